@@ -1,0 +1,56 @@
+package parsers
+
+import (
+	"errors"
+	"time"
+)
+
+// Limits bound what one message may cost the daemon. The zero value of a field means its default.
+type Limits struct {
+	MaxMessageBytes      int64         // whole raw message
+	MaxParts             int           // MIME parts, all levels
+	MaxDepth             int           // MIME nesting (PEC and .p7m envelopes count)
+	MaxDecompressedBytes int64         // per zip-based document (DOCX, ODT, XLSX)
+	MaxPDFObjects        int           // objects in one PDF
+	DocumentTimeout      time.Duration // time to read one document
+}
+
+// DefaultLimits are generous for real forms and tight for hostile input.
+var DefaultLimits = Limits{
+	MaxMessageBytes:      40 << 20,
+	MaxParts:             200,
+	MaxDepth:             8,
+	MaxDecompressedBytes: 50 << 20,
+	MaxPDFObjects:        50000,
+	DocumentTimeout:      10 * time.Second,
+}
+
+// WithDefaults fills the zero fields of l from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxMessageBytes > 0 {
+		d.MaxMessageBytes = l.MaxMessageBytes
+	}
+	if l.MaxParts > 0 {
+		d.MaxParts = l.MaxParts
+	}
+	if l.MaxDepth > 0 {
+		d.MaxDepth = l.MaxDepth
+	}
+	if l.MaxDecompressedBytes > 0 {
+		d.MaxDecompressedBytes = l.MaxDecompressedBytes
+	}
+	if l.MaxPDFObjects > 0 {
+		d.MaxPDFObjects = l.MaxPDFObjects
+	}
+	if l.DocumentTimeout > 0 {
+		d.DocumentTimeout = l.DocumentTimeout
+	}
+	return d
+}
+
+// ErrLimit is wrapped by every error that reports a limit exceeded.
+var ErrLimit = errors.New("limit exceeded")
+
+// ErrUnreadable is wrapped by errors for documents that cannot be read as text (scans, images).
+var ErrUnreadable = errors.New("document not readable")
