@@ -1,0 +1,34 @@
+SHELL := /bin/bash
+GO ?= go
+# How long each fuzz target runs in `make fuzz`.
+FUZZTIME ?= 10s
+
+.PHONY: test check fuzz mailservers e2e
+
+# Tests in random order, to catch ones that depend on each other.
+test:
+	$(GO) test -shuffle=on ./...
+
+check:
+	@out=$$(gofmt -l .); if [[ -n "$$out" ]]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Runs every Fuzz target of every package for FUZZTIME each
+# (go test -fuzz takes one target of one package at a time).
+fuzz:
+	@set -euo pipefail; \
+	for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+		done; \
+	done
+
+# Real Dovecot and Postfix on loopback (needs root).
+mailservers:
+	.ci/mailservers
+
+# Every test, with the real servers required rather than skipped.
+e2e:
+	.ci/mailservers
+	MAILBOT_TEST_REAL_SERVERS=1 $(GO) test -count=1 ./...
