@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,11 +131,11 @@ func TestFillErrors(t *testing.T) {
 }
 
 // sampleValues fills every field of a form with a value that exercises escaping: accents,
-// apostrophes, XML and PDF specials, and two lines in multi-line fields.
+// apostrophes, a double space, XML and PDF specials, and two lines in multi-line fields.
 func sampleValues(spec parsers.FormSpec) map[string]string {
 	v := make(map[string]string)
 	for i, f := range spec.Fields {
-		s := "Valore à è ì ò ù n." + string(rune('A'+i)) + " (l'ente) <&> \\ fine"
+		s := "Valore à è ì ò ù  n." + string(rune('A'+i)) + " (l'ente) <&> \\ fine"
 		if isMultiline(f) {
 			s += "\nseconda riga"
 		}
@@ -241,6 +242,14 @@ func tableRows(t *testing.T, doc []byte, cell, row, text, br string) (title stri
 				buf.Reset()
 			case br:
 				buf.WriteString("\n")
+			case "s": // ODF text:s, c spaces
+				n := 1
+				for _, a := range e.Attr {
+					if a.Name.Local == "c" {
+						n, _ = strconv.Atoi(a.Value)
+					}
+				}
+				buf.WriteString(strings.Repeat(" ", n))
 			}
 		case xml.EndElement:
 			switch e.Name.Local {

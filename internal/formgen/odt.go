@@ -1,6 +1,45 @@
 package formgen
 
-import "text/template"
+import (
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+// odtText escapes s for content.xml. ODF collapses runs of white space (ODF 1.3 part 3,
+// 6.1.2), so the second and later spaces of a run become text:s and tabs text:tab.
+func odtText(s string) string {
+	var b strings.Builder
+	spaces := 0
+	flush := func() {
+		if spaces > 0 {
+			fmt.Fprintf(&b, `<text:s text:c="%d"/>`, spaces)
+			spaces = 0
+		}
+	}
+	prevSpace := true // so that a leading space is kept as text:s
+	for _, r := range s {
+		switch {
+		case r == ' ' && !prevSpace:
+			b.WriteByte(' ')
+			prevSpace = true
+		case r == ' ':
+			spaces++
+		case r == '\t':
+			flush()
+			b.WriteString("<text:tab/>")
+			prevSpace = true
+		default:
+			flush()
+			b.WriteString(xmlText(string(r)))
+			prevSpace = false
+		}
+	}
+	flush()
+	return b.String()
+}
+
+var odtFuncs = template.FuncMap{"x": xmlText, "t": odtText}
 
 const odtMimetype = "application/vnd.oasis.opendocument.text"
 
@@ -21,7 +60,7 @@ var odtMetaTmpl = template.Must(template.New("meta").Funcs(funcs).Parse(`<?xml v
 <office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:generator>mailbot formgen</meta:generator><dc:title>{{x .Title}}</dc:title><dc:language>it-IT</dc:language></office:meta></office:document-meta>
 `))
 
-var odtContentTmpl = template.Must(template.New("content").Funcs(funcs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
+var odtContentTmpl = template.Must(template.New("content").Funcs(odtFuncs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3">
 <office:automatic-styles>
 <style:style style:name="Titolo" style:family="paragraph" style:master-page-name="Standard"><style:paragraph-properties fo:margin-bottom="0.4cm"/><style:text-properties fo:font-size="16pt" fo:font-weight="bold"/></style:style>
@@ -34,9 +73,9 @@ var odtContentTmpl = template.Must(template.New("content").Funcs(funcs).Parse(`<
 <style:style style:name="Modulo.V" style:family="table-cell"><style:table-cell-properties fo:padding="0.1cm" fo:border="0.5pt solid #808080"/></style:style>
 </office:automatic-styles>
 <office:body><office:text>
-<text:p text:style-name="Titolo">{{x .Title}}</text:p>
+<text:p text:style-name="Titolo">{{t .Title}}</text:p>
 <table:table table:name="Modulo" table:style-name="Modulo"><table:table-column table:style-name="Modulo.A"/><table:table-column table:style-name="Modulo.B"/>
-{{range .Rows}}<table:table-row table:style-name="{{if .Multiline}}Modulo.M{{else}}Modulo.R{{end}}"><table:table-cell table:style-name="Modulo.L" office:value-type="string"><text:p>{{x .Label}}</text:p></table:table-cell><table:table-cell table:style-name="Modulo.V" office:value-type="string"><text:p>{{range $i, $l := .Lines}}{{if $i}}<text:line-break/>{{end}}{{x $l}}{{end}}</text:p></table:table-cell></table:table-row>
+{{range .Rows}}<table:table-row table:style-name="{{if .Multiline}}Modulo.M{{else}}Modulo.R{{end}}"><table:table-cell table:style-name="Modulo.L" office:value-type="string"><text:p>{{t .Label}}</text:p></table:table-cell><table:table-cell table:style-name="Modulo.V" office:value-type="string"><text:p>{{range $i, $l := .Lines}}{{if $i}}<text:line-break/>{{end}}{{t $l}}{{end}}</text:p></table:table-cell></table:table-row>
 {{end}}</table:table>
 <text:p/>
 </office:text></office:body></office:document-content>
