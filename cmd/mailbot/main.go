@@ -1,0 +1,48 @@
+// Command mailbot runs the email side of the Regione del Veneto PagoPA onboarding service.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Europe/Rome everywhere, even without system zoneinfo
+)
+
+const usage = `mailbot: the email helpdesk of the PagoPA onboarding (MyPay, MyPivot)
+
+Usage:
+  mailbot demo                                   run against an in-process mail system and report
+  mailbot serve -config FILE                     run the daemon
+  mailbot tickets list -config FILE [-json]      list tickets
+  mailbot tickets show -config FILE [-json] ID   show one ticket with messages and events
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "tickets":
+		return runTickets(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "mailbot: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"mailbot/mailbot"
+)
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := mailbot.RunDemo(ctx, stdout); err != nil {
+		fmt.Fprintf(stderr, "mailbot demo: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "mailbot.toml", "configuration file")
+	debug := fs.Bool("debug", false, "log at debug level")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := mailbot.LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot serve: %v\n", err)
+		return 2
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	d, err := mailbot.NewDaemon(cfg, log, time.Now)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot serve: %v\n", err)
+		return 1
+	}
+	defer d.Close()
+	log.Info("mailbot started", "mailboxes", len(cfg.Mailboxes), "data_dir", cfg.DataDir)
+	if err := d.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "mailbot serve: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,107 @@
+package mailbot
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"mailbot/parsers"
+	"mailbot/templates"
+)
+
+// outgoing is a mail to render: who, what, and where it threads.
+type outgoing struct {
+	TicketID    string
+	Kind        string
+	To          []string
+	Subject     string
+	Body        templates.Mail
+	InReplyTo   string   // Message-ID answered, without brackets
+	References  []string // thread so far, without brackets
+	Auto        bool     // an automatic reply (RFC 3834 headers, rate limit)
+	Attachments []attachment
+}
+
+type attachment struct {
+	Name string
+	Data []byte
+}
+
+// newMessageID makes a Message-ID that names the ticket, so a reply that loses its subject tag
+// and References still carries a hint of where it belongs.
+func newMessageID(ticketID, domain string) string {
+	var b [9]byte
+	rand.Read(b[:])
+	id := "mailbot." + hex.EncodeToString(b[:])
+	if ticketID != "" {
+		id = strings.ToLower(ticketID) + "." + hex.EncodeToString(b[:])
+	}
+	return id + "@" + domain
+}
+
+// render turns o into the exact bytes the outbox will send, with a fixed Message-ID.
+func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) {
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := m.From(from); err != nil {
+		return nil, fmt.Errorf("from %q: %w", from, err)
+	}
+	if err := m.To(o.To...); err != nil {
+		return nil, fmt.Errorf("to %v: %w", o.To, err)
+	}
+	m.Subject(o.Subject)
+	m.SetMessageIDWithValue(messageID)
+	m.SetDateWithValue(date)
+	m.SetGenHeader(gomail.HeaderXMailer, "mailbot")
+	m.SetGenHeader(parsers.LoopHeader, o.Kind+"; "+o.TicketID)
+	if o.Auto {
+		// rfc/3834:186 and Microsoft's suppression header: no auto-reply to our auto-reply.
+		m.SetGenHeader("Auto-Submitted", "auto-replied")
+		m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	} else {
+		m.SetGenHeader("Auto-Submitted", "auto-generated")
+	}
+	if o.InReplyTo != "" {
+		m.SetGenHeader(gomail.HeaderInReplyTo, "<"+o.InReplyTo+">")
+	}
+	if refs := threadRefs(o.References, o.InReplyTo); len(refs) > 0 {
+		// One value: go-mail would join several with ", ", which is not References syntax.
+		m.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
+	}
+	m.SetBodyString(gomail.TypeTextPlain, o.Body.Text)
+	if o.Body.HTML != "" {
+		m.AddAlternativeString(gomail.TypeTextHTML, o.Body.HTML)
+	}
+	for _, a := range o.Attachments {
+		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data)); err != nil {
+			return nil, fmt.Errorf("attach %s: %w", a.Name, err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("render mail: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// threadRefs builds References: the thread so far plus the message answered, bracketed, at
+// most the last 20 (long threads otherwise grow headers without bound).
+func threadRefs(refs []string, inReplyTo string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range append(append([]string{}, refs...), inReplyTo) {
+		if r == "" || seen[r] {
+			continue
+		}
+		seen[r] = true
+		out = append(out, "<"+r+">")
+	}
+	if len(out) > 20 {
+		out = append(out[:1], out[len(out)-19:]...)
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"mailbot/ticketing"
+)
+
+// Daemon is mailbot at work: one watcher per mailbox feeding the intake, and the outbox sender.
+type Daemon struct {
+	Cfg      *Config
+	Store    *ticketing.Store
+	Log      *slog.Logger
+	Intake   *Intake
+	Sender   *Sender
+	Watchers []*Watcher
+}
+
+// NewDaemon opens the store and wires the workers. now is the clock (time.Now outside tests).
+func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, error) {
+	store, err := ticketing.Open(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	d := &Daemon{Cfg: cfg, Store: store, Log: log}
+	d.Sender = NewSender(cfg, store, log.With("worker", "outbox"), now)
+	d.Intake = NewIntake(cfg, store, log.With("worker", "intake"), now, d.Sender.Kick)
+	for _, m := range cfg.Mailboxes {
+		d.Watchers = append(d.Watchers, NewWatcher(m, d.Intake, store, log.With("worker", "watcher"), cfg.Limits.MaxMessageSize))
+	}
+	return d, nil
+}
+
+// Run works until ctx ends. Shutdown stops the watchers first (no new intake), and the sender
+// last, so what intake queued in its final transaction is still attempted.
+func (d *Daemon) Run(ctx context.Context) error {
+	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSender()
+	var sender sync.WaitGroup
+	sender.Go(func() { d.Sender.Run(senderCtx) })
+
+	var watchers sync.WaitGroup
+	for _, w := range d.Watchers {
+		watchers.Go(func() { w.Run(ctx) })
+	}
+	<-ctx.Done()
+	watchers.Wait()
+	// One last flush, bounded: mail not sent now stays queued for the next start.
+	flushCtx, cancel := context.WithTimeout(senderCtx, 5*time.Second)
+	if err := d.Sender.Flush(flushCtx); err != nil {
+		d.Log.Warn("final outbox flush", "err", err)
+	}
+	cancel()
+	stopSender()
+	sender.Wait()
+	d.Log.Info("stopped")
+	return nil
+}
+
+// Close releases the store.
+func (d *Daemon) Close() error { return d.Store.Close() }

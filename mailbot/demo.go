@@ -1,0 +1,240 @@
+package mailbot
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+
+	"mailbot/parsers"
+	"mailbot/ticketing"
+)
+
+//go:embed testdata/demo/*.eml
+var demoFS embed.FS
+
+// Addresses of the demo's mail system.
+const (
+	CallCenter = "call.center@regione.veneto.it"
+	Cluster    = "cluster.innovazione@regione.veneto.it"
+)
+
+// DemoConfig is a configuration for mailbot against a LocalMail, data in dataDir.
+func DemoConfig(l *LocalMail, dataDir string) *Config {
+	c := &Config{
+		DataDir:   dataDir,
+		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
+		SMTP:      SMTPConfig{Addr: l.SMTPAddr, TLS: "none"},
+	}
+	for _, m := range []struct{ name, addr string }{{"callcenter", CallCenter}, {"cluster", Cluster}} {
+		c.Mailboxes = append(c.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: l.IMAPAddr,
+			TLS: "none", Username: m.addr, Password: l.Password, FirstStart: "reply"})
+	}
+	if err := c.complete(); err != nil {
+		panic("demo config: " + err.Error()) // built here, from constants
+	}
+	return c
+}
+
+// DeliverToWatched drops raw into every watched mailbox named in its To or Cc, as the Region's
+// mail server would: a request to the call center with the cluster in Cc lands in both.
+func DeliverToWatched(l *LocalMail, raw []byte) (int, error) {
+	env, err := parsers.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range append(env.To, env.Cc...) {
+		if a == CallCenter || a == Cluster {
+			if err := l.Deliver(a, raw); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// RunDemo runs mailbot against an in-process mail system loaded with the sample messages, and
+// writes an account of what it did to out.
+func RunDemo(ctx context.Context, out io.Writer) error {
+	l, err := StartLocalMail(CallCenter, Cluster, "referente@comune.venezia.it", "referente@comune.padova.it")
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	dir, err := os.MkdirTemp("", "mailbot-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := DemoConfig(l, dir)
+
+	fmt.Fprintf(out, "mailbot demo: IMAP %s, SMTP %s (in process), data in %s\n\n", l.IMAPAddr, l.SMTPAddr, dir)
+	names, _ := fs.Glob(demoFS, "testdata/demo/*.eml")
+	copies := 0
+	for _, name := range names {
+		raw, _ := demoFS.ReadFile(name)
+		n, err := DeliverToWatched(l, raw)
+		if err != nil {
+			return fmt.Errorf("load %s: %w", name, err)
+		}
+		copies += n
+		fmt.Fprintf(out, "  loaded %-45s into %d mailbox(es)\n", path.Base(name), n)
+	}
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("MAILBOT_DEMO_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	d, err := NewDaemon(cfg, log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+
+	if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 5, "cluster": copies - 5}, 30*time.Second); err != nil {
+		return err
+	}
+
+	// A reply to the acknowledgement, arriving while mailbot idles: pushed, threaded by its tag.
+	tickets, err := d.Store.Tickets(ctx)
+	if err != nil {
+		return err
+	}
+	if len(tickets) > 0 {
+		tk := tickets[0]
+		raw := fmt.Sprintf("From: Maria Bianchi <referente@comune.venezia.it>\r\nTo: %s\r\nSubject: Re: %s [%s]\r\n"+
+			"Date: %s\r\nMessage-ID: <demo-followup-%d@comune.venezia.it>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
+			"Grazie, attendiamo le credenziali di collaudo.\r\n", CallCenter, tk.Subject, tk.ID,
+			time.Now().Format(time.RFC1123Z), time.Now().UnixNano())
+		fmt.Fprintf(out, "  delivered a tagged reply to %s while mailbot idles\n", tk.ID)
+		if _, err := DeliverToWatched(l, []byte(raw)); err != nil {
+			return err
+		}
+		if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 6}, 30*time.Second); err != nil {
+			return err
+		}
+	}
+	return Report(ctx, out, d.Store, l)
+}
+
+// WaitQuiet waits until each named mailbox has recorded at least the given number of messages
+// and the outbox holds nothing due.
+func WaitQuiet(ctx context.Context, store *ticketing.Store, uids map[string]int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok := true
+		for name, n := range uids {
+			var last uint32
+			err := store.Update(ctx, func(tx *ticketing.Tx) (err error) {
+				_, last, _, err = tx.MailboxState(name)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if int(last) < n {
+				ok = false
+			}
+		}
+		if ok {
+			if _, pending, err := store.NextDue(ctx); err != nil {
+				return err
+			} else if !pending {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("mailbot did not settle within %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Report writes what mailbot did: tickets, their messages, quarantine, and the mail sent.
+func Report(ctx context.Context, out io.Writer, store *ticketing.Store, l *LocalMail) error {
+	tickets, err := store.Tickets(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nTickets opened: %d\n", len(tickets))
+	for _, tk := range tickets {
+		fmt.Fprintf(out, "\n  %s  %s (%s, turn: %s)\n    %q from %s\n", tk.ID, tk.State, tk.Kind, tk.WaitingOn, tk.Subject, tk.Requester)
+		msgs, err := store.Messages(ctx, tk.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		for _, m := range msgs {
+			note := strings.Join(m.Mailboxes, "+")
+			if m.Auto != "" {
+				note += " (not answered: " + m.Auto + ")"
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", m.Direction, m.From, m.Subject, note)
+		}
+		tw.Flush()
+	}
+	q, err := store.Quarantined(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nQuarantined (kept, not answered): %d\n", len(q))
+	for _, m := range q {
+		fmt.Fprintf(out, "  %s  %q in %s\n    reason: %s\n", m.From, m.Subject, strings.Join(m.Mailboxes, "+"), m.Quarantine)
+	}
+	sent := l.Delivered()
+	fmt.Fprintf(out, "\nMail sent by mailbot: %d\n", len(sent))
+	for _, d := range sent {
+		subject, text := summary(d.Raw)
+		fmt.Fprintf(out, "\n  to %s: %s\n", strings.Join(d.To, ", "), subject)
+		for _, line := range strings.Split(text, "\n") {
+			fmt.Fprintf(out, "    | %s\n", line)
+		}
+	}
+	return nil
+}
+
+// summary decodes a sent mail's subject and the first lines of its text part.
+func summary(raw []byte) (subject, text string) {
+	r, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		return "", ""
+	}
+	subject, _ = r.Header.Subject()
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		if h, ok := p.Header.(*mail.InlineHeader); ok {
+			if ct, _, _ := h.ContentType(); ct == "text/plain" {
+				b, _ := io.ReadAll(p.Body)
+				lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+				if len(lines) > 8 {
+					lines = append(lines[:8], "…")
+				}
+				return subject, strings.Join(lines, "\n")
+			}
+		}
+	}
+	return subject, ""
+}

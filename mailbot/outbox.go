@@ -1,0 +1,197 @@
+package mailbot
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/textproto"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+
+	"mailbot/ticketing"
+)
+
+// Sender delivers the outbox over SMTP. Each mail goes out as the exact bytes rendered when it
+// was queued, so a retry after a crash repeats the same message (same Message-ID) rather than
+// composing a second one.
+type Sender struct {
+	cfg   *Config
+	store *ticketing.Store
+	log   *slog.Logger
+	now   func() time.Time
+	wake  chan struct{}
+
+	// MaxAttempts before a temporarily failing mail is given up.
+	MaxAttempts int
+}
+
+// NewSender wires a sender.
+func NewSender(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time) *Sender {
+	return &Sender{cfg: cfg, store: store, log: log, now: now, wake: make(chan struct{}, 1), MaxAttempts: 12}
+}
+
+// Kick tells the sender that new mail is queued.
+func (s *Sender) Kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers due mail until ctx ends.
+func (s *Sender) Run(ctx context.Context) error {
+	for {
+		if err := s.Flush(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("outbox", "err", err)
+		}
+		wait := time.Minute
+		if next, ok, err := s.store.NextDue(ctx); err == nil && ok {
+			if d := next.Sub(s.now()); d < wait {
+				wait = max(d, 50*time.Millisecond)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// Flush sends every mail due now over one SMTP connection, and returns when the due queue is
+// empty or the server is unreachable.
+func (s *Sender) Flush(ctx context.Context) error {
+	for {
+		due, err := s.store.DueMail(ctx, s.now(), 100)
+		if err != nil || len(due) == 0 {
+			return err
+		}
+		client, sc, err := s.dial(ctx)
+		if err != nil {
+			// Nothing was attempted: every due mail waits for the next try.
+			for i := range due {
+				if rerr := s.retry(ctx, &due[i], err); rerr != nil {
+					return rerr
+				}
+			}
+			return fmt.Errorf("connect to %s: %w", s.cfg.SMTP.Addr, err)
+		}
+		for i := range due {
+			if err := s.sendOne(ctx, client, sc, &due[i]); err != nil {
+				client.CloseWithSMTPClient(sc)
+				return err
+			}
+		}
+		client.CloseWithSMTPClient(sc)
+	}
+}
+
+func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error) {
+	host, portStr, _ := net.SplitHostPort(s.cfg.SMTP.Addr)
+	port, _ := strconv.Atoi(portStr)
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(30 * time.Second)}
+	switch s.cfg.SMTP.TLS {
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	case "starttls":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	}
+	if s.cfg.SMTP.InsecureTLS {
+		opts = append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: host, InsecureSkipVerify: true}))
+	}
+	if s.cfg.SMTP.Username != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(s.cfg.SMTP.Username), gomail.WithPassword(s.cfg.SMTP.Password))
+	}
+	client, err := gomail.NewClient(host, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	sc, err := client.DialToSMTPClientWithContext(dctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, sc, nil
+}
+
+// sendOne transmits one mail and records the outcome. It returns an error when the store fails
+// or the connection is no longer usable.
+func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Client, m *ticketing.OutMail) error {
+	err := transmit(sc, m)
+	if err == nil {
+		s.log.Info("mail sent", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID)
+		return s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkSent(m, s.now()) })
+	}
+	if permanent(err) {
+		s.log.Error("mail refused", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID, "err", err)
+		if uerr := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkFailed(m, err.Error(), s.now()) }); uerr != nil {
+			return uerr
+		}
+		// The server still talks: reset the transaction and go on with the next mail.
+		if rerr := client.ResetWithSMTPClient(sc); rerr != nil {
+			return rerr
+		}
+		return nil
+	}
+	if rerr := s.retry(ctx, m, err); rerr != nil {
+		return rerr
+	}
+	return err // temporary: the connection may be gone, start afresh later
+}
+
+func transmit(sc *smtp.Client, m *ticketing.OutMail) error {
+	if err := sc.Mail(m.From); err != nil {
+		return fmt.Errorf("MAIL FROM: %w", err)
+	}
+	for _, r := range m.Rcpts {
+		if err := sc.Rcpt(r); err != nil {
+			return fmt.Errorf("RCPT TO %s: %w", r, err)
+		}
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return fmt.Errorf("DATA: %w", err)
+	}
+	if _, err := w.Write(m.Raw); err != nil {
+		w.Close()
+		return fmt.Errorf("write message: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("end of data: %w", err)
+	}
+	return nil
+}
+
+// retry schedules another attempt with exponential backoff, or gives up after MaxAttempts.
+func (s *Sender) retry(ctx context.Context, m *ticketing.OutMail, cause error) error {
+	now := s.now()
+	if m.Attempts+1 >= s.MaxAttempts {
+		s.log.Error("mail given up", "ticket", m.TicketID, "kind", m.Kind, "attempts", m.Attempts+1, "err", cause)
+		return s.store.Update(ctx, func(tx *ticketing.Tx) error {
+			return tx.MarkFailed(m, "too many temporary failures: "+cause.Error(), now)
+		})
+	}
+	delay := min(30*time.Second<<m.Attempts, 2*time.Hour)
+	s.log.Warn("mail deferred", "ticket", m.TicketID, "kind", m.Kind, "retry_in", delay, "err", cause)
+	return s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkRetry(m, now.Add(delay), cause.Error()) })
+}
+
+// permanent tells a 5xx answer (give up) from anything else (try again).
+func permanent(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code >= 500 && te.Code < 600
+}

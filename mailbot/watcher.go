@@ -1,0 +1,361 @@
+package mailbot
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"mailbot/ticketing"
+)
+
+// Watcher follows the INBOX of one mailbox over IMAP: it fetches every message newer than the
+// last one recorded, hands each to intake in UID order, then waits with IDLE (or polls) for more.
+// Mail is never deleted; a processed message gets a keyword or \Seen if configured.
+type Watcher struct {
+	cfg    MailboxConfig
+	intake *Intake
+	store  *ticketing.Store
+	log    *slog.Logger
+	max    int64
+
+	// Timeout bounds every IMAP command; a server that stops answering is dropped and redialled.
+	Timeout time.Duration
+	// MinBackoff and MaxBackoff bound the wait before reconnecting.
+	MinBackoff, MaxBackoff time.Duration
+	// Batch is how many messages are fetched at once.
+	Batch int
+	// idle reports each IDLE start, for tests that must not race a push.
+	idleStarted func()
+}
+
+// NewWatcher wires a watcher for one mailbox.
+func NewWatcher(cfg MailboxConfig, intake *Intake, store *ticketing.Store, log *slog.Logger, maxSize int64) *Watcher {
+	return &Watcher{cfg: cfg, intake: intake, store: store, log: log.With("mailbox", cfg.Name), max: maxSize,
+		Timeout: 60 * time.Second, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Batch: 100}
+}
+
+// Run watches until ctx ends, reconnecting with backoff and jitter after any failure.
+func (w *Watcher) Run(ctx context.Context) error {
+	backoff := w.MinBackoff
+	for {
+		start := time.Now()
+		err := w.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if time.Since(start) > 2*w.MaxBackoff {
+			backoff = w.MinBackoff // it worked for a while: this is a new failure, not the same one
+		}
+		wait := backoff + rand.N(backoff/2+1)
+		w.log.Warn("imap session ended, reconnecting", "err", err, "retry_in", wait.Round(time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		backoff = min(backoff*2, w.MaxBackoff)
+	}
+}
+
+// session is one connection: login, select, catch up, then wait for news until it fails.
+func (w *Watcher) session(ctx context.Context) error {
+	news := make(chan struct{}, 1)
+	opts := &imapclient.Options{
+		TLSConfig: &tls.Config{InsecureSkipVerify: w.cfg.InsecureTLS},
+		Dialer:    &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			// Runs on the reader goroutine: never block, never issue a command here.
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case news <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	}
+	if host, _, err := net.SplitHostPort(w.cfg.IMAPAddr); err == nil {
+		opts.TLSConfig.ServerName = host
+	}
+	var c *imapclient.Client
+	var err error
+	switch w.cfg.TLS {
+	case "tls":
+		c, err = imapclient.DialTLS(w.cfg.IMAPAddr, opts)
+	case "starttls":
+		c, err = imapclient.DialStartTLS(w.cfg.IMAPAddr, opts)
+	default:
+		c, err = imapclient.DialInsecure(w.cfg.IMAPAddr, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", w.cfg.IMAPAddr, err)
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+
+	if err := w.guard(c, func() error { return c.Login(w.cfg.Username, w.cfg.Password).Wait() }); err != nil {
+		return fmt.Errorf("login as %s: %w", w.cfg.Username, err)
+	}
+	var sel *imap.SelectData
+	if err := w.guard(c, func() (err error) { sel, err = c.Select("INBOX", nil).Wait(); return err }); err != nil {
+		return fmt.Errorf("select INBOX: %w", err)
+	}
+	last, silentUpTo, err := w.position(ctx, sel)
+	if err != nil {
+		return err
+	}
+	w.log.Info("watching", "uidvalidity", sel.UIDValidity, "last_uid", last, "messages", sel.NumMessages)
+	canIdle := c.Caps().Has(imap.CapIdle)
+	for {
+		if err := w.catchUp(ctx, c, sel.UIDValidity, &last, silentUpTo); err != nil {
+			return err
+		}
+		if canIdle {
+			err = w.idle(ctx, c, news)
+		} else {
+			err = w.poll(ctx, c, news)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// position decides where fetching starts: the stored last UID, or, on the very first start or
+// after the server renumbered the mailbox (UIDVALIDITY changed), per first_start.
+func (w *Watcher) position(ctx context.Context, sel *imap.SelectData) (last, silentUpTo uint32, err error) {
+	var uv uint32
+	var known bool
+	err = w.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
+		uv, last, known, err = tx.MailboxState(w.cfg.Name)
+		if err != nil || known {
+			return err
+		}
+		if w.cfg.FirstStart == "skip" && sel.UIDNext > 0 {
+			last = uint32(sel.UIDNext) - 1
+		}
+		uv = sel.UIDValidity
+		return tx.SetMailboxState(w.cfg.Name, uv, last)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	if !known {
+		w.log.Info("first start", "first_start", w.cfg.FirstStart, "skipped_up_to", last)
+		if w.cfg.FirstStart == "import" && sel.UIDNext > 0 {
+			silentUpTo = uint32(sel.UIDNext) - 1
+		}
+		return last, silentUpTo, nil
+	}
+	if uv != sel.UIDValidity {
+		// Every UID is new: fetch all again. Messages already recorded are recognised by
+		// Message-ID and content, so only mail never seen gets an answer.
+		w.log.Warn("UIDVALIDITY changed, rescanning mailbox", "old", uv, "new", sel.UIDValidity)
+		return 0, 0, nil
+	}
+	return last, 0, nil
+}
+
+// catchUp fetches and processes every message after *last, in UID order and in batches.
+func (w *Watcher) catchUp(ctx context.Context, c *imapclient.Client, uidValidity uint32, last *uint32, silentUpTo uint32) error {
+	for {
+		var uids []imap.UID
+		err := w.guard(c, func() error {
+			set := imap.UIDSet{imap.UIDRange{Start: imap.UID(*last + 1), Stop: 0}}
+			msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
+			for _, m := range msgs {
+				// "n:*" returns the last message even when it is older than n (rfc/3501:4270).
+				if uint32(m.UID) > *last {
+					uids = append(uids, m.UID)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("list new uids: %w", err)
+		}
+		if len(uids) == 0 {
+			return nil
+		}
+		slices.Sort(uids)
+		if len(uids) > w.Batch {
+			uids = uids[:w.Batch]
+		}
+		if err := w.fetchBatch(ctx, c, uidValidity, uids, last, silentUpTo); err != nil {
+			return err
+		}
+	}
+}
+
+// fetchBatch streams a batch of messages to disk, then records them in UID order: the order of
+// FETCH responses is the server's, the order of recording must be ours.
+func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValidity uint32, uids []imap.UID, last *uint32, silentUpTo uint32) error {
+	got := map[imap.UID]Incoming{}
+	err := w.guard(c, func() error {
+		cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+			UID: true, RFC822Size: true,
+			BodySection: []*imap.FetchItemBodySection{{Peek: true}},
+		})
+		defer cmd.Close()
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			in, err := w.receive(msg)
+			if err != nil {
+				return err
+			}
+			if in.UID != 0 && in.Blob != "" {
+				got[imap.UID(in.UID)] = in
+			}
+		}
+		return cmd.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("fetch %d messages: %w", len(uids), err)
+	}
+	var done []imap.UID
+	for _, uid := range uids {
+		in, ok := got[uid]
+		if !ok {
+			// Expunged between the two fetches: nothing to record.
+			w.log.Info("message vanished before fetch", "uid", uid)
+			continue
+		}
+		in.Mailbox, in.UIDValidity = w.cfg.Name, uidValidity
+		in.Silent = uint32(uid) <= silentUpTo
+		if err := w.intake.Process(ctx, in); err != nil {
+			return err
+		}
+		*last = uint32(uid)
+		done = append(done, uid)
+	}
+	return w.mark(c, done)
+}
+
+// receive streams one FETCH response into a blob, keeping only the head of an oversized message.
+func (w *Watcher) receive(msg *imapclient.FetchMessageData) (Incoming, error) {
+	var in Incoming
+	for item := msg.Next(); item != nil; item = msg.Next() {
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			in.UID = uint32(it.UID)
+		case imapclient.FetchItemDataBodySection:
+			if it.Literal == nil {
+				continue
+			}
+			b, err := w.store.NewBlob()
+			if err != nil {
+				return in, err
+			}
+			in.Size = it.Literal.Size()
+			src := io.Reader(it.Literal)
+			if in.Size > w.max {
+				in.Oversize = true
+				src = io.LimitReader(it.Literal, 64<<10) // enough for the header, to answer the sender
+			}
+			if _, err := io.Copy(b, src); err != nil {
+				b.Abort()
+				return in, fmt.Errorf("read uid %d: %w", in.UID, err)
+			}
+			if _, err := io.Copy(io.Discard, it.Literal); err != nil {
+				b.Abort()
+				return in, fmt.Errorf("read uid %d: %w", in.UID, err)
+			}
+			if in.Blob, err = b.Commit(); err != nil {
+				return in, err
+			}
+		}
+	}
+	return in, nil
+}
+
+// mark flags processed messages as configured, so people looking at the mailbox see what
+// mailbot has handled. It is cosmetic: a failure is logged, never retried.
+func (w *Watcher) mark(c *imapclient.Client, uids []imap.UID) error {
+	if len(uids) == 0 || w.cfg.Mark == "none" {
+		return nil
+	}
+	flag := imap.Flag(w.cfg.Keyword)
+	if w.cfg.Mark == "seen" {
+		flag = imap.FlagSeen
+	}
+	err := w.guard(c, func() error {
+		return c.Store(imap.UIDSetNum(uids...), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{flag}}, nil).Close()
+	})
+	if err != nil {
+		var ie *imap.Error
+		if errors.As(err, &ie) {
+			w.log.Warn("cannot mark processed messages", "flag", flag, "err", err)
+			return nil
+		}
+		return fmt.Errorf("mark processed: %w", err)
+	}
+	return nil
+}
+
+// idle waits with IDLE for news, restarting it periodically (servers drop idlers after 30
+// minutes, rfc/2177:43) and checking the connection with NOOP in between.
+func (w *Watcher) idle(ctx context.Context, c *imapclient.Client, news <-chan struct{}) error {
+	var cmd *imapclient.IdleCommand
+	if err := w.guard(c, func() (err error) { cmd, err = c.Idle(); return err }); err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	if w.idleStarted != nil {
+		w.idleStarted()
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- cmd.Wait() }()
+	timer := time.NewTimer(w.cfg.IdleRestart.Duration)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case err := <-ended:
+		return fmt.Errorf("idle ended by server: %w", err)
+	case <-news:
+	case <-timer.C:
+	}
+	if err := w.guard(c, func() error {
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		return <-ended
+	}); err != nil {
+		return fmt.Errorf("end idle: %w", err)
+	}
+	return w.guard(c, func() error { return c.Noop().Wait() })
+}
+
+// poll is for servers without IDLE: NOOP every poll_interval, or sooner if the server tells.
+func (w *Watcher) poll(ctx context.Context, c *imapclient.Client, news <-chan struct{}) error {
+	timer := time.NewTimer(w.cfg.PollInterval.Duration)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-news:
+	case <-timer.C:
+	}
+	return w.guard(c, func() error { return c.Noop().Wait() })
+}
+
+// guard runs an IMAP exchange, closing the connection if it takes longer than Timeout: a
+// half-open TCP connection would otherwise block forever.
+func (w *Watcher) guard(c *imapclient.Client, fn func() error) error {
+	t := time.AfterFunc(w.Timeout, func() {
+		w.log.Warn("imap command timed out, dropping connection", "timeout", w.Timeout)
+		c.Close()
+	})
+	defer t.Stop()
+	return fn()
+}

@@ -1,0 +1,202 @@
+package parsers
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-message/textproto"
+)
+
+// LoopHeader marks every message mailbot sends; mail carrying it is never answered.
+const LoopHeader = "X-Mailbot-Loop"
+
+// TicketTag matches a ticket ID in a subject, e.g. "[INT-2026-00042]".
+var TicketTag = regexp.MustCompile(`\[([A-Z]{2,5}-\d{4}-\d{3,6})\]`)
+
+// Envelope is what intake needs from a message's top-level header: addressing, threading and the
+// signs of automatic mail.
+type Envelope struct {
+	MessageID  string // without angle brackets; a digest-based ID when the header is missing
+	Synthetic  bool   // MessageID was made up by mailbot
+	From       string // bare address, lower case
+	FromName   string
+	ReplyTo    string
+	To         []string
+	Cc         []string
+	Subject    string
+	Date       time.Time
+	InReplyTo  []string
+	References []string
+	AutoReason string // why this must not be answered (RFC 3834), "" for a person's mail
+	OurLoop    bool   // carries mailbot's own loop header
+	Receipt    string // PEC X-Ricevuta value
+	ReceiptFor string // PEC X-Riferimento-Message-ID
+	Digest     string // hex sha256 of the content a person wrote: stable across mailbox copies
+}
+
+// ReadEnvelope parses the header of raw and hashes its body. The digest covers the identifying
+// headers and the body only, so the copies of one message delivered to two mailboxes (which differ
+// in Received, Delivered-To and Return-Path) share it, while a different message reusing a
+// Message-ID does not.
+func ReadEnvelope(r io.Reader) (*Envelope, error) {
+	br := bufio.NewReader(r)
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	sum := sha256.New()
+	for _, k := range []string{"Message-Id", "From", "To", "Cc", "Date", "Subject"} {
+		fmt.Fprintf(sum, "%s:%s\n", k, strings.Join(h.Values(k), ","))
+	}
+	if _, err := io.Copy(sum, br); err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	e := &Envelope{Digest: hex.EncodeToString(sum.Sum(nil))}
+	e.fill(h)
+	return e, nil
+}
+
+func (e *Envelope) fill(h textproto.Header) {
+	e.MessageID = firstID(h.Get("Message-Id"))
+	if e.MessageID == "" {
+		e.MessageID = "sha256-" + e.Digest[:32] + "@mailbot.invalid"
+		e.Synthetic = true
+	}
+	if a := addresses(h.Get("From")); len(a) > 0 {
+		e.From, e.FromName = a[0].Address, a[0].Name
+	}
+	if a := addresses(h.Get("Reply-To")); len(a) > 0 {
+		e.ReplyTo = a[0].Address
+	}
+	for _, a := range addresses(h.Get("To")) {
+		e.To = append(e.To, a.Address)
+	}
+	for _, a := range addresses(h.Get("Cc")) {
+		e.Cc = append(e.Cc, a.Address)
+	}
+	e.Subject = DecodeHeader(h.Get("Subject"))
+	if d, err := mail.ParseDate(h.Get("Date")); err == nil {
+		e.Date = d
+	}
+	e.InReplyTo = msgIDs(h.Get("In-Reply-To"))
+	e.References = msgIDs(h.Get("References"))
+	e.OurLoop = h.Get(LoopHeader) != ""
+	e.Receipt = strings.ToLower(strings.TrimSpace(h.Get("X-Ricevuta")))
+	e.ReceiptFor = firstID(h.Get("X-Riferimento-Message-Id"))
+	e.AutoReason = autoReason(h, e.From)
+}
+
+// autoReason applies RFC 3834 and common practice: the first sign that a message was generated
+// by a machine, or "".
+func autoReason(h textproto.Header, from string) string {
+	lower := func(k string) string { return strings.ToLower(strings.TrimSpace(h.Get(k))) }
+	if v := lower("Auto-Submitted"); v != "" && v != "no" {
+		return "Auto-Submitted: " + v
+	}
+	switch lower("Precedence") {
+	case "bulk", "junk", "list":
+		return "Precedence: " + lower("Precedence")
+	}
+	for _, k := range []string{"List-Id", "List-Unsubscribe", "X-Auto-Response-Suppress", "X-Autoreply", "X-Autorespond", "X-Ricevuta"} {
+		if h.Has(k) {
+			return k + " present"
+		}
+	}
+	if h.Has("Return-Path") && strings.Trim(strings.TrimSpace(h.Get("Return-Path")), "<>") == "" {
+		return "empty Return-Path (bounce)"
+	}
+	local, _, _ := strings.Cut(from, "@")
+	switch strings.ReplaceAll(local, "-", "") {
+	case "mailerdaemon", "postmaster", "noreply", "donotreply":
+		return "sender " + from
+	}
+	if from == "" {
+		return "no sender address"
+	}
+	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && mt == "multipart/report" {
+		return "multipart/report (delivery or read report)"
+	}
+	return ""
+}
+
+// DecodeHeader decodes RFC 2047 encoded words, keeping the raw text when it cannot.
+func DecodeHeader(s string) string {
+	dec := mime.WordDecoder{CharsetReader: charset.Reader}
+	if d, err := dec.DecodeHeader(s); err == nil {
+		s = d
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func addresses(v string) []*mail.Address {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	p := mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader}}
+	list, err := p.ParseList(v)
+	if err != nil {
+		// Keep what looks like an address rather than lose the sender of a sloppy message.
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '<' || r == '>' }) {
+			if strings.Count(f, "@") == 1 {
+				list = append(list, &mail.Address{Address: f})
+			}
+		}
+	}
+	for _, a := range list {
+		a.Address = strings.ToLower(a.Address)
+	}
+	return list
+}
+
+// msgIDs extracts every <id> of a threading header, without brackets.
+func msgIDs(v string) []string {
+	var ids []string
+	for {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			break
+		}
+		if id := strings.TrimSpace(v[i+1 : i+j]); id != "" {
+			ids = append(ids, id)
+		}
+		v = v[i+j+1:]
+	}
+	if len(ids) == 0 {
+		// Some clients omit the brackets.
+		for _, f := range strings.Fields(v) {
+			if strings.Contains(f, "@") {
+				ids = append(ids, f)
+			}
+		}
+	}
+	return ids
+}
+
+func firstID(v string) string {
+	if ids := msgIDs(v); len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
+}
+
+// TicketIDs returns the ticket tags found in a subject, in order.
+func TicketIDs(subject string) []string {
+	var ids []string
+	for _, m := range TicketTag.FindAllStringSubmatch(subject, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}

@@ -1,0 +1,112 @@
+package ticketing
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Raw messages are kept as content-addressed files, data_dir/messages/ab/abcdef….eml, written
+// before the transaction that refers to them: a crash leaves at worst an unreferenced file, never
+// a record without its message.
+
+// BlobWriter streams a raw message to a temporary file while hashing it.
+type BlobWriter struct {
+	f    *os.File
+	h    hash.Hash
+	n    int64
+	dir  string
+	done bool
+}
+
+// NewBlob starts writing a raw message.
+func (s *Store) NewBlob() (*BlobWriter, error) {
+	tmp := filepath.Join(s.dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return nil, fmt.Errorf("create tmp dir: %w", err)
+	}
+	f, err := os.CreateTemp(tmp, "msg-*.eml")
+	if err != nil {
+		return nil, fmt.Errorf("create temp file: %w", err)
+	}
+	return &BlobWriter{f: f, h: sha256.New(), dir: s.dir}, nil
+}
+
+func (b *BlobWriter) Write(p []byte) (int, error) {
+	n, err := b.f.Write(p)
+	b.h.Write(p[:n])
+	b.n += int64(n)
+	return n, err
+}
+
+// Size is the number of bytes written so far.
+func (b *BlobWriter) Size() int64 { return b.n }
+
+// Commit syncs the file and moves it to its content address, returning the hash.
+func (b *BlobWriter) Commit() (string, error) {
+	sum := hex.EncodeToString(b.h.Sum(nil))
+	defer b.Abort()
+	if err := b.f.Sync(); err != nil {
+		return "", fmt.Errorf("sync blob: %w", err)
+	}
+	if err := b.f.Close(); err != nil {
+		return "", fmt.Errorf("close blob: %w", err)
+	}
+	dst := blobPath(b.dir, sum)
+	if _, err := os.Stat(dst); err == nil {
+		return sum, nil // same content already kept
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return "", fmt.Errorf("create blob dir: %w", err)
+	}
+	if err := os.Rename(b.f.Name(), dst); err != nil {
+		return "", fmt.Errorf("store blob: %w", err)
+	}
+	b.done = true
+	return sum, nil
+}
+
+// Abort discards the temporary file unless it was committed.
+func (b *BlobWriter) Abort() {
+	if b.done {
+		return
+	}
+	b.f.Close()
+	os.Remove(b.f.Name())
+	b.done = true
+}
+
+// PutBlob stores raw bytes and returns their hash.
+func (s *Store) PutBlob(raw []byte) (string, error) {
+	b, err := s.NewBlob()
+	if err != nil {
+		return "", err
+	}
+	if _, err := b.Write(raw); err != nil {
+		b.Abort()
+		return "", fmt.Errorf("write blob: %w", err)
+	}
+	return b.Commit()
+}
+
+// OpenBlob opens a stored raw message.
+func (s *Store) OpenBlob(sum string) (io.ReadCloser, error) {
+	if len(sum) != 64 {
+		return nil, fmt.Errorf("blob %q: %w", sum, ErrNotFound)
+	}
+	f, err := os.Open(blobPath(s.dir, sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("blob %s: %w", sum, ErrNotFound)
+	}
+	return f, err
+}
+
+func blobPath(dir, sum string) string {
+	return filepath.Join(dir, "messages", sum[:2], sum+".eml")
+}

@@ -1,0 +1,146 @@
+package ticketing
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// OutMail is one rendered mail waiting in, or gone from, the outbox.
+type OutMail struct {
+	ID        int64
+	TicketID  string
+	MessageID string
+	Kind      string
+	From      string
+	Rcpts     []string
+	Raw       []byte
+	Auto      bool // an automatic reply: counts for the per-recipient rate limit
+	Attempts  int
+	State     string
+	LastError string
+	CreatedAt time.Time
+	SentAt    time.Time
+}
+
+// Enqueue queues a rendered mail, due at once. Its Message-ID is unique: queuing the same mail
+// twice fails rather than sending two.
+func (t *Tx) Enqueue(m *OutMail, now time.Time) error {
+	rc, _ := json.Marshal(m.Rcpts)
+	res, err := t.exec("outbox-insert", m.TicketID, m.MessageID, m.Kind, m.From, string(rc), m.Raw, m.Auto, ts(now), ts(now))
+	if err != nil {
+		return err
+	}
+	m.ID, err = res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	if m.Auto {
+		for _, r := range m.Rcpts {
+			if _, err := t.exec("auto-reply-insert", r, ts(now)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// AutoRepliesSince counts the automatic replies queued to rcpt after since.
+func (t *Tx) AutoRepliesSince(rcpt string, since time.Time) (int, error) {
+	var n int
+	if err := t.row("auto-reply-count", rcpt, ts(since)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count auto replies: %w", err)
+	}
+	return n, nil
+}
+
+// PruneAutoReplies forgets rate-limit records older than before.
+func (t *Tx) PruneAutoReplies(before time.Time) error {
+	_, err := t.exec("auto-reply-prune", ts(before))
+	return err
+}
+
+// DueMail returns up to limit queued mails due at now.
+func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutMail, error) {
+	rows, err := s.r.QueryContext(ctx, s.query("outbox-due"), ts(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due mail: %w", err)
+	}
+	defer rows.Close()
+	var list []OutMail
+	for rows.Next() {
+		var m OutMail
+		var rc string
+		if err := rows.Scan(&m.ID, &m.TicketID, &m.MessageID, &m.Kind, &m.From, &rc, &m.Raw, &m.Attempts); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(rc), &m.Rcpts); err != nil {
+			return nil, fmt.Errorf("outbox %d recipients: %w", m.ID, err)
+		}
+		list = append(list, m)
+	}
+	return list, rows.Err()
+}
+
+// NextDue returns when the next queued mail is due, or false when the queue is empty.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullString
+	if err := s.r.QueryRowContext(ctx, s.query("outbox-next-at")).Scan(&next); err != nil {
+		return time.Time{}, false, fmt.Errorf("next due mail: %w", err)
+	}
+	if !next.Valid {
+		return time.Time{}, false, nil
+	}
+	return parseTS(next.String), true, nil
+}
+
+// MarkSent records that the SMTP server accepted a mail.
+func (t *Tx) MarkSent(m *OutMail, now time.Time) error {
+	if _, err := t.exec("outbox-sent", ts(now), m.ID); err != nil {
+		return err
+	}
+	if m.TicketID == "" {
+		return nil
+	}
+	return t.AddEvent(m.TicketID, Event{At: now, Type: EventSent, By: "mailbot", Text: m.Kind + " " + m.MessageID})
+}
+
+// MarkRetry schedules another attempt after a temporary failure.
+func (t *Tx) MarkRetry(m *OutMail, next time.Time, cause string) error {
+	_, err := t.exec("outbox-retry", ts(next), cause, m.ID)
+	return err
+}
+
+// MarkFailed gives up on a mail after a permanent failure, noting it on its ticket.
+func (t *Tx) MarkFailed(m *OutMail, cause string, now time.Time) error {
+	if _, err := t.exec("outbox-failed", cause, m.ID); err != nil {
+		return err
+	}
+	if m.TicketID == "" {
+		return nil
+	}
+	return t.AddEvent(m.TicketID, Event{At: now, Type: EventFailed, By: "mailbot", Text: m.Kind + ": " + cause})
+}
+
+// Outbox lists every outbox entry without its body, for reports and tests.
+func (s *Store) Outbox(ctx context.Context) ([]OutMail, error) {
+	rows, err := s.r.QueryContext(ctx, s.query("outbox-list"))
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	defer rows.Close()
+	var list []OutMail
+	for rows.Next() {
+		var m OutMail
+		var rc, created, sent string
+		if err := rows.Scan(&m.ID, &m.TicketID, &m.MessageID, &m.Kind, &m.From, &rc, &m.State, &m.Attempts, &m.LastError, &created, &sent); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(rc), &m.Rcpts)
+		m.CreatedAt, m.SentAt = parseTS(created), parseTS(sent)
+		list = append(list, m)
+	}
+	return list, rows.Err()
+}

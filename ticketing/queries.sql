@@ -1,0 +1,111 @@
+-- Named queries of the ticketing store; each follows a "-- name: x" line.
+
+-- name: mailbox-get
+SELECT uidvalidity, last_uid FROM mailboxes WHERE name = ?;
+
+-- name: mailbox-set
+INSERT INTO mailboxes (name, uidvalidity, last_uid) VALUES (?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid;
+
+-- name: message-find
+SELECT id, COALESCE(ticket_id, '') FROM messages WHERE message_id = ? AND digest = ?;
+
+-- name: message-insert
+INSERT INTO messages (ticket_id, direction, message_id, digest, blob, from_addr, to_addrs, subject, date, auto, quarantine, received_at)
+VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: copy-insert
+INSERT OR IGNORE INTO message_copies (message, mailbox, uidvalidity, uid) VALUES (?, ?, ?, ?);
+
+-- name: ticket-by-message-id
+SELECT ticket_id FROM messages WHERE message_id = ? AND ticket_id IS NOT NULL ORDER BY id DESC LIMIT 1;
+
+-- name: ticket-open-by-ente
+SELECT id, kind, state FROM tickets
+WHERE ((? != '' AND ente_cf = ?) OR (? != '' AND lower(ente_ipa) = lower(?)))
+ORDER BY created_at DESC;
+
+-- name: seq-next
+INSERT INTO ticket_seq (prefix, year, last) VALUES (?, ?, 1)
+ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1
+RETURNING last;
+
+-- name: ticket-insert
+INSERT INTO tickets (id, kind, state, subject, requester, state_since, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: ticket-get
+SELECT t.id, t.kind, t.state, t.subject, t.requester, t.ente_name, t.ente_cf, t.ente_ipa, t.services,
+       t.assignee, t.flag, t.state_since, t.created_at, t.updated_at,
+       (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)
+FROM tickets t WHERE t.id = ?;
+
+-- name: ticket-list
+SELECT t.id, t.kind, t.state, t.subject, t.requester, t.ente_name, t.ente_cf, t.ente_ipa, t.services,
+       t.assignee, t.flag, t.state_since, t.created_at, t.updated_at,
+       (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)
+FROM tickets t ORDER BY t.created_at, t.id;
+
+-- name: ticket-touch
+UPDATE tickets SET updated_at = ? WHERE id = ?;
+
+-- name: ticket-set-state
+UPDATE tickets SET state = ?, state_since = ?, updated_at = ? WHERE id = ?;
+
+-- name: ticket-set-ente
+UPDATE tickets SET ente_name = ?, ente_cf = ?, ente_ipa = ?, services = ?, updated_at = ? WHERE id = ?;
+
+-- name: ticket-set-assignee
+UPDATE tickets SET assignee = ?, updated_at = ? WHERE id = ?;
+
+-- name: ticket-set-flag
+UPDATE tickets SET flag = ?, updated_at = ? WHERE id = ?;
+
+-- name: event-insert
+INSERT INTO events (ticket_id, at, type, by, text) VALUES (?, ?, ?, ?, ?);
+
+-- name: event-list
+SELECT at, type, by, text FROM events WHERE ticket_id = ? ORDER BY at, id;
+
+-- name: message-list
+SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.blob,
+       COALESCE((SELECT group_concat(DISTINCT c.mailbox) FROM message_copies c WHERE c.message = m.id), '')
+FROM messages m WHERE m.ticket_id = ? ORDER BY m.id;
+
+-- name: quarantine-list
+SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.blob,
+       COALESCE((SELECT group_concat(DISTINCT c.mailbox) FROM message_copies c WHERE c.message = m.id), '')
+FROM messages m WHERE m.quarantine != '' ORDER BY m.id;
+
+-- name: outbox-insert
+INSERT INTO outbox (ticket_id, message_id, kind, mail_from, rcpts, raw, auto, next_at, created_at)
+VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: outbox-due
+SELECT id, COALESCE(ticket_id, ''), message_id, kind, mail_from, rcpts, raw, attempts
+FROM outbox WHERE state = 'queued' AND next_at <= ? ORDER BY id LIMIT ?;
+
+-- name: outbox-next-at
+SELECT min(next_at) FROM outbox WHERE state = 'queued';
+
+-- name: outbox-sent
+UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?;
+
+-- name: outbox-retry
+UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?;
+
+-- name: outbox-failed
+UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?;
+
+-- name: outbox-list
+SELECT id, COALESCE(ticket_id, ''), message_id, kind, mail_from, rcpts, state, attempts, last_error, created_at, sent_at
+FROM outbox ORDER BY id;
+
+-- name: auto-reply-count
+SELECT count(*) FROM auto_replies WHERE rcpt = ? AND at > ?;
+
+-- name: auto-reply-insert
+INSERT INTO auto_replies (rcpt, at) VALUES (?, ?);
+
+-- name: auto-reply-prune
+DELETE FROM auto_replies WHERE at < ?;

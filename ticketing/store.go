@@ -1,0 +1,193 @@
+// Package ticketing owns the cases: the SQLite store, the ticket states and their events.
+package ticketing
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+//go:embed migrations/*.sql queries.sql
+var sqlFS embed.FS
+
+// ErrNotFound is returned when a ticket or record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the one SQLite database of mailbot. Writes go through a single connection (one
+// writer, immediate transactions); reads use a separate pool so the CLI and reports never wait
+// behind the daemon's writes longer than one transaction.
+type Store struct {
+	w, r *sql.DB
+	q    map[string]string
+	dir  string
+}
+
+// Open opens (creating if needed) the database under dataDir and applies pending migrations.
+func Open(dataDir string) (*Store, error) {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(dataDir, "mailbot.db")
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	q, err := loadQueries()
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	s := &Store{w: w, r: r, q: q, dir: dataDir}
+	if err := s.migrate(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.w.Close(), s.r.Close())
+}
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// loadQueries reads queries.sql, where each query follows a "-- name: x" line.
+func loadQueries() (map[string]string, error) {
+	f, err := sqlFS.Open("queries.sql")
+	if err != nil {
+		return nil, fmt.Errorf("open queries: %w", err)
+	}
+	defer f.Close()
+	q := map[string]string{}
+	var name string
+	var b strings.Builder
+	flush := func() {
+		if name != "" {
+			q[name] = strings.TrimSpace(b.String())
+		}
+		b.Reset()
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if n, ok := strings.CutPrefix(line, "-- name: "); ok {
+			flush()
+			name = strings.TrimSpace(n)
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	flush()
+	return q, sc.Err()
+}
+
+func (s *Store) query(name string) string {
+	q, ok := s.q[name]
+	if !ok {
+		panic("ticketing: unknown query " + name) // a programming error caught by any test
+	}
+	return q
+}
+
+// migrate applies, in order and each in its own transaction, the embedded migrations newer than
+// the database's user_version.
+func (s *Store) migrate() error {
+	names, err := fs.Glob(sqlFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var version int
+	if err := s.w.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(names) {
+		return fmt.Errorf("database schema version %d is newer than this mailbot (%d)", version, len(names))
+	}
+	for i := version; i < len(names); i++ {
+		body, err := sqlFS.ReadFile(names[i])
+		if err != nil {
+			return err
+		}
+		tx, err := s.w.Begin()
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", names[i], err)
+		}
+		if _, err := tx.Exec(string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", names[i], err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", names[i], err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", names[i], err)
+		}
+	}
+	return nil
+}
+
+// Tx is one write transaction.
+type Tx struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+// Update runs fn in one write transaction, committed only if fn returns nil.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(&Tx{s: s, tx: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) exec(name string, args ...any) (sql.Result, error) {
+	res, err := t.tx.Exec(t.s.query(name), args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return res, nil
+}
+
+func (t *Tx) row(name string, args ...any) *sql.Row {
+	return t.tx.QueryRow(t.s.query(name), args...)
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
