@@ -25,6 +25,9 @@ type Config struct {
 	Limits    LimitsConfig    `toml:"limits"`
 	Staff     StaffConfig     `toml:"staff"`
 	Digest    DigestConfig    `toml:"digest"`
+	Reminders ReminderConfig  `toml:"reminders"`
+	Calendar  CalendarConfig  `toml:"calendar"`
+	Catalog   CatalogConfig   `toml:"catalog"`
 
 	loc *time.Location
 }
@@ -72,11 +75,6 @@ type LimitsConfig struct {
 type StaffConfig struct {
 	Addresses         []string `toml:"addresses"`
 	TrustedAuthservID string   `toml:"trusted_authserv_id"`
-}
-
-// DigestConfig addresses the daily digest.
-type DigestConfig struct {
-	To []string `toml:"to"`
 }
 
 // Duration reads "90s", "5m" from TOML.
@@ -223,12 +221,10 @@ func (c *Config) complete() error {
 		}
 		c.Staff.Addresses[i] = strings.ToLower(a)
 	}
-	for i, a := range c.Digest.To {
-		if _, err := mail.ParseAddress(a); err != nil {
-			return fmt.Errorf("digest.to[%d]: not an address: %q", i, a)
-		}
+	if err := c.completeSchedule(); err != nil {
+		return err
 	}
-	return nil
+	return c.completeCatalog()
 }
 
 func checkHostPort(a string) error {

@@ -18,7 +18,7 @@ import (
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
-//go:embed migrations/*.sql queries.sql
+//go:embed migrations/*.sql queries*.sql
 var sqlFS embed.FS
 
 // ErrNotFound is returned when a ticket or record does not exist.
@@ -73,14 +73,24 @@ func (s *Store) Close() error {
 // Dir is the data directory.
 func (s *Store) Dir() string { return s.dir }
 
-// loadQueries reads queries.sql, where each query follows a "-- name: x" line.
+// loadQueries reads queries*.sql, where each query follows a "-- name: x" line.
 func loadQueries() (map[string]string, error) {
-	f, err := sqlFS.Open("queries.sql")
+	files, _ := fs.Glob(sqlFS, "queries*.sql")
+	q := map[string]string{}
+	for _, name := range files {
+		if err := loadQueryFile(name, q); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
+}
+
+func loadQueryFile(file string, q map[string]string) error {
+	f, err := sqlFS.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("open queries: %w", err)
+		return fmt.Errorf("open queries: %w", err)
 	}
 	defer f.Close()
-	q := map[string]string{}
 	var name string
 	var b strings.Builder
 	flush := func() {
@@ -95,13 +105,16 @@ func loadQueries() (map[string]string, error) {
 		if n, ok := strings.CutPrefix(line, "-- name: "); ok {
 			flush()
 			name = strings.TrimSpace(n)
+			if _, dup := q[name]; dup {
+				return fmt.Errorf("%s: query %s defined twice", file, name)
+			}
 			continue
 		}
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
 	flush()
-	return q, sc.Err()
+	return sc.Err()
 }
 
 func (s *Store) query(name string) string {
