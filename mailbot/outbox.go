@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/textproto"
 	"strconv"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -29,11 +30,15 @@ type Sender struct {
 
 	// MaxAttempts before a temporarily failing mail is given up.
 	MaxAttempts int
+	// baseDelay is the first retry delay, doubled at each attempt.
+	baseDelay time.Duration
+	// flushing serialises Flush: two concurrent flushes would both send the same due mail.
+	flushing sync.Mutex
 }
 
 // NewSender wires a sender.
 func NewSender(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time) *Sender {
-	return &Sender{cfg: cfg, store: store, log: log, now: now, wake: make(chan struct{}, 1), MaxAttempts: 12}
+	return &Sender{cfg: cfg, store: store, log: log, now: now, wake: make(chan struct{}, 1), MaxAttempts: 12, baseDelay: 30 * time.Second}
 }
 
 // Kick tells the sender that new mail is queued.
@@ -71,6 +76,8 @@ func (s *Sender) Run(ctx context.Context) error {
 // Flush sends every mail due now over one SMTP connection, and returns when the due queue is
 // empty or the server is unreachable.
 func (s *Sender) Flush(ctx context.Context) error {
+	s.flushing.Lock()
+	defer s.flushing.Unlock()
 	for {
 		due, err := s.store.DueMail(ctx, s.now(), 100)
 		if err != nil || len(due) == 0 {
@@ -185,7 +192,7 @@ func (s *Sender) retry(ctx context.Context, m *ticketing.OutMail, cause error) e
 			return tx.MarkFailed(m, "too many temporary failures: "+cause.Error(), now)
 		})
 	}
-	delay := min(30*time.Second<<m.Attempts, 2*time.Hour)
+	delay := min(s.baseDelay<<m.Attempts, 2*time.Hour)
 	s.log.Warn("mail deferred", "ticket", m.TicketID, "kind", m.Kind, "retry_in", delay, "err", cause)
 	return s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkRetry(m, now.Add(delay), cause.Error()) })
 }
