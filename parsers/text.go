@@ -1,0 +1,232 @@
+package parsers
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	_ "github.com/emersion/go-message/charset" // every charset go-message knows, for bodies and headers
+	"github.com/k3a/html2text"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// bodyText turns the decoded body of a text part into plain UTF-8 text. go-message has already
+// converted a declared, known charset; what is left here is the mail of the real world: no charset
+// at all, an unknown one, or windows-1252 labelled as ISO-8859-1 (Outlook does it; the WHATWG
+// treats the two labels as one).
+func bodyText(mediaType string, body []byte) string {
+	s := toUTF8(body)
+	if mediaType == "text/html" {
+		s = htmlToText(s)
+	}
+	return strings.TrimSpace(textCleaner.Replace(s))
+}
+
+// textCleaner normalises line ends and the invisible characters Outlook and Word put in text:
+// no-break spaces around "Label:\u00a0value" and zero-width marks would defeat label matching.
+var textCleaner = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ", "\u200b", "", "\ufeff", "", "\u200e", "", "\u200f", "")
+
+// toUTF8 returns b as UTF-8: valid UTF-8 is kept (with C1 controls read as windows-1252, since no
+// person types them), anything else is decoded as windows-1252, the usual charset of Italian
+// mail that forgot to declare one.
+func toUTF8(b []byte) string {
+	if !utf8.Valid(b) {
+		out, err := charmap.Windows1252.NewDecoder().Bytes(b)
+		if err != nil {
+			return strings.ToValidUTF8(string(b), "\uFFFD")
+		}
+		return string(out)
+	}
+	return fixC1(string(b))
+}
+
+// fixC1 maps the C1 control characters U+0080–U+009F, which a latin-1 decoder produces from
+// windows-1252 bytes such as 0x80 (€) or 0x92 (’), to the characters the writer meant.
+func fixC1(s string) string {
+	if !strings.ContainsFunc(s, isC1) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if isC1(r) {
+			if d, err := charmap.Windows1252.NewDecoder().String(string([]byte{byte(r)})); err == nil {
+				b.WriteString(d)
+				continue
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
+
+var (
+	htmlCellEnd = regexp.MustCompile(`(?i)</t[dh]\s*>`)
+	htmlRowEnd  = regexp.MustCompile(`(?i)</tr\s*>`)
+)
+
+// cellMark separates table cells while html2text runs (a private-use rune no mail contains).
+const cellMark = "\uE000"
+
+// htmlToText converts an HTML body to text. Table cells would otherwise run together
+// ("IP1.2.3.4"), and forms pasted from Word are tables: each row becomes a line, a two-cell row
+// "label: value" (what ReadText understands), a wider one cells joined by " | ".
+func htmlToText(s string) string {
+	s = htmlCellEnd.ReplaceAllString(s, "$0"+cellMark)
+	s = htmlRowEnd.ReplaceAllString(s, "$0<br>")
+	t := html2text.HTML2TextWithOptions(s,
+		html2text.WithUnixLineBreaks(), html2text.WithListSupport(), html2text.WithLinksInnerText())
+	lines := strings.Split(t, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, cellMark) {
+			lines[i] = strings.TrimSpace(l) // indentation in HTML source is no one's intent
+			continue
+		}
+		var cells []string
+		for _, c := range strings.Split(l, cellMark) {
+			if c = strings.TrimSpace(c); c != "" {
+				cells = append(cells, c)
+			}
+		}
+		switch {
+		case len(cells) == 2 && !strings.HasSuffix(cells[0], ":"):
+			lines[i] = cells[0] + ": " + cells[1]
+		case len(cells) == 2:
+			lines[i] = cells[0] + " " + cells[1]
+		default:
+			lines[i] = strings.Join(cells, " | ")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Lines that start the quoted part of a reply or forward. Each is matched against one line, or two
+// or three lines joined, since clients wrap long attributions ("On ... Mario <\nm@x.it> wrote:").
+var (
+	// Thunderbird "Il 26/11/2026 10:15, Mario ha scritto:", Gmail "Il giorno gio 26 nov 2026 alle
+	// ore 10:15 Mario <m@x.it> ha scritto:", Apple Mail, English "On ... wrote:", German/French too
+	// since software houses use them.
+	attributionRe = regexp.MustCompile(`(?i)^\s*(il|in data|on|am|le)\b.{0,300}\b(ha scritto|hanno scritto|scrive|wrote|schrieb|a écrit)\s*:\s*$`)
+	// "-----Messaggio originale-----", "-----Original Message-----", Gmail forwards.
+	originalRe = regexp.MustCompile(`(?i)^\s*-{2,}\s*(messaggio originale|original message|forwarded message|messaggio inoltrato|message d'origine|ursprüngliche nachricht)\s*-{2,}\s*$`)
+	// Apple Mail forwards.
+	forwardRe = regexp.MustCompile(`(?i)^\s*(inizio messaggio inoltrato|begin forwarded message)\s*:\s*$`)
+	// Outlook's header block of the quoted message: "Da: ..." followed by "Inviato:"/"Data:" within
+	// two lines. Bold labels from HTML may keep their asterisks.
+	outlookFromRe = regexp.MustCompile(`(?i)^\s*\*?(da|from|de|von)\s*:\s*\*?\s*\S`)
+	outlookSentRe = regexp.MustCompile(`(?i)^\s*\*?(inviato|sent|data|date|envoyé|gesendet)\s*:\s*\*?\s*\S`)
+	// Outlook's rule above that block.
+	underscoreRe = regexp.MustCompile(`^\s*_{10,}\s*$`)
+)
+
+// SplitReply separates the text a person has just written from the earlier messages it quotes and
+// from the signature. quoted holds the "> " lines and everything from the first attribution line,
+// Outlook header block or "original message" rule on; signature is what follows the last "-- "
+// delimiter of the fresh part. Closings such as "Cordiali saluti" stay in fresh: they are text.
+func SplitReply(text string) (fresh, quoted, signature string) {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	lines := strings.Split(text, "\n")
+
+	cut := quoteStart(lines)
+	var freshLines, quotedLines []string
+	for _, l := range lines[:cut] {
+		if isQuotedLine(l) {
+			// Interleaved replies: the quote goes, the answers between quotes stay.
+			quotedLines = append(quotedLines, l)
+			continue
+		}
+		freshLines = append(freshLines, l)
+	}
+	quotedLines = append(quotedLines, lines[cut:]...)
+
+	var sigLines []string
+	for i := len(freshLines) - 1; i >= 0; i-- {
+		if strings.TrimRight(freshLines[i], " \t") == "--" { // "-- " by the RFC 3676 book; some clients trim it
+			sigLines = freshLines[i+1:]
+			freshLines = freshLines[:i]
+			break
+		}
+	}
+	return joinTrim(freshLines), joinTrim(quotedLines), joinTrim(sigLines)
+}
+
+func isQuotedLine(l string) bool {
+	return strings.HasPrefix(strings.TrimLeft(l, " \t"), ">")
+}
+
+// quoteStart returns the index of the first line of the quoted tail, or len(lines).
+func quoteStart(lines []string) int {
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if originalRe.MatchString(l) || forwardRe.MatchString(l) {
+			return i
+		}
+		if underscoreRe.MatchString(l) && i+1 < len(lines) && outlookBlockAt(lines, nextNonBlank(lines, i+1)) {
+			return i
+		}
+		if outlookBlockAt(lines, i) {
+			return i
+		}
+		joined := l
+		for j := i; j < i+3 && j < len(lines); j++ {
+			if j > i {
+				joined += " " + strings.TrimSpace(lines[j])
+			}
+			if attributionRe.MatchString(joined) {
+				return i
+			}
+			if strings.HasSuffix(strings.TrimSpace(lines[j]), ":") {
+				break
+			}
+		}
+		// A bare "Mario Rossi <m@x.it> ha scritto:" right above quoted lines.
+		if t := strings.ToLower(strings.TrimSpace(l)); strings.HasSuffix(t, "ha scritto:") || strings.HasSuffix(t, "wrote:") {
+			if n := nextNonBlank(lines, i+1); n < len(lines) && isQuotedLine(lines[n]) {
+				return i
+			}
+		}
+	}
+	return len(lines)
+}
+
+// outlookBlockAt reports whether lines[i] starts Outlook's "Da:/Inviato:" block.
+func outlookBlockAt(lines []string, i int) bool {
+	if i >= len(lines) || !outlookFromRe.MatchString(lines[i]) {
+		return false
+	}
+	for j := i + 1; j <= i+3 && j < len(lines); j++ {
+		if outlookSentRe.MatchString(lines[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+func nextNonBlank(lines []string, i int) int {
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	return i
+}
+
+func joinTrim(lines []string) string {
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// unquote removes one level of "> " from each line: the quoted text of a forward is read for forms.
+func unquote(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		t := strings.TrimLeft(l, " \t")
+		if strings.HasPrefix(t, ">") {
+			t = strings.TrimPrefix(t[1:], " ")
+			lines[i] = t
+		}
+	}
+	return strings.Join(lines, "\n")
+}
