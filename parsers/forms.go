@@ -1,0 +1,570 @@
+package parsers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Problem is something wrong in a form, told in Italian to the referent.
+type Problem struct {
+	Field   string `json:"field"`           // field key, as in schema.go
+	Value   string `json:"value,omitempty"` // the value as written
+	Message string `json:"message"`         // a sentence naming the field's label and the value
+}
+
+// Form is one form read from an attachment or a message body.
+type Form struct {
+	Type     string         `json:"type"`     // a Form* constant from schema.go, "" if not recognised
+	Source   string         `json:"source"`   // attachment file name, or "corpo del messaggio" for the body
+	Fields   map[string]any `json:"fields"`   // value is string, or []string for list kinds (services, ips, lists)
+	Problems []Problem      `json:"problems"` // never nil (empty slice) so JSON shows []
+}
+
+// SourceBody is Form.Source for forms written in the body of a message.
+const SourceBody = "corpo del messaggio"
+
+// DocumentError says why a document could not be read. Reason is an Italian sentence for the
+// reply to the referent; errors.Is matches ErrUnreadable or ErrLimit, and the internal cause.
+type DocumentError struct {
+	Name   string
+	Reason string
+	Kind   error // ErrUnreadable or ErrLimit
+	Cause  error // what the library said, if anything
+}
+
+func (e *DocumentError) Error() string {
+	s := fmt.Sprintf("%s: %s", e.Name, e.Reason)
+	if e.Cause != nil {
+		s += " (" + e.Cause.Error() + ")"
+	}
+	return s
+}
+
+func (e *DocumentError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Cause}
+}
+
+// Reasons a document is not read, as told to the referent.
+const (
+	reasonScan      = "il documento sembra una scansione: non è leggibile automaticamente"
+	reasonDamaged   = "il documento è danneggiato o in un formato che non riusciamo a leggere"
+	reasonOldOffice = "il documento è nel vecchio formato Office (.doc/.xls): inviarlo come DOCX, ODT, XLSX o PDF"
+	reasonUnknown   = "il formato del file non è tra quelli leggibili (PDF, DOCX, ODT, XLSX)"
+	reasonTooBig    = "il documento è troppo grande o complesso per essere letto automaticamente"
+	reasonTooSlow   = "la lettura del documento ha richiesto troppo tempo"
+	reasonEncrypted = "il documento è protetto da password"
+)
+
+func docErr(name string, kind error, reason string, cause error) error {
+	return &DocumentError{Name: name, Reason: reason, Kind: kind, Cause: cause}
+}
+
+// frItem is one thing read from a document, in order: a label/value pair, or a line of text.
+type frItem struct {
+	label, value string
+	pair         bool
+}
+
+// Document formats ReadDocument tells apart.
+const (
+	fmtPDF     = "pdf"
+	fmtDOCX    = "docx"
+	fmtODF     = "odf"
+	fmtXLSX    = "xlsx"
+	fmtImage   = "image"
+	fmtText    = "text"
+	fmtOldOff  = "ole"
+	fmtUnknown = ""
+)
+
+// frFormat recognises a document by its first bytes, then by content type and name.
+func frFormat(name, contentType string, data []byte) string {
+	head := data
+	if len(head) > 1024 {
+		head = head[:1024]
+	}
+	switch {
+	case bytes.Contains(head, []byte("%PDF-")):
+		return fmtPDF
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		switch {
+		case bytes.Contains(data, []byte("word/document.xml")):
+			return fmtDOCX
+		case bytes.Contains(data, []byte("xl/workbook.xml")):
+			return fmtXLSX
+		case bytes.Contains(data, []byte("content.xml")):
+			return fmtODF
+		}
+	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")), bytes.HasPrefix(data, []byte("\x89PNG")),
+		bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")),
+		bytes.HasPrefix(data, []byte("GIF8")), bytes.HasPrefix(data, []byte("BM")) && len(data) > 14:
+		return fmtImage
+	case bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0")):
+		return fmtOldOff
+	}
+	ct := strings.ToLower(contentType)
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	switch ext := strings.ToLower(path.Ext(name)); {
+	case strings.HasPrefix(ct, "image/"), slices.Contains([]string{".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".webp"}, ext):
+		return fmtImage
+	case ct == "application/pdf", ext == ".pdf":
+		return fmtPDF
+	case ext == ".doc", ext == ".xls", ct == "application/msword", ct == "application/vnd.ms-excel":
+		return fmtOldOff
+	case ct == "text/plain", ext == ".txt":
+		return fmtText
+	}
+	return fmtUnknown
+}
+
+// ReadDocument reads one attachment as form(s). Unreadable input (a scan, an image, a PDF with no
+// text) returns an error wrapping ErrUnreadable with a reason (*DocumentError); a limit breach
+// wraps ErrLimit. A readable document that is not a form gives no forms and no error. Never
+// panics: each document is read in its own goroutine, bounded by lim.DocumentTimeout, and a
+// panic of a library becomes an ErrUnreadable error. On timeout the reader goroutine is left
+// to finish on its own (Go cannot stop it) and its result is dropped.
+func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error) {
+	lim = lim.WithDefaults()
+	if int64(len(data)) > lim.MaxMessageBytes {
+		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("%d bytes", len(data)))
+	}
+	type result struct {
+		forms []Form
+		err   error
+	}
+	done := make(chan result, 1) // buffered: a late reader never blocks
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{err: docErr(name, ErrUnreadable, reasonDamaged, fmt.Errorf("panic while reading: %v", r))}
+			}
+		}()
+		if frTestHook != nil {
+			frTestHook()
+		}
+		forms, err := frReadDocument(name, contentType, data, lim)
+		done <- result{forms, err}
+	}()
+	timer := time.NewTimer(lim.DocumentTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.forms, r.err
+	case <-timer.C:
+		return nil, docErr(name, ErrLimit, reasonTooSlow, fmt.Errorf("timeout after %s", lim.DocumentTimeout))
+	}
+}
+
+// frTestHook runs at the start of each document read; tests use it to simulate a slow or
+// panicking library.
+var frTestHook func()
+
+func frReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error) {
+	var (
+		items []frItem
+		err   error
+	)
+	switch frFormat(name, contentType, data) {
+	case fmtImage:
+		return nil, docErr(name, ErrUnreadable, reasonScan, nil)
+	case fmtOldOff:
+		return nil, docErr(name, ErrUnreadable, reasonOldOffice, nil)
+	case fmtText:
+		return frBuild(tfLinesToItems(strings.Split(string(data), "\n")), name, name, false), nil
+	case fmtDOCX:
+		items, err = docxRead(name, data, lim)
+	case fmtODF:
+		items, err = odtRead(name, data, lim)
+	case fmtXLSX:
+		items, err = xlsxRead(name, data, lim)
+	case fmtPDF:
+		items, err = pdfRead(name, data, lim)
+	default:
+		return nil, docErr(name, ErrUnreadable, reasonUnknown, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return frBuild(items, name, name, false), nil
+}
+
+// ReadText reads "Label: value" lines (e.g. a message body) as form(s); source is put in
+// Form.Source. Text with no recognised field gives no form.
+func ReadText(text, source string) []Form {
+	return frBuild(tfLinesToItems(strings.Split(text, "\n")), source, "", true)
+}
+
+// frSegment is a run of items that belong to one form.
+type frSegment struct {
+	typ   string
+	items []frItem
+}
+
+// frHeadingType returns the form type a line of text announces, if it reads as a title: the
+// marker plus a few words ("Modulo 2 - Informativa generale dell'ente"), not a sentence that
+// mentions a form ("in allegato l'informativa generale e la qualificazione ...").
+func frHeadingType(it frItem) string {
+	if it.pair {
+		return ""
+	}
+	typ := lblFindMarker(it.label)
+	if typ == "" {
+		return ""
+	}
+	if len(lblTokens(it.label))-len(lblTokens(Spec(typ).Title)) > 4 {
+		return ""
+	}
+	return typ
+}
+
+// frBuild groups items into forms: a new form starts at each title of a different form type.
+// fromBody marks text of a message, where a form is only what has recognised fields.
+func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
+	segs := []frSegment{{}}
+	for _, it := range items {
+		if t := frHeadingType(it); t != "" {
+			cur := &segs[len(segs)-1]
+			switch {
+			case cur.typ == "":
+				cur.typ = t
+			case cur.typ != t:
+				segs = append(segs, frSegment{typ: t})
+			}
+		}
+		segs[len(segs)-1].items = append(segs[len(segs)-1].items, it)
+	}
+	forms := []Form{}
+	for _, seg := range segs {
+		typ := seg.typ
+		if typ == "" && !fromBody {
+			var text strings.Builder
+			for _, it := range seg.items {
+				text.WriteString(it.label + "\n")
+			}
+			if typ = lblFindMarker(text.String()); typ == "" && fileName != "" {
+				typ = lblFindMarker(strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSuffix(fileName, path.Ext(fileName))))
+			}
+		}
+		if dom := frDominant(seg.items); typ == "" || frMatchCount(typ, seg.items) == 0 && dom != "" && fromBody {
+			typ = dom
+		}
+		f := Form{Type: typ, Source: source, Fields: map[string]any{}, Problems: []Problem{}}
+		frFill(&f, seg.items)
+		if len(f.Fields) == 0 && (fromBody || typ == "") {
+			continue
+		}
+		CheckForm(&f)
+		forms = append(forms, f)
+	}
+	return forms
+}
+
+// frMatchCount counts the distinct fields of a form type that the pairs fill.
+func frMatchCount(typ string, items []frItem) int {
+	lm := lblMatchers[typ]
+	if lm == nil {
+		return 0
+	}
+	keys := map[string]bool{}
+	for _, it := range items {
+		if !it.pair || tfClean(it.value) == "" {
+			continue
+		}
+		if f, _, ok := lm.match(it.label); ok {
+			keys[f.Key] = true
+		}
+	}
+	return len(keys)
+}
+
+// frDominant is the form type whose fields the pairs fill most, "" on a tie. One field is
+// enough only if the form requires it ("Esito: positivo"); an optional one ("Note: ...") is not.
+func frDominant(items []frItem) string {
+	best, bestN, tie := "", 0, false
+	for _, spec := range Forms {
+		n := frMatchCount(spec.Type, items)
+		if n == 1 && !frFillsRequired(spec, items) {
+			continue
+		}
+		switch {
+		case n > bestN:
+			best, bestN, tie = spec.Type, n, false
+		case n == bestN && best != "":
+			tie = true
+		}
+	}
+	if tie {
+		return ""
+	}
+	return best
+}
+
+// frFill puts the pairs into f.Fields, by the labels of f's form type.
+func frFill(f *Form, items []frItem) {
+	lm := matcherFor(f.Type)
+	for _, it := range items {
+		if !it.pair {
+			continue
+		}
+		fd, _, ok := lm.match(it.label)
+		if !ok {
+			continue
+		}
+		v := tfClean(it.value)
+		if v == "" {
+			continue
+		}
+		if frIsList(fd.Kind) {
+			old, _ := f.Fields[fd.Key].([]string)
+			if !slices.Contains(old, v) {
+				f.Fields[fd.Key] = append(old, v)
+			}
+			continue
+		}
+		old, _ := f.Fields[fd.Key].(string)
+		switch {
+		case old == "":
+			f.Fields[fd.Key] = v
+		case !slices.Contains(strings.Split(old, "\n"), v):
+			// The same label twice (several "tipi dovuto"): keep every value, one per line.
+			f.Fields[fd.Key] = old + "\n" + v
+		}
+	}
+}
+
+// frFillsRequired reports whether the pairs fill a required field of spec.
+func frFillsRequired(spec FormSpec, items []frItem) bool {
+	lm := lblMatchers[spec.Type]
+	for _, it := range items {
+		if !it.pair || tfClean(it.value) == "" {
+			continue
+		}
+		if f, _, ok := lm.match(it.label); ok && f.Required {
+			return true
+		}
+	}
+	return false
+}
+
+func frIsList(kind string) bool {
+	return kind == KindList || kind == KindServices || kind == KindIPs
+}
+
+// frValues returns a field value as a list of strings, whatever its stored type.
+func frValues(v any) []string {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return []string{x}
+	case []string:
+		return x
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	default:
+		return []string{fmt.Sprint(x)}
+	}
+}
+
+// CheckForm validates every field of f by its Kind, normalising values in place (CF uppercased,
+// IBAN without spaces, services as "MyPay"/"MyPivot", IPs canonical, dates gg/mm/aaaa, yes/no as
+// "sì"/"no"; a codice IPA is kept as written: compare it with strings.EqualFold), and appends a
+// Problem for each value that fails its check. Failing values stay as written, except IP
+// addresses: only public ones stay in the list, since it becomes an allow-list. Fields unknown
+// to the form are kept, trimmed. Calling it twice adds no duplicate problems.
+func CheckForm(f *Form) {
+	if f.Fields == nil {
+		f.Fields = map[string]any{}
+	}
+	if f.Problems == nil {
+		f.Problems = []Problem{}
+	}
+	lm := matcherFor(f.Type)
+	keys := make([]string, 0, len(f.Fields))
+	for k := range f.Fields {
+		keys = append(keys, k)
+	}
+	// Problems in the order of the printed form, unknown keys last.
+	order := map[string]int{}
+	for i, fd := range lm.fields {
+		order[fd.Key] = i + 1
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		oi, oj := order[keys[i]], order[keys[j]]
+		if oi == 0 {
+			oi = len(order) + 1
+		}
+		if oj == 0 {
+			oj = len(order) + 1
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		fd, ok := lm.byKey[k]
+		if !ok {
+			fd, ok = lblMatchers[""].byKey[k]
+		}
+		if !ok {
+			fd = Field{Key: k, Label: k, Kind: KindText}
+		}
+		frCheckField(f, fd)
+	}
+}
+
+func (f *Form) addProblem(key, value, msg string) {
+	p := Problem{Field: key, Value: value, Message: msg}
+	if !slices.Contains(f.Problems, p) {
+		f.Problems = append(f.Problems, p)
+	}
+}
+
+func (f *Form) addIdentProblem(fd Field, e *IdentifierError) {
+	f.addProblem(fd.Key, e.Value, tfProblemText(fd.Label, e))
+}
+
+// frCheckField normalises and checks one field.
+func frCheckField(f *Form, fd Field) {
+	vals := frValues(f.Fields[fd.Key])
+	switch fd.Kind {
+	case KindList:
+		if items := tfSplitList(vals); len(items) > 0 {
+			f.Fields[fd.Key] = items
+		} else {
+			delete(f.Fields, fd.Key)
+		}
+		return
+	case KindServices:
+		s, ok := tfServices(vals)
+		if !ok {
+			if raw := tfClean(strings.Join(vals, " ")); raw != "" {
+				f.addIdentProblem(fd, identErr(KindServices, raw, "indicare MyPay, MyPivot o entrambi"))
+			}
+			delete(f.Fields, fd.Key)
+			return
+		}
+		f.Fields[fd.Key] = s
+		return
+	case KindIPs:
+		ips, bad := tfIPs(vals)
+		for _, e := range bad {
+			f.addIdentProblem(fd, e)
+		}
+		if len(ips) > 0 {
+			f.Fields[fd.Key] = ips
+		} else {
+			delete(f.Fields, fd.Key)
+		}
+		return
+	}
+	v := tfClean(strings.Join(vals, "\n"))
+	if v == "" {
+		delete(f.Fields, fd.Key)
+		return
+	}
+	var check func(string) (string, error)
+	switch fd.Kind {
+	case KindCFEnte:
+		check = CheckCFEnte
+	case KindPIVA:
+		check = CheckPIVA
+	case KindCFPerson:
+		check = CheckCFPerson
+	case KindIPA:
+		check = CheckIPA
+	case KindIBAN:
+		check = CheckIBAN
+	case KindEmail:
+		check = CheckEmail
+	case KindPEC:
+		check = CheckPEC
+	case KindURL:
+		check = tfCheckURL
+	case KindYesNo:
+		check = func(s string) (string, error) {
+			if y, ok := tfYesNo(s); ok {
+				return y, nil
+			}
+			return "", identErr(KindYesNo, strings.TrimSpace(s), "rispondere sì o no")
+		}
+	case KindDate:
+		check = func(s string) (string, error) {
+			if d, ok := tfDate(s); ok {
+				return d, nil
+			}
+			return "", identErr(KindDate, strings.TrimSpace(s), "scrivere la data come gg/mm/aaaa")
+		}
+	default:
+		f.Fields[fd.Key] = v
+		return
+	}
+	// One value per line: a form may list several IBANs for several tipi dovuto.
+	lines := strings.Split(v, "\n")
+	if fd.Kind == KindYesNo || fd.Kind == KindDate {
+		lines = []string{strings.Join(lines, " ")}
+	}
+	for i, l := range lines {
+		n, err := check(l)
+		if err != nil {
+			var ie *IdentifierError
+			if errors.As(err, &ie) {
+				f.addIdentProblem(fd, ie)
+			} else {
+				f.addProblem(fd.Key, l, err.Error())
+			}
+			continue
+		}
+		lines[i] = n
+	}
+	f.Fields[fd.Key] = strings.Join(lines, "\n")
+}
+
+// MissingFields lists the keys of the Required fields of f's form type that are absent or empty
+// in f, in the order of the printed form (FieldLabel gives their labels). A form of unknown type
+// misses nothing that can be named.
+func MissingFields(f Form) []string {
+	spec := Spec(f.Type)
+	if spec == nil {
+		return nil
+	}
+	var out []string
+	for _, fd := range spec.Fields {
+		if !fd.Required {
+			continue
+		}
+		empty := true
+		for _, v := range frValues(f.Fields[fd.Key]) {
+			if strings.TrimSpace(v) != "" {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			out = append(out, fd.Key)
+		}
+	}
+	return out
+}
+
+// CheckIP reports whether s is a public caller address or CIDR; the error is an Italian sentence.
+func CheckIP(s string) error {
+	_, err := NormalizeIP(s)
+	return err
+}

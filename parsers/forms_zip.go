@@ -1,0 +1,177 @@
+package parsers
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// frMaxZipEntries bounds the entries of a DOCX/ODT/XLSX: real ones have tens, a few hundred
+// with many images; thousands mean an attack on the central directory.
+const frMaxZipEntries = 2000
+
+// frZip is an office document opened as a zip, with a budget of decompressed bytes shared by
+// every entry read from it: declared sizes are checked first, actual bytes while reading (a
+// zip bomb lies about its sizes).
+type frZip struct {
+	name   string
+	zr     *zip.Reader
+	budget int64
+}
+
+func frOpenZip(name string, data []byte, lim Limits) (*frZip, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, docErr(name, ErrUnreadable, reasonDamaged, fmt.Errorf("open zip: %w", err))
+	}
+	if len(zr.File) > frMaxZipEntries {
+		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("%d zip entries", len(zr.File)))
+	}
+	var declared uint64
+	for _, f := range zr.File {
+		declared += f.UncompressedSize64
+		if declared > uint64(lim.MaxDecompressedBytes) {
+			return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("declared decompressed size over %d bytes", lim.MaxDecompressedBytes))
+		}
+	}
+	return &frZip{name: name, zr: zr, budget: lim.MaxDecompressedBytes}, nil
+}
+
+// has reports whether the zip holds an entry.
+func (z *frZip) has(entry string) bool {
+	for _, f := range z.zr.File {
+		if f.Name == entry {
+			return true
+		}
+	}
+	return false
+}
+
+// read returns an entry, charging its actual size to the budget.
+func (z *frZip) read(entry string) ([]byte, error) {
+	for _, f := range z.zr.File {
+		if f.Name != entry {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("open %s: %w", entry, err))
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(io.LimitReader(rc, z.budget+1))
+		if err != nil {
+			return nil, docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("read %s: %w", entry, err))
+		}
+		z.budget -= int64(len(b))
+		if z.budget < 0 {
+			return nil, docErr(z.name, ErrLimit, reasonTooBig, fmt.Errorf("%s decompresses beyond the limit", entry))
+		}
+		return b, nil
+	}
+	return nil, docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("missing %s", entry))
+}
+
+// drain decompresses every entry against the budget without keeping it: used before handing
+// the bytes to a library that unzips everything by itself (excelize).
+func (z *frZip) drain() error {
+	for _, f := range z.zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("open %s: %w", f.Name, err))
+		}
+		n, err := io.Copy(io.Discard, io.LimitReader(rc, z.budget+1))
+		rc.Close()
+		if err != nil {
+			return docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("read %s: %w", f.Name, err))
+		}
+		z.budget -= n
+		if z.budget < 0 {
+			return docErr(z.name, ErrLimit, reasonTooBig, fmt.Errorf("%s decompresses beyond the limit", f.Name))
+		}
+	}
+	return nil
+}
+
+// frTable turns the rows of a table into items. Two cells make a label/value pair; with more
+// cells, label/value pairs side by side when every other cell is a label, else the first cell
+// labels the rest; a first row of labels over rows of values is a table by columns (several
+// "tipi dovuto"); a single cell is a line of text ("Label: value" or a title).
+func frTable(rows [][]string) []frItem {
+	var items []frItem
+	if len(rows) >= 2 && len(rows[0]) >= 2 {
+		allLabels := true
+		for _, c := range rows[0] {
+			if tfClean(c) == "" || !lblIsLabel(c) {
+				allLabels = false
+				break
+			}
+		}
+		secondLabels := len(rows[1]) >= 2 && lblIsLabel(rows[1][0]) && lblIsLabel(rows[1][1])
+		if allLabels && !secondLabels {
+			for _, r := range rows[1:] {
+				for i, c := range r {
+					if i < len(rows[0]) {
+						items = append(items, frItem{label: rows[0][i], value: c, pair: true})
+					}
+				}
+			}
+			return items
+		}
+	}
+	for _, r := range rows {
+		// Drop empty cells at the end: layout columns.
+		for len(r) > 0 && tfClean(r[len(r)-1]) == "" && len(r) > 2 {
+			r = r[:len(r)-1]
+		}
+		switch {
+		case len(r) == 0:
+		case len(r) == 1 || tfClean(r[0]) == "" && len(r) == 2:
+			items = append(items, tfLinesToItems([]string{r[len(r)-1]})...)
+		case len(r) == 2:
+			items = append(items, frItem{label: frLabelText(r[0]), value: r[1], pair: true})
+		default:
+			sideBySide := len(r)%2 == 0
+			for i := 0; i < len(r) && sideBySide; i += 2 {
+				sideBySide = lblIsLabel(r[i])
+			}
+			if sideBySide {
+				for i := 0; i < len(r); i += 2 {
+					items = append(items, frItem{label: frLabelText(r[i]), value: r[i+1], pair: true})
+				}
+			} else {
+				items = append(items, frItem{label: frLabelText(r[0]), value: joinNonEmpty(r[1:], "\n"), pair: true})
+			}
+		}
+	}
+	return items
+}
+
+// frLabelText strips what decorates a label cell: a final colon, asterisks of required fields.
+func frLabelText(s string) string {
+	s = tfClean(s)
+	for {
+		t := bytes.TrimRight([]byte(s), " :*\t\n")
+		if len(t) == len(s) {
+			return s
+		}
+		s = string(t)
+	}
+}
+
+func joinNonEmpty(ss []string, sep string) string {
+	var out []string
+	for _, s := range ss {
+		if s = tfClean(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	var b bytes.Buffer
+	for i, s := range out {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}

@@ -1,0 +1,260 @@
+package parsers
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Label matching. People write labels their own way: "C.F. dell'ente:", "Cod. IPA *",
+// "E-mail del referente". Both sides (what the document says and the schema's labels and
+// aliases) are reduced to sets of tokens: lowercase, no accents, no punctuation, abbreviations
+// expanded, articles and prepositions dropped, a final vowel cut so that singular and plural
+// meet ("servizio richiesto" = "servizi richiesti"). A schema phrase matches when all its tokens
+// are in the label; the longest phrase wins, so "Codice fiscale referente" never lands in
+// "ente.codice_fiscale" through the shorter alias "codice fiscale".
+
+// lblAccents folds the accented letters of Italian (and a few neighbours) to plain ASCII.
+var lblAccents = strings.NewReplacer(
+	"à", "a", "á", "a", "â", "a", "ä", "a", "è", "e", "é", "e", "ê", "e", "ë", "e",
+	"ì", "i", "í", "i", "î", "i", "ï", "i", "ò", "o", "ó", "o", "ô", "o", "ö", "o",
+	"ù", "u", "ú", "u", "û", "u", "ü", "u", "ç", "c", "ñ", "n",
+)
+
+// lblStop are words that carry no meaning in a label.
+var lblStop = map[string]bool{
+	"di": true, "del": true, "dello": true, "della": true, "dei": true, "degli": true, "delle": true,
+	"dell": true, "d": true, "il": true, "lo": true, "la": true, "i": true, "gli": true, "le": true,
+	"l": true, "un": true, "una": true, "uno": true, "per": true, "in": true, "nel": true, "nella": true,
+	"a": true, "al": true, "alla": true, "ai": true, "da": true, "dal": true, "con": true, "su": true,
+	"e": true, "ed": true, "o": true, "od": true, "si": true, "no": true, "sul": true, "come": true,
+	"suo": true, "sua": true, "vostro": true, "vostra": true, "indicare": true, "specificare": true,
+}
+
+// lblPairs expand two-token abbreviations ("c f", "p iva", "e mail").
+var lblPairs = map[[2]string][]string{
+	{"c", "f"}:          {"codice", "fiscale"},
+	{"cod", "fisc"}:     {"codice", "fiscale"},
+	{"p", "iva"}:        {"partita", "iva"},
+	{"part", "iva"}:     {"partita", "iva"},
+	{"e", "mail"}:       {"email"},
+	{"rag", "soc"}:      {"ragione", "sociale"},
+	{"web", "service"}:  {"web", "services"},
+	{"my", "pay"}:       {"mypay"},
+	{"my", "pivot"}:     {"mypivot"},
+	{"my", "extranet"}:  {"myextranet"},
+	{"pago", "pa"}:      {"pagopa"},
+	{"indirizzi", "ip"}: {"ip"},
+	{"indirizzo", "ip"}: {"ip"},
+}
+
+// lblWords expand one-token abbreviations.
+var lblWords = map[string][]string{
+	"cf":          {"codice", "fiscale"},
+	"piva":        {"partita", "iva"},
+	"cod":         {"codice"},
+	"tel":         {"telefono"},
+	"mail":        {"email"},
+	"denom":       {"denominazione"},
+	"ws":          {"web", "services"},
+	"webservices": {"web", "services"},
+	"webservice":  {"web", "services"},
+	"rif":         {"riferimento"},
+}
+
+// lblTokens reduces a label to its meaningful tokens, in order, without duplicates.
+func lblTokens(s string) []string {
+	s = lblAccents.Replace(strings.ToLower(s))
+	raw := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	raw = lblJoinLetters(raw)
+	var out []string
+	seen := map[string]bool{}
+	add := func(w string) {
+		if lblStop[w] {
+			return
+		}
+		for len(w) > 3 && strings.ContainsRune("aeiou", rune(w[len(w)-1])) {
+			w = w[:len(w)-1] // "servizio", "servizi" -> "serviz"
+		}
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for i := 0; i < len(raw); i++ {
+		if i+1 < len(raw) {
+			if exp, ok := lblPairs[[2]string{raw[i], raw[i+1]}]; ok {
+				for _, w := range exp {
+					add(w)
+				}
+				i++
+				continue
+			}
+		}
+		if exp, ok := lblWords[raw[i]]; ok {
+			for _, w := range exp {
+				add(w)
+			}
+			continue
+		}
+		add(raw[i])
+	}
+	return out
+}
+
+// lblJoinLetters joins runs of single letters: "i.p.a." gives "ipa", "c.f." gives "cf".
+func lblJoinLetters(raw []string) []string {
+	out := raw[:0:0]
+	for i := 0; i < len(raw); i++ {
+		j := i
+		for j < len(raw) && len([]rune(raw[j])) == 1 {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, strings.Join(raw[i:j], ""))
+			i = j - 1
+			continue
+		}
+		out = append(out, raw[i])
+	}
+	return out
+}
+
+// lblNorm is the canonical text of a label or heading, for marker search.
+func lblNorm(s string) string { return strings.Join(lblTokens(s), " ") }
+
+// lblPhrase is one way of writing a field's label.
+type lblPhrase struct {
+	field  Field
+	tokens []string
+}
+
+// lblMatcher maps labels to the fields of one form (or of all forms when the type is unknown).
+type lblMatcher struct {
+	fields  []Field
+	byKey   map[string]Field
+	phrases []lblPhrase
+}
+
+// lblMatchers caches one matcher per form type, plus "" for the union of all forms.
+var lblMatchers = func() map[string]*lblMatcher {
+	m := map[string]*lblMatcher{}
+	var all []Field
+	seen := map[string]bool{}
+	for _, spec := range Forms {
+		m[spec.Type] = newLblMatcher(spec.Fields)
+		for _, f := range spec.Fields {
+			if !seen[f.Key] {
+				seen[f.Key] = true
+				all = append(all, f)
+			}
+		}
+	}
+	m[""] = newLblMatcher(all)
+	return m
+}()
+
+func newLblMatcher(fields []Field) *lblMatcher {
+	lm := &lblMatcher{fields: fields, byKey: map[string]Field{}}
+	for _, f := range fields {
+		lm.byKey[f.Key] = f
+		for _, p := range append([]string{f.Label}, f.Aliases...) {
+			if t := lblTokens(p); len(t) > 0 {
+				lm.phrases = append(lm.phrases, lblPhrase{field: f, tokens: t})
+			}
+		}
+	}
+	return lm
+}
+
+// matcherFor returns the matcher of a form type, or of all forms for "" or an unknown type.
+func matcherFor(formType string) *lblMatcher {
+	if m, ok := lblMatchers[formType]; ok {
+		return m
+	}
+	return lblMatchers[""]
+}
+
+// match finds the field a label means. score grows with the certainty: an exact key beats an
+// exact label, which beats a phrase contained in the label, longer phrases first.
+func (lm *lblMatcher) match(label string) (f Field, score int, ok bool) {
+	k := strings.ToLower(strings.TrimSpace(label))
+	if fk, found := lm.byKey[k]; found {
+		return fk, 100000, true
+	}
+	in := lblTokens(label)
+	if len(in) == 0 || len(in) > 16 {
+		return Field{}, 0, false
+	}
+	set := make(map[string]bool, len(in))
+	for _, t := range in {
+		set[t] = true
+	}
+	best := -1
+	for _, p := range lm.phrases {
+		all := true
+		for _, t := range p.tokens {
+			if !set[t] {
+				all = false
+				break
+			}
+		}
+		if !all {
+			continue
+		}
+		extra := len(in) - len(p.tokens)
+		// A short phrase inside a long label is a guess too far ("data" in "data di nascita
+		// del legale rappresentante"): the phrase must cover at least half of the label.
+		if extra > len(p.tokens) {
+			continue
+		}
+		s := len(p.tokens)*100 - extra
+		if extra == 0 {
+			s += 10000
+		}
+		if s > best {
+			best, f = s, p.field
+		}
+	}
+	if best < 0 {
+		return Field{}, 0, false
+	}
+	return f, best, true
+}
+
+// isLabel reports whether text reads as a field label of any form.
+func lblIsLabel(text string) bool {
+	_, _, ok := lblMatchers[""].match(text)
+	return ok
+}
+
+// lblFindMarker returns the form type whose marker appears in text, the earliest one when
+// several do, and "" if none.
+func lblFindMarker(text string) string {
+	norm := " " + lblNorm(text) + " "
+	bestPos, bestLen, bestType := -1, 0, ""
+	for _, spec := range Forms {
+		for _, m := range append([]string{spec.Title}, spec.Markers...) {
+			mn := lblNorm(m)
+			if mn == "" {
+				continue
+			}
+			i := strings.Index(norm, " "+mn+" ")
+			if i >= 0 && (bestPos < 0 || i < bestPos || i == bestPos && len(mn) > bestLen) {
+				bestPos, bestLen, bestType = i, len(mn), spec.Type
+			}
+		}
+	}
+	return bestType
+}
+
+// FieldLabel returns the printed label of a field key in a form type (any form if the type is
+// unknown), or the key itself.
+func FieldLabel(formType, key string) string {
+	if f, ok := matcherFor(formType).byKey[key]; ok {
+		return f.Label
+	}
+	if f, ok := lblMatchers[""].byKey[key]; ok {
+		return f.Label
+	}
+	return key
+}

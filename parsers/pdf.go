@@ -1,0 +1,314 @@
+package parsers
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ledongthuc/pdf"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/form"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// PDF: AcroForm fields first (our blank forms name each field after its key, with the label as
+// tooltip), then the page text read row by row, where a big horizontal gap separates a label
+// from its value (a table exported from Word) and "Label: value" rows are pairs. No fields and
+// no text means a scan.
+
+var pdfConfigOnce sync.Once
+
+func pdfConf() *model.Configuration {
+	// pdfcpu would otherwise create a config directory in $HOME on first use.
+	pdfConfigOnce.Do(api.DisableConfigDir)
+	conf := model.NewDefaultConfiguration()
+	conf.ValidationMode = model.ValidationRelaxed
+	conf.FormFieldListMaxColWidth = 0 // no truncation of long values
+	return conf
+}
+
+// pdfObjRe counts indirect objects in the file body ("12 0 obj"); objects packed in object
+// streams are counted once pdfcpu has read the cross-reference table.
+var pdfObjRe = regexp.MustCompile(`\d+\s+\d+\s+obj\b`)
+
+func pdfRead(name string, data []byte, lim Limits) ([]frItem, error) {
+	if n := len(pdfObjRe.FindAllIndex(data, lim.MaxPDFObjects+1)); n > lim.MaxPDFObjects {
+		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("more than %d PDF objects", lim.MaxPDFObjects))
+	}
+	ctx, err := api.ReadContext(bytes.NewReader(data), pdfConf())
+	if err != nil {
+		if strings.Contains(strings.ToLower(err.Error()), "password") || strings.Contains(err.Error(), "encrypt") {
+			return nil, docErr(name, ErrUnreadable, reasonEncrypted, err)
+		}
+		// pdfcpu is stricter than most viewers: the text reader may still manage.
+		ctx = nil
+	}
+	if ctx != nil && len(ctx.XRefTable.Table) > lim.MaxPDFObjects {
+		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("%d PDF objects", len(ctx.XRefTable.Table)))
+	}
+	var items []frItem
+	if ctx != nil {
+		items = pdfFormItems(data, ctx)
+	}
+	text, textErr := pdfTextItems(data)
+	items = append(text, items...) // text first: the title names the form
+	if len(items) == 0 {
+		if textErr != nil && ctx == nil {
+			return nil, docErr(name, ErrUnreadable, reasonDamaged, textErr)
+		}
+		return nil, docErr(name, ErrUnreadable, reasonScan, textErr)
+	}
+	return items, nil
+}
+
+// pdfFormItems reads the AcroForm fields with pdfcpu, or by walking /AcroForm /Fields when
+// pdfcpu's reader fails (LibreOffice writes combo and list boxes with hex-string /Opt entries
+// it rejects).
+func pdfFormItems(data []byte, ctx *model.Context) []frItem {
+	if !pdfHasAcroForm(ctx) {
+		return nil
+	}
+	fields, err := pdfcpuFields(data)
+	if err != nil {
+		return pdfWalkFields(ctx)
+	}
+	var items []frItem
+	// pdfcpu prints line ends of values as the two characters \n (it formats for a listing).
+	unescape := strings.NewReplacer(`\n`, "\n")
+	for _, f := range fields {
+		f.V = unescape.Replace(f.V)
+		switch f.Typ {
+		case form.FTCheckBox:
+			if f.V != "" {
+				items = append(items, pdfCheckItem(f.Name, f.AltName))
+			}
+		default:
+			items = append(items, pdfPair(f.Name, f.AltName, f.V))
+		}
+	}
+	return items
+}
+
+func pdfcpuFields(data []byte) (fields []form.Field, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("pdfcpu panic: %v", r)
+		}
+	}()
+	return api.FormFields(bytes.NewReader(data), pdfConf())
+}
+
+func pdfHasAcroForm(ctx *model.Context) bool {
+	root, err := ctx.XRefTable.Catalog()
+	if err != nil || root == nil {
+		return false
+	}
+	_, ok := root.Find("AcroForm")
+	return ok
+}
+
+// pdfPair makes a pair from a field: its name when it is a key or label, else its tooltip.
+func pdfPair(name, tooltip, value string) frItem {
+	label := name
+	if !lblIsLabel(name) && tooltip != "" {
+		label = tooltip
+	}
+	return frItem{label: label, value: value, pair: true}
+}
+
+// pdfCheckItem is a ticked check box: "prerequisiti.adesione_pagopa" is a yes; a box named
+// "servizi.MyPay" ticks the option MyPay of the field "servizi".
+func pdfCheckItem(name, tooltip string) frItem {
+	if lblIsLabel(name) {
+		return frItem{label: name, value: "☒", pair: true}
+	}
+	if i := strings.LastIndexByte(name, '.'); i > 0 && lblIsLabel(name[:i]) {
+		return frItem{label: name[:i], value: "☒ " + name[i+1:], pair: true}
+	}
+	return pdfPair(name, tooltip, "☒")
+}
+
+// pdfWalkFields walks the field tree by hand, with a depth bound and a visited set against
+// cycles.
+func pdfWalkFields(ctx *model.Context) []frItem {
+	xt := ctx.XRefTable
+	root, err := xt.Catalog()
+	if err != nil {
+		return nil
+	}
+	o, _ := root.Find("AcroForm")
+	acro, err := xt.DereferenceDict(o)
+	if err != nil || acro == nil {
+		return nil
+	}
+	o, _ = acro.Find("Fields")
+	arr, err := xt.DereferenceArray(o)
+	if err != nil {
+		return nil
+	}
+	var items []frItem
+	seen := map[int]bool{}
+	var walk func(o types.Object, prefix, ft string, depth int)
+	walk = func(o types.Object, prefix, ft string, depth int) {
+		if depth > 20 || len(items) > 5000 {
+			return
+		}
+		if ref, ok := o.(types.IndirectRef); ok {
+			if seen[ref.ObjectNumber.Value()] {
+				return
+			}
+			seen[ref.ObjectNumber.Value()] = true
+		}
+		d, err := xt.DereferenceDict(o)
+		if err != nil || d == nil {
+			return
+		}
+		name := prefix
+		if t, ok := d.Find("T"); ok {
+			if s, err := xt.DereferenceStringOrHexLiteral(t, model.V10, nil); err == nil && s != "" {
+				if name != "" {
+					name += "."
+				}
+				name += s
+			}
+		}
+		if n := d.NameEntry("FT"); n != nil {
+			ft = *n
+		}
+		if kids, ok := d.Find("Kids"); ok {
+			if ka, err := xt.DereferenceArray(kids); err == nil {
+				for _, k := range ka {
+					walk(k, name, ft, depth+1)
+				}
+			}
+		}
+		v, ok := d.Find("V")
+		if !ok || name == "" {
+			return
+		}
+		tooltip := ""
+		if tu, ok := d.Find("TU"); ok {
+			tooltip, _ = xt.DereferenceStringOrHexLiteral(tu, model.V10, nil)
+		}
+		v, _ = xt.Dereference(v)
+		switch x := v.(type) {
+		case types.Name:
+			if ft == "Btn" {
+				if x.Value() != "Off" {
+					items = append(items, pdfCheckItem(name, tooltip))
+				}
+			} else {
+				items = append(items, pdfPair(name, tooltip, x.Value()))
+			}
+		case types.StringLiteral, types.HexLiteral:
+			s, _ := xt.DereferenceStringOrHexLiteral(x, model.V10, nil)
+			items = append(items, pdfPair(name, tooltip, s))
+		case types.Array:
+			var vals []string
+			for _, e := range x {
+				if s, err := xt.DereferenceStringOrHexLiteral(e, model.V10, nil); err == nil {
+					vals = append(vals, s)
+				}
+			}
+			items = append(items, pdfPair(name, tooltip, strings.Join(vals, "\n")))
+		}
+	}
+	for _, f := range arr {
+		walk(f, "", "", 0)
+	}
+	return items
+}
+
+// pdfTextItems reads the text of every page as rows, splitting a row into cells at wide gaps.
+func pdfTextItems(data []byte) (items []frItem, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			items, err = nil, fmt.Errorf("pdf text panic: %v", r)
+		}
+	}()
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("pdf text: %w", err)
+	}
+	pages := r.NumPage()
+	if pages > 500 {
+		pages = 500
+	}
+	for i := 1; i <= pages; i++ {
+		p := r.Page(i)
+		if p.V.IsNull() || p.V.Key("Contents").Kind() == pdf.Null {
+			continue
+		}
+		// Single-cell rows go through the line reader together, so that "PEC:" can take its
+		// value from the next row.
+		var lines []string
+		for _, row := range pdfRows(p.Content().Text) {
+			if len(row) == 1 {
+				lines = append(lines, row[0])
+				continue
+			}
+			items = append(items, tfLinesToItems(lines)...)
+			lines = nil
+			items = append(items, frTable([][]string{row})...)
+		}
+		items = append(items, tfLinesToItems(lines)...)
+	}
+	return items, nil
+}
+
+// pdfRows groups glyphs into rows (same baseline, top to bottom) and each row into cells.
+func pdfRows(texts []pdf.Text) [][]string {
+	if len(texts) == 0 {
+		return nil
+	}
+	sorted := make([]pdf.Text, len(texts))
+	copy(sorted, texts)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if yi, yj := math.Round(sorted[i].Y), math.Round(sorted[j].Y); yi != yj {
+			return yi > yj
+		}
+		return sorted[i].X < sorted[j].X
+	})
+	var rows [][]string
+	var cells []string
+	var cell strings.Builder
+	var prev *pdf.Text
+	flush := func() {
+		if s := strings.TrimSpace(cell.String()); s != "" {
+			cells = append(cells, s)
+		}
+		cell.Reset()
+	}
+	for i := range sorted {
+		t := &sorted[i]
+		if prev != nil && math.Round(t.Y) != math.Round(prev.Y) {
+			flush()
+			if len(cells) > 0 {
+				rows = append(rows, cells)
+			}
+			cells, prev = nil, nil
+		}
+		if prev != nil {
+			size := math.Max(t.FontSize, 4)
+			gap := t.X - (prev.X + prev.W)
+			switch {
+			case gap > 2.5*size:
+				flush()
+			case gap > 0.2*size && !strings.HasSuffix(cell.String(), " ") && t.S != " ":
+				cell.WriteString(" ")
+			}
+		}
+		cell.WriteString(t.S)
+		prev = t
+	}
+	flush()
+	if len(cells) > 0 {
+		rows = append(rows, cells)
+	}
+	return rows
+}

@@ -1,0 +1,328 @@
+package parsers
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Reading values as people write them: placeholders, check boxes, lists, yes/no, dates.
+
+// tfPlaceholders are the hints office programs show in an empty field.
+var tfPlaceholders = []string{
+	"fare clic o toccare qui per immettere il testo",
+	"fare clic qui per immettere testo",
+	"click or tap here to enter text",
+	"click here to enter text",
+	"da compilare",
+	"inserire qui",
+}
+
+// tfClean trims a value and empties it when it is only a placeholder ("_____", "…", hints).
+func tfClean(s string) string {
+	s = strings.ReplaceAll(s, "\u00a0", " ")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		l = strings.TrimSpace(strings.Trim(l, "…"))
+		for strings.HasPrefix(l, "__") {
+			l = strings.TrimLeft(l, "_")
+		}
+		for strings.HasSuffix(l, "__") {
+			l = strings.TrimRight(l, "_")
+		}
+		l = strings.TrimSpace(l)
+		if strings.Trim(l, "_.-…·* \t[]") == "" {
+			l = ""
+		}
+		low := strings.ToLower(strings.TrimRight(l, ". "))
+		for _, p := range tfPlaceholders {
+			if low == p {
+				l = ""
+			}
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// tfBoxRe finds check-box marks: "[X]", "[ ]", "(x)", "☒", "☐" and friends.
+var tfBoxRe = regexp.MustCompile(`\[\s*[xX✓✔*]?\s*\]|\(\s*[xX]?\s*\)|[☒☑✓✔■☐□❏]`)
+
+// tfCheckboxes splits a value written with check boxes and returns the texts of the ticked
+// ones; found is false when the value has no check boxes at all.
+func tfCheckboxes(s string) (checked []string, found bool) {
+	locs := tfBoxRe.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		return nil, false
+	}
+	for i, loc := range locs {
+		mark := s[loc[0]:loc[1]]
+		end := len(s)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		text := strings.Trim(s[loc[1]:end], " \t\n,;")
+		if strings.ContainsAny(mark, "xX✓✔*☒☑■") {
+			checked = append(checked, text)
+		}
+	}
+	return checked, true
+}
+
+// tfSplitRe separates the items of a list.
+var tfSplitRe = regexp.MustCompile(`[,;\n]+|\s+e\s+|\s+/\s+`)
+
+// tfBulletRe strips list bullets and numbering at the start of an item.
+var tfBulletRe = regexp.MustCompile(`^(?:[-•*·–]+|\d{1,2}[.)]|[a-z]\))\s+`)
+
+// tfSplitList splits list values into items, keeping only ticked items when check boxes are used.
+func tfSplitList(values []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range values {
+		if checked, ok := tfCheckboxes(v); ok {
+			v = strings.Join(checked, "\n")
+		}
+		for _, it := range tfSplitRe.Split(v, -1) {
+			it = tfBulletRe.ReplaceAllString(strings.TrimSpace(it), "")
+			it = strings.TrimSpace(strings.TrimRight(it, "."))
+			if tfClean(it) == "" || seen[strings.ToLower(it)] {
+				continue
+			}
+			seen[strings.ToLower(it)] = true
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Canonical names of the Region's services.
+const (
+	ServiceMyPay   = "MyPay"
+	ServiceMyPivot = "MyPivot"
+)
+
+// tfServices reads "MyPay", "My Pay", "MYPIVOT", "entrambi", "[X] MyPay [ ] MyPivot".
+func tfServices(values []string) (services []string, recognised bool) {
+	var pay, pivot bool
+	for _, v := range values {
+		if checked, ok := tfCheckboxes(v); ok {
+			v = strings.Join(checked, " ")
+		}
+		n := strings.ToLower(lblAccents.Replace(v))
+		compact := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(n)
+		if strings.Contains(compact, "mypay") {
+			pay = true
+		}
+		if strings.Contains(compact, "mypivot") {
+			pivot = true
+		}
+		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			switch w {
+			case "entrambi", "entrambe", "both", "tutti", "tutte":
+				pay, pivot = true, true
+			}
+		}
+	}
+	if pay {
+		services = append(services, ServiceMyPay)
+	}
+	if pivot {
+		services = append(services, ServiceMyPivot)
+	}
+	return services, pay || pivot
+}
+
+// tfYesNo reads a yes/no answer; an "x" (a ticked box) means yes.
+func tfYesNo(s string) (string, bool) {
+	if checked, ok := tfCheckboxes(s); ok {
+		if len(checked) == 0 {
+			return "", false
+		}
+		// "[X] sì [ ] no" keeps "sì"; a bare "[X]" means yes.
+		s = checked[0]
+		if strings.TrimSpace(s) == "" {
+			return "sì", true
+		}
+	}
+	w := strings.ToLower(lblAccents.Replace(strings.TrimSpace(s)))
+	w = strings.TrimRight(w, ".!")
+	first := w
+	if i := strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); i > 0 {
+		first = w[:i]
+	}
+	switch first {
+	case "si", "s", "x", "yes", "y", "vero", "true", "1", "ok", "fatto", "certo":
+		return "sì", true
+	case "no", "n", "false", "falso", "0":
+		return "no", true
+	}
+	return "", false
+}
+
+var tfMonths = map[string]time.Month{
+	"gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+	"agosto": 8, "settembre": 9, "ottobre": 10, "novembre": 11, "dicembre": 12,
+	"gen": 1, "feb": 2, "mar": 3, "apr": 4, "mag": 5, "giu": 6, "lug": 7, "ago": 8, "set": 9,
+	"ott": 10, "nov": 11, "dic": 12,
+}
+
+var (
+	tfDateDMY  = regexp.MustCompile(`\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})\b`)
+	tfDateISO  = regexp.MustCompile(`\b(\d{4})-(\d{1,2})-(\d{1,2})\b`)
+	tfDateText = regexp.MustCompile(`(?i)\b(\d{1,2})\s*°?\s+([a-z]+)\.?\s+(\d{4})\b`)
+)
+
+// tfDate finds a date in s and returns it as gg/mm/aaaa, the way Italians write it.
+func tfDate(s string) (string, bool) {
+	s = lblAccents.Replace(strings.ToLower(s))
+	var y, m, d int
+	if g := tfDateISO.FindStringSubmatch(s); g != nil {
+		y, _ = strconv.Atoi(g[1])
+		m, _ = strconv.Atoi(g[2])
+		d, _ = strconv.Atoi(g[3])
+	} else if g := tfDateDMY.FindStringSubmatch(s); g != nil {
+		d, _ = strconv.Atoi(g[1])
+		m, _ = strconv.Atoi(g[2])
+		y, _ = strconv.Atoi(g[3])
+		if len(g[3]) == 2 {
+			y += 2000
+		}
+	} else if g := tfDateText.FindStringSubmatch(s); g != nil {
+		mon, ok := tfMonths[g[2]]
+		if !ok {
+			return "", false
+		}
+		d, _ = strconv.Atoi(g[1])
+		m = int(mon)
+		y, _ = strconv.Atoi(g[3])
+	} else {
+		return "", false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || int(t.Month()) != m || y < 1990 || y > 2100 {
+		return "", false
+	}
+	return t.Format("02/01/2006"), true
+}
+
+// tfCheckURL accepts an absolute http(s) URL with a host.
+func tfCheckURL(s string) (string, error) {
+	v := strings.TrimSpace(s)
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" && u.Scheme == "" {
+		return "", identErr(KindURL, v, "non è un indirizzo web completo (per esempio https://servizi.ente.it/callback)")
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return "", identErr(KindURL, v, "deve iniziare con https://")
+	}
+	if u.Host == "" || strings.ContainsAny(u.Host, " \t") {
+		return "", identErr(KindURL, v, "manca il nome del server")
+	}
+	return v, nil
+}
+
+// tfIPRangeRe finds "a.b.c.d - e.f.g.h" ranges, which must be written out or as CIDR.
+var tfIPRangeRe = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3})\s*(?:-|–|fino a|a)\s*(\d{1,3}(?:\.\d{1,3}){3})\b`)
+
+// tfParenRe drops remarks in brackets: "203.0.113.10 (server principale)".
+var tfParenRe = regexp.MustCompile(`\([^()]*\)`)
+
+// tfIPs reads a list of addresses; it returns the public ones normalised and a Problem sentence
+// reason for each of the others.
+func tfIPs(values []string) (ips []string, bad []*IdentifierError) {
+	seen := map[string]bool{}
+	for _, v := range values {
+		for _, g := range tfIPRangeRe.FindAllString(v, -1) {
+			bad = append(bad, identErr(KindIPs, g, "è un intervallo: indicare gli indirizzi uno per uno o come rete CIDR (per esempio 203.0.113.0/28)"))
+		}
+		v = tfIPRangeRe.ReplaceAllString(v, " ")
+		v = tfParenRe.ReplaceAllString(v, " ")
+		for _, tok := range strings.FieldsFunc(v, func(r rune) bool {
+			return r == ',' || r == ';' || unicode.IsSpace(r)
+		}) {
+			tok = strings.TrimRight(tok, ".")
+			if !strings.ContainsAny(tok, "0123456789") {
+				continue // words around the addresses: "e", "IP", "server"
+			}
+			n, err := NormalizeIP(tok)
+			if err != nil {
+				if ie, ok := err.(*IdentifierError); ok {
+					bad = append(bad, ie)
+				} else {
+					bad = append(bad, identErr(KindIPs, tok, "%v", err))
+				}
+				continue
+			}
+			if !seen[n] {
+				seen[n] = true
+				ips = append(ips, n)
+			}
+		}
+	}
+	return ips, bad
+}
+
+// tfLinesToItems turns lines of text into label/value pairs where they read "Label: value", or
+// "Label:" with the value alone on the next line; other lines stay as text (titles, prose).
+func tfLinesToItems(lines []string) []frItem {
+	var items []frItem
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		if line == "" {
+			continue
+		}
+		label, value, ok := tfSplitLabel(line)
+		if !ok {
+			items = append(items, frItem{label: line})
+			continue
+		}
+		if value == "" && i+1 < len(lines) {
+			next := strings.TrimSpace(lines[i+1])
+			if _, _, nextIsPair := tfSplitLabel(next); next != "" && !nextIsPair && !lblIsLabel(next) {
+				value = next
+				i++
+			}
+		}
+		items = append(items, frItem{label: label, value: value, pair: true})
+	}
+	return items
+}
+
+// tfSplitLabel splits "Label: value". The label must be short and not look like a URL or a time.
+func tfSplitLabel(line string) (label, value string, ok bool) {
+	i := strings.IndexAny(line, ":")
+	if i <= 0 {
+		return "", "", false
+	}
+	label = strings.TrimSpace(line[:i])
+	value = strings.TrimSpace(line[i+1:])
+	if strings.HasPrefix(value, "//") { // "https://..." with no label
+		return "", "", false
+	}
+	if len(label) > 90 || len(strings.Fields(label)) > 12 {
+		return "", "", false
+	}
+	if label[len(label)-1] >= '0' && label[len(label)-1] <= '9' && value != "" && value[0] >= '0' && value[0] <= '9' {
+		return "", "", false // "alle 10:30"
+	}
+	label = strings.TrimSpace(strings.TrimRight(strings.TrimLeft(label, "-•*> \t"), "*"))
+	return label, value, label != ""
+}
+
+// tfProblemText phrases a field problem for the referent, naming the field's label and value.
+func tfProblemText(label string, e *IdentifierError) string {
+	adj := "valido"
+	if e.Female {
+		adj = "valida"
+	}
+	return fmt.Sprintf("%s %q (campo «%s») non è %s: %s.", e.Subject, e.Value, label, adj, e.Reason)
+}
