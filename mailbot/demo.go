@@ -135,20 +135,16 @@ func RunDemo(ctx context.Context, out io.Writer) error {
 
 // WaitQuiet waits until each named mailbox has recorded at least the given number of messages
 // and the outbox holds nothing due.
-func WaitQuiet(ctx context.Context, store *ticketing.Store, uids map[string]int, timeout time.Duration) error {
+func WaitQuiet(ctx context.Context, store *ticketing.Store, copies map[string]int, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		ok := true
-		for name, n := range uids {
-			var last uint32
-			err := store.Update(ctx, func(tx *ticketing.Tx) (err error) {
-				_, last, _, err = tx.MailboxState(name)
-				return err
-			})
+		for name, n := range copies {
+			got, err := store.CopiesIn(ctx, name)
 			if err != nil {
 				return err
 			}
-			if int(last) < n {
+			if got < n {
 				ok = false
 			}
 		}

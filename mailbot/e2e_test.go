@@ -91,6 +91,24 @@ func (h *harness) settle(callcenter, cluster int) {
 	}
 }
 
+// waitWatching waits until a watcher has recorded its first position in the mailbox.
+func (h *harness) waitWatching(mailbox string) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var known bool
+		h.d.Store.Update(context.Background(), func(tx *ticketing.Tx) (err error) {
+			_, _, known, err = tx.MailboxState(mailbox)
+			return err
+		})
+		if known {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("watcher of %s never started", mailbox)
+}
+
 func (h *harness) tickets() []ticketing.Ticket {
 	h.t.Helper()
 	list, err := h.d.Store.Tickets(context.Background())
@@ -321,9 +339,9 @@ func TestFirstStartModes(t *testing.T) {
 			})
 			h.deliver(request("referente@comune.venezia.it", "old@x", "Vecchia richiesta", false))
 			h.start()
-			h.settle(1, 0)
+			h.waitWatching("callcenter")
 			h.deliver(request("referente@comune.venezia.it", "new@x", "Nuova richiesta", false))
-			h.settle(2, 0)
+			h.settle(c.tickets, 0)
 			if got := len(h.tickets()); got != c.tickets {
 				t.Errorf("tickets = %d, want %d", got, c.tickets)
 			}

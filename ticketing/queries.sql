@@ -109,3 +109,6 @@ INSERT INTO auto_replies (rcpt, at) VALUES (?, ?);
 
 -- name: auto-reply-prune
 DELETE FROM auto_replies WHERE at < ?;
+
+-- name: copies-count
+SELECT count(*) FROM message_copies WHERE mailbox = ?;

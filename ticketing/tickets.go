@@ -352,3 +352,12 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// CopiesIn counts the messages recorded from a mailbox.
+func (s *Store) CopiesIn(ctx context.Context, mailbox string) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, s.query("copies-count"), mailbox).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count copies in %s: %w", mailbox, err)
+	}
+	return n, nil
+}
