@@ -96,9 +96,13 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	return parseTS(next.String), true, nil
 }
 
-// MarkSent records that the SMTP server accepted a mail.
+// MarkSent records that the SMTP server accepted a mail, replacing it with its redacted copy if
+// it has one.
 func (t *Tx) MarkSent(m *OutMail, now time.Time) error {
 	if _, err := t.exec("outbox-sent", ts(now), m.ID); err != nil {
+		return err
+	}
+	if _, err := t.exec("outbox-redact", m.ID); err != nil {
 		return err
 	}
 	if m.TicketID == "" {

@@ -1,0 +1,188 @@
+package ticketing
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Form is what one form attached to a ticket said.
+type Form struct {
+	MessageID  string         `json:"message_id"`
+	Type       string         `json:"type"`
+	Source     string         `json:"source"`
+	Fields     map[string]any `json:"fields"`
+	Problems   []Problem      `json:"problems"`
+	ReceivedAt time.Time      `json:"received_at"`
+}
+
+// Problem is one invalid field of a form, explained for a referent.
+type Problem struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Environments for caller IP addresses and credentials.
+const (
+	EnvCollaudo  = "collaudo"
+	EnvEsercizio = "esercizio"
+)
+
+// AddForm records a form read from a message of a ticket.
+func (t *Tx) AddForm(ticketID string, f Form) error {
+	fields, err := json.Marshal(f.Fields)
+	if err != nil {
+		return fmt.Errorf("encode form fields: %w", err)
+	}
+	if f.Problems == nil {
+		f.Problems = []Problem{}
+	}
+	problems, _ := json.Marshal(f.Problems)
+	_, err = t.exec("form-insert", ticketID, f.MessageID, f.Type, f.Source, string(fields), string(problems), ts(f.ReceivedAt))
+	return err
+}
+
+// Forms lists the forms of a ticket in order of arrival.
+func (t *Tx) Forms(ticketID string) ([]Form, error) {
+	return listForms(t.tx, t.s.query("form-list"), ticketID)
+}
+
+// Forms lists the forms of a ticket in order of arrival.
+func (s *Store) Forms(ctx context.Context, ticketID string) ([]Form, error) {
+	return listForms(s.r, s.query("form-list"), ticketID)
+}
+
+type querier interface {
+	Query(string, ...any) (*sql.Rows, error)
+}
+
+func listForms(q querier, query, ticketID string) ([]Form, error) {
+	rows, err := q.Query(query, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("forms of %s: %w", ticketID, err)
+	}
+	defer rows.Close()
+	list := []Form{}
+	for rows.Next() {
+		var f Form
+		var fields, problems, at string
+		if err := rows.Scan(&f.MessageID, &f.Type, &f.Source, &fields, &problems, &at); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(fields), &f.Fields)
+		_ = json.Unmarshal([]byte(problems), &f.Problems)
+		f.ReceivedAt = parseTS(at)
+		list = append(list, f)
+	}
+	return list, rows.Err()
+}
+
+// Latest returns, per form type, the most recent form of that type.
+func Latest(forms []Form) map[string]Form {
+	m := map[string]Form{}
+	for _, f := range forms {
+		m[f.Type] = f
+	}
+	return m
+}
+
+// Field returns a form field as text (lists joined with ", ").
+func (f Form) Field(key string) string {
+	switch v := f.Fields[key].(type) {
+	case string:
+		return v
+	case []any:
+		var parts []string
+		for _, x := range v {
+			parts = append(parts, fmt.Sprint(x))
+		}
+		return strings.Join(parts, ", ")
+	case []string:
+		return strings.Join(v, ", ")
+	}
+	return ""
+}
+
+// List returns a form field as a list.
+func (f Form) List(key string) []string {
+	switch v := f.Fields[key].(type) {
+	case string:
+		if v == "" {
+			return nil
+		}
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, fmt.Sprint(x))
+		}
+		return out
+	case []string:
+		return v
+	}
+	return nil
+}
+
+// AddIPs records caller addresses of an environment.
+func (t *Tx) AddIPs(ticketID, env string, ips []string, now time.Time) error {
+	for _, ip := range ips {
+		if _, err := t.exec("ip-insert", ticketID, env, ip, ts(now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IPs returns a ticket's caller addresses per environment; both keys are always present.
+func (s *Store) IPs(ctx context.Context, ticketID string) (map[string][]string, error) {
+	out := map[string][]string{EnvCollaudo: {}, EnvEsercizio: {}}
+	rows, err := s.r.QueryContext(ctx, s.query("ip-list"), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("ips of %s: %w", ticketID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var env, ip string
+		if err := rows.Scan(&env, &ip); err != nil {
+			return nil, err
+		}
+		out[env] = append(out[env], ip)
+	}
+	return out, rows.Err()
+}
+
+// SetRedacted stores the copy of a queued mail that replaces it once sent.
+func (t *Tx) SetRedacted(outboxID int64, redacted []byte) error {
+	_, err := t.exec("outbox-set-redacted", redacted, outboxID)
+	return err
+}
+
+// TicketsInState lists the IDs of the tickets of a kind in a state, oldest first.
+func (t *Tx) TicketsInState(kind, state string) ([]string, error) {
+	rows, err := t.tx.Query(t.s.query("tickets-by-state"), kind, state)
+	if err != nil {
+		return nil, fmt.Errorf("tickets in %s: %w", state, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Scrub makes sure data overwritten in the database is gone from the files too: with
+// secure_delete on, freed pages are zeroed; truncating the WAL removes the old frames.
+func (s *Store) Scrub(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}

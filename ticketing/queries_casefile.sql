@@ -1,0 +1,22 @@
+-- Named queries for the case file: forms, IP addresses, redaction.
+
+-- name: form-insert
+INSERT INTO ticket_forms (ticket_id, message_id, type, source, fields, problems, received_at) VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: form-list
+SELECT message_id, type, source, fields, problems, received_at FROM ticket_forms WHERE ticket_id = ? ORDER BY id;
+
+-- name: ip-insert
+INSERT OR IGNORE INTO ticket_ips (ticket_id, env, ip, at) VALUES (?, ?, ?, ?);
+
+-- name: ip-list
+SELECT env, ip FROM ticket_ips WHERE ticket_id = ? ORDER BY env, at, ip;
+
+-- name: outbox-redact
+UPDATE outbox SET raw = raw_redacted, raw_redacted = NULL WHERE id = ? AND raw_redacted IS NOT NULL;
+
+-- name: outbox-set-redacted
+UPDATE outbox SET raw_redacted = ? WHERE id = ?;
+
+-- name: tickets-by-state
+SELECT id FROM tickets WHERE kind = ? AND state = ? ORDER BY created_at;
