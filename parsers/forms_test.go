@@ -3,6 +3,8 @@ package parsers
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -465,5 +467,59 @@ func TestFormJSON(t *testing.T) {
 	}
 	if !strings.Contains(string(j), `"problems":[]`) || !strings.Contains(string(j), `"type":"esiti_collaudo"`) {
 		t.Errorf("json %s", j)
+	}
+}
+
+// TestFixtureFiles reads the filled forms of testdata/forms (made by internal/formgen, and by
+// LibreOffice from those): each is read without error as its form type, the Venezia ones with
+// every required field and no problem, the cf_errato ones with the one wrong check digit.
+func TestFixtureFiles(t *testing.T) {
+	var files []string
+	for _, pat := range []string{"../testdata/forms/*.*", "../testdata/forms/libreoffice/*.*", "../testdata/forms/handmade/*.*"} {
+		m, _ := filepath.Glob(pat)
+		files = append(files, m...)
+	}
+	n := 0
+	for _, file := range files {
+		base := filepath.Base(file)
+		if strings.HasSuffix(base, ".md") {
+			continue
+		}
+		var typ string
+		for _, spec := range Forms {
+			if strings.HasPrefix(base, spec.Type+"_") && len(spec.Type) > len(typ) {
+				typ = spec.Type
+			}
+		}
+		if typ == "" {
+			continue
+		}
+		n++
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		forms, err := ReadDocument(base, "", data, Limits{})
+		if err != nil || len(forms) != 1 {
+			t.Errorf("%s: %d forms, err %v", file, len(forms), err)
+			continue
+		}
+		f := forms[0]
+		if f.Type != typ {
+			t.Errorf("%s: type %q, want %q", file, f.Type, typ)
+		}
+		switch {
+		case strings.Contains(base, "_venezia."):
+			if len(f.Problems) != 0 || len(MissingFields(f)) != 0 {
+				t.Errorf("%s: problems %v, missing %v", file, f.Problems, MissingFields(f))
+			}
+		case strings.Contains(base, "_cf_errato."):
+			if len(f.Problems) != 1 || f.Problems[0].Field != "ente.codice_fiscale" {
+				t.Errorf("%s: problems %v, want the codice fiscale", file, f.Problems)
+			}
+		}
+	}
+	if n == 0 {
+		t.Skip("no fixtures in testdata/forms")
 	}
 }

@@ -139,24 +139,23 @@ type lblMatcher struct {
 var lblMatchers = func() map[string]*lblMatcher {
 	m := map[string]*lblMatcher{}
 	var all []Field
-	seen := map[string]bool{}
 	for _, spec := range Forms {
 		m[spec.Type] = newLblMatcher(spec.Fields)
-		for _, f := range spec.Fields {
-			if !seen[f.Key] {
-				seen[f.Key] = true
-				all = append(all, f)
-			}
-		}
+		all = append(all, spec.Fields...)
 	}
+	// Every form's labels, so that "Integrazioni (MyPay / MyPivot)" is known as well as
+	// "Servizi richiesti"; a key keeps the field of the first form that has it.
 	m[""] = newLblMatcher(all)
 	return m
 }()
 
 func newLblMatcher(fields []Field) *lblMatcher {
-	lm := &lblMatcher{fields: fields, byKey: map[string]Field{}}
+	lm := &lblMatcher{byKey: map[string]Field{}}
 	for _, f := range fields {
-		lm.byKey[f.Key] = f
+		if _, dup := lm.byKey[f.Key]; !dup {
+			lm.byKey[f.Key] = f
+			lm.fields = append(lm.fields, f)
+		}
 		for _, p := range append([]string{f.Label}, f.Aliases...) {
 			if t := lblTokens(p); len(t) > 0 {
 				lm.phrases = append(lm.phrases, lblPhrase{field: f, tokens: t})

@@ -3,9 +3,7 @@ package parsers
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 
@@ -16,10 +14,9 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
-// PDF: AcroForm fields first (our blank forms name each field after its key, with the label as
-// tooltip), then the page text read row by row, where a big horizontal gap separates a label
-// from its value (a table exported from Word) and "Label: value" rows are pairs. No fields and
-// no text means a scan.
+// PDF: AcroForm fields (our blank forms name each field after its key, with the label as
+// tooltip), and the page text as lines: "Label: value", or a label line followed by its value
+// line, as a table exported from Word or LibreOffice comes out. No fields and no text: a scan.
 
 var pdfConfigOnce sync.Once
 
@@ -56,6 +53,17 @@ func pdfRead(name string, data []byte, lim Limits) ([]frItem, error) {
 		items = pdfFormItems(data, ctx)
 	}
 	text, textErr := pdfTextItems(data)
+	if len(items) > 0 {
+		// A PDF form: values come from its fields; its text only names the form (the printed
+		// labels next to empty-looking fields would otherwise pair with each other).
+		lines := text[:0]
+		for _, it := range text {
+			if !it.pair {
+				lines = append(lines, it)
+			}
+		}
+		text = lines
+	}
 	items = append(text, items...) // text first: the title names the form
 	if len(items) == 0 {
 		if textErr != nil && ctx == nil {
@@ -244,71 +252,13 @@ func pdfTextItems(data []byte) (items []frItem, err error) {
 		if p.V.IsNull() || p.V.Key("Contents").Kind() == pdf.Null {
 			continue
 		}
-		// Single-cell rows go through the line reader together, so that "PEC:" can take its
-		// value from the next row.
-		var lines []string
-		for _, row := range pdfRows(p.Content().Text) {
-			if len(row) == 1 {
-				lines = append(lines, row[0])
-				continue
-			}
-			items = append(items, tfLinesToItems(lines)...)
-			lines = nil
-			items = append(items, frTable([][]string{row})...)
+		// Plain text, not p.Content(): Content adds a glyph after every TJ (it decodes a "\n"
+		// through the font), which turns "c_l736" into "c_l736t" in LibreOffice's PDFs.
+		text, err := p.GetPlainText(nil)
+		if err != nil {
+			return items, fmt.Errorf("pdf text page %d: %w", i, err)
 		}
-		items = append(items, tfLinesToItems(lines)...)
+		items = append(items, tfLinesToItems(strings.Split(text, "\n"))...)
 	}
 	return items, nil
-}
-
-// pdfRows groups glyphs into rows (same baseline, top to bottom) and each row into cells.
-func pdfRows(texts []pdf.Text) [][]string {
-	if len(texts) == 0 {
-		return nil
-	}
-	sorted := make([]pdf.Text, len(texts))
-	copy(sorted, texts)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if yi, yj := math.Round(sorted[i].Y), math.Round(sorted[j].Y); yi != yj {
-			return yi > yj
-		}
-		return sorted[i].X < sorted[j].X
-	})
-	var rows [][]string
-	var cells []string
-	var cell strings.Builder
-	var prev *pdf.Text
-	flush := func() {
-		if s := strings.TrimSpace(cell.String()); s != "" {
-			cells = append(cells, s)
-		}
-		cell.Reset()
-	}
-	for i := range sorted {
-		t := &sorted[i]
-		if prev != nil && math.Round(t.Y) != math.Round(prev.Y) {
-			flush()
-			if len(cells) > 0 {
-				rows = append(rows, cells)
-			}
-			cells, prev = nil, nil
-		}
-		if prev != nil {
-			size := math.Max(t.FontSize, 4)
-			gap := t.X - (prev.X + prev.W)
-			switch {
-			case gap > 2.5*size:
-				flush()
-			case gap > 0.2*size && !strings.HasSuffix(cell.String(), " ") && t.S != " ":
-				cell.WriteString(" ")
-			}
-		}
-		cell.WriteString(t.S)
-		prev = t
-	}
-	flush()
-	if len(cells) > 0 {
-		rows = append(rows, cells)
-	}
-	return rows
 }

@@ -282,6 +282,11 @@ func tfLinesToItems(lines []string) []frItem {
 		}
 		label, value, ok := tfSplitLabel(line)
 		if !ok {
+			if it, used := tfLabelLine(lines, i); used > 0 {
+				items = append(items, it)
+				i += used - 1
+				continue
+			}
 			items = append(items, frItem{label: line})
 			continue
 		}
@@ -295,6 +300,68 @@ func tfLinesToItems(lines []string) []frItem {
 		items = append(items, frItem{label: label, value: value, pair: true})
 	}
 	return items
+}
+
+// tfLabelLine reads a label alone on its line (up to three lines long, as a PDF table cell
+// wraps it) with the value on the following line(s), the way text comes out of a PDF exported
+// from a table: "Codice IPA" / "c_l736". Only a line that is exactly a label counts; a list
+// field takes every following line up to the next label. used is the number of lines consumed.
+func tfLabelLine(lines []string, i int) (it frItem, used int) {
+	f, k := tfLabelAt(lines, i)
+	if k == 0 {
+		return frItem{}, 0
+	}
+	label := strings.TrimSpace(strings.Join(lines[i:i+k], " "))
+	j := i + k
+	// A wrapped label may end with a line of no words: "(sì/no)".
+	for j < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[j]), "(") && len(lblTokens(lines[j])) == 0 {
+		label += " " + strings.TrimSpace(lines[j])
+		j++
+	}
+	var vals []string
+	for j < len(lines) {
+		next := strings.TrimSpace(lines[j])
+		if next == "" || tfIsLabelLine(lines, j) {
+			break
+		}
+		vals = append(vals, next)
+		j++
+		if !frIsList(f.Kind) {
+			break
+		}
+	}
+	if len(vals) == 0 {
+		return frItem{}, 0
+	}
+	return frItem{label: strings.TrimRight(label, " :*"), value: strings.Join(vals, "\n"), pair: true}, j - i
+}
+
+// tfLabelAt finds a label exactly spread over lines[i:i+k], k up to 3, the shortest first.
+func tfLabelAt(lines []string, i int) (Field, int) {
+	lm := lblMatchers[""]
+	if len(lblTokens(lines[i])) == 0 {
+		return Field{}, 0 // "sì", "(sì/no)": a value or the end of a label, never its start
+	}
+	for k := 1; k <= 3 && i+k <= len(lines); k++ {
+		label := strings.TrimSpace(strings.Join(lines[i:i+k], " "))
+		if label == "" {
+			return Field{}, 0
+		}
+		if f, score, ok := lm.match(strings.TrimRight(label, " :*")); ok && score >= 10000 {
+			return f, k
+		}
+	}
+	return Field{}, 0
+}
+
+// tfIsLabelLine reports whether lines[j] starts a label (exactly, maybe wrapped over lines) or
+// is a "Label: value" pair.
+func tfIsLabelLine(lines []string, j int) bool {
+	if _, _, ok := tfSplitLabel(strings.TrimSpace(lines[j])); ok {
+		return true
+	}
+	_, k := tfLabelAt(lines, j)
+	return k > 0
 }
 
 // tfSplitLabel splits "Label: value". The label must be short and not look like a URL or a time.
