@@ -265,6 +265,9 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 			continue
 		}
 		CheckForm(&f)
+		if fromBody && len(f.Fields) == 0 && len(f.Problems) == 0 {
+			continue
+		}
 		forms = append(forms, f)
 	}
 	return forms

@@ -244,8 +244,13 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError) {
 		for _, g := range tfIPRangeRe.FindAllString(v, -1) {
 			bad = append(bad, identErr(KindIPs, g, "è un intervallo: indicare gli indirizzi uno per uno o come rete CIDR (per esempio 203.0.113.0/28)"))
 		}
+		raw := strings.TrimSpace(v)
 		v = tfIPRangeRe.ReplaceAllString(v, " ")
 		v = tfParenRe.ReplaceAllString(v, " ")
+		if !strings.ContainsAny(v, "0123456789") && raw != "" && !tfIPRangeRe.MatchString(raw) {
+			bad = append(bad, identErr(KindIPs, raw, "non contiene indirizzi IP (per esempio 203.0.113.10)"))
+			continue
+		}
 		for _, tok := range strings.FieldsFunc(v, func(r rune) bool {
 			return r == ',' || r == ';' || unicode.IsSpace(r)
 		}) {
