@@ -25,6 +25,8 @@ type outgoing struct {
 	References  []string // thread so far, without brackets
 	Auto        bool     // an automatic reply (RFC 3834 headers, rate limit)
 	Attachments []attachment
+	// Redacted, if set, is the body kept once the mail is sent (secrets masked).
+	Redacted *templates.Mail
 }
 
 type attachment struct {

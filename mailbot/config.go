@@ -75,6 +75,9 @@ type LimitsConfig struct {
 type StaffConfig struct {
 	Addresses         []string `toml:"addresses"`
 	TrustedAuthservID string   `toml:"trusted_authserv_id"`
+	// Secrets authenticate a staff member's commands ("#codice SECRET") where the mail system
+	// adds no Authentication-Results: address -> secret.
+	Secrets map[string]string `toml:"secrets"`
 }
 
 // Duration reads "90s", "5m" from TOML.
@@ -215,6 +218,11 @@ func (c *Config) complete() error {
 	if c.Limits.MaxMessageSize == 0 {
 		c.Limits.MaxMessageSize = 40 << 20
 	}
+	secrets := map[string]string{}
+	for a, v := range c.Staff.Secrets {
+		secrets[strings.ToLower(a)] = v
+	}
+	c.Staff.Secrets = secrets
 	for i, a := range c.Staff.Addresses {
 		if _, err := mail.ParseAddress(a); err != nil {
 			return fmt.Errorf("staff.addresses[%d]: not an address: %q", i, a)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,39 +29,55 @@ type Incoming struct {
 // transaction together with the watcher's position, so that a crash at any instant either
 // leaves the message to be fetched again or records it, its reply and the new position at once.
 type Intake struct {
-	cfg   *Config
-	store *ticketing.Store
-	log   *slog.Logger
-	now   func() time.Time
-	kick  func() // wakes the outbox
+	cfg    *Config
+	store  *ticketing.Store
+	log    *slog.Logger
+	now    func() time.Time
+	kick   func() // wakes the outbox
+	limits parsers.Limits
+
+	// OnChange, if set, is told after a commit that a published catalog changed.
+	OnChange func(catalog string)
+	pending  []string
 }
+
+// Catalogs that a case can change.
+const (
+	CatalogProducts = "prodotti"
+	CatalogEnti     = "enti"
+)
 
 // NewIntake wires an intake; now is the clock (tests pass a fake one).
 func NewIntake(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time, kick func()) *Intake {
 	if kick == nil {
 		kick = func() {}
 	}
-	return &Intake{cfg: cfg, store: store, log: log, now: now, kick: kick}
+	lim := parsers.Limits{MaxMessageBytes: cfg.Limits.MaxMessageSize}.WithDefaults()
+	return &Intake{cfg: cfg, store: store, log: log, now: now, kick: kick, limits: lim}
 }
 
-// decision is what intake does with one message.
+func (in *Intake) changed(catalog string) { in.pending = append(in.pending, catalog) }
+
+// decision is where a message belongs and why it is not answered.
 type decision struct {
 	ticketID   string // existing ticket, or "" to open one / quarantine
-	open       bool   // open a new ticket
+	open       string // kind of ticket to open, "" for none
 	auto       string // reason not to answer
 	quarantine string // reason to hold for a person
-	reply      string // template of the reply, "" for none
-	event      string // text of the ticket event
 }
 
 // Process records one message. It returns an error only when the store fails; what is wrong
-// with the message itself ends as a quarantine reason, never as an error.
+// with the message itself ends as a quarantine reason or a reply, never as an error.
 func (in *Intake) Process(ctx context.Context, m Incoming) error {
 	env, perr := in.envelope(m)
+	msg := message{env: env}
+	if perr == nil && !m.Oversize {
+		msg.an = in.analyze(m)
+	}
 	now := in.now()
 	var queued bool
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		queued = false
+		queued, in.pending = false, nil
 		uv, last, known, err := tx.MailboxState(m.Mailbox)
 		if err != nil {
 			return err
@@ -71,7 +88,7 @@ func (in *Intake) Process(ctx context.Context, m Incoming) error {
 		advance := func() error { return tx.SetMailboxState(m.Mailbox, m.UIDValidity, m.UID) }
 		if perr != nil {
 			rec := &ticketing.Message{Direction: "in", MessageID: "unparsable-" + m.Blob[:32] + "@mailbot.invalid",
-				Digest: m.Blob, Blob: m.Blob, Quarantine: "messaggio non leggibile: " + perr.Error(), ReceivedAt: now}
+				Digest: m.Blob, Blob: m.Blob, Quarantine: "unreadable message: " + perr.Error(), ReceivedAt: now}
 			id, err := in.upsert(tx, rec)
 			if err != nil {
 				return err
@@ -90,13 +107,13 @@ func (in *Intake) Process(ctx context.Context, m Incoming) error {
 		} else if !errors.Is(err, ticketing.ErrNotFound) {
 			return err
 		}
-		d, err := in.decide(tx, env, m)
+		d, err := in.decide(tx, msg, m)
 		if err != nil {
 			return err
 		}
 		var tk *ticketing.Ticket
-		if d.open {
-			if tk, err = tx.NewTicket(ticketing.KindIntegration, env.Subject, replyTo(env), env.From, now, in.cfg.Location()); err != nil {
+		if d.open != "" {
+			if tk, err = tx.NewTicket(d.open, msg.subject(), msg.from(), msg.from(), now, in.cfg.Location()); err != nil {
 				return err
 			}
 		} else if d.ticketID != "" {
@@ -105,7 +122,7 @@ func (in *Intake) Process(ctx context.Context, m Incoming) error {
 			}
 		}
 		rec := &ticketing.Message{Direction: "in", MessageID: env.MessageID, Digest: env.Digest, Blob: m.Blob,
-			From: env.From, To: append(append([]string{}, env.To...), env.Cc...), Subject: env.Subject, Date: env.Date,
+			From: msg.from(), To: append(append([]string{}, env.To...), env.Cc...), Subject: msg.subject(), Date: env.Date,
 			Auto: d.auto, Quarantine: d.quarantine, ReceivedAt: now}
 		if tk != nil {
 			rec.TicketID = tk.ID
@@ -117,15 +134,8 @@ func (in *Intake) Process(ctx context.Context, m Incoming) error {
 		if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
 			return err
 		}
-		if tk != nil && d.event != "" {
-			if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: env.From, Text: d.event}); err != nil {
-				return err
-			}
-		}
-		if d.reply != "" && !m.Silent {
-			if queued, err = in.queueReply(tx, tk, env, d.reply, now); err != nil {
-				return err
-			}
+		if queued, err = in.respond(tx, tk, msg, m, d, now); err != nil {
+			return err
 		}
 		return advance()
 	})
@@ -135,7 +145,71 @@ func (in *Intake) Process(ctx context.Context, m Incoming) error {
 	if queued {
 		in.kick()
 	}
+	if in.OnChange != nil {
+		for _, c := range in.pending {
+			in.OnChange(c)
+		}
+	}
 	return nil
+}
+
+// respond does what a recorded message calls for: a staff member's commands, a step of the
+// referent's case, or only an event. It reports whether mail was queued.
+func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m Incoming, d decision, now time.Time) (bool, error) {
+	env := msg.env
+	if tk == nil {
+		if d.quarantine != "" && m.Oversize && d.auto == "" && !m.Silent {
+			return in.queueReply(tx, nil, msg, "oversize", outcome{}, now)
+		}
+		return false, nil
+	}
+	if d.auto != "" {
+		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventAuto, By: msg.from(),
+			Text: "messaggio automatico registrato (" + d.auto + "): " + msg.subject()})
+	}
+	if in.isStaff(env.From) {
+		return in.staffMessage(tx, tk, msg, now)
+	}
+	if d.open == "" {
+		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(), Text: "messaggio ricevuto: " + msg.subject()}); err != nil {
+			return false, err
+		}
+	}
+	o, err := in.step(tx, tk, msg, d.open != "", now)
+	if err != nil {
+		return false, err
+	}
+	queued := false
+	if o.staffNotice != "" {
+		if queued, err = in.notifyStaff(tx, tk, o.staffNotice, now); err != nil {
+			return false, err
+		}
+	}
+	if o.reply != "" && !m.Silent {
+		q, err := in.queueReply(tx, tk, msg, o.reply, o, now)
+		if err != nil {
+			return false, err
+		}
+		queued = queued || q
+	}
+	return queued, nil
+}
+
+// analyze reads a stored message's content; a failure leaves the message to be answered on its
+// envelope alone.
+func (in *Intake) analyze(m Incoming) *parsers.Analysis {
+	f, err := in.store.OpenBlob(m.Blob)
+	if err != nil {
+		in.log.Error("open stored message", "blob", m.Blob, "err", err)
+		return nil
+	}
+	defer f.Close()
+	an, err := parsers.Analyze(f, in.limits)
+	if err != nil {
+		in.log.Warn("message content not understood", "blob", m.Blob, "err", err)
+		return nil
+	}
+	return an
 }
 
 // envelope reads the stored message's header.
@@ -158,9 +232,10 @@ func (in *Intake) upsert(tx *ticketing.Tx, rec *ticketing.Message) (int64, error
 	return tx.AddMessage(rec)
 }
 
-// decide finds where a message belongs and whether it gets an answer.
-func (in *Intake) decide(tx *ticketing.Tx, env *parsers.Envelope, m Incoming) (decision, error) {
+// decide finds where a message belongs and whether it may be answered.
+func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, error) {
 	var d decision
+	env := msg.env
 	ticketID, err := in.thread(tx, env)
 	if err != nil {
 		return d, err
@@ -173,7 +248,9 @@ func (in *Intake) decide(tx *ticketing.Tx, env *parsers.Envelope, m Incoming) (d
 		d.auto = "PEC receipt: " + env.Receipt
 	case env.AutoReason != "":
 		d.auto = env.AutoReason
-	case own[replyTo(env)]:
+	case msg.an != nil && msg.an.Auto:
+		d.auto = msg.an.AutoReason
+	case own[msg.from()]:
 		d.auto = "reply address is one of our own mailboxes"
 	}
 	if ticketID == "" && env.Receipt != "" && env.ReceiptFor != "" {
@@ -182,24 +259,49 @@ func (in *Intake) decide(tx *ticketing.Tx, env *parsers.Envelope, m Incoming) (d
 			return d, err
 		}
 	}
+	kind := kindOf(msg)
+	if ticketID == "" && d.auto == "" && !in.isStaff(env.From) {
+		// A new message about an ente that already has an open case joins it.
+		if ticketID, err = in.enteTicket(tx, kind, msg); err != nil {
+			return d, err
+		}
+	}
 	switch {
 	case ticketID != "":
 		d.ticketID = ticketID
-		d.event = "messaggio ricevuto: " + env.Subject
-		if d.auto != "" {
-			d.event = "messaggio automatico registrato (" + d.auto + "): " + env.Subject
-		}
 	case d.auto != "":
 		d.quarantine = "automatic message matching no ticket: " + d.auto
 	case m.Oversize:
 		d.quarantine = fmt.Sprintf("message of %d bytes is over the limit of %d bytes", m.Size, in.cfg.Limits.MaxMessageSize)
-		d.reply = "oversize"
+	case in.isStaff(env.From):
+		d.quarantine = "staff message matching no ticket"
 	default:
-		d.open = true
-		d.event = ""
-		d.reply = "ack"
+		d.open = kind
 	}
 	return d, nil
+}
+
+// enteTicket finds the open case of the ente named by a message's forms.
+func (in *Intake) enteTicket(tx *ticketing.Tx, kind string, msg message) (string, error) {
+	for _, f := range msg.forms() {
+		cf, _ := f.Fields["ente.codice_fiscale"].(string)
+		ipa, _ := f.Fields["ente.codice_ipa"].(string)
+		if cf == "" && ipa == "" {
+			continue
+		}
+		id, err := tx.OpenTicketForEnte(kind, cf, ipa)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, ticketing.ErrNotFound) {
+			return "", err
+		}
+	}
+	return "", nil
+}
+
+func (in *Intake) isStaff(addr string) bool {
+	return slices.Contains(in.cfg.Staff.Addresses, strings.ToLower(addr))
 }
 
 // thread finds the ticket a message continues: by the [ID] tag in its subject, then by its
@@ -225,10 +327,10 @@ func (in *Intake) thread(tx *ticketing.Tx, env *parsers.Envelope) (string, error
 	return "", nil
 }
 
-// queueReply renders and queues an automatic answer, unless the per-recipient rate limit says
-// enough (the backstop against loops no header check caught).
-func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, env *parsers.Envelope, name string, now time.Time) (bool, error) {
-	to := replyTo(env)
+// queueReply renders and queues an automatic answer to the sender of msg, unless the
+// per-recipient rate limit says enough (the backstop against loops no header check caught).
+func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, name string, o outcome, now time.Time) (bool, error) {
+	to := msg.from()
 	ticketID := ""
 	if tk != nil {
 		ticketID = tk.ID
@@ -239,18 +341,25 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, env *parser
 	if limited, why, err := in.rateLimited(tx, to, now); err != nil {
 		return false, err
 	} else if limited {
-		in.log.Warn("automatic reply withheld by rate limit", "ticket", ticketID, "rcpt", to, "why", why)
+		in.log.Warn("automatic reply withheld by rate limit", "ticket", ticketID, "why", why)
 		if tk != nil {
 			return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot", Text: to + ": " + why})
 		}
 		return false, nil
 	}
-	data := replyData{TicketID: ticketID, Name: env.FromName, Subject: env.Subject, NextStep: nextStepFirst}
-	if !env.Date.IsZero() {
-		data.Received = env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
+	data := replyData{TicketID: ticketID, Name: msg.env.FromName, Subject: msg.subject(), NextStep: o.nextStep, Missing: o.missing}
+	if !msg.env.Date.IsZero() {
+		data.Received = msg.env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
 	}
 	if tk == nil {
 		data.Limit = fmt.Sprintf("%d MB", in.cfg.Limits.MaxMessageSize>>20)
+	} else {
+		data.State = ticketing.StateLabel(tk.State)
+	}
+	for _, f := range msg.forms() {
+		if f.Source != "" && f.Source != "corpo del messaggio" {
+			data.Attachments = append(data.Attachments, f.Source)
+		}
 	}
 	body, err := templates.Render(name, data)
 	if err != nil {
@@ -258,14 +367,54 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, env *parser
 	}
 	subject := body.Subject
 	if subject == "" {
-		subject = replySubject(env.Subject, ticketID)
+		subject = replySubject(msg.subject(), ticketID)
 	}
-	o := outgoing{TicketID: ticketID, Kind: name, To: []string{to}, Subject: subject, Body: body,
-		InReplyTo: env.MessageID, References: env.References, Auto: true}
-	if env.Synthetic {
-		o.InReplyTo = "" // a made-up ID would mislead the referent's client
+	out := outgoing{TicketID: ticketID, Kind: name, To: []string{to}, Subject: subject, Body: body,
+		InReplyTo: msg.env.MessageID, References: msg.env.References, Auto: true}
+	if msg.env.Synthetic {
+		out.InReplyTo = "" // a made-up ID would mislead the referent's client
 	}
-	return true, in.enqueue(tx, o, now)
+	for _, t := range o.blankForms {
+		for _, format := range []string{"pdf", "docx"} {
+			name, data, err := templates.BlankForm(t, format)
+			if err != nil {
+				return false, err
+			}
+			out.Attachments = append(out.Attachments, attachment{Name: name, Data: data})
+		}
+	}
+	return true, in.enqueue(tx, out, now)
+}
+
+// notifyStaff tells the staff list, in the ticket's thread but not to the referent, that a
+// person must look at a case.
+func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason string, now time.Time) (bool, error) {
+	to := in.cfg.Staff.Addresses
+	if tk.Assignee != "" && strings.Contains(tk.Assignee, "@") {
+		to = []string{tk.Assignee}
+	}
+	if len(to) == 0 {
+		return false, nil
+	}
+	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: reason, Ticket: tk,
+		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID})
+	if err != nil {
+		return false, err
+	}
+	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "staff_notice", To: to,
+		Subject: "[" + tk.ID + "] " + reason, Body: body})
+	return true, in.enqueue(tx, out, now)
+}
+
+// threaded sets o's In-Reply-To and References to the latest message of the ticket.
+func (in *Intake) threaded(tx *ticketing.Tx, tk *ticketing.Ticket, o outgoing) outgoing {
+	ids, err := tx.MessageIDs(tk.ID)
+	if err != nil || len(ids) == 0 {
+		return o
+	}
+	o.InReplyTo = ids[len(ids)-1]
+	o.References = ids[:len(ids)-1]
+	return o
 }
 
 // enqueue renders o and queues it, recording it as an outgoing message of its ticket so that a
@@ -278,9 +427,21 @@ func (in *Intake) enqueue(tx *ticketing.Tx, o outgoing, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Enqueue(&ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind,
-		From: in.cfg.replyAddress(), Rcpts: o.To, Raw: raw, Auto: o.Auto}, now); err != nil {
+	om := &ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind,
+		From: in.cfg.replyAddress(), Rcpts: o.To, Raw: raw, Auto: o.Auto}
+	if err := tx.Enqueue(om, now); err != nil {
 		return err
+	}
+	if o.Redacted != nil {
+		r := o
+		r.Body = *o.Redacted
+		red, err := render(r, in.cfg.ReplyFrom, msgID, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetRedacted(om.ID, red); err != nil {
+			return err
+		}
 	}
 	if o.TicketID == "" {
 		return nil
@@ -291,6 +452,27 @@ func (in *Intake) enqueue(tx *ticketing.Tx, o outgoing, now time.Time) error {
 	}
 	return tx.AddEvent(o.TicketID, ticketing.Event{At: now, Type: ticketing.EventReply, By: "mailbot",
 		Text: o.Kind + " a " + strings.Join(o.To, ", ")})
+}
+
+// replaceBlob stores raw as the copy of a recorded message and deletes the old copy.
+func (in *Intake) replaceBlob(tx *ticketing.Tx, messageID, digest string, raw []byte) error {
+	old, err := tx.MessageBlob(messageID, digest)
+	if err != nil {
+		return err
+	}
+	sum, err := in.store.PutBlob(raw)
+	if err != nil {
+		return err
+	}
+	if err := tx.SetMessageBlob(messageID, digest, sum); err != nil {
+		return err
+	}
+	if old != "" && old != sum {
+		if err := in.store.RemoveBlob(old); err != nil {
+			in.log.Warn("remove unredacted copy", "blob", old, "err", err)
+		}
+	}
+	return nil
 }
 
 func (in *Intake) rateLimited(tx *ticketing.Tx, rcpt string, now time.Time) (bool, string, error) {
@@ -319,9 +501,22 @@ type replyData struct {
 	Subject     string
 	Received    string
 	NextStep    string
+	State       string
 	Attachments []string
 	Missing     []string
 	Limit       string
+	Product     string
+	Ente        string
+}
+
+// staffData is what the mail to staff sees.
+type staffData struct {
+	TicketID   string
+	Reason     string
+	Ticket     *ticketing.Ticket
+	StateLabel string
+	Show       string
+	Lines      []string
 }
 
 const nextStepFirst = "verificheremo i moduli Informativa Generale dell'ente e Qualificazione Ente-Prodotto e, se completi, predisporremo l'ambiente di collaudo e le invieremo le credenziali di accesso."

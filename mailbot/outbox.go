@@ -55,7 +55,8 @@ func (s *Sender) Run(ctx context.Context) error {
 		if err := s.Flush(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("outbox", "err", err)
 		}
-		wait := time.Minute
+		// Mail queued by another process (the CLI) is noticed within this.
+		wait := 2 * time.Second
 		if next, ok, err := s.store.NextDue(ctx); err == nil && ok {
 			if d := next.Sub(s.now()); d < wait {
 				wait = max(d, 50*time.Millisecond)
@@ -138,10 +139,20 @@ func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error)
 // sendOne transmits one mail and records the outcome. It returns an error when the store fails
 // or the connection is no longer usable.
 func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Client, m *ticketing.OutMail) error {
+	now := s.now()
+	if ok, err := s.store.Claim(ctx, m, now, now.Add(10*time.Minute)); err != nil || !ok {
+		return err // taken by another sender: not ours to send
+	}
 	err := transmit(sc, m)
 	if err == nil {
 		s.log.Info("mail sent", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID)
-		return s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkSent(m, s.now()) })
+		if err := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkSent(m, s.now()) }); err != nil {
+			return err
+		}
+		if m.Kind == KindCredentials {
+			return s.store.Scrub(ctx) // the secrets were just replaced: leave no copy in the files
+		}
+		return nil
 	}
 	if permanent(err) {
 		s.log.Error("mail refused", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID, "err", err)

@@ -41,6 +41,8 @@ type Envelope struct {
 	Receipt    string // PEC X-Ricevuta value
 	ReceiptFor string // PEC X-Riferimento-Message-ID
 	Digest     string // hex sha256 of the content a person wrote: stable across mailbox copies
+	// AuthResults holds every Authentication-Results header, topmost (latest added) first.
+	AuthResults []string
 }
 
 // ReadEnvelope parses the header of raw and hashes its body. The digest covers the identifying
@@ -93,6 +95,7 @@ func (e *Envelope) fill(h textproto.Header) {
 	e.Receipt = strings.ToLower(strings.TrimSpace(h.Get("X-Ricevuta")))
 	e.ReceiptFor = firstID(h.Get("X-Riferimento-Message-Id"))
 	e.AutoReason = autoReason(h, e.From)
+	e.AuthResults = h.Values("Authentication-Results")
 }
 
 // autoReason applies RFC 3834 and common practice: the first sign that a message was generated

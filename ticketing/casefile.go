@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -185,4 +186,45 @@ func (s *Store) Scrub(ctx context.Context) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
+}
+
+// MessageIDs lists the Message-IDs of a ticket's messages, oldest first: the thread.
+func (t *Tx) MessageIDs(ticketID string) ([]string, error) {
+	rows, err := t.tx.Query(t.s.query("message-ids"), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("message ids of %s: %w", ticketID, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SetMessageBlob points a recorded message at another stored copy (a redacted one).
+func (t *Tx) SetMessageBlob(messageID, digest, blob string) error {
+	_, err := t.exec("message-set-blob", blob, messageID, digest)
+	return err
+}
+
+// RemoveBlob deletes a stored raw message.
+func (s *Store) RemoveBlob(sum string) error {
+	if len(sum) != 64 {
+		return fmt.Errorf("blob %q: %w", sum, ErrNotFound)
+	}
+	return os.Remove(blobPath(s.dir, sum))
+}
+
+// MessageBlob returns the stored copy of a recorded message.
+func (t *Tx) MessageBlob(messageID, digest string) (string, error) {
+	var sum string
+	if err := t.row("message-blob", messageID, digest).Scan(&sum); err != nil {
+		return "", fmt.Errorf("blob of %s: %w", messageID, err)
+	}
+	return sum, nil
 }

@@ -148,3 +148,19 @@ func (s *Store) Outbox(ctx context.Context) ([]OutMail, error) {
 	}
 	return list, rows.Err()
 }
+
+// Claim takes a due mail for sending until lease: another sender (the CLI, a second process)
+// will not pick it up meanwhile. It reports false if someone else took it first.
+func (s *Store) Claim(ctx context.Context, m *OutMail, now, lease time.Time) (bool, error) {
+	var ok bool
+	err := s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.exec("outbox-claim", ts(lease), m.ID, ts(now))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	return ok, err
+}

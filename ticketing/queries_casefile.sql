@@ -20,3 +20,15 @@ UPDATE outbox SET raw_redacted = ? WHERE id = ?;
 
 -- name: tickets-by-state
 SELECT id FROM tickets WHERE kind = ? AND state = ? ORDER BY created_at;
+
+-- name: message-ids
+SELECT message_id FROM messages WHERE ticket_id = ? AND message_id NOT LIKE 'unparsable-%' ORDER BY id;
+
+-- name: outbox-claim
+UPDATE outbox SET next_at = ? WHERE id = ? AND state = 'queued' AND next_at <= ?;
+
+-- name: message-set-blob
+UPDATE messages SET blob = ? WHERE message_id = ? AND digest = ?;
+
+-- name: message-blob
+SELECT blob FROM messages WHERE message_id = ? AND digest = ?;

@@ -18,6 +18,7 @@ Usage:
   mailbot serve -config FILE                     run the daemon
   mailbot tickets list -config FILE [-json]      list tickets
   mailbot tickets show -config FILE [-json] ID   show one ticket with messages and events
+  mailbot inspect [-json] FILE.eml               what mailbot understands of one message
 `
 
 func main() {
@@ -38,6 +39,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "tickets":
 		return runTickets(ctx, args[1:], stdout, stderr)
+	case "inspect":
+		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

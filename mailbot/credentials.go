@@ -1,0 +1,97 @@
+package mailbot
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"mailbot/templates"
+	"mailbot/ticketing"
+)
+
+// KindCredentials is the outbox kind of a credentials mail: its stored copy is redacted once sent.
+const KindCredentials = "credentials"
+
+// credentialKeys are the keys of a credentials values file or #credenziali block.
+var credentialKeys = []string{"codice_ipa", "password_mypay", "password_mypivot", "endpoint_mypay", "endpoint_mypivot", "note"}
+
+// credentialSteps says which state a credentials mail belongs to and where it moves the case.
+var credentialSteps = map[string][2]string{
+	ticketing.EnvCollaudo:  {ticketing.StateTestSetup, ticketing.StateTesting},
+	ticketing.EnvEsercizio: {ticketing.StateProductionSetup, ticketing.StateProductionCheck},
+}
+
+// credentialsData is what the credentials template sees.
+type credentialsData struct {
+	TicketID string
+	Env      string
+	Ente     string
+	Values   map[string]string
+	Collaudo bool
+}
+
+// CheckCredentials validates a credentials set: every key known, codice_ipa and at least one
+// password present. The error names the key.
+func CheckCredentials(values map[string]string) error {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(credentialKeys, k) {
+			return fmt.Errorf("chiave sconosciuta %q (chiavi ammesse: %s)", k, strings.Join(credentialKeys, ", "))
+		}
+	}
+	if strings.TrimSpace(values["codice_ipa"]) == "" {
+		return errors.New("manca la chiave obbligatoria \"codice_ipa\"")
+	}
+	if strings.TrimSpace(values["password_mypay"]) == "" && strings.TrimSpace(values["password_mypivot"]) == "" {
+		return errors.New("manca una password: serve almeno \"password_mypay\" o \"password_mypivot\"")
+	}
+	return nil
+}
+
+// SendCredentials queues the test or production credentials to a ticket's referent and moves
+// the case on. The mail is stored twice until sent: as sent, and with the passwords masked; once
+// the SMTP server accepts it only the masked copy remains. Nothing of the values reaches events
+// or logs. A refusal (wrong state, bad values) wraps errRefused and changes nothing.
+func (in *Intake) SendCredentials(tx *ticketing.Tx, tk *ticketing.Ticket, env string, values map[string]string, by string, now time.Time) error {
+	step, ok := credentialSteps[env]
+	if !ok {
+		return refusal("ambiente %q sconosciuto: collaudo o esercizio", env)
+	}
+	if tk.Kind != ticketing.KindIntegration || tk.State != step[0] {
+		return refusal("la pratica è in stato %s, le credenziali di %s si inviano in stato %s", tk.State, env, step[0])
+	}
+	if err := CheckCredentials(values); err != nil {
+		return refusal("%v", err)
+	}
+	data := credentialsData{TicketID: tk.ID, Env: env, Ente: tk.Ente.Name, Values: values, Collaudo: env == ticketing.EnvCollaudo}
+	body, err := templates.Render("credentials", data)
+	if err != nil {
+		return err
+	}
+	masked := map[string]string{}
+	for k, v := range values {
+		if strings.HasPrefix(k, "password_") && v != "" {
+			v = redactionMark
+		}
+		masked[k] = v
+	}
+	data.Values = masked
+	redacted, err := templates.Render("credentials", data)
+	if err != nil {
+		return err
+	}
+	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: KindCredentials, To: []string{tk.Requester},
+		Subject: fmt.Sprintf("Credenziali di %s MyPay/MyPivot [%s]", env, tk.ID), Body: body})
+	out.Redacted = &redacted
+	if err := in.enqueue(tx, out, now); err != nil {
+		return err
+	}
+	return tx.SetState(tk.ID, step[1], by, "credenziali di "+env+" inviate", now)
+}

@@ -1,0 +1,267 @@
+package mailbot
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-msgauth/authres"
+
+	"mailbot/parsers"
+	"mailbot/templates"
+	"mailbot/ticketing"
+)
+
+// A staff member steers a case by mail: command lines at the top of a reply to any ticket mail,
+// e.g. "#assegna mario.rossi", "#stato testing", "#credenziali collaudo" followed by
+// "chiave: valore" lines. Commands are obeyed only from a staff address whose message is
+// authenticated; the From header alone proves nothing.
+
+// command is one command line and, for #credenziali, the key: value lines under it.
+type command struct {
+	name, arg string
+	values    map[string]string
+	keys      []string // in order, for messages
+}
+
+// parseCommands reads the command lines at the top of a message's fresh text. Parsing stops at
+// the first line that is neither a command, a key: value line under #credenziali, nor blank.
+func parseCommands(text string) (cmds []command, secret string) {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "#") {
+			name, arg, _ := strings.Cut(line[1:], " ")
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name == "codice" {
+				secret = strings.TrimSpace(arg)
+				continue
+			}
+			cmds = append(cmds, command{name: name, arg: strings.TrimSpace(arg)})
+			continue
+		}
+		if n := len(cmds); n > 0 && cmds[n-1].name == "credenziali" {
+			if k, v, ok := strings.Cut(line, ":"); ok && !strings.Contains(k, " ") {
+				c := &cmds[n-1]
+				if c.values == nil {
+					c.values = map[string]string{}
+				}
+				k = strings.ToLower(strings.TrimSpace(k))
+				c.values[k] = strings.TrimSpace(v)
+				c.keys = append(c.keys, k)
+				continue
+			}
+		}
+		break
+	}
+	return cmds, secret
+}
+
+// authenticated tells whether a staff member's message is really theirs: an
+// Authentication-Results header of our own mail server (the topmost one with the configured
+// authserv-id: rfc/8601:1016 says the border MTA removes forged ones) reporting DKIM pass aligned
+// with the From domain or DMARC pass, or else the staff member's own secret.
+func (in *Intake) authenticated(env *parsers.Envelope, secret string) (bool, string) {
+	domain := env.From[strings.LastIndexByte(env.From, '@')+1:]
+	if id := in.cfg.Staff.TrustedAuthservID; id != "" {
+		for _, v := range env.AuthResults {
+			ident, results, err := authres.Parse(v)
+			if err != nil || !strings.EqualFold(ident, id) {
+				continue
+			}
+			for _, r := range results {
+				switch r := r.(type) {
+				case *authres.DKIMResult:
+					if r.Value == authres.ResultPass && aligned(r.Domain, domain) {
+						return true, "DKIM pass (" + r.Domain + ")"
+					}
+				case *authres.DMARCResult:
+					if r.Value == authres.ResultPass && (r.From == "" || strings.EqualFold(r.From, domain)) {
+						return true, "DMARC pass"
+					}
+				}
+			}
+			break // only the topmost header of our server counts
+		}
+	}
+	if want := in.cfg.Staff.Secrets[env.From]; want != "" && secret != "" &&
+		subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1 {
+		return true, "codice personale"
+	}
+	return false, "nessuna autenticazione valida (DKIM/DMARC del server " + in.cfg.Staff.TrustedAuthservID + " o codice personale)"
+}
+
+// aligned is relaxed DMARC alignment: the signing domain is the From domain or a parent of it.
+func aligned(signer, from string) bool {
+	signer, from = strings.ToLower(signer), strings.ToLower(from)
+	return signer != "" && (signer == from || strings.HasSuffix(from, "."+signer))
+}
+
+// staffMessage applies a staff member's commands to a ticket and answers them with the outcome
+// of each line. A message without commands is recorded as correspondence.
+func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, now time.Time) (bool, error) {
+	by := msg.env.From
+	cmds, secret := parseCommands(msg.text())
+	if len(cmds) == 0 {
+		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "messaggio dello staff: " + msg.subject()})
+	}
+	ok, how := in.authenticated(msg.env, secret)
+	if !ok {
+		in.log.Warn("staff command refused: not authenticated", "ticket", tk.ID, "from", by)
+		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: by,
+			Text: fmt.Sprintf("comandi rifiutati (%d): messaggio non autenticato, %s", len(cmds), how)}); err != nil {
+			return false, err
+		}
+		body, err := templates.Render("security_warning", staffData{TicketID: tk.ID, Ticket: tk, Reason: how,
+			StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID,
+			Lines: []string{"mittente dichiarato: " + by, "oggetto: " + msg.subject(), "Message-ID: " + msg.env.MessageID}})
+		if err != nil {
+			return false, err
+		}
+		if len(in.cfg.Staff.Addresses) == 0 {
+			return false, nil
+		}
+		out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.Staff.Addresses,
+			Subject: "[" + tk.ID + "] ATTENZIONE: comando dello staff non autenticato", Body: body})
+		return true, in.enqueue(tx, out, now)
+	}
+	var lines []string
+	for _, c := range cmds {
+		res, err := in.apply(tx, tk, c, by+" (via email, "+how+")", now)
+		if err != nil && !errors.Is(err, errRefused) {
+			return false, err
+		}
+		lines = append(lines, res)
+		if tk, err = tx.Ticket(tk.ID); err != nil {
+			return false, err
+		}
+	}
+	if err := in.redactStaffMessage(tx, msg, cmds); err != nil {
+		return false, err
+	}
+	body, err := templates.Render("staff_result", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
+		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID})
+	if err != nil {
+		return false, err
+	}
+	out := outgoing{TicketID: tk.ID, Kind: "staff_result", To: []string{by}, Subject: replySubject(msg.subject(), tk.ID),
+		Body: body, InReplyTo: msg.env.MessageID, References: msg.env.References}
+	return true, in.enqueue(tx, out, now)
+}
+
+// errRefused marks a command refused for a reason the staff member is told; nothing changed.
+var errRefused = errors.New("refused")
+
+// refusedError carries the Italian reason of a refusal.
+type refusedError struct{ reason string }
+
+func (e refusedError) Error() string        { return e.reason }
+func (e refusedError) Is(target error) bool { return target == errRefused }
+
+func refusal(format string, args ...any) error {
+	return refusedError{fmt.Sprintf(format, args...)}
+}
+
+func refuse(format string, args ...any) (string, error) {
+	return fmt.Sprintf(format, args...), errRefused
+}
+
+// apply carries out one staff command and says, in Italian, what happened.
+func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by string, now time.Time) (string, error) {
+	line := "#" + c.name
+	if c.arg != "" && c.name != "credenziali" {
+		line += " " + c.arg
+	}
+	switch c.name {
+	case "assegna":
+		if c.arg == "" {
+			return refuse("%s: manca a chi assegnare la pratica", line)
+		}
+		if err := tx.SetAssignee(tk.ID, c.arg, by, now); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s: pratica assegnata a %s", line, c.arg), nil
+	case "nota":
+		if c.arg == "" {
+			return refuse("%s: la nota è vuota", line)
+		}
+		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: by, Text: c.arg}); err != nil {
+			return "", err
+		}
+		return line + ": nota registrata", nil
+	case "stato":
+		return in.moveTo(tx, tk, strings.ToLower(c.arg), by, "", line, now)
+	case "chiudi":
+		to := ticketing.StateCompleted
+		if tk.Kind == ticketing.KindQualification {
+			to = ticketing.StateQualified
+		}
+		return in.moveTo(tx, tk, to, by, c.arg, line, now)
+	case "annulla":
+		return in.moveTo(tx, tk, ticketing.StateCancelled, by, c.arg, line, now)
+	case "credenziali":
+		env := strings.ToLower(c.arg)
+		if err := in.SendCredentials(tx, tk, env, c.values, by, now); err != nil {
+			if errors.Is(err, errRefused) {
+				return refuse("#credenziali %s: non eseguito, %v", env, err)
+			}
+			return "", err
+		}
+		return fmt.Sprintf("#credenziali %s: credenziali inviate a %s (i valori non sono conservati dopo l'invio)", env, tk.Requester), nil
+	default:
+		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #credenziali)", line)
+	}
+}
+
+// moveTo changes a ticket's state on a person's command.
+func (in *Intake) moveTo(tx *ticketing.Tx, tk *ticketing.Ticket, to, by, reason, line string, now time.Time) (string, error) {
+	if err := ticketing.CheckTransition(tk.Kind, tk.State, to); err != nil {
+		return refuse("%s: non eseguito, %v", line, err)
+	}
+	var err error
+	if to == ticketing.StateCompleted {
+		err = tx.SetState(tk.ID, to, by, reason, now)
+		if err == nil {
+			tk.State = to
+			err = in.qualifyPilots(tx, tk, now)
+		}
+	} else {
+		err = tx.SetState(tk.ID, to, by, reason, now)
+	}
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: stato %s (%s)", line, to, ticketing.StateLabel(to)), nil
+}
+
+// redactStaffMessage replaces the stored copy of a staff message carrying credentials with one
+// whose values are masked: the secrets must not stay in mailbot's files.
+func (in *Intake) redactStaffMessage(tx *ticketing.Tx, msg message, cmds []command) error {
+	var secrets []string
+	for _, c := range cmds {
+		for _, v := range c.values {
+			if v != "" {
+				secrets = append(secrets, v)
+			}
+		}
+	}
+	if len(secrets) == 0 {
+		return nil
+	}
+	text := msg.text()
+	for _, s := range secrets {
+		text = strings.ReplaceAll(text, s, redactionMark)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\nX-Mailbot-Redacted: credentials removed\r\n"+
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", msg.env.From, msg.env.Subject, msg.env.MessageID,
+		msg.env.Date.Format(time.RFC1123Z), text)
+	return in.replaceBlob(tx, msg.env.MessageID, msg.env.Digest, []byte(b.String()))
+}
+
+// redactionMark replaces a secret in everything mailbot keeps.
+const redactionMark = "[RIMOSSO DOPO L'INVIO]"
