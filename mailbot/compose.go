@@ -25,6 +25,7 @@ type outgoing struct {
 	References  []string // thread so far, without brackets
 	Auto        bool     // an automatic reply (RFC 3834 headers, rate limit)
 	Attachments []attachment
+	Embeds      []attachment // inline parts the HTML shows as cid:<Name>
 	// Redacted, if set, is the body kept once the mail is sent (secrets masked).
 	Redacted *templates.Mail
 }
@@ -77,6 +78,11 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 	m.SetBodyString(gomail.TypeTextPlain, o.Body.Text)
 	if o.Body.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, o.Body.HTML)
+	}
+	for _, e := range o.Embeds {
+		if err := m.EmbedReader(e.Name, bytes.NewReader(e.Data)); err != nil {
+			return nil, fmt.Errorf("embed %s: %w", e.Name, err)
+		}
 	}
 	for _, a := range o.Attachments {
 		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data)); err != nil {

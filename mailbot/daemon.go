@@ -18,6 +18,7 @@ type Daemon struct {
 	Intake   *Intake
 	Sender   *Sender
 	Watchers []*Watcher
+	Schedule *Scheduler
 }
 
 // NewDaemon opens the store and wires the workers. now is the clock (time.Now outside tests).
@@ -29,6 +30,7 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	d := &Daemon{Cfg: cfg, Store: store, Log: log}
 	d.Sender = NewSender(cfg, store, log.With("worker", "outbox"), now)
 	d.Intake = NewIntake(cfg, store, log.With("worker", "intake"), now, d.Sender.Kick)
+	d.Schedule = NewScheduler(cfg, store, log.With("worker", "schedule"), now, d.Sender.Kick)
 	for _, m := range cfg.Mailboxes {
 		d.Watchers = append(d.Watchers, NewWatcher(m, d.Intake, store, log.With("worker", "watcher"), cfg.Limits.MaxMessageSize))
 	}
@@ -47,6 +49,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	for _, w := range d.Watchers {
 		watchers.Go(func() { w.Run(ctx) })
 	}
+	// The scheduler queues mail like intake does: it stops with it, before the last flush.
+	watchers.Go(func() { d.Schedule.Run(ctx) })
 	<-ctx.Done()
 	watchers.Wait()
 	// One last flush, bounded: mail not sent now stays queued for the next start.

@@ -1,0 +1,413 @@
+package mailbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"mailbot/templates"
+	"mailbot/ticketing"
+)
+
+// Reminders chases cases nobody moves: a sollecito to the referent when the ente has been silent
+// for its state's number of working days, again every as many days, and after the last one the
+// case is flagged stalled and handed to staff; staff are also told when the Region sits on a case
+// beyond its threshold. What is due is computed from the database at an instant, so a check
+// missed while the daemon was down happens at the next one, and the schedule_sent record queued
+// in the same transaction as the mail makes a second send impossible.
+type Reminders struct {
+	cfg   *Config
+	store *ticketing.Store
+	log   *slog.Logger
+}
+
+// NewReminders wires the reminder check.
+func NewReminders(cfg *Config, store *ticketing.Store, log *slog.Logger) *Reminders {
+	return &Reminders{cfg: cfg, store: store, log: log}
+}
+
+// Due is one mail the check would send at an instant.
+type Due struct {
+	Ticket    ticketing.Ticket
+	Kind      string    // ticketing.SentReminder, SentEscalation or SentStalled
+	Seq       int       // 1, 2, ... within one wait
+	Anchor    time.Time // start of the wait: entering the state, or the ente's last message
+	Days      int       // whole working days waited since Anchor
+	Threshold int       // working days after which this kind is due
+	Sent      int       // reminders already sent in this wait
+	To        []string
+	Reason    string // for operators, Italian
+}
+
+// MailKind is the kind operators see: reminder (to the referent) or escalation (to staff).
+func (d Due) MailKind() string {
+	if d.Kind == ticketing.SentReminder {
+		return "reminder"
+	}
+	return "escalation"
+}
+
+// Plan lists what is due at now without sending anything.
+func (r *Reminders) Plan(ctx context.Context, now time.Time) ([]Due, error) {
+	var all []Due
+	err := r.store.View(ctx, func(tx *ticketing.Tx) error {
+		if !r.cfg.inOfficeHours(now) {
+			return nil
+		}
+		tickets, err := tx.AllTickets()
+		if err != nil {
+			return err
+		}
+		for _, tk := range tickets {
+			due, _, err := r.dueFor(tx, tk, now)
+			if err != nil {
+				return err
+			}
+			all = append(all, due...)
+		}
+		return nil
+	})
+	return all, err
+}
+
+// Run queues what is due at now, each ticket in its own transaction (recomputed there, so a
+// concurrent run or a message just arrived is taken into account), and returns what it queued.
+// A ticket that fails is logged and skipped; the others go on.
+func (r *Reminders) Run(ctx context.Context, now time.Time) ([]Due, error) {
+	if !r.cfg.inOfficeHours(now) {
+		return nil, nil
+	}
+	var ids []string
+	if err := r.store.View(ctx, func(tx *ticketing.Tx) error {
+		tickets, err := tx.AllTickets()
+		for _, tk := range tickets {
+			if ticketing.IsOpen(tk.Kind, tk.State) || isStalled(tk.Flag) {
+				ids = append(ids, tk.ID)
+			}
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var queued []Due
+	var errs []error
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			return queued, ctx.Err()
+		}
+		var done []Due
+		err := r.store.Update(ctx, func(tx *ticketing.Tx) error {
+			done = nil
+			tk, err := tx.Ticket(id)
+			if err != nil {
+				return err
+			}
+			due, unstall, err := r.dueFor(tx, *tk, now)
+			if err != nil {
+				return err
+			}
+			if unstall {
+				// The ente wrote, or the case moved on: it is no longer stalled.
+				if err := tx.SetFlag(tk.ID, "", "mailbot", now); err != nil {
+					return err
+				}
+				if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventFlag, By: "mailbot",
+					Text: "non più ferma"}); err != nil {
+					return err
+				}
+			}
+			for _, d := range due {
+				if err := r.queue(tx, d, now); err != nil {
+					return err
+				}
+			}
+			done = due
+			return nil
+		})
+		if err != nil {
+			r.log.Error("reminder check", "ticket", id, "err", err)
+			errs = append(errs, fmt.Errorf("ticket %s: %w", id, err))
+			continue
+		}
+		for _, d := range done {
+			r.log.Info("scheduled mail queued", "ticket", id, "kind", d.Kind, "seq", d.Seq, "days", d.Days)
+		}
+		queued = append(queued, done...)
+	}
+	return queued, errors.Join(errs...)
+}
+
+func isStalled(flag string) bool { return strings.HasPrefix(flag, ticketing.FlagStalled) }
+
+// dueFor computes what is due for one ticket at now, and whether its stalled flag is stale.
+// Office hours are the caller's business.
+func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time) ([]Due, bool, error) {
+	cal := r.cfg.WorkCalendar()
+	side := ticketing.WaitingOn(tk.Kind, tk.State)
+	if side == ticketing.WaitingNone {
+		return nil, isStalled(tk.Flag), nil
+	}
+	sent, err := tx.SentFor(tk.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	if side == ticketing.WaitingRegione {
+		limit := r.cfg.escalateAfter(tk.State)
+		anchor := tk.StateSince
+		days := cal.WorkingDaysBetween(anchor, now)
+		if limit == 0 || days < limit || hasSent(sent, ticketing.SentEscalation, anchor, 1) {
+			return nil, isStalled(tk.Flag), nil
+		}
+		d := Due{Ticket: tk, Kind: ticketing.SentEscalation, Seq: 1, Anchor: anchor, Days: days, Threshold: limit,
+			To: r.staffFor(tk)}
+		d.Reason = fmt.Sprintf("%s (%s) in attesa della Regione da %d giorni lavorativi (soglia %d), dal %s",
+			ticketing.StateLabel(tk.State), tk.State, days, limit, r.day(anchor))
+		return r.addressed(d), isStalled(tk.Flag), nil
+	}
+
+	anchor, err := r.waitStart(tx, tk)
+	if err != nil {
+		return nil, false, err
+	}
+	stalledNow := hasSent(sent, ticketing.SentStalled, anchor, 1)
+	unstall := isStalled(tk.Flag) && !stalledNow
+	limit := r.cfg.remindAfter(tk.State)
+	if limit == 0 || stalledNow {
+		return nil, unstall, nil
+	}
+	n, last := 0, anchor
+	for _, s := range sent {
+		if s.Kind == ticketing.SentReminder && s.Anchor == ticketing.Anchor(anchor) {
+			n++
+			if s.At.After(last) {
+				last = s.At
+			}
+		}
+	}
+	if cal.WorkingDaysBetween(last, now) < limit {
+		return nil, unstall, nil
+	}
+	days := cal.WorkingDaysBetween(anchor, now)
+	label := fmt.Sprintf("%s (%s)", ticketing.StateLabel(tk.State), tk.State)
+	if n < r.cfg.Reminders.Max {
+		d := Due{Ticket: tk, Kind: ticketing.SentReminder, Seq: n + 1, Anchor: anchor, Days: days, Threshold: limit,
+			Sent: n, To: nonEmptyStrings(strings.ToLower(tk.Requester))}
+		d.Reason = fmt.Sprintf("sollecito %d di %d: %s in attesa dell'ente da %d giorni lavorativi, dal %s",
+			n+1, r.cfg.Reminders.Max, label, days, r.day(anchor))
+		return r.addressed(d), unstall, nil
+	}
+	d := Due{Ticket: tk, Kind: ticketing.SentStalled, Seq: 1, Anchor: anchor, Days: days, Threshold: limit, Sent: n,
+		To: r.staffFor(tk)}
+	d.Reason = fmt.Sprintf("pratica ferma: nessuna risposta dell'ente dopo %d solleciti; %s da %d giorni lavorativi, dal %s",
+		n, label, days, r.day(anchor))
+	return r.addressed(d), unstall, nil
+}
+
+// waitStart is when the current wait of a case began. On the Region's side, when it entered its
+// state; on the ente's, then or when the ente last wrote, whichever is later: automatic mail
+// (out of office, receipts) is no answer, and neither is staff's or ours.
+func (r *Reminders) waitStart(tx *ticketing.Tx, tk ticketing.Ticket) (time.Time, error) {
+	anchor := tk.StateSince
+	if ticketing.WaitingOn(tk.Kind, tk.State) != ticketing.WaitingEnte {
+		return anchor, nil
+	}
+	thread, err := tx.Thread(tk.ID)
+	if err != nil {
+		return anchor, err
+	}
+	own := r.ownOrStaff()
+	for _, m := range thread {
+		if m.Direction == "in" && m.Auto == "" && !own[strings.ToLower(m.From)] && m.ReceivedAt.After(anchor) {
+			anchor = m.ReceivedAt
+		}
+	}
+	return anchor, nil
+}
+
+// addressed drops a mail nobody could receive, saying so in the log.
+func (r *Reminders) addressed(d Due) []Due {
+	if len(d.To) == 0 {
+		r.log.Warn("scheduled mail has no recipient", "ticket", d.Ticket.ID, "kind", d.Kind)
+		return nil
+	}
+	return []Due{d}
+}
+
+func hasSent(sent []ticketing.Sent, kind string, anchor time.Time, seq int) bool {
+	a := ticketing.Anchor(anchor)
+	for _, s := range sent {
+		if s.Kind == kind && s.Anchor == a && s.Seq == seq {
+			return true
+		}
+	}
+	return false
+}
+
+// staffFor is who hears of a case that waits on the Region: its assignee if that is an address,
+// otherwise the staff list (an assignee given by name has no address of its own), otherwise
+// the digest's readers.
+func (r *Reminders) staffFor(tk ticketing.Ticket) []string {
+	if a := strings.TrimSpace(tk.Assignee); strings.Contains(a, "@") {
+		return []string{strings.ToLower(a)}
+	}
+	if len(r.cfg.Staff.Addresses) > 0 {
+		return append([]string{}, r.cfg.Staff.Addresses...)
+	}
+	return append([]string{}, r.cfg.Digest.To...)
+}
+
+// ownOrStaff are the senders whose mail is not the ente speaking.
+func (r *Reminders) ownOrStaff() map[string]bool {
+	own := r.cfg.ownAddresses()
+	for _, a := range r.cfg.Staff.Addresses {
+		own[strings.ToLower(a)] = true
+	}
+	return own
+}
+
+func (r *Reminders) day(t time.Time) string {
+	return t.In(r.cfg.WorkCalendar().Loc).Format("02/01/2006")
+}
+
+func nonEmptyStrings(s ...string) []string {
+	var out []string
+	for _, v := range s {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// reminderData is what the reminder template sees.
+type reminderData struct {
+	TicketID   string
+	Subject    string
+	Ente       string
+	StateLabel string
+	Since      string
+	Days       int
+	NextStep   string
+	Missing    []string
+	Seq, Max   int
+}
+
+// escalationData is what the escalation template sees.
+type escalationData struct {
+	TicketID   string
+	Subject    string
+	Ente       string
+	Requester  string
+	State      string
+	StateLabel string
+	Turn       string
+	Since      string
+	Days       int
+	Threshold  int
+	Assignee   string
+	Stalled    bool
+	Reminders  int
+}
+
+// queue renders and queues one due mail, records it in schedule_sent and notes it on the ticket,
+// all in tx.
+func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
+	tk := d.Ticket
+	var o outgoing
+	thread := false
+	switch d.Kind {
+	case ticketing.SentReminder:
+		step := remindStepOf(tk.Kind, tk.State)
+		body, err := templates.Render("reminder", reminderData{TicketID: tk.ID, Subject: tk.Subject, Ente: tk.Ente.Name,
+			StateLabel: ticketing.StateLabel(tk.State), Since: r.day(d.Anchor), Days: d.Days, NextStep: step.next,
+			Missing: step.missing, Seq: d.Seq, Max: r.cfg.Reminders.Max})
+		if err != nil {
+			return err
+		}
+		msgs, err := tx.Thread(tk.ID)
+		if err != nil {
+			return err
+		}
+		o = outgoing{TicketID: tk.ID, Kind: "reminder", To: d.To, Subject: replySubject(tk.Subject, tk.ID), Body: body}
+		for _, m := range msgs {
+			if m.MessageID != "" && !strings.HasSuffix(m.MessageID, "@mailbot.invalid") {
+				o.References = append(o.References, m.MessageID)
+			}
+		}
+		if n := len(o.References); n > 0 {
+			o.InReplyTo, o.References = o.References[n-1], o.References[:n-1]
+		}
+		thread = true
+	default:
+		body, err := templates.Render("escalation", escalationData{TicketID: tk.ID, Subject: tk.Subject, Ente: tk.Ente.Name,
+			Requester: tk.Requester, State: tk.State, StateLabel: ticketing.StateLabel(tk.State),
+			Turn: turnLabel(ticketing.WaitingOn(tk.Kind, tk.State)), Since: r.day(d.Anchor), Days: d.Days,
+			Threshold: d.Threshold, Assignee: tk.Assignee, Stalled: d.Kind == ticketing.SentStalled, Reminders: d.Sent})
+		if err != nil {
+			return err
+		}
+		o = outgoing{TicketID: tk.ID, Kind: "escalation", To: d.To, Subject: body.Subject, Body: body}
+	}
+	msgID, err := queueMail(tx, r.cfg, o, now, thread)
+	if err != nil {
+		return err
+	}
+	if err := tx.RecordSent(ticketing.Sent{TicketID: tk.ID, Kind: d.Kind, Anchor: ticketing.Anchor(d.Anchor), Seq: d.Seq,
+		At: now, MessageID: msgID, Rcpts: d.To}); err != nil {
+		return err
+	}
+	if d.Kind == ticketing.SentStalled {
+		if err := tx.SetFlag(tk.ID, fmt.Sprintf("%s: nessuna risposta dopo %d solleciti", ticketing.FlagStalled, d.Sent), "mailbot", now); err != nil {
+			return err
+		}
+	}
+	if !thread {
+		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: "mailbot",
+			Text: "segnalata allo staff (" + strings.Join(d.To, ", ") + "): " + d.Reason})
+	}
+	return nil
+}
+
+func turnLabel(side string) string {
+	switch side {
+	case ticketing.WaitingEnte:
+		return "ente"
+	case ticketing.WaitingRegione:
+		return "Regione"
+	}
+	return "nessuno"
+}
+
+type remindStep struct {
+	next    string
+	missing []string
+}
+
+// stepOf is what a referent must do next in a state, and what we still wait for.
+func remindStepOf(kind, state string) remindStep {
+	if kind == ticketing.KindQualification {
+		switch state {
+		case ticketing.StateAwaitingDocuments:
+			return remindStep{"inviarci la documentazione per la qualificazione; la valuteremo e le indicheremo come proseguire con l'ente pilota.",
+				[]string{"la domanda di invito", "un modulo Qualificazione Prodotto per ciascun prodotto", "il modulo Qualificazione Processo", "l'indicazione dell'ente pilota tra i vostri clienti"}}
+		case ticketing.StatePilot:
+			return remindStep{"completare con l'ente pilota l'integrazione del prodotto e comunicarcene l'esito; a quel punto il prodotto potrà essere qualificato.",
+				[]string{"l'esito dell'integrazione dell'ente pilota"}}
+		}
+	}
+	switch state {
+	case ticketing.StateAwaitingDocuments:
+		return remindStep{"inviarci i moduli compilati; li verificheremo e, se completi, predisporremo l'ambiente di collaudo e le invieremo le credenziali di accesso.",
+			[]string{"il modulo Informativa Generale dell'ente", "il modulo Qualificazione Ente-Prodotto"}}
+	case ticketing.StateTesting:
+		return remindStep{"eseguire i test nell'ambiente di collaudo (per MyPay, pagamenti di prova con le carte di test), comunicarci l'esito e chiedere il passaggio in esercizio.",
+			[]string{"l'esito dei test in collaudo (data, esito, pagamenti di prova eseguiti)", "gli indirizzi IP da abilitare in esercizio"}}
+	case ticketing.StateProductionCheck:
+		return remindStep{"eseguire un pagamento reale in esercizio e confermarci che è andato a buon fine: chiuderemo la pratica e inseriremo l'ente nel catalogo.",
+			[]string{"la conferma del primo pagamento reale in esercizio"}}
+	}
+	return remindStep{"rispondere a questo messaggio con le informazioni richieste nella nostra ultima comunicazione.", nil}
+}

@@ -1,0 +1,142 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"mailbot/ticketing"
+)
+
+// Scheduler runs the reminder check (at start and every reminders.check_every) and the daily
+// digest (at digest.at, and at every check in case that minute was missed) on a cron in the
+// configured zone. Jobs never overlap, a panic in one is logged and the next run happens anyway,
+// and since each job works out from the database what is due at the instant it runs, a restart
+// neither repeats nor loses anything.
+type Scheduler struct {
+	cfg       *Config
+	store     *ticketing.Store
+	log       *slog.Logger
+	now       func() time.Time
+	kick      func()
+	Reminders *Reminders
+	Digest    *Digester
+
+	mu sync.Mutex // the check and the digest job take turns
+}
+
+// NewScheduler wires the scheduler; kick wakes the outbox after something is queued.
+func NewScheduler(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time, kick func()) *Scheduler {
+	if kick == nil {
+		kick = func() {}
+	}
+	return &Scheduler{cfg: cfg, store: store, log: log, now: now, kick: kick,
+		Reminders: NewReminders(cfg, store, log), Digest: NewDigester(cfg, store, log)}
+}
+
+// newCron is a cron in loc whose jobs skip a run while the previous one is still going and
+// survive panics. The order matters: Recover inside SkipIfStillRunning, or the first panic
+// would leave the job marked running forever.
+func newCron(loc *time.Location, log *slog.Logger) *cron.Cron {
+	l := cronLogger{log}
+	return cron.New(cron.WithLocation(loc), cron.WithLogger(l),
+		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
+}
+
+// Run works until ctx ends, then waits for a running job to finish.
+func (s *Scheduler) Run(ctx context.Context) error {
+	c := newCron(s.cfg.WorkCalendar().Loc, s.log)
+	check, err := c.AddFunc(fmt.Sprintf("@every %s", s.cfg.Reminders.CheckEvery.Duration), func() { s.Tick(ctx) })
+	if err != nil {
+		return fmt.Errorf("schedule reminder check: %w", err)
+	}
+	if len(s.cfg.Digest.To) > 0 {
+		at := s.cfg.Digest.at
+		spec := fmt.Sprintf("%d %d * * *", int(at.Minutes())%60, int(at.Hours()))
+		if _, err := c.AddFunc(spec, func() { s.digest(ctx) }); err != nil {
+			return fmt.Errorf("schedule digest: %w", err)
+		}
+	}
+	c.Start()
+	// At start, through the same wrapped job (so it cannot overlap the first scheduled run):
+	// catches up what came due while mailbot was down.
+	var first sync.WaitGroup
+	first.Go(c.Entry(check).WrappedJob.Run)
+	<-ctx.Done()
+	<-c.Stop().Done()
+	first.Wait()
+	s.log.Info("scheduler stopped")
+	return nil
+}
+
+// Tick is one check at the clock's now: reminders and escalations, then the digest if due.
+func (s *Scheduler) Tick(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	queued, err := s.Reminders.Run(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("reminder check", "err", err)
+	}
+	sentDigest := s.digestLocked(ctx, now)
+	if len(queued) > 0 || sentDigest {
+		s.kick()
+	}
+}
+
+func (s *Scheduler) digest(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.digestLocked(ctx, s.now()) {
+		s.kick()
+	}
+}
+
+func (s *Scheduler) digestLocked(ctx context.Context, now time.Time) bool {
+	if len(s.cfg.Digest.To) == 0 || !s.Digest.DueAt(now) {
+		return false
+	}
+	ok, err := s.Digest.Send(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("daily digest", "err", err)
+	}
+	return ok
+}
+
+// cronLogger feeds cron's messages (panics recovered, runs skipped) to slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// queueMail renders o and queues it in tx. A mail to the referent (thread) is also recorded as
+// an outgoing message of its ticket, so that an answer to it threads back even without the tag,
+// and noted as a reply; staff and digest mail stay out of the referent's thread.
+func queueMail(tx *ticketing.Tx, cfg *Config, o outgoing, now time.Time, thread bool) (string, error) {
+	from := cfg.replyAddress()
+	msgID := newMessageID(o.TicketID, from[strings.LastIndexByte(from, '@')+1:])
+	raw, err := render(o, cfg.ReplyFrom, msgID, now)
+	if err != nil {
+		return "", err
+	}
+	if err := tx.Enqueue(&ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind, From: from,
+		Rcpts: o.To, Raw: raw, Auto: o.Auto}, now); err != nil {
+		return "", err
+	}
+	if o.TicketID == "" || !thread {
+		return msgID, nil
+	}
+	if _, err := tx.AddMessage(&ticketing.Message{TicketID: o.TicketID, Direction: "out", MessageID: msgID,
+		Digest: "out", From: from, To: o.To, Subject: o.Subject, Date: now, ReceivedAt: now}); err != nil {
+		return "", err
+	}
+	return msgID, tx.AddEvent(o.TicketID, ticketing.Event{At: now, Type: ticketing.EventReply, By: "mailbot",
+		Text: o.Kind + " a " + strings.Join(o.To, ", ")})
+}
