@@ -18,6 +18,7 @@ Usage:
   mailbot serve -config FILE                     run the daemon
   mailbot tickets list -config FILE [-json]      list tickets
   mailbot tickets show -config FILE [-json] ID   show one ticket with messages and events
+  mailbot inspect [-json] FILE.eml               what mailbot understands of one message
   mailbot remind -config FILE [-now RFC3339] [-dry-run] [-json]
                                                  queue (or list) the reminders and escalations due
   mailbot digest -config FILE [-now RFC3339] [-print]
@@ -46,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRemind(ctx, args[1:], stdout, stderr)
 	case "digest":
 		return runDigest(ctx, args[1:], stdout, stderr)
+	case "inspect":
+		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
