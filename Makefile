@@ -18,7 +18,8 @@ check:
 fuzz:
 	@set -euo pipefail; \
 	for pkg in $$($(GO) list ./...); do \
-		for f in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
+		list=$$($(GO) test -list '^Fuzz' "$$pkg"); \
+		for f in $$(grep '^Fuzz' <<<"$$list" || true); do \
 			echo "== $$pkg $$f"; \
 			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
 		done; \
