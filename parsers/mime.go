@@ -551,6 +551,12 @@ func (an *analyzer) finish() {
 	if a.MessageID == "" {
 		a.MessageID = messageID(an.envHdr)
 	}
+	if a.From == "" && isPECEnvelope(an.envHdr) {
+		// "Per conto di: x" <posta-certificata@provider>: the sender is in Reply-To.
+		rt := textproto.Header{}
+		rt.Set("From", an.envHdr.Get("Reply-To"))
+		a.From = fromAddress(rt)
+	}
 	if a.From == "" {
 		a.From = fromAddress(an.envHdr)
 	}

@@ -493,6 +493,23 @@ func TestAnalyzeAttachedMessage(t *testing.T) {
 	}
 }
 
+func TestAnalyzePECWithoutPostacert(t *testing.T) {
+	// An anomaly envelope whose original and certification data are missing: what the envelope
+	// itself says is kept.
+	raw := "X-Trasporto: errore\r\nFrom: \"Per conto di: uff@pec.comune.esempio.it\" <posta-certificata@pec.it>\r\n" +
+		"Reply-To: uff@pec.comune.esempio.it\r\nSubject: POSTA CERTIFICATA: richiesta\r\nMessage-ID: <opec9@pec.it>\r\n\r\navviso del gestore\r\n"
+	a, err := Analyze(strings.NewReader(raw), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.From != "uff@pec.comune.esempio.it" || a.Subject != "richiesta" || a.MessageID != "opec9@pec.it" || a.Text != "" {
+		t.Errorf("got from %q subject %q id %q text %q", a.From, a.Subject, a.MessageID, a.Text)
+	}
+	if a.PEC == nil || a.PEC.Tipo != "errore" {
+		t.Errorf("PEC = %+v", a.PEC)
+	}
+}
+
 func TestAnalyzeSMIMEOpaque(t *testing.T) {
 	s := p7mNewSigner(t, p7mPerson("MARIO", "ROSSI", "TINIT-RSSMRA80A01H501U"))
 	inner := "Content-Type: text/plain; charset=utf-8\r\n\r\nTesto firmato S/MIME.\r\n"
