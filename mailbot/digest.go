@@ -56,7 +56,7 @@ type digestData struct {
 	Moved    []digestCase
 	Finished []digestCase
 	Load     []digestLoad
-	Chart    string // cid: URL of the chart, "" in the plain text
+	Chart    string // cid: URL of the chart (the HTML names pipeline.png, chartName)
 }
 
 type digestState struct {
