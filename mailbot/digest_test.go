@@ -160,7 +160,7 @@ func TestDigestOncePerWorkingDay(t *testing.T) {
 	}{
 		{"2026-03-31 07:59", false, false},
 		{"2026-03-31 08:00", true, true},
-		{"2026-03-31 08:15", true, false}, // already queued today
+		{"2026-03-31 08:15", true, false},  // already queued today
 		{"2026-04-04 08:00", false, false}, // Saturday
 		{"2026-04-06 08:00", false, false}, // Easter Monday
 		{"2026-04-07 11:40", true, true},   // missed at 08:00 (daemon down), still due
@@ -294,4 +294,3 @@ func parts(t *testing.T, raw []byte) (text, html string) {
 	}
 	return text, html
 }
-
