@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
+	netsmtp "net/smtp"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +123,37 @@ func TestUsersAndIdle(t *testing.T) {
 			t.Errorf("%s: SELECT INBOX: %v", user, err)
 		}
 		c.Logout().Wait()
+	}
+}
+
+// TestSMTPAuth checks the optional SMTP AUTH: a user's password lets a client
+// that always authenticates (like mailbot in production) send, a wrong one is
+// refused.
+func TestSMTPAuth(t *testing.T) {
+	imapAddr, smtpAddr := Real(t)
+	Reset(t, imapAddr, cluster)
+	host, _, err := net.SplitHostPort(smtpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, msgID := message(t, callCenter, cluster, "", "Con autenticazione")
+
+	// net/smtp's PLAIN goes without TLS only to a loopback host, as here.
+	good := netsmtp.PlainAuth("", callCenter, Password, host)
+	if err := netsmtp.SendMail(smtpAddr, good, callCenter, []string{cluster}, raw); err != nil {
+		t.Fatalf("authenticated send: %v", err)
+	}
+
+	// Last: Dovecot delays the next SMTP AUTH from this IP by a few seconds
+	// after a failure (auth penalty; IMAP logins from loopback are exempt).
+	bad := netsmtp.PlainAuth("", callCenter, "wrong", host)
+	err = netsmtp.SendMail(smtpAddr, bad, callCenter, []string{cluster}, raw)
+	var perr *textproto.Error
+	if !errors.As(err, &perr) || perr.Code != 535 {
+		t.Errorf("wrong password: got %v, want 535", err)
+	}
+	bodies := WaitMessages(t, imapAddr, cluster, 1, 20*time.Second)
+	if len(bodies) != 1 || !bytes.Contains(bodies[0], []byte(msgID)) {
+		t.Errorf("%s: want the authenticated message only, got %d messages", cluster, len(bodies))
 	}
 }
