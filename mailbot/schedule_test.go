@@ -1,0 +1,101 @@
+package mailbot
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mailbot/ticketing"
+)
+
+// The cron chain: a panic is recovered and the job runs again next time; a run that starts
+// while the previous one is still going is skipped.
+func TestCronChainSurvivesPanicsAndNeverOverlaps(t *testing.T) {
+	f := newSchedFixture(t)
+	c := newCron(f.loc, f.log)
+	var runs atomic.Int32
+	release := make(chan struct{})
+	id, err := c.AddFunc("@every 1h", func() {
+		n := runs.Add(1)
+		if n == 1 {
+			panic("first run fails")
+		}
+		if n == 2 {
+			<-release
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := c.Entry(id).WrappedJob
+	job.Run() // panics inside, recovered
+	done := make(chan struct{})
+	go func() { job.Run(); close(done) }()
+	for runs.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	job.Run() // skipped: the second run is still going
+	close(release)
+	<-done
+	job.Run()
+	if n := runs.Load(); n != 3 {
+		t.Errorf("job ran %d times, want 3 (panic, long run, run after it; the overlapping one skipped)", n)
+	}
+}
+
+// One tick at a fake instant queues the reminders and the digest due then, wakes the outbox,
+// and a second tick at the same or a later instant of the same day adds nothing.
+func TestSchedulerTick(t *testing.T) {
+	f := newSchedFixture(t)
+	f.open(f.at("2026-03-23 10:00"), ticketing.KindIntegration, "Richiesta", ref, "Comune di Venezia", "test_setup", "testing")
+	now := f.at("2026-03-30 09:00")
+	var kicks atomic.Int32
+	s := NewScheduler(f.cfg, f.store, f.log, func() time.Time { return now }, func() { kicks.Add(1) })
+	s.Tick(context.Background())
+	kinds := map[string]int{}
+	for _, m := range f.outbox() {
+		kinds[m.Kind]++
+	}
+	if kinds["reminder"] != 1 || kinds["digest"] != 1 || len(kinds) != 2 {
+		t.Errorf("queued %v, want one reminder and one digest", kinds)
+	}
+	if kicks.Load() != 1 {
+		t.Errorf("outbox woken %d times, want 1", kicks.Load())
+	}
+	now = now.Add(15 * time.Minute)
+	s.Tick(context.Background())
+	if n := len(f.outbox()); n != 2 {
+		t.Errorf("second tick: outbox has %d mails, want 2", n)
+	}
+	if kicks.Load() != 1 {
+		t.Errorf("second tick woke the outbox with nothing new")
+	}
+}
+
+// Run catches up at start (the daemon was down at 09:00 and 08:00) and stops when asked.
+func TestSchedulerRunCatchesUpAtStart(t *testing.T) {
+	f := newSchedFixture(t)
+	f.open(f.at("2026-03-23 10:00"), ticketing.KindIntegration, "Richiesta", ref, "", "test_setup", "testing")
+	now := f.at("2026-03-30 14:10")
+	s := NewScheduler(f.cfg, f.store, f.log, func() time.Time { return now }, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(f.outbox()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	if n := len(f.outbox()); n != 2 {
+		t.Errorf("outbox has %d mails after start, want the missed reminder and digest", n)
+	}
+}
