@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -265,3 +266,36 @@ func (in *Intake) redactStaffMessage(tx *ticketing.Tx, msg message, cmds []comma
 
 // redactionMark replaces a secret in everything mailbot keeps.
 const redactionMark = "[RIMOSSO DOPO L'INVIO]"
+
+// Apply runs one staff command on a ticket, as a staff member's mail would, for the CLI. The
+// returned text says what happened; a refusal is an error that says why, and changed nothing.
+func (in *Intake) Apply(ctx context.Context, id, name, arg string, values map[string]string, by string) (string, error) {
+	var res string
+	var refused error
+	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
+		in.pending = nil
+		tk, err := tx.Ticket(id)
+		if err != nil {
+			return fmt.Errorf("ticket %s: %w", id, err)
+		}
+		res, err = in.apply(tx, tk, command{name: name, arg: arg, values: values}, by, in.now())
+		if errors.Is(err, errRefused) {
+			refused = errors.New(res)
+			return refused // roll back: nothing of a refused command stays
+		}
+		return err
+	})
+	if refused != nil {
+		return "", refused
+	}
+	if err != nil {
+		return "", err
+	}
+	in.kick()
+	if in.OnChange != nil {
+		for _, c := range in.pending {
+			in.OnChange(c)
+		}
+	}
+	return res, nil
+}

@@ -78,10 +78,10 @@ func kindOf(m message) string {
 var (
 	qualificationRE = regexp.MustCompile(`(?i)qualificazione\s+(del\s+)?(prodott|processo)|domanda\s+di\s+invito`)
 	productionRE    = regexp.MustCompile(`(?i)esercizio|produzione`)
-	resultsRE       = regexp.MustCompile(`(?i)esit[oi]|test\s+(superat|complet|eseguit|effettuat|conclus)|collaudo\s+(superat|complet|conclus)`)
+	resultsRE       = regexp.MustCompile(`(?i)esit[oi]|(test|prove|collaudo)[^.\n]{0,30}(superat|complet|eseguit|effettuat|conclus|positiv|andat[ie]\s+a\s+buon\s+fine)`)
 	negativeRE      = regexp.MustCompile(`(?i)esito\s*(:|\s)\s*negativo|test\s+(non\s+superat|fallit)|non\s+(sono\s+)?(riusciti|andati\s+a\s+buon\s+fine)`)
-	paymentDoneRE   = regexp.MustCompile(`(?i)pagamento\s+(reale\s+|di\s+prova\s+)?(è\s+stato\s+)?(effettuat|eseguit|riuscit|andato\s+a\s+buon\s+fine|completat)|siamo\s+(in\s+esercizio|operativi)|servizio\s+(attivo|disponibile)`)
-	paymentFailRE   = regexp.MustCompile(`(?i)pagamento\s+(non\s+)?(è\s+)?(fallit|non\s+riuscit|rifiutat)|non\s+(siamo\s+)?riusciti`)
+	paymentDoneRE   = regexp.MustCompile(`(?i)pagamento[^.\n]{0,40}(effettuat|eseguit|riuscit|andat[oa]\s+a\s+buon\s+fine|completat|concluso)|(effettuat|eseguit|completat)\w*\s+(con\s+successo\s+)?(il|un)\s+pagamento|siamo\s+(in\s+esercizio|operativi)|servizio\s+(è\s+)?(attivo|disponibile)`)
+	paymentFailRE   = regexp.MustCompile(`(?i)pagamento[^.\n]{0,40}(non\s+(è\s+)?(riuscit|andat)|fallit|rifiutat|errore)|non\s+(siamo\s+)?riusciti`)
 )
 
 // recordForms files the forms of a message with the ticket and updates what the ticket says of

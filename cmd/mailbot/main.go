@@ -18,6 +18,10 @@ Usage:
   mailbot serve -config FILE                     run the daemon
   mailbot tickets list -config FILE [-json]      list tickets
   mailbot tickets show -config FILE [-json] ID   show one ticket with messages and events
+  mailbot ticket assign|note|state|close|cancel -config FILE ID ARGS...
+                                                 act on a ticket as staff (same as #commands by mail)
+  mailbot ticket send-credentials -config FILE -env collaudo|esercizio -values FILE.toml ID
+                                                 send the credentials template to the referent
   mailbot inspect [-json] FILE.eml               what mailbot understands of one message
   mailbot remind -config FILE [-now RFC3339] [-dry-run] [-json]
                                                  queue (or list) the reminders and escalations due
@@ -47,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRemind(ctx, args[1:], stdout, stderr)
 	case "digest":
 		return runDigest(ctx, args[1:], stdout, stderr)
+	case "ticket":
+		return runTicket(ctx, args[1:], stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

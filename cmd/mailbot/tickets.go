@@ -86,12 +86,18 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "mailbot tickets show: %v\n", err)
 			return 1
 		}
+		ips, err := store.IPs(ctx, id)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailbot tickets show: %v\n", err)
+			return 1
+		}
 		detail := struct {
 			*ticketing.Ticket
 			MessageCount int                 `json:"message_count"`
+			IPs          map[string][]string `json:"ips"`
 			Messages     []ticketing.Message `json:"messages"`
 			Events       []ticketing.Event   `json:"events"`
-		}{tk, tk.Messages, msgs, events}
+		}{tk, tk.Messages, ips, msgs, events}
 		if *asJSON {
 			return printJSON(stdout, stderr, detail)
 		}
@@ -101,6 +107,7 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if tk.Flag != "" {
 			fmt.Fprintf(stdout, "Flagged:   %s\n", tk.Flag)
 		}
+		fmt.Fprintf(stdout, "IP:        collaudo %s; esercizio %s\n", strings.Join(ips["collaudo"], ", "), strings.Join(ips["esercizio"], ", "))
 		fmt.Fprintln(stdout, "\nMessages:")
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		for _, m := range msgs {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"mailbot/mailbot"
+)
+
+// runTicket carries out a staff command from the command line, with the same effects as the
+// matching #command by mail: mailbot ticket assign|note|state|close|cancel|send-credentials.
+func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const usage = `usage:
+  mailbot ticket assign -config FILE ID ASSIGNEE
+  mailbot ticket note -config FILE ID TEXT...
+  mailbot ticket state -config FILE ID STATE
+  mailbot ticket close -config FILE ID [REASON...]
+  mailbot ticket cancel -config FILE ID REASON...
+  mailbot ticket send-credentials -config FILE -env collaudo|esercizio -values FILE.toml ID
+`
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	verb := args[0]
+	fs := flag.NewFlagSet("ticket "+verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "mailbot.toml", "configuration file")
+	env := fs.String("env", "", "collaudo or esercizio (send-credentials)")
+	valuesFile := fs.String("values", "", "TOML file of credential values (send-credentials)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() < 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	id := strings.ToUpper(fs.Arg(0))
+	rest := strings.Join(fs.Args()[1:], " ")
+	var name string
+	var values map[string]string
+	switch verb {
+	case "assign":
+		name = "assegna"
+	case "note":
+		name = "nota"
+	case "state":
+		name = "stato"
+	case "close":
+		name = "chiudi"
+	case "cancel":
+		name = "annulla"
+	case "send-credentials":
+		name, rest = "credenziali", *env
+		if *env == "" || *valuesFile == "" {
+			fmt.Fprint(stderr, "mailbot ticket send-credentials: -env and -values are required\n")
+			return 2
+		}
+		var err error
+		if values, err = readValues(*valuesFile); err != nil {
+			fmt.Fprintf(stderr, "mailbot ticket send-credentials: %v\n", err)
+			return 2
+		}
+		if err := mailbot.CheckCredentials(values); err != nil {
+			fmt.Fprintf(stderr, "mailbot ticket send-credentials: %s: %v; nothing sent\n", *valuesFile, err)
+			return 2
+		}
+	default:
+		fmt.Fprintf(stderr, "mailbot ticket: unknown command %q\n%s", verb, usage)
+		return 2
+	}
+	cfg, err := mailbot.LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot ticket: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, err := mailbot.NewDaemon(cfg, log, time.Now)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot ticket: %v\n", err)
+		return 1
+	}
+	defer d.Close()
+	res, err := d.Intake.Apply(ctx, id, name, rest, values, "cli:"+operator())
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot ticket %s: %v\n", verb, err)
+		return 1
+	}
+	fmt.Fprintln(stdout, res)
+	// Deliver now what the command queued; a running daemon would too, and the outbox claim
+	// keeps the two from sending the same mail.
+	fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := d.Sender.Flush(fctx); err != nil {
+		fmt.Fprintf(stderr, "mailbot ticket: queued, not yet sent (%v): the daemon will retry\n", err)
+	}
+	return 0
+}
+
+// readValues reads a credentials values file: string keys and values only.
+func readValues(path string) (map[string]string, error) {
+	var raw map[string]any
+	if _, err := toml.DecodeFile(path, &raw); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	values := map[string]string{}
+	for k, v := range raw {
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s: key %q must be a string", path, k)
+		}
+		values[k] = s
+	}
+	return values, nil
+}
+
+func operator() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
