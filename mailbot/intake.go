@@ -38,7 +38,6 @@ type Intake struct {
 
 	// OnChange, if set, is told after a commit that a published catalog changed.
 	OnChange func(catalog string)
-	pending  []string
 }
 
 // Catalogs that a case can change.
@@ -56,7 +55,12 @@ func NewIntake(cfg *Config, store *ticketing.Store, log *slog.Logger, now func()
 	return &Intake{cfg: cfg, store: store, log: log, now: now, kick: kick, limits: lim}
 }
 
-func (in *Intake) changed(catalog string) { in.pending = append(in.pending, catalog) }
+// changed tells OnChange, once tx commits, that a catalog changed.
+func (in *Intake) changed(tx *ticketing.Tx, catalog string) {
+	if in.OnChange != nil {
+		tx.AfterCommit(func() { in.OnChange(catalog) })
+	}
+}
 
 // decision is where a message belongs and why it is not answered.
 type decision struct {
@@ -66,18 +70,37 @@ type decision struct {
 	quarantine string // reason to hold for a person
 }
 
-// Process records one message. It returns an error only when the store fails; what is wrong
-// with the message itself ends as a quarantine reason or a reply, never as an error.
-func (in *Intake) Process(ctx context.Context, m Incoming) error {
+// Prepared is an incoming message read and analysed, ready to be recorded. Preparing touches
+// no shared state, so a batch is prepared in parallel and recorded in order.
+type Prepared struct {
+	m    Incoming
+	msg  message
+	perr error
+}
+
+// Prepare reads and analyses a stored message.
+func (in *Intake) Prepare(m Incoming) Prepared {
 	env, perr := in.envelope(m)
-	msg := message{env: env}
+	p := Prepared{m: m, msg: message{env: env}, perr: perr}
 	if perr == nil && !m.Oversize {
-		msg.an = in.analyze(m)
+		p.msg.an = in.analyze(m)
 	}
+	return p
+}
+
+// Process prepares and records one message.
+func (in *Intake) Process(ctx context.Context, m Incoming) error {
+	return in.Record(ctx, in.Prepare(m))
+}
+
+// Record records one prepared message. It returns an error only when the store fails; what is
+// wrong with the message itself ends as a quarantine reason or a reply, never as an error.
+func (in *Intake) Record(ctx context.Context, p Prepared) error {
+	m, msg, env, perr := p.m, p.msg, p.msg.env, p.perr
 	now := in.now()
 	var queued bool
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		queued, in.pending = false, nil
+		queued = false
 		uv, last, known, err := tx.MailboxState(m.Mailbox)
 		if err != nil {
 			return err
@@ -144,11 +167,6 @@ func (in *Intake) Process(ctx context.Context, m Incoming) error {
 	}
 	if queued {
 		in.kick()
-	}
-	if in.OnChange != nil {
-		for _, c := range in.pending {
-			in.OnChange(c)
-		}
 	}
 	return nil
 }

@@ -273,7 +273,6 @@ func (in *Intake) Apply(ctx context.Context, id, name, arg string, values map[st
 	var res string
 	var refused error
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		in.pending = nil
 		tk, err := tx.Ticket(id)
 		if err != nil {
 			return fmt.Errorf("ticket %s: %w", id, err)
@@ -292,10 +291,5 @@ func (in *Intake) Apply(ctx context.Context, id, name, arg string, values map[st
 		return "", err
 	}
 	in.kick()
-	if in.OnChange != nil {
-		for _, c := range in.pending {
-			in.OnChange(c)
-		}
-	}
 	return res, nil
 }

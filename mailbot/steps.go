@@ -386,9 +386,9 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 			Subject: replySubject(qt.Subject, id), Body: body}), now); err != nil {
 			return err
 		}
-		in.changed(CatalogProducts)
+		in.changed(tx, CatalogProducts)
 	}
-	in.changed(CatalogEnti)
+	in.changed(tx, CatalogEnti)
 	return nil
 }
 

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -223,7 +225,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 	if err != nil {
 		return fmt.Errorf("fetch %d messages: %w", len(uids), err)
 	}
-	var done []imap.UID
+	var batch []Incoming
 	for _, uid := range uids {
 		in, ok := got[uid]
 		if !ok {
@@ -233,11 +235,28 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 		}
 		in.Mailbox, in.UIDValidity = w.cfg.Name, uidValidity
 		in.Silent = uint32(uid) <= silentUpTo
-		if err := w.intake.Process(ctx, in); err != nil {
+		batch = append(batch, in)
+	}
+	// Reading attachments is the costly part and needs no order: do it on every core, then
+	// record in UID order, one transaction each.
+	prepared := make([]Prepared, len(batch))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, in := range batch {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			prepared[i] = w.intake.Prepare(in)
+		})
+	}
+	wg.Wait()
+	var done []imap.UID
+	for _, p := range prepared {
+		if err := w.intake.Record(ctx, p); err != nil {
 			return err
 		}
-		*last = uint32(uid)
-		done = append(done, uid)
+		*last = p.m.UID
+		done = append(done, imap.UID(p.m.UID))
 	}
 	return w.mark(c, done)
 }

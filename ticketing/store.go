@@ -166,9 +166,14 @@ func (s *Store) migrate() error {
 
 // Tx is one write transaction.
 type Tx struct {
-	s  *Store
-	tx *sql.Tx
+	s     *Store
+	tx    *sql.Tx
+	after []func()
 }
+
+// AfterCommit runs fn once the transaction has committed (never if it rolls back): for effects
+// outside the database, such as waking a worker, that must not happen for a change undone.
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
 // Update runs fn in one write transaction, committed only if fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
@@ -176,12 +181,16 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{s: s, tx: tx}); err != nil {
+	t := &Tx{s: s, tx: tx}
+	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range t.after {
+		f()
 	}
 	return nil
 }
