@@ -1,42 +1,83 @@
 package mailbot
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"mailbot/templates"
+	"mailbot/ticketing"
 )
 
-func TestGoldenAcknowledgement(t *testing.T) {
+// TestGoldenReplies renders every mail a person receives, one golden file each: the step
+// replies to referents, the credentials (as sent and as kept), and the mail to staff.
+func TestGoldenReplies(t *testing.T) {
+	tk := &ticketing.Ticket{ID: "INT-2026-00042", Kind: ticketing.KindIntegration, State: ticketing.StateProductionSetup,
+		WaitingOn: ticketing.WaitingRegione, Subject: "Richiesta integrazione MyPay e MyPivot", Requester: "referente@comune.venezia.it",
+		Ente: ticketing.Ente{Name: "Comune di Venezia", CodiceFiscale: "00339370272", CodiceIPA: "c_l736"}, Assignee: "staff1@regione.veneto.it"}
+	ref := replyData{TicketID: tk.ID, Name: "Maria Bianchi", Subject: tk.Subject, Received: "26/11/2026 09:12"}
+	with := func(f func(*replyData)) replyData { d := ref; f(&d); return d }
+	creds := map[string]string{"codice_ipa": "c_l736", "password_mypay": "Segreta-123", "password_mypivot": "Pivot-456",
+		"endpoint_mypay": "https://mypay-coll.regione.veneto.it/ws", "note": "Ambiente disponibile dalle 8 alle 20."}
+	masked := map[string]string{"codice_ipa": "c_l736", "password_mypay": redactionMark, "password_mypivot": redactionMark,
+		"endpoint_mypay": "https://mypay-coll.regione.veneto.it/ws", "note": "Ambiente disponibile dalle 8 alle 20."}
+	staff := staffData{TicketID: tk.ID, Ticket: tk, StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID}
+	withStaff := func(f func(*staffData)) staffData { d := staff; f(&d); return d }
 	cases := []struct {
-		name string
-		data replyData
+		golden, template string
+		data             any
 	}{
-		{"ack.eml", replyData{TicketID: "INT-2026-00042", Name: "Maria Bianchi", Subject: "Richiesta integrazione MyPay e MyPivot",
-			Received: "26/11/2026 09:12", NextStep: nextStepFirst}},
-		{"ack-missing.eml", replyData{TicketID: "INT-2026-00043", Subject: "Attivazione MyPay", NextStep: nextStepFirst,
-			Attachments: []string{"informativa.pdf"}, Missing: []string{"il modulo Qualificazione Ente-Prodotto", "i servizi richiesti (MyPay, MyPivot)"}}},
-		{"oversize.eml", replyData{Name: "Luca Verdi", Subject: "Moduli scansionati", Received: "26/11/2026 10:00", Limit: "40 MB"}},
+		{"ack.eml", "ack", with(func(d *replyData) { d.NextStep = nextTestSetup })},
+		{"ack-missing.eml", "ack", with(func(d *replyData) {
+			d.Name, d.NextStep, d.Attachments = "", nextSendDocuments, []string{"informativa.pdf"}
+			d.Missing = []string{"il modulo «Qualificazione Ente-Prodotto» compilato", "Il codice fiscale dell'ente \"80007580270\" non è valido: la cifra di controllo non corrisponde."}
+		})},
+		{"oversize.eml", "oversize", replyData{Name: "Luca Verdi", Subject: "Moduli scansionati", Received: "26/11/2026 10:00", Limit: "40 MB"}},
+		{"docs_missing.eml", "docs_missing", with(func(d *replyData) {
+			d.NextStep, d.Missing = nextSendDocuments, []string{"nel modulo «Informativa Generale dell'ente», il campo «Codice IPA»"}
+		})},
+		{"docs_complete.eml", "docs_complete", with(func(d *replyData) { d.NextStep = nextTestSetup })},
+		{"production_incomplete.eml", "production_incomplete", with(func(d *replyData) {
+			d.NextStep = nextProductionInfo
+			d.Missing = []string{"L'indirizzo IP \"192.168.1.20\" è un indirizzo privato, non raggiungibile da Internet."}
+		})},
+		{"production_requested.eml", "production_requested", with(func(d *replyData) { d.NextStep = nextProductionSetup })},
+		{"completed.eml", "completed", with(func(d *replyData) { d.NextStep = nextCompleted })},
+		{"qualified.eml", "qualified", replyData{TicketID: "QUA-2026-00007", Subject: "Domanda di qualificazione", Product: "TributiWeb 4.2.1",
+			Ente: "Comune di Venezia", NextStep: "il prodotto sarà pubblicato nel catalogo dei prodotti qualificati."}},
+		{"credentials-collaudo.eml", "credentials", credentialsData{TicketID: tk.ID, Env: "collaudo", Ente: "Comune di Venezia", Values: creds, Collaudo: true}},
+		{"credentials-collaudo-kept.eml", "credentials", credentialsData{TicketID: tk.ID, Env: "collaudo", Ente: "Comune di Venezia", Values: masked, Collaudo: true}},
+		{"credentials-esercizio.eml", "credentials", credentialsData{TicketID: tk.ID, Env: "esercizio", Ente: "Comune di Venezia",
+			Values: map[string]string{"codice_ipa": "c_l736", "password_mypivot": "Prod-789"}}},
+		{"staff_notice.eml", "staff_notice", withStaff(func(d *staffData) { d.Reason = "richiesta di attivazione in esercizio, IP: 203.0.113.10" })},
+		{"staff_result.eml", "staff_result", withStaff(func(d *staffData) {
+			d.Lines = []string{"#assegna mario.rossi: pratica assegnata a mario.rossi", "#stato completed: non eseguito, a integration case cannot go from production_setup to completed"}
+		})},
+		{"security_warning.eml", "security_warning", withStaff(func(d *staffData) {
+			d.Reason = "nessuna autenticazione valida"
+			d.Lines = []string{"mittente dichiarato: staff1@regione.veneto.it", "oggetto: Re: [INT-2026-00042]"}
+		})},
 	}
 	date := time.Date(2026, 11, 26, 9, 12, 30, 0, time.FixedZone("CET", 3600))
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			name := c.name[:len(c.name)-len(".eml")]
-			if name == "ack-missing" {
-				name = "ack"
-			}
-			body, err := templates.Render(name, c.data)
+		t.Run(c.golden, func(t *testing.T) {
+			body, err := templates.Render(c.template, c.data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, err := render(outgoing{TicketID: c.data.TicketID, Kind: name, To: []string{"referente@comune.venezia.it"},
-				Subject: replySubject(c.data.Subject, c.data.TicketID), Body: body, InReplyTo: "r1@comune.venezia.it",
+			if strings.Contains(body.Text, "<no value>") || strings.Contains(body.HTML, "<no value>") {
+				t.Errorf("a template field has no value:\n%s", body.Text)
+			}
+			raw, err := render(outgoing{TicketID: tk.ID, Kind: c.template, To: []string{"referente@comune.venezia.it"},
+				Subject: replySubject(tk.Subject, tk.ID), Body: body, InReplyTo: "r1@comune.venezia.it",
 				References: []string{"r0@comune.venezia.it"}, Auto: true},
 				"Regione del Veneto - Integrazioni PagoPA <call.center@regione.veneto.it>", "fixed.id@regione.veneto.it", date)
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.name, normaliseMail(raw))
+			golden(t, c.golden, normaliseMail(raw))
+			// The plain text is what most clients index and quote: keep it readable in review.
+			golden(t, strings.TrimSuffix(c.golden, ".eml")+".txt", []byte(body.Text))
 		})
 	}
 }

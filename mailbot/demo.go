@@ -27,6 +27,7 @@ var demoFS embed.FS
 const (
 	CallCenter = "call.center@regione.veneto.it"
 	Cluster    = "cluster.innovazione@regione.veneto.it"
+	demoStaff  = "staff1@regione.veneto.it"
 )
 
 // DemoConfig is a configuration for mailbot against a LocalMail, data in dataDir.
@@ -46,29 +47,33 @@ func DemoConfig(l *LocalMail, dataDir string) *Config {
 	return c
 }
 
+// mailboxOf names the watched mailbox of each address in the demo configuration.
+var mailboxOf = map[string]string{CallCenter: "callcenter", Cluster: "cluster"}
+
 // DeliverToWatched drops raw into every watched mailbox named in its To or Cc, as the Region's
-// mail server would: a request to the call center with the cluster in Cc lands in both.
-func DeliverToWatched(l *LocalMail, raw []byte) (int, error) {
+// mail server would: a request to the call center with the cluster in Cc lands in both. It
+// returns the names of the mailboxes it reached.
+func DeliverToWatched(l *LocalMail, raw []byte) ([]string, error) {
 	env, err := parsers.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var boxes []string
 	for _, a := range append(env.To, env.Cc...) {
-		if a == CallCenter || a == Cluster {
+		if name, ok := mailboxOf[a]; ok {
 			if err := l.Deliver(a, raw); err != nil {
-				return n, err
+				return boxes, err
 			}
-			n++
+			boxes = append(boxes, name)
 		}
 	}
-	return n, nil
+	return boxes, nil
 }
 
 // RunDemo runs mailbot against an in-process mail system loaded with the sample messages, and
 // writes an account of what it did to out.
 func RunDemo(ctx context.Context, out io.Writer) error {
-	l, err := StartLocalMail(CallCenter, Cluster, "referente@comune.venezia.it", "referente@comune.padova.it")
+	l, err := StartLocalMail(CallCenter, Cluster, demoStaff, "referente@comune.venezia.it", "referente@comune.padova.it")
 	if err != nil {
 		return err
 	}
@@ -79,18 +84,21 @@ func RunDemo(ctx context.Context, out io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	cfg := DemoConfig(l, dir)
+	cfg.Staff.Addresses = []string{demoStaff}
 
 	fmt.Fprintf(out, "mailbot demo: IMAP %s, SMTP %s (in process), data in %s\n\n", l.IMAPAddr, l.SMTPAddr, dir)
 	names, _ := fs.Glob(demoFS, "testdata/demo/*.eml")
-	copies := 0
+	copies := map[string]int{}
 	for _, name := range names {
 		raw, _ := demoFS.ReadFile(name)
-		n, err := DeliverToWatched(l, raw)
+		boxes, err := DeliverToWatched(l, raw)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", name, err)
 		}
-		copies += n
-		fmt.Fprintf(out, "  loaded %-45s into %d mailbox(es)\n", path.Base(name), n)
+		for _, b := range boxes {
+			copies[b]++
+		}
+		fmt.Fprintf(out, "  loaded %-40s into %s\n", path.Base(name), strings.Join(boxes, " + "))
 	}
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -107,7 +115,7 @@ func RunDemo(ctx context.Context, out io.Writer) error {
 	go func() { done <- d.Run(runCtx) }()
 	defer func() { stop(); <-done }()
 
-	if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 5, "cluster": copies - 5}, 30*time.Second); err != nil {
+	if err := WaitQuiet(ctx, d.Store, copies, 30*time.Second); err != nil {
 		return err
 	}
 
@@ -126,7 +134,8 @@ func RunDemo(ctx context.Context, out io.Writer) error {
 		if _, err := DeliverToWatched(l, []byte(raw)); err != nil {
 			return err
 		}
-		if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 6}, 30*time.Second); err != nil {
+		copies["callcenter"]++
+		if err := WaitQuiet(ctx, d.Store, copies, 30*time.Second); err != nil {
 			return err
 		}
 	}
@@ -175,6 +184,9 @@ func Report(ctx context.Context, out io.Writer, store *ticketing.Store, l *Local
 	fmt.Fprintf(out, "\nTickets opened: %d\n", len(tickets))
 	for _, tk := range tickets {
 		fmt.Fprintf(out, "\n  %s  %s (%s, turn: %s)\n    %q from %s\n", tk.ID, tk.State, tk.Kind, tk.WaitingOn, tk.Subject, tk.Requester)
+		if tk.Ente.Name != "" || tk.Ente.CodiceFiscale != "" {
+			fmt.Fprintf(out, "    ente: %s, CF %s, IPA %s; services: %s\n", tk.Ente.Name, tk.Ente.CodiceFiscale, tk.Ente.CodiceIPA, strings.Join(tk.Services, ", "))
+		}
 		msgs, err := store.Messages(ctx, tk.ID)
 		if err != nil {
 			return err

@@ -88,9 +88,7 @@ var (
 // the ente and the services.
 func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message, now time.Time) error {
 	for _, f := range m.forms() {
-		if f.Type == "" {
-			continue
-		}
+		// Untyped forms ("Label: value" lines in a body) are kept too: they name the ente.
 		rec := ticketing.Form{MessageID: m.env.MessageID, Type: f.Type, Source: f.Source, Fields: f.Fields, ReceivedAt: now}
 		for _, p := range f.Problems {
 			rec.Problems = append(rec.Problems, ticketing.Problem{Field: p.Field, Message: p.Message})
@@ -190,9 +188,9 @@ func dedupe(s []string) []string {
 
 const (
 	nextTestSetup       = "la Regione predispone ora l'ambiente di collaudo per l'ente e le invierà le credenziali di accesso con le indicazioni operative."
-	nextSendDocuments   = "ci invii, rispondendo a questo messaggio, quanto elencato qui sotto: i moduli vuoti sono allegati."
+	nextSendDocuments   = "ci invii, rispondendo a questo messaggio, i documenti e le correzioni elencati; i moduli da compilare sono allegati."
 	nextProductionSetup = "la Regione predispone ora l'ambiente di esercizio e le invierà le credenziali di produzione."
-	nextProductionInfo  = "ci invii, rispondendo a questo messaggio, quanto elencato qui sotto per poter attivare l'ambiente di esercizio."
+	nextProductionInfo  = "ci invii, rispondendo a questo messaggio, le informazioni elencate: con queste attiveremo l'ambiente di esercizio."
 	nextCompleted       = "nessuno: l'integrazione è completata e il servizio può essere messo a disposizione dei cittadini."
 	nextReview          = "la Regione esamina la documentazione del prodotto e le comunicherà l'avvio della fase pilota con l'ente indicato."
 )
