@@ -84,6 +84,11 @@ func (in *Intake) Prepare(m Incoming) Prepared {
 	p := Prepared{m: m, msg: message{env: env}, perr: perr}
 	if perr == nil && !m.Oversize {
 		p.msg.an = in.analyze(m)
+		if an := p.msg.an; an != nil && an.PEC != nil && an.Receipt == "" && an.MessageID != "" {
+			// A PEC envelope stands for the message inside it: that is the ID the sender, its
+			// receipts and any reply know.
+			env.MessageID, env.Synthetic = an.MessageID, false
+		}
 	}
 	return p
 }
