@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,5 +85,84 @@ func TestRealServers(t *testing.T) {
 	tk, _ := d.Store.Ticket(ctx, tks[0].ID)
 	if tk.Messages != 3 {
 		t.Errorf("ticket messages = %d, want 3 (request, ack, out-of-office)", tk.Messages)
+	}
+}
+
+// TestRealServersLifecycle: against the real Dovecot and Postfix, an ente goes from its first
+// request to completed purely by email, staff acting by authenticated mail, and no credential
+// stays readable in mailbot's files afterwards.
+func TestRealServersLifecycle(t *testing.T) {
+	imapAddr, smtpAddr := mailtest.Real(t)
+	const referent = "referente@comune.venezia.it"
+	for _, u := range []string{CallCenter, Cluster, referent, staffOne} {
+		mailtest.Reset(t, imapAddr, u)
+	}
+	cfg := &Config{
+		DataDir:   t.TempDir(),
+		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
+		SMTP:      SMTPConfig{Addr: smtpAddr, TLS: "none"},
+		Staff:     StaffConfig{Addresses: []string{staffOne}, TrustedAuthservID: "mx.regione.veneto.it"},
+	}
+	for _, m := range []struct{ name, addr string }{{"callcenter", CallCenter}, {"cluster", Cluster}} {
+		cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: imapAddr,
+			TLS: "none", Username: m.addr, Password: "secret", FirstStart: "reply"})
+	}
+	if err := cfg.complete(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(logs, nil)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	h := &harness{t: t, d: d}
+	run := fmt.Sprint(time.Now().UnixNano())
+	send := func(from string, to []string, subject, body string, headers []string, files map[string][]byte) {
+		raw := mimeMail(from, strings.Join(to, ", "), subject, run+"."+fmt.Sprint(time.Now().UnixNano())+"@"+strings.Split(from, "@")[1], body, headers, files)
+		mailtest.Send(t, smtpAddr, from, to, []byte(raw))
+	}
+
+	send(referent, []string{CallCenter, Cluster}, "Richiesta integrazione MyPay e MyPivot", "In allegato i moduli.", nil,
+		map[string][]byte{"informativa.odt": fixture(t, "informativa_generale_venezia.odt"), "qep.xlsx": fixture(t, "qualificazione_ente_prodotto_venezia.xlsx")})
+	waitFor(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
+	tks, _ := d.Store.Tickets(ctx)
+	id := tks[0].ID
+	h.waitState(id, "test_setup")
+
+	const pwTest, pwProd = "Real-Coll4udo-1", "Real-Pr0d-2"
+	send(staffOne, []string{CallCenter}, "Re: ["+id+"]", "#credenziali collaudo\ncodice_ipa: c_l736\npassword_mypay: "+pwTest, []string{staffAuth}, nil)
+	h.waitState(id, "testing")
+	send(referent, []string{CallCenter, Cluster}, "Re: Credenziali di collaudo ["+id+"]",
+		"Esiti dei test: positivo. Richiesta attivazione in esercizio.\nIP: 203.0.113.10", nil, nil)
+	h.waitState(id, "production_setup")
+	send(staffOne, []string{CallCenter}, "Re: ["+id+"]", "#credenziali esercizio\ncodice_ipa: c_l736\npassword_mypay: "+pwProd, []string{staffAuth}, nil)
+	h.waitState(id, "production_check")
+	send(referent, []string{CallCenter}, "Re: Credenziali di esercizio ["+id+"]", "Pagamento reale effettuato con successo.", nil, nil)
+	h.waitState(id, "completed")
+
+	// ack, test credentials, production requested, production credentials, completed.
+	got := mailtest.WaitMessages(t, imapAddr, referent, 5, 20*time.Second)
+	if len(got) != 5 {
+		t.Fatalf("referent's mailbox holds %d messages, want 5", len(got))
+	}
+	cancel()
+	<-done
+	for _, secret := range []string{pwTest, pwProd} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log contains %q", secret)
+		}
+		filepath.Walk(cfg.DataDir, func(path string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(secret)) {
+					t.Errorf("%s contains %q", path, secret)
+				}
+			}
+			return err
+		})
 	}
 }
