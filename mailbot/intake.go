@@ -542,7 +542,6 @@ type staffData struct {
 	Lines      []string
 }
 
-const nextStepFirst = "verificheremo i moduli Informativa Generale dell'ente e Qualificazione Ente-Prodotto e, se completi, predisporremo l'ambiente di collaudo e le invieremo le credenziali di accesso."
 
 // replySubject is "Re: <subject> [ID]", without stacking prefixes or tags.
 func replySubject(subject, ticketID string) string {

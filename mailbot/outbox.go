@@ -18,6 +18,10 @@ import (
 	"mailbot/ticketing"
 )
 
+// claimLease is how long a sender owns a mail it is transmitting. After a crash mid-send the mail
+// is tried again once the lease runs out; it must outlast one SMTP exchange (30 s timeout).
+const claimLease = time.Minute
+
 // Sender delivers the outbox over SMTP. Each mail goes out as the exact bytes rendered when it
 // was queued, so a retry after a crash repeats the same message (same Message-ID) rather than
 // composing a second one.
@@ -107,7 +111,7 @@ func (s *Sender) Flush(ctx context.Context) error {
 func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error) {
 	host, portStr, _ := net.SplitHostPort(s.cfg.SMTP.Addr)
 	port, _ := strconv.Atoi(portStr)
-	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(30 * time.Second)}
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(s.cfg.SMTP.Timeout.Duration)}
 	switch s.cfg.SMTP.TLS {
 	case "none":
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
@@ -127,7 +131,7 @@ func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.SMTP.Timeout.Duration)
 	defer cancel()
 	sc, err := client.DialToSMTPClientWithContext(dctx)
 	if err != nil {
@@ -140,7 +144,7 @@ func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error)
 // or the connection is no longer usable.
 func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Client, m *ticketing.OutMail) error {
 	now := s.now()
-	if ok, err := s.store.Claim(ctx, m, now, now.Add(10*time.Minute)); err != nil || !ok {
+	if ok, err := s.store.Claim(ctx, m, now, now.Add(claimLease)); err != nil || !ok {
 		return err // taken by another sender: not ours to send
 	}
 	err := transmit(sc, m)
