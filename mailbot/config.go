@@ -57,6 +57,9 @@ type SMTPConfig struct {
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
 	InsecureTLS  bool   `toml:"insecure_skip_verify"`
+	// Timeout bounds connecting and each SMTP exchange: a server that stops answering (after
+	// DATA, say) is dropped and the mail retried later.
+	Timeout Duration `toml:"timeout"`
 }
 
 // RateLimitConfig bounds automatic replies to one address.
@@ -202,6 +205,12 @@ func (c *Config) complete() error {
 	}
 	if c.SMTP.Username != "" && c.SMTP.Password == "" {
 		return errors.New("smtp.password: missing while smtp.username is set")
+	}
+	if c.SMTP.Timeout.Duration < 0 {
+		return errors.New("smtp.timeout: must be positive")
+	}
+	if c.SMTP.Timeout.Duration == 0 {
+		c.SMTP.Timeout.Duration = 30 * time.Second
 	}
 	if c.RateLimit.Window.Duration == 0 {
 		c.RateLimit.Window.Duration = 10 * time.Minute
