@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbot/mailbot"
+	"mailbot/ticketing"
+)
+
+// ticketFixture is a config against an in-process SMTP server and a database holding one
+// integration waiting for its test credentials.
+func ticketFixture(t *testing.T) (cfg, id string, l *mailbot.LocalMail) {
+	t.Helper()
+	l, err := mailbot.StartLocalMail("referente@comune.venezia.it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	dir := t.TempDir()
+	cfg = filepath.Join(dir, "mailbot.toml")
+	os.WriteFile(cfg, []byte(`data_dir = "`+filepath.ToSlash(dir)+`"
+reply_from = "Regione del Veneto <call.center@regione.veneto.it>"
+[[mailbox]]
+name = "callcenter"
+address = "call.center@regione.veneto.it"
+imap_addr = "`+l.IMAPAddr+`"
+tls = "none"
+username = "call.center@regione.veneto.it"
+password = "secret"
+[smtp]
+addr = "`+l.SMTPAddr+`"
+tls = "none"
+`), 0o600)
+	s, err := ticketing.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	err = s.Update(context.Background(), func(tx *ticketing.Tx) error {
+		tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta integrazione", "referente@comune.venezia.it", "referente@comune.venezia.it", now, time.UTC)
+		if err != nil {
+			return err
+		}
+		id = tk.ID
+		if err := tx.SetEnte(id, ticketing.Ente{Name: "Comune di Venezia", CodiceFiscale: "00339370272", CodiceIPA: "c_l736"}, []string{"MyPay"}, now); err != nil {
+			return err
+		}
+		return tx.SetState(id, ticketing.StateTestSetup, "test", "", now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, id, l
+}
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestTicketSendCredentials(t *testing.T) {
+	cfg, id, l := ticketFixture(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("codice_ipa = \"c_l736\"\npassword_mypay = \"Segreta-CLI-1\"\npasword_mypivot = \"typo\"\n"), 0o600)
+	code, _, stderr := runCLI("ticket", "send-credentials", "-config", cfg, "-env", "collaudo", "-values", bad, id)
+	if code == 0 || !strings.Contains(stderr, `"pasword_mypivot"`) || !strings.Contains(stderr, "nothing sent") {
+		t.Fatalf("unknown key: exit %d, stderr %q", code, stderr)
+	}
+	missing := filepath.Join(dir, "missing.toml")
+	os.WriteFile(missing, []byte("password_mypay = \"x\"\n"), 0o600)
+	if code, _, stderr := runCLI("ticket", "send-credentials", "-config", cfg, "-env", "collaudo", "-values", missing, id); code == 0 || !strings.Contains(stderr, "codice_ipa") {
+		t.Fatalf("missing key: exit %d, stderr %q", code, stderr)
+	}
+	if n := len(l.Delivered()); n != 0 {
+		t.Fatalf("%d mails sent by refused commands", n)
+	}
+
+	good := filepath.Join(dir, "good.toml")
+	os.WriteFile(good, []byte("codice_ipa = \"c_l736\"\npassword_mypay = \"Segreta-CLI-1\"\nendpoint_mypay = \"https://mypay-coll.example/ws\"\n"), 0o600)
+	code, stdout, stderr := runCLI("ticket", "send-credentials", "-config", cfg, "-env", "collaudo", "-values", good, id)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "credenziali inviate") {
+		t.Errorf("stdout %q", stdout)
+	}
+	sent := l.DeliveredTo("referente@comune.venezia.it")
+	if len(sent) != 1 || !bytes.Contains(sent[0].Raw, []byte("Segreta-CLI-1")) {
+		t.Fatalf("credentials mail not delivered: %d", len(sent))
+	}
+
+	// tickets show -json: the new state, the events, and never the secret.
+	code, stdout, _ = runCLI("tickets", "show", "-config", cfg, "-json", id)
+	if code != 0 || strings.Contains(stdout, "Segreta-CLI-1") {
+		t.Fatalf("show: exit %d, secret shown: %v", code, strings.Contains(stdout, "Segreta-CLI-1"))
+	}
+	var shown struct {
+		State    string              `json:"state"`
+		IPs      map[string][]string `json:"ips"`
+		Messages []json.RawMessage   `json:"messages"`
+		Events   []struct{ Type, By string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.State != ticketing.StateTesting || shown.IPs["collaudo"] == nil || shown.IPs["esercizio"] == nil || len(shown.Messages) != 1 {
+		t.Errorf("show: %+v", shown)
+	}
+	// A second send in the wrong state is refused.
+	if code, _, _ := runCLI("ticket", "send-credentials", "-config", cfg, "-env", "collaudo", "-values", good, id); code == 0 {
+		t.Error("credentials sent twice")
+	}
+}
+
+func TestTicketsListJSON(t *testing.T) {
+	cfg, id, _ := ticketFixture(t)
+	if code, _, stderr := runCLI("ticket", "note", "-config", cfg, id, "documenti", "verificati"); code != 0 {
+		t.Fatalf("note: %s", stderr)
+	}
+	if code, _, stderr := runCLI("ticket", "assign", "-config", cfg, id, "mario.rossi"); code != 0 {
+		t.Fatalf("assign: %s", stderr)
+	}
+	if code, _, _ := runCLI("ticket", "state", "-config", cfg, id, "completed"); code == 0 {
+		t.Error("an invalid transition was accepted")
+	}
+	code, stdout, stderr := runCLI("tickets", "list", "-config", cfg, "-json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil || len(list) != 1 {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	for _, k := range []string{"id", "kind", "state", "waiting_on", "subject", "requester", "ente", "services", "created_at", "updated_at", "messages"} {
+		if _, ok := list[0][k]; !ok {
+			t.Errorf("tickets list -json lacks %q", k)
+		}
+	}
+	if list[0]["waiting_on"] != "regione" || list[0]["ente"].(map[string]any)["codice_ipa"] != "c_l736" {
+		t.Errorf("ticket %v", list[0])
+	}
+	_, stdout, _ = runCLI("tickets", "show", "-config", cfg, "-json", id)
+	if !strings.Contains(stdout, `"type": "note"`) || !strings.Contains(stdout, "documenti verificati") {
+		t.Errorf("the note is not an event of type note:\n%s", stdout)
+	}
+}
