@@ -502,3 +502,23 @@ func (p *cutProxy) accepted() int {
 	defer p.mu.Unlock()
 	return p.n
 }
+
+// TestPollsWhenServerLacksIdle: without IDLE the watcher polls at poll_interval.
+func TestPollsWhenServerLacksIdle(t *testing.T) {
+	l, err := startLocalMail(false, CallCenter, Cluster, "referente@comune.venezia.it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	h := &harness{t: t, mail: l, cfg: DemoConfig(l, t.TempDir())}
+	for i := range h.cfg.Mailboxes {
+		h.cfg.Mailboxes[i].PollInterval.Duration = 50 * time.Millisecond
+	}
+	h.start()
+	h.waitWatching("callcenter")
+	h.deliver(request("referente@comune.venezia.it", "poll@x", "Richiesta", false))
+	h.settle(1, 0)
+	if got := h.sentTo("referente@comune.venezia.it"); len(got) != 1 {
+		t.Fatalf("acks = %d, want 1", len(got))
+	}
+}

@@ -47,6 +47,11 @@ type Delivery struct {
 
 // StartLocalMail starts both servers with an account (password "secret") per address.
 func StartLocalMail(addresses ...string) (*LocalMail, error) {
+	return startLocalMail(true, addresses...)
+}
+
+// startLocalMail can leave IDLE out, as some servers do, to exercise polling.
+func startLocalMail(idle bool, addresses ...string) (*LocalMail, error) {
 	l := &LocalMail{Password: "secret", mem: imapmemserver.New(), users: map[string]*imapmemserver.User{}}
 	for _, a := range addresses {
 		l.AddUser(a)
@@ -56,11 +61,15 @@ func StartLocalMail(addresses ...string) (*LocalMail, error) {
 		return nil, fmt.Errorf("listen imap: %w", err)
 	}
 	l.IMAPAddr = l.imapLn.Addr().String()
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}
+	if idle {
+		caps[imap.CapIdle] = struct{}{}
+	}
 	l.imapSrv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return l.mem.NewSession(), nil, nil
 		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIdle: {}, imap.CapUIDPlus: {}},
+		Caps:         caps,
 		InsecureAuth: true,
 		Logger:       log.New(io.Discard, "", 0),
 	})
