@@ -114,6 +114,18 @@ func (w *Watcher) session(ctx context.Context) error {
 	if err := w.guard(c, func() (err error) { sel, err = c.Select("INBOX", nil).Wait(); return err }); err != nil {
 		return fmt.Errorf("select INBOX: %w", err)
 	}
+	if sel.UIDNext == 0 && sel.NumMessages > 0 {
+		// UIDNEXT is optional before IMAP4rev2: learn it from the newest message.
+		if err := w.guard(c, func() error {
+			msgs, err := c.Fetch(imap.SeqSetNum(sel.NumMessages), &imap.FetchOptions{UID: true}).Collect()
+			if err == nil && len(msgs) == 1 {
+				sel.UIDNext = msgs[0].UID + 1
+			}
+			return err
+		}); err != nil {
+			return fmt.Errorf("find UIDNEXT: %w", err)
+		}
+	}
 	last, silentUpTo, err := w.position(ctx, sel)
 	if err != nil {
 		return err
@@ -205,14 +217,14 @@ func (w *Watcher) catchUp(ctx context.Context, c *imapclient.Client, uidValidity
 // FETCH responses is the server's, the order of recording must be ours.
 func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValidity uint32, uids []imap.UID, last *uint32, silentUpTo uint32) error {
 	got := map[imap.UID]Incoming{}
-	err := w.guard(c, func() error {
+	err := w.guardProgress(c, func(progress func()) error {
 		cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
 			UID: true, RFC822Size: true,
 			BodySection: []*imap.FetchItemBodySection{{Peek: true}},
 		})
 		defer cmd.Close()
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			in, err := w.receive(msg)
+			in, err := w.receive(msg, progress)
 			if err != nil {
 				return err
 			}
@@ -262,7 +274,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 }
 
 // receive streams one FETCH response into a blob, keeping only the head of an oversized message.
-func (w *Watcher) receive(msg *imapclient.FetchMessageData) (Incoming, error) {
+func (w *Watcher) receive(msg *imapclient.FetchMessageData, progress func()) (Incoming, error) {
 	var in Incoming
 	for item := msg.Next(); item != nil; item = msg.Next() {
 		switch it := item.(type) {
@@ -277,16 +289,17 @@ func (w *Watcher) receive(msg *imapclient.FetchMessageData) (Incoming, error) {
 				return in, err
 			}
 			in.Size = it.Literal.Size()
-			src := io.Reader(it.Literal)
+			lit := progressReader{it.Literal, progress}
+			src := io.Reader(lit)
 			if in.Size > w.max {
 				in.Oversize = true
-				src = io.LimitReader(it.Literal, 64<<10) // enough for the header, to answer the sender
+				src = io.LimitReader(lit, 64<<10) // enough for the header, to answer the sender
 			}
 			if _, err := io.Copy(b, src); err != nil {
 				b.Abort()
 				return in, fmt.Errorf("read uid %d: %w", in.UID, err)
 			}
-			if _, err := io.Copy(io.Discard, it.Literal); err != nil {
+			if _, err := io.Copy(io.Discard, lit); err != nil {
 				b.Abort()
 				return in, fmt.Errorf("read uid %d: %w", in.UID, err)
 			}
@@ -371,10 +384,30 @@ func (w *Watcher) poll(ctx context.Context, c *imapclient.Client, news <-chan st
 // guard runs an IMAP exchange, closing the connection if it takes longer than Timeout: a
 // half-open TCP connection would otherwise block forever.
 func (w *Watcher) guard(c *imapclient.Client, fn func() error) error {
+	return w.guardProgress(c, func(func()) error { return fn() })
+}
+
+// guardProgress is guard for long transfers: each call of progress restarts the Timeout, so a
+// slow but moving fetch of large messages is never cut, a silent one is.
+func (w *Watcher) guardProgress(c *imapclient.Client, fn func(progress func()) error) error {
 	t := time.AfterFunc(w.Timeout, func() {
 		w.log.Warn("imap command timed out, dropping connection", "timeout", w.Timeout)
 		c.Close()
 	})
 	defer t.Stop()
-	return fn()
+	return fn(func() { t.Reset(w.Timeout) })
+}
+
+// progressReader reports every read, for guardProgress.
+type progressReader struct {
+	r        io.Reader
+	progress func()
+}
+
+func (p progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.progress()
+	}
+	return n, err
 }
