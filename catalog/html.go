@@ -70,11 +70,12 @@ const pageScript = `(function () {
   count();
 })();`
 
-// CSP is the Content-Security-Policy of the pages: their own style sheet and fonts, the data:
-// images Bootstrap Italia's CSS uses, and the one inline script.
+// CSP is the Content-Security-Policy of the pages, sent by the server and repeated in each page
+// (for copies served by another web server or opened from disk): their own style sheet and
+// fonts, the data: images and font Bootstrap Italia's CSS embeds, and the one inline script.
 func CSP() string {
 	sum := sha256.Sum256([]byte(pageScript))
-	return "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; script-src 'sha256-" +
+	return "default-src 'none'; style-src 'self'; font-src 'self' data:; img-src 'self' data:; script-src 'sha256-" +
 		base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
 }
 
@@ -96,10 +97,11 @@ type pageData struct {
 	Downloads bool
 	Updated   string
 	Script    template.JS
+	CSP       string
 }
 
 func (s *Set) pageData(c *Catalog, downloads bool) pageData {
-	d := pageData{Set: s, Cat: c, Downloads: downloads, Script: template.JS(pageScript)}
+	d := pageData{Set: s, Cat: c, Downloads: downloads, Script: template.JS(pageScript), CSP: CSP()}
 	loc := s.Loc
 	if loc == nil {
 		loc = time.UTC

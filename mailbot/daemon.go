@@ -19,6 +19,7 @@ type Daemon struct {
 	Sender   *Sender
 	Watchers []*Watcher
 	Schedule *Scheduler
+	Catalogs *Publisher // nil when [catalog] publishes nowhere
 }
 
 // NewDaemon opens the store and wires the workers. now is the clock (time.Now outside tests).
@@ -31,6 +32,10 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	d.Sender = NewSender(cfg, store, log.With("worker", "outbox"), now)
 	d.Intake = NewIntake(cfg, store, log.With("worker", "intake"), now, d.Sender.Kick)
 	d.Schedule = NewScheduler(cfg, store, log.With("worker", "schedule"), now, d.Sender.Kick)
+	if cfg.Catalog.Enabled() {
+		d.Catalogs = NewPublisher(cfg, store, log.With("worker", "catalog"), now)
+		d.Intake.OnChange = d.Catalogs.Changed
+	}
 	for _, m := range cfg.Mailboxes {
 		d.Watchers = append(d.Watchers, NewWatcher(m, d.Intake, store, log.With("worker", "watcher"), cfg.Limits.MaxMessageSize))
 	}
@@ -51,6 +56,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	// The scheduler queues mail like intake does: it stops with it, before the last flush.
 	watchers.Go(func() { d.Schedule.Run(ctx) })
+	if d.Catalogs != nil {
+		// Read-only: it stops with ctx like the watchers (its HTTP server shut down gracefully).
+		watchers.Go(func() { d.Catalogs.Run(ctx) })
+	}
 	<-ctx.Done()
 	watchers.Wait()
 	// One last flush, bounded: mail not sent now stays queued for the next start.
