@@ -27,6 +27,11 @@ Usage:
                                                  queue (or list) the reminders and escalations due
   mailbot digest -config FILE [-now RFC3339] [-print]
                                                  queue (or print) the daily digest
+  mailbot catalog export -config FILE -format json|csv|html|all -out DIR
+                                                 write the public catalogs (prodotti, processi, enti)
+  mailbot catalog hide|unhide -config FILE [-catalog NAME] KEY
+  mailbot catalog edit -config FILE [-catalog NAME] KEY FIELD=VALUE...
+                                                 hide or correct a catalog entry (KEY: its ticket)
 `
 
 func main() {
@@ -53,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDigest(ctx, args[1:], stdout, stderr)
 	case "ticket":
 		return runTicket(ctx, args[1:], stdout, stderr)
+	case "catalog":
+		return runCatalog(ctx, args[1:], stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
