@@ -21,8 +21,13 @@ INSERT OR IGNORE INTO message_copies (message, mailbox, uidvalidity, uid) VALUES
 SELECT ticket_id FROM messages WHERE message_id = ? AND ticket_id IS NOT NULL ORDER BY id DESC LIMIT 1;
 
 -- name: ticket-open-by-ente
-SELECT id, kind, state FROM tickets
-WHERE ((? != '' AND ente_cf = ?) OR (? != '' AND lower(ente_ipa) = lower(?)))
+-- Two lookups, each on its partial index (the literal != '' lets SQLite use it): one OR of the
+-- two made a scan of every ticket (BenchmarkIntakeRequest: 6 ms of 12 with 10,000 tickets).
+SELECT id, kind, state FROM (
+	SELECT id, kind, state, created_at FROM tickets WHERE ? != '' AND ente_cf != '' AND ente_cf = ?
+	UNION
+	SELECT id, kind, state, created_at FROM tickets WHERE ? != '' AND ente_ipa != '' AND lower(ente_ipa) = lower(?)
+)
 ORDER BY created_at DESC;
 
 -- name: seq-next

@@ -1,0 +1,689 @@
+// Command mailbot-load measures mailbot against the real mail servers of .ci/mailservers: it
+// fills call.center's INBOX with N realistic requests (request.New: text, HTML, logo and both
+// forms as PDF, ~87 KB each), times a plain IMAP fetch of them as the ceiling, then builds and
+// starts the real `mailbot serve` on a fresh data directory and reports
+//
+//   - backlog: requests per second recorded (ticket opened, reply queued) from the start of the
+//     process until the last one is recorded, and until every reply is sent;
+//   - push: arrival-to-reply latency (p50, p99) of M requests delivered one at a time while
+//     mailbot idles, from the SMTP server's acceptance (or the APPEND's) to the reply marked
+//     sent in the outbox;
+//   - peak memory of the mailbot process (VmHWM).
+//
+// Run it from the repository root: go run ./cmd/mailbot-load -n 10000. It empties the INBOX of
+// call.center and of the senders it uses. See BENCHMARKS.md.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-smtp"
+	_ "modernc.org/sqlite"
+
+	"mailbot/cmd/mailbot-load/request"
+)
+
+const (
+	callCenter = request.To
+	password   = "secret"
+)
+
+// fixedSenders are real users of .ci/mailservers, used when it does not accept address
+// extensions (referente+N@...); mailbot's per-recipient rate limit is then lifted in its config.
+var fixedSenders = []string{"referente@comune.venezia.it", "referente@comune.padova.it", "tecnico@softwarehouse.example.it"}
+
+type options struct {
+	n, push             int
+	imapAddr, smtpAddr  string
+	pushVia             string
+	gap                 time.Duration
+	attachMB            int
+	keep, jsonOut       bool
+	mailbot             string
+	backlogTimeout      time.Duration
+	appendConcurrency   int
+	skipFill, skipFetch bool
+}
+
+// Report is what a run measured (printed as text, or as JSON with -json).
+type Report struct {
+	N                 int     `json:"n"`
+	MessageBytes      int     `json:"message_bytes"` // of one ordinary request
+	BigAttachmentMB   int     `json:"big_attachment_mb,omitempty"`
+	Senders           string  `json:"senders"`
+	FillSeconds       float64 `json:"fill_seconds"`
+	FetchSeconds      float64 `json:"fetch_seconds"`
+	FetchPerSecond    float64 `json:"fetch_per_second"`
+	FetchMBPerSecond  float64 `json:"fetch_mb_per_second"`
+	BacklogSeconds    float64 `json:"backlog_seconds"`
+	BacklogPerSecond  float64 `json:"backlog_per_second"`
+	RatioToFetch      float64 `json:"ratio_to_fetch"`
+	RepliesQueued     int     `json:"replies_queued"`
+	SentSeconds       float64 `json:"all_sent_seconds"`
+	Tickets           int     `json:"tickets"`
+	PushN             int     `json:"push_n"`
+	PushVia           string  `json:"push_via"`
+	PushP50ms         float64 `json:"push_p50_ms"`
+	PushP99ms         float64 `json:"push_p99_ms"`
+	PushMaxms         float64 `json:"push_max_ms"`
+	PeakRSSMB         float64 `json:"peak_rss_mb"`
+	BacklogPeakRSSMB  float64 `json:"backlog_peak_rss_mb"`
+	BacklogCPUSeconds float64 `json:"backlog_cpu_seconds"` // user+system time of mailbot until the backlog is recorded
+	DataDir           string  `json:"data_dir,omitempty"`
+	MailbotLog        string  `json:"mailbot_log,omitempty"`
+	MailbotBinaryFrom string  `json:"mailbot_binary"`
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.n, "n", 10000, "requests in the backlog")
+	flag.IntVar(&o.push, "push", 100, "requests delivered one at a time while mailbot idles (0: none)")
+	flag.StringVar(&o.pushVia, "push-via", "smtp", "how pushed requests arrive: smtp (through Postfix) or append (IMAP APPEND)")
+	flag.DurationVar(&o.gap, "gap", 200*time.Millisecond, "pause between pushed requests, after the previous reply")
+	flag.StringVar(&o.imapAddr, "imap", "127.0.0.1:10143", "IMAP server (Dovecot of .ci/mailservers)")
+	flag.StringVar(&o.smtpAddr, "smtp", "127.0.0.1:10025", "SMTP server (Postfix of .ci/mailservers)")
+	flag.IntVar(&o.attachMB, "attach-mb", 0, "also put in the backlog one request with a scanned PDF of this many MB")
+	flag.BoolVar(&o.keep, "keep", false, "keep the data directory and the log of mailbot")
+	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	flag.StringVar(&o.mailbot, "mailbot", "", "mailbot binary to measure (default: build ./cmd/mailbot)")
+	flag.DurationVar(&o.backlogTimeout, "timeout", 30*time.Minute, "give up on the backlog after this long")
+	flag.IntVar(&o.appendConcurrency, "append-conns", 2, "IMAP connections filling the mailbox")
+	flag.BoolVar(&o.skipFill, "reuse", false, "reuse the mailbox as the previous run left it (no APPEND; the count must match)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r, err := run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mailbot-load:", err)
+		os.Exit(1)
+	}
+	if o.jsonOut {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(r)
+		return
+	}
+	printReport(os.Stdout, r)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
+}
+
+func run(ctx context.Context, o options) (*Report, error) {
+	r := &Report{N: o.n, BigAttachmentMB: o.attachMB, PushVia: o.pushVia}
+	tmp, err := os.MkdirTemp("", "mailbot-load-")
+	if err != nil {
+		return nil, err
+	}
+	if o.keep {
+		r.DataDir = filepath.Join(tmp, "data")
+		r.MailbotLog = filepath.Join(tmp, "mailbot.log")
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+
+	// Senders: one address per request if the server takes address extensions.
+	senders, varied := fixedSenders, false
+	if err := smtpRcptOK(o.smtpAddr, "referente+1@comune.venezia.it"); err == nil {
+		varied = true
+		r.Senders = "referente+N@comune.venezia.it (one per request)"
+	} else {
+		r.Senders = strings.Join(fixedSenders, ", ") + " in turn (no address extensions: " + err.Error() + ")"
+	}
+	sender := func(i int) string {
+		if varied {
+			return fmt.Sprintf("referente+%d@comune.venezia.it", i)
+		}
+		return senders[i%len(senders)]
+	}
+	one, err := request.New(0, sender(0), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	r.MessageBytes = len(one)
+
+	bin := o.mailbot
+	if bin == "" {
+		bin = filepath.Join(tmp, "mailbot")
+		logf("building ./cmd/mailbot")
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/mailbot")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("build mailbot (run from the repository root): %w", err)
+		}
+		r.MailbotBinaryFrom = "go build ./cmd/mailbot"
+	} else {
+		r.MailbotBinaryFrom = bin
+	}
+
+	total := o.n
+	if o.attachMB > 0 {
+		total++
+	}
+	if !o.skipFill {
+		for _, u := range append([]string{callCenter}, fixedSenders...) {
+			if err := empty(o.imapAddr, u); err != nil {
+				return nil, fmt.Errorf("empty INBOX of %s: %w", u, err)
+			}
+		}
+		logf("filling INBOX of %s with %d requests of %d bytes", callCenter, total, len(one))
+		start := time.Now()
+		if err := fill(ctx, o, sender); err != nil {
+			return nil, err
+		}
+		r.FillSeconds = time.Since(start).Seconds()
+	}
+	logf("plain fetch of the mailbox (the ceiling)")
+	n, bytes, d, err := plainFetch(o.imapAddr)
+	if err != nil {
+		return nil, fmt.Errorf("plain fetch: %w", err)
+	}
+	if n != total {
+		return nil, fmt.Errorf("INBOX of %s holds %d messages, want %d", callCenter, n, total)
+	}
+	r.FetchSeconds = d.Seconds()
+	r.FetchPerSecond = float64(n) / d.Seconds()
+	r.FetchMBPerSecond = float64(bytes) / (1 << 20) / d.Seconds()
+	logf("plain fetch: %d messages, %.1f MB in %.2fs", n, float64(bytes)/(1<<20), d.Seconds())
+
+	dataDir := filepath.Join(tmp, "data")
+	cfgPath := filepath.Join(tmp, "mailbot.toml")
+	if err := os.WriteFile(cfgPath, []byte(config(o, dataDir, varied)), 0o600); err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(tmp, "mailbot.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+
+	logf("starting mailbot serve")
+	start := time.Now()
+	child := exec.Command(bin, "serve", "-config", cfgPath)
+	child.Stdout, child.Stderr = logFile, logFile
+	if err := child.Start(); err != nil {
+		return nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- child.Wait() }()
+	defer func() {
+		child.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			child.Process.Kill()
+			<-exited
+		}
+	}()
+	pid := child.Process.Pid
+	db, err := openDB(ctx, filepath.Join(dataDir, "mailbot.db"), exited)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+
+	// Backlog: until every request is recorded, then until every reply is sent.
+	deadline := time.Now().Add(o.backlogTimeout)
+	lastLog := time.Now()
+	for {
+		var recorded int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM message_copies WHERE mailbox = 'callcenter'`).Scan(&recorded); err != nil {
+			return nil, err
+		}
+		if recorded >= total {
+			r.BacklogSeconds = time.Since(start).Seconds()
+			break
+		}
+		if err := alive(ctx, exited, deadline); err != nil {
+			return nil, fmt.Errorf("backlog, %d of %d recorded: %w", recorded, total, err)
+		}
+		if time.Since(lastLog) > 10*time.Second {
+			logf("backlog: %d of %d recorded, RSS peak %.1f MB", recorded, total, peakRSS(pid))
+			lastLog = time.Now()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.BacklogCPUSeconds = cpuSeconds(pid)
+	r.BacklogPerSecond = float64(total) / r.BacklogSeconds
+	r.RatioToFetch = r.BacklogPerSecond / r.FetchPerSecond
+	db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE auto = 1`).Scan(&r.RepliesQueued)
+	db.QueryRowContext(ctx, `SELECT count(*) FROM tickets`).Scan(&r.Tickets)
+	logf("backlog recorded in %.2fs (%.1f/s), %d replies queued; waiting for the outbox", r.BacklogSeconds, r.BacklogPerSecond, r.RepliesQueued)
+	for {
+		var queued int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state = 'queued'`).Scan(&queued); err != nil {
+			return nil, err
+		}
+		if queued == 0 {
+			r.SentSeconds = time.Since(start).Seconds()
+			break
+		}
+		if err := alive(ctx, exited, deadline); err != nil {
+			return nil, fmt.Errorf("outbox, %d still queued: %w", queued, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.BacklogPeakRSSMB = peakRSS(pid)
+	logf("outbox empty after %.2fs; peak RSS %.1f MB", r.SentSeconds, r.BacklogPeakRSSMB)
+
+	// Push: one request at a time while mailbot idles.
+	if o.push > 0 {
+		time.Sleep(time.Second) // let the watcher enter IDLE
+		lat, err := push(ctx, o, db, exited, sender, o.n+1)
+		if err != nil {
+			return nil, fmt.Errorf("push: %w", err)
+		}
+		r.PushN = len(lat)
+		r.PushP50ms = percentile(lat, 50)
+		r.PushP99ms = percentile(lat, 99)
+		r.PushMaxms = slices.Max(lat)
+	}
+	r.PeakRSSMB = peakRSS(pid)
+	return r, nil
+}
+
+// config is mailbot's configuration for the run: the call center only, answering what is there
+// at first start. Without address extensions every request comes from three addresses, so the
+// per-recipient rate limit (a loop backstop) is lifted; the limit itself costs the same.
+func config(o options, dataDir string, varied bool) string {
+	perWindow, perDay := 10, 50
+	if !varied {
+		perWindow, perDay = 1_000_000, 1_000_000
+	}
+	return fmt.Sprintf(`data_dir = %q
+reply_from = "Regione del Veneto - Integrazioni PagoPA <%s>"
+
+[[mailbox]]
+name = "callcenter"
+address = %q
+imap_addr = %q
+tls = "none"
+username = %q
+password = %q
+first_start = "reply"
+
+[smtp]
+addr = %q
+tls = "none"
+
+[rate_limit]
+window = "10m"
+per_window = %d
+per_day = %d
+
+[staff]
+addresses = ["staff1@regione.veneto.it", "staff2@regione.veneto.it"]
+
+[digest]
+to = []
+`, dataDir, callCenter, callCenter, o.imapAddr, callCenter, password, o.smtpAddr, perWindow, perDay)
+}
+
+func alive(ctx context.Context, exited <-chan error, deadline time.Time) error {
+	select {
+	case err := <-exited:
+		return fmt.Errorf("mailbot exited: %v", err)
+	default:
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if time.Now().After(deadline) {
+		return errors.New("timed out")
+	}
+	return nil
+}
+
+// openDB opens mailbot's database read-only once mailbot has created it.
+func openDB(ctx context.Context, path string, exited <-chan error) (*sql.DB, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			break
+		}
+		if err := alive(ctx, exited, deadline); err != nil {
+			return nil, fmt.Errorf("waiting for %s: %w", path, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	// Wait for the migrations.
+	for {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM message_copies`).Scan(&n); err == nil {
+			return db, nil
+		}
+		if err := alive(ctx, exited, deadline); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("waiting for the schema: %w", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// peakRSS reads VmHWM (the resident set's high-water mark) of a process, in MB.
+func peakRSS(pid int) float64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return math.NaN()
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return math.NaN()
+}
+
+// cpuSeconds reads the user and system time a process has used (/proc/PID/stat, fields 14
+// and 15, in clock ticks of 1/100 s on Linux).
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return math.NaN()
+	}
+	// The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return math.NaN()
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	s, _ := strconv.ParseFloat(f[12], 64)
+	return (u + s) / 100
+}
+
+func percentile(ms []float64, p float64) float64 {
+	if len(ms) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(ms)
+	slices.Sort(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func dialIMAP(addr, user string) (*imapclient.Client, error) {
+	c, err := imapclient.DialInsecure(addr, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Login(user, password).Wait(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("login as %s: %w", user, err)
+	}
+	return c, nil
+}
+
+// empty deletes every message of user's INBOX.
+func empty(addr, user string) error {
+	c, err := dialIMAP(addr, user)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil {
+		return err
+	}
+	if sel.NumMessages == 0 {
+		return c.Logout().Wait()
+	}
+	all := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
+	if err := c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+		return err
+	}
+	if err := c.Expunge().Close(); err != nil {
+		return err
+	}
+	return c.Logout().Wait()
+}
+
+// fill APPENDs the backlog: o.n requests (and the big one in the middle) over a few
+// connections, each generating its share; the order of UIDs does not matter to the measure.
+func fill(ctx context.Context, o options, sender func(int) string) error {
+	conns := max(1, o.appendConcurrency)
+	errs := make(chan error, conns)
+	for k := 0; k < conns; k++ {
+		go func() {
+			errs <- func() error {
+				c, err := dialIMAP(o.imapAddr, callCenter)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				for i := k; i < o.n; i += conns {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					if k == 0 && o.attachMB > 0 && i/conns == o.n/conns/2 {
+						raw, err := request.Big(o.n, sender(o.n), time.Now(), o.attachMB<<20)
+						if err != nil {
+							return err
+						}
+						if err := appendMsg(c, raw); err != nil {
+							return err
+						}
+					}
+					raw, err := request.New(i, sender(i), time.Now())
+					if err != nil {
+						return err
+					}
+					if err := appendMsg(c, raw); err != nil {
+						return err
+					}
+					if k == 0 && i > 0 && i%(1000*conns) == 0 {
+						logf("  %d appended", i)
+					}
+				}
+				return c.Logout().Wait()
+			}()
+		}()
+	}
+	var all []error
+	for k := 0; k < conns; k++ {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
+func appendMsg(c *imapclient.Client, raw []byte) error {
+	cmd := c.Append("INBOX", int64(len(raw)), nil)
+	if _, err := cmd.Write(raw); err != nil {
+		cmd.Close()
+		return err
+	}
+	if err := cmd.Close(); err != nil {
+		return err
+	}
+	_, err := cmd.Wait()
+	return err
+}
+
+// plainFetch reads every message of call.center's INBOX as the watcher does (UID list, then
+// UID FETCH BODY.PEEK[] in batches of 100), streaming each literal to io.Discard.
+func plainFetch(addr string) (n int, size int64, d time.Duration, err error) {
+	c, err := dialIMAP(addr, callCenter)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer c.Close()
+	start := time.Now()
+	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return 0, 0, 0, err
+	}
+	list, err := c.Fetch(imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true}).Collect()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var uids []imap.UID
+	for _, m := range list {
+		uids = append(uids, m.UID)
+	}
+	slices.Sort(uids)
+	for len(uids) > 0 {
+		batch := uids[:min(100, len(uids))]
+		uids = uids[len(batch):]
+		cmd := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			for item := msg.Next(); item != nil; item = msg.Next() {
+				if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil {
+					k, err := io.Copy(io.Discard, b.Literal)
+					if err != nil {
+						cmd.Close()
+						return n, size, 0, err
+					}
+					size += k
+					n++
+				}
+			}
+		}
+		if err := cmd.Close(); err != nil {
+			return n, size, 0, err
+		}
+	}
+	return n, size, time.Since(start), c.Logout().Wait()
+}
+
+// push delivers o.push requests one at a time and returns, for each, the milliseconds from
+// its acceptance by the server to its reply marked sent in mailbot's outbox.
+func push(ctx context.Context, o options, db *sql.DB, exited <-chan error, sender func(int) string, first int) ([]float64, error) {
+	var c *imapclient.Client
+	if o.pushVia == "append" {
+		var err error
+		if c, err = dialIMAP(o.imapAddr, callCenter); err != nil {
+			return nil, err
+		}
+		defer c.Close()
+	}
+	var lat []float64
+	for i := first; i < first+o.push; i++ {
+		id := fmt.Sprintf("push-%d-%d@comune.example.it", i, time.Now().UnixNano())
+		ig, ep, err := request.Forms(i)
+		if err != nil {
+			return nil, err
+		}
+		from := sender(i)
+		raw := request.Compose(request.Mail{From: from, MessageID: id, Date: time.Now(),
+			Subject: fmt.Sprintf("Richiesta integrazione MyPay e MyPivot - Comune di Prova %d", i),
+			Text:    "Buongiorno,\r\n\r\nin allegato i moduli compilati.\r\n\r\nCordiali saluti,\r\nMaria Bianchi\r\n",
+			Attachments: []request.Attachment{{Name: "informativa_generale.pdf", ContentType: "application/pdf", Data: ig},
+				{Name: "qualificazione_ente_prodotto.pdf", ContentType: "application/pdf", Data: ep}}})
+		var accepted time.Time
+		if c != nil {
+			if err := appendMsg(c, raw); err != nil {
+				return nil, err
+			}
+			accepted = time.Now()
+		} else {
+			if err := sendSMTP(o.smtpAddr, from, callCenter, raw); err != nil {
+				return nil, err
+			}
+			accepted = time.Now()
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var sentAt string
+			err := db.QueryRowContext(ctx, `SELECT o.sent_at FROM outbox o JOIN messages m ON m.ticket_id = o.ticket_id
+				WHERE m.message_id = ? AND m.direction = 'in' AND o.auto = 1 AND o.state = 'sent'`, id).Scan(&sentAt)
+			if err == nil {
+				t, perr := time.Parse(time.RFC3339Nano, sentAt)
+				if perr != nil {
+					return nil, perr
+				}
+				lat = append(lat, float64(t.Sub(accepted).Microseconds())/1000)
+				break
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+			if err := alive(ctx, exited, deadline); err != nil {
+				return lat, fmt.Errorf("reply to %s: %w", id, err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		time.Sleep(o.gap)
+	}
+	return lat, nil
+}
+
+func sendSMTP(addr, from, to string, raw []byte) error {
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	c := smtp.NewClient(conn)
+	defer c.Close()
+	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// smtpRcptOK asks the SMTP server whether it accepts rcpt, without sending anything.
+func smtpRcptOK(addr, rcpt string) error {
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	c := smtp.NewClient(conn)
+	defer c.Close()
+	if err := c.Mail("probe@example.org", nil); err != nil {
+		return err
+	}
+	if err := c.Rcpt(rcpt, nil); err != nil {
+		return err
+	}
+	c.Reset()
+	return c.Quit()
+}
+
+func printReport(w io.Writer, r *Report) {
+	fmt.Fprintf(w, "mailbot-load: %d requests of %d bytes", r.N, r.MessageBytes)
+	if r.BigAttachmentMB > 0 {
+		fmt.Fprintf(w, " + 1 with a %d MB PDF", r.BigAttachmentMB)
+	}
+	fmt.Fprintf(w, "\nsenders: %s\n\n", r.Senders)
+	fmt.Fprintf(w, "plain IMAP fetch (ceiling)   %8.1f msg/s  %6.1f MB/s  (%.2fs)\n", r.FetchPerSecond, r.FetchMBPerSecond, r.FetchSeconds)
+	fmt.Fprintf(w, "backlog recorded             %8.1f msg/s  %5.0f%% of the fetch  (%.2fs from process start; target >= 50%%)\n",
+		r.BacklogPerSecond, 100*r.RatioToFetch, r.BacklogSeconds)
+	fmt.Fprintf(w, "  tickets %d, automatic replies queued %d, outbox empty after %.2fs\n", r.Tickets, r.RepliesQueued, r.SentSeconds)
+	fmt.Fprintf(w, "  mailbot CPU until recorded: %.1fs (%.1f ms per message, %.0f%% of one core)\n",
+		r.BacklogCPUSeconds, 1000*r.BacklogCPUSeconds/float64(r.N), 100*r.BacklogCPUSeconds/r.BacklogSeconds)
+	if r.PushN > 0 {
+		fmt.Fprintf(w, "push (%s), arrival to reply sent, %d requests: p50 %.0f ms, p99 %.0f ms, max %.0f ms (target p99 < 1000 ms)\n",
+			r.PushVia, r.PushN, r.PushP50ms, r.PushP99ms, r.PushMaxms)
+	}
+	fmt.Fprintf(w, "peak RSS of mailbot (VmHWM)  %.1f MB after the backlog, %.1f MB at the end (target < 100 MB)\n", r.BacklogPeakRSSMB, r.PeakRSSMB)
+	if r.DataDir != "" {
+		fmt.Fprintf(w, "data: %s, log: %s\n", r.DataDir, r.MailbotLog)
+	}
+}
