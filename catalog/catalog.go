@@ -87,6 +87,9 @@ func (s *Set) Get(name string) *Catalog {
 	return nil
 }
 
+// maxFasi bounds the phases of a process: the catalog gives them in brief.
+const maxFasi = 280
+
 // idColumn comes first in every catalog: the ticket an entry comes from.
 var idColumn = Column{Field: "id", Label: "Pratica", Kind: Text}
 
@@ -241,7 +244,7 @@ func Build(ctx context.Context, src Source, now time.Time, loc *time.Location) (
 				"id":       tk.ID,
 				"processo": clean(qpr.Field("processo.nome")),
 				"azienda":  clean(company),
-				"fasi":     brief(cleanFree(qpr.Field("processo.fasi")), 280),
+				"fasi":     brief(cleanFree(qpr.Field("processo.fasi")), maxFasi),
 				"prodotti": cleanList(products),
 			}}
 			if pr, ok := correct(cats[Processi], pr, fixes[Processi][tk.ID]); ok {
@@ -346,9 +349,12 @@ func correct(c *Catalog, e Entry, fix ticketing.CatalogCorrection) (Entry, bool)
 		if !ok || field == "id" {
 			continue // a field no longer published
 		}
-		if col.Kind == List {
+		switch {
+		case col.Kind == List:
 			e.Values[field] = splitList(v)
-		} else {
+		case field == "fasi":
+			e.Values[field] = brief(clean(v), maxFasi)
+		default:
 			e.Values[field] = clean(v)
 		}
 	}
