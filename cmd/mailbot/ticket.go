@@ -96,6 +96,12 @@ func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	fmt.Fprintln(stdout, res)
+	if d.Catalogs != nil && cfg.Catalog.OutDir != "" {
+		// A case closed here may change what is published: do not wait for the daemon's refresh.
+		if err := d.Catalogs.Regenerate(ctx); err != nil {
+			fmt.Fprintf(stderr, "mailbot ticket: catalogs not regenerated: %v\n", err)
+		}
+	}
 	// Deliver now what the command queued; a running daemon would too, and the outbox claim
 	// keeps the two from sending the same mail.
 	fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
