@@ -147,10 +147,10 @@ func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Cl
 	if ok, err := s.store.Claim(ctx, m, now, now.Add(claimLease)); err != nil || !ok {
 		return err // taken by another sender: not ours to send
 	}
-	err := transmit(sc, m)
+	err := transmit(sc, m, s.cfg.SMTP.Timeout.Duration)
 	if err == nil {
 		s.log.Info("mail sent", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID)
-		if err := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkSent(m, s.now()) }); err != nil {
+		if err := s.recordSent(ctx, m); err != nil {
 			return err
 		}
 		if m.Kind == KindCredentials {
@@ -175,18 +175,58 @@ func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Cl
 	return err // temporary: the connection may be gone, start afresh later
 }
 
-func transmit(sc *smtp.Client, m *ticketing.OutMail) error {
+// recordSentFor bounds how long a sender insists on recording a mail the server accepted; well
+// within claimLease, so that no other sender takes the mail meanwhile.
+const recordSentFor = 30 * time.Second
+
+// recordSent marks m sent. The server already has the mail: if the database is busy (a lock
+// held elsewhere beyond busy_timeout) it tries again for a while, since an unrecorded send goes
+// out a second time once its claim's lease runs out.
+func (s *Sender) recordSent(ctx context.Context, m *ticketing.OutMail) error {
+	give := time.Now().Add(recordSentFor)
+	delay := 100 * time.Millisecond
+	for {
+		err := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkSent(m, s.now()) })
+		if err == nil || ctx.Err() != nil || time.Now().After(give) {
+			return err
+		}
+		s.log.Error("cannot record a sent mail, retrying", "ticket", m.TicketID, "message_id", m.MessageID, "retry_in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}
+
+// transmit sends one mail on an open connection. timeout bounds each exchange, not the
+// connection's life: a flush sends many mails over one connection.
+func transmit(sc *smtp.Client, m *ticketing.OutMail, timeout time.Duration) error {
+	if err := sc.UpdateDeadline(timeout); err != nil {
+		return err
+	}
 	if err := sc.Mail(m.From); err != nil {
 		return fmt.Errorf("MAIL FROM: %w", err)
 	}
 	for _, r := range m.Rcpts {
+		if err := sc.UpdateDeadline(timeout); err != nil {
+			return err
+		}
 		if err := sc.Rcpt(r); err != nil {
 			return fmt.Errorf("RCPT TO %s: %w", r, err)
 		}
 	}
+	if err := sc.UpdateDeadline(timeout); err != nil {
+		return err
+	}
 	w, err := sc.Data()
 	if err != nil {
 		return fmt.Errorf("DATA: %w", err)
+	}
+	if err := sc.UpdateDeadline(timeout); err != nil {
+		w.Close()
+		return err
 	}
 	if _, err := w.Write(m.Raw); err != nil {
 		w.Close()
