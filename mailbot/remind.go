@@ -321,6 +321,16 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 	switch d.Kind {
 	case ticketing.SentReminder:
 		step := remindStepOf(tk.Kind, tk.State)
+		if tk.State == ticketing.StateAwaitingDocuments {
+			// Say exactly what is still missing or wrong, as the last answer did.
+			forms, err := tx.Forms(tk.ID)
+			if err != nil {
+				return err
+			}
+			if missing, _ := documentsCheck(tk.Kind, forms); len(missing) > 0 {
+				step.missing = missing
+			}
+		}
 		body, err := templates.Render("reminder", reminderData{TicketID: tk.ID, Subject: tk.Subject, Ente: tk.Ente.Name,
 			StateLabel: ticketing.StateLabel(tk.State), Since: r.day(d.Anchor), Days: d.Days, NextStep: step.next,
 			Missing: step.missing, Seq: d.Seq, Max: r.cfg.Reminders.Max})
