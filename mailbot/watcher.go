@@ -11,7 +11,6 @@ import (
 	"net"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -249,21 +248,40 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 		in.Silent = uint32(uid) <= silentUpTo
 		batch = append(batch, in)
 	}
-	// Reading attachments is the costly part and needs no order: do it on every core, then
-	// record in UID order, one transaction each.
+	// Reading attachments is the costly part and needs no order: it runs on every core while
+	// the batch's files reach the disk, and each message is recorded, in UID order and one
+	// transaction each, as soon as it and those before it are ready.
+	synced := make(chan error, 1)
+	go func() {
+		sums := make([]string, len(batch))
+		for i, in := range batch {
+			sums[i] = in.Blob
+		}
+		synced <- w.store.SyncBlobs(sums) // before any transaction refers to them
+	}()
 	prepared := make([]Prepared, len(batch))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, in := range batch {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			prepared[i] = w.intake.Prepare(in)
-		})
+	ready := make([]chan struct{}, len(batch))
+	for i := range ready {
+		ready[i] = make(chan struct{})
 	}
-	wg.Wait()
+	go func() {
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for i, in := range batch {
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				prepared[i] = w.intake.Prepare(in)
+				close(ready[i])
+			}()
+		}
+	}()
+	if err := <-synced; err != nil {
+		return err
+	}
 	var done []imap.UID
-	for _, p := range prepared {
+	for i := range prepared {
+		<-ready[i]
+		p := prepared[i]
 		if err := w.intake.Record(ctx, p); err != nil {
 			return err
 		}
@@ -303,7 +321,7 @@ func (w *Watcher) receive(msg *imapclient.FetchMessageData, progress func()) (In
 				b.Abort()
 				return in, fmt.Errorf("read uid %d: %w", in.UID, err)
 			}
-			if in.Blob, err = b.Commit(); err != nil {
+			if in.Blob, err = b.CommitUnsynced(); err != nil { // fetchBatch syncs the batch at once
 				return in, err
 			}
 		}

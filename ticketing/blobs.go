@@ -49,11 +49,20 @@ func (b *BlobWriter) Write(p []byte) (int, error) {
 func (b *BlobWriter) Size() int64 { return b.n }
 
 // Commit syncs the file and moves it to its content address, returning the hash.
-func (b *BlobWriter) Commit() (string, error) {
+func (b *BlobWriter) Commit() (string, error) { return b.commit(true) }
+
+// CommitUnsynced moves the file to its content address without waiting for the disk: the caller
+// must call SyncBlobs on the hash before any transaction refers to it. A batch of messages is
+// then synced at once instead of one fsync after another (BenchmarkPutBlob: ~1 ms each).
+func (b *BlobWriter) CommitUnsynced() (string, error) { return b.commit(false) }
+
+func (b *BlobWriter) commit(sync bool) (string, error) {
 	sum := hex.EncodeToString(b.h.Sum(nil))
 	defer b.Abort()
-	if err := b.f.Sync(); err != nil {
-		return "", fmt.Errorf("sync blob: %w", err)
+	if sync {
+		if err := b.f.Sync(); err != nil {
+			return "", fmt.Errorf("sync blob: %w", err)
+		}
 	}
 	if err := b.f.Close(); err != nil {
 		return "", fmt.Errorf("close blob: %w", err)
@@ -70,6 +79,39 @@ func (b *BlobWriter) Commit() (string, error) {
 	}
 	b.done = true
 	return sum, nil
+}
+
+// SyncBlobs makes stored blobs and their directory entries durable, all at once: the fsyncs
+// run concurrently, and the file system commits them together.
+func (s *Store) SyncBlobs(sums []string) error {
+	paths := map[string]bool{}
+	for _, sum := range sums {
+		p := blobPath(s.dir, sum)
+		paths[p] = true
+		paths[filepath.Dir(p)] = true
+	}
+	errs := make(chan error, len(paths))
+	sem := make(chan struct{}, 32)
+	for p := range paths {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			f, err := os.Open(p)
+			if err == nil {
+				err = f.Sync()
+				f.Close()
+			}
+			if err != nil {
+				err = fmt.Errorf("sync blob: %w", err)
+			}
+			errs <- err
+		}()
+	}
+	var all []error
+	for range paths {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
 }
 
 // Abort discards the temporary file unless it was committed.
