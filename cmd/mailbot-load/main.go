@@ -87,6 +87,8 @@ type Report struct {
 	PushP50ms         float64 `json:"push_p50_ms"`
 	PushP99ms         float64 `json:"push_p99_ms"`
 	PushMaxms         float64 `json:"push_max_ms"`
+	PushNoticeP50ms   float64 `json:"push_notice_p50_ms"` // acceptance to intake's start (server notice, fetch, read)
+	PushNoticeP99ms   float64 `json:"push_notice_p99_ms"`
 	PeakRSSMB         float64 `json:"peak_rss_mb"`
 	BacklogPeakRSSMB  float64 `json:"backlog_peak_rss_mb"`
 	BacklogCPUSeconds float64 `json:"backlog_cpu_seconds"` // user+system time of mailbot until the backlog is recorded
@@ -291,7 +293,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 	// Push: one request at a time while mailbot idles.
 	if o.push > 0 {
 		time.Sleep(time.Second) // let the watcher enter IDLE
-		lat, err := push(ctx, o, db, exited, sender, o.n+1)
+		lat, notice, err := push(ctx, o, db, exited, sender, o.n+1)
 		if err != nil {
 			return nil, fmt.Errorf("push: %w", err)
 		}
@@ -299,6 +301,8 @@ func run(ctx context.Context, o options) (*Report, error) {
 		r.PushP50ms = percentile(lat, 50)
 		r.PushP99ms = percentile(lat, 99)
 		r.PushMaxms = slices.Max(lat)
+		r.PushNoticeP50ms = percentile(notice, 50)
+		r.PushNoticeP99ms = percentile(notice, 99)
 	}
 	r.PeakRSSMB = peakRSS(pid)
 	return r, nil
@@ -574,22 +578,21 @@ func plainFetch(addr string) (n int, size int64, d time.Duration, err error) {
 }
 
 // push delivers o.push requests one at a time and returns, for each, the milliseconds from
-// its acceptance by the server to its reply marked sent in mailbot's outbox.
-func push(ctx context.Context, o options, db *sql.DB, exited <-chan error, sender func(int) string, first int) ([]float64, error) {
+// its acceptance by the server to its reply marked sent in mailbot's outbox, and to the start
+// of its recording (messages.received_at: the server's notice, the fetch and the reading).
+func push(ctx context.Context, o options, db *sql.DB, exited <-chan error, sender func(int) string, first int) (lat, notice []float64, err error) {
 	var c *imapclient.Client
 	if o.pushVia == "append" {
-		var err error
 		if c, err = dialIMAP(o.imapAddr, callCenter); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer c.Close()
 	}
-	var lat []float64
 	for i := first; i < first+o.push; i++ {
 		id := fmt.Sprintf("push-%d-%d@comune.example.it", i, time.Now().UnixNano())
 		ig, ep, err := request.Forms(i)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		from := sender(i)
 		raw := request.Compose(request.Mail{From: from, MessageID: id, Date: time.Now(),
@@ -600,39 +603,41 @@ func push(ctx context.Context, o options, db *sql.DB, exited <-chan error, sende
 		var accepted time.Time
 		if c != nil {
 			if err := appendMsg(c, raw); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			accepted = time.Now()
 		} else {
 			if err := sendSMTP(o.smtpAddr, from, callCenter, raw); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			accepted = time.Now()
 		}
 		deadline := time.Now().Add(30 * time.Second)
 		for {
-			var sentAt string
-			err := db.QueryRowContext(ctx, `SELECT o.sent_at FROM outbox o JOIN messages m ON m.ticket_id = o.ticket_id
-				WHERE m.message_id = ? AND m.direction = 'in' AND o.auto = 1 AND o.state = 'sent'`, id).Scan(&sentAt)
+			var sentAt, receivedAt string
+			err := db.QueryRowContext(ctx, `SELECT o.sent_at, m.received_at FROM outbox o JOIN messages m ON m.ticket_id = o.ticket_id
+				WHERE m.message_id = ? AND m.direction = 'in' AND o.auto = 1 AND o.state = 'sent'`, id).Scan(&sentAt, &receivedAt)
 			if err == nil {
-				t, perr := time.Parse(time.RFC3339Nano, sentAt)
-				if perr != nil {
-					return nil, perr
+				sent, perr := time.Parse(time.RFC3339Nano, sentAt)
+				received, rerr := time.Parse(time.RFC3339Nano, receivedAt)
+				if err := errors.Join(perr, rerr); err != nil {
+					return nil, nil, err
 				}
-				lat = append(lat, float64(t.Sub(accepted).Microseconds())/1000)
+				lat = append(lat, float64(sent.Sub(accepted).Microseconds())/1000)
+				notice = append(notice, float64(received.Sub(accepted).Microseconds())/1000)
 				break
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
-				return nil, err
+				return nil, nil, err
 			}
 			if err := alive(ctx, exited, deadline); err != nil {
-				return lat, fmt.Errorf("reply to %s: %w", id, err)
+				return lat, notice, fmt.Errorf("reply to %s: %w", id, err)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
 		time.Sleep(o.gap)
 	}
-	return lat, nil
+	return lat, notice, nil
 }
 
 func sendSMTP(addr, from, to string, raw []byte) error {
@@ -681,6 +686,7 @@ func printReport(w io.Writer, r *Report) {
 	if r.PushN > 0 {
 		fmt.Fprintf(w, "push (%s), arrival to reply sent, %d requests: p50 %.0f ms, p99 %.0f ms, max %.0f ms (target p99 < 1000 ms)\n",
 			r.PushVia, r.PushN, r.PushP50ms, r.PushP99ms, r.PushMaxms)
+		fmt.Fprintf(w, "  of which acceptance to intake (server notice, fetch, read): p50 %.0f ms, p99 %.0f ms\n", r.PushNoticeP50ms, r.PushNoticeP99ms)
 	}
 	fmt.Fprintf(w, "peak RSS of mailbot (VmHWM)  %.1f MB after the backlog, %.1f MB at the end (target < 100 MB)\n", r.BacklogPeakRSSMB, r.PeakRSSMB)
 	if r.DataDir != "" {
