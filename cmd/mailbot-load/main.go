@@ -133,7 +133,29 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 }
 
+// lockServers takes the machine-wide lock internal/mailtest takes for tests that use the real
+// servers: a test resetting call.center's INBOX in the middle of a run would spoil both.
+func lockServers() (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "mailbot-mailtest.lock"), os.O_RDWR|os.O_CREATE, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		logf("waiting for the tests using the mail servers to finish")
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
 func run(ctx context.Context, o options) (*Report, error) {
+	lock, err := lockServers()
+	if err != nil {
+		return nil, fmt.Errorf("mail servers lock: %w", err)
+	}
+	defer lock.Close()
 	r := &Report{N: o.n, BigAttachmentMB: o.attachMB, PushVia: o.pushVia}
 	tmp, err := os.MkdirTemp("", "mailbot-load-")
 	if err != nil {
