@@ -62,8 +62,14 @@ func (l *logBuffer) String() string {
 // startLogged is start with the log kept, and prep run on the daemon before it starts.
 func (h *harness) startLogged(prep func(*Daemon)) *logBuffer {
 	h.t.Helper()
+	return h.startAt(time.Now, prep)
+}
+
+// startAt is startLogged with a clock of the test's.
+func (h *harness) startAt(now func() time.Time, prep func(*Daemon)) *logBuffer {
+	h.t.Helper()
 	logs := &logBuffer{}
-	d, err := NewDaemon(h.cfg, slog.New(slog.NewTextHandler(logs, nil)), time.Now)
+	d, err := NewDaemon(h.cfg, slog.New(slog.NewTextHandler(logs, nil)), now)
 	if err != nil {
 		h.t.Fatal(err)
 	}
