@@ -312,8 +312,10 @@ func run(ctx context.Context, o options) (*Report, error) {
 	r.BacklogPeakRSSMB = peakRSS(pid)
 	logf("outbox empty after %.2fs; peak RSS %.1f MB", r.SentSeconds, r.BacklogPeakRSSMB)
 
-	// Push: one request at a time while mailbot idles.
+	// Push: one request at a time while mailbot idles, once Postfix has delivered the replies
+	// (its queue would otherwise delay the requests, not mailbot).
 	if o.push > 0 {
+		waitPostfixQueue(ctx, 10*time.Minute)
 		time.Sleep(time.Second) // let the watcher enter IDLE
 		lat, notice, err := push(ctx, o, db, exited, sender, o.n+1)
 		if err != nil {
@@ -428,6 +430,20 @@ func peakRSS(pid int) float64 {
 		}
 	}
 	return math.NaN()
+}
+
+// waitPostfixQueue waits until the Postfix of .ci/mailservers has an empty queue, if its
+// postqueue can be asked; otherwise it returns at once.
+func waitPostfixQueue(ctx context.Context, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		out, err := exec.CommandContext(ctx, "postqueue", "-c", "/var/lib/mailbot-ci/postfix/etc", "-j").Output()
+		if err != nil || len(bytes.TrimSpace(out)) == 0 {
+			return
+		}
+		logf("waiting for Postfix to deliver %d queued mails", bytes.Count(out, []byte("\n")))
+		time.Sleep(2 * time.Second)
+	}
 }
 
 // cpuSeconds reads the user and system time a process has used (/proc/PID/stat, fields 14
