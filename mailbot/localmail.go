@@ -67,7 +67,7 @@ func startLocalMail(idle bool, addresses ...string) (*LocalMail, error) {
 	}
 	l.imapSrv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return l.mem.NewSession(), nil, nil
+			return idleSession{l.mem.NewSession()}, nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
@@ -141,6 +141,36 @@ func (l *LocalMail) DeliveredTo(address string) []Delivery {
 func (l *LocalMail) Close() {
 	l.smtpSrv.Close()
 	l.imapSrv.Close()
+}
+
+// idleSession works around a gap in imapserver's IDLE (go-imap v2.0.0-beta.8): a mailbox
+// update queued between a client's last command and its IDLE is only sent along with the next
+// update, so a message delivered in that instant stayed unseen until the client's next command
+// (minutes, for mailbot idling). Polling the session's updates closes the gap.
+type idleSession struct{ imapserver.Session }
+
+func (s idleSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if err := s.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Move keeps the wrapped session's MOVE.
+func (s idleSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	m, ok := s.Session.(imapserver.SessionMove)
+	if !ok {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Text: "MOVE not supported"}
+	}
+	return m.Move(w, numSet, dest)
 }
 
 type literal struct {
