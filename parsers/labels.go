@@ -231,20 +231,27 @@ func lblIsLabel(text string) bool {
 func lblFindMarker(text string) string {
 	norm := " " + lblNorm(text) + " "
 	bestPos, bestLen, bestType := -1, 0, ""
-	for _, spec := range Forms {
-		for _, m := range append([]string{spec.Title}, spec.Markers...) {
-			mn := lblNorm(m)
-			if mn == "" {
-				continue
-			}
-			i := strings.Index(norm, " "+mn+" ")
-			if i >= 0 && (bestPos < 0 || i < bestPos || i == bestPos && len(mn) > bestLen) {
-				bestPos, bestLen, bestType = i, len(mn), spec.Type
-			}
+	for _, m := range lblMarkers {
+		i := strings.Index(norm, m.norm)
+		if i >= 0 && (bestPos < 0 || i < bestPos || i == bestPos && len(m.norm) > bestLen) {
+			bestPos, bestLen, bestType = i, len(m.norm), m.formType
 		}
 	}
 	return bestType
 }
+
+// lblMarkers are the titles and markers of every form, normalised once (" tokens ... ").
+var lblMarkers = func() []struct{ norm, formType string } {
+	var out []struct{ norm, formType string }
+	for _, spec := range Forms {
+		for _, m := range append([]string{spec.Title}, spec.Markers...) {
+			if mn := lblNorm(m); mn != "" {
+				out = append(out, struct{ norm, formType string }{" " + mn + " ", spec.Type})
+			}
+		}
+	}
+	return out
+}()
 
 // FieldLabel returns the printed label of a field key in a form type (any form if the type is
 // unknown), or the key itself.

@@ -3,7 +3,6 @@ package parsers
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -31,10 +30,55 @@ func pdfConf() *model.Configuration {
 
 // pdfObjRe counts indirect objects in the file body ("12 0 obj"); objects packed in object
 // streams are counted once pdfcpu has read the cross-reference table.
-var pdfObjRe = regexp.MustCompile(`\d+\s+\d+\s+obj\b`)
+// pdfCountObjects counts "N G obj" headers, stopping past max. A scan by hand: the equivalent
+// regular expression backtracks over every run of digits in binary streams and cost more than
+// parsing the PDF.
+func pdfCountObjects(data []byte, max int) int {
+	n := 0
+	for i := 0; n <= max; {
+		j := bytes.Index(data[i:], []byte("obj"))
+		if j < 0 {
+			break
+		}
+		k := i + j
+		i = k + 3
+		if i < len(data) && (isPDFRegular(data[i])) {
+			continue // "objects", "obj1": not a header
+		}
+		// Back over: whitespace, generation digits, whitespace, object digits.
+		p := k
+		steps := [...]func(byte) bool{isPDFSpace, isDigit, isPDFSpace, isDigit}
+		ok := true
+		for _, class := range steps {
+			q := p
+			for q > 0 && class(data[q-1]) {
+				q--
+			}
+			if q == p {
+				ok = false
+				break
+			}
+			p = q
+		}
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+func isPDFSpace(b byte) bool {
+	return b == ' ' || b == '\n' || b == '\r' || b == '\t' || b == '\f' || b == 0
+}
+
+// isPDFRegular tells a byte that continues a word (so "obj" is not a keyword there).
+func isPDFRegular(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || isDigit(b) || b == '_'
+}
 
 func pdfRead(name string, data []byte, lim Limits) ([]frItem, error) {
-	if n := len(pdfObjRe.FindAllIndex(data, lim.MaxPDFObjects+1)); n > lim.MaxPDFObjects {
+	if n := pdfCountObjects(data, lim.MaxPDFObjects); n > lim.MaxPDFObjects {
 		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("more than %d PDF objects", lim.MaxPDFObjects))
 	}
 	ctx, err := api.ReadContext(bytes.NewReader(data), pdfConf())
@@ -248,10 +292,7 @@ func pdfTextItems(data []byte) (items []frItem, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf text: %w", err)
 	}
-	pages := r.NumPage()
-	if pages > 500 {
-		pages = 500
-	}
+	pages := min(r.NumPage(), 500)
 	for i := 1; i <= pages; i++ {
 		p := r.Page(i)
 		if p.V.IsNull() || p.V.Key("Contents").Kind() == pdf.Null {
