@@ -323,6 +323,9 @@ func checkCrashOutcome(t *testing.T, bin, config string, store *ticketing.Store,
 		got := copies[ack]
 		submissions := map[string]bool{}
 		for _, m := range got {
+			if m.QueueID == "" {
+				t.Errorf("%s: a copy of %s without Postfix's queue id", r.replyTo, ack)
+			}
 			submissions[m.QueueID] = true
 		}
 		switch {

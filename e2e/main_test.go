@@ -239,7 +239,8 @@ type received struct {
 	QueueID string
 }
 
-var postfixID = regexp.MustCompile(`\(Postfix\) with E?SMTP id ([0-9A-Za-z]+)`)
+// postfixID finds the queue id in Postfix's Received field ("with ESMTP id", "with UTF8SMTP id"...).
+var postfixID = regexp.MustCompile(`\(Postfix\) with \w+ id (\w+)`)
 
 // readMailbox returns the header of every message in user's INBOX, in UID order.
 func readMailbox(t *testing.T, imapAddr, user string) []received {
