@@ -404,7 +404,7 @@ func silentSMTP(c net.Conn, mode string) {
 func TestFaultSMTPServerFallsSilent(t *testing.T) {
 	for _, mode := range []string{"greeting", "data"} {
 		t.Run(mode, func(t *testing.T) {
-			h := newHarness(t, func(c *Config) { c.SMTP.Timeout.Duration = 300 * time.Millisecond })
+			h := newHarness(t, func(c *Config) { c.SMTP.Timeout.Duration = time.Second })
 			front := newSMTPFront(t, h.mail.SMTPAddr, mode, 2)
 			h.cfg.SMTP.Addr = front.addr
 			logs := h.startLogged(nil)
