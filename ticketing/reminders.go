@@ -176,5 +176,5 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{s: s, tx: tx})
+	return fn(&Tx{s: s, tx: tx, read: true})
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -31,6 +32,9 @@ type Store struct {
 	w, r *sql.DB
 	q    map[string]string
 	dir  string
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared once on the writer's connection
 }
 
 // Open opens (creating if needed) the database under dataDir and applies pending migrations.
@@ -62,12 +66,50 @@ func Open(dataDir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.prepare(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.mu.Unlock()
 	return errors.Join(s.w.Close(), s.r.Close())
+}
+
+// prepare prepares every named query on the writer pool, once, at open: parsing SQL cost as
+// much as running it. It must run outside any transaction, since the pool has one connection.
+func (s *Store) prepare() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stmts = map[string]*sql.Stmt{}
+	for name, q := range s.q {
+		st, err := s.w.Prepare(q)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", name, err)
+		}
+		s.stmts[name] = st
+	}
+	return nil
+}
+
+// stmt returns a prepared named query; every transaction reuses it (one connection, so
+// Tx.Stmt finds it already prepared there).
+func (s *Store) stmt(name string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.stmts[name]
+	if !ok {
+		return nil, fmt.Errorf("query %s: not prepared", name)
+	}
+	return st, nil
 }
 
 // Dir is the data directory.
@@ -169,6 +211,7 @@ type Tx struct {
 	s     *Store
 	tx    *sql.Tx
 	after []func()
+	read  bool // on the read pool: the writer's prepared statements do not apply
 }
 
 // AfterCommit runs fn once the transaction has committed (never if it rolls back): for effects
@@ -196,7 +239,14 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (t *Tx) exec(name string, args ...any) (sql.Result, error) {
-	res, err := t.tx.Exec(t.s.query(name), args...)
+	st, err := t.s.stmt(name)
+	if err != nil {
+		return nil, err
+	}
+	if t.read {
+		return nil, fmt.Errorf("%s: a read-only transaction cannot write", name)
+	}
+	res, err := t.tx.Stmt(st).Exec(args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -204,7 +254,11 @@ func (t *Tx) exec(name string, args ...any) (sql.Result, error) {
 }
 
 func (t *Tx) row(name string, args ...any) *sql.Row {
-	return t.tx.QueryRow(t.s.query(name), args...)
+	st, err := t.s.stmt(name)
+	if err != nil || t.read {
+		return t.tx.QueryRow(t.s.query(name), args...)
+	}
+	return t.tx.Stmt(st).QueryRow(args...)
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
