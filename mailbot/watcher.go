@@ -279,16 +279,35 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 		return err
 	}
 	var done []imap.UID
-	for i := range prepared {
+	for i := 0; i < len(prepared); {
 		<-ready[i]
-		p := prepared[i]
-		if err := w.intake.Record(ctx, p); err != nil {
+		// Record together every message already prepared after this one: one commit for all.
+		j := i + 1
+		for j < len(prepared) && j-i < maxGroup && isClosed(ready[j]) {
+			j++
+		}
+		if err := w.intake.RecordBatch(ctx, prepared[i:j]); err != nil {
 			return err
 		}
-		*last = p.m.UID
-		done = append(done, imap.UID(p.m.UID))
+		for _, p := range prepared[i:j] {
+			*last = p.m.UID
+			done = append(done, imap.UID(p.m.UID))
+		}
+		i = j
 	}
 	return w.mark(c, done)
+}
+
+// maxGroup bounds how many messages share one transaction.
+const maxGroup = 50
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // receive streams one FETCH response into a blob, keeping only the head of an oversized message.
