@@ -11,6 +11,7 @@ type Limits struct {
 	MaxParts             int           // MIME parts, all levels
 	MaxDepth             int           // MIME nesting (PEC and .p7m envelopes count)
 	MaxDecompressedBytes int64         // per zip-based document (DOCX, ODT, XLSX)
+	MaxDocumentBytes     int64         // one attachment read as a document; bigger ones go to a person
 	MaxPDFObjects        int           // objects in one PDF
 	DocumentTimeout      time.Duration // time to read one document
 }
@@ -21,6 +22,7 @@ var DefaultLimits = Limits{
 	MaxParts:             200,
 	MaxDepth:             8,
 	MaxDecompressedBytes: 50 << 20,
+	MaxDocumentBytes:     8 << 20,
 	MaxPDFObjects:        50000,
 	DocumentTimeout:      10 * time.Second,
 }
@@ -39,6 +41,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxDecompressedBytes > 0 {
 		d.MaxDecompressedBytes = l.MaxDecompressedBytes
+	}
+	if l.MaxDocumentBytes > 0 {
+		d.MaxDocumentBytes = l.MaxDocumentBytes
 	}
 	if l.MaxPDFObjects > 0 {
 		d.MaxPDFObjects = l.MaxPDFObjects

@@ -467,19 +467,30 @@ const maxLogoBytes = 64 << 10
 // embeddedImage handles a picture referenced by the HTML body: logos of signatures are skipped, a
 // large one is likely a scanned form pasted in the message and goes to a person.
 func (an *analyzer) embeddedImage(e *message.Entity, depth int, label, file, mediaType string) {
-	data, err := io.ReadAll(e.Body)
+	data, err := io.ReadAll(io.LimitReader(e.Body, maxLogoBytes+1))
 	if err != nil || len(data) <= maxLogoBytes {
 		return
 	}
-	an.readDocument(depth, label, file, mediaType, data)
+	an.document(&message.Entity{Header: e.Header, Body: io.MultiReader(bytes.NewReader(data), e.Body)}, depth, label, file, mediaType)
 }
 
 // document reads an attachment, opening .p7m envelopes first.
 func (an *analyzer) document(e *message.Entity, depth int, label, file, mediaType string) {
-	data, err := io.ReadAll(e.Body)
+	data, err := io.ReadAll(io.LimitReader(e.Body, an.lim.MaxDocumentBytes+1))
 	if err != nil {
 		an.truncated = true
 		an.reject(label, "allegato troncato o codificato male: non è stato letto")
+		return
+	}
+	if int64(len(data)) > an.lim.MaxDocumentBytes {
+		// A form is tens of kilobytes: something this big is a scan or a manual. A person reads
+		// it; holding it in memory to find out would let one message weigh on the daemon.
+		io.Copy(io.Discard, e.Body)
+		if file == "" {
+			file = label
+		}
+		an.a.Unreadable = append(an.a.Unreadable, Rejected{Part: file, Reason: fmt.Sprintf(
+			"il documento supera %s, troppo per essere un modulo compilato: lo leggerà un operatore", byteSize(an.lim.MaxDocumentBytes))})
 		return
 	}
 	an.readDocument(depth, label, file, mediaType, data)

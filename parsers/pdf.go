@@ -77,11 +77,20 @@ func isPDFRegular(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || isDigit(b) || b == '_'
 }
 
+// pdfFormMaxBytes is the largest PDF whose form fields are read. A filled form is tens of
+// kilobytes; a bigger PDF is a scan or a manual, and pdfcpu would hold a second copy of it in
+// memory for nothing: only its text is looked at.
+const pdfFormMaxBytes = 4 << 20
+
 func pdfRead(name string, data []byte, lim Limits) ([]frItem, error) {
 	if n := pdfCountObjects(data, lim.MaxPDFObjects); n > lim.MaxPDFObjects {
 		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("more than %d PDF objects", lim.MaxPDFObjects))
 	}
-	ctx, err := api.ReadContext(bytes.NewReader(data), pdfConf())
+	var ctx *model.Context
+	var err error
+	if len(data) <= pdfFormMaxBytes {
+		ctx, err = api.ReadContext(bytes.NewReader(data), pdfConf())
+	}
 	if err != nil {
 		if strings.Contains(strings.ToLower(err.Error()), "password") || strings.Contains(err.Error(), "encrypt") {
 			return nil, docErr(name, ErrUnreadable, reasonEncrypted, err)

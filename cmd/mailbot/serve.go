@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"mailbot/mailbot"
@@ -29,7 +30,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config := fs.String("config", "mailbot.toml", "configuration file")
-	debug := fs.Bool("debug", false, "log at debug level")
+	verbose := fs.Bool("debug", false, "log at debug level")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -39,8 +40,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	level := slog.LevelInfo
-	if *debug {
+	if *verbose {
 		level = slog.LevelDebug
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit: the garbage collector works harder near it instead of letting the heap
+		// double after a large attachment. Steady state is far below it.
+		debug.SetMemoryLimit(80 << 20)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	d, err := mailbot.NewDaemon(cfg, log, time.Now)
