@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"math"
 	"net"
 	"os"
@@ -56,6 +57,8 @@ var fixedSenders = []string{"referente@comune.venezia.it", "referente@comune.pad
 type options struct {
 	n, push             int
 	imapAddr, smtpAddr  string
+	sink                bool   // replies to a discarding SMTP server
+	replyAddr           string // where mailbot sends: smtpAddr, or the sink
 	pushVia             string
 	gap                 time.Duration
 	attachMB            int
@@ -105,6 +108,7 @@ func main() {
 	flag.DurationVar(&o.gap, "gap", 200*time.Millisecond, "pause between pushed requests, after the previous reply")
 	flag.StringVar(&o.imapAddr, "imap", "127.0.0.1:10143", "IMAP server (Dovecot of .ci/mailservers)")
 	flag.StringVar(&o.smtpAddr, "smtp", "127.0.0.1:10025", "SMTP server (Postfix of .ci/mailservers)")
+	flag.BoolVar(&o.sink, "sink", false, "mailbot's replies go to an in-process SMTP server that discards them, so the run measures mailbot, not Postfix and Dovecot delivering its replies on the same cores (push then uses -push-via append)")
 	flag.IntVar(&o.attachMB, "attach-mb", 0, "also put in the backlog one request with a scanned PDF of this many MB")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data directory and the log of mailbot")
 	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
@@ -156,6 +160,15 @@ func run(ctx context.Context, o options) (*Report, error) {
 		return nil, fmt.Errorf("mail servers lock: %w", err)
 	}
 	defer lock.Close()
+	o.replyAddr = o.smtpAddr
+	if o.sink {
+		addr, stop, err := startSink()
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		o.replyAddr, o.pushVia = addr, "append"
+	}
 	r := &Report{N: o.n, BigAttachmentMB: o.attachMB, PushVia: o.pushVia}
 	tmp, err := os.MkdirTemp("", "mailbot-load-")
 	if err != nil {
@@ -366,7 +379,7 @@ addresses = ["staff1@regione.veneto.it", "staff2@regione.veneto.it"]
 
 [digest]
 to = []
-`, dataDir, callCenter, callCenter, o.imapAddr, callCenter, password, o.smtpAddr, perWindow, perDay)
+`, dataDir, callCenter, callCenter, o.imapAddr, callCenter, password, o.replyAddr, perWindow, perDay)
 }
 
 func alive(ctx context.Context, exited <-chan error, deadline time.Time) error {
@@ -731,3 +744,28 @@ func printReport(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "data: %s, log: %s\n", r.DataDir, r.MailbotLog)
 	}
 }
+
+// startSink runs an SMTP server on loopback that accepts everything and keeps nothing.
+func startSink() (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := smtp.NewServer(sinkBackend{})
+	srv.Domain = "localhost"
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+type sinkBackend struct{}
+
+func (sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return sinkSession{}, nil }
+
+type sinkSession struct{}
+
+func (sinkSession) Reset()                               {}
+func (sinkSession) Logout() error                        { return nil }
+func (sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (sinkSession) Data(r io.Reader) error               { _, err := io.Copy(io.Discard, r); return err }
