@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"regexp"
 	"strings"
 	"sync"
@@ -29,7 +28,6 @@ type harness struct {
 	d      *Daemon
 	cancel context.CancelFunc
 	done   chan struct{}
-	proxy  *cutProxy
 }
 
 func newHarness(t *testing.T, edit ...func(*Config)) *harness {
@@ -399,7 +397,7 @@ func TestRestartMidBatchLosesNothingAndRepliesOnce(t *testing.T) {
 
 func TestWatcherReconnectsAndCatchesUp(t *testing.T) {
 	h := newHarness(t)
-	p := newCutProxy(t, h.mail.IMAPAddr)
+	p := newFaultProxy(t, h.mail.IMAPAddr)
 	for i := range h.cfg.Mailboxes {
 		h.cfg.Mailboxes[i].IMAPAddr = p.addr
 	}
@@ -412,8 +410,8 @@ func TestWatcherReconnectsAndCatchesUp(t *testing.T) {
 	if got := len(h.tickets()); got != 2 {
 		t.Fatalf("tickets = %d, want 2", got)
 	}
-	if p.accepted() < 4 {
-		t.Errorf("connections = %d, want the watchers to have reconnected", p.accepted())
+	if p.connections() < 4 {
+		t.Errorf("connections = %d, want the watchers to have reconnected", p.connections())
 	}
 }
 
@@ -448,77 +446,5 @@ func TestOutboxRetriesTemporaryFailuresAndStopsOnPermanent(t *testing.T) {
 	}
 	if states["referente@comune.padova.it"] != "failed" || states["referente@comune.venezia.it"] != "sent" {
 		t.Errorf("outbox states = %v", states)
-	}
-}
-
-// cutProxy forwards TCP to an IMAP server and can drop every connection at once.
-type cutProxy struct {
-	addr  string
-	mu    sync.Mutex
-	conns []net.Conn
-	n     int
-}
-
-func newCutProxy(t *testing.T, target string) *cutProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	p := &cutProxy{addr: ln.Addr().String()}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.n++
-			p.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *cutProxy) accepted() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.n
-}
-
-// TestPollsWhenServerLacksIdle: without IDLE the watcher polls at poll_interval.
-func TestPollsWhenServerLacksIdle(t *testing.T) {
-	l, err := startLocalMail(false, CallCenter, Cluster, "referente@comune.venezia.it")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(l.Close)
-	h := &harness{t: t, mail: l, cfg: DemoConfig(l, t.TempDir())}
-	for i := range h.cfg.Mailboxes {
-		h.cfg.Mailboxes[i].PollInterval.Duration = 50 * time.Millisecond
-	}
-	h.start()
-	h.waitWatching("callcenter")
-	h.deliver(request("referente@comune.venezia.it", "poll@x", "Richiesta", false))
-	h.settle(1, 0)
-	if got := h.sentTo("referente@comune.venezia.it"); len(got) != 1 {
-		t.Fatalf("acks = %d, want 1", len(got))
 	}
 }
