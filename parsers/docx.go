@@ -17,22 +17,27 @@ import (
 const docxNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 func docxRead(name string, data []byte, lim Limits) ([]frItem, error) {
+	return zipDocRead(name, data, lim, "word/document.xml", "docProps/core.xml", docxParse)
+}
+
+// zipDocRead reads a zip-based office document: its body part parsed into items, preceded by
+// the title of its properties part, which names the form when the body lacks a heading.
+func zipDocRead(name string, data []byte, lim Limits, body, props string, parse func([]byte) ([]frItem, error)) ([]frItem, error) {
 	z, err := frOpenZip(name, data, lim)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := z.read("word/document.xml")
+	doc, err := z.read(body)
 	if err != nil {
 		return nil, err
 	}
-	items, err := docxParse(doc)
+	items, err := parse(doc)
 	if err != nil {
 		return nil, docErr(name, ErrUnreadable, reasonDamaged, err)
 	}
-	// The document title in the properties helps recognise the form when the body lacks one.
-	if z.has("docProps/core.xml") {
-		if core, err := z.read("docProps/core.xml"); err == nil {
-			if t := xmlElementText(core, "title"); t != "" {
+	if z.has(props) {
+		if p, err := z.read(props); err == nil {
+			if t := xmlElementText(p, "title"); t != "" {
 				items = append([]frItem{{label: t}}, items...)
 			}
 		}

@@ -20,26 +20,7 @@ const (
 )
 
 func odtRead(name string, data []byte, lim Limits) ([]frItem, error) {
-	z, err := frOpenZip(name, data, lim)
-	if err != nil {
-		return nil, err
-	}
-	content, err := z.read("content.xml")
-	if err != nil {
-		return nil, err
-	}
-	items, err := odtParse(content)
-	if err != nil {
-		return nil, docErr(name, ErrUnreadable, reasonDamaged, err)
-	}
-	if z.has("meta.xml") {
-		if meta, err := z.read("meta.xml"); err == nil {
-			if t := xmlElementText(meta, "title"); t != "" {
-				items = append([]frItem{{label: t}}, items...)
-			}
-		}
-	}
-	return items, nil
+	return zipDocRead(name, data, lim, "content.xml", "meta.xml", odtParse)
 }
 
 type odtTable struct {
