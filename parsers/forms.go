@@ -24,6 +24,28 @@ type Form struct {
 	Source   string         `json:"source"`   // attachment file name, or "corpo del messaggio" for the body
 	Fields   map[string]any `json:"fields"`   // value is string, or []string for list kinds (services, ips, lists)
 	Problems []Problem      `json:"problems"` // never nil (empty slice) so JSON shows []
+	// Provenance says, per field key in Fields, where the value was read and how sure the
+	// reader is of it. Never nil.
+	Provenance map[string]Provenance `json:"provenance"`
+}
+
+// How a value was read (Provenance.How).
+const (
+	HowFormField = "form_field" // a fillable form field (PDF AcroForm, DOCX/ODT control)
+	HowTable     = "table"      // a table cell next to or under its label
+	HowLine      = "line"       // a "Label: value" line or a label with its value below
+	HowBody      = "body"       // a line of the message body
+)
+
+// Provenance is where one value was read and how sure the reader is of it. A value that is not
+// Sure must not be reported to a referent as wrong: a person confirms it.
+type Provenance struct {
+	Document string `json:"document"`        // attachment file name, or SourceBody
+	Where    string `json:"where,omitempty"` // page, table cell or paragraph: "pagina 2", "tabella 1, riga 3"
+	Label    string `json:"label,omitempty"` // the label as written in the document
+	How      string `json:"how"`             // a How* constant
+	Sure     bool   `json:"sure"`            // false: an uncertain reading, for a person to confirm
+	Doubt    string `json:"doubt,omitempty"` // why the reader is unsure, in Italian for staff
 }
 
 // SourceBody is Form.Source for forms written in the body of a message.
@@ -72,6 +94,9 @@ func docErr(name string, kind error, reason string, cause error) error {
 type frItem struct {
 	label, value string
 	pair         bool
+	where        string // Provenance.Where: page, table cell, paragraph ("" if unknown)
+	how          string // Provenance.How; "" means HowLine (HowBody for a message body)
+	doubt        string // why the reader is unsure of this pair, "" when sure
 }
 
 // Document formats ReadDocument tells apart.
@@ -259,8 +284,8 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 		if dom := frDominant(seg.items); typ == "" || frMatchCount(typ, seg.items) == 0 && dom != "" && fromBody {
 			typ = dom
 		}
-		f := Form{Type: typ, Source: source, Fields: map[string]any{}, Problems: []Problem{}}
-		frFill(&f, seg.items)
+		f := Form{Type: typ, Source: source, Fields: map[string]any{}, Problems: []Problem{}, Provenance: map[string]Provenance{}}
+		frFill(&f, seg.items, fromBody)
 		if len(f.Fields) == 0 && (fromBody || typ == "") {
 			continue
 		}
@@ -313,8 +338,9 @@ func frDominant(items []frItem) string {
 	return best
 }
 
-// frFill puts the pairs into f.Fields, by the labels of f's form type.
-func frFill(f *Form, items []frItem) {
+// frFill puts the pairs into f.Fields, by the labels of f's form type, and records where each
+// value was read (the first place, for a field filled from several).
+func frFill(f *Form, items []frItem, fromBody bool) {
 	lm := matcherFor(f.Type)
 	for _, it := range items {
 		if !it.pair {
@@ -327,6 +353,13 @@ func frFill(f *Form, items []frItem) {
 		v := tfClean(it.value)
 		if v == "" {
 			continue
+		}
+		if _, seen := f.Provenance[fd.Key]; !seen {
+			f.Provenance[fd.Key] = itemProvenance(it, f.Source, fromBody)
+		} else if it.doubt != "" {
+			p := f.Provenance[fd.Key]
+			p.Sure, p.Doubt = false, it.doubt
+			f.Provenance[fd.Key] = p
 		}
 		if frIsList(fd.Kind) {
 			old, _ := f.Fields[fd.Key].([]string)
@@ -344,6 +377,19 @@ func frFill(f *Form, items []frItem) {
 			f.Fields[fd.Key] = old + "\n" + v
 		}
 	}
+}
+
+// itemProvenance is the provenance of a value read from it in the document named source.
+func itemProvenance(it frItem, source string, fromBody bool) Provenance {
+	how := it.how
+	if how == "" {
+		how = HowLine
+		if fromBody {
+			how = HowBody
+		}
+	}
+	return Provenance{Document: source, Where: it.where, Label: strings.TrimSpace(it.label), How: how,
+		Sure: it.doubt == "", Doubt: it.doubt}
 }
 
 // frFillsRequired reports whether the pairs fill a required field of spec.
@@ -397,6 +443,16 @@ func CheckForm(f *Form) {
 	if f.Problems == nil {
 		f.Problems = []Problem{}
 	}
+	if f.Provenance == nil {
+		f.Provenance = map[string]Provenance{}
+	}
+	defer func() {
+		for k := range f.Provenance {
+			if _, ok := f.Fields[k]; !ok {
+				delete(f.Provenance, k)
+			}
+		}
+	}()
 	lm := matcherFor(f.Type)
 	keys := make([]string, 0, len(f.Fields))
 	for k := range f.Fields {

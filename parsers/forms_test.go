@@ -523,3 +523,30 @@ func TestFixtureFiles(t *testing.T) {
 		t.Skip("no fixtures in testdata/forms")
 	}
 }
+
+func TestProvenanceOfBodyAndDocument(t *testing.T) {
+	forms := ReadText("Denominazione ente: Comune di Venezia\nCodice IPA: c_l736\n", SourceBody)
+	if len(forms) != 1 {
+		t.Fatalf("got %d forms, want 1", len(forms))
+	}
+	p, ok := forms[0].Provenance["ente.codice_ipa"]
+	if !ok {
+		t.Fatalf("no provenance for ente.codice_ipa: %+v", forms[0].Provenance)
+	}
+	want := Provenance{Document: SourceBody, Label: "Codice IPA", How: HowBody, Sure: true}
+	if p != want {
+		t.Errorf("provenance = %+v, want %+v", p, want)
+	}
+	for k := range forms[0].Provenance {
+		if _, ok := forms[0].Fields[k]; !ok {
+			t.Errorf("provenance for %q, a field that is not there", k)
+		}
+	}
+	docs, err := ReadDocument("richiesta.txt", "text/plain", []byte("Codice IPA: c_l736\n"), Limits{})
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("ReadDocument: %v, %d forms", err, len(docs))
+	}
+	if got := docs[0].Provenance["ente.codice_ipa"]; got.How != HowLine || got.Document != "richiesta.txt" || !got.Sure {
+		t.Errorf("document provenance = %+v", got)
+	}
+}

@@ -669,7 +669,7 @@ func (an *analyzer) collectIPs(fresh string) {
 			return
 		}
 	}
-	a.Forms = append(a.Forms, Form{Source: SourceBody, Fields: map[string]any{}, Problems: problems})
+	a.Forms = append(a.Forms, Form{Source: SourceBody, Fields: map[string]any{}, Problems: problems, Provenance: map[string]Provenance{}})
 }
 
 // ipTokenEnds reports whether the token found is whole: "1.2.3.4" in "versione 1.2.3.4.5" or
