@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -205,5 +206,40 @@ func TestCleanFree(t *testing.T) {
 	}
 	if got := brief(strings.Repeat("fase lunga, ", 40), 50); len([]rune(got)) > 50 || !strings.HasSuffix(got, "…") {
 		t.Errorf("brief: %q", got)
+	}
+}
+
+// TestCSVNeutralisesFormulas: a form value a spreadsheet would run as a formula reaches the
+// CSV as text (leading apostrophe), and reads back as what was written after it.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	hostile := []string{`=HYPERLINK("http://evil.example","clic")`, "+39 041 1234567", "-2+3", "@SUM(A1:A2)",
+		"\tTAB", "Comune di Venezia", ""}
+	cat := &Catalog{Name: "enti", Columns: []Column{{Field: "id"}, {Field: "ente"}}}
+	for i, v := range hostile {
+		cat.Entries = append(cat.Entries, Entry{Key: fmt.Sprint(i), Values: map[string]any{"id": fmt.Sprint(i), "ente": v}})
+	}
+	cat.Entries = append(cat.Entries, Entry{Key: "list", Values: map[string]any{"id": "list", "ente": []string{"=1+1", "ok"}}})
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(cat.CSV(), []byte(bom)))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range hostile {
+		got := rows[i+1][1]
+		switch {
+		case v == "" || !strings.ContainsAny(v[:1], "=+-@\t\r"):
+			if got != v {
+				t.Errorf("harmless %q became %q", v, got)
+			}
+		case got != "'"+v:
+			t.Errorf("formula %q written as %q, want it after an apostrophe", v, got)
+		}
+	}
+	if got := rows[len(rows)-1][1]; got != "'=1+1; ok" {
+		t.Errorf("list cell = %q", got)
+	}
+	// A lone CR does not survive a CSV reader (nor the CRLF writer): check the bytes.
+	cr := &Catalog{Name: "enti", Columns: []Column{{Field: "ente"}}, Entries: []Entry{{Values: map[string]any{"ente": "\r=1"}}}}
+	if b := cr.CSV(); !bytes.Contains(b, []byte("\n'=1")) && !bytes.Contains(b, []byte("\"'=1")) {
+		t.Errorf("CR cell written as %q", b)
 	}
 }

@@ -110,12 +110,22 @@ func (c *Catalog) CSV() []byte {
 	for _, e := range c.Entries {
 		row := make([]string, len(c.Columns))
 		for i, col := range c.Columns {
-			row[i] = e.Text(col.Field)
+			row[i] = csvCell(e.Text(col.Field))
 		}
 		w.Write(row)
 	}
 	w.Flush() // writing to a bytes.Buffer cannot fail
 	return b.Bytes()
+}
+
+// csvCell neutralises a value that a spreadsheet would run as a formula (OWASP, "CSV
+// Injection"): a cell starting with =, +, -, @, tab or carriage return gets a leading apostrophe,
+// which spreadsheets show as text. Form values come from strangers' mail.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // Files renders the catalogs in the formats asked, keyed by path relative to the output

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -110,5 +111,25 @@ func TestServerETagFollowsContent(t *testing.T) {
 	resp, body := do(t, "GET", base+"/enti.json", map[string]string{"If-None-Match": first.Header.Get("ETag")})
 	if resp.StatusCode != 200 || resp.Header.Get("ETag") == first.Header.Get("ETag") || strings.Count(body, `"ente"`) != 1 {
 		t.Errorf("after a change: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+}
+
+// TestServerRanges: one range is served as asked; many ranges of a small page get the whole
+// page once, never a multipart answer larger than the page.
+func TestServerRanges(t *testing.T) {
+	s, _ := fixtureStore(t)
+	_, base := startServer(t, build(t, s))
+	_, full := do(t, "GET", base+"/enti.html", nil)
+	resp, body := do(t, "GET", base+"/enti.html", map[string]string{"Range": "bytes=0-9"})
+	if resp.StatusCode != http.StatusPartialContent || body != full[:10] {
+		t.Errorf("single range: %d, %q", resp.StatusCode, body)
+	}
+	var many []string
+	for i := 0; i < 2001; i++ {
+		many = append(many, fmt.Sprintf("%d-%d", i, i))
+	}
+	resp, body = do(t, "GET", base+"/enti.html", map[string]string{"Range": "bytes=" + strings.Join(many, ",")})
+	if resp.StatusCode != http.StatusOK || len(body) != len(full) {
+		t.Errorf("2,001 ranges: status %d, %d bytes for a %d-byte page", resp.StatusCode, len(body), len(full))
 	}
 }
