@@ -44,7 +44,14 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 
 // Run works until ctx ends. Shutdown stops the watchers first (no new intake), and the sender
 // last, so what intake queued in its final transaction is still attempted.
+// A second Run on the same data directory, in this process or another, fails with
+// ErrDataDirBusy before doing anything.
 func (d *Daemon) Run(ctx context.Context) error {
+	release, err := lockDataDir(d.Cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSender()
 	var sender sync.WaitGroup
