@@ -431,6 +431,12 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 // notifyStaff tells the staff list, in the ticket's thread but not to the referent, that a
 // person must look at a case.
 func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason string, now time.Time) (bool, error) {
+	// The notice shows the case as this transaction leaves it (state, turn, assignee), not the
+	// copy the step started from.
+	tk, err := tx.Ticket(tk.ID)
+	if err != nil {
+		return false, err
+	}
 	to := in.cfg.Staff.Addresses
 	if tk.Assignee != "" && strings.Contains(tk.Assignee, "@") {
 		to = []string{tk.Assignee}

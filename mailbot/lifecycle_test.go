@@ -187,8 +187,10 @@ func TestIntegrationByEmailFromRequestToCompleted(t *testing.T) {
 	if _, text := h.lastTo(referent); !strings.Contains(text, "ambiente di collaudo") {
 		t.Errorf("ack does not announce the test environment:\n%s", text)
 	}
-	if subj, _ := h.lastTo(staffOne); !strings.Contains(subj, id) || !strings.Contains(subj, "richiesta completa") {
+	if subj, text := h.lastTo(staffOne); !strings.Contains(subj, id) || !strings.Contains(subj, "richiesta completa") {
 		t.Errorf("staff notice subject %q", subj)
+	} else if !strings.Contains(text, "tocca a: regione") {
+		t.Errorf("staff notice of a case now in test_setup does not say it is the Region's turn:\n%s", text)
 	}
 
 	// A forged staff command: right From, no authentication. Nothing changes; staff are warned.
