@@ -3,16 +3,19 @@ package parsers
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
-	"io"
+	"strconv"
 	"strings"
 )
 
-// DOCX: word/document.xml read as a stream of XML tokens. Paragraphs become lines of text,
-// tables become rows of cells (frTable), content controls tagged with a field key or label
-// (w:sdt with w:tag / w:alias) become pairs. Check boxes become ☒/☐ so that the value readers
-// see what the referent ticked: legacy form check boxes (w:ffData/w:checkBox) and Word 2010
-// content-control check boxes (w14:checkbox, whose glyph is already in the text).
+// DOCX: word/document.xml read through the shared walk (wordxml.go). Paragraphs become lines of
+// text, tables rows of cells (frTable), content controls tagged with a field key or label (w:sdt
+// with w:tag / w:alias) pairs. Check boxes become ☒/☐ so that the choice grammar sees what the
+// referent ticked: legacy form check boxes (FORMCHECKBOX: w:ffData/w:checkBox, w:checked else
+// w:default), Word 2010 content-control check boxes (w14:checkbox: the state is w14:checked,
+// whatever glyph the content shows) and boxes typed in a symbol font (w:sym, Wingdings runs).
+// Struck-through text (w:strike, w:dstrike) is an option crossed out: it is not read.
 
 const docxNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -22,7 +25,7 @@ func docxRead(name string, data []byte, lim Limits) ([]frItem, error) {
 
 // zipDocRead reads a zip-based office document: its body part parsed into items, preceded by
 // the title of its properties part, which names the form when the body lacks a heading.
-func zipDocRead(name string, data []byte, lim Limits, body, props string, parse func([]byte) ([]frItem, error)) ([]frItem, error) {
+func zipDocRead(name string, data []byte, lim Limits, body, props string, parse func([]byte, Limits) ([]frItem, error)) ([]frItem, error) {
 	z, err := frOpenZip(name, data, lim)
 	if err != nil {
 		return nil, err
@@ -31,7 +34,11 @@ func zipDocRead(name string, data []byte, lim Limits, body, props string, parse 
 	if err != nil {
 		return nil, err
 	}
-	items, err := parse(doc)
+	items, err := parse(doc, lim)
+	var le *limitErr
+	if errors.As(err, &le) {
+		return nil, docErr(name, ErrLimit, reasonTooBig, err)
+	}
 	if err != nil {
 		return nil, docErr(name, ErrUnreadable, reasonDamaged, err)
 	}
@@ -45,193 +52,256 @@ func zipDocRead(name string, data []byte, lim Limits, body, props string, parse 
 	return items, nil
 }
 
-// docxTable collects the rows of one table; tables nest.
-type docxTable struct {
-	rows [][]string
-	cell *strings.Builder
-}
+const (
+	docxW14NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+	docxMcNS  = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+)
 
-// docxSdt is an open content control.
+// docxSdt is an open content control (w:sdt): its properties come before its content.
 type docxSdt struct {
 	tag         string
 	placeholder bool
-	inContent   bool
-	text        strings.Builder
+	checkbox    bool // w14:checkbox: its glyph is replaced by the state in w14:checked
+	checked     bool
+	open        bool // its content started, a control of the walk is open
 }
 
-func docxParse(doc []byte) ([]frItem, error) {
-	dec := xml.NewDecoder(bytes.NewReader(doc))
-	dec.Strict = false
-	var (
-		items  []frItem
-		para   strings.Builder // text of the current paragraph
-		tables []*docxTable
-		sdts   []*docxSdt
-		inText bool
-		depth  int
-	)
-	write := func(s string) {
-		for _, sd := range sdts {
-			if sd.placeholder {
-				return // placeholder hint of an empty content control
-			}
-		}
-		para.WriteString(s)
-		for _, sd := range sdts {
-			if sd.inContent {
-				sd.text.WriteString(s)
-			}
-		}
-	}
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("document.xml: %w", err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth > 200 {
-				return nil, fmt.Errorf("document.xml: nesting deeper than 200")
-			}
-			if t.Name.Space != docxNS {
-				continue
-			}
-			switch t.Name.Local {
-			case "t":
-				inText = true
-			case "tab":
-				write("\t")
-			case "br", "cr":
-				write("\n")
-			case "tbl":
-				tables = append(tables, &docxTable{})
-			case "tr":
-				if n := len(tables); n > 0 {
-					tables[n-1].rows = append(tables[n-1].rows, nil)
-				}
-			case "tc":
-				if n := len(tables); n > 0 {
-					tables[n-1].cell = &strings.Builder{}
-				}
-			case "checkBox": // legacy form field: w:checked or w:default says the state
-				if docxChecked(dec, &depth) {
-					write("☒ ")
-				} else {
-					write("☐ ")
-				}
-			case "sdt":
-				sdts = append(sdts, &docxSdt{})
-			case "tag", "alias":
-				if n := len(sdts); n > 0 && sdts[n-1].tag == "" {
-					sdts[n-1].tag = xmlAttr(t, "val")
-				}
-			case "showingPlcHdr":
-				if n := len(sdts); n > 0 {
-					sdts[n-1].placeholder = true
-				}
-			case "sdtContent":
-				if n := len(sdts); n > 0 {
-					sdts[n-1].inContent = true
-				}
-			}
-		case xml.EndElement:
-			depth--
-			if t.Name.Space != docxNS {
-				continue
-			}
-			switch t.Name.Local {
-			case "t":
-				inText = false
-			case "p":
-				line := para.String()
-				para.Reset()
-				if n := len(tables); n > 0 && tables[n-1].cell != nil {
-					if tables[n-1].cell.Len() > 0 {
-						tables[n-1].cell.WriteString("\n")
-					}
-					tables[n-1].cell.WriteString(line)
-				} else {
-					items = append(items, tfLinesToItems(strings.Split(line, "\n"))...)
-				}
-				for _, sd := range sdts {
-					if sd.inContent && sd.text.Len() > 0 {
-						sd.text.WriteString("\n")
-					}
-				}
-			case "tc":
-				if n := len(tables); n > 0 && tables[n-1].cell != nil {
-					tb := tables[n-1]
-					if len(tb.rows) == 0 {
-						tb.rows = append(tb.rows, nil)
-					}
-					tb.rows[len(tb.rows)-1] = append(tb.rows[len(tb.rows)-1], tb.cell.String())
-					tb.cell = nil
-				}
-			case "tbl":
-				if n := len(tables); n > 0 {
-					tb := tables[n-1]
-					tables = tables[:n-1]
-					rows := frTable(tb.rows)
-					if n > 1 && tables[n-2].cell != nil {
-						// A table inside a cell: its pairs are kept, the outer cell gets its text.
-						for _, r := range tb.rows {
-							tables[n-2].cell.WriteString(strings.Join(r, " ") + "\n")
-						}
-					}
-					items = append(items, rows...)
-				}
-			case "sdt":
-				if n := len(sdts); n > 0 {
-					sd := sdts[n-1]
-					sdts = sdts[:n-1]
-					if sd.tag != "" && !sd.placeholder {
-						items = append(items, frItem{label: sd.tag, value: strings.TrimSpace(sd.text.String()), pair: true})
-					}
-				}
-			}
-		case xml.CharData:
-			if inText {
-				write(string(t))
-			}
-		}
-	}
-	return items, nil
+// docxReader interprets WordprocessingML elements for the shared walk.
+type docxReader struct {
+	w        *docWalk
+	sdts     []*docxSdt
+	inRun    bool
+	inRPr    bool
+	inText   bool
+	struck   bool   // w:strike / w:dstrike: struck text is not chosen
+	hidden   bool   // w:vanish
+	symFont  string // a symbol font (Wingdings) of the run: its characters are check boxes or nothing
+	fallback int    // inside mc:Fallback, which repeats the content of mc:Choice
+	span     int    // w:gridSpan of the current cell
+
+	// A legacy check-box form field (w:ffData/w:checkBox).
+	inCheckBox            bool
+	cbChecked, cbDefault  bool
+	cbSeenChecked, cbSeen bool
 }
 
-// docxChecked reads a w:checkBox element to its end and reports whether it is ticked.
-func docxChecked(dec *xml.Decoder, depth *int) bool {
-	checked, def := false, false
-	seenChecked := false
-	level := 1
-	for level > 0 {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			level++
-			v := xmlAttr(t, "val")
-			on := v == "" || v == "1" || v == "true" || v == "on"
+func docxParse(doc []byte, lim Limits) ([]frItem, error) {
+	r := &docxReader{w: newDocWalk(lim)}
+	if err := xmlWalk(xml.NewDecoder(bytes.NewReader(doc)), r.w, r.start, r.end, r.chars); err != nil {
+		return nil, fmt.Errorf("document.xml: %w", err)
+	}
+	return r.w.finish()
+}
+
+// on reads an OOXML boolean property: absent val means on.
+func docxOn(t xml.StartElement) bool {
+	switch xmlAttr(t, "val") {
+	case "0", "false", "off", "none":
+		return false
+	}
+	return true
+}
+
+func (r *docxReader) start(t xml.StartElement) {
+	if t.Name.Space == docxMcNS && t.Name.Local == "Fallback" || r.fallback > 0 {
+		r.fallback++
+		return
+	}
+	if t.Name.Space == docxW14NS {
+		if n := len(r.sdts); n > 0 {
 			switch t.Name.Local {
+			case "checkbox":
+				r.sdts[n-1].checkbox = true
 			case "checked":
-				checked, seenChecked = on, true
-			case "default":
-				def = v == "1" || v == "true" || v == "on"
+				r.sdts[n-1].checked = docxOn(t)
 			}
-		case xml.EndElement:
-			level--
+		}
+		return
+	}
+	if t.Name.Space != docxNS {
+		return
+	}
+	w := r.w
+	switch t.Name.Local {
+	case "r":
+		r.inRun, r.struck, r.hidden, r.symFont = true, false, false, ""
+	case "rPr":
+		r.inRPr = r.inRun
+	case "strike", "dstrike":
+		if r.inRPr {
+			r.struck = docxOn(t)
+		}
+	case "vanish":
+		if r.inRPr {
+			r.hidden = docxOn(t)
+		}
+	case "rFonts":
+		if r.inRPr {
+			r.symFont = symbolFont(xmlAttr(t, "ascii"))
+		}
+	case "t":
+		r.inText = true
+	case "tab":
+		if r.inRun {
+			r.write("\t")
+		}
+	case "br", "cr":
+		r.write("\n")
+	case "sym":
+		if m, ok := symbolMark(symbolFont(xmlAttr(t, "font")), xmlAttr(t, "char")); ok && !r.struck {
+			w.mark(m)
+		}
+	case "tbl":
+		w.startTable()
+	case "tr":
+		w.startRow()
+	case "tc":
+		w.startCell()
+		r.span = 1
+	case "gridSpan":
+		if n, err := strconv.Atoi(xmlAttr(t, "val")); err == nil && n > 1 {
+			r.span = n
+		}
+	case "checkBox": // legacy form field: w:checked, else w:default, says the state
+		r.inCheckBox, r.cbChecked, r.cbDefault, r.cbSeenChecked = true, false, false, false
+	case "checked":
+		if r.inCheckBox {
+			r.cbChecked, r.cbSeenChecked = docxOn(t), true
+		}
+	case "default":
+		if r.inCheckBox {
+			r.cbDefault = docxOn(t)
+		}
+	case "sdt":
+		if len(r.sdts) >= walkMaxControls {
+			w.fail("content controls nested deeper than %d", walkMaxControls)
+			return
+		}
+		r.sdts = append(r.sdts, &docxSdt{})
+	case "tag", "alias":
+		if n := len(r.sdts); n > 0 && r.sdts[n-1].tag == "" {
+			r.sdts[n-1].tag = xmlAttr(t, "val")
+		}
+	case "showingPlcHdr":
+		if n := len(r.sdts); n > 0 {
+			r.sdts[n-1].placeholder = docxOn(t)
+		}
+	case "sdtContent":
+		if n := len(r.sdts); n > 0 && !r.sdts[n-1].open {
+			sd := r.sdts[n-1]
+			sd.open = true
+			w.startControl(sd.tag, sd.placeholder && !sd.checkbox)
+			if sd.checkbox {
+				w.mark(sd.checked)
+				w.hideControl() // the glyph in the content is the same state, in some font
+			}
 		}
 	}
-	*depth-- // the checkBox element itself has ended
-	if seenChecked {
-		return checked
+}
+
+func (r *docxReader) end(t xml.EndElement) {
+	if r.fallback > 0 {
+		r.fallback--
+		return
 	}
-	return def
+	if t.Name.Space != docxNS {
+		return
+	}
+	w := r.w
+	switch t.Name.Local {
+	case "r":
+		r.inRun = false
+	case "rPr":
+		r.inRPr = false
+	case "t":
+		r.inText = false
+	case "p":
+		w.endPara()
+	case "tc":
+		w.endCell(r.span)
+		r.span = 1
+	case "tbl":
+		w.endTable()
+	case "checkBox":
+		if r.inCheckBox {
+			r.inCheckBox = false
+			if r.cbSeenChecked {
+				w.mark(r.cbChecked)
+			} else {
+				w.mark(r.cbDefault)
+			}
+		}
+	case "sdt":
+		if n := len(r.sdts); n > 0 {
+			sd := r.sdts[n-1]
+			r.sdts = r.sdts[:n-1]
+			if sd.open {
+				w.endControl(sd.placeholder || sd.checkbox)
+			}
+		}
+	}
+}
+
+func (r *docxReader) chars(c xml.CharData) {
+	if r.inText {
+		r.write(string(c))
+	}
+}
+
+// write adds the text of a run, unless struck or hidden; a run in a symbol font holds check
+// boxes (or decorations, dropped).
+func (r *docxReader) write(s string) {
+	if r.struck || r.hidden || r.fallback > 0 {
+		return
+	}
+	if r.symFont != "" {
+		for _, c := range s {
+			if m, ok := symbolMark(r.symFont, fmt.Sprintf("%X", c)); ok {
+				r.w.mark(m)
+			}
+		}
+		return
+	}
+	r.w.text(s)
+}
+
+// symbolFont names the symbol fonts whose characters are check boxes, "" for others.
+func symbolFont(font string) string {
+	switch f := strings.ToLower(strings.TrimSpace(font)); f {
+	case "wingdings", "wingdings 2", "webdings":
+		return f
+	}
+	return ""
+}
+
+// symbolMark reads a character of a symbol font (hex code, as w:sym writes it: "F0FE" or "FE")
+// as a ticked or empty box.
+func symbolMark(font, hex string) (on, ok bool) {
+	if font == "" {
+		return false, false
+	}
+	n, err := strconv.ParseUint(hex, 16, 32)
+	if err != nil {
+		return false, false
+	}
+	c := n & 0xFF // Word writes symbol characters at U+F000 + code
+	switch font {
+	case "wingdings":
+		switch c {
+		case 0xFE, 0xFD, 0x78, 0xFB, 0xFC:
+			return true, true
+		case 0xA8, 0x6F, 0x71, 0x72:
+			return false, true
+		}
+	case "wingdings 2":
+		switch c {
+		case 0x52, 0x54, 0x51, 0x50, 0x4F:
+			return true, true
+		case 0xA3, 0x2A:
+			return false, true
+		}
+	}
+	return false, false
 }
 
 // xmlAttr returns the value of an attribute by local name, whatever its namespace.

@@ -356,6 +356,9 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		}
 		if _, seen := f.Provenance[fd.Key]; !seen {
 			f.Provenance[fd.Key] = itemProvenance(it, f.Source, fromBody)
+		} else if p := f.Provenance[fd.Key]; p.How != HowFormField && strings.Contains(it.value, fieldMark) {
+			p.How = HowFormField // a check box ticked in a form field further on
+			f.Provenance[fd.Key] = p
 		} else if it.doubt != "" {
 			p := f.Provenance[fd.Key]
 			p.Sure, p.Doubt = false, it.doubt
@@ -382,6 +385,9 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 // itemProvenance is the provenance of a value read from it in the document named source.
 func itemProvenance(it frItem, source string, fromBody bool) Provenance {
 	how := it.how
+	if strings.Contains(it.value, fieldMark) {
+		how = HowFormField // what a form control or legacy form field holds
+	}
 	if how == "" {
 		how = HowLine
 		if fromBody {

@@ -93,12 +93,22 @@ func (z *frZip) drain() error {
 	return nil
 }
 
-// frTable turns the rows of a table into items. Two cells make a label/value pair; with more
-// cells, label/value pairs side by side when every other cell is a label, else the first cell
-// labels the rest; a first row of labels over rows of values is a table by columns (several
-// "tipi dovuto"); a single cell is a line of text ("Label: value" or a title).
+// frTable turns the rows of a table into items, each with its row ("riga 3") as where. Two
+// cells make a label/value pair; with more cells, label/value pairs side by side when every
+// other cell is a label, else the first cell labels the rest; a first row of labels over rows of
+// values is a table by columns (several "tipi dovuto"); a single cell is a line of text
+// ("Label: value" or a title).
 func frTable(rows [][]string) []frItem {
 	var items []frItem
+	add := func(r int, its ...frItem) {
+		for _, it := range its {
+			it.where = fmt.Sprintf("riga %d", r+1)
+			if it.pair && it.how == "" {
+				it.how = HowTable
+			}
+			items = append(items, it)
+		}
+	}
 	if len(rows) >= 2 && len(rows[0]) >= 2 {
 		allLabels := true
 		for _, c := range rows[0] {
@@ -109,17 +119,17 @@ func frTable(rows [][]string) []frItem {
 		}
 		secondLabels := len(rows[1]) >= 2 && lblIsLabel(rows[1][0]) && lblIsLabel(rows[1][1])
 		if allLabels && !secondLabels {
-			for _, r := range rows[1:] {
+			for ri, r := range rows[1:] {
 				for i, c := range r {
 					if i < len(rows[0]) {
-						items = append(items, frItem{label: rows[0][i], value: c, pair: true})
+						add(ri+1, frItem{label: rows[0][i], value: c, pair: true})
 					}
 				}
 			}
 			return items
 		}
 	}
-	for _, r := range rows {
+	for ri, r := range rows {
 		// Drop empty cells at the end: layout columns.
 		for len(r) > 0 && tfClean(r[len(r)-1]) == "" && len(r) > 2 {
 			r = r[:len(r)-1]
@@ -127,9 +137,9 @@ func frTable(rows [][]string) []frItem {
 		switch {
 		case len(r) == 0:
 		case len(r) == 1 || tfClean(r[0]) == "" && len(r) == 2:
-			items = append(items, tfLinesToItems([]string{r[len(r)-1]})...)
+			add(ri, tfLinesToItems([]string{r[len(r)-1]})...)
 		case len(r) == 2:
-			items = append(items, frItem{label: frLabelText(r[0]), value: r[1], pair: true})
+			add(ri, frItem{label: frLabelText(r[0]), value: r[1], pair: true})
 		default:
 			sideBySide := len(r)%2 == 0
 			for i := 0; i < len(r) && sideBySide; i += 2 {
@@ -137,10 +147,10 @@ func frTable(rows [][]string) []frItem {
 			}
 			if sideBySide {
 				for i := 0; i < len(r); i += 2 {
-					items = append(items, frItem{label: frLabelText(r[i]), value: r[i+1], pair: true})
+					add(ri, frItem{label: frLabelText(r[i]), value: r[i+1], pair: true})
 				}
 			} else {
-				items = append(items, frItem{label: frLabelText(r[0]), value: joinNonEmpty(r[1:], "\n"), pair: true})
+				add(ri, frItem{label: frLabelText(r[0]), value: joinNonEmpty(r[1:], "\n"), pair: true})
 			}
 		}
 	}

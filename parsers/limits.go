@@ -14,6 +14,7 @@ type Limits struct {
 	MaxDocumentBytes     int64         // one attachment read as a document; bigger ones go to a person
 	MaxPDFObjects        int           // objects in one PDF
 	DocumentTimeout      time.Duration // time to read one document
+	MaxTextBytes         int64         // text read out of one DOCX/ODT (forms have kilobytes)
 }
 
 // DefaultLimits are generous for real forms and tight for hostile input.
@@ -25,6 +26,7 @@ var DefaultLimits = Limits{
 	MaxDocumentBytes:     8 << 20,
 	MaxPDFObjects:        50000,
 	DocumentTimeout:      10 * time.Second,
+	MaxTextBytes:         4 << 20,
 }
 
 // WithDefaults fills the zero fields of l from DefaultLimits.
@@ -50,6 +52,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.DocumentTimeout > 0 {
 		d.DocumentTimeout = l.DocumentTimeout
+	}
+	if l.MaxTextBytes > 0 {
+		d.MaxTextBytes = l.MaxTextBytes
 	}
 	return d
 }

@@ -4,170 +4,205 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
 
-// ODT (and ODS, same content.xml grammar): paragraphs and headings become lines, tables rows of
-// cells (frTable), form controls (form:text, form:checkbox, ...) named after a field key or
-// label become pairs with their current value.
+// ODT (and ODS, same content.xml grammar), read through the shared walk (wordxml.go):
+// paragraphs and headings become lines, tables rows of cells (frTable). Form controls
+// (office:forms: form:text, form:checkbox, ...) named after a field key or label become pairs
+// with their current value, and where a control stands in the text (draw:control) its value is
+// written, a check box as ☒/☐ and its label. Text in a style with a line through it
+// (style:text-line-through-style, LibreOffice's strike-through) is an option crossed out: it is
+// not read.
 
 const (
 	odfTextNS  = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 	odfTableNS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 	odfFormNS  = "urn:oasis:names:tc:opendocument:xmlns:form:1.0"
+	odfStyleNS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+	odfDrawNS  = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+	odfXMLNS   = "http://www.w3.org/XML/1998/namespace"
 )
 
 func odtRead(name string, data []byte, lim Limits) ([]frItem, error) {
 	return zipDocRead(name, data, lim, "content.xml", "meta.xml", odtParse)
 }
 
-type odtTable struct {
-	rows [][]string
-	cell *strings.Builder
+// odtShown is what a form control shows in the text.
+type odtShown struct {
+	text  string
+	check bool // a check box: text is its label
+	on    bool
 }
 
-func odtParse(content []byte) ([]frItem, error) {
-	dec := xml.NewDecoder(bytes.NewReader(content))
-	dec.Strict = false
-	var (
-		items     []frItem
-		paras     []*strings.Builder // text:p / text:h nest through notes and frames
-		tables    []*odtTable
-		depth     int
-		noteDepth int // text inside footnotes is not part of the paragraph
-	)
-	write := func(s string) {
-		if n := len(paras); n > 0 && noteDepth == 0 {
-			paras[n-1].WriteString(s)
-		}
-	}
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("content.xml: %w", err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth > 200 {
-				return nil, fmt.Errorf("content.xml: nesting deeper than 200")
-			}
-			switch t.Name.Space {
-			case odfTextNS:
-				switch t.Name.Local {
-				case "p", "h":
-					paras = append(paras, &strings.Builder{})
-				case "s":
-					n, _ := strconv.Atoi(xmlAttr(t, "c"))
-					write(strings.Repeat(" ", max(1, min(n, 100))))
-				case "tab":
-					write("\t")
-				case "line-break":
-					write("\n")
-				case "note":
-					noteDepth++
-				}
-			case odfTableNS:
-				switch t.Name.Local {
-				case "table":
-					tables = append(tables, &odtTable{})
-				case "table-row":
-					if n := len(tables); n > 0 {
-						tables[n-1].rows = append(tables[n-1].rows, nil)
-					}
-				case "table-cell":
-					if n := len(tables); n > 0 {
-						tables[n-1].cell = &strings.Builder{}
-					}
-				}
-			case odfFormNS:
-				if it, ok := odtControl(t); ok {
-					items = append(items, it)
-				}
-			}
-		case xml.EndElement:
-			depth--
-			switch t.Name.Space {
-			case odfTextNS:
-				switch t.Name.Local {
-				case "note":
-					noteDepth--
-				case "p", "h":
-					n := len(paras)
-					if n == 0 {
-						continue
-					}
-					line := paras[n-1].String()
-					paras = paras[:n-1]
-					if n > 1 {
-						paras[n-2].WriteString(line) // a paragraph in a frame inside a paragraph
-						continue
-					}
-					if tn := len(tables); tn > 0 && tables[tn-1].cell != nil {
-						if tables[tn-1].cell.Len() > 0 {
-							tables[tn-1].cell.WriteString("\n")
-						}
-						tables[tn-1].cell.WriteString(line)
-					} else {
-						items = append(items, tfLinesToItems(strings.Split(line, "\n"))...)
-					}
-				}
-			case odfTableNS:
-				switch t.Name.Local {
-				case "table-cell":
-					if n := len(tables); n > 0 && tables[n-1].cell != nil {
-						tb := tables[n-1]
-						if len(tb.rows) == 0 {
-							tb.rows = append(tb.rows, nil)
-						}
-						// Repeated cells (number-columns-repeated) count once: they are empty
-						// padding in spreadsheets and would only multiply memory.
-						tb.rows[len(tb.rows)-1] = append(tb.rows[len(tb.rows)-1], tb.cell.String())
-						tb.cell = nil
-					}
-				case "table":
-					if n := len(tables); n > 0 {
-						tb := tables[n-1]
-						tables = tables[:n-1]
-						items = append(items, frTable(tb.rows)...)
-					}
-				}
-			}
-		case xml.CharData:
-			write(string(t))
-		}
-	}
-	return items, nil
+// odtReader interprets OpenDocument elements for the shared walk.
+type odtReader struct {
+	w         *docWalk
+	paras     int             // open text:p / text:h (they nest through frames and notes)
+	noteDepth int             // text inside footnotes is not part of the paragraph
+	struckSty map[string]bool // automatic styles with a line through
+	styleName string          // style:style being read
+	spans     []bool          // open text:span (and paragraphs): struck or not
+	struck    int             // how many of them are struck
+	controls  map[string]odtShown
 }
 
-// odtControl reads a form control named after a field: its current value, or for a check box
-// its state (a ticked box gives "☒ label").
-func odtControl(t xml.StartElement) (frItem, bool) {
-	name := xmlAttr(t, "name")
-	if name == "" {
-		return frItem{}, false
+func odtParse(content []byte, lim Limits) ([]frItem, error) {
+	r := &odtReader{w: newDocWalk(lim), struckSty: map[string]bool{}, controls: map[string]odtShown{}}
+	if err := xmlWalk(xml.NewDecoder(bytes.NewReader(content)), r.w, r.start, r.end, r.chars); err != nil {
+		return nil, fmt.Errorf("content.xml: %w", err)
 	}
+	return r.w.finish()
+}
+
+// pushStyle opens a span or paragraph in a style, struck or not.
+func (r *odtReader) pushStyle(t xml.StartElement) {
+	s := r.struckSty[xmlAttr(t, "style-name")]
+	r.spans = append(r.spans, s)
+	if s {
+		r.struck++
+	}
+}
+
+func (r *odtReader) popStyle() {
+	if n := len(r.spans); n > 0 {
+		if r.spans[n-1] {
+			r.struck--
+		}
+		r.spans = r.spans[:n-1]
+	}
+}
+
+func (r *odtReader) write(s string) {
+	if r.paras > 0 && r.noteDepth == 0 && r.struck == 0 {
+		r.w.text(s)
+	}
+}
+
+func (r *odtReader) start(t xml.StartElement) {
+	w := r.w
+	switch t.Name.Space {
+	case odfStyleNS:
+		switch t.Name.Local {
+		case "style":
+			r.styleName = xmlAttr(t, "name")
+		case "text-properties":
+			if v := xmlAttr(t, "text-line-through-style"); r.styleName != "" && v != "" && v != "none" {
+				r.struckSty[r.styleName] = true
+			}
+		}
+	case odfTextNS:
+		switch t.Name.Local {
+		case "p", "h":
+			r.paras++
+			r.pushStyle(t)
+		case "span":
+			r.pushStyle(t)
+		case "s":
+			n, _ := strconv.Atoi(xmlAttr(t, "c"))
+			r.write(strings.Repeat(" ", max(1, min(n, 100))))
+		case "tab":
+			r.write("\t")
+		case "line-break":
+			r.write("\n")
+		case "note":
+			r.noteDepth++
+		}
+	case odfTableNS:
+		switch t.Name.Local {
+		case "table":
+			w.startTable()
+		case "table-row":
+			w.startRow()
+		case "table-cell", "covered-table-cell":
+			w.startCell()
+		}
+	case odfFormNS:
+		r.formControl(t)
+	case odfDrawNS:
+		if t.Name.Local == "control" && r.noteDepth == 0 && r.struck == 0 {
+			if c, ok := r.controls[xmlAttr(t, "control")]; ok {
+				if c.check {
+					w.mark(c.on)
+					w.text(c.text)
+				} else if c.text != "" {
+					w.text(fieldMark + c.text)
+				}
+			}
+		}
+	}
+}
+
+func (r *odtReader) end(t xml.EndElement) {
+	w := r.w
+	switch t.Name.Space {
+	case odfStyleNS:
+		if t.Name.Local == "style" {
+			r.styleName = ""
+		}
+	case odfTextNS:
+		switch t.Name.Local {
+		case "note":
+			r.noteDepth--
+		case "span":
+			r.popStyle()
+		case "p", "h":
+			r.popStyle()
+			if r.paras--; r.paras == 0 {
+				w.endPara() // a paragraph in a frame inside a paragraph ends with it
+			}
+		}
+	case odfTableNS:
+		switch t.Name.Local {
+		// Repeated cells (number-columns-repeated) count once: they are empty padding in
+		// spreadsheets and would only multiply memory.
+		case "table-cell", "covered-table-cell":
+			w.endCell(1)
+		case "table":
+			w.endTable()
+		}
+	}
+}
+
+func (r *odtReader) chars(c xml.CharData) { r.write(string(c)) }
+
+// formControl reads a form control: named after a field it gives a pair with its current value
+// (a ticked check box gives "☒ label"); every control is remembered by id for where it stands
+// in the text.
+func (r *odtReader) formControl(t xml.StartElement) {
+	var shown odtShown
 	switch t.Name.Local {
-	case "text", "textarea", "formatted-text", "combobox", "date", "number":
+	case "text", "textarea", "formatted-text", "combobox", "date", "number", "time":
 		v := xmlAttr(t, "current-value")
 		if v == "" {
 			v = xmlAttr(t, "value")
 		}
-		return frItem{label: name, value: v, pair: true}, true
+		shown = odtShown{text: v}
 	case "checkbox":
 		state := xmlAttr(t, "current-state")
 		if state == "" {
 			state = xmlAttr(t, "state")
 		}
-		if state != "checked" {
-			return frItem{}, false
-		}
-		return frItem{label: name, value: strings.TrimSpace("☒ " + xmlAttr(t, "label")), pair: true}, true
+		shown = odtShown{text: xmlAttr(t, "label"), check: true, on: state == "checked"}
+	default:
+		return
 	}
-	return frItem{}, false
+	if len(r.controls) < 1000 {
+		for _, a := range t.Attr {
+			if a.Name.Local == "id" && (a.Name.Space == odfFormNS || a.Name.Space == odfXMLNS) {
+				r.controls[a.Value] = shown
+			}
+		}
+	}
+	name := xmlAttr(t, "name")
+	if name == "" {
+		return
+	}
+	switch {
+	case !shown.check:
+		r.w.control(name, shown.text)
+	case shown.on:
+		r.w.control(name, strings.TrimSpace(markOn+" "+shown.text))
+	}
 }

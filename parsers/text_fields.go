@@ -25,6 +25,7 @@ var tfPlaceholders = []string{
 // tfClean trims a value and empties it when it is only a placeholder ("_____", "…", hints).
 func tfClean(s string) string {
 	s = strings.ReplaceAll(s, "\u00a0", " ")
+	s = strings.ReplaceAll(s, fieldMark, "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	lines := strings.Split(s, "\n")
