@@ -2,6 +2,7 @@ package mailbot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -42,8 +43,11 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	return d, nil
 }
 
-// Run works until ctx ends. Shutdown stops the watchers first (no new intake), and the sender
-// last, so what intake queued in its final transaction is still attempted.
+// Run works until ctx ends or a worker fails. Shutdown stops the watchers first (no new
+// intake), and the sender last, so what intake queued in its final transaction is still
+// attempted. A worker that stops with an error (a watcher that cannot go on, a schedule that
+// cannot be set) stops the daemon: its error is logged and returned, so serve exits non-zero
+// and its supervisor restarts it, instead of running on without that worker.
 // A second Run on the same data directory, in this process or another, fails with
 // ErrDataDirBusy before doing anything.
 func (d *Daemon) Run(ctx context.Context) error {
@@ -52,17 +56,34 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var (
+		mu   sync.Mutex
+		errs []error
+	)
+	worker := func(name string, run func(context.Context) error, c context.Context) func() {
+		return func() {
+			if err := run(c); err != nil && c.Err() == nil {
+				d.Log.Error("worker stopped", "worker", name, "err", err)
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				mu.Unlock()
+				stop()
+			}
+		}
+	}
 	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSender()
 	var sender sync.WaitGroup
-	sender.Go(func() { d.Sender.Run(senderCtx) })
+	sender.Go(worker("outbox", d.Sender.Run, senderCtx))
 
 	var watchers sync.WaitGroup
 	for _, w := range d.Watchers {
-		watchers.Go(func() { w.Run(ctx) })
+		watchers.Go(worker("watcher "+w.cfg.Name, w.Run, ctx))
 	}
 	// The scheduler queues mail like intake does: it stops with it, before the last flush.
-	watchers.Go(func() { d.Schedule.Run(ctx) })
+	watchers.Go(worker("schedule", d.Schedule.Run, ctx))
 	if d.Catalogs != nil {
 		// Read-only: it stops with ctx like the watchers (its HTTP server shut down gracefully).
 		watchers.Go(func() { d.Catalogs.Run(ctx) })
@@ -70,7 +91,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	<-ctx.Done()
 	watchers.Wait()
 	// One last flush, bounded: mail not sent now stays queued for the next start.
-	flushCtx, cancel := context.WithTimeout(senderCtx, 5*time.Second)
+	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	if err := d.Sender.Flush(flushCtx); err != nil {
 		d.Log.Warn("final outbox flush", "err", err)
 	}
@@ -78,7 +99,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	stopSender()
 	sender.Wait()
 	d.Log.Info("stopped")
-	return nil
+	return errors.Join(errs...)
 }
 
 // Close releases the store.

@@ -5,6 +5,9 @@ package mailbot
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,4 +35,26 @@ func TestSecondDaemonRefused(t *testing.T) {
 		t.Fatalf("lock after release: %v", err)
 	}
 	again()
+}
+
+// TestDaemonStopsOnWorkerError: a worker that cannot run (here the scheduler, given a digest time
+// cron refuses) stops the daemon with its error instead of leaving it running without
+// a daily digest.
+func TestDaemonStopsOnWorkerError(t *testing.T) {
+	h := newHarness(t)
+	d, err := NewDaemon(h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Cfg.Digest.To, d.Cfg.Digest.at = []string{"dirigente@regione.veneto.it"}, -time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = d.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "schedule") {
+		t.Fatalf("Run = %v, want the scheduler's error", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Run returned only when the test's deadline passed")
+	}
 }
