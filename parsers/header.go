@@ -85,7 +85,7 @@ func (e *Envelope) fill(h textproto.Header) {
 	for _, a := range addresses(h.Get("Cc")) {
 		e.Cc = append(e.Cc, a.Address)
 	}
-	e.Subject = DecodeHeader(h.Get("Subject"))
+	e.Subject = decodeSubject(h)
 	if d, err := mail.ParseDate(h.Get("Date")); err == nil {
 		e.Date = d
 	}
@@ -98,48 +98,9 @@ func (e *Envelope) fill(h textproto.Header) {
 	e.AuthResults = h.Values("Authentication-Results")
 }
 
-// autoReason applies RFC 3834 and common practice: the first sign that a message was generated
-// by a machine, or "".
-func autoReason(h textproto.Header, from string) string {
-	lower := func(k string) string { return strings.ToLower(strings.TrimSpace(h.Get(k))) }
-	if v := lower("Auto-Submitted"); v != "" && v != "no" {
-		return "Auto-Submitted: " + v
-	}
-	switch lower("Precedence") {
-	case "bulk", "junk", "list":
-		return "Precedence: " + lower("Precedence")
-	}
-	for _, k := range []string{"List-Id", "List-Unsubscribe", "X-Auto-Response-Suppress", "X-Autoreply", "X-Autorespond", "X-Ricevuta"} {
-		if h.Has(k) {
-			return k + " present"
-		}
-	}
-	if h.Has("Return-Path") && strings.Trim(strings.TrimSpace(h.Get("Return-Path")), "<>") == "" {
-		return "empty Return-Path (bounce)"
-	}
-	local, _, _ := strings.Cut(from, "@")
-	switch strings.ReplaceAll(local, "-", "") {
-	case "mailerdaemon", "postmaster", "noreply", "donotreply":
-		return "sender " + from
-	}
-	if from == "" {
-		return "no sender address"
-	}
-	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && mt == "multipart/report" {
-		return "multipart/report (delivery or read report)"
-	}
-	return ""
-}
-
-// DecodeHeader decodes RFC 2047 encoded words, keeping the raw text when it cannot.
-func DecodeHeader(s string) string {
-	dec := mime.WordDecoder{CharsetReader: charset.Reader}
-	if d, err := dec.DecodeHeader(s); err == nil {
-		s = d
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
+// addresses parses an address-list header, keeping from a malformed one whatever looks like one
+// address (a single "@", not at either end), so a sloppy message keeps its sender but an
+// unbalanced quote or parenthesis never ends up inside an address.
 func addresses(v string) []*mail.Address {
 	if strings.TrimSpace(v) == "" {
 		return nil
@@ -147,9 +108,9 @@ func addresses(v string) []*mail.Address {
 	p := mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader}}
 	list, err := p.ParseList(v)
 	if err != nil {
-		// Keep what looks like an address rather than lose the sender of a sloppy message.
-		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '<' || r == '>' }) {
-			if strings.Count(f, "@") == 1 {
+		list = nil
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(" \t,;<>\"()\\", r) }) {
+			if strings.Count(f, "@") == 1 && !strings.HasPrefix(f, "@") && !strings.HasSuffix(f, "@") {
 				list = append(list, &mail.Address{Address: f})
 			}
 		}
@@ -158,6 +119,35 @@ func addresses(v string) []*mail.Address {
 		a.Address = strings.ToLower(a.Address)
 	}
 	return list
+}
+
+// fromAddress returns the bare, lower-case address of the first From mailbox, or "".
+func fromAddress(h textproto.Header) string {
+	if a := addresses(h.Get("From")); len(a) > 0 {
+		return a[0].Address
+	}
+	return ""
+}
+
+// messageID returns the Message-ID without brackets.
+func messageID(h textproto.Header) string {
+	if id := firstID(h.Get("Message-Id")); id != "" {
+		return id
+	}
+	return stripBrackets(h.Get("Message-Id"))
+}
+
+func decodeSubject(h textproto.Header) string {
+	return decodeWords(h.Get("Subject"))
+}
+
+// decodeWords decodes RFC 2047 words and stray 8-bit text, and folds whitespace.
+func decodeWords(s string) string {
+	dec := mime.WordDecoder{CharsetReader: charset.Reader}
+	if d, err := dec.DecodeHeader(s); err == nil {
+		s = d
+	}
+	return strings.Join(strings.Fields(toUTF8([]byte(s))), " ")
 }
 
 // msgIDs extracts every <id> of a threading header, without brackets.
