@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bufio"
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -64,6 +65,26 @@ func TestAutoReason(t *testing.T) {
 				t.Errorf("Analyze Auto = %v", an.Auto)
 			}
 		})
+	}
+}
+
+// TestEnvelopeHeaderCap: the daemon's envelope reader stops at the same header cap as Analyze
+// (and inspect); a 32 MiB header once took 2 GB of memory.
+func TestEnvelopeHeaderCap(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("From: a@b.it\r\nSubject: x\r\n")
+	line := "X-Filler: " + strings.Repeat("a", 1000) + "\r\n"
+	for b.Len() <= 2*maxHeaderBytes {
+		b.WriteString(line)
+	}
+	b.WriteString("\r\nbody\r\n")
+	raw := b.Bytes()
+	_, errEnv := ReadEnvelope(bytes.NewReader(raw))
+	_, errAn := Analyze(bytes.NewReader(raw), Limits{})
+	for who, err := range map[string]error{"ReadEnvelope": errEnv, "Analyze": errAn} {
+		if err == nil || !strings.Contains(err.Error(), "header over") {
+			t.Errorf("%s on a %d-byte header: err = %v, want the header cap", who, len(raw), err)
+		}
 	}
 }
 

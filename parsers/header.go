@@ -51,7 +51,7 @@ type Envelope struct {
 // Message-ID does not.
 func ReadEnvelope(r io.Reader) (*Envelope, error) {
 	br := bufio.NewReader(r)
-	h, err := textproto.ReadHeader(br)
+	h, err := readHeader(br) // the same lenient reader, and the same cap, as Analyze
 	if err != nil {
 		return nil, fmt.Errorf("read header: %w", err)
 	}
