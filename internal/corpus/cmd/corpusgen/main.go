@@ -1,0 +1,95 @@
+// Command corpusgen writes the reading corpus: the files it makes itself (Word XML, mail) and
+// manifest.json into -out, and the HTML sources LibreOffice converts into -src, with one list
+// per conversion (writer-docx.list, calc-xlsx.list, ...). regen.sh runs it, then soffice.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"mailbot/internal/corpus"
+)
+
+func main() {
+	out := flag.String("out", "testdata/forms/corpus", "corpus directory")
+	src := flag.String("src", "", "directory for the LibreOffice sources (empty: skip them)")
+	flag.Parse()
+	if err := run(*out, *src); err != nil {
+		fmt.Fprintln(os.Stderr, "corpusgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out, src string) error {
+	c, err := corpus.Build()
+	if err != nil {
+		return err
+	}
+	for name, data := range c.Files {
+		p := filepath.Join(out, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	m, err := json.MarshalIndent(c.Manifest, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "manifest.json"), append(m, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "README.md"), []byte(readme), 0o644); err != nil {
+		return err
+	}
+	if src == "" {
+		return nil
+	}
+	lists := map[string][]string{}
+	for _, s := range c.Sources {
+		app := "writer"
+		if s.Calc {
+			app = "calc"
+		}
+		p := filepath.Join(src, s.Name+".html")
+		if err := os.WriteFile(p, []byte(s.HTML), 0o644); err != nil {
+			return err
+		}
+		for _, t := range s.Targets {
+			lists[app+"-"+t] = append(lists[app+"-"+t], p)
+		}
+	}
+	keys := make([]string, 0, len(lists))
+	for k := range lists {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := os.WriteFile(filepath.Join(src, k+".list"), []byte(strings.Join(lists[k], "\n")+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const readme = `# Reading corpus
+
+Filled forms as other programs write them, not made by internal/formgen: LibreOffice (headless,
+from HTML: DOCX, ODT, printed PDF, XLSX with merged cells), Word's own XML (legacy form fields,
+content controls, merged cells, runs split mid-word), Outlook and Gmail messages, plain-text
+bodies. manifest.json gives, for each file, its producer and layout and what a correct reader
+finds: the form type, the field values (keys of parsers/schema.go), the fields left empty
+("n.d.", "—", "____", an empty form field) and the fields whose value is deliberately invalid.
+
+Remade by internal/corpus/regen.sh (needs LibreOffice); do not edit by hand. The files here are
+what parsers/corpus_test.go reads: LibreOffice output is not byte-stable, so CI never remakes it.
+Identifiers are valid by construction (check digits computed, then checked with the parsers'
+own functions) except those listed as problems.
+`
