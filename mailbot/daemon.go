@@ -21,6 +21,10 @@ type Daemon struct {
 	Watchers []*Watcher
 	Schedule *Scheduler
 	Catalogs *Publisher // nil when [catalog] publishes nowhere
+
+	// Ready, if set, is called once Run holds the data directory and its workers are started
+	// (serve tells systemd).
+	Ready func()
 }
 
 // NewDaemon opens the store and wires the workers. now is the clock (time.Now outside tests).
@@ -87,6 +91,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.Catalogs != nil {
 		// Read-only: it stops with ctx like the watchers (its HTTP server shut down gracefully).
 		watchers.Go(func() { d.Catalogs.Run(ctx) })
+	}
+	if d.Ready != nil {
+		d.Ready()
 	}
 	<-ctx.Done()
 	watchers.Wait()

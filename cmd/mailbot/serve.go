@@ -10,7 +10,9 @@ import (
 	"runtime/debug"
 	"time"
 
+	"mailbot/internal/sdnotify"
 	"mailbot/mailbot"
+	"mailbot/ticketing"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -56,6 +58,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer d.Close()
 	log.Info("mailbot started", "mailboxes", len(cfg.Mailboxes), "data_dir", cfg.DataDir)
+	// Under systemd (Type=notify): ready once the daemon runs, a watchdog ping while the store
+	// takes writes, stopping on the way out.
+	d.Ready = func() {
+		if err := sdnotify.Notify(sdnotify.Ready); err != nil {
+			log.Warn("systemd notify", "err", err)
+		}
+	}
+	wctx, stopWatchdog := context.WithCancel(ctx)
+	defer stopWatchdog()
+	go sdnotify.RunWatchdog(wctx, sdnotify.WatchdogInterval(), func(c context.Context) error {
+		return d.Store.Update(c, func(*ticketing.Tx) error { return nil })
+	}, func(err error) { log.Error("watchdog: store not writable, not pinging", "err", err) })
+	defer sdnotify.Notify(sdnotify.Stopping)
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "mailbot serve: %v\n", err)
 		return 1
