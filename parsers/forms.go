@@ -339,47 +339,168 @@ func frDominant(items []frItem) string {
 }
 
 // frFill puts the pairs into f.Fields, by the labels of f's form type, and records where each
-// value was read (the first place, for a field filled from several).
+// value was read (the first place, for a field filled from several). The options of a choice
+// may follow its label on the next items, one per row ("MyPay | X", "MyPivot |"): they are
+// gathered into the choice's value.
 func frFill(f *Form, items []frItem, fromBody bool) {
 	lm := matcherFor(f.Type)
+	var choice *frChoice // the choice whose options may follow
 	for _, it := range items {
-		if !it.pair {
+		if choice != nil && choice.takes(f, it, fromBody) {
 			continue
 		}
-		fd, _, ok := lm.match(it.label)
+		choice = nil
+		label := it.label
+		if !it.pair {
+			// A choice's label alone on its line, its options below.
+			if fd, _, ok := lm.match(label); ok && fd.isChoice() && tfSplitLabelOnly(label) {
+				choice = &frChoice{fd: fd, it: it}
+			}
+			continue
+		}
+		fd, _, ok := lm.match(label)
 		if !ok {
 			continue
+		}
+		if fd.isChoice() {
+			choice = &frChoice{fd: fd, it: it}
 		}
 		v := tfClean(it.value)
 		if v == "" {
 			continue
 		}
-		if _, seen := f.Provenance[fd.Key]; !seen {
-			f.Provenance[fd.Key] = itemProvenance(it, f.Source, fromBody)
-		} else if p := f.Provenance[fd.Key]; p.How != HowFormField && strings.Contains(it.value, fieldMark) {
+		f.put(fd, it, v, fromBody)
+	}
+}
+
+// put adds a value read from it to field fd.
+func (f *Form) put(fd Field, it frItem, v string, fromBody bool) {
+	if _, seen := f.Provenance[fd.Key]; !seen {
+		f.Provenance[fd.Key] = itemProvenance(it, f.Source, fromBody)
+	} else {
+		p := f.Provenance[fd.Key]
+		if p.How != HowFormField && strings.Contains(it.value, fieldMark) {
 			p.How = HowFormField // a check box ticked in a form field further on
-			f.Provenance[fd.Key] = p
-		} else if it.doubt != "" {
-			p := f.Provenance[fd.Key]
+		}
+		if it.doubt != "" {
 			p.Sure, p.Doubt = false, it.doubt
-			f.Provenance[fd.Key] = p
 		}
-		if frIsList(fd.Kind) {
-			old, _ := f.Fields[fd.Key].([]string)
-			if !slices.Contains(old, v) {
-				f.Fields[fd.Key] = append(old, v)
-			}
-			continue
+		f.Provenance[fd.Key] = p
+	}
+	if frIsList(fd.Kind) {
+		old, _ := f.Fields[fd.Key].([]string)
+		if !slices.Contains(old, v) {
+			f.Fields[fd.Key] = append(old, v)
 		}
-		old, _ := f.Fields[fd.Key].(string)
-		switch {
-		case old == "":
-			f.Fields[fd.Key] = v
-		case !slices.Contains(strings.Split(old, "\n"), v):
-			// The same label twice (several "tipi dovuto"): keep every value, one per line.
-			f.Fields[fd.Key] = old + "\n" + v
+		return
+	}
+	old, _ := f.Fields[fd.Key].(string)
+	switch {
+	case old == "":
+		f.Fields[fd.Key] = v
+	case !slices.Contains(strings.Split(old, "\n"), v):
+		// The same label twice (several "tipi dovuto"): keep every value, one per line.
+		f.Fields[fd.Key] = old + "\n" + v
+	}
+}
+
+// isChoice reports whether a field's value is chosen among options.
+func (fd Field) isChoice() bool {
+	return fd.Kind == KindServices || fd.Kind == KindYesNo || fd.Options != nil
+}
+
+// tfSplitLabelOnly reports whether a line is only a label (no "label: value" on it).
+func tfSplitLabelOnly(line string) bool {
+	_, v, ok := tfSplitLabel(line)
+	return !ok || strings.TrimSpace(v) == ""
+}
+
+// frChoice is a choice field whose options may follow its label, one per item.
+type frChoice struct {
+	fd    Field
+	it    frItem // the label's item, for provenance
+	added bool   // an option row was gathered: the next value goes on the same entry
+}
+
+// takes gathers it into the choice if it is one of its options: a line ("MyPivot", "☒ MyPay")
+// or a pair of the option and its mark ("MyPay" | "X"). The value is written back as the
+// grammar reads it, "MyPay ☒".
+func (c *frChoice) takes(f *Form, it frItem, fromBody bool) bool {
+	var text string
+	switch {
+	case !it.pair:
+		if !c.fd.isOption(it.label) {
+			return false
+		}
+		text = it.label
+	default:
+		mark, ok := tfMarkValue(it.value)
+		if !ok || !c.fd.isOption(it.label) {
+			return false
+		}
+		text = tfClean(it.label) + " " + mark
+	}
+	key := c.fd.Key
+	if _, seen := f.Provenance[key]; !seen {
+		f.Provenance[key] = itemProvenance(c.it, f.Source, fromBody)
+	}
+	if strings.Contains(it.value+it.label, fieldMark) {
+		p := f.Provenance[key]
+		p.How = HowFormField
+		f.Provenance[key] = p
+	}
+	text = tfClean(text)
+	if frIsList(c.fd.Kind) {
+		old, _ := f.Fields[key].([]string)
+		if n := len(old); n > 0 {
+			old[n-1] += "\n" + text
+		} else {
+			old = []string{text}
+		}
+		f.Fields[key] = old
+	} else if old, _ := f.Fields[key].(string); old != "" {
+		f.Fields[key] = old + "\n" + text
+	} else {
+		f.Fields[key] = text
+	}
+	c.added = true
+	return true
+}
+
+// isOption reports whether text (marks aside) is one of the field's options.
+func (fd Field) isOption(text string) bool {
+	t := tfClean(tfMarkRe.ReplaceAllString(text, " "))
+	if t == "" || len(strings.Fields(t)) > 8 {
+		return false
+	}
+	switch {
+	case fd.Kind == KindServices:
+		p, q := tfServiceWords(t)
+		return (p || q) && len(strings.Fields(t)) <= 3
+	case fd.Kind == KindYesNo:
+		w := strings.ToLower(lblAccents.Replace(strings.Trim(t, " .")))
+		return w == "si" || w == "no"
+	}
+	n := lblNorm(t)
+	for _, o := range fd.Options {
+		if on := lblNorm(o); n != "" && (strings.Contains(n, on) || strings.Contains(on, n)) {
+			return true
 		}
 	}
+	return false
+}
+
+// tfMarkValue reads a cell or value that is only a mark: "X", "✓", "[X]", "sì" tick the
+// option beside it; an empty one, "☐" or "no" leave it.
+func tfMarkValue(v string) (string, bool) {
+	t := strings.ToLower(lblAccents.Replace(tfClean(v)))
+	switch t {
+	case "x", "✓", "✔", "☒", "☑", "■", "⌧", "✗", "✘", "[x]", "(x)", "si", "yes":
+		return markOn, true
+	case "", "☐", "□", "❏", "▢", "◻", "no":
+		return markOff, true
+	}
+	return "", false
 }
 
 // itemProvenance is the provenance of a value read from it in the document named source.
@@ -501,6 +622,16 @@ func (f *Form) addProblem(key, value, msg string) {
 	}
 }
 
+// uncertain marks the reading of a field as one a person must confirm, saying why.
+func (f *Form) uncertain(key, doubt string) {
+	p, ok := f.Provenance[key]
+	if !ok {
+		p = Provenance{Document: f.Source, How: HowLine}
+	}
+	p.Sure, p.Doubt = false, doubt
+	f.Provenance[key] = p
+}
+
 func (f *Form) addIdentProblem(fd Field, e *IdentifierError) {
 	f.addProblem(fd.Key, e.Value, tfProblemText(fd.Label, e))
 }
@@ -508,16 +639,30 @@ func (f *Form) addIdentProblem(fd Field, e *IdentifierError) {
 // frCheckField normalises and checks one field.
 func frCheckField(f *Form, fd Field) {
 	vals := frValues(f.Fields[fd.Key])
+	if p, ok := f.Provenance[fd.Key]; ok && !p.Sure && tfClean(strings.Join(vals, "")) == "" {
+		return // an uncertain empty choice stays for a person to see
+	}
 	switch fd.Kind {
 	case KindList:
-		if items := tfSplitList(vals); len(items) > 0 {
+		items, doubt := tfSplitList(vals, fd.Options)
+		switch {
+		case doubt != "":
+			// Kept, even empty: a person says what was chosen.
+			f.Fields[fd.Key] = append([]string{}, items...)
+			f.uncertain(fd.Key, doubt)
+		case len(items) > 0:
 			f.Fields[fd.Key] = items
-		} else {
+		default:
 			delete(f.Fields, fd.Key)
 		}
 		return
 	case KindServices:
-		s, ok := tfServices(vals)
+		s, ok, doubt := tfServices(vals)
+		if doubt != "" {
+			f.Fields[fd.Key] = append([]string{}, s...)
+			f.uncertain(fd.Key, doubt)
+			return
+		}
 		if !ok {
 			if raw := tfClean(strings.Join(vals, " ")); raw != "" {
 				f.addIdentProblem(fd, identErr(KindServices, raw, "indicare MyPay, MyPivot o entrambi"))
@@ -536,6 +681,24 @@ func frCheckField(f *Form, fd Field) {
 			f.Fields[fd.Key] = ips
 		} else {
 			delete(f.Fields, fd.Key)
+		}
+		return
+	case KindYesNo:
+		v := tfClean(strings.Join(vals, " "))
+		if v == "" {
+			delete(f.Fields, fd.Key)
+			return
+		}
+		y, ok, doubt := tfYesNo(v)
+		switch {
+		case doubt != "":
+			f.Fields[fd.Key] = v // as written: a person reads it
+			f.uncertain(fd.Key, doubt)
+		case ok:
+			f.Fields[fd.Key] = y
+		default:
+			f.Fields[fd.Key] = v
+			f.addIdentProblem(fd, identErr(KindYesNo, v, "rispondere sì o no"))
 		}
 		return
 	}
@@ -562,13 +725,6 @@ func frCheckField(f *Form, fd Field) {
 		check = CheckPEC
 	case KindURL:
 		check = tfCheckURL
-	case KindYesNo:
-		check = func(s string) (string, error) {
-			if y, ok := tfYesNo(s); ok {
-				return y, nil
-			}
-			return "", identErr(KindYesNo, strings.TrimSpace(s), "rispondere sì o no")
-		}
 	case KindDate:
 		check = func(s string) (string, error) {
 			if d, ok := tfDate(s); ok {
@@ -582,7 +738,7 @@ func frCheckField(f *Form, fd Field) {
 	}
 	// One value per line: a form may list several IBANs for several tipi dovuto.
 	lines := strings.Split(v, "\n")
-	if fd.Kind == KindYesNo || fd.Kind == KindDate {
+	if fd.Kind == KindDate {
 		lines = []string{strings.Join(lines, " ")}
 	}
 	for i, l := range lines {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // frMaxZipEntries bounds the entries of a DOCX/ODT/XLSX: real ones have tens, a few hundred
@@ -109,6 +110,7 @@ func frTable(rows [][]string) []frItem {
 			items = append(items, it)
 		}
 	}
+	rows = frOptionColumns(rows)
 	if len(rows) >= 2 && len(rows[0]) >= 2 {
 		allLabels := true
 		for _, c := range rows[0] {
@@ -155,6 +157,74 @@ func frTable(rows [][]string) []frItem {
 		}
 	}
 	return items
+}
+
+// frOptionColumns rewrites a table of options over columns of marks, "" | "Sì" | "No" then
+// "Adesione a PagoPA" | "X" | "", as rows of a label and its value in the choice grammar,
+// "Adesione a PagoPA" | "☒ Sì\n☐ No". Other tables come back as they are.
+func frOptionColumns(rows [][]string) [][]string {
+	if len(rows) < 2 || len(rows[0]) < 3 {
+		return rows
+	}
+	head := rows[0]
+	options := 0
+	for _, c := range head[1:] {
+		c = tfClean(c)
+		if c == "" {
+			continue
+		}
+		if len(strings.Fields(c)) > 3 || lblIsLabel(c) || tfIsTick(c) {
+			return rows
+		}
+		options++
+	}
+	if options < 2 {
+		return rows
+	}
+	out := [][]string{{head[0]}}
+	ticked := false
+	for _, r := range rows[1:] {
+		marks, ok := []string{}, len(r) >= 2 && tfClean(r[0]) != ""
+		for j := 1; j < len(head) && ok; j++ {
+			c := ""
+			if j < len(r) {
+				c = tfClean(r[j])
+			}
+			if tfClean(head[j]) == "" {
+				ok = c == ""
+				continue
+			}
+			switch {
+			case tfIsTick(c):
+				ticked = true
+				marks = append(marks, markOn+" "+tfClean(head[j]))
+			case c == "" || c == markOff:
+				marks = append(marks, markOff+" "+tfClean(head[j]))
+			default:
+				ok = false
+			}
+		}
+		for j := len(head); j < len(r) && ok; j++ {
+			ok = tfClean(r[j]) == ""
+		}
+		if !ok {
+			return rows
+		}
+		out = append(out, []string{r[0], strings.Join(marks, "\n")})
+	}
+	if !ticked {
+		return rows
+	}
+	return out
+}
+
+// tfIsTick reports whether a cell is only a tick: "X", "✓", "☒", "[X]".
+func tfIsTick(c string) bool {
+	switch strings.ToLower(strings.TrimSpace(c)) {
+	case "x", "✓", "✔", "☒", "☑", "■", "⌧", "✗", "✘", "[x]", "(x)":
+		return true
+	}
+	return false
 }
 
 // frLabelText strips what decorates a label cell: a final colon, asterisks of required fields.

@@ -38,6 +38,7 @@ type Field struct {
 	Aliases  []string
 	Kind     string
 	Required bool
+	Options  []string // the choices a form offers (services, modalità); nil for free values
 }
 
 // FormSpec describes one form: its title as printed, the phrases that identify it in a document,
@@ -68,8 +69,9 @@ var Forms = []FormSpec{
 			{Key: "referente.codice_fiscale", Label: "Codice fiscale referente", Aliases: []string{"c.f. referente", "cf referente"}, Kind: KindCFPerson, Required: true},
 			{Key: "referente.email", Label: "Email referente", Aliases: []string{"e-mail referente", "email", "e-mail"}, Kind: KindEmail, Required: true},
 			{Key: "referente.telefono", Label: "Telefono referente", Aliases: []string{"telefono", "tel."}, Kind: KindText},
-			{Key: "servizi", Label: "Servizi richiesti", Aliases: []string{"servizi", "servizi da attivare", "prodotti richiesti"}, Kind: KindServices, Required: true},
-			{Key: "modalita_attivazione", Label: "Modalità di attivazione", Aliases: []string{"modalita attivazione"}, Kind: KindList},
+			{Key: "servizi", Label: "Servizi richiesti", Aliases: []string{"servizi", "servizi da attivare", "prodotti richiesti"}, Kind: KindServices, Required: true, Options: serviceOptions},
+			{Key: "modalita_attivazione", Label: "Modalità di attivazione", Aliases: []string{"modalita attivazione"}, Kind: KindList,
+				Options: []string{"pagamenti spontanei", "caricamento flussi", "web services dal gestionale dell'ente"}},
 			{Key: "tipi_dovuto.codice", Label: "Codice tipo dovuto", Aliases: []string{"tipo dovuto"}, Kind: KindText},
 			{Key: "tipi_dovuto.descrizione", Label: "Descrizione tipo dovuto", Kind: KindText},
 			{Key: "tipi_dovuto.iban", Label: "IBAN di accredito", Aliases: []string{"iban"}, Kind: KindIBAN},
@@ -94,7 +96,7 @@ var Forms = []FormSpec{
 			{Key: "azienda.partita_iva", Label: "Partita IVA azienda", Aliases: []string{"partita iva", "p.iva", "p. iva"}, Kind: KindPIVA, Required: true},
 			{Key: "azienda.pec", Label: "PEC azienda", Aliases: []string{"pec"}, Kind: KindPEC},
 			{Key: "azienda.email_referente_tecnico", Label: "Email referente tecnico", Aliases: []string{"email referente tecnico", "email tecnico"}, Kind: KindEmail},
-			{Key: "servizi", Label: "Integrazioni (MyPay / MyPivot)", Aliases: []string{"integrazioni", "servizi"}, Kind: KindServices, Required: true},
+			{Key: "servizi", Label: "Integrazioni (MyPay / MyPivot)", Aliases: []string{"integrazioni", "servizi"}, Kind: KindServices, Required: true, Options: serviceOptions},
 			{Key: "web_services", Label: "Web services usati", Aliases: []string{"web services"}, Kind: KindList},
 			{Key: "url_callback", Label: "URL di callback", Aliases: []string{"callback", "url callback"}, Kind: KindURL},
 			{Key: "ip_collaudo", Label: "IP chiamanti in collaudo", Aliases: []string{"ip collaudo", "indirizzi ip collaudo"}, Kind: KindIPs},
@@ -114,7 +116,7 @@ var Forms = []FormSpec{
 			{Key: "prodotto.versione", Label: "Versione prodotto", Aliases: []string{"versione"}, Kind: KindText, Required: true},
 			{Key: "prodotto.descrizione", Label: "Descrizione prodotto", Aliases: []string{"descrizione"}, Kind: KindText},
 			{Key: "prodotto.funzionalita", Label: "Funzionalità e web services", Aliases: []string{"funzionalita", "web services"}, Kind: KindList},
-			{Key: "servizi", Label: "Integrazioni (MyPay / MyPivot)", Aliases: []string{"integrazioni", "servizi"}, Kind: KindServices, Required: true},
+			{Key: "servizi", Label: "Integrazioni (MyPay / MyPivot)", Aliases: []string{"integrazioni", "servizi"}, Kind: KindServices, Required: true, Options: serviceOptions},
 			{Key: "ente_pilota.denominazione", Label: "Ente pilota", Aliases: []string{"denominazione ente pilota"}, Kind: KindText, Required: true},
 			{Key: "ente_pilota.codice_ipa", Label: "Codice IPA ente pilota", Aliases: []string{"cod. ipa ente pilota", "ipa ente pilota"}, Kind: KindIPA, Required: true},
 		},
@@ -159,6 +161,9 @@ var Forms = []FormSpec{
 		},
 	},
 }
+
+// serviceOptions are the services an ente can ask for.
+var serviceOptions = []string{ServiceMyPay, ServiceMyPivot}
 
 // Spec returns the description of a form type, or nil.
 func Spec(formType string) *FormSpec {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -54,28 +55,110 @@ func tfClean(s string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// tfBoxRe finds check-box marks: "[X]", "[ ]", "(x)", "☒", "☐" and friends.
-var tfBoxRe = regexp.MustCompile(`\[\s*[xX✓✔*]?\s*\]|\(\s*[xX]?\s*\)|[☒☑✓✔■☐□❏]`)
+// Choices. People tick options in every way an office program allows: a box before the option
+// ("☒ MyPay ☐ MyPivot", "[X] MyPay"), after it ("MyPay ☒", "MyPay [X]"), an "X" next to it or
+// in a column beside it (table rows "MyPay | X"), a form check box (the readers write ☒/☐), a
+// "Sì / No" pair of columns (frTable writes ☒/☐ under the header), or by deleting or striking
+// through what they do not choose (the readers drop struck text). One grammar reads them all:
+// a value is cut into lines, each line into marks and the texts between them; a mark at the
+// start of a line ticks the text after it, otherwise the text before it; a line that is only a
+// mark ticks the line above. Text with no mark is an option left unticked.
 
-// tfCheckboxes splits a value written with check boxes and returns the texts of the ticked
-// ones; found is false when the value has no check boxes at all.
-func tfCheckboxes(s string) (checked []string, found bool) {
-	locs := tfBoxRe.FindAllStringIndex(s, -1)
-	if len(locs) == 0 {
+// tfMarkRe finds check-box marks: "[X]", "[ ]", "(x)", "☒", "☐" and friends.
+var tfMarkRe = regexp.MustCompile(`\[\s*[xX✓✔*]?\s*\]|\(\s*[xX]?\s*\)|[☒☑✓✔■⌧✗✘☐□❏▢◻]`)
+
+// tfBareXRe finds an "X" standing alone as a mark: in a choice field "X MyPay" or "MyPay X".
+var tfBareXRe = regexp.MustCompile(`(?:^|[\s|:])([xX])(?:$|[\s|:])`)
+
+// tfMarkOn reports whether a mark is ticked.
+func tfMarkOn(mark string) bool { return strings.ContainsAny(mark, "xX✓✔*☒☑■⌧✗✘") }
+
+// choiceSeg is one option as written: its text, whether it carries a mark, and if so its state.
+type choiceSeg struct {
+	text   string
+	marked bool
+	on     bool
+}
+
+// tfChoiceSegs cuts a value into options with their marks; bareX also counts a lone "X" as a
+// mark (only in fields whose options are known, where an "X" cannot be part of a value).
+func tfChoiceSegs(s string, bareX bool) (segs []choiceSeg, marks int) {
+	trim := func(t string) string { return strings.Trim(t, " \t,;:|-–") }
+	for _, line := range strings.Split(s, "\n") {
+		locs := tfMarkRe.FindAllStringIndex(line, -1)
+		if bareX {
+			for _, m := range tfBareXRe.FindAllStringSubmatchIndex(line, -1) {
+				locs = append(locs, []int{m[2], m[3]})
+			}
+			sort.Slice(locs, func(i, j int) bool { return locs[i][0] < locs[j][0] })
+		}
+		if len(locs) == 0 {
+			if t := trim(line); t != "" {
+				segs = append(segs, choiceSeg{text: t})
+			}
+			continue
+		}
+		marks += len(locs)
+		if len(locs) == 1 && trim(line[:locs[0][0]]) == "" && trim(line[locs[0][1]:]) == "" {
+			// A mark alone on its line ticks the option on the line above.
+			on := tfMarkOn(line[locs[0][0]:locs[0][1]])
+			if n := len(segs); n > 0 && !segs[n-1].marked {
+				segs[n-1].marked, segs[n-1].on = true, on
+			} else {
+				segs = append(segs, choiceSeg{marked: true, on: on})
+			}
+			continue
+		}
+		before := trim(line[:locs[0][0]]) == ""
+		for i, loc := range locs {
+			var t string
+			if before {
+				end := len(line)
+				if i+1 < len(locs) {
+					end = locs[i+1][0]
+				}
+				t = line[loc[1]:end]
+			} else {
+				from := 0
+				if i > 0 {
+					from = locs[i-1][1]
+				}
+				t = line[from:loc[0]]
+			}
+			segs = append(segs, choiceSeg{text: trim(t), marked: true, on: tfMarkOn(line[loc[0]:loc[1]])})
+		}
+		if last := locs[len(locs)-1]; !before {
+			if t := trim(line[last[1]:]); t != "" {
+				segs = append(segs, choiceSeg{text: t})
+			}
+		}
+	}
+	return segs, marks
+}
+
+// tfCheckboxes returns the texts of the ticked options of a value written with marks; found is
+// false when the value has no marks at all.
+func tfCheckboxes(s string, bareX bool) (checked []string, found bool) {
+	segs, marks := tfChoiceSegs(s, bareX)
+	if marks == 0 {
 		return nil, false
 	}
-	for i, loc := range locs {
-		mark := s[loc[0]:loc[1]]
-		end := len(s)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
-		}
-		text := strings.Trim(s[loc[1]:end], " \t\n,;")
-		if strings.ContainsAny(mark, "xX✓✔*☒☑■") {
-			checked = append(checked, text)
+	checked = []string{}
+	for _, sg := range segs {
+		if sg.on {
+			checked = append(checked, sg.text)
 		}
 	}
 	return checked, true
+}
+
+// tfQuote shortens a value for a doubt told to staff.
+func tfQuote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return "«" + s + "»"
 }
 
 // tfSplitRe separates the items of a list.
@@ -84,12 +167,19 @@ var tfSplitRe = regexp.MustCompile(`[,;\n]+|\s+e\s+|\s+/\s+`)
 // tfBulletRe strips list bullets and numbering at the start of an item.
 var tfBulletRe = regexp.MustCompile(`^(?:[-•*·–]+|\d{1,2}[.)]|[a-z]\))\s+`)
 
-// tfSplitList splits list values into items, keeping only ticked items when check boxes are used.
-func tfSplitList(values []string) []string {
-	var out []string
+// tfSplitList splits list values into items, keeping only ticked items when check boxes are
+// used. options are the field's known options (nil for a free list): with them a lone "X" is a
+// mark, and a value where none or every option is ticked is a doubt, not a choice.
+func tfSplitList(values []string, options []string) (out []string, doubt string) {
 	seen := map[string]bool{}
 	for _, v := range values {
-		if checked, ok := tfCheckboxes(v); ok {
+		if checked, ok := tfCheckboxes(v, options != nil); ok {
+			switch {
+			case len(checked) == 0:
+				doubt = "nessuna opzione risulta selezionata in " + tfQuote(v)
+			case options != nil && len(checked) >= len(options) && len(options) > 1:
+				doubt = "tutte le opzioni risultano selezionate in " + tfQuote(v)
+			}
 			v = strings.Join(checked, "\n")
 		}
 		for _, it := range tfSplitRe.Split(v, -1) {
@@ -102,7 +192,7 @@ func tfSplitList(values []string) []string {
 			out = append(out, it)
 		}
 	}
-	return out
+	return out, doubt
 }
 
 // Canonical names of the Region's services.
@@ -111,27 +201,62 @@ const (
 	ServiceMyPivot = "MyPivot"
 )
 
-// tfServices reads "MyPay", "My Pay", "MYPIVOT", "entrambi", "[X] MyPay [ ] MyPivot".
-func tfServices(values []string) (services []string, recognised bool) {
+// tfServiceWords finds the services a text names: "MyPay", "My Pay", "MYPIVOT", "entrambi".
+func tfServiceWords(v string) (pay, pivot bool) {
+	n := strings.ToLower(lblAccents.Replace(v))
+	compact := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(n)
+	pay = strings.Contains(compact, "mypay")
+	pivot = strings.Contains(compact, "mypivot")
+	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch w {
+		case "entrambi", "entrambe", "both", "tutti", "tutte":
+			pay, pivot = true, true
+		}
+	}
+	return pay, pivot
+}
+
+// tfTemplateOptions matches a value that only repeats the options as a blank form prints them,
+// "MyPay / MyPivot", with nothing to say which was chosen.
+var tfTemplateOptions = regexp.MustCompile(`(?i)^\s*my\s*pay\s*[/|]\s*my\s*pivot\s*$|^\s*my\s*pivot\s*[/|]\s*my\s*pay\s*$`)
+
+// tfServices reads the services chosen: "MyPay", "MyPay e MyPivot", "entrambi", or options
+// ticked in any style of the choice grammar. doubt says why the reading is uncertain (nothing
+// ticked, everything ticked, the blank form's options left as printed).
+func tfServices(values []string) (services []string, recognised bool, doubt string) {
 	var pay, pivot bool
 	for _, v := range values {
-		if checked, ok := tfCheckboxes(v); ok {
-			v = strings.Join(checked, " ")
+		segs, marks := tfChoiceSegs(v, true)
+		if marks == 0 {
+			if tfTemplateOptions.MatchString(v) {
+				doubt = "le opzioni sono scritte come nel modulo vuoto, senza indicare quale è scelta: " + tfQuote(v)
+			}
+			p, q := tfServiceWords(v)
+			pay, pivot = pay || p, pivot || q
+			continue
 		}
-		n := strings.ToLower(lblAccents.Replace(v))
-		compact := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(n)
-		if strings.Contains(compact, "mypay") {
-			pay = true
-		}
-		if strings.Contains(compact, "mypivot") {
-			pivot = true
-		}
-		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return !unicode.IsLetter(r) }) {
-			switch w {
-			case "entrambi", "entrambe", "both", "tutti", "tutte":
-				pay, pivot = true, true
+		var onPay, onPivot, anyOn bool
+		offered := 0
+		for _, sg := range segs {
+			p, q := tfServiceWords(sg.text)
+			if p || q {
+				offered++
+			}
+			if sg.on {
+				anyOn = true
+				onPay, onPivot = onPay || p, onPivot || q
 			}
 		}
+		switch {
+		case !anyOn:
+			doubt = "nessuna opzione risulta selezionata in " + tfQuote(v)
+		case onPay && onPivot && offered > 1:
+			doubt = "tutte le opzioni risultano selezionate in " + tfQuote(v)
+		}
+		if !anyOn && offered > 0 {
+			recognised = true // the options are there, none ticked: an uncertain empty choice
+		}
+		pay, pivot = pay || onPay, pivot || onPivot
 	}
 	if pay {
 		services = append(services, ServiceMyPay)
@@ -139,21 +264,55 @@ func tfServices(values []string) (services []string, recognised bool) {
 	if pivot {
 		services = append(services, ServiceMyPivot)
 	}
-	return services, pay || pivot
+	return services, recognised || pay || pivot, doubt
 }
 
-// tfYesNo reads a yes/no answer; an "x" (a ticked box) means yes.
-func tfYesNo(s string) (string, bool) {
-	if checked, ok := tfCheckboxes(s); ok {
-		if len(checked) == 0 {
-			return "", false
+// tfYesNo reads a yes/no answer; an "x" (a ticked box) means yes. doubt is set when both or
+// neither of "sì" and "no" are ticked, or both are written with no mark ("Sì / No").
+func tfYesNo(s string) (answer string, ok bool, doubt string) {
+	segs, marks := tfChoiceSegs(s, true)
+	if marks > 0 {
+		var yes, no, anyOn bool
+		for _, sg := range segs {
+			if !sg.on {
+				continue
+			}
+			anyOn = true
+			if sg.text == "" {
+				yes = true // "[X]", "☒": a bare ticked box is a yes
+				continue
+			}
+			switch a, _ := tfYesNoWord(sg.text); a {
+			case "sì":
+				yes = true
+			case "no":
+				no = true
+			default:
+				return "", false, ""
+			}
 		}
-		// "[X] sì [ ] no" keeps "sì"; a bare "[X]" means yes.
-		s = checked[0]
-		if strings.TrimSpace(s) == "" {
-			return "sì", true
+		switch {
+		case !anyOn:
+			return "", true, "né «sì» né «no» risultano selezionati in " + tfQuote(s)
+		case yes && no:
+			return "sì", true, "sia «sì» sia «no» risultano selezionati in " + tfQuote(s)
+		case no:
+			return "no", true, ""
+		}
+		return "sì", true, ""
+	}
+	if len(segs) >= 1 {
+		words := strings.FieldsFunc(strings.ToLower(lblAccents.Replace(s)), func(r rune) bool { return !unicode.IsLetter(r) })
+		if len(words) == 2 && (words[0] == "si" && words[1] == "no" || words[0] == "no" && words[1] == "si") {
+			return "", true, "le risposte «sì» e «no» sono scritte come nel modulo vuoto, senza indicare quale è scelta"
 		}
 	}
+	a, ok := tfYesNoWord(s)
+	return a, ok, ""
+}
+
+// tfYesNoWord reads a written yes or no: "sì", "Si.", "no", "x", "vero".
+func tfYesNoWord(s string) (string, bool) {
 	w := strings.ToLower(lblAccents.Replace(strings.TrimSpace(s)))
 	w = strings.TrimRight(w, ".!")
 	first := w

@@ -1,0 +1,130 @@
+package parsers
+
+import (
+	"reflect"
+	"testing"
+)
+
+// Check boxes and choices (issue 10, symptom 2): every way an office program lets a referent
+// tick an option reads the same, and a choice where nothing or every option appears ticked is
+// an uncertain reading for a person, not "all".
+
+// wordCheckSdt is a Word 2010 content-control check box as Word writes it: the state in
+// w14:checked, the glyph in the content in MS Gothic (☒/☐).
+func wordCheckSdt(on bool) string {
+	v, glyph := "0", "☐"
+	if on {
+		v, glyph = "1", "☒"
+	}
+	return `<w:sdt><w:sdtPr><w:id w:val="-1712265519"/><w14:checkbox><w14:checked w14:val="` + v + `"/><w14:checkedState w14:val="2612" w14:font="MS Gothic"/><w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:rPr><w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic" w:hint="eastAsia"/></w:rPr><w:t>` + glyph + `</w:t></w:r></w:sdtContent></w:sdt>`
+}
+
+// wordWingdingsSdt is a content-control check box whose states are Wingdings symbols: the
+// content holds a w:sym, and (as Word leaves it after a copy) a glyph that disagrees.
+func wordWingdingsSdt(on bool) string {
+	v, char := "0", "F0A8"
+	if on {
+		v, char = "1", "F0FE"
+	}
+	return `<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="` + v + `"/><w14:checkedState w14:val="00FE" w14:font="Wingdings"/><w14:uncheckedState w14:val="00A8" w14:font="Wingdings"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:sym w:font="Wingdings" w:char="` + char + `"/></w:r></w:sdtContent></w:sdt>`
+}
+
+func TestChoiceStyles(t *testing.T) {
+	head := wordP(wordR("Informativa Generale dell’ente", `<w:b/>`))
+	docx := func(body string) []byte { return wordDOCX(t, wordDoc(head+body)) }
+	odt := func(body string) []byte {
+		return loODT(t, loContent("", `<text:h text:outline-level="1">Informativa Generale dell&apos;ente</text:h>`+body))
+	}
+	pay := []string{"MyPay"}
+	cases := []struct {
+		name     string
+		data     []byte
+		key      string
+		want     any
+		unsure   bool
+		problems int
+	}{
+		{"mark before.docx", docx(wordP(wordR("Servizi richiesti: ☒ MyPay ☐ MyPivot", ""))), "servizi", pay, false, 0},
+		{"mark after.docx", docx(wordP(wordR("Servizi richiesti: MyPay ☒   MyPivot ☐", ""))), "servizi", pay, false, 0},
+		{"brackets after.docx", docx(wordTable([]string{"Servizi richiesti", "MyPay [X]     MyPivot [ ]"})), "servizi", pay, false, 0},
+		{"x before.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordR("X MyPay", "")) + wordP(wordR("MyPivot", ""))})), "servizi", pay, false, 0},
+		{"x column.docx", docx(wordTable(
+			[]string{"Servizi richiesti", ""},
+			[]string{"MyPay", "X"},
+			[]string{"MyPivot", ""},
+			[]string{"Codice IPA", "c_l736"})), "servizi", pay, false, 0},
+		{"x column merged label.docx", docx(wordTable(
+			[]string{"Servizi richiesti", "MyPay", "X"},
+			[]string{"", "MyPivot", ""})), "servizi", pay, false, 0},
+		{"legacy form check boxes.docx", docx(wordTable([]string{"Servizi richiesti", wordP(
+			`<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Controllo2"/><w:enabled/><w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/><w:checked/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>`,
+			wordR(" MyPay ", ""),
+			`<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Controllo3"/><w:enabled/><w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="1"/><w:checked w:val="0"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>`,
+			wordR(" MyPivot", ""))})), "servizi", pay, false, 0},
+		{"content controls ms gothic.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordCheckSdt(true), wordR(" MyPay", "")) + wordP(wordCheckSdt(false), wordR(" MyPivot", ""))})), "servizi", pay, false, 0},
+		{"content controls wingdings.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordWingdingsSdt(true), wordR(" MyPay  ", ""), wordWingdingsSdt(false), wordR(" MyPivot", ""))})), "servizi", pay, false, 0},
+		{"wingdings typed.docx", docx(wordP(wordR("Servizi richiesti: ", ""), wordR("þ", `<w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/>`), wordR(" MyPay ", ""), wordR("¨", `<w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/>`), wordR(" MyPivot", ""))), "servizi", pay, false, 0},
+		{"struck.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordR("MyPay / ", ""), wordR("MyPivot", `<w:strike/>`))})), "servizi", pay, false, 0},
+		{"double struck.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordR("MyPivot", `<w:dstrike/>`), wordR(" MyPay", ""))})), "servizi", pay, false, 0},
+		{"deleted.docx", docx(wordTable([]string{"Servizi richiesti", "MyPay"})), "servizi", pay, false, 0},
+		{"struck.odt", odt(loTable([]string{"Servizi richiesti", `<text:p text:style-name="P1">MyPay / <text:span text:style-name="T1">MyPivot</text:span></text:p>`})), "servizi", pay, false, 0},
+		{"x column.odt", odt(loTable([]string{"Servizi richiesti", ""}, []string{"MyPay", "X"}, []string{"MyPivot", ""})), "servizi", pay, false, 0},
+		{"si no columns.docx", docx(wordTable(
+			[]string{"Prerequisiti", "Sì", "No"},
+			[]string{"Adesione a PagoPA con Regione del Veneto come intermediario tecnologico", "X", ""},
+			[]string{"Prodotti richiesti in MyExtranet", "", "X"})), "prerequisiti.prodotti_myextranet", "no", false, 0},
+		{"si no columns yes.docx", docx(wordTable(
+			[]string{"", "SI", "NO"},
+			[]string{"Adesione a PagoPA", "X", ""})), "prerequisiti.adesione_pagopa", "sì", false, 0},
+		{"si no boxes.odt", odt(loTable([]string{"Adesione a PagoPA", "☐ Sì   ☒ No"})), "prerequisiti.adesione_pagopa", "no", false, 0},
+		{"modalita x column.docx", docx(wordTable(
+			[]string{"Modalità di attivazione", ""},
+			[]string{"Pagamenti spontanei", "X"},
+			[]string{"Caricamento flussi", ""},
+			[]string{"Web services dal gestionale dell'ente", "X"})), "modalita_attivazione", []string{"Pagamenti spontanei", "Web services dal gestionale dell'ente"}, false, 0},
+		// Uncertain: nothing ticked, every option ticked, the blank form's options untouched.
+		{"nothing ticked.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordCheckSdt(false), wordR(" MyPay ", ""), wordCheckSdt(false), wordR(" MyPivot", ""))})), "servizi", []string{}, true, 0},
+		{"every option ticked.docx", docx(wordTable([]string{"Servizi richiesti", "☒ MyPay ☒ MyPivot"})), "servizi", []string{"MyPay", "MyPivot"}, true, 0},
+		{"options as printed.docx", docx(wordTable([]string{"Servizi richiesti", "MyPay / MyPivot"})), "servizi", []string{"MyPay", "MyPivot"}, true, 0},
+		{"yes and no ticked.odt", odt(loTable([]string{"Adesione a PagoPA", "☒ Sì ☒ No"})), "prerequisiti.adesione_pagopa", "☒ Sì ☒ No", true, 0},
+		{"si/no as printed.docx", docx(wordTable([]string{"Adesione a PagoPA (sì/no)", "Sì / No"})), "prerequisiti.adesione_pagopa", "Sì / No", true, 0},
+		// Written out, both services are a sure choice.
+		{"both written.docx", docx(wordTable([]string{"Servizi richiesti", "MyPay e MyPivot"})), "servizi", []string{"MyPay", "MyPivot"}, false, 0},
+	}
+	for _, c := range cases {
+		f := readOne(t, c.name, c.data)
+		if got := f.Fields[c.key]; !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %s = %#v, want %#v", c.name, c.key, got, c.want)
+		}
+		p := f.Provenance[c.key]
+		if p.Sure == c.unsure || c.unsure && p.Doubt == "" {
+			t.Errorf("%s: provenance %+v, want sure=%v", c.name, p, !c.unsure)
+		}
+		if len(f.Problems) != c.problems {
+			t.Errorf("%s: problems %v", c.name, f.Problems)
+		}
+	}
+}
+
+// TestChoiceInBody: bodies as Outlook writes a pasted table (text.go turns a two-cell row into
+// "MyPay: X" and drops empty cells) and as people type them.
+func TestChoiceInBody(t *testing.T) {
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"Informativa generale\nServizi richiesti:\nMyPay: X\nMyPivot\nCodice IPA: c_l736", []string{"MyPay"}},
+		{"Informativa generale\nServizi richiesti: MyPay [X] MyPivot [ ]", []string{"MyPay"}},
+		{"Informativa generale\nServizi richiesti:\n[ ] MyPay\n[x] MyPivot", []string{"MyPivot"}},
+		{"Informativa generale\nServizi: MyPay, MyPivot", []string{"MyPay", "MyPivot"}},
+	}
+	for _, c := range cases {
+		forms := ReadText(c.text, SourceBody)
+		if len(forms) != 1 {
+			t.Fatalf("%q: %d forms", c.text, len(forms))
+		}
+		if got := forms[0].Fields["servizi"]; !reflect.DeepEqual(got, c.want) || !forms[0].Provenance["servizi"].Sure {
+			t.Errorf("%q: servizi = %#v (%+v), want %v", c.text, got, forms[0].Provenance["servizi"], c.want)
+		}
+	}
+}
