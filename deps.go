@@ -7,7 +7,6 @@ import (
 	_ "github.com/chromedp/chromedp"
 	_ "github.com/emersion/go-imap/v2"
 	_ "github.com/emersion/go-message"
-	_ "github.com/emersion/go-msgauth/authres"
 	_ "github.com/emersion/go-smtp"
 	_ "github.com/k3a/html2text"
 	_ "github.com/ledongthuc/pdf"

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"mailbot/parsers"
 )
 
 // Config is mailbot.toml; mailbot.example.toml documents every key.
@@ -229,14 +231,14 @@ func (c *Config) complete() error {
 	}
 	secrets := map[string]string{}
 	for a, v := range c.Staff.Secrets {
-		secrets[strings.ToLower(a)] = v
+		secrets[parsers.FoldASCII(a)] = v
 	}
 	c.Staff.Secrets = secrets
 	for i, a := range c.Staff.Addresses {
-		if _, err := mail.ParseAddress(a); err != nil {
-			return fmt.Errorf("staff.addresses[%d]: not an address: %q", i, a)
+		if _, err := mail.ParseAddress(a); err != nil || !parsers.IsASCII(a) {
+			return fmt.Errorf("staff.addresses[%d]: not an ASCII address: %q", i, a)
 		}
-		c.Staff.Addresses[i] = strings.ToLower(a)
+		c.Staff.Addresses[i] = parsers.FoldASCII(a)
 	}
 	if err := c.completeSchedule(); err != nil {
 		return err

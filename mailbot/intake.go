@@ -343,7 +343,7 @@ func (in *Intake) enteTicket(tx *ticketing.Tx, kind string, msg message) (string
 }
 
 func (in *Intake) isStaff(addr string) bool {
-	return slices.Contains(in.cfg.Staff.Addresses, strings.ToLower(addr))
+	return staffAddress(addr) && slices.Contains(in.cfg.Staff.Addresses, addr)
 }
 
 // thread finds the ticket a message continues: by the [ID] tag in its subject, then by its

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-msgauth/authres"
+	"golang.org/x/net/publicsuffix"
 
 	"mailbot/parsers"
 	"mailbot/templates"
@@ -62,44 +62,90 @@ func parseCommands(text string) (cmds []command, secret string) {
 	return cmds, secret
 }
 
-// authenticated tells whether a staff member's message is really theirs: an
-// Authentication-Results header of our own mail server (the topmost one with the configured
-// authserv-id: rfc/8601:1016 says the border MTA removes forged ones) reporting DKIM pass aligned
-// with the From domain or DMARC pass, or else the staff member's own secret.
+// authenticated tells whether a staff member's message is really theirs: the Authentication-Results
+// header of our own mail server reporting DKIM pass aligned with the From domain or DMARC pass
+// for it, or else the staff member's own secret. The reason says why not, in Italian.
 func (in *Intake) authenticated(env *parsers.Envelope, secret string) (bool, string) {
-	domain := env.From[strings.LastIndexByte(env.From, '@')+1:]
-	if id := in.cfg.Staff.TrustedAuthservID; id != "" {
-		for _, v := range env.AuthResults {
-			ident, results, err := authres.Parse(v)
-			if err != nil || !strings.EqualFold(ident, id) {
-				continue
-			}
-			for _, r := range results {
-				switch r := r.(type) {
-				case *authres.DKIMResult:
-					if r.Value == authres.ResultPass && aligned(r.Domain, domain) {
-						return true, "DKIM pass (" + r.Domain + ")"
-					}
-				case *authres.DMARCResult:
-					if r.Value == authres.ResultPass && (r.From == "" || strings.EqualFold(r.From, domain)) {
-						return true, "DMARC pass"
-					}
-				}
-			}
-			break // only the topmost header of our server counts
+	id := in.cfg.Staff.TrustedAuthservID
+	why := "nessuna autenticazione valida (DKIM/DMARC del server " + id + " o codice personale)"
+	if !staffAddress(env.From) {
+		return false, "indirizzo del mittente non valido per lo staff"
+	}
+	if id != "" {
+		ok, how := authResultsPass(env.AuthResults, id, env.From[strings.LastIndexByte(env.From, '@')+1:])
+		if ok {
+			return true, how
 		}
+		why = how + "; nessun codice personale valido"
 	}
 	if want := in.cfg.Staff.Secrets[env.From]; want != "" && secret != "" &&
 		subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1 {
 		return true, "codice personale"
 	}
-	return false, "nessuna autenticazione valida (DKIM/DMARC del server " + in.cfg.Staff.TrustedAuthservID + " o codice personale)"
+	return false, why
 }
 
-// aligned is relaxed DMARC alignment: the signing domain is the From domain or a parent of it.
+// authResultsPass reads the topmost Authentication-Results header of our own server
+// (authservID) among headers, topmost first. Only that one counts: rfc/8601:1016 has the border
+// MTA add its header above anything the sender wrote (and remove forged ones), so a header of
+// our server further down may be the sender's. If it cannot be parsed the message is not
+// authenticated, whatever the headers below it say.
+func authResultsPass(headers []string, authservID, fromDomain string) (bool, string) {
+	for _, v := range headers {
+		res, err := parsers.ParseAuthResults(v)
+		if parsers.FoldASCII(res.AuthServID) != parsers.FoldASCII(authservID) {
+			continue
+		}
+		if err != nil {
+			return false, "intestazione Authentication-Results di " + authservID + " illeggibile"
+		}
+		for _, r := range res.Results {
+			if r.Result != "pass" {
+				continue
+			}
+			switch r.Method {
+			case "dkim":
+				signer := r.Prop("header", "d")
+				if signer == "" {
+					_, signer, _ = strings.Cut(r.Prop("header", "i"), "@")
+				}
+				if aligned(signer, fromDomain) {
+					return true, "DKIM pass (" + signer + ")"
+				}
+			case "dmarc":
+				if f := r.Prop("header", "from"); f != "" && parsers.FoldASCII(f) == fromDomain {
+					return true, "DMARC pass"
+				}
+			}
+		}
+		return false, "per " + authservID + " né DKIM allineato né DMARC sono pass"
+	}
+	return false, "nessuna intestazione Authentication-Results di " + authservID
+}
+
+// aligned is relaxed DKIM alignment (rfc/7489:620): the signing domain and the From domain share
+// their organisational domain, found with the Public Suffix List, so "veneto.it" (a public
+// suffix) aligns with nothing and "regione.veneto.it" with its own subdomains only.
 func aligned(signer, from string) bool {
-	signer, from = strings.ToLower(signer), strings.ToLower(from)
-	return signer != "" && (signer == from || strings.HasSuffix(from, "."+signer))
+	signer, from = parsers.FoldASCII(strings.TrimSuffix(signer, ".")), parsers.FoldASCII(from)
+	if signer == "" || !parsers.IsASCII(signer) || !parsers.IsASCII(from) {
+		return false
+	}
+	if signer == from {
+		return true
+	}
+	a, err := publicsuffix.EffectiveTLDPlusOne(signer)
+	if err != nil {
+		return false
+	}
+	b, err := publicsuffix.EffectiveTLDPlusOne(from)
+	return err == nil && a == b
+}
+
+// staffAddress tells whether addr can be a staff member's at all: ASCII only, so that no
+// Unicode lookalike (a Kelvin sign for "k") can pass for a configured address, one "@".
+func staffAddress(addr string) bool {
+	return parsers.IsASCII(addr) && strings.Count(addr, "@") == 1 && addr == parsers.FoldASCII(addr)
 }
 
 // staffMessage applies a staff member's commands to a ticket and answers them with the outcome

@@ -116,7 +116,7 @@ func addresses(v string) []*mail.Address {
 		}
 	}
 	for _, a := range list {
-		a.Address = strings.ToLower(a.Address)
+		a.Address = FoldASCII(a.Address) // not strings.ToLower: U+212A must not become "k"
 	}
 	return list
 }
