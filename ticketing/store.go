@@ -37,12 +37,15 @@ type Store struct {
 	stmts map[string]*sql.Stmt // prepared once on the writer's connection
 }
 
+// dbName is the database file in a data directory.
+const dbName = "mailbot.db"
+
 // Open opens (creating if needed) the database under dataDir and applies pending migrations.
 func Open(dataDir string) (*Store, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	path := filepath.Join(dataDir, "mailbot.db")
+	path := filepath.Join(dataDir, dbName)
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {

@@ -32,6 +32,8 @@ Usage:
   mailbot catalog hide|unhide -config FILE [-catalog NAME] KEY
   mailbot catalog edit -config FILE [-catalog NAME] KEY FIELD=VALUE...
                                                  hide or correct a catalog entry (KEY: its ticket)
+  mailbot backup -config FILE -out DIR           consistent copy of the data directory, serve running or not
+  mailbot check -config FILE | -dir DIR          verify a data directory or a backup
 `
 
 func main() {
@@ -60,6 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runTicket(ctx, args[1:], stdout, stderr)
 	case "catalog":
 		return runCatalog(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
