@@ -3,6 +3,7 @@ package corpus
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -39,7 +40,10 @@ func (c *Corpus) lo(name, layout, note string, calc bool, html string, targets [
 	c.Sources = append(c.Sources, Source{Name: name, Calc: calc, HTML: html, Targets: targets})
 	for _, t := range targets {
 		l := layout
-		if t == "pdf" {
+		switch {
+		case strings.HasPrefix(layout, "fillable"):
+			l = "fillable-" + t + strings.TrimPrefix(layout, "fillable")
+		case t == "pdf":
 			l = "printed-pdf/" + layout
 		}
 		c.add("libreoffice/"+name+"."+t, "libreoffice", l, note, forms...)
@@ -117,9 +121,33 @@ func Build() (*Corpus, error) {
 		loDoc{"lo_ig_sections_cfref_errato_ulss", formIG, "sections", "sections with generic labels; the referent's codice fiscale has a wrong check letter: a problem on the referent, not the ente", wTable, ulssBadRef,
 			variant{Labels: lbSections, Sections: secNumbered}, []string{"docx"}, nil, []string{"referente.codice_fiscale"}},
 	)
+	docs = append(docs,
+		loDoc{"lo_ig_fillable_padova", formIG, "fillable", "form fields named after their labels, check boxes for services and yes/no (PDF: AcroForm; ODT: form controls)", wFillable, E[0],
+			variant{Labels: lbOffice, Svc: chBefore, YN: chBefore, Mod: chBefore}, []string{"pdf", "odt"}, nil, nil},
+		loDoc{"lo_qep_fillable_treviso", formQEP, "fillable", "form fields named after their labels, IPs in a multi-line field", wFillable, E[1],
+			variant{Labels: lbForm, Svc: chBefore, IPSep: "\n"}, []string{"pdf", "odt"}, nil, nil},
+		loDoc{"lo_ig_fillable_generic_rovigo", formIG, "fillable-generic", "form fields named Campo1, Campo2, check boxes Casella1...: the label is only the printed text beside the field", wFillableG, E[2],
+			variant{Labels: lbOffice, Svc: chBefore, YN: chBefore}, []string{"pdf"}, nil, nil},
+		loDoc{"lo_qep_fillable_generic_belluno", formQEP, "fillable-generic", "form fields named Campo1..., the label only printed beside them", wFillableG, E[3],
+			variant{Labels: lbOffice, Svc: chBefore}, []string{"pdf"}, nil, nil},
+		loDoc{"lo_ig_fourcol_chioggia", formIG, "fourcol", "two label | value pairs per table row", wFourCol, E[4],
+			variant{Labels: lbOffice, Svc: chBefore}, []string{"pdf", "docx"}, nil, nil},
+		loDoc{"lo_qep_fourcol_bassano", formQEP, "fourcol", "two pairs per row: the compilation date in the cell next to the esercizio IPs", wFourCol, E[5],
+			variant{Labels: lbForm, Svc: chAfter, DateAfterIPs: true}, []string{"pdf", "odt"}, nil, nil},
+	)
 	for _, d := range docs {
 		exp := expected(d.form, full(d.form, d.e), d.v, d.override, d.problems)
 		c.lo(d.name, d.layout, d.note, false, writerHTML(formBlocks(d.form, d.e, d.v), d.wl, d.v.Sections), d.targets, exp)
+	}
+
+	// A test report printed to PDF: the test date beside the IPs.
+	{
+		e := E[6]
+		bs, exp := esiti(e, e.IPEserc, ", ", nil, nil)
+		exp.Source = ""
+		bs = append([]block{{Kind: bTitle, Text: "Esiti collaudo MyPay"}}, bs[1], bs[2], bs[0], bs[3])
+		c.lo("lo_esiti_fourcol_ulss", "fourcol", "test report as a two-pairs-per-row table: Data collaudo 11/03/2026 in the cell before the IPs", false,
+			writerHTML(bs, wFourCol, ""), []string{"pdf", "docx"}, exp)
 	}
 
 	// --- LibreOffice Calc, from HTML: merged cells, "X" columns ---

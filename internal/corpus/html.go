@@ -10,9 +10,12 @@ import (
 
 // Writer layouts.
 const (
-	wTable      = "table"      // label | value tables
-	wParagraphs = "paragraphs" // "Label: value" paragraphs
-	wPrinted    = "printed"    // narrow label column: labels and values wrap over lines
+	wTable      = "table"            // label | value tables
+	wParagraphs = "paragraphs"       // "Label: value" paragraphs
+	wPrinted    = "printed"          // narrow label column: labels and values wrap over lines
+	wFillable   = "fillable"         // values in form controls named after their labels
+	wFillableG  = "fillable-generic" // form controls named Campo1, Campo2, Casella1...
+	wFourCol    = "fourcol"          // two label | value pairs per row
 )
 
 func esc(s string) string { return html.EscapeString(s) }
@@ -49,6 +52,10 @@ func writerHTML(bs []block, layout, secStyle string) string {
 	b.WriteString(`<!DOCTYPE html><html lang="it"><head><meta charset="utf-8"><title>Modulo</title>
 <style>body{font-family:"Liberation Sans";font-size:11pt} table{border-collapse:collapse;width:100%} td,th{border:1px solid #000;padding:3px;vertical-align:top}</style></head><body>
 `)
+	fillable := layout == wFillable || layout == wFillableG
+	if fillable {
+		b.WriteString("<form>\n")
+	}
 	labelW := "40%"
 	if layout == wPrinted {
 		labelW = "22%"
@@ -71,6 +78,8 @@ func writerHTML(bs []block, layout, secStyle string) string {
 		}
 	}
 	pendingCaption := ""
+	nField, nBox := 0, 0
+	half := false // fourcol: a row holds its first pair
 	for i := 0; i < len(bs); i++ {
 		bl := bs[i]
 		switch bl.Kind {
@@ -104,14 +113,34 @@ func writerHTML(bs []block, layout, secStyle string) string {
 				continue
 			}
 			val := ""
-			if bl.Kind == bChoice {
+			switch {
+			case layout == wFillable || layout == wFillableG:
+				val = controlHTML(bl, layout == wFillableG, &nField, &nBox)
+			case bl.Kind == bChoice:
 				val = choiceHTML(bl)
-			} else {
+			default:
 				val = linesHTML(bl.Lines)
 			}
 			if layout == wParagraphs {
 				closeT()
 				fmt.Fprintf(&b, "<p>%s: %s</p>\n", esc(bl.Text), val)
+				continue
+			}
+			if layout == wFourCol {
+				if !open {
+					b.WriteString(`<table border="1" cellpadding="4" cellspacing="0"><col width="20%"><col width="30%"><col width="20%"><col width="30%">` + "\n")
+					open, half = true, false
+				}
+				if !half {
+					fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td>", esc(bl.Text), val)
+				} else {
+					fmt.Fprintf(&b, "<td>%s</td><td>%s</td></tr>\n", esc(bl.Text), val)
+				}
+				half = !half
+				if half && (i+1 == len(bs) || bs[i+1].Kind != bPair && bs[i+1].Kind != bChoice) {
+					b.WriteString("<td></td><td></td></tr>\n")
+					half = false
+				}
 				continue
 			}
 			openT(pendingCaption)
@@ -120,8 +149,41 @@ func writerHTML(bs []block, layout, secStyle string) string {
 		}
 	}
 	closeT()
+	if fillable {
+		b.WriteString("</form>\n")
+	}
 	b.WriteString("</body></html>\n")
 	return b.String()
+}
+
+// controlHTML draws a value as form controls: a text field (a text area for several lines), or
+// a check box before each option. Named after the label, or Campo1/Casella1 when generic.
+func controlHTML(bl block, generic bool, nField, nBox *int) string {
+	if bl.Kind == bChoice {
+		var p []string
+		for _, o := range bl.Opts {
+			*nBox++
+			name := bl.Text + " " + o.Text
+			if generic {
+				name = fmt.Sprintf("Casella%d", *nBox)
+			}
+			checked := ""
+			if o.On {
+				checked = " checked"
+			}
+			p = append(p, fmt.Sprintf(`<input type="checkbox" name="%s"%s> %s`, esc(name), checked, esc(o.Text)))
+		}
+		return strings.Join(p, " &nbsp; ")
+	}
+	*nField++
+	name := bl.Text
+	if generic {
+		name = fmt.Sprintf("Campo%d", *nField)
+	}
+	if len(bl.Lines) > 1 {
+		return fmt.Sprintf(`<textarea name="%s" rows="%d" cols="40">%s</textarea>`, esc(name), len(bl.Lines), esc(strings.Join(bl.Lines, "\n")))
+	}
+	return fmt.Sprintf(`<input type="text" name="%s" value="%s" size="40">`, esc(name), esc(strings.Join(bl.Lines, "")))
 }
 
 // choiceTableHTML draws check tables: "option | X" rows under the label, or "| Sì | No" columns.
