@@ -2,13 +2,13 @@ package parsers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 )
 
 // Problem is something wrong in a form, told in Italian to the referent.
@@ -157,12 +157,20 @@ func frFormat(name, contentType string, data []byte) string {
 // text) returns an error wrapping ErrUnreadable with a reason (*DocumentError); a limit breach
 // wraps ErrLimit. A readable document that is not a form gives no forms and no error. Never
 // panics: each document is read in its own goroutine, bounded by lim.DocumentTimeout, and a
-// panic of a library becomes an ErrUnreadable error. On timeout the reader goroutine is left
-// to finish on its own (Go cannot stop it) and its result is dropped.
+// panic of a library becomes an ErrUnreadable error. The reader gets a context that ends at the
+// deadline and checks it inside its loops, so it stops soon after; until it does it keeps its
+// reading slot, so a reader that overruns still counts against maxReading.
 func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error) {
 	lim = lim.WithDefaults()
 	if int64(len(data)) > lim.MaxMessageBytes {
 		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("%d bytes", len(data)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), lim.DocumentTimeout)
+	defer cancel()
+	select {
+	case readingSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, docErr(name, ErrLimit, reasonTooSlow, fmt.Errorf("no reader free within %s", lim.DocumentTimeout))
 	}
 	type result struct {
 		forms []Form
@@ -170,32 +178,38 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 	}
 	done := make(chan result, 1) // buffered: a late reader never blocks
 	go func() {
+		defer func() { <-readingSlots }()
 		defer func() {
 			if r := recover(); r != nil {
 				done <- result{err: docErr(name, ErrUnreadable, reasonDamaged, fmt.Errorf("panic while reading: %v", r))}
 			}
 		}()
 		if frTestHook != nil {
-			frTestHook()
+			frTestHook(ctx)
 		}
-		forms, err := frReadDocument(name, contentType, data, lim)
+		forms, err := frReadDocument(ctx, name, contentType, data, lim)
 		done <- result{forms, err}
 	}()
-	timer := time.NewTimer(lim.DocumentTimeout)
-	defer timer.Stop()
 	select {
 	case r := <-done:
 		return r.forms, r.err
-	case <-timer.C:
+	case <-ctx.Done():
 		return nil, docErr(name, ErrLimit, reasonTooSlow, fmt.Errorf("timeout after %s", lim.DocumentTimeout))
 	}
 }
 
-// frTestHook runs at the start of each document read; tests use it to simulate a slow or
-// panicking library.
-var frTestHook func()
+// maxReading bounds the documents read at once in the whole process: each may take its budget
+// of memory, and a daemon that reads several messages at once would add the budgets up. The
+// semaphore is process-wide on purpose: the bound is on this process's memory, whoever reads.
+const maxReading = 2
 
-func frReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error) {
+var readingSlots = make(chan struct{}, maxReading)
+
+// frTestHook runs at the start of each document read with the reader's context; tests use it to
+// simulate a slow or panicking library.
+var frTestHook func(context.Context)
+
+func frReadDocument(ctx context.Context, name, contentType string, data []byte, lim Limits) ([]Form, error) {
 	var (
 		items []frItem
 		err   error
@@ -212,7 +226,7 @@ func frReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, 
 	case fmtODF:
 		items, err = odtRead(name, data, lim)
 	case fmtXLSX:
-		items, err = xlsxRead(name, data, lim)
+		items, err = xlsxRead(ctx, name, data, lim)
 	case fmtPDF:
 		items, err = pdfRead(name, data, lim)
 	default:

@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -384,7 +385,7 @@ func TestReadDocumentLimits(t *testing.T) {
 	if _, err := ReadDocument("bomba.docx", "", bomb, Limits{MaxDecompressedBytes: 50000}); !errors.Is(err, ErrLimit) {
 		t.Errorf("zip bomb: %v, want ErrLimit", err)
 	}
-	// The same for XLSX, drained before excelize sees it.
+	// The same for XLSX, counted while its sheet is streamed.
 	x := buildXLSX(t, "Foglio1", [][]string{{"Note", strings.Repeat("B", 100000)}})
 	if _, err := ReadDocument("grande.xlsx", "", x, Limits{MaxDecompressedBytes: 20000}); !errors.Is(err, ErrLimit) {
 		t.Errorf("xlsx bomb: %v, want ErrLimit", err)
@@ -424,14 +425,14 @@ func TestReadDocumentLimits(t *testing.T) {
 func TestReadDocumentTimeoutAndPanic(t *testing.T) {
 	doc := buildDOCX(t, docxPara("Esito: positivo"))
 	release := make(chan struct{})
-	frTestHook = func() { <-release }
+	frTestHook = func(context.Context) { <-release }
 	start := time.Now()
 	_, err := ReadDocument("lento.docx", "", doc, Limits{DocumentTimeout: 50 * time.Millisecond})
 	close(release)
 	if !errors.Is(err, ErrLimit) || time.Since(start) > 5*time.Second {
 		t.Errorf("timeout: %v after %s, want ErrLimit", err, time.Since(start))
 	}
-	frTestHook = func() { panic("library bug") }
+	frTestHook = func(context.Context) { panic("library bug") }
 	_, err = ReadDocument("panico.docx", "", doc, Limits{})
 	frTestHook = nil
 	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "library bug") {

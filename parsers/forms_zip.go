@@ -73,26 +73,47 @@ func (z *frZip) read(entry string) ([]byte, error) {
 	return nil, docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("missing %s", entry))
 }
 
-// drain decompresses every entry against the budget without keeping it: used before handing
-// the bytes to a library that unzips everything by itself (excelize).
-func (z *frZip) drain() error {
+// stream opens an entry for reading, charging its bytes to the budget as they are read: a
+// reader that stops early (a sheet past its row cap) pays only for what it read. A read past
+// the budget fails with a *DocumentError wrapping ErrLimit.
+func (z *frZip) stream(entry string) (io.ReadCloser, error) {
 	for _, f := range z.zr.File {
+		if f.Name != entry {
+			continue
+		}
 		rc, err := f.Open()
 		if err != nil {
-			return docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("open %s: %w", f.Name, err))
+			return nil, docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("open %s: %w", entry, err))
 		}
-		n, err := io.Copy(io.Discard, io.LimitReader(rc, z.budget+1))
-		rc.Close()
-		if err != nil {
-			return docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("read %s: %w", f.Name, err))
-		}
-		z.budget -= n
-		if z.budget < 0 {
-			return docErr(z.name, ErrLimit, reasonTooBig, fmt.Errorf("%s decompresses beyond the limit", f.Name))
-		}
+		return &zipStream{z: z, entry: entry, rc: rc}, nil
 	}
-	return nil
+	return nil, docErr(z.name, ErrUnreadable, reasonDamaged, fmt.Errorf("missing %s", entry))
 }
+
+type zipStream struct {
+	z     *frZip
+	entry string
+	rc    io.ReadCloser
+}
+
+func (s *zipStream) Read(p []byte) (int, error) {
+	if s.z.budget <= 0 {
+		// Exactly at the budget is fine if the entry ends there.
+		var one [1]byte
+		if n, err := s.rc.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, docErr(s.z.name, ErrLimit, reasonTooBig, fmt.Errorf("%s decompresses beyond the limit", s.entry))
+	}
+	if int64(len(p)) > s.z.budget {
+		p = p[:s.z.budget]
+	}
+	n, err := s.rc.Read(p)
+	s.z.budget -= int64(n)
+	return n, err
+}
+
+func (s *zipStream) Close() error { return s.rc.Close() }
 
 // frTable turns the rows of a table into items, each with its row ("riga 3") as where. Two
 // cells make a label/value pair; with more cells, label/value pairs side by side when every
