@@ -177,6 +177,7 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 		err   error
 	}
 	done := make(chan result, 1) // buffered: a late reader never blocks
+	hook := frTestHook
 	go func() {
 		defer func() { <-readingSlots }()
 		defer func() {
@@ -184,8 +185,8 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 				done <- result{err: docErr(name, ErrUnreadable, reasonDamaged, fmt.Errorf("panic while reading: %v", r))}
 			}
 		}()
-		if frTestHook != nil {
-			frTestHook(ctx)
+		if hook != nil {
+			hook(ctx)
 		}
 		forms, err := frReadDocument(ctx, name, contentType, data, lim)
 		done <- result{forms, err}

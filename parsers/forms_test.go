@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -437,6 +438,52 @@ func TestReadDocumentTimeoutAndPanic(t *testing.T) {
 	frTestHook = nil
 	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "library bug") {
 		t.Errorf("panic: %v, want ErrUnreadable", err)
+	}
+}
+
+// TestReadDocumentDeadlineReachesReader: the reader is told when its time is up (it used to be
+// left running, unaware, after ReadDocument returned).
+func TestReadDocumentDeadlineReachesReader(t *testing.T) {
+	stopped := make(chan struct{})
+	frTestHook = func(ctx context.Context) { <-ctx.Done(); close(stopped) }
+	defer func() { frTestHook = nil }()
+	_, err := ReadDocument("lento.docx", "", buildDOCX(t, docxPara("Esito: positivo")), Limits{DocumentTimeout: 20 * time.Millisecond})
+	if !errors.Is(err, ErrLimit) {
+		t.Errorf("err %v, want ErrLimit", err)
+	}
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader's context did not end at the deadline")
+	}
+}
+
+// TestReadDocumentSlots: at most maxReading documents are read at once, and a reader that
+// overruns its deadline keeps its slot until it really ends, so runaway readers cannot pile up.
+func TestReadDocumentSlots(t *testing.T) {
+	doc := buildDOCX(t, docxPara("Esito: positivo"))
+	release := make(chan struct{})
+	var calls atomic.Int32
+	frTestHook = func(context.Context) { calls.Add(1); <-release }
+	defer func() { frTestHook = nil }()
+	for range maxReading {
+		if _, err := ReadDocument("lento.docx", "", doc, Limits{DocumentTimeout: 20 * time.Millisecond}); !errors.Is(err, ErrLimit) {
+			t.Fatalf("err %v, want ErrLimit", err)
+		}
+	}
+	_, err := ReadDocument("attesa.docx", "", doc, Limits{DocumentTimeout: 50 * time.Millisecond})
+	var de *DocumentError
+	if !errors.As(err, &de) || de.Reason != reasonTooSlow || calls.Load() != maxReading {
+		t.Errorf("with every slot taken: %v after %d reads started, want a timeout and %d", err, calls.Load(), maxReading)
+	}
+	close(release)
+	frTestHook = nil
+	deadline := time.Now().Add(10 * time.Second)
+	for len(readingSlots) > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if forms, err := ReadDocument("esito.docx", "", doc, Limits{}); err != nil || len(forms) != 1 {
+		t.Errorf("after the slow readers ended: %v %v", forms, err)
 	}
 }
 
