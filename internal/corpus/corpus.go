@@ -201,6 +201,8 @@ func (c *Corpus) word(E []Ente) error {
 	schioBadCF.CF = breakLast(E[8].CF)
 	jesoloPriv := E[9]
 	jesoloPriv.IPEserc = append(slices.Clone(E[9].IPEserc), "192.168.1.20")
+	padovaBadPIVA := E[0]
+	padovaBadPIVA.PIVA = breakLast(E[0].PIVA)
 	blank := map[string]string{"referente.telefono": "", "software_house.ragione_sociale": "", "software_house.email": ""}
 	docs := []wd{
 		{"word_ig_legacy_padova", formIG, "checkboxes+sections", "legacy FORMTEXT fields for values, FORMCHECKBOX before options (w:default / w:checked), sections as merged rows (w:gridSpan) with generic labels", E[0],
@@ -230,6 +232,14 @@ func (c *Corpus) word(E []Ente) error {
 		{"word_qep_ip_privato_jesolo", formQEP, "checkboxes", "legacy fields; a private IP among the esercizio IPs: dropped, a problem", jesoloPriv,
 			variant{Labels: lbForm, Svc: chLegacy, IPSep: "\n"}, wvFormText, false, map[string]any{"ip_esercizio": E[9].IPEserc}, []string{"ip_esercizio"}},
 	}
+	docs = append(docs,
+		wd{"word_ig_sino_jesolo", formIG, "checkboxes+sections", "services and prerequisites in Sì | No columns (X in one of them), section rows merged across the table", E[9],
+			variant{Labels: lbSections, Sections: secCaption, Svc: chSiNo, YN: chSiNo}, wvPlain, false, nil, nil},
+		wd{"word_qep_sino_schio", formQEP, "checkboxes", "services in Sì | No columns, text content controls for values", E[8],
+			variant{Labels: lbOffice, Svc: chSiNo, IPSep: "\n"}, wvSDT, false, nil, nil},
+		wd{"word_qep_piva_errata_padova", formQEP, "table", "partita IVA with a wrong check digit: a problem", padovaBadPIVA,
+			variant{Labels: lbOffice, Svc: chSDT}, wvSDT, false, nil, []string{"azienda.partita_iva"}},
+	)
 	for _, d := range docs {
 		exp := expected(d.form, full(d.form, d.e), d.v, d.override, d.problems)
 		sec := d.v.Sections

@@ -65,7 +65,7 @@ func (c *Corpus) mails(E []Ente) error {
 	bodyOnly := func(bs []block) []block { // drop the title: a body is not a form's printout
 		return slices.DeleteFunc(slices.Clone(bs), func(b block) bool { return b.Kind == bTitle })
 	}
-	hello := []string{"Buongiorno,", "con la presente inviamo i dati per l'attivazione dei servizi MyPay e MyPivot.", ""}
+	hello := []string{"Buongiorno,", "con la presente inviamo i dati richiesti per l'attivazione.", ""}
 
 	// --- Outlook ---
 	{
@@ -134,7 +134,7 @@ func (c *Corpus) mails(E []Ente) error {
 	}
 	{
 		// The most common complete request: services named in the body, both forms attached.
-		e := E[5]
+		e := E[9]
 		vi := variant{Labels: lbSections, Sections: secCaption, Svc: chLegacy, YN: chLegacy}
 		vq := variant{Labels: lbOffice, Svc: chLegacy}
 		ig, err := docxZip(wordXML(formBlocks(formIG, e, vi), wvFormText, secCaption, nil, false))
@@ -156,10 +156,25 @@ func (c *Corpus) mails(E []Ente) error {
 			{ctype: docx + "; name=\"Informativa_generale.docx\"", disposition: "attachment", filename: "Informativa_generale.docx", body: ig, base64: true},
 			{ctype: docx + "; name=\"Qualificazione_ente_prodotto.docx\"", disposition: "attachment", filename: "Qualificazione_ente_prodotto.docx", body: qep, base64: true},
 		}
-		c.Files["outlook/outlook_attachments_bassano.eml"] = m.bytes()
-		c.add("outlook/outlook_attachments_bassano.eml", "outlook", "attachments", "services named in the body, both forms attached as Word DOCX with legacy fields",
+		c.Files["outlook/outlook_attachments_jesolo.eml"] = m.bytes()
+		c.add("outlook/outlook_attachments_jesolo.eml", "outlook", "attachments", "services named in the body, both forms attached as Word DOCX with legacy fields",
 			withSource(expected(formIG, e.IG(), vi, nil, nil), "Informativa_generale.docx"),
 			withSource(expected(formQEP, e.QEP(), vq, nil, nil), "Qualificazione_ente_prodotto.docx"))
+	}
+
+	{
+		e := E[9]
+		v := variant{Labels: lbSections, Sections: secBold, Svc: chBefore}
+		bs := bodyOnly(formBlocks(formIG, e, v))
+		m := msg(e, "Modulo informativa generale - "+e.Den)
+		m.extra = []string{"X-Mailer: Microsoft Outlook 16.0"}
+		m.alt = []part{
+			{ctype: "text/plain; charset=\"utf-8\"", body: []byte(outlookPlain(hello, signature(e), bs, true))},
+			{ctype: "text/html; charset=\"utf-8\"", body: []byte(outlookHTML(hello, signature(e), bs, true))},
+		}
+		c.Files["outlook/outlook_ig_sections_jesolo.eml"] = m.bytes()
+		c.add("outlook/outlook_ig_sections_jesolo.eml", "outlook", "sections", "bold section headings (1. Ente, 2. Referente dei pagamenti) each followed by a table with generic labels (Nome, Codice fiscale, Email)",
+			withSource(expected(formIG, e.IG(), v, nil, nil), bodySource))
 	}
 
 	// --- Gmail ---
@@ -276,6 +291,22 @@ func (c *Corpus) mails(E []Ente) error {
 		bs, exp := esiti(e, append([]string{"192.168.0.10"}, e.IPEserc...), ", ", nil, []string{"ip_esercizio"})
 		plain("body_esiti_ip_privato_ulss.eml", "paragraphs", "test report with a private IP: dropped, a problem", e, "Esiti collaudo "+e.Den,
 			plainLines([]string{"Buongiorno,", "esiti del collaudo:", ""}, signature(e), bs, ", "), exp)
+	}
+	{
+		e := E[0]
+		v := variant{Labels: lbSections, Svc: chText}
+		plain("body_ig_sections_padova.eml", "sections", "numbered section lines (1. Ente, 2. Referente dei pagamenti) then generic labels: Codice fiscale twice", e, "Dati per attivazione "+e.Den,
+			plainLines(hello, signature(e), bodyOnly(formBlocks(formIG, e, v)), ", "),
+			withSource(expected(formIG, e.IG(), v, nil, nil), bodySource))
+	}
+	{
+		e := E[7]
+		bad := e
+		bad.AzEmail = "tecnico@" + strings.TrimSuffix(strings.SplitN(e.AzEmail, "@", 2)[1], ".it")
+		v := variant{Labels: lbOffice, Svc: chText}
+		plain("body_qep_email_errata_castelfranco.eml", "paragraphs", "the technical referent's email without a top-level domain: a problem", e, "Qualificazione ente-prodotto "+e.Den,
+			plainLines(hello, signature(e), formBlocks(formQEP, bad, v), ", "),
+			withSource(expected(formQEP, bad.QEP(), v, nil, []string{"azienda.email_referente_tecnico"}), bodySource))
 	}
 	return nil
 }

@@ -218,6 +218,7 @@ func wordXML(bs []block, values, sec string, blank map[string]bool, paragraphs b
 	w.b.WriteString(`<w:document xmlns:wpc="http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:w10="urn:schemas-microsoft-com:office:word" xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml" xmlns:wne="http://schemas.microsoft.com/office/word/2006/wordml" mc:Ignorable="w14 w15"><w:body>`)
 	const lw, vw = 3600, 5800
 	inTable := false
+	sinoHeader := false // the "| Sì | No" header row is above the current row
 	openT := func() {
 		if inTable {
 			return
@@ -240,6 +241,7 @@ func wordXML(bs []block, values, sec string, blank map[string]bool, paragraphs b
 			closeT()
 			w.para("", func() { w.runs(bl.Text, "") })
 		case bHeading:
+			sinoHeader = false
 			switch {
 			case sec == secCaption && !paragraphs:
 				openT()
@@ -263,6 +265,46 @@ func wordXML(bs []block, values, sec string, blank map[string]bool, paragraphs b
 				continue
 			}
 			openT()
+			if bl.Kind == bChoice && bl.Style == chSiNo {
+				// Rows under a "| Sì | No" header row: one per yes/no question, one per option.
+				yesNo := len(bl.Opts) == 2 && bl.Opts[0].Text == "Sì"
+				if !sinoHeader || !yesNo {
+					w.b.WriteString(`<w:tr>`)
+					w.cell(lw, "", func() {
+						if !yesNo {
+							w.runs(bl.Text, `<w:b/>`)
+						}
+					})
+					w.cell(vw-800, "", func() { w.runs("Sì", `<w:b/>`) })
+					w.cell(800, "", func() { w.runs("No", `<w:b/>`) })
+					w.b.WriteString(`</w:tr>`)
+					sinoHeader = yesNo
+				}
+				row := func(label string, yes bool) {
+					w.b.WriteString(`<w:tr>`)
+					w.cell(lw, "", func() { w.runs(label, "") })
+					w.cell(vw-800, "", func() {
+						if yes {
+							w.runs("X", "")
+						}
+					})
+					w.cell(800, "", func() {
+						if !yes {
+							w.runs("X", "")
+						}
+					})
+					w.b.WriteString(`</w:tr>`)
+				}
+				if yesNo {
+					row(bl.Text, bl.Opts[0].On)
+				} else {
+					for _, o := range bl.Opts {
+						row(o.Text, o.On)
+					}
+				}
+				continue
+			}
+			sinoHeader = false
 			if bl.Kind == bChoice && (bl.Style == chXCol || bl.Style == chSiNo) {
 				for i, o := range bl.Opts {
 					vm := `<w:vMerge w:val="restart"/>`
