@@ -199,7 +199,8 @@ func Build(ctx context.Context, src Source, now time.Time, loc *time.Location) (
 		if err != nil {
 			return nil, fmt.Errorf("build catalogs: %w", err)
 		}
-		latest := ticketing.Latest(forms)
+		// The case file merged field by field: a partial form never hides a complete one.
+		latest := ticketing.Merge(forms, ticketing.MergeOptions{}).Forms
 		qp, ok := latest[parsers.FormQualificazioneProdotto]
 		if !ok {
 			continue // a case moved to qualified by hand without its form: nothing to publish
@@ -263,7 +264,7 @@ func Build(ctx context.Context, src Source, now time.Time, loc *time.Location) (
 		if err != nil {
 			return nil, fmt.Errorf("build catalogs: %w", err)
 		}
-		qep, ok := ticketing.Latest(forms)[parsers.FormQualificazioneEnteProdotto]
+		qep, ok := ticketing.Merge(forms, ticketing.MergeOptions{}).Forms[parsers.FormQualificazioneEnteProdotto]
 		if !ok {
 			continue
 		}

@@ -36,6 +36,12 @@ func TestGoldenReplies(t *testing.T) {
 		{"docs_missing.eml", "docs_missing", with(func(d *replyData) {
 			d.NextStep, d.Missing = nextSendDocuments, []string{"nel modulo «Informativa Generale dell'ente», il campo «Codice IPA»"}
 		})},
+		{"docs_checking.eml", "docs_checking", with(func(d *replyData) {
+			d.New, d.NextStep, d.Attachments = true, nextChecking, []string{"informativa.docx", "ente-prodotto.pdf"}
+		})},
+		{"docs_checking-missing.eml", "docs_checking", with(func(d *replyData) {
+			d.NextStep, d.Missing = nextChecking, []string{"il modulo «Qualificazione Ente-Prodotto» compilato"}
+		})},
 		{"docs_complete.eml", "docs_complete", with(func(d *replyData) { d.NextStep = nextTestSetup })},
 		{"production_incomplete.eml", "production_incomplete", with(func(d *replyData) {
 			d.NextStep = nextProductionInfo
@@ -50,6 +56,11 @@ func TestGoldenReplies(t *testing.T) {
 		{"credentials-esercizio.eml", "credentials", credentialsData{TicketID: tk.ID, Env: "esercizio", Ente: "Comune di Venezia",
 			Values: map[string]string{"codice_ipa": "c_l736", "password_mypivot": "Prod-789"}}},
 		{"staff_notice.eml", "staff_notice", withStaff(func(d *staffData) { d.Reason = "richiesta di attivazione in esercizio, IP: 203.0.113.10" })},
+		{"staff_notice-uncertain.eml", "staff_notice", withStaff(func(d *staffData) {
+			d.Reason = noticeUncertain
+			d.Lines = []string{"campo «IP chiamanti in collaudo» (ip_collaudo): letto «11/03/2026» in ente-prodotto.pdf (pagina 1, etichetta «IP collaudo») — sembra una data, non un indirizzo IP",
+				"campo «Codice IPA» (ente.codice_ipa): letto «c_l736» in ente-prodotto.pdf — valori diversi: «c_l736» (ente-prodotto.pdf) e «c_l737» (corpo del messaggio)"}
+		})},
 		{"staff_result.eml", "staff_result", withStaff(func(d *staffData) {
 			d.Lines = []string{"#assegna mario.rossi: pratica assegnata a mario.rossi", "#stato completed: non eseguito, a integration case cannot go from production_setup to completed"}
 		})},

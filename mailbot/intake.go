@@ -223,7 +223,7 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 	}
 	queued := false
 	if o.staffNotice != "" {
-		if queued, err = in.notifyStaff(tx, tk, o.staffNotice, now); err != nil {
+		if queued, err = in.notifyStaff(tx, tk, o.staffNotice, now, o.staffLines...); err != nil {
 			return false, err
 		}
 	}
@@ -389,7 +389,7 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		}
 		return false, nil
 	}
-	data := replyData{TicketID: ticketID, Name: msg.env.FromName, Subject: msg.subject(), NextStep: o.nextStep, Missing: o.missing}
+	data := replyData{TicketID: ticketID, Name: msg.env.FromName, Subject: msg.subject(), NextStep: o.nextStep, Missing: o.missing, New: o.isNew}
 	if !msg.env.Date.IsZero() {
 		data.Received = msg.env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
 	}
@@ -429,8 +429,8 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 }
 
 // notifyStaff tells the staff list, in the ticket's thread but not to the referent, that a
-// person must look at a case.
-func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason string, now time.Time) (bool, error) {
+// person must look at a case; lines are details under the reason.
+func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason string, now time.Time, lines ...string) (bool, error) {
 	// The notice shows the case as this transaction leaves it (state, turn, assignee), not the
 	// copy the step started from.
 	tk, err := tx.Ticket(tk.ID)
@@ -445,7 +445,7 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 		return false, nil
 	}
 	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: reason, Ticket: tk,
-		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID})
+		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID, Lines: lines})
 	if err != nil {
 		return false, err
 	}
@@ -555,6 +555,7 @@ type replyData struct {
 	Limit       string
 	Product     string
 	Ente        string
+	New         bool // the message answered opened the ticket
 }
 
 // staffData is what the mail to staff sees.

@@ -168,6 +168,10 @@ func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 		return r.addressed(d), isStalled(tk.Flag), nil
 	}
 
+	if pending, err := checkingDocuments(tx, tk); err != nil || pending {
+		// A person is checking readings of the documents: the ente has nothing to send.
+		return nil, isStalled(tk.Flag), err
+	}
 	anchor, err := r.waitStart(tx, tk)
 	if err != nil {
 		return nil, false, err
@@ -327,8 +331,8 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 			if err != nil {
 				return err
 			}
-			if missing, _ := documentsCheck(tk.Kind, forms); len(missing) > 0 {
-				step.missing = missing
+			if chk := documentsCheck(tk.Kind, forms); len(chk.missing) > 0 {
+				step.missing = chk.missing
 			}
 		}
 		body, err := templates.Render("reminder", reminderData{TicketID: tk.ID, Subject: tk.Subject, Ente: tk.Ente.Name,

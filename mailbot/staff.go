@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,8 +261,14 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 			return "", err
 		}
 		return fmt.Sprintf("#credenziali %s: credenziali inviate a %s (i valori non sono conservati dopo l'invio)", env, tk.Requester), nil
+	case "campo":
+		keys, values := parseFieldArgs(c.arg)
+		if len(c.values) > 0 { // from the CLI, one argument per value
+			keys, values = slices.Sorted(maps.Keys(c.values)), c.values
+		}
+		return in.setFields(tx, tk, keys, values, by, line, now)
 	default:
-		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #credenziali)", line)
+		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #campo, #credenziali)", line)
 	}
 }
 

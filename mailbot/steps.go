@@ -2,6 +2,7 @@ package mailbot
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -54,6 +55,8 @@ type outcome struct {
 	missing     []string // what the referent must still send or correct
 	blankForms  []string // form types whose blank forms go with the answer
 	staffNotice string   // why staff must look, "" for nothing
+	staffLines  []string // details for staff under the notice
+	isNew       bool     // the message opened the ticket (templates that serve both cases)
 }
 
 // Forms each kind of case must carry at its first step.
@@ -89,11 +92,7 @@ var (
 func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message, now time.Time) error {
 	for _, f := range m.forms() {
 		// Untyped forms ("Label: value" lines in a body) are kept too: they name the ente.
-		rec := ticketing.Form{MessageID: m.env.MessageID, Type: f.Type, Source: f.Source, Fields: f.Fields, ReceivedAt: now}
-		for _, p := range f.Problems {
-			rec.Problems = append(rec.Problems, ticketing.Problem{Field: p.Field, Message: p.Message})
-		}
-		if err := tx.AddForm(tk.ID, rec); err != nil {
+		if err := tx.AddForm(tk.ID, formRecord(m.env.MessageID, f, now)); err != nil {
 			return err
 		}
 	}
@@ -101,15 +100,49 @@ func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message,
 	if err != nil {
 		return err
 	}
+	return updateEnte(tx, tk, forms, now)
+}
+
+// formRecord is what the case file keeps of a form read from a message.
+func formRecord(messageID string, f parsers.Form, now time.Time) ticketing.Form {
+	rec := ticketing.Form{MessageID: messageID, Type: f.Type, Source: f.Source, Fields: f.Fields,
+		Provenance: map[string]ticketing.Provenance{}, ReceivedAt: now}
+	for _, p := range f.Problems {
+		rec.Problems = append(rec.Problems, ticketing.Problem{Field: p.Field, Value: p.Value, Message: p.Message})
+	}
+	for k, p := range f.Provenance {
+		rec.Provenance[k] = ticketing.Provenance(p)
+	}
+	return rec
+}
+
+// updateEnte sets what the ticket says of the ente and the services from its case file: the
+// merged forms of its kind first, then "Label: value" lines of no form, the later winning. A
+// codice fiscale or IPA code is taken only when valid and read with confidence, since it
+// joins later messages to this case.
+func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, now time.Time) error {
+	cf := caseFile(tk.Kind, forms)
+	var sources []ticketing.Form
+	for _, f := range forms {
+		if f.Type == "" {
+			sources = append(sources, f)
+		}
+	}
+	for _, t := range slices.Backward(requiredForms(tk.Kind)) {
+		if f, ok := cf.Forms[t]; ok {
+			sources = append(sources, f)
+		}
+	}
 	ente, services := tk.Ente, tk.Services
-	for _, f := range forms { // later forms win
+	for _, f := range sources { // later sources win
 		if v := f.Field("ente.denominazione"); v != "" {
 			ente.Name = v
 		}
-		if v := f.Field("ente.codice_fiscale"); v != "" && !hasProblem(f, "ente.codice_fiscale") {
+		trusted := func(key string) bool { return f.Provenance[key].Sure && !hasProblem(f, key) }
+		if v := f.Field("ente.codice_fiscale"); v != "" && trusted("ente.codice_fiscale") {
 			ente.CodiceFiscale = v
 		}
-		if v := f.Field("ente.codice_ipa"); v != "" && !hasProblem(f, "ente.codice_ipa") {
+		if v := f.Field("ente.codice_ipa"); v != "" && trusted("ente.codice_ipa") {
 			ente.CodiceIPA = v
 		}
 		if v := f.List("servizi"); len(v) > 0 {
@@ -132,39 +165,170 @@ func hasProblem(f ticketing.Form, field string) bool {
 	return false
 }
 
-// documentsCheck lists what the case file of a ticket still lacks at its first step: forms
-// absent, required fields empty, values invalid, prerequisites not declared.
-func documentsCheck(kind string, forms []ticketing.Form) (missing, blank []string) {
-	required := integrationForms
+// requiredForms are the forms a case of kind must carry at its first step.
+func requiredForms(kind string) []string {
 	if kind == ticketing.KindQualification {
-		required = qualificationForms
+		return qualificationForms
 	}
-	latest := ticketing.Latest(forms)
-	for _, t := range required {
-		f, ok := latest[t]
+	return integrationForms
+}
+
+// caseFile merges a ticket's forms field by field (ticketing.Merge), cross-checking the facts
+// that the forms of its kind share: the ente's codice fiscale and IPA code and the services in
+// both integration forms, the company in the qualification forms.
+func caseFile(kind string, forms []ticketing.Form) ticketing.CaseFile {
+	o := ticketing.MergeOptions{CrossCheck: map[string][]string{}, Wording: wording}
+	count := map[string][]string{}
+	for _, t := range requiredForms(kind) {
+		for _, fd := range parsers.Spec(t).Fields {
+			count[fd.Key] = append(count[fd.Key], t)
+		}
+	}
+	for k, types := range count {
+		if len(types) > 1 {
+			o.CrossCheck[k] = types
+		}
+	}
+	return ticketing.Merge(forms, o)
+}
+
+// wording reports whether a field holds free text (names, descriptions), where two different
+// values are two wordings of one fact, not a conflict for a person to settle.
+func wording(key string) bool {
+	for _, spec := range parsers.Forms {
+		for _, fd := range spec.Fields {
+			if fd.Key == key {
+				return fd.Kind == parsers.KindText || fd.Kind == parsers.KindList
+			}
+		}
+	}
+	return true
+}
+
+// noticeUncertain is the staff notice of values read without confidence or in conflict.
+const noticeUncertain = "dati letti con incertezza o in conflitto: da verificare"
+
+// flagChecking starts the flag of a case whose documents a person must check.
+const flagChecking = "dati da verificare"
+
+// flagUncertain marks the case for a person, unless it already carries another mark of this
+// message (an unreadable attachment), which a person sees anyway.
+func (in *Intake) flagUncertain(tx *ticketing.Tx, tk *ticketing.Ticket, flagged bool, now time.Time) error {
+	if flagged || strings.HasPrefix(tk.Flag, flagChecking) {
+		return nil
+	}
+	tk.Flag = flagChecking + ": letture incerte o valori in conflitto nei moduli"
+	return tx.SetFlag(tk.ID, tk.Flag, "mailbot", now)
+}
+
+// checkingDocuments reports whether a case awaiting documents waits on a person instead: some
+// value was read without confidence or in conflict.
+func checkingDocuments(tx *ticketing.Tx, tk ticketing.Ticket) (bool, error) {
+	if tk.State != ticketing.StateAwaitingDocuments {
+		return false, nil
+	}
+	forms, err := tx.Forms(tk.ID)
+	if err != nil {
+		return false, err
+	}
+	return len(documentsCheck(tk.Kind, forms).uncertain) > 0, nil
+}
+
+// check is what the case file of a ticket still lacks at its first step.
+type check struct {
+	missing   []string // for the referent: forms absent, fields empty, values invalid, all read with confidence
+	blank     []string // form types whose blank forms go with the answer
+	uncertain []string // for staff: values read without confidence or in conflict, to confirm
+}
+
+func (c check) complete() bool { return len(c.missing) == 0 && len(c.uncertain) == 0 }
+
+// documentsCheck checks the case file of a ticket at its first step: forms absent, required
+// fields empty, values invalid, prerequisites not declared. Only what was read with confidence
+// is the referent's to fix; what was not goes to a person.
+func documentsCheck(kind string, forms []ticketing.Form) check {
+	var c check
+	cf := caseFile(kind, forms)
+	seen := map[string]bool{}
+	for _, t := range requiredForms(kind) {
+		f, ok := cf.Forms[t]
 		spec := parsers.Spec(t)
 		if !ok {
-			missing = append(missing, fmt.Sprintf("il modulo «%s» compilato", spec.Title))
-			blank = append(blank, t)
+			c.missing = append(c.missing, fmt.Sprintf("il modulo «%s» compilato", spec.Title))
+			c.blank = append(c.blank, t)
 			continue
 		}
 		for _, p := range f.Problems {
-			missing = append(missing, p.Message)
+			if f.Provenance[p.Field].Sure {
+				c.missing = append(c.missing, p.Message)
+			}
 		}
-		for _, fld := range spec.Fields {
-			if fld.Required && strings.TrimSpace(f.Field(fld.Key)) == "" && !hasProblem(f, fld.Key) {
-				missing = append(missing, fmt.Sprintf("nel modulo «%s», il campo «%s»", spec.Title, fld.Label))
+		for _, fd := range spec.Fields {
+			if fd.Required && strings.TrimSpace(f.Field(fd.Key)) == "" && !hasProblem(f, fd.Key) {
+				c.missing = append(c.missing, fmt.Sprintf("nel modulo «%s», il campo «%s»", spec.Title, fd.Label))
 			}
 		}
 		if t == parsers.FormInformativaGenerale {
 			for _, k := range []string{"prerequisiti.adesione_pagopa", "prerequisiti.prodotti_myextranet"} {
-				if v := strings.ToLower(f.Field(k)); v != "" && !strings.HasPrefix(v, "s") && v != "x" {
-					missing = append(missing, prerequisiteText(k))
+				if v := strings.ToLower(f.Field(k)); v != "" && !strings.HasPrefix(v, "s") && v != "x" && f.Provenance[k].Sure {
+					c.missing = append(c.missing, prerequisiteText(k))
+				}
+			}
+		}
+		for _, key := range slices.Sorted(maps.Keys(f.Provenance)) {
+			if p := f.Provenance[key]; !p.Sure {
+				if line := uncertainLine(t, key, f, p); !seen[line] {
+					seen[line] = true
+					c.uncertain = append(c.uncertain, line)
 				}
 			}
 		}
 	}
-	return dedupe(missing), blank
+	c.missing = dedupe(c.missing)
+	return c
+}
+
+// uncertainLine tells staff what was read without confidence: field, value, document, place,
+// doubt, and the key to confirm or correct it with (#campo KEY=VALORE).
+func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenance) string {
+	label := key
+	for _, fd := range parsers.Spec(formType).Fields {
+		if fd.Key == key {
+			label = fd.Label
+		}
+	}
+	value := f.Field(key)
+	if value == "" {
+		var vs []string
+		for _, pr := range f.Problems {
+			if pr.Field == key {
+				vs = append(vs, pr.Value)
+			}
+		}
+		value = strings.Join(vs, ", ")
+	}
+	var where []string
+	for _, w := range []string{p.Where, p.Label} {
+		if w != "" {
+			where = append(where, w)
+		}
+	}
+	if p.Label != "" {
+		where[len(where)-1] = "etichetta «" + p.Label + "»"
+	}
+	line := fmt.Sprintf("campo «%s» (%s): letto «%s» in %s", label, key, value, p.Document)
+	if len(where) > 0 {
+		line += " (" + strings.Join(where, ", ") + ")"
+	}
+	if p.Doubt != "" {
+		line += " — " + p.Doubt
+	}
+	for _, pr := range f.Problems {
+		if pr.Field == key {
+			line += " — " + pr.Message
+		}
+	}
+	return line
 }
 
 func prerequisiteText(key string) string {
@@ -192,6 +356,7 @@ const (
 	nextProductionSetup = "la Regione predispone ora l'ambiente di esercizio e le invierà le credenziali di produzione."
 	nextProductionInfo  = "ci invii, rispondendo a questo messaggio, le informazioni elencate: con queste attiveremo l'ambiente di esercizio."
 	nextCompleted       = "nessuno: l'integrazione è completata e il servizio può essere messo a disposizione dei cittadini."
+	nextChecking        = "un operatore completa la verifica dei documenti; al termine le scriveremo il passo successivo."
 	nextReview          = "la Regione esamina la documentazione del prodotto e le comunicherà l'avvio della fase pilota con l'ente indicato."
 )
 
@@ -229,8 +394,8 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			o.staffNotice = joinNotice(o.staffNotice, "nuovo messaggio del referente, senza documenti")
 			return o, nil
 		}
-		missing, blank := documentsCheck(tk.Kind, forms)
-		if len(missing) == 0 && len(o.missing) == 0 {
+		chk := documentsCheck(tk.Kind, forms)
+		if chk.complete() && len(o.missing) == 0 {
 			to, next, notice := ticketing.StateTestSetup, nextTestSetup, "richiesta completa: predisporre l'ambiente di collaudo"
 			if tk.Kind == ticketing.KindQualification {
 				to, next, notice = ticketing.StateUnderReview, nextReview, "domanda di qualificazione completa: da esaminare"
@@ -245,8 +410,19 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			}
 			return o, nil
 		}
-		o.missing = append(missing, o.missing...)
-		o.blankForms, o.nextStep, o.reply = blank, nextSendDocuments, "docs_missing"
+		o.missing = append(chk.missing, o.missing...)
+		o.blankForms, o.nextStep, o.reply = chk.blank, nextSendDocuments, "docs_missing"
+		if len(chk.uncertain) > 0 {
+			// Never confidently wrong: what was not read with confidence goes to a person, and
+			// the referent hears only that, plus what is surely missing.
+			if err := in.flagUncertain(tx, tk, o.staffNotice != "", now); err != nil {
+				return o, err
+			}
+			o.staffNotice = joinNotice(o.staffNotice, noticeUncertain)
+			o.staffLines = chk.uncertain
+			o.reply, o.isNew, o.nextStep = "docs_checking", isNew, nextChecking
+			return o, nil
+		}
 		if isNew {
 			o.reply = "ack"
 		}
@@ -348,7 +524,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 	if err != nil {
 		return err
 	}
-	qep, ok := ticketing.Latest(forms)[parsers.FormQualificazioneEnteProdotto]
+	qep, ok := caseFile(integ.Kind, forms).Forms[parsers.FormQualificazioneEnteProdotto]
 	product := strings.ToLower(strings.TrimSpace(qep.Field("prodotto.nome")))
 	ipa := strings.ToLower(integ.Ente.CodiceIPA)
 	if !ok || product == "" || ipa == "" {
@@ -363,7 +539,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 		if err != nil {
 			return err
 		}
-		qp, ok := ticketing.Latest(qforms)[parsers.FormQualificazioneProdotto]
+		qp, ok := caseFile(ticketing.KindQualification, qforms).Forms[parsers.FormQualificazioneProdotto]
 		if !ok || strings.ToLower(strings.TrimSpace(qp.Field("prodotto.nome"))) != product ||
 			strings.ToLower(qp.Field("ente_pilota.codice_ipa")) != ipa {
 			continue

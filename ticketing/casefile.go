@@ -10,21 +10,46 @@ import (
 	"time"
 )
 
-// Form is what one form attached to a ticket said.
+// Form is what one form attached to a ticket said, or, in a CaseFile, what every form of its
+// type said, merged field by field.
 type Form struct {
-	MessageID  string         `json:"message_id"`
-	Type       string         `json:"type"`
-	Source     string         `json:"source"`
-	Fields     map[string]any `json:"fields"`
-	Problems   []Problem      `json:"problems"`
-	ReceivedAt time.Time      `json:"received_at"`
+	MessageID string         `json:"message_id"`
+	Type      string         `json:"type"`
+	Source    string         `json:"source"`
+	Fields    map[string]any `json:"fields"`
+	Problems  []Problem      `json:"problems"`
+	// Provenance says, per key of Fields, where the value was read and how sure the reader was.
+	Provenance map[string]Provenance `json:"provenance"`
+	ReceivedAt time.Time             `json:"received_at"`
 }
 
 // Problem is one invalid field of a form, explained for a referent.
 type Problem struct {
 	Field   string `json:"field"`
+	Value   string `json:"value,omitempty"` // the value as written
 	Message string `json:"message"`
 }
+
+// Provenance is where one form value was read and how sure the reader was of it: the
+// parsers.Provenance of the reading, or a staff member's correction (How HowStaff).
+type Provenance struct {
+	Document string `json:"document"`
+	Where    string `json:"where,omitempty"`
+	Label    string `json:"label,omitempty"`
+	How      string `json:"how"`
+	Sure     bool   `json:"sure"`
+	Doubt    string `json:"doubt,omitempty"`
+}
+
+// How a value came to the case file, where it matters to merging (the readers' other ways,
+// parsers.How*, rank as attached documents).
+const (
+	HowBody  = "body"  // a line of a message body (parsers.HowBody)
+	HowStaff = "staff" // a value a staff member confirmed or corrected
+)
+
+// EventField is the event of a staff member confirming or correcting a form value.
+const EventField = "field"
 
 // Environments for caller IP addresses and credentials.
 const (
@@ -41,8 +66,18 @@ func (t *Tx) AddForm(ticketID string, f Form) error {
 	if f.Problems == nil {
 		f.Problems = []Problem{}
 	}
-	problems, _ := json.Marshal(f.Problems)
-	_, err = t.exec("form-insert", ticketID, f.MessageID, f.Type, f.Source, string(fields), string(problems), ts(f.ReceivedAt))
+	if f.Provenance == nil {
+		f.Provenance = map[string]Provenance{}
+	}
+	problems, err := json.Marshal(f.Problems)
+	if err != nil {
+		return fmt.Errorf("encode form problems: %w", err)
+	}
+	prov, err := json.Marshal(f.Provenance)
+	if err != nil {
+		return fmt.Errorf("encode form provenance: %w", err)
+	}
+	_, err = t.exec("form-insert", ticketID, f.MessageID, f.Type, f.Source, string(fields), string(problems), string(prov), ts(f.ReceivedAt))
 	return err
 }
 
@@ -69,26 +104,58 @@ func listForms(q querier, query, ticketID string) ([]Form, error) {
 	list := []Form{}
 	for rows.Next() {
 		var f Form
-		var fields, problems, at string
-		if err := rows.Scan(&f.MessageID, &f.Type, &f.Source, &fields, &problems, &at); err != nil {
+		var fields, problems, prov, at string
+		if err := rows.Scan(&f.MessageID, &f.Type, &f.Source, &fields, &problems, &prov, &at); err != nil {
 			return nil, err
 		}
-		_ = json.Unmarshal([]byte(fields), &f.Fields)
-		_ = json.Unmarshal([]byte(problems), &f.Problems)
+		for _, c := range []struct {
+			what, raw string
+			into      any
+		}{{"fields", fields, &f.Fields}, {"problems", problems, &f.Problems}, {"provenance", prov, &f.Provenance}} {
+			if err := json.Unmarshal([]byte(c.raw), c.into); err != nil {
+				return nil, fmt.Errorf("forms of %s: %s of a form from %s: %w", ticketID, c.what, f.MessageID, err)
+			}
+		}
 		f.ReceivedAt = parseTS(at)
+		f.fillProvenance()
 		list = append(list, f)
 	}
 	return list, rows.Err()
 }
 
-// Latest returns, per form type, the most recent form of that type.
-func Latest(forms []Form) map[string]Form {
-	m := map[string]Form{}
-	for _, f := range forms {
-		m[f.Type] = f
+// fillProvenance gives every value or problem without a provenance (forms recorded before
+// provenance was kept, a value dropped as invalid) the one its row implies: read with
+// confidence from the row's source.
+func (f *Form) fillProvenance() {
+	if f.Fields == nil {
+		f.Fields = map[string]any{}
 	}
-	return m
+	if f.Provenance == nil {
+		f.Provenance = map[string]Provenance{}
+	}
+	how := ""
+	if f.Source == legacyBodySource || f.Source == legacyForwardSource {
+		how = HowBody
+	}
+	fill := func(k string) {
+		if _, ok := f.Provenance[k]; !ok {
+			f.Provenance[k] = Provenance{Document: f.Source, How: how, Sure: true}
+		}
+	}
+	for k := range f.Fields {
+		fill(k)
+	}
+	for _, p := range f.Problems {
+		fill(p.Field)
+	}
 }
+
+// Sources of forms read from message text (parsers.SourceBody and forwarded text), for rows
+// recorded before provenance was kept.
+const (
+	legacyBodySource    = "corpo del messaggio"
+	legacyForwardSource = "messaggio inoltrato"
+)
 
 // Field returns a form field as text (lists joined with ", ").
 func (f Form) Field(key string) string {

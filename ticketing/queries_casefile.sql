@@ -1,10 +1,10 @@
 -- Named queries for the case file: forms, IP addresses, redaction.
 
 -- name: form-insert
-INSERT INTO ticket_forms (ticket_id, message_id, type, source, fields, problems, received_at) VALUES (?, ?, ?, ?, ?, ?, ?);
+INSERT INTO ticket_forms (ticket_id, message_id, type, source, fields, problems, provenance, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: form-list
-SELECT message_id, type, source, fields, problems, received_at FROM ticket_forms WHERE ticket_id = ? ORDER BY id;
+SELECT message_id, type, source, fields, problems, provenance, received_at FROM ticket_forms WHERE ticket_id = ? ORDER BY id;
 
 -- name: ip-insert
 INSERT OR IGNORE INTO ticket_ips (ticket_id, env, ip, at) VALUES (?, ?, ?, ?);

@@ -17,7 +17,7 @@ import (
 )
 
 // runTicket carries out a staff command from the command line, with the same effects as the
-// matching #command by mail: mailbot ticket assign|note|state|close|cancel|send-credentials.
+// matching #command by mail: mailbot ticket assign|note|state|close|cancel|field|send-credentials.
 func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const usage = `usage:
   mailbot ticket assign -config FILE ID ASSIGNEE
@@ -25,6 +25,7 @@ func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int
   mailbot ticket state -config FILE ID STATE
   mailbot ticket close -config FILE ID [REASON...]
   mailbot ticket cancel -config FILE ID REASON...
+  mailbot ticket field -config FILE ID KEY=VALUE...
   mailbot ticket send-credentials -config FILE -env collaudo|esercizio -values FILE.toml ID
 `
 	if len(args) == 0 {
@@ -59,6 +60,21 @@ func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		name = "chiudi"
 	case "cancel":
 		name = "annulla"
+	case "field":
+		// One argument per value, so a value may hold spaces; the same as #campo by mail.
+		name, values = "campo", map[string]string{}
+		for _, a := range fs.Args()[1:] {
+			k, v, ok := strings.Cut(a, "=")
+			if !ok || strings.TrimSpace(k) == "" {
+				fmt.Fprintf(stderr, "mailbot ticket field: %q is not KEY=VALUE\n", a)
+				return 2
+			}
+			values[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+		}
+		if len(values) == 0 {
+			fmt.Fprint(stderr, "mailbot ticket field: at least one KEY=VALUE is required\n")
+			return 2
+		}
 	case "send-credentials":
 		name, rest = "credenziali", *env
 		if *env == "" || *valuesFile == "" {

@@ -1,0 +1,177 @@
+package mailbot
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"mailbot/parsers"
+	"mailbot/templates"
+	"mailbot/ticketing"
+)
+
+// Staff confirm or correct a form value with "#campo KEY=VALUE" (by mail) or "mailbot ticket
+// field ID KEY=VALUE" (CLI): the value joins the case file as a staff reading, sure and above
+// every other, and the case is checked again, which can move it on.
+
+// fieldAssignRE finds each "key=" of a #campo line; the value runs to the next one, so a value
+// may hold spaces ("ente.denominazione=Comune di Venezia").
+var fieldAssignRE = regexp.MustCompile(`(?:^|\s)([A-Za-z_][A-Za-z0-9_.]*)\s*=`)
+
+// parseFieldArgs reads "k1=v1 k2=v two" into keys and values, in order.
+func parseFieldArgs(arg string) (keys []string, values map[string]string) {
+	values = map[string]string{}
+	locs := fieldAssignRE.FindAllStringSubmatchIndex(arg, -1)
+	for i, l := range locs {
+		end := len(arg)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		k := strings.ToLower(arg[l[2]:l[3]])
+		if _, dup := values[k]; !dup {
+			keys = append(keys, k)
+		}
+		values[k] = strings.TrimSpace(arg[l[1]:end])
+	}
+	return keys, values
+}
+
+// fieldTargets returns the form types of a case whose value key names: "tipo.chiave" names one
+// form, a bare key every form of the case's kind that has it (the ente's codice fiscale is in
+// both integration forms).
+func fieldTargets(kind, key string) (types []string, field string) {
+	for _, t := range requiredForms(kind) {
+		if rest, ok := strings.CutPrefix(key, t+"."); ok {
+			key = rest
+			if hasField(t, key) {
+				return []string{t}, key
+			}
+			return nil, key
+		}
+	}
+	for _, t := range requiredForms(kind) {
+		if hasField(t, key) {
+			types = append(types, t)
+		}
+	}
+	return types, key
+}
+
+func hasField(formType, key string) bool {
+	return slices.ContainsFunc(parsers.Spec(formType).Fields, func(f parsers.Field) bool { return f.Key == key })
+}
+
+// setFields records staff's values for a ticket's forms, checked as a form's would be, then
+// checks the case file again: a case awaiting documents that is now complete moves on and the
+// referent gets the usual answer; one still lacking something gets the list again. Nothing is
+// recorded if any value is refused.
+func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []string, values map[string]string, by, line string, now time.Time) (string, error) {
+	if len(keys) == 0 {
+		return refuse("%s: indicare uno o più valori come chiave=valore (ad esempio #campo ente.codice_ipa=c_l736)", line)
+	}
+	perType := map[string]*parsers.Form{}
+	var order, done []string
+	for _, k := range keys {
+		v := values[k]
+		types, key := fieldTargets(tk.Kind, k)
+		if len(types) == 0 {
+			return refuse("%s: campo «%s» sconosciuto per una pratica %s", line, k, tk.Kind)
+		}
+		if strings.TrimSpace(v) == "" {
+			return refuse("%s: il valore di «%s» è vuoto (un valore vuoto non sostituisce nulla)", line, k)
+		}
+		for _, t := range types {
+			f := perType[t]
+			if f == nil {
+				f = &parsers.Form{Type: t, Fields: map[string]any{}}
+				perType[t] = f
+				order = append(order, t)
+			}
+			f.Fields[key] = v
+		}
+		done = append(done, key+"="+v)
+	}
+	for _, t := range order {
+		f := perType[t]
+		parsers.CheckForm(f)
+		if len(f.Problems) > 0 {
+			return refuse("%s: non eseguito, %s", line, f.Problems[0].Message)
+		}
+		rec := ticketing.Form{Type: t, Source: by, Fields: f.Fields, Provenance: map[string]ticketing.Provenance{}, ReceivedAt: now}
+		for k := range f.Fields {
+			rec.Provenance[k] = ticketing.Provenance{Document: "valore indicato da " + by, How: ticketing.HowStaff, Sure: true}
+		}
+		if err := tx.AddForm(tk.ID, rec); err != nil {
+			return "", err
+		}
+	}
+	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventField, By: by,
+		Text: "valori dei moduli confermati o corretti: " + strings.Join(done, ", ")}); err != nil {
+		return "", err
+	}
+	forms, err := tx.Forms(tk.ID)
+	if err != nil {
+		return "", err
+	}
+	if err := updateEnte(tx, tk, forms, now); err != nil {
+		return "", err
+	}
+	res := line + ": valore registrato"
+	if tk.State != ticketing.StateAwaitingDocuments {
+		return res, nil
+	}
+	chk := documentsCheck(tk.Kind, forms)
+	if len(chk.uncertain) > 0 {
+		return fmt.Sprintf("%s; restano %d dati da verificare:\n  %s", res, len(chk.uncertain), strings.Join(chk.uncertain, "\n  ")), nil
+	}
+	if strings.HasPrefix(tk.Flag, flagChecking) {
+		if err := tx.SetFlag(tk.ID, "", by, now); err != nil {
+			return "", err
+		}
+	}
+	if len(chk.missing) > 0 {
+		if err := in.tellReferent(tx, tk, "docs_missing", nextSendDocuments, chk.missing, chk.blank, now); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s; mancano ancora %d elementi: l'elenco è stato inviato al referente", res, len(chk.missing)), nil
+	}
+	to, next := ticketing.StateTestSetup, nextTestSetup
+	if tk.Kind == ticketing.KindQualification {
+		to, next = ticketing.StateUnderReview, nextReview
+	}
+	if err := tx.SetState(tk.ID, to, by, "documenti completi dopo la verifica dei dati", now); err != nil {
+		return "", err
+	}
+	tk.State = to
+	if err := in.tellReferent(tx, tk, "docs_complete", next, nil, nil, now); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s; documenti completi: pratica in stato %s (%s), il referente è stato avvisato", res, to, ticketing.StateLabel(to)), nil
+}
+
+// tellReferent sends the referent of a ticket a step answer that no message of theirs
+// prompted (a staff member's correction did), in the ticket's thread.
+func (in *Intake) tellReferent(tx *ticketing.Tx, tk *ticketing.Ticket, name, next string, missing, blank []string, now time.Time) error {
+	if tk.Requester == "" {
+		return nil
+	}
+	body, err := templates.Render(name, replyData{TicketID: tk.ID, Subject: tk.Subject, NextStep: next, Missing: missing,
+		State: ticketing.StateLabel(tk.State)})
+	if err != nil {
+		return err
+	}
+	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: name, To: []string{tk.Requester},
+		Subject: replySubject(tk.Subject, tk.ID), Body: body})
+	for _, t := range blank {
+		for _, format := range []string{"pdf", "docx"} {
+			n, data, err := templates.BlankForm(t, format)
+			if err != nil {
+				return err
+			}
+			out.Attachments = append(out.Attachments, attachment{Name: n, Data: data})
+		}
+	}
+	return in.enqueue(tx, out, now)
+}

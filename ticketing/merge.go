@@ -1,0 +1,332 @@
+package ticketing
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// CaseFile is what the forms of a ticket say, merged field by field: per form type, each field
+// holds the value of the reading that takes precedence, with its provenance and its problems.
+type CaseFile struct {
+	Forms     map[string]Form // by form type
+	Conflicts []Conflict
+}
+
+// Conflict is a field read with confidence as two different values that no rule of precedence
+// settles (two attached copies of a form in one message, a body against a form, one form
+// against another): a person decides. The field's value stays, marked not sure.
+type Conflict struct {
+	Type     string    // form type of the field ("" when forms of several types disagree)
+	Field    string    // field key
+	Readings []Reading // the values that disagree, in order of arrival
+}
+
+// Reading is one value of a field and where it was read.
+type Reading struct {
+	Type  string
+	Value string // as text, lists joined with ", "
+	Provenance
+}
+
+// MergeOptions is what Merge needs to know of the forms' schema.
+type MergeOptions struct {
+	// CrossCheck maps a field key to the form types that state the same fact under it (the
+	// ente's codice fiscale in both integration forms): a value missing from one of them is
+	// taken from another, and confident values that differ are a conflict.
+	CrossCheck map[string][]string
+	// Wording reports whether a field holds free text, where two different values are two
+	// wordings of one fact rather than a conflict. Nil: every field is exact.
+	Wording func(key string) bool
+}
+
+// Ranks of readings: a staff correction over an attached form over a line of a message body.
+const (
+	rankBody = iota + 1
+	rankDocument
+	rankStaff
+)
+
+// reading is one form's say on one field.
+type reading struct {
+	value    any // nil when the form only reported a problem (an invalid value it dropped)
+	problems []Problem
+	prov     Provenance
+	msg      string
+	seq      int
+}
+
+func (r reading) rank() int {
+	switch r.prov.How {
+	case HowStaff:
+		return rankStaff
+	case HowBody:
+		return rankBody
+	}
+	return rankDocument
+}
+
+// text is the reading as compared and shown: its value, or the invalid values it reported.
+func (r reading) text() string {
+	if r.value != nil {
+		return strings.Join(values(r.value), ", ")
+	}
+	var vs []string
+	for _, p := range r.problems {
+		if p.Message != "" {
+			vs = append(vs, p.Message)
+		}
+	}
+	return strings.Join(vs, "; ")
+}
+
+// Merge builds the case file from a ticket's forms in order of arrival. For each field of each
+// form type: a staff correction replaces any reading; a value read from an attached form
+// replaces one read from a message body, never the reverse; among readings of the same rank the
+// later wins; an empty value replaces nothing. Forms without a type are left out.
+func Merge(forms []Form, o MergeOptions) CaseFile {
+	type fieldKey struct{ typ, key string }
+	readings := map[fieldKey][]reading{}
+	var order []fieldKey
+	meta := map[string]Form{}
+	for seq, f := range forms {
+		if f.Type == "" {
+			continue
+		}
+		meta[f.Type] = f
+		keys := map[string]bool{}
+		for k, v := range f.Fields {
+			if len(values(v)) > 0 {
+				keys[k] = true
+			}
+		}
+		for _, p := range f.Problems {
+			keys[p.Field] = true
+		}
+		for _, k := range sortedKeys(keys) {
+			r := reading{msg: f.MessageID, seq: seq, prov: f.Provenance[k]}
+			if len(values(f.Fields[k])) > 0 {
+				r.value = f.Fields[k]
+			}
+			for _, p := range f.Problems {
+				if p.Field == k {
+					r.problems = append(r.problems, p)
+				}
+			}
+			fk := fieldKey{f.Type, k}
+			if _, ok := readings[fk]; !ok {
+				order = append(order, fk)
+			}
+			readings[fk] = append(readings[fk], r)
+		}
+	}
+	cf := CaseFile{Forms: map[string]Form{}}
+	for typ, f := range meta {
+		cf.Forms[typ] = Form{MessageID: f.MessageID, Type: typ, Source: f.Source, ReceivedAt: f.ReceivedAt,
+			Fields: map[string]any{}, Problems: []Problem{}, Provenance: map[string]Provenance{}}
+	}
+	exact := func(key string) bool { return o.Wording == nil || !o.Wording(key) }
+	for _, fk := range order {
+		rs := readings[fk]
+		chosen := pick(rs)
+		f := cf.Forms[fk.typ]
+		set(&f, fk.key, chosen.value, chosen.problems, chosen.prov)
+		if exact(fk.key) && chosen.prov.Sure {
+			c := Conflict{Type: fk.typ, Field: fk.key}
+			for _, r := range rs {
+				against := r.seq != chosen.seq && r.prov.Sure && !same(r, chosen) && !superseded(r, rs)
+				if against || r.seq == chosen.seq {
+					c.Readings = append(c.Readings, Reading{Type: fk.typ, Value: r.text(), Provenance: r.prov})
+				}
+			}
+			if len(c.Readings) > 1 {
+				cf.Conflicts = append(cf.Conflicts, c)
+				doubt(&f, fk.key, c)
+			}
+		}
+		cf.Forms[fk.typ] = f
+	}
+	cf.crossCheck(o, exact)
+	return cf
+}
+
+// pick returns the reading that takes precedence: the highest rank, then the latest. When its
+// value was also read with confidence elsewhere, that confident reading stands for it.
+func pick(rs []reading) reading {
+	best := rs[0]
+	for _, r := range rs[1:] {
+		if r.rank() >= best.rank() {
+			best = r
+		}
+	}
+	if !best.prov.Sure {
+		for _, r := range rs {
+			if r.prov.Sure && same(r, best) && len(r.problems) == len(best.problems) {
+				best.prov = r.prov
+				break
+			}
+		}
+	}
+	return best
+}
+
+// superseded reports whether a later message, or a staff member, replaced r: then r differing
+// from the value kept is a correction, not a conflict.
+func superseded(r reading, rs []reading) bool {
+	for _, s := range rs {
+		if s.seq > r.seq && s.rank() >= r.rank() && (s.msg != r.msg || s.rank() == rankStaff) {
+			return true
+		}
+	}
+	return false
+}
+
+// same reports whether two readings say the same, ignoring case, spacing and list order.
+func same(a, b reading) bool {
+	return norm(a) == norm(b)
+}
+
+func norm(r reading) string {
+	var vs []string
+	if r.value != nil {
+		vs = values(r.value)
+	} else {
+		for _, p := range r.problems {
+			vs = append(vs, "!"+p.Message)
+		}
+	}
+	for i, v := range vs {
+		vs[i] = strings.Join(strings.Fields(strings.ToLower(v)), " ")
+	}
+	sort.Strings(vs)
+	return strings.Join(vs, "\x00")
+}
+
+func set(f *Form, key string, value any, problems []Problem, prov Provenance) {
+	if value != nil {
+		f.Fields[key] = value
+	}
+	f.Provenance[key] = prov
+	f.Problems = slices.DeleteFunc(f.Problems, func(p Problem) bool { return p.Field == key })
+	f.Problems = append(f.Problems, problems...)
+}
+
+// doubt marks a conflicting field not sure, saying what disagrees.
+func doubt(f *Form, key string, c Conflict) {
+	p := f.Provenance[key]
+	p.Sure, p.Doubt = false, c.describe()
+	f.Provenance[key] = p
+}
+
+// describe says, in Italian for staff, which values disagree and where each was read.
+func (c Conflict) describe() string {
+	var parts []string
+	for _, r := range c.Readings {
+		parts = append(parts, fmt.Sprintf("«%s» (%s)", r.Value, r.Document))
+	}
+	return "valori diversi: " + strings.Join(parts, " e ")
+}
+
+// crossCheck fills, for each fact stated by several form types, a form lacking it from another
+// that has it, and reports confident values that differ.
+func (cf *CaseFile) crossCheck(o MergeOptions, exact func(string) bool) {
+	for _, key := range sortedKeys(o.CrossCheck) {
+		var have, lack []string
+		for _, typ := range o.CrossCheck[key] {
+			f, ok := cf.Forms[typ]
+			if !ok {
+				continue
+			}
+			if _, read := f.Provenance[key]; read {
+				have = append(have, typ)
+			} else {
+				lack = append(lack, typ)
+			}
+		}
+		if len(have) == 0 {
+			continue
+		}
+		if exact(key) {
+			var c Conflict
+			first := cf.Forms[have[0]]
+			for _, typ := range have[1:] {
+				f := cf.Forms[typ]
+				a := reading{value: first.Fields[key], problems: problemsOf(first, key)}
+				b := reading{value: f.Fields[key], problems: problemsOf(f, key)}
+				if first.Provenance[key].Sure && f.Provenance[key].Sure && !same(a, b) {
+					if len(c.Readings) == 0 {
+						c = Conflict{Field: key, Readings: []Reading{{Type: have[0], Value: a.text(), Provenance: first.Provenance[key]}}}
+					}
+					c.Readings = append(c.Readings, Reading{Type: typ, Value: b.text(), Provenance: f.Provenance[key]})
+				}
+			}
+			if len(c.Readings) > 0 {
+				cf.Conflicts = append(cf.Conflicts, c)
+				for _, typ := range have {
+					f := cf.Forms[typ]
+					doubt(&f, key, c)
+					cf.Forms[typ] = f
+				}
+			}
+		}
+		// The value lent is a sure one if any form has it.
+		src := cf.Forms[have[0]]
+		for _, typ := range have[1:] {
+			f := cf.Forms[typ]
+			if f.Provenance[key].Sure && !src.Provenance[key].Sure {
+				src = f
+			}
+		}
+		for _, typ := range lack {
+			f := cf.Forms[typ]
+			set(&f, key, src.Fields[key], problemsOf(src, key), src.Provenance[key])
+			cf.Forms[typ] = f
+		}
+	}
+}
+
+func problemsOf(f Form, key string) []Problem {
+	var out []Problem
+	for _, p := range f.Problems {
+		if p.Field == key {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// values returns a stored field value as its non-empty strings.
+func values(v any) []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		add(x)
+	case []string:
+		for _, s := range x {
+			add(s)
+		}
+	case []any:
+		for _, s := range x {
+			add(fmt.Sprint(s))
+		}
+	case nil:
+	default:
+		add(fmt.Sprint(x))
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
