@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"mailbot/parsers"
@@ -96,6 +98,12 @@ func printSummary(w io.Writer, a *parsers.Analysis) {
 		}
 		for _, p := range f.Problems {
 			fmt.Fprintf(w, "      problema (%s): %s\n", p.Field, p.Message)
+		}
+		// What a person must confirm: never told to a referent as missing or wrong.
+		for _, k := range slices.Sorted(maps.Keys(f.Provenance)) {
+			if p := f.Provenance[k]; !p.Sure {
+				fmt.Fprintf(w, "      incerto (%s): «%v» %s — %s\n", k, f.Fields[k], strings.TrimSpace(p.Document+" "+p.Where), p.Doubt)
+			}
 		}
 	}
 	line("Moduli mancanti (missing)", strings.Join(a.Missing, ", "))

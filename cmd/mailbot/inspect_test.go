@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"mailbot/parsers"
 )
 
 func TestRunInspect(t *testing.T) {
@@ -31,6 +33,17 @@ func TestRunInspect(t *testing.T) {
 			args:       []string{"-json", dir + "auto-reply.eml"},
 			stdoutHas:  []string{`"forms": []`, `"ips": []`, `"missing": []`, `"pec": null`},
 			jsonFields: map[string]any{"auto": true},
+		},
+		{
+			// Issue 10: every value says where it was read and how sure the reader is.
+			name: "json shows provenance and confidence per value",
+			args: []string{"-json", dir + "p7m-attachment.eml"},
+			stdoutHas: []string{`"provenance": {`, `"ente.codice_ipa": {
+          "document": "informativa_generale.docx",
+          "label": "Codice IPA",
+          "how": "line",
+          "sure": true
+        }`},
 		},
 		{
 			name:      "rejected parts are not a failure",
@@ -87,5 +100,22 @@ func TestRunInspect(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSummaryShowsUncertainReadings: the summary for people names what a person must confirm.
+func TestSummaryShowsUncertainReadings(t *testing.T) {
+	a := &parsers.Analysis{Forms: []parsers.Form{{Type: parsers.FormQualificazioneEnteProdotto, Source: "ente-prodotto.pdf",
+		Fields: map[string]any{"ip_collaudo": []string{"11.03.20.26"}, "prodotto.nome": "TributiWeb"},
+		Provenance: map[string]parsers.Provenance{
+			"ip_collaudo":   {Document: "ente-prodotto.pdf", Where: "pagina 1", How: parsers.HowTable, Doubt: "sembra una data"},
+			"prodotto.nome": {Document: "ente-prodotto.pdf", How: parsers.HowTable, Sure: true}}}}}
+	var out bytes.Buffer
+	printSummary(&out, a)
+	if want := "incerto (ip_collaudo): «[11.03.20.26]» ente-prodotto.pdf pagina 1 — sembra una data"; !strings.Contains(out.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, out.String())
+	}
+	if strings.Contains(out.String(), "incerto (prodotto.nome)") {
+		t.Errorf("a sure value shown as uncertain:\n%s", out.String())
 	}
 }
