@@ -30,6 +30,7 @@ type Config struct {
 	Reminders ReminderConfig  `toml:"reminders"`
 	Calendar  CalendarConfig  `toml:"calendar"`
 	Catalog   CatalogConfig   `toml:"catalog"`
+	Retention RetentionConfig `toml:"retention"`
 
 	loc *time.Location
 }
@@ -241,6 +242,9 @@ func (c *Config) complete() error {
 		c.Staff.Addresses[i] = parsers.FoldASCII(a)
 	}
 	if err := c.completeSchedule(); err != nil {
+		return err
+	}
+	if err := c.completeRetention(); err != nil {
 		return err
 	}
 	return c.completeCatalog()

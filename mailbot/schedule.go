@@ -62,6 +62,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			return fmt.Errorf("schedule digest: %w", err)
 		}
 	}
+	// Retention: at night, when nothing else runs.
+	if _, err := c.AddFunc("40 3 * * *", func() { s.expire(ctx) }); err != nil {
+		return fmt.Errorf("schedule retention: %w", err)
+	}
 	c.Start()
 	// At start, through the same wrapped job (so it cannot overlap the first scheduled run):
 	// catches up what came due while mailbot was down.
@@ -106,6 +110,21 @@ func (s *Scheduler) digestLocked(ctx context.Context, now time.Time) bool {
 		s.log.Error("daily digest", "err", err)
 	}
 	return ok
+}
+
+// expire deletes the raw mail of cases closed longer ago than [retention] allows.
+func (s *Scheduler) expire(ctx context.Context) {
+	now := s.now()
+	st, err := s.store.Expire(ctx, s.cfg.RetentionCutoff(now), now)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("retention", "err", err)
+		}
+		return
+	}
+	if len(st.Tickets) > 0 || st.MessageFiles > 0 {
+		s.log.Info("retention: raw mail of closed cases deleted", "cases", len(st.Tickets), "files", st.MessageFiles)
+	}
 }
 
 // cronLogger feeds cron's messages (panics recovered, runs skipped) to slog.

@@ -31,3 +31,19 @@ func TestBackupAndCheckCommands(t *testing.T) {
 		t.Errorf("check without a target: exit %d, want 2", code)
 	}
 }
+
+// TestRetentionAndForgetCommands: the fixture's case is open, so retention leaves it and forget
+// names it and refuses to erase it.
+func TestRetentionAndForgetCommands(t *testing.T) {
+	cfg, id, _ := ticketFixture(t)
+	if code, stdout, stderr := runCLI("retention", "-config", cfg, "-now", "2030-01-01T00:00:00Z"); code != 0 || !strings.Contains(stdout, "from 0 cases") {
+		t.Errorf("retention: %d %s %s", code, stdout, stderr)
+	}
+	code, stdout, _ := runCLI("forget", "-config", cfg, "-email", "referente@comune.venezia.it")
+	if code != 1 || !strings.Contains(stdout, "not erased from 1 open cases") || !strings.Contains(stdout, id) {
+		t.Errorf("forget of an open case's referent: %d %s", code, stdout)
+	}
+	if code, _, _ := runCLI("forget", "-config", cfg); code != 2 {
+		t.Errorf("forget without -email: exit %d, want 2", code)
+	}
+}

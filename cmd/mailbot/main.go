@@ -34,6 +34,8 @@ Usage:
                                                  hide or correct a catalog entry (KEY: its ticket)
   mailbot backup -config FILE -out DIR           consistent copy of the data directory, serve running or not
   mailbot check -config FILE | -dir DIR          verify a data directory or a backup
+  mailbot retention -config FILE                 delete now the raw mail of cases closed past [retention]
+  mailbot forget -config FILE -email ADDR        erase a person's data from closed cases (GDPR art. 17)
 `
 
 func main() {
@@ -66,6 +68,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "retention":
+		return runRetention(ctx, args[1:], stdout, stderr)
+	case "forget":
+		return runForget(ctx, args[1:], stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
