@@ -158,6 +158,9 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *
 		if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
 			return err
 		}
+		if err := in.redactIfSecret(tx, msg, m.Blob); err != nil {
+			return err
+		}
 		return advance()
 	} else if !errors.Is(err, ticketing.ErrNotFound) {
 		return err
@@ -190,6 +193,9 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *
 		return err
 	}
 	if *queued, err = in.respond(tx, tk, msg, m, d, now); err != nil {
+		return err
+	}
+	if err := in.redactIfSecret(tx, msg, m.Blob); err != nil {
 		return err
 	}
 	return advance()
@@ -500,27 +506,6 @@ func (in *Intake) enqueue(tx *ticketing.Tx, o outgoing, now time.Time) error {
 	}
 	return tx.AddEvent(o.TicketID, ticketing.Event{At: now, Type: ticketing.EventReply, By: "mailbot",
 		Text: o.Kind + " a " + strings.Join(o.To, ", ")})
-}
-
-// replaceBlob stores raw as the copy of a recorded message and deletes the old copy.
-func (in *Intake) replaceBlob(tx *ticketing.Tx, messageID, digest string, raw []byte) error {
-	old, err := tx.MessageBlob(messageID, digest)
-	if err != nil {
-		return err
-	}
-	sum, err := in.store.PutBlob(raw)
-	if err != nil {
-		return err
-	}
-	if err := tx.SetMessageBlob(messageID, digest, sum); err != nil {
-		return err
-	}
-	if old != "" && old != sum {
-		if err := in.store.RemoveBlob(old); err != nil {
-			in.log.Warn("remove unredacted copy", "blob", old, "err", err)
-		}
-	}
-	return nil
 }
 
 func (in *Intake) rateLimited(tx *ticketing.Tx, rcpt string, now time.Time) (bool, string, error) {

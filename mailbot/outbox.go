@@ -163,6 +163,11 @@ func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Cl
 		if uerr := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkFailed(m, err.Error(), s.now()) }); uerr != nil {
 			return uerr
 		}
+		if m.Kind == KindCredentials {
+			if serr := s.store.Scrub(ctx); serr != nil {
+				return serr
+			}
+		}
 		// The server still talks: reset the transaction and go on with the next mail.
 		if rerr := client.ResetWithSMTPClient(sc); rerr != nil {
 			return rerr
@@ -243,9 +248,12 @@ func (s *Sender) retry(ctx context.Context, m *ticketing.OutMail, cause error) e
 	now := s.now()
 	if m.Attempts+1 >= s.MaxAttempts {
 		s.log.Error("mail given up", "ticket", m.TicketID, "kind", m.Kind, "attempts", m.Attempts+1, "err", cause)
-		return s.store.Update(ctx, func(tx *ticketing.Tx) error {
+		if err := s.store.Update(ctx, func(tx *ticketing.Tx) error {
 			return tx.MarkFailed(m, "too many temporary failures: "+cause.Error(), now)
-		})
+		}); err != nil || m.Kind != KindCredentials {
+			return err
+		}
+		return s.store.Scrub(ctx)
 	}
 	delay := min(s.baseDelay<<m.Attempts, 2*time.Hour)
 	s.log.Warn("mail deferred", "ticket", m.TicketID, "kind", m.Kind, "retry_in", delay, "err", cause)

@@ -189,9 +189,6 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 			return false, err
 		}
 	}
-	if err := in.redactStaffMessage(tx, msg, cmds); err != nil {
-		return false, err
-	}
 	body, err := templates.Render("staff_result", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
 		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID})
 	if err != nil {
@@ -291,31 +288,6 @@ func (in *Intake) moveTo(tx *ticketing.Tx, tk *ticketing.Ticket, to, by, reason,
 		return "", err
 	}
 	return fmt.Sprintf("%s: stato %s (%s)", line, to, ticketing.StateLabel(to)), nil
-}
-
-// redactStaffMessage replaces the stored copy of a staff message carrying credentials with one
-// whose values are masked: the secrets must not stay in mailbot's files.
-func (in *Intake) redactStaffMessage(tx *ticketing.Tx, msg message, cmds []command) error {
-	var secrets []string
-	for _, c := range cmds {
-		for _, v := range c.values {
-			if v != "" {
-				secrets = append(secrets, v)
-			}
-		}
-	}
-	if len(secrets) == 0 {
-		return nil
-	}
-	text := msg.text()
-	for _, s := range secrets {
-		text = strings.ReplaceAll(text, s, redactionMark)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\nX-Mailbot-Redacted: credentials removed\r\n"+
-		"Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", msg.env.From, msg.env.Subject, msg.env.MessageID,
-		msg.env.Date.Format(time.RFC1123Z), text)
-	return in.replaceBlob(tx, msg.env.MessageID, msg.env.Digest, []byte(b.String()))
 }
 
 // redactionMark replaces a secret in everything mailbot keeps.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -248,11 +249,26 @@ func (t *Tx) TicketsInState(kind, state string) ([]string, error) {
 
 // Scrub makes sure data overwritten in the database is gone from the files too: with
 // secure_delete on, freed pages are zeroed; truncating the WAL removes the old frames.
+// A reader in the middle of a query keeps the checkpoint from finishing (it reports busy, it
+// does not fail), so it is tried again for a while.
 func (s *Store) Scrub(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	for try := 0; ; try++ {
+		var busy, frames, done int
+		if err := s.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		if try == 50 {
+			return errors.New("checkpoint: the write-ahead log stays in use, old frames may remain")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	return nil
 }
 
 // MessageIDs lists the Message-IDs of a ticket's messages, oldest first: the thread.

@@ -117,9 +117,13 @@ func (t *Tx) MarkRetry(m *OutMail, next time.Time, cause string) error {
 	return err
 }
 
-// MarkFailed gives up on a mail after a permanent failure, noting it on its ticket.
+// MarkFailed gives up on a mail after a permanent failure, noting it on its ticket. A mail with
+// a redacted copy keeps only that: it will not be sent, so its secrets have no reason to stay.
 func (t *Tx) MarkFailed(m *OutMail, cause string, now time.Time) error {
 	if _, err := t.exec("outbox-failed", cause, m.ID); err != nil {
+		return err
+	}
+	if _, err := t.exec("outbox-redact", m.ID); err != nil {
 		return err
 	}
 	if m.TicketID == "" {
