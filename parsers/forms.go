@@ -296,8 +296,13 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 				typ = lblFindMarker(strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSuffix(fileName, path.Ext(fileName))))
 			}
 		}
-		if dom := frDominant(seg.items); typ == "" || frMatchCount(typ, seg.items) == 0 && dom != "" && fromBody {
-			typ = dom
+		// frDominant matches every pair against every form: only when the type is in doubt.
+		if typ == "" {
+			typ = frDominant(seg.items)
+		} else if fromBody && frMatchCount(typ, seg.items) == 0 {
+			if dom := frDominant(seg.items); dom != "" {
+				typ = dom
+			}
 		}
 		f := Form{Type: typ, Source: source, Fields: map[string]any{}, Problems: []Problem{}, Provenance: map[string]Provenance{}}
 		frFill(&f, seg.items, fromBody)

@@ -2,34 +2,36 @@ package parsers
 
 import (
 	"bytes"
+	"compress/zlib"
+	"context"
+	"errors"
 	"fmt"
-	"strings"
-	"sync"
+	"io"
+	"strconv"
 
 	"github.com/ledongthuc/pdf"
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/form"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
-// PDF: AcroForm fields (our blank forms name each field after its key, with the label as
-// tooltip), and the page text as lines: "Label: value", or a label line followed by its value
-// line, as a table exported from Word or LibreOffice comes out. No fields and no text: a scan.
+// PDF: AcroForm fields (pdf_fields.go) and the page text, rebuilt into lines and table rows
+// from the glyph positions (pdf_content.go, pdf_layout.go). Read lazily with ledongthuc/pdf,
+// which parses an object only when it is reached: a filled form costs its field tree and the
+// text of its first page (the title that names the form); a form without filled fields costs
+// its pages' text. No fields and no text: a scan.
+//
+// Bounds, against documents made to exhaust memory or time: the objects the file declares
+// (checked in the raw bytes before the library allocates its table), the bytes inflated from
+// every stream read (lim.MaxDecompressedBytes for the whole document), the bytes the library
+// reads from the file, pages, glyphs, and the deadline, checked as the bytes flow.
 
-var pdfConfigOnce sync.Once
+// Bounds of one PDF besides those of Limits.
+const (
+	pdfMaxPages   = 30      // pages whose text is read; forms have a few
+	pdfMaxGlyphs  = 150_000 // glyphs of the pages read
+	pdfTitlePages = 3       // pages read for the title of a filled form
+)
 
-func pdfConf() *model.Configuration {
-	// pdfcpu would otherwise create a config directory in $HOME on first use.
-	pdfConfigOnce.Do(api.DisableConfigDir)
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	conf.FormFieldListMaxColWidth = 0 // no truncation of long values
-	return conf
-}
+var errPDFGlyphs = errors.New("pdf: too many glyphs")
 
-// pdfObjRe counts indirect objects in the file body ("12 0 obj"); objects packed in object
-// streams are counted once pdfcpu has read the cross-reference table.
 // pdfCountObjects counts "N G obj" headers, stopping past max. A scan by hand: the equivalent
 // regular expression backtracks over every run of digits in binary streams and cost more than
 // parsing the PDF.
@@ -77,243 +79,330 @@ func isPDFRegular(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || isDigit(b) || b == '_'
 }
 
-// pdfFormMaxBytes is the largest PDF whose form fields are read. A filled form is tens of
-// kilobytes; a bigger PDF is a scan or a manual, and pdfcpu would hold a second copy of it in
-// memory for nothing: only its text is looked at.
-const pdfFormMaxBytes = 4 << 20
-
 func pdfRead(name string, data []byte, lim Limits) ([]frItem, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), lim.DocumentTimeout)
+	defer cancel()
+	return pdfReadContext(ctx, name, data, lim)
+}
+
+// pdfReadContext reads a PDF as items; it stops when ctx is done.
+func pdfReadContext(ctx context.Context, name string, data []byte, lim Limits) (items []frItem, err error) {
+	lim = lim.WithDefaults()
 	if n := pdfCountObjects(data, lim.MaxPDFObjects); n > lim.MaxPDFObjects {
 		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("more than %d PDF objects", lim.MaxPDFObjects))
 	}
-	var ctx *model.Context
-	var err error
-	if len(data) <= pdfFormMaxBytes {
-		ctx, err = api.ReadContext(bytes.NewReader(data), pdfConf())
+	if err := pdfPrescan(data, lim); err != nil {
+		return nil, docErr(name, ErrLimit, reasonTooBig, err)
 	}
+	in := newPDFInput(ctx, data)
+	b := &pdfBudget{ctx: ctx, left: lim.MaxDecompressedBytes, glyphs: pdfMaxGlyphs}
+	limitErr := func() error {
+		switch cause := errors.Join(in.err, b.err); {
+		case ctx.Err() != nil:
+			return docErr(name, ErrLimit, reasonTooSlow, ctx.Err())
+		case cause != nil:
+			return docErr(name, ErrLimit, reasonTooBig, cause)
+		}
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			items, err = nil, docErr(name, ErrUnreadable, reasonDamaged, fmt.Errorf("pdf: %v", r))
+		}
+		if e := limitErr(); e != nil {
+			items, err = nil, e
+		}
+	}()
+	r, err := pdf.NewReader(in, in.size)
 	if err != nil {
-		if strings.Contains(strings.ToLower(err.Error()), "password") || strings.Contains(err.Error(), "encrypt") {
+		if e := limitErr(); e != nil {
+			return nil, e
+		}
+		if bytes.Contains(data, []byte("/Encrypt")) {
 			return nil, docErr(name, ErrUnreadable, reasonEncrypted, err)
 		}
-		// pdfcpu is stricter than most viewers: the text reader may still manage.
-		ctx = nil
+		return nil, docErr(name, ErrUnreadable, reasonDamaged, err)
 	}
-	if ctx != nil && len(ctx.XRefTable.Table) > lim.MaxPDFObjects {
-		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("%d PDF objects", len(ctx.XRefTable.Table)))
-	}
-	var items []frItem
-	if ctx != nil {
-		items = pdfFormItems(ctx)
-	}
-	text, textErr := pdfTextItems(data)
-	if len(items) > 0 {
-		// A PDF form: values come from its fields; its text only names the form (the printed
-		// labels next to empty-looking fields would otherwise pair with each other).
-		lines := text[:0]
-		for _, it := range text {
-			if !it.pair {
-				lines = append(lines, it)
-			}
-		}
-		text = lines
-	}
-	items = append(text, items...) // text first: the title names the form
-	if len(items) == 0 {
-		if textErr != nil && ctx == nil {
-			return nil, docErr(name, ErrUnreadable, reasonDamaged, textErr)
-		}
-		return nil, docErr(name, ErrUnreadable, reasonScan, textErr)
-	}
-	return items, nil
-}
-
-// pdfFormItems reads the AcroForm fields with pdfcpu, or by walking /AcroForm /Fields when
-// pdfcpu's reader fails (LibreOffice writes combo and list boxes with hex-string /Opt entries
-// it rejects).
-func pdfFormItems(ctx *model.Context) []frItem {
-	if !pdfHasAcroForm(ctx) {
-		return nil
-	}
-	fields, err := pdfcpuFields(ctx)
-	if err != nil {
-		return pdfWalkFields(ctx)
-	}
-	var items []frItem
-	// pdfcpu prints line ends of values as the two characters \n (it formats for a listing).
-	unescape := strings.NewReplacer(`\n`, "\n")
-	for _, f := range fields {
-		f.V = unescape.Replace(f.V)
-		switch f.Typ {
-		case form.FTCheckBox:
-			if f.V != "" {
-				items = append(items, pdfCheckItem(f.Name, f.AltName))
-			}
-		default:
-			items = append(items, pdfPair(f.Name, f.AltName, f.V))
+	fields := pdfFormFields(r, b)
+	pages := pdfPages(r, pdfMaxPages)
+	filled := false
+	for _, it := range fields.items {
+		if tfClean(it.value) != "" {
+			filled = true
+			break
 		}
 	}
-	return items
-}
-
-// pdfcpuFields lists the form fields of the context pdfRead already has. api.FormFields would
-// parse the whole file again, validate and optimise it: half the cost of reading a filled form
-// (BenchmarkReadDocument), for the same fields on every fixture, LibreOffice's included. Reading
-// needs no validation; what pdfcpu cannot read falls back to pdfWalkFields.
-func pdfcpuFields(ctx *model.Context) (fields []form.Field, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("pdfcpu panic: %v", r)
+	var text []frItem
+	for i, p := range pages {
+		if filled && i >= pdfTitlePages || b.err != nil {
+			break
 		}
-	}()
-	fields, _, err = form.FormFields(ctx)
-	return fields, err
-}
-
-func pdfHasAcroForm(ctx *model.Context) bool {
-	root, err := ctx.XRefTable.Catalog()
-	if err != nil || root == nil {
-		return false
-	}
-	_, ok := root.Find("AcroForm")
-	return ok
-}
-
-// pdfPair makes a pair from a field: its name when it is a key or label, else its tooltip.
-func pdfPair(name, tooltip, value string) frItem {
-	label := name
-	if !lblIsLabel(name) && tooltip != "" {
-		label = tooltip
-	}
-	return frItem{label: label, value: value, pair: true}
-}
-
-// pdfCheckItem is a ticked check box: "prerequisiti.adesione_pagopa" is a yes; a box named
-// "servizi.MyPay" ticks the option MyPay of the field "servizi".
-func pdfCheckItem(name, tooltip string) frItem {
-	if lblIsLabel(name) {
-		return frItem{label: name, value: "☒", pair: true}
-	}
-	if i := strings.LastIndexByte(name, '.'); i > 0 && lblIsLabel(name[:i]) {
-		return frItem{label: name[:i], value: "☒ " + name[i+1:], pair: true}
-	}
-	return pdfPair(name, tooltip, "☒")
-}
-
-// pdfWalkFields walks the field tree by hand, with a depth bound and a visited set against
-// cycles.
-func pdfWalkFields(ctx *model.Context) []frItem {
-	xt := ctx.XRefTable
-	root, err := xt.Catalog()
-	if err != nil {
-		return nil
-	}
-	o, _ := root.Find("AcroForm")
-	acro, err := xt.DereferenceDict(o)
-	if err != nil || acro == nil {
-		return nil
-	}
-	o, _ = acro.Find("Fields")
-	arr, err := xt.DereferenceArray(o)
-	if err != nil {
-		return nil
-	}
-	var items []frItem
-	seen := map[int]bool{}
-	var walk func(o types.Object, prefix, ft string, depth int)
-	walk = func(o types.Object, prefix, ft string, depth int) {
-		if depth > 20 || len(items) > 5000 {
-			return
-		}
-		if ref, ok := o.(types.IndirectRef); ok {
-			if seen[ref.ObjectNumber.Value()] {
-				return
-			}
-			seen[ref.ObjectNumber.Value()] = true
-		}
-		d, err := xt.DereferenceDict(o)
-		if err != nil || d == nil {
-			return
-		}
-		name := prefix
-		if t, ok := d.Find("T"); ok {
-			if s, err := xt.DereferenceStringOrHexLiteral(t, model.V10, nil); err == nil && s != "" {
-				if name != "" {
-					name += "."
-				}
-				name += s
-			}
-		}
-		if n := d.NameEntry("FT"); n != nil {
-			ft = *n
-		}
-		if kids, ok := d.Find("Kids"); ok {
-			if ka, err := xt.DereferenceArray(kids); err == nil {
-				for _, k := range ka {
-					walk(k, name, ft, depth+1)
-				}
-			}
-		}
-		v, ok := d.Find("V")
-		if !ok || name == "" {
-			return
-		}
-		tooltip := ""
-		if tu, ok := d.Find("TU"); ok {
-			tooltip, _ = xt.DereferenceStringOrHexLiteral(tu, model.V10, nil)
-		}
-		v, _ = xt.Dereference(v)
-		switch x := v.(type) {
-		case types.Name:
-			if ft == "Btn" {
-				if x.Value() != "Off" {
-					items = append(items, pdfCheckItem(name, tooltip))
-				}
-			} else {
-				items = append(items, pdfPair(name, tooltip, x.Value()))
-			}
-		case types.StringLiteral, types.HexLiteral:
-			s, _ := xt.DereferenceStringOrHexLiteral(x, model.V10, nil)
-			items = append(items, pdfPair(name, tooltip, s))
-		case types.Array:
-			var vals []string
-			for _, e := range x {
-				if s, err := xt.DereferenceStringOrHexLiteral(e, model.V10, nil); err == nil {
-					vals = append(vals, s)
-				}
-			}
-			items = append(items, pdfPair(name, tooltip, strings.Join(vals, "\n")))
-		}
-	}
-	for _, f := range arr {
-		walk(f, "", "", 0)
-	}
-	return items
-}
-
-// pdfTextItems reads the text of every page as rows, splitting a row into cells at wide gaps.
-func pdfTextItems(data []byte) (items []frItem, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			items, err = nil, fmt.Errorf("pdf text panic: %v", r)
-		}
-	}()
-	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("pdf text: %w", err)
-	}
-	pages := min(r.NumPage(), 500)
-	for i := 1; i <= pages; i++ {
-		p := r.Page(i)
-		if p.V.IsNull() || p.V.Key("Contents").Kind() == pdf.Null {
+		if !filled {
+			text = append(text, pdfLayoutItems(i+1, pdfReadPage(p, b))...)
 			continue
 		}
-		// Plain text, not p.Content(): Content adds a glyph after every TJ (it decodes a "\n"
-		// through the font), which turns "c_l736" into "c_l736t" in LibreOffice's PDFs.
-		text, err := p.GetPlainText(nil)
-		if err != nil {
-			return items, fmt.Errorf("pdf text page %d: %w", i, err)
+		// A filled form: values come from its fields; its text only names the form (the
+		// printed labels next to the fields would otherwise pair with each other), so only
+		// the line that carries a form's title or marker is kept.
+		if t := pdfPageTitle(p, b); t != "" {
+			text = append(text, frItem{label: t})
+			break
 		}
-		items = append(items, tfLinesToItems(strings.Split(text, "\n"))...)
+	}
+	if e := limitErr(); e != nil {
+		return nil, e
+	}
+	items = append(text, fields.items...) // text first: the title names the form
+	if len(items) == 0 {
+		return nil, docErr(name, ErrUnreadable, reasonScan, nil)
 	}
 	return items, nil
+}
+
+// pdfPages lists up to max page dictionaries, walking the page tree with depth and visit
+// bounds (a tree may loop).
+func pdfPages(r *pdf.Reader, max int) (out []pdf.Value) {
+	defer func() { _ = recover() }() // a damaged page tree: the pages found so far
+	visits := 0
+	var walk func(v pdf.Value, depth int)
+	walk = func(v pdf.Value, depth int) {
+		if visits++; len(out) >= max || depth > 32 || visits > 8*max+64 || v.Kind() != pdf.Dict {
+			return
+		}
+		kids := v.Key("Kids")
+		if v.Key("Type").Name() == "Page" || kids.Kind() != pdf.Array {
+			out = append(out, v)
+			return
+		}
+		for i := range min(kids.Len(), 8*max+64) {
+			if walk(kids.Index(i), depth+1); len(out) >= max {
+				return
+			}
+		}
+	}
+	walk(r.Trailer().Key("Root").Key("Pages"), 0)
+	return out
+}
+
+// pdfInput is the file as ledongthuc/pdf reads it: from the "%PDF-" header to the last
+// "%%EOF", with a header it accepts (it refuses "%PDF-2.0" and "%PDF-1.4 " followed by
+// anything but a line end), and with a budget of bytes read and the deadline checked at
+// every read. The library parses an object again each time it is reached, so the budget is
+// a multiple of the file's size; a loop in the file ends there.
+type pdfInput struct {
+	data []byte
+	head []byte // replaces the first bytes, when the header must be mended
+	size int64
+	ctx  context.Context
+	left int64
+	err  error
+}
+
+func newPDFInput(ctx context.Context, data []byte) *pdfInput {
+	if i := bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-")); i > 0 {
+		data = data[i:]
+	}
+	in := &pdfInput{data: data, size: int64(len(data)), ctx: ctx, left: 32<<20 + 16*int64(len(data))}
+	if i := bytes.LastIndex(data, []byte("%%EOF")); i >= 0 {
+		in.size = int64(i + 5)
+	}
+	if len(data) >= 9 && !(bytes.HasPrefix(data, []byte("%PDF-1.")) && data[7] >= '0' && data[7] <= '7' && (data[8] == '\n' || data[8] == '\r')) {
+		in.head = []byte("%PDF-1.7\n")
+	}
+	return in
+}
+
+func (in *pdfInput) ReadAt(p []byte, off int64) (int, error) {
+	if in.err != nil {
+		return 0, in.err
+	}
+	if err := in.ctx.Err(); err != nil {
+		in.err = err
+		return 0, err
+	}
+	if off < 0 || off >= in.size {
+		return 0, io.EOF
+	}
+	n := copy(p, in.data[off:in.size])
+	if off < int64(len(in.head)) {
+		copy(p, in.head[off:])
+	}
+	if in.left -= int64(n); in.left < 0 {
+		in.err = errPDFBudget
+		return 0, in.err
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// pdfPrescan checks, in the raw bytes, what ledongthuc/pdf would trust before we get control:
+// the size of the cross-reference table it allocates (/Size, /Index, the subsections of an
+// xref table), the object count of object streams (/N), and what their streams inflate to
+// (it reads them whole for each object it looks up in one).
+func pdfPrescan(data []byte, lim Limits) error {
+	maxObj := int64(lim.MaxPDFObjects)
+	for _, key := range []string{"/Size", "/N"} {
+		for i := 0; ; {
+			j := bytes.Index(data[i:], []byte(key))
+			if j < 0 {
+				break
+			}
+			i += j + len(key)
+			if i < len(data) && isPDFRegular(data[i]) {
+				continue
+			}
+			if n, ok := pdfIntAt(data, i); ok && n > maxObj {
+				return fmt.Errorf("%s %d: more than %d objects", key, n, maxObj)
+			}
+		}
+	}
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("/Index"))
+		if j < 0 {
+			break
+		}
+		i += j + 6
+		k := i
+		for k < len(data) && isPDFSpace(data[k]) {
+			k++
+		}
+		if k >= len(data) || data[k] != '[' {
+			continue
+		}
+		k++
+		for range 64 {
+			start, ok1 := pdfIntAt(data, k)
+			k = pdfSkipInt(data, k)
+			count, ok2 := pdfIntAt(data, k)
+			k = pdfSkipInt(data, k)
+			if !ok1 || !ok2 {
+				break
+			}
+			if start+count > maxObj || start < 0 || count < 0 {
+				return fmt.Errorf("/Index [%d %d]: more than %d objects", start, count, maxObj)
+			}
+		}
+	}
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("xref"))
+		if j < 0 {
+			break
+		}
+		i += j + 4
+		if j > 0 && data[i-5] == 't' { // "startxref"
+			continue
+		}
+		k := i
+		for range 1024 {
+			start, ok1 := pdfIntAt(data, k)
+			k = pdfSkipInt(data, k)
+			count, ok2 := pdfIntAt(data, k)
+			k = pdfSkipInt(data, k)
+			if !ok1 || !ok2 {
+				break
+			}
+			if start+count > maxObj || start < 0 || count < 0 {
+				return fmt.Errorf("xref subsection %d %d: more than %d objects", start, count, maxObj)
+			}
+			for range min(count, maxObj) * 3 {
+				k = pdfSkipToken(data, k)
+			}
+		}
+	}
+	return pdfCheckObjStreams(data, lim)
+}
+
+// pdfMaxObjStm bounds what one object stream inflates to.
+const pdfMaxObjStm = 8 << 20
+
+// pdfCheckObjStreams inflates each object stream once, counting, and refuses the file when
+// one inflates past pdfMaxObjStm or all of them past the document's budget.
+func pdfCheckObjStreams(data []byte, lim Limits) error {
+	total := lim.MaxDecompressedBytes
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("/ObjStm"))
+		if j < 0 {
+			return nil
+		}
+		i += j + 7
+		s := bytes.Index(data[i:], []byte("stream"))
+		if s < 0 {
+			return nil
+		}
+		dict := data[max(0, i-7-2048) : i+s]
+		k := i + s + 6
+		if k < len(data) && data[k] == '\r' {
+			k++
+		}
+		if k < len(data) && data[k] == '\n' {
+			k++
+		}
+		e := bytes.Index(data[k:], []byte("endstream"))
+		if e < 0 {
+			e = len(data) - k
+		}
+		layers := bytes.Count(dict[bytes.LastIndex(dict, []byte("obj"))+1:], []byte("FlateDecode"))
+		var r io.Reader = bytes.NewReader(data[k : k+e])
+		for range min(layers, 4) {
+			zr, err := zlib.NewReader(r)
+			if err != nil {
+				break
+			}
+			r = zr
+		}
+		n, _ := io.Copy(io.Discard, io.LimitReader(r, min(pdfMaxObjStm, total)+1))
+		if n > min(pdfMaxObjStm, total) {
+			return fmt.Errorf("an object stream inflates past %d bytes", min(pdfMaxObjStm, total))
+		}
+		total -= n
+		i = k + e
+	}
+}
+
+// pdfIntAt reads an unsigned or signed integer after white space at data[i:].
+func pdfIntAt(data []byte, i int) (int64, bool) {
+	for i < len(data) && isPDFSpace(data[i]) {
+		i++
+	}
+	j := i
+	if j < len(data) && (data[j] == '-' || data[j] == '+') {
+		j++
+	}
+	k := j
+	for k < len(data) && isDigit(data[k]) && k-j < 18 {
+		k++
+	}
+	if k == j || k < len(data) && (isDigit(data[k]) || data[k] == '.') {
+		if k-j >= 18 {
+			return 1 << 62, true // more digits than any bound
+		}
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(data[i:k]), 10, 64)
+	return n, err == nil
+}
+
+func pdfSkipInt(data []byte, i int) int {
+	for i < len(data) && isPDFSpace(data[i]) {
+		i++
+	}
+	if i < len(data) && (data[i] == '-' || data[i] == '+') {
+		i++
+	}
+	for i < len(data) && isDigit(data[i]) {
+		i++
+	}
+	return i
+}
+
+func pdfSkipToken(data []byte, i int) int {
+	for i < len(data) && isPDFSpace(data[i]) {
+		i++
+	}
+	for i < len(data) && !isPDFSpace(data[i]) {
+		i++
+	}
+	return i
 }

@@ -143,10 +143,7 @@ func TestRoundTripBlank(t *testing.T) {
 // knownReaderGaps are fixtures parsers.ReadDocument did not read right when this was written,
 // with the reason: they may fail (the test is skipped, saying how), and once one reads right
 // the test says so and its entry can go.
-var knownReaderGaps = map[string]string{
-	"libreoffice/informativa_generale_venezia.pdf":         "ledongthuc/pdf Page.Content().Text adds a stray glyph at the end of each text run of LibreOffice PDFs (\"Veneziat\"), and rows are lost",
-	"libreoffice/qualificazione_ente_prodotto_venezia.pdf": "same stray glyph per text run of LibreOffice PDFs; IP rows and others lost",
-}
+var knownReaderGaps = map[string]string{}
 
 // TestReadFixtures reads the committed fixtures, the generated ones and those LibreOffice made,
 // and expects what parsers.CheckForm makes of the values they were filled with: the same

@@ -1,0 +1,615 @@
+package parsers
+
+import (
+	"math"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// The text of a page as glyphs with their positions (PDF 32000-1, 9.4: text state, text
+// matrix, glyph widths), read by our own interpreter over ledongthuc/pdf's object graph. Its
+// Page.Content adds a stray glyph after every TJ and re-reads each font at every Tf; this one
+// reads each font once per page and keeps every stream inside the document's budget.
+
+// pdfGlyph is one character drawn on a page, in points from the bottom left corner.
+type pdfGlyph struct {
+	x, y, w, size float32
+	s             string
+}
+
+// pdfRule is a horizontal edge drawn on a page (a table border, the top or bottom of a
+// shaded cell), from x0 to x1 at height y.
+type pdfRule struct{ x0, x1, y float32 }
+
+// pdfPage is what the layout needs of one page.
+type pdfPage struct {
+	glyphs []pdfGlyph
+	rules  []pdfRule
+}
+
+// pdfMatrix is an affine transform [a b c d e f] (PDF 32000-1, 8.3.4).
+type pdfMatrix [6]float64
+
+var pdfIdentity = pdfMatrix{1, 0, 0, 1, 0, 0}
+
+// mul returns m × n (apply m, then n).
+func (m pdfMatrix) mul(n pdfMatrix) pdfMatrix {
+	return pdfMatrix{
+		m[0]*n[0] + m[1]*n[2], m[0]*n[1] + m[1]*n[3],
+		m[2]*n[0] + m[3]*n[2], m[2]*n[1] + m[3]*n[3],
+		m[4]*n[0] + m[5]*n[2] + n[4], m[4]*n[1] + m[5]*n[3] + n[5],
+	}
+}
+
+func (m pdfMatrix) apply(x, y float64) (float64, float64) {
+	return x*m[0] + y*m[2] + m[4], x*m[1] + y*m[3] + m[5]
+}
+
+type pdfGState struct {
+	ctm                       pdfMatrix
+	tc, tw, th, tl, rise, tfs float64
+	font                      *pdfFont
+}
+
+// pdfMaxXObjectDepth bounds form XObjects drawn inside form XObjects.
+const pdfMaxXObjectDepth = 3
+
+// pdfReadPage interprets the content of one page. A panic of the object reader (a damaged
+// object) ends the page with what was read so far.
+func pdfReadPage(page pdf.Value, b *pdfBudget) (pg pdfPage) {
+	in := &pdfInterp{b: b, fonts: map[string]*pdfFont{}, res: pdfInherited(page, "Resources")}
+	defer func() {
+		if r := recover(); r != nil {
+			pg = in.page
+		}
+	}()
+	in.g = pdfGState{ctm: pdfIdentity, th: 1}
+	in.run(page.Key("Contents"), 0)
+	return in.page
+}
+
+// pdfPageTitle reads a page until a line names a form, and returns that line: a title is
+// drawn first, so a filled form's page is seldom read to the end.
+func pdfPageTitle(page pdf.Value, b *pdfBudget) (title string) {
+	in := &pdfInterp{b: b, fonts: map[string]*pdfFont{}, res: pdfInherited(page, "Resources")}
+	defer func() {
+		if r := recover(); r != nil {
+			title = pdfTitleLine(in.page)
+		}
+	}()
+	in.g = pdfGState{ctm: pdfIdentity, th: 1}
+	in.onET = func() bool {
+		in.ets++
+		if in.ets > 8 || len(in.page.glyphs) == in.seen {
+			return false
+		}
+		in.seen = len(in.page.glyphs)
+		title = pdfTitleLine(in.page)
+		return title != ""
+	}
+	in.run(page.Key("Contents"), 0)
+	if title == "" {
+		title = pdfTitleLine(in.page)
+	}
+	return title
+}
+
+// pdfInherited finds a page attribute on the page or its ancestors (PDF 32000-1, 7.7.3.4).
+func pdfInherited(page pdf.Value, key string) pdf.Value {
+	v := page
+	for range 32 {
+		if v.IsNull() {
+			break
+		}
+		if r := v.Key(key); !r.IsNull() {
+			return r
+		}
+		v = v.Key("Parent")
+	}
+	return pdf.Value{}
+}
+
+type pdfInterp struct {
+	b     *pdfBudget
+	page  pdfPage
+	res   pdf.Value
+	fonts map[string]*pdfFont
+	g     pdfGState
+	stack []pdfGState
+	tm    pdfMatrix
+	tlm   pdfMatrix
+	path  struct{ x, y float64 } // current point, for horizontal line segments
+	// onET, when set, runs at the end of each text object; true stops the reading.
+	onET      func() bool
+	ets, seen int
+	stop      bool
+}
+
+// run interprets a content stream, or an array of streams read as one.
+func (in *pdfInterp) run(contents pdf.Value, depth int) {
+	if contents.Kind() == pdf.Array {
+		for i := range min(contents.Len(), 256) {
+			if in.b.err != nil || in.stop {
+				return
+			}
+			in.run(contents.Index(i), depth)
+		}
+		return
+	}
+	if contents.Kind() != pdf.Stream || in.b.err != nil {
+		return
+	}
+	lx := newPDFLexer(&budgetReader{r: contents.Reader(), b: in.b})
+	var ops []pdfTok
+	for in.b.err == nil && !in.stop {
+		t := lx.next()
+		if t.kind == ptEOF {
+			return
+		}
+		if t.kind != ptOp {
+			if len(ops) < 16 {
+				ops = append(ops, t)
+			}
+			continue
+		}
+		in.op(t.s, ops, lx, depth)
+		ops = ops[:0]
+	}
+}
+
+func pdfNum(ops []pdfTok, i int) float64 {
+	if i < len(ops) && ops[i].kind == ptNum {
+		return ops[i].num
+	}
+	return 0
+}
+
+func pdfOpsMatrix(ops []pdfTok) (pdfMatrix, bool) {
+	if len(ops) < 6 {
+		return pdfMatrix{}, false
+	}
+	var m pdfMatrix
+	for i := range 6 {
+		m[i] = pdfNum(ops, len(ops)-6+i)
+	}
+	return m, true
+}
+
+func (in *pdfInterp) op(op string, ops []pdfTok, lx *pdfLexer, depth int) {
+	g := &in.g
+	switch op {
+	case "q":
+		if len(in.stack) < 64 {
+			in.stack = append(in.stack, *g)
+		}
+	case "Q":
+		if n := len(in.stack); n > 0 {
+			*g = in.stack[n-1]
+			in.stack = in.stack[:n-1]
+		}
+	case "cm":
+		if m, ok := pdfOpsMatrix(ops); ok {
+			g.ctm = m.mul(g.ctm)
+		}
+	case "BT":
+		in.tm, in.tlm = pdfIdentity, pdfIdentity
+	case "ET":
+		if in.onET != nil && in.onET() {
+			in.stop = true
+		}
+	case "Tc":
+		g.tc = pdfNum(ops, 0)
+	case "Tw":
+		g.tw = pdfNum(ops, 0)
+	case "Tz":
+		g.th = pdfNum(ops, 0) / 100
+	case "TL":
+		g.tl = pdfNum(ops, 0)
+	case "Ts":
+		g.rise = pdfNum(ops, 0)
+	case "Tf":
+		if len(ops) >= 2 && ops[0].kind == ptName {
+			g.font = in.font(ops[0].s)
+			g.tfs = pdfNum(ops, 1)
+		}
+	case "Td", "TD":
+		tx, ty := pdfNum(ops, 0), pdfNum(ops, 1)
+		if op == "TD" {
+			g.tl = -ty
+		}
+		in.tlm = pdfMatrix{1, 0, 0, 1, tx, ty}.mul(in.tlm)
+		in.tm = in.tlm
+	case "Tm":
+		if m, ok := pdfOpsMatrix(ops); ok {
+			in.tm, in.tlm = m, m
+		}
+	case "T*":
+		in.nextLine()
+	case "Tj":
+		if len(ops) > 0 && ops[0].kind == ptStr {
+			in.show(ops[0].s)
+		}
+	case "'":
+		in.nextLine()
+		if len(ops) > 0 && ops[len(ops)-1].kind == ptStr {
+			in.show(ops[len(ops)-1].s)
+		}
+	case "\"":
+		if len(ops) == 3 {
+			g.tw, g.tc = pdfNum(ops, 0), pdfNum(ops, 1)
+		}
+		in.nextLine()
+		if len(ops) > 0 && ops[len(ops)-1].kind == ptStr {
+			in.show(ops[len(ops)-1].s)
+		}
+	case "TJ":
+		if len(ops) == 0 || ops[0].kind != ptArray {
+			return
+		}
+		for _, e := range ops[0].arr {
+			switch e.kind {
+			case ptStr:
+				in.show(e.s)
+			case ptNum:
+				tx := -e.num / 1000 * g.tfs * g.th
+				in.tm = pdfMatrix{1, 0, 0, 1, tx, 0}.mul(in.tm)
+			}
+		}
+	case "re":
+		if len(ops) == 4 {
+			x, y, w, h := pdfNum(ops, 0), pdfNum(ops, 1), pdfNum(ops, 2), pdfNum(ops, 3)
+			in.rule(x, y, x+w, y)
+			in.rule(x, y+h, x+w, y+h)
+		}
+	case "m":
+		in.path.x, in.path.y = pdfNum(ops, 0), pdfNum(ops, 1)
+	case "l":
+		x, y := pdfNum(ops, 0), pdfNum(ops, 1)
+		in.rule(in.path.x, in.path.y, x, y)
+		in.path.x, in.path.y = x, y
+	case "ID":
+		lx.skipInlineImage()
+	case "Do":
+		if len(ops) > 0 && ops[0].kind == ptName && depth < pdfMaxXObjectDepth {
+			in.xobject(ops[0].s, depth)
+		}
+	}
+}
+
+// xobject draws a form XObject: some producers put a whole page's text in one.
+func (in *pdfInterp) xobject(name string, depth int) {
+	x := in.res.Key("XObject").Key(name)
+	if x.Kind() != pdf.Stream || x.Key("Subtype").Name() != "Form" {
+		return
+	}
+	saved, savedRes, savedFonts := in.g, in.res, in.fonts
+	if m, ok := pdfArrayMatrix(x.Key("Matrix")); ok {
+		in.g.ctm = m.mul(in.g.ctm)
+	}
+	if r := x.Key("Resources"); !r.IsNull() {
+		in.res, in.fonts = r, map[string]*pdfFont{}
+	}
+	in.run(x, depth+1)
+	in.g, in.res, in.fonts = saved, savedRes, savedFonts
+}
+
+func pdfArrayMatrix(v pdf.Value) (pdfMatrix, bool) {
+	if v.Kind() != pdf.Array || v.Len() != 6 {
+		return pdfMatrix{}, false
+	}
+	var m pdfMatrix
+	for i := range 6 {
+		m[i] = v.Index(i).Float64()
+	}
+	return m, true
+}
+
+// rule keeps a horizontal segment (after the CTM) as a possible row boundary.
+func (in *pdfInterp) rule(x0, y0, x1, y1 float64) {
+	ax, ay := in.g.ctm.apply(x0, y0)
+	bx, by := in.g.ctm.apply(x1, y1)
+	if math.Abs(ay-by) > 0.5 || math.Abs(ax-bx) < 4 || len(in.page.rules) >= 20000 {
+		return
+	}
+	if ax > bx {
+		ax, bx = bx, ax
+	}
+	in.page.rules = append(in.page.rules, pdfRule{float32(ax), float32(bx), float32(ay)})
+}
+
+func (in *pdfInterp) nextLine() {
+	in.tlm = pdfMatrix{1, 0, 0, 1, 0, -in.g.tl}.mul(in.tlm)
+	in.tm = in.tlm
+}
+
+// show draws a string: one glyph per character code, advancing the text matrix.
+func (in *pdfInterp) show(s string) {
+	g := &in.g
+	f := g.font
+	if f == nil {
+		f = pdfFallbackFont
+	}
+	for len(s) > 0 {
+		code, n := f.code(s)
+		s = s[n:]
+		text := f.text(code)
+		w0 := f.width(code, text)
+		trm := pdfMatrix{g.tfs * g.th, 0, 0, g.tfs, 0, g.rise}.mul(in.tm).mul(g.ctm)
+		if text != "" && in.b.err == nil {
+			if in.b.glyphs--; in.b.glyphs < 0 {
+				in.b.err = errPDFGlyphs
+				return
+			}
+			in.page.glyphs = append(in.page.glyphs, pdfGlyph{
+				x: float32(trm[4]), y: float32(trm[5]),
+				w:    float32(w0 / 1000 * math.Hypot(trm[0], trm[1])),
+				size: float32(math.Hypot(trm[2], trm[3])),
+				s:    text,
+			})
+		}
+		tx := w0/1000*g.tfs + g.tc
+		if n == 1 && code == 32 {
+			tx += g.tw
+		}
+		in.tm = pdfMatrix{1, 0, 0, 1, tx * g.th, 0}.mul(in.tm)
+	}
+}
+
+// font loads a font resource once per page (resources dictionary).
+func (in *pdfInterp) font(name string) *pdfFont {
+	if f, ok := in.fonts[name]; ok {
+		return f
+	}
+	var f *pdfFont
+	if len(in.fonts) < 64 {
+		f = loadPDFFont(in.res.Key("Font").Key(name), in.b)
+		in.fonts[name] = f
+	}
+	return f
+}
+
+// pdfFont decodes character codes to text and gives their widths (1/1000 of the size).
+type pdfFont struct {
+	twoByte  bool              // composite font: 2-byte codes (Identity-H and the like)
+	toUni    map[uint32]string // from the ToUnicode CMap
+	simple   *[256]string      // simple font: the encoding's characters
+	widths   map[uint32]float64
+	first    int
+	wArr     []float64 // simple font widths from FirstChar
+	dw       float64   // composite font default width
+	standard bool      // no widths in the file: estimate them
+}
+
+// pdfFallbackFont reads codes as Latin-1 when a font is missing.
+var pdfFallbackFont = &pdfFont{simple: &pdfLatin1, standard: true}
+
+var pdfLatin1 = func() (t [256]string) {
+	for i := range t {
+		if i >= 32 {
+			t[i] = string(rune(i))
+		}
+	}
+	return t
+}()
+
+func (f *pdfFont) code(s string) (uint32, int) {
+	if f.twoByte && len(s) >= 2 {
+		return uint32(s[0])<<8 | uint32(s[1]), 2
+	}
+	return uint32(s[0]), 1
+}
+
+func (f *pdfFont) text(code uint32) string {
+	if t, ok := f.toUni[code]; ok {
+		return t
+	}
+	if f.simple != nil && code < 256 {
+		return f.simple[code]
+	}
+	return ""
+}
+
+func (f *pdfFont) width(code uint32, text string) float64 {
+	switch {
+	case f.wArr != nil:
+		if i := int(code) - f.first; i >= 0 && i < len(f.wArr) {
+			return f.wArr[i]
+		}
+	case f.widths != nil || f.twoByte:
+		if w, ok := f.widths[code]; ok {
+			return w
+		}
+		return f.dw
+	}
+	return pdfEstimateWidth(text)
+}
+
+// pdfEstimateWidth approximates a glyph width of a standard font (Helvetica-like), which
+// the file need not describe (PDF 32000-1, 9.6.2.2): close enough to tell a word gap from a
+// column gap.
+func pdfEstimateWidth(text string) float64 {
+	if text == "" {
+		return 0
+	}
+	switch r := []rune(text)[0]; {
+	case r == ' ' || strings.ContainsRune("iljtfrI.,:;'!|()[]/", r):
+		return 278
+	case r == 'm' || r == 'w' || r == 'M' || r == 'W' || r == '@':
+		return 833
+	case r >= 'A' && r <= 'Z':
+		return 667
+	}
+	return 556
+}
+
+// Bounds of one font.
+const (
+	pdfMaxCMapBytes = 256 << 10
+	pdfMaxCMapCodes = 1 << 16
+)
+
+func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
+	if v.Kind() != pdf.Dict {
+		return nil
+	}
+	f := &pdfFont{}
+	if v.Key("Subtype").Name() == "Type0" {
+		f.twoByte = true
+		f.dw = 1000
+		desc := v.Key("DescendantFonts").Index(0)
+		if dw := desc.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+			f.dw = dw.Float64()
+		}
+		f.widths = pdfCIDWidths(desc.Key("W"))
+	} else {
+		ws := v.Key("Widths")
+		if n := ws.Len(); n > 0 && n <= 4096 {
+			f.first = int(v.Key("FirstChar").Int64())
+			f.wArr = make([]float64, n)
+			for i := range n {
+				f.wArr[i] = ws.Index(i).Float64()
+			}
+		} else {
+			f.standard = true
+		}
+		f.simple = pdfSimpleEncoding(v)
+	}
+	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+		f.toUni = pdfReadCMap(tu, b)
+	}
+	return f
+}
+
+// pdfCIDWidths reads a composite font's W array: "c [w1 w2 ...]" or "c1 c2 w" (PDF
+// 32000-1, 9.7.4.3), bounded.
+func pdfCIDWidths(w pdf.Value) map[uint32]float64 {
+	out := map[uint32]float64{}
+	n := min(w.Len(), 8192)
+	for i := 0; i+1 < n; {
+		c := w.Index(i).Int64()
+		next := w.Index(i + 1)
+		if next.Kind() == pdf.Array {
+			for j := range min(next.Len(), 8192) {
+				out[uint32(c)+uint32(j)] = next.Index(j).Float64()
+			}
+			i += 2
+			continue
+		}
+		if i+2 >= n {
+			break
+		}
+		c2, wd := next.Int64(), w.Index(i+2).Float64()
+		for k := c; k <= c2 && k-c < 8192 && len(out) < pdfMaxCMapCodes; k++ {
+			out[uint32(k)] = wd
+		}
+		i += 3
+	}
+	return out
+}
+
+// pdfSimpleEncoding is the text of each code of a simple font: WinAnsi, MacRoman or a
+// Differences array, as ledongthuc/pdf decodes them; Latin-1 when nothing is said.
+func pdfSimpleEncoding(v pdf.Value) *[256]string {
+	enc := v.Key("Encoding")
+	switch enc.Kind() {
+	case pdf.Name:
+	case pdf.Dict:
+		if enc.Key("Differences").Len() > 512 {
+			return &pdfLatin1
+		}
+	default:
+		// No encoding: ledongthuc would read the ToUnicode CMap itself, unbounded.
+		return &pdfLatin1
+	}
+	f := pdf.Font{V: v}
+	e := f.Encoder()
+	var t [256]string
+	for i := range t {
+		if i >= 32 || enc.Kind() == pdf.Dict {
+			t[i] = e.Decode(string([]byte{byte(i)}))
+		}
+	}
+	return &t
+}
+
+// pdfReadCMap reads a ToUnicode CMap (bfchar and bfrange; PDF 32000-1, 9.10.3), bounded in
+// bytes and codes. Code lengths come from the codespace ranges.
+func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
+	sub := &pdfBudget{ctx: b.ctx, left: min(b.left, pdfMaxCMapBytes), glyphs: 0}
+	lx := newPDFLexer(&budgetReader{r: v.Reader(), b: sub})
+	defer func() { b.left -= min(b.left, pdfMaxCMapBytes) - sub.left }()
+	m := map[uint32]string{}
+	var ops []pdfTok
+	for sub.err == nil && len(m) < pdfMaxCMapCodes {
+		t := lx.next()
+		if t.kind == ptEOF {
+			break
+		}
+		if t.kind != ptOp {
+			if len(ops) < 3*100+3 {
+				ops = append(ops, t)
+			}
+			continue
+		}
+		switch t.s {
+		case "beginbfchar", "beginbfrange", "begincodespacerange":
+			ops = ops[:0]
+		case "endbfchar":
+			for i := 0; i+1 < len(ops); i += 2 {
+				if ops[i].kind == ptStr && ops[i+1].kind == ptStr {
+					m[pdfCode(ops[i].s)] = pdfUTF16(ops[i+1].s)
+				}
+			}
+			ops = ops[:0]
+		case "endbfrange":
+			for i := 0; i+2 < len(ops); i += 3 {
+				lo, hi, dst := ops[i], ops[i+1], ops[i+2]
+				if lo.kind != ptStr || hi.kind != ptStr {
+					continue
+				}
+				a, z := pdfCode(lo.s), pdfCode(hi.s)
+				for c := a; c <= z && c-a < 65536 && len(m) < pdfMaxCMapCodes; c++ {
+					switch dst.kind {
+					case ptStr:
+						u := utf16.Decode(pdfUnits(dst.s))
+						if len(u) > 0 {
+							u[len(u)-1] += rune(c - a)
+						}
+						m[c] = string(u)
+					case ptArray:
+						if k := int(c - a); k < len(dst.arr) && dst.arr[k].kind == ptStr {
+							m[c] = pdfUTF16(dst.arr[k].s)
+						}
+					}
+				}
+			}
+			ops = ops[:0]
+		default:
+			ops = ops[:0]
+		}
+	}
+	if sub.err != nil {
+		return nil // a CMap this big is not a font's: read the codes without it
+	}
+	return m
+}
+
+func pdfCode(s string) uint32 {
+	var c uint32
+	for i := 0; i < len(s) && i < 4; i++ {
+		c = c<<8 | uint32(s[i])
+	}
+	return c
+}
+
+func pdfUnits(s string) []uint16 {
+	u := make([]uint16, 0, len(s)/2)
+	for i := 0; i+1 < len(s); i += 2 {
+		u = append(u, uint16(s[i])<<8|uint16(s[i+1]))
+	}
+	return u
+}
+
+func pdfUTF16(s string) string { return string(utf16.Decode(pdfUnits(s))) }

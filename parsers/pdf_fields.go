@@ -1,0 +1,233 @@
+package parsers
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// AcroForm fields (PDF 32000-1, 12.7), read by walking /Root /AcroForm /Fields: only the
+// field dictionaries are parsed, never the rest of the file. A field's full name joins the
+// partial names of its ancestors with dots ("ente" > "codice_fiscale"); type, flags and value
+// are inherited. Our blank forms name each field after its key, with the label as tooltip
+// (/TU); other producers' names are often "Text1", so the tooltip is the label then.
+
+// Bounds of the field tree.
+const (
+	pdfMaxFieldDepth = 16
+	pdfMaxFieldNodes = 5000
+)
+
+// pdfFieldsResult is what the field tree holds.
+type pdfFieldsResult struct {
+	items  []frItem
+	fields int // terminal fields, filled or not
+}
+
+// Field flags (PDF 32000-1, tables 226 and 230).
+const (
+	pdfFfRadio      = 1 << 15
+	pdfFfPushbutton = 1 << 16
+)
+
+func pdfFormFields(r *pdf.Reader, b *pdfBudget) (res pdfFieldsResult) {
+	defer func() {
+		if recover() != nil {
+			res.items = nil // a damaged field tree: the page text may still tell
+		}
+	}()
+	fields := r.Trailer().Key("Root").Key("AcroForm").Key("Fields")
+	nodes := 0
+	var walk func(v pdf.Value, name, ft string, ff int64, val pdf.Value, depth int)
+	walk = func(v pdf.Value, name, ft string, ff int64, val pdf.Value, depth int) {
+		if nodes++; depth > pdfMaxFieldDepth || nodes > pdfMaxFieldNodes || v.Kind() != pdf.Dict {
+			return
+		}
+		if nodes%64 == 0 && b.ctx.Err() != nil {
+			return
+		}
+		if t := pdfText(v.Key("T")); t != "" {
+			if name != "" {
+				name += "."
+			}
+			name += t
+		}
+		if n := v.Key("FT").Name(); n != "" {
+			ft = n
+		}
+		if f := v.Key("Ff"); f.Kind() == pdf.Integer {
+			ff = f.Int64()
+		}
+		if x := v.Key("V"); !x.IsNull() {
+			val = x
+		}
+		kids := v.Key("Kids")
+		hasFieldKids := false
+		for i := range min(kids.Len(), pdfMaxFieldNodes) {
+			if k := kids.Index(i); !k.Key("T").IsNull() || !k.Key("FT").IsNull() {
+				hasFieldKids = true
+				walk(k, name, ft, ff, val, depth+1)
+			}
+		}
+		if hasFieldKids || name == "" {
+			return
+		}
+		res.fields++
+		if it, ok := pdfFieldItem(v, name, ft, ff, val); ok {
+			res.items = append(res.items, it)
+		}
+	}
+	for i := range min(fields.Len(), pdfMaxFieldNodes) {
+		walk(fields.Index(i), "", "", 0, pdf.Value{}, 0)
+	}
+	return res
+}
+
+// pdfFieldItem reads one terminal field's value: text, choice (one option or several), check
+// box (its export name when it says more than "on") or radio group (the chosen export name).
+func pdfFieldItem(v pdf.Value, name, ft string, ff int64, val pdf.Value) (frItem, bool) {
+	tooltip := pdfText(v.Key("TU"))
+	var it frItem
+	switch ft {
+	case "Btn":
+		if ff&pdfFfPushbutton != 0 {
+			return frItem{}, false
+		}
+		on := val.Name()
+		if on == "" {
+			on = pdfWidgetState(v)
+		}
+		if on == "" || on == "Off" {
+			return frItem{}, false
+		}
+		if ff&pdfFfRadio != 0 {
+			it = pdfPair(name, tooltip, pdfExportName(v, on))
+		} else {
+			it = pdfCheckItem(name, tooltip, pdfExportName(v, on))
+		}
+	case "Ch":
+		var vals []string
+		switch val.Kind() {
+		case pdf.Array:
+			for i := range min(val.Len(), 256) {
+				vals = append(vals, pdfOptionText(v, pdfText(val.Index(i))))
+			}
+		default:
+			vals = append(vals, pdfOptionText(v, pdfText(val)))
+		}
+		it = pdfPair(name, tooltip, strings.Join(vals, "\n"))
+	default:
+		it = pdfPair(name, tooltip, pdfText(val))
+	}
+	it.how = HowFormField
+	it.where = "campo «" + name + "»"
+	return it, true
+}
+
+// pdfWidgetState is the appearance state of a check box's widgets when the field has no /V.
+func pdfWidgetState(v pdf.Value) string {
+	if as := v.Key("AS").Name(); as != "" {
+		return as
+	}
+	kids := v.Key("Kids")
+	for i := range min(kids.Len(), 64) {
+		if as := kids.Index(i).Key("AS").Name(); as != "" && as != "Off" {
+			return as
+		}
+	}
+	return ""
+}
+
+// pdfExportName is the name a ticked box exports, decoded from its /Opt when it has one
+// (PDF 32000-1, 12.7.4.2.3: the states are then indexes into /Opt).
+func pdfExportName(v pdf.Value, on string) string {
+	if opt := v.Key("Opt"); opt.Kind() == pdf.Array {
+		n := 0
+		for _, c := range on {
+			if c < '0' || c > '9' {
+				n = -1
+				break
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n >= 0 && n < opt.Len() {
+			return pdfText(opt.Index(n))
+		}
+	}
+	return on
+}
+
+// pdfOptionText maps a choice's export value to the text shown for it, from [export text]
+// pairs in /Opt.
+func pdfOptionText(v pdf.Value, export string) string {
+	opt := v.Key("Opt")
+	for i := range min(opt.Len(), 1024) {
+		o := opt.Index(i)
+		if o.Kind() == pdf.Array && o.Len() == 2 && pdfText(o.Index(0)) == export {
+			return pdfText(o.Index(1))
+		}
+	}
+	return export
+}
+
+// pdfText decodes a text string (PDF 32000-1, 7.9.2.2): UTF-16BE with a byte order mark,
+// UTF-8 with one (PDF 2.0), else PDFDocEncoding. A name is its own text. Line ends become
+// "\n" (Acrobat ends lines with "\r").
+func pdfText(v pdf.Value) string {
+	var s string
+	switch v.Kind() {
+	case pdf.String:
+		raw := v.RawString()
+		if t, ok := strings.CutPrefix(raw, "\xef\xbb\xbf"); ok && utf8.ValidString(t) {
+			s = t
+		} else {
+			s = v.Text()
+		}
+	case pdf.Name:
+		s = v.Name()
+	case pdf.Integer, pdf.Real:
+		s = v.String()
+	default:
+		return ""
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// pdfPair makes a pair from a field: its name when it is a key or label, else its tooltip.
+func pdfPair(name, tooltip, value string) frItem {
+	label := name
+	if !lblIsLabel(name) && tooltip != "" {
+		label = tooltip
+	}
+	return frItem{label: label, value: value, pair: true}
+}
+
+// pdfCheckItem is a ticked check box. "prerequisiti.adesione_pagopa" is a yes; a box named
+// "servizi.MyPay", or a box "servizi" exporting "MyPay", ticks the option MyPay of "servizi".
+func pdfCheckItem(name, tooltip, export string) frItem {
+	plain := export == "" || pdfYesExport(export)
+	switch {
+	case lblIsLabel(name) && plain:
+		return frItem{label: name, value: "☒", pair: true}
+	case lblIsLabel(name):
+		return frItem{label: name, value: "☒ " + export, pair: true}
+	}
+	if i := strings.LastIndexByte(name, '.'); i > 0 && lblIsLabel(name[:i]) {
+		return frItem{label: name[:i], value: "☒ " + name[i+1:], pair: true}
+	}
+	if !plain {
+		return pdfPair(name, tooltip, "☒ "+export)
+	}
+	return pdfPair(name, tooltip, "☒")
+}
+
+// pdfYesExport tells the export names that only say "ticked".
+func pdfYesExport(s string) bool {
+	switch strings.ToLower(s) {
+	case "yes", "on", "1", "true", "x", "sì", "si", "ja", "oui", "checked", "selezionato":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,440 @@
+package parsers
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Printed PDFs: a word processor's table printed to PDF has no fields, only glyphs at
+// positions. The rows and columns are rebuilt from them: glyphs make words and lines (by
+// baseline and gaps), lines make table rows (split where a border or a shaded cell's edge
+// runs between them, or where the gap is wider than a line's), cells are assigned to columns
+// by their left edges across the page, and a cell that wraps is joined again. Then each
+// label cell is paired with the value cell beside it. A label is never a value: a cell that is
+// itself a label, or a block of labels, is a section heading or a list of labels whose values
+// stand in the next column, never the value of the label before it.
+
+// pdfWord is a run of glyphs with no gap between them.
+type pdfWord struct {
+	x0, x1 float32
+	s      string
+}
+
+// pdfCell is the text of one line inside one column.
+type pdfCell struct {
+	col   int
+	words []pdfWord
+}
+
+func (c pdfCell) x0() float32 { return c.words[0].x0 }
+func (c pdfCell) x1() float32 { return c.words[len(c.words)-1].x1 }
+func (c pdfCell) text() string {
+	var b strings.Builder
+	for i, w := range c.words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.s)
+	}
+	return b.String()
+}
+
+// pdfLine is the text on one baseline, split into cells at wide gaps.
+type pdfLine struct {
+	y, size float32
+	cells   []pdfCell
+}
+
+// pdfLines groups a page's glyphs into lines, words and cells.
+func pdfLines(glyphs []pdfGlyph) []pdfLine {
+	gs := slices.Clone(glyphs)
+	slices.SortStableFunc(gs, func(a, b pdfGlyph) int {
+		switch {
+		case a.y > b.y:
+			return -1
+		case a.y < b.y:
+			return 1
+		}
+		return 0
+	})
+	var lines []pdfLine
+	for i := 0; i < len(gs); {
+		y, size := gs[i].y, max(gs[i].size, 1)
+		j := i + 1
+		for j < len(gs) && y-gs[j].y <= 0.4*max(size, gs[j].size) {
+			size = max(size, gs[j].size)
+			j++
+		}
+		run := gs[i:j]
+		slices.SortStableFunc(run, func(a, b pdfGlyph) int {
+			switch {
+			case a.x < b.x:
+				return -1
+			case a.x > b.x:
+				return 1
+			}
+			return 0
+		})
+		if l := pdfSplitLine(run, size); len(l.cells) > 0 {
+			l.y = y
+			lines = append(lines, l)
+		}
+		i = j
+	}
+	return lines
+}
+
+// pdfSplitLine cuts a line into words (a space glyph or a gap over 0.15 em) and cells (a gap
+// over 0.8 em: a column, or a tab stop).
+func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
+	l := pdfLine{size: size}
+	var word []byte
+	var wx0, wx1, prevX1 float32
+	var prev *pdfGlyph
+	space := false
+	flush := func() {
+		if len(word) > 0 {
+			n := len(l.cells) - 1
+			l.cells[n].words = append(l.cells[n].words, pdfWord{wx0, wx1, string(word)})
+			word = word[:0]
+		}
+	}
+	for i := range run {
+		g := &run[i]
+		if strings.TrimSpace(g.s) == "" {
+			space = true
+			continue
+		}
+		if prev != nil && prev.s == g.s && g.x-prev.x < 0.1*size && g.x >= prev.x {
+			continue // drawn twice (a bold effect)
+		}
+		gap := g.x - prevX1
+		switch {
+		case prev == nil || gap > 0.8*size:
+			flush()
+			l.cells = append(l.cells, pdfCell{})
+			wx0 = g.x
+		case space || gap > 0.15*size:
+			flush()
+			wx0 = g.x
+		}
+		word = append(word, g.s...)
+		wx1 = max(g.x+g.w, g.x)
+		prevX1, prev, space = wx1, g, false
+	}
+	flush()
+	return l
+}
+
+// pdfRow is a table row: its lines, and whether a drawn rule closes it from the row above.
+type pdfRow struct {
+	lines []pdfLine
+	ruled bool // a border separates it from the previous row
+}
+
+// pdfRows groups lines into rows: a new row where a rule runs between two lines, over the
+// cells of the lower one, or where the baselines are further apart than a wrapped line's.
+func pdfRows(lines []pdfLine, rules []pdfRule) []pdfRow {
+	var rows []pdfRow
+	for i, l := range lines {
+		if i == 0 {
+			rows = append(rows, pdfRow{lines: []pdfLine{l}})
+			continue
+		}
+		a := lines[i-1]
+		ruled := pdfRuleBetween(a, l, rules)
+		if ruled || a.y-l.y > 1.45*max(a.size, l.size) {
+			rows = append(rows, pdfRow{lines: []pdfLine{l}, ruled: ruled})
+			continue
+		}
+		r := &rows[len(rows)-1]
+		r.lines = append(r.lines, l)
+	}
+	return rows
+}
+
+func pdfRuleBetween(a, b pdfLine, rules []pdfRule) bool {
+	hi, lo := a.y-0.15*a.size, b.y+0.7*b.size
+	if hi <= lo {
+		return false
+	}
+	for _, r := range rules {
+		if r.y >= hi || r.y <= lo {
+			continue
+		}
+		for _, c := range b.cells {
+			if r.x0 < c.x1()-1 && r.x1 > c.x0()+1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pdfColumns assigns each cell a column: left edges within 4 points of each other across
+// the page are one column.
+func pdfColumns(lines []pdfLine) (right []float32) {
+	var xs []float32
+	for _, l := range lines {
+		for _, c := range l.cells {
+			xs = append(xs, c.x0())
+		}
+	}
+	slices.Sort(xs)
+	var starts []float32
+	for i, x := range xs {
+		if i == 0 || x-xs[i-1] > 4 {
+			starts = append(starts, x)
+		}
+	}
+	right = make([]float32, len(starts))
+	for i := range lines {
+		for j := range lines[i].cells {
+			c := &lines[i].cells[j]
+			k, _ := slices.BinarySearch(starts, c.x0()+4.01)
+			c.col = max(k-1, 0)
+			right[c.col] = max(right[c.col], c.x1())
+		}
+	}
+	return right
+}
+
+// pdfBlock is the text of one column within a row, line by line.
+type pdfBlock struct {
+	col   int
+	lines []pdfCell
+}
+
+func (b pdfBlock) label() string {
+	var parts []string
+	for _, l := range b.lines {
+		parts = append(parts, l.text())
+	}
+	return strings.TrimRight(strings.TrimSpace(strings.Join(parts, " ")), " :*")
+}
+
+// value joins the lines of a cell: a line that wrapped because the next word did not fit
+// continues with a space, a line ended short of the edge was ended by its writer.
+func (b pdfBlock) value(right float32) string {
+	var s strings.Builder
+	for i, l := range b.lines {
+		if i > 0 {
+			prev := b.lines[i-1]
+			w := l.words[0]
+			if prev.x1()+(w.x1-w.x0)+4 >= right {
+				s.WriteByte(' ')
+			} else {
+				s.WriteByte('\n')
+			}
+		}
+		s.WriteString(l.text())
+	}
+	return s.String()
+}
+
+func (b pdfBlock) texts() []string {
+	out := make([]string, len(b.lines))
+	for i, l := range b.lines {
+		out[i] = strings.TrimRight(l.text(), " :*")
+	}
+	return out
+}
+
+// blocks returns the row's columns, left to right.
+func (r pdfRow) blocks() []pdfBlock {
+	var bs []pdfBlock
+	for _, l := range r.lines {
+		for _, c := range l.cells {
+			k := slices.IndexFunc(bs, func(b pdfBlock) bool { return b.col == c.col })
+			if k < 0 {
+				bs = append(bs, pdfBlock{col: c.col})
+				k = len(bs) - 1
+			}
+			bs[k].lines = append(bs[k].lines, c)
+		}
+	}
+	slices.SortFunc(bs, func(a, b pdfBlock) int { return a.col - b.col })
+	return bs
+}
+
+// pdfExactLabel reports whether text is exactly a field's label (or key), not a value that
+// merely contains a label's words ("Software house S.r.l.").
+func pdfExactLabel(text string) bool {
+	_, score, ok := lblMatchers[""].match(strings.TrimRight(strings.TrimSpace(text), " :*"))
+	return ok && score >= 10000
+}
+
+// pdfLabelBlock reports whether every line of a block is a label: "denominazione / codice
+// fiscale / codice IPA" is a list of labels, never a value.
+func pdfLabelBlock(lines []string) bool {
+	if len(lines) < 2 {
+		return false
+	}
+	for _, l := range lines {
+		if !lblIsLabel(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// pdfTitleLine is the first line of a page that names a form, "" if none does.
+func pdfTitleLine(pg pdfPage) string {
+	for _, l := range pdfLines(pg.glyphs) {
+		var parts []string
+		for _, c := range l.cells {
+			parts = append(parts, c.text())
+		}
+		if t := strings.Join(parts, " "); lblFindMarker(t) != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// pdfLayoutItems reads one page's glyphs and rules as items: table rows as label/value pairs,
+// the other lines as text.
+func pdfLayoutItems(page int, pg pdfPage) []frItem {
+	lines := pdfLines(pg.glyphs)
+	if len(lines) == 0 {
+		return nil
+	}
+	right := pdfColumns(lines)
+	rows := pdfRows(lines, pg.rules)
+	var items []frItem
+	var text []string // consecutive one-column rows, read as lines of text
+	textRow := 0
+	flush := func() {
+		if len(text) > 0 {
+			for _, it := range tfLinesToItems(text) {
+				if it.pair {
+					it.how = HowLine
+					it.where = fmt.Sprintf("pagina %d, riga %d", page, textRow)
+					if pdfExactLabel(it.value) || pdfLabelBlock(strings.Split(it.value, "\n")) {
+						it.value = "" // a label is never a value
+					}
+				}
+				items = append(items, it)
+			}
+			text = text[:0]
+		}
+	}
+	section := ""
+	for i, r := range rows {
+		bs := r.blocks()
+		if len(bs) == 1 {
+			if r.ruled {
+				flush()
+			}
+			if len(text) == 0 {
+				textRow = i + 1
+			}
+			text = append(text, bs[0].texts()...)
+			continue
+		}
+		flush()
+		items = append(items, pdfRowItems(bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1))...)
+	}
+	flush()
+	return items
+}
+
+// pdfRowItems pairs the cells of one table row. A label cell takes the next cell as its value
+// unless that cell is a label too: then the first is a section ("Ente" | "Codice fiscale" |
+// value) whose name is kept in front of the labels after it. A block of labels next to a
+// block of values of as many lines pairs line by line.
+func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) []frItem {
+	var items []frItem
+	pair := func(label, value, doubt string) {
+		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
+			label = *section + " " + label
+		}
+		if doubt == "" {
+			doubt = pdfDoubt(label, value)
+		}
+		items = append(items, frItem{label: label, value: value, pair: true, how: HowTable, where: where, doubt: doubt})
+	}
+	if bs[0].col > 0 && len(bs) >= 2 && *section != "" {
+		// A row under a section cell that spans several rows: the section still holds.
+	} else {
+		*section = ""
+	}
+	for i := 0; i < len(bs); i++ {
+		b := bs[i]
+		lines := b.texts()
+		label := b.label()
+		isBlock := pdfLabelBlock(lines)
+		if !isBlock && !lblIsLabel(label) {
+			items = append(items, frItem{label: strings.Join(lines, " ")})
+			continue
+		}
+		if i+1 >= len(bs) {
+			if isBlock {
+				for _, l := range lines {
+					pair(l, "", "")
+				}
+			} else {
+				pair(label, "", "")
+			}
+			break
+		}
+		next := bs[i+1]
+		nextLines := next.texts()
+		nextIsLabel := pdfExactLabel(next.label()) || pdfLabelBlock(nextLines)
+		switch {
+		case nextIsLabel && !isBlock:
+			*section = label // "Ente" | "denominazione / codice fiscale / codice IPA" | values
+			continue
+		case nextIsLabel:
+			for _, l := range lines {
+				pair(l, "", "")
+			}
+			continue
+		case isBlock && len(nextLines) == len(lines):
+			for k := range lines {
+				pair(lines[k], nextLines[k], "")
+			}
+		case isBlock && lblIsLabel(label) && len(nextLines) <= 2:
+			pair(label, next.value(right[next.col]), "")
+		case isBlock:
+			d := fmt.Sprintf("le %d etichette della cella non corrispondono alle %d righe del valore", len(lines), len(nextLines))
+			for k := range lines {
+				v := ""
+				if k < len(nextLines) {
+					v = nextLines[k]
+				}
+				pair(lines[k], v, d)
+			}
+		default:
+			pair(label, next.value(right[next.col]), "")
+		}
+		i++
+	}
+	return items
+}
+
+var pdfDateRe = regexp.MustCompile(`^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$`)
+
+// pdfDoubt says, in Italian for staff, why a value read from a printed table may belong to
+// another field: a date where addresses are asked for, a code where a name is.
+func pdfDoubt(label, value string) string {
+	f, _, ok := lblMatchers[""].match(label)
+	v := strings.TrimSpace(value)
+	if !ok || v == "" {
+		return ""
+	}
+	if f.Kind == KindIPs {
+		for _, w := range strings.Fields(v) {
+			if pdfDateRe.MatchString(w) {
+				return fmt.Sprintf("«%s» sembra una data, non un indirizzo IP: forse appartiene a un altro campo", w)
+			}
+		}
+	}
+	if f.Kind == KindDate && !strings.ContainsFunc(v, unicode.IsDigit) {
+		return fmt.Sprintf("«%s» non sembra una data: forse appartiene a un altro campo", v)
+	}
+	return ""
+}

@@ -1,0 +1,360 @@
+package parsers
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"strconv"
+)
+
+// A small lexer for PDF content streams and ToUnicode CMaps (PDF 32000-1, 7.2, 7.3). Our own
+// rather than ledongthuc/pdf's Interpret: every token is bounded (strings, arrays, operand
+// stack), the bytes come through a budget that counts what inflating produced, and the
+// deadline is checked as the bytes flow, so a hostile stream stops where the budget says.
+
+// errPDFBudget is the error a stream read returns once the document's inflate budget is spent.
+var errPDFBudget = errors.New("pdf: inflated streams exceed the budget")
+
+// pdfBudget is what one PDF may cost: bytes inflated from its streams, glyphs, and time.
+type pdfBudget struct {
+	ctx    context.Context
+	left   int64 // inflated bytes still allowed
+	glyphs int   // glyphs still allowed
+	err    error // the first limit hit (errPDFBudget, ctx.Err())
+}
+
+// budgetReader counts the bytes read from an inflated stream against the budget and checks
+// the deadline every 64 KB.
+type budgetReader struct {
+	r     io.Reader
+	b     *pdfBudget
+	since int
+}
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	if br.b.err != nil {
+		return 0, br.b.err
+	}
+	if int64(len(p)) > br.b.left+1 {
+		p = p[:br.b.left+1]
+	}
+	n, err := br.r.Read(p)
+	br.b.left -= int64(n)
+	if br.b.left < 0 {
+		br.b.err = errPDFBudget
+		return 0, br.b.err
+	}
+	if br.since += n; br.since >= 64<<10 {
+		br.since = 0
+		if e := br.b.ctx.Err(); e != nil {
+			br.b.err = e
+			return 0, e
+		}
+	}
+	return n, err
+}
+
+// Token kinds.
+const (
+	ptEOF = iota
+	ptNum
+	ptStr
+	ptName
+	ptOp
+	ptArray // a whole array, in arr
+	ptDict  // a whole dictionary, skipped
+)
+
+// pdfTok is one operand or operator.
+type pdfTok struct {
+	kind int
+	num  float64
+	s    string // string bytes, name, or operator
+	arr  []pdfTok
+}
+
+// Bounds of one token.
+const (
+	pdfMaxString = 32 << 10 // bytes kept of one string; the rest is read and dropped
+	pdfMaxArray  = 4096     // elements kept of one array
+	pdfMaxDepth  = 8        // nesting of arrays and dictionaries
+)
+
+type pdfLexer struct {
+	r   *bufio.Reader
+	buf []byte
+}
+
+func newPDFLexer(r io.Reader) *pdfLexer {
+	return &pdfLexer{r: bufio.NewReaderSize(r, 4096)}
+}
+
+func isPDFDelim(c byte) bool {
+	switch c {
+	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
+		return true
+	}
+	return false
+}
+
+// skipSpace skips white space and comments; false at the end of the stream.
+func (lx *pdfLexer) skipSpace() (byte, bool) {
+	for {
+		c, err := lx.r.ReadByte()
+		if err != nil {
+			return 0, false
+		}
+		switch {
+		case isPDFSpace(c):
+		case c == '%':
+			for c != '\n' && c != '\r' {
+				if c, err = lx.r.ReadByte(); err != nil {
+					return 0, false
+				}
+			}
+		default:
+			return c, true
+		}
+	}
+}
+
+// next returns the next token, arrays whole (bounded), dictionaries skipped.
+func (lx *pdfLexer) next() pdfTok { return lx.token(0) }
+
+func (lx *pdfLexer) token(depth int) pdfTok {
+	c, ok := lx.skipSpace()
+	if !ok {
+		return pdfTok{kind: ptEOF}
+	}
+	switch c {
+	case '(':
+		return pdfTok{kind: ptStr, s: lx.literal()}
+	case '<':
+		if d, err := lx.r.ReadByte(); err == nil && d == '<' {
+			lx.skipDict(depth + 1)
+			return pdfTok{kind: ptDict}
+		}
+		_ = lx.r.UnreadByte()
+		return pdfTok{kind: ptStr, s: lx.hex()}
+	case '/':
+		return pdfTok{kind: ptName, s: lx.word(nil)}
+	case '[':
+		return lx.array(depth + 1)
+	case ']', '>', ')', '}', '{':
+		return pdfTok{kind: ptOp, s: string(c)}
+	}
+	w := lx.word([]byte{c})
+	if n, ok := pdfNumber(w); ok {
+		return pdfTok{kind: ptNum, num: n}
+	}
+	return pdfTok{kind: ptOp, s: w}
+}
+
+// pdfNumber parses an integer or real as PDF writes them ("12", "-.5", "3.").
+func pdfNumber(w string) (float64, bool) {
+	if w == "" {
+		return 0, false
+	}
+	c := w[0]
+	if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.') {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(w, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+// word reads regular characters up to a delimiter or white space.
+func (lx *pdfLexer) word(start []byte) string {
+	b := append(lx.buf[:0], start...)
+	for {
+		c, err := lx.r.ReadByte()
+		if err != nil {
+			break
+		}
+		if isPDFSpace(c) || isPDFDelim(c) {
+			_ = lx.r.UnreadByte()
+			break
+		}
+		if len(b) < 256 {
+			b = append(b, c)
+		}
+	}
+	lx.buf = b
+	return string(b)
+}
+
+func (lx *pdfLexer) literal() string {
+	b := lx.buf[:0]
+	add := func(c byte) {
+		if len(b) < pdfMaxString {
+			b = append(b, c)
+		}
+	}
+	depth := 1
+	for {
+		c, err := lx.r.ReadByte()
+		if err != nil {
+			break
+		}
+		switch c {
+		case '(':
+			depth++
+			add(c)
+			continue
+		case ')':
+			if depth--; depth == 0 {
+				lx.buf = b
+				return string(b)
+			}
+			add(c)
+			continue
+		case '\\':
+		default:
+			add(c)
+			continue
+		}
+		c, err = lx.r.ReadByte()
+		if err != nil {
+			break
+		}
+		switch c {
+		case 'n':
+			add('\n')
+		case 'r':
+			add('\r')
+		case 't':
+			add('\t')
+		case 'b':
+			add('\b')
+		case 'f':
+			add('\f')
+		case '\r':
+			if d, err := lx.r.ReadByte(); err == nil && d != '\n' {
+				_ = lx.r.UnreadByte()
+			}
+		case '\n':
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			x := int(c - '0')
+			for range 2 {
+				d, err := lx.r.ReadByte()
+				if err != nil {
+					break
+				}
+				if d < '0' || d > '7' {
+					_ = lx.r.UnreadByte()
+					break
+				}
+				x = x*8 + int(d-'0')
+			}
+			add(byte(x))
+		default:
+			add(c)
+		}
+	}
+	lx.buf = b
+	return string(b)
+}
+
+func (lx *pdfLexer) hex() string {
+	b := lx.buf[:0]
+	hi := -1
+	for {
+		c, err := lx.r.ReadByte()
+		if err != nil || c == '>' {
+			break
+		}
+		v := unhexByte(c)
+		if v < 0 {
+			continue // white space or garbage
+		}
+		if hi < 0 {
+			hi = v
+			continue
+		}
+		if len(b) < pdfMaxString {
+			b = append(b, byte(hi<<4|v))
+		}
+		hi = -1
+	}
+	if hi >= 0 && len(b) < pdfMaxString {
+		b = append(b, byte(hi<<4))
+	}
+	lx.buf = b
+	return string(b)
+}
+
+func unhexByte(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+func (lx *pdfLexer) array(depth int) pdfTok {
+	t := pdfTok{kind: ptArray}
+	for {
+		if depth > pdfMaxDepth {
+			lx.skipTo(']')
+			return t
+		}
+		e := lx.token(depth)
+		switch {
+		case e.kind == ptEOF, e.kind == ptOp && e.s == "]":
+			return t
+		case len(t.arr) < pdfMaxArray:
+			t.arr = append(t.arr, e)
+		}
+	}
+}
+
+func (lx *pdfLexer) skipDict(depth int) {
+	for {
+		if depth > pdfMaxDepth {
+			lx.skipTo('>')
+			return
+		}
+		e := lx.token(depth)
+		if e.kind == ptEOF || e.kind == ptOp && e.s == ">" {
+			if e.kind == ptOp {
+				if c, err := lx.r.ReadByte(); err == nil && c != '>' {
+					_ = lx.r.UnreadByte()
+				}
+			}
+			return
+		}
+	}
+}
+
+// skipTo drops bytes up to and including c (too deep a nesting: no longer parsed).
+func (lx *pdfLexer) skipTo(c byte) {
+	for {
+		d, err := lx.r.ReadByte()
+		if err != nil || d == c {
+			return
+		}
+	}
+}
+
+// skipInlineImage drops the data of an inline image, after its ID operator, up to "EI".
+func (lx *pdfLexer) skipInlineImage() {
+	var prev2, prev1 byte = ' ', ' '
+	for {
+		c, err := lx.r.ReadByte()
+		if err != nil {
+			return
+		}
+		if prev2 == 'E' && prev1 == 'I' && isPDFSpace(c) {
+			return
+		}
+		prev2, prev1 = prev1, c
+	}
+}
