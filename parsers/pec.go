@@ -63,7 +63,7 @@ func parseDaticert(data []byte) (*PEC, error) {
 	}
 	p := &PEC{
 		Tipo:     cleanSpace(d.Tipo),
-		Mittente: strings.ToLower(cleanSpace(d.Intestazione.Mittente)),
+		Mittente: FoldASCII(cleanSpace(d.Intestazione.Mittente)),
 		Msgid:    stripBrackets(d.Dati.Msgid),
 		Gestore:  cleanSpace(d.Dati.Gestore),
 	}
