@@ -64,6 +64,10 @@ func TestGoldenReplies(t *testing.T) {
 		{"staff_result.eml", "staff_result", withStaff(func(d *staffData) {
 			d.Lines = []string{"#assegna mario.rossi: pratica assegnata a mario.rossi", "#stato completed: non eseguito, a integration case cannot go from production_setup to completed"}
 		})},
+		{"sender_unknown.eml", "sender_unknown", withStaff(func(d *staffData) {
+			d.Lines = []string{"mittente: spam@evil.example", "oggetto: Re: Credenziali di collaudo [INT-2026-00042]",
+				"Message-ID: m1@evil.example", "indirizzi IP nel messaggio (non registrati): 203.0.113.66"}
+		})},
 		{"security_warning.eml", "security_warning", withStaff(func(d *staffData) {
 			d.Reason = "nessuna autenticazione valida"
 			d.Lines = []string{"mittente dichiarato: staff1@regione.veneto.it", "oggetto: Re: [INT-2026-00042]"}

@@ -219,6 +219,13 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		return in.staffMessage(tx, tk, msg, now)
 	}
 	if d.open == "" {
+		// A new request is from its requester by definition; anything later must come from
+		// someone the case names (senders.go).
+		if ok, err := senderOnCase(tx, tk, msg); err != nil {
+			return false, err
+		} else if !ok {
+			return in.senderNotOnCase(tx, tk, msg, now)
+		}
 		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(), Text: "messaggio ricevuto: " + msg.subject()}); err != nil {
 			return false, err
 		}

@@ -1,0 +1,263 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbot/ticketing"
+)
+
+// caseBench is an intake on a temporary store, with no mail servers: messages go in as stored
+// blobs, what comes out is read from the store and the outbox.
+type caseBench struct {
+	t     *testing.T
+	in    *Intake
+	store *ticketing.Store
+	clock *testClock
+	uid   uint32
+}
+
+func newCaseBench(t *testing.T, edit ...func(*Config)) *caseBench {
+	t.Helper()
+	cfg := &Config{
+		DataDir:   t.TempDir(),
+		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
+		SMTP:      SMTPConfig{Addr: "127.0.0.1:9", TLS: "none"},
+		Mailboxes: []MailboxConfig{{Name: "callcenter", Address: CallCenter, IMAPAddr: "127.0.0.1:9", TLS: "none",
+			Username: CallCenter, Password: "x"}},
+		Staff: StaffConfig{Addresses: []string{staffOne}},
+	}
+	for _, e := range edit {
+		e(cfg)
+	}
+	if err := cfg.complete(); err != nil {
+		t.Fatal(err)
+	}
+	store, err := ticketing.Open(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	b := &caseBench{t: t, store: store, clock: &testClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}}
+	b.in = NewIntake(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), b.clock.now, nil)
+	return b
+}
+
+// process records one raw message as the next UID of the call center's mailbox.
+func (b *caseBench) process(raw string) {
+	b.t.Helper()
+	sum, err := b.store.PutBlob([]byte(raw))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.uid++
+	if err := b.in.Process(context.Background(), Incoming{Mailbox: "callcenter", UIDValidity: 1, UID: b.uid, Blob: sum, Size: int64(len(raw))}); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// openCase opens an integration case from requester with both forms of Comune di Venezia (which
+// name mario.rossi@comune.venezia.it as referent, assistenza@softwareveneto.it as the software
+// house, protocollo@pec.comune.venezia.it as the ente's PEC) and moves it to state.
+func (b *caseBench) openCase(requester, state string) string {
+	b.t.Helper()
+	b.process(mimeMail("Referente <"+requester+">", CallCenter, "Richiesta integrazione MyPay", "open@comune.venezia.it",
+		"Chiediamo l'integrazione, in allegato i moduli.", nil, map[string][]byte{
+			"informativa.docx": fixture(b.t, "informativa_generale_venezia.docx"),
+			"qep.docx":         fixture(b.t, "qualificazione_ente_prodotto_venezia.docx")}))
+	tks, err := b.store.Tickets(context.Background())
+	if err != nil || len(tks) != 1 {
+		b.t.Fatalf("tickets %v, %v", tks, err)
+	}
+	id := tks[0].ID
+	if tks[0].State != ticketing.StateTestSetup {
+		b.t.Fatalf("opening request left the case in %s", tks[0].State)
+	}
+	path := map[string][]string{
+		ticketing.StateTestSetup:       nil,
+		ticketing.StateTesting:         {ticketing.StateTesting},
+		ticketing.StateProductionCheck: {ticketing.StateTesting, ticketing.StateProductionSetup, ticketing.StateProductionCheck},
+	}[state]
+	err = b.store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		for _, s := range path {
+			if err := tx.SetState(id, s, staffOne, "test", b.clock.now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return id
+}
+
+// mailTo lists the kinds of the outbox entries addressed to rcpt.
+func (b *caseBench) mailTo(rcpt string) []string {
+	b.t.Helper()
+	list, err := b.store.Outbox(context.Background())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var kinds []string
+	for _, m := range list {
+		if slices.Contains(m.Rcpts, rcpt) {
+			kinds = append(kinds, m.Kind)
+		}
+	}
+	return kinds
+}
+
+// pecEnvelope wraps inner (whose subject is subject) as a PEC provider delivers it to an
+// ordinary mailbox, certifying mittente as the sender.
+func pecEnvelope(mittente, subject, inner string) string {
+	return fmt.Sprintf("From: \"Per conto di: %[1]s\" <posta-certificata@pec.aruba.it>\r\nReply-To: %[1]s\r\nTo: %[2]s\r\n"+
+		"Subject: POSTA CERTIFICATA: %[5]s\r\nDate: Thu, 26 Nov 2026 10:15:00 +0100\r\nMessage-ID: <opec.%[3]d@pec.aruba.it>\r\n"+
+		"X-Trasporto: posta-certificata\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"PEC\"\r\n\r\n"+
+		"--PEC\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nMessaggio di posta certificata\r\n"+
+		"--PEC\r\nContent-Type: application/xml; name=\"daticert.xml\"\r\nContent-Disposition: inline; filename=\"daticert.xml\"\r\n\r\n"+
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<postacert tipo=\"posta-certificata\" errore=\"nessuno\"><intestazione><mittente>%[1]s</mittente>"+
+		"</intestazione><dati><gestore-emittente>ARUBA PEC S.p.A.</gestore-emittente><msgid>&lt;inner.%[3]d@pec&gt;</msgid></dati></postacert>\r\n"+
+		"--PEC\r\nContent-Type: message/rfc822; name=\"postacert.eml\"\r\nContent-Disposition: inline; filename=\"postacert.eml\"\r\n\r\n"+
+		"%[4]s\r\n--PEC--\r\n", mittente, CallCenter, time.Now().UnixNano(), inner, subject)
+}
+
+// TestOnlySendersOnTheCaseMoveIt: test results with a caller IP, or a payment confirmed, move a
+// case only when they come from someone the case names; a stranger who knows the ticket number
+// (or the ente's codice fiscale) changes nothing, has no IP recorded, gets no answer, and staff
+// are told.
+func TestOnlySendersOnTheCaseMoveIt(t *testing.T) {
+	const (
+		requester = "k.bianchi@comune.venezia.it"
+		stranger  = "spam@evil.example"
+		results   = "Esiti dei test: positivo. Chiediamo l'attivazione in esercizio.\nIP: 203.0.113.66"
+		payment   = "Pagamento reale effettuato con successo."
+	)
+	plain := func(from, body string, headers ...string) func(id string) string {
+		return func(id string) string {
+			return mimeMail(from, CallCenter, "Re: Credenziali ["+id+"]", fmt.Sprintf("m%d@x", time.Now().UnixNano()), body, headers, nil)
+		}
+	}
+	cases := []struct {
+		name  string
+		state string
+		msg   func(id string) string
+		moves bool
+	}{
+		{"the requester", ticketing.StateTesting, plain(requester, results), true},
+		{"the requester, address in capitals", ticketing.StateTesting, plain("K.Bianchi@Comune.Venezia.IT", results), true},
+		{"the referent named in the forms", ticketing.StateTesting, plain("Mario Rossi <mario.rossi@comune.venezia.it>", results), true},
+		{"the software house named in the forms", ticketing.StateTesting, plain("assistenza@softwareveneto.it", results), true},
+		{"a sender whose replies go to the requester", ticketing.StateTesting, plain("protocollo.7@comune.venezia.it", results, "Reply-To: "+requester), true},
+		{"the ente's PEC through a PEC envelope", ticketing.StateTesting, func(id string) string {
+			return pecEnvelope("protocollo@pec.comune.venezia.it", "Re: Credenziali ["+id+"]", plain("protocollo@pec.comune.venezia.it", results)(id))
+		}, true},
+		{"a stranger with the ticket number", ticketing.StateTesting, plain(stranger, results), false},
+		{"a stranger confirming a payment", ticketing.StateProductionCheck, plain(stranger, payment), false},
+		{"a stranger naming himself referent in his own message", ticketing.StateTesting,
+			plain(stranger, results+"\n\nEmail referente: "+stranger), false},
+		{"a stranger with the ente's codice fiscale, no ticket number", ticketing.StateTesting, func(string) string {
+			return mimeMail(stranger, CallCenter, "Esiti collaudo", "cf@x", results+"\nCodice fiscale ente: 00339370272\nCodice IPA: c_l736", nil, nil)
+		}, false},
+		{"a look-alike of the requester (Kelvin sign)", ticketing.StateTesting, plain("\u212a.bianchi@comune.venezia.it", results), false},
+		{"the ente's PEC in ordinary mail", ticketing.StateTesting, plain("protocollo@pec.comune.venezia.it", results), false},
+		{"a stranger's PEC envelope", ticketing.StateTesting, func(id string) string {
+			return pecEnvelope("altro@pec.example.it", "Re: Credenziali ["+id+"]", plain("altro@pec.example.it", results)(id))
+		}, false},
+		{"a PEC envelope whose certified sender is not the message's", ticketing.StateTesting, func(id string) string {
+			return pecEnvelope("altro@pec.example.it", "Re: Credenziali ["+id+"]", plain("protocollo@pec.comune.venezia.it", results)(id))
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newCaseBench(t)
+			id := b.openCase(requester, c.state)
+			before := len(b.mailTo(staffOne))
+			b.process(c.msg(id))
+			tk, err := b.store.Ticket(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ips, err := b.store.IPs(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.moves {
+				if tk.State != c.state {
+					t.Errorf("state %s, want %s: a stranger moved the case", tk.State, c.state)
+				}
+				if len(ips[ticketing.EnvEsercizio]) != 0 {
+					t.Errorf("production IPs %v recorded from a stranger", ips[ticketing.EnvEsercizio])
+				}
+				if got := b.mailTo(stranger); len(got) != 0 {
+					t.Errorf("the stranger was sent %v", got)
+				}
+				staff := b.mailTo(staffOne)[before:]
+				if !slices.Equal(staff, []string{senderUnknownKind}) {
+					t.Errorf("staff were sent %v, want one %s notice", staff, senderUnknownKind)
+				}
+				forms, _ := b.store.Forms(context.Background(), id)
+				for _, f := range forms {
+					if strings.Contains(fmt.Sprint(f.Fields), stranger) {
+						t.Errorf("the stranger's form was filed with the case: %v", f.Fields)
+					}
+				}
+				return
+			}
+			want := map[string]string{ticketing.StateTesting: ticketing.StateProductionSetup}[c.state]
+			if tk.State != want {
+				t.Errorf("state %s, want %s", tk.State, want)
+			}
+			if !slices.Contains(ips[ticketing.EnvEsercizio], "203.0.113.66") {
+				t.Errorf("production IPs %v", ips[ticketing.EnvEsercizio])
+			}
+			if slices.Contains(b.mailTo(staffOne), senderUnknownKind) {
+				t.Errorf("staff told of a stranger for a sender on the case")
+			}
+		})
+	}
+}
+
+// TestSenderNotOnCaseNoticeOncePerHour: a stream of strangers' mail about one case is recorded
+// message by message, but staff get one notice per case and hour.
+func TestSenderNotOnCaseNoticeOncePerHour(t *testing.T) {
+	b := newCaseBench(t)
+	id := b.openCase(referent, ticketing.StateTesting)
+	for i := range 5 {
+		b.process(mimeMail(fmt.Sprintf("spam%d@evil.example", i), CallCenter, "Re: ["+id+"]", fmt.Sprintf("s%d@x", i), "test positivi", nil, nil))
+		b.clock.advance(time.Minute)
+	}
+	count := func() int {
+		n := 0
+		for _, k := range b.mailTo(staffOne) {
+			if k == senderUnknownKind {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(); n != 1 {
+		t.Errorf("notices = %d, want 1 within the hour", n)
+	}
+	events, _ := b.store.Events(context.Background(), id)
+	recorded := 0
+	for _, e := range events {
+		if strings.Contains(e.Text, "mittente non presente nella pratica") {
+			recorded++
+		}
+	}
+	if recorded != 5 {
+		t.Errorf("events = %d, want each of the 5 messages recorded", recorded)
+	}
+	b.clock.advance(time.Hour)
+	b.process(mimeMail("spam9@evil.example", CallCenter, "Re: ["+id+"]", "s9@x", "test positivi", nil, nil))
+	if n := count(); n != 2 {
+		t.Errorf("notices = %d, want a second one the next hour", n)
+	}
+}
