@@ -161,22 +161,7 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 	ok, how := in.authenticated(msg.env, secret)
 	if !ok {
 		in.log.Warn("staff command refused: not authenticated", "ticket", tk.ID, "from", by)
-		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: by,
-			Text: fmt.Sprintf("comandi rifiutati (%d): messaggio non autenticato, %s", len(cmds), how)}); err != nil {
-			return false, err
-		}
-		body, err := templates.Render("security_warning", staffData{TicketID: tk.ID, Ticket: tk, Reason: how,
-			StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID,
-			Lines: []string{"mittente dichiarato: " + by, "oggetto: " + msg.subject(), "Message-ID: " + msg.env.MessageID}})
-		if err != nil {
-			return false, err
-		}
-		if len(in.cfg.Staff.Addresses) == 0 {
-			return false, nil
-		}
-		out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.Staff.Addresses,
-			Subject: "[" + tk.ID + "] ATTENZIONE: comando dello staff non autenticato", Body: body})
-		return true, in.enqueue(tx, out, now)
+		return in.warnStaff(tx, tk, msg, len(cmds), how, now)
 	}
 	var lines []string
 	for _, c := range cmds {
@@ -196,6 +181,53 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 	}
 	out := outgoing{TicketID: tk.ID, Kind: "staff_result", To: []string{by}, Subject: replySubject(msg.subject(), tk.ID),
 		Body: body, InReplyTo: msg.env.MessageID, References: msg.env.References}
+	return true, in.enqueue(tx, out, now)
+}
+
+// securityWarningEvery is how often at most the staff are warned of refused commands on one
+// ticket: a forger sending many makes one warning, and the next one counts the others.
+const securityWarningEvery = time.Hour
+
+// Texts of the security event of a refused command; the warning's rate limit reads them back.
+const (
+	refusedEvent = "comandi rifiutati"
+	warnedEvent  = "; staff avvisati"
+)
+
+// warnStaff records a refused staff command and warns the staff list, at most once per ticket
+// every securityWarningEvery; a warning after a quiet spell says how many were refused meanwhile.
+func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, n int, how string, now time.Time) (bool, error) {
+	text := fmt.Sprintf("%s (%d): messaggio non autenticato, %s", refusedEvent, n, how)
+	lastID, last, warned, err := tx.LastEvent(tk.ID, ticketing.EventSecurity, refusedEvent+"%"+warnedEvent)
+	if err != nil {
+		return false, err
+	}
+	if len(in.cfg.Staff.Addresses) == 0 || warned && now.Sub(last) < securityWarningEvery {
+		in.log.Warn("security warning withheld: staff already warned of this ticket", "ticket", tk.ID, "at", last)
+		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From,
+			Text: text + "; avviso allo staff già inviato"})
+	}
+	lines := []string{"mittente dichiarato: " + msg.env.From, "oggetto: " + msg.subject(), "Message-ID: " + msg.env.MessageID}
+	if warned {
+		meanwhile, err := tx.CountEventsAfter(tk.ID, ticketing.EventSecurity, refusedEvent+"%", lastID)
+		if err != nil {
+			return false, err
+		}
+		if meanwhile > 0 {
+			lines = append(lines, fmt.Sprintf("dal precedente avviso (%s) sono stati rifiutati altri %d messaggi con comandi per questa pratica, senza nuovi avvisi",
+				last.In(in.cfg.Location()).Format("02/01/2006 15:04"), meanwhile))
+		}
+	}
+	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From, Text: text + warnedEvent}); err != nil {
+		return false, err
+	}
+	body, err := templates.Render("security_warning", staffData{TicketID: tk.ID, Ticket: tk, Reason: how,
+		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID, Lines: lines})
+	if err != nil {
+		return false, err
+	}
+	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.Staff.Addresses,
+		Subject: "[" + tk.ID + "] ATTENZIONE: comando dello staff non autenticato", Body: body})
 	return true, in.enqueue(tx, out, now)
 }
 

@@ -1,11 +1,17 @@
 package mailbot
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"mailbot/parsers"
 	"mailbot/ticketing"
@@ -127,4 +133,100 @@ func TestForgedHeaderBelowOursIsNotObeyed(t *testing.T) {
 	h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "genuine@regione.veneto.it", "#annulla richiesta ritirata",
 		[]string{"Authentication-Results: " + openDMARCPass, "Authentication-Results: " + openDKIMPass}, nil))
 	h.waitState(id, ticketing.StateCancelled)
+}
+
+// fakeClock is a clock a test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// TestSecurityWarningsAreRateLimitedPerTicket is the last point of finding 6 of issue 11: 21
+// forged commands sent 21 warnings to each staff member. Now a ticket's staff are warned once
+// an hour at most, and the next warning counts the commands refused meanwhile.
+func TestSecurityWarningsAreRateLimitedPerTicket(t *testing.T) {
+	const staffTwo = "staff2@regione.veneto.it"
+	h := newHarness(t, func(c *Config) {
+		c.Staff.Addresses = []string{staffOne, staffTwo}
+		c.Staff.TrustedAuthservID = "mx.regione.veneto.it"
+	})
+	h.mail.AddUser(staffOne)
+	h.mail.AddUser(staffTwo)
+	clock := &fakeClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	d, err := NewDaemon(h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.d, h.cancel, h.done = d, cancel, make(chan struct{})
+	go func() { d.Run(ctx); close(h.done) }()
+	t.Cleanup(h.stop)
+
+	h.deliver(request(referent, "req-warn@comune.venezia.it", "Richiesta integrazione MyPay", false))
+	h.settle(1, 0)
+	id := h.tickets()[0].ID
+	forge := func(i int) {
+		h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", fmt.Sprintf("forged-%d@x", i), "#annulla", nil, nil))
+	}
+	for i := range 21 {
+		forge(i)
+	}
+	h.settle(22, 0)
+	warnings := func(to string) []string {
+		var texts []string
+		for _, d := range h.mail.DeliveredTo(to) {
+			if env, _ := parsers.ReadEnvelope(bytes.NewReader(d.Raw)); strings.Contains(env.Subject, "non autenticato") {
+				texts = append(texts, textOf(t, d.Raw))
+			}
+		}
+		return texts
+	}
+	for _, to := range []string{staffOne, staffTwo} {
+		if got := warnings(to); len(got) != 1 {
+			t.Fatalf("%s got %d warnings for 21 forged commands, want 1", to, len(got))
+		}
+	}
+	clock.add(30 * time.Minute)
+	forge(21)
+	h.settle(23, 0)
+	if got := warnings(staffOne); len(got) != 1 {
+		t.Fatalf("a second warning within the hour: %d", len(got))
+	}
+	clock.add(31 * time.Minute)
+	forge(22)
+	h.settle(24, 0)
+	for _, to := range []string{staffOne, staffTwo} {
+		got := warnings(to)
+		if len(got) != 2 {
+			t.Fatalf("%s got %d warnings after the hour, want 2", to, len(got))
+		}
+		if !strings.Contains(got[1], "altri 21 messaggi") {
+			t.Errorf("the second warning does not count the 21 refused meanwhile:\n%s", got[1])
+		}
+	}
+	if tk := h.ticket(id); tk.State == ticketing.StateCancelled {
+		t.Error("a forged command cancelled the case")
+	}
+	evs, _ := h.d.Store.Events(context.Background(), id)
+	n := 0
+	for _, e := range evs {
+		if e.Type == ticketing.EventSecurity {
+			n++
+		}
+	}
+	if n != 23 {
+		t.Errorf("%d security events, want one per forged message (23)", n)
+	}
 }
