@@ -35,6 +35,8 @@ type Watcher struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Batch is how many messages are fetched at once.
 	Batch int
+	// Health, if set, is told of the watcher's state and progress.
+	Health *Health
 	// idle reports each IDLE start, for tests that must not race a push.
 	idleStarted func()
 }
@@ -57,6 +59,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if time.Since(start) > 2*w.MaxBackoff {
 			backoff = w.MinBackoff // it worked for a while: this is a new failure, not the same one
 		}
+		w.Health.failed(w.cfg.Name, err)
 		wait := backoff + rand.N(backoff/2+1)
 		w.log.Warn("imap session ended, reconnecting", "err", err, "retry_in", wait.Round(time.Millisecond))
 		select {
@@ -70,6 +73,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // session is one connection: login, select, catch up, then wait for news until it fails.
 func (w *Watcher) session(ctx context.Context) error {
+	w.Health.connecting(w.cfg.Name)
 	news := make(chan struct{}, 1)
 	opts := &imapclient.Options{
 		TLSConfig: &tls.Config{InsecureSkipVerify: w.cfg.InsecureTLS},
@@ -183,6 +187,7 @@ func (w *Watcher) position(ctx context.Context, sel *imap.SelectData) (last, sil
 
 // catchUp fetches and processes every message after *last, in UID order and in batches.
 func (w *Watcher) catchUp(ctx context.Context, c *imapclient.Client, uidValidity uint32, last *uint32, silentUpTo uint32) error {
+	var prog *catchUpProgress
 	for {
 		var uids []imap.UID
 		err := w.guard(c, func() error {
@@ -199,17 +204,59 @@ func (w *Watcher) catchUp(ctx context.Context, c *imapclient.Client, uidValidity
 		if err != nil {
 			return fmt.Errorf("list new uids: %w", err)
 		}
+		w.Health.listed(w.cfg.Name, len(uids))
 		if len(uids) == 0 {
+			if prog != nil {
+				w.Health.fetched(w.cfg.Name, 0, nil)
+			}
 			return nil
 		}
+		if prog == nil && len(uids) > w.Batch {
+			prog = &catchUpProgress{start: time.Now(), logged: time.Now(), first: silentUpTo > 0}
+		}
 		slices.Sort(uids)
+		remaining := len(uids)
 		if len(uids) > w.Batch {
 			uids = uids[:w.Batch]
 		}
 		if err := w.fetchBatch(ctx, c, uidValidity, uids, last, silentUpTo); err != nil {
 			return err
 		}
+		w.Health.fetched(w.cfg.Name, len(uids), prog.advance(w.log, len(uids), remaining-len(uids)))
 	}
+}
+
+// catchUpProgress follows a long catch-up (thousands of messages on a first import, or after
+// downtime) and logs it every few seconds: done/total, rate, time left.
+type catchUpProgress struct {
+	start, logged time.Time
+	done          int
+	first         bool // the first start's import
+}
+
+// advance counts n more messages done with left still waiting; nil-safe (no catch-up going on).
+func (p *catchUpProgress) advance(log *slog.Logger, n, left int) *Progress {
+	if p == nil {
+		return nil
+	}
+	p.done += n
+	now := time.Now()
+	pr := &Progress{Done: p.done, Total: p.done + left, Started: p.start}
+	if s := now.Sub(p.start).Seconds(); s > 0 {
+		pr.Rate = float64(p.done) / s
+	}
+	if pr.Rate > 0 {
+		pr.Left = time.Duration(float64(left) / pr.Rate * float64(time.Second)).Round(time.Second)
+	}
+	if now.Sub(p.logged) >= 5*time.Second || left == 0 {
+		p.logged = now
+		log.Info("catching up", "first_start", p.first, "done", pr.Done, "total", pr.Total,
+			"rate_per_s", fmt.Sprintf("%.1f", pr.Rate), "left", pr.Left)
+	}
+	if left == 0 {
+		return nil
+	}
+	return pr
 }
 
 // fetchBatch streams a batch of messages to disk, then records them in UID order: the order of
@@ -432,7 +479,11 @@ func (w *Watcher) guardProgress(c *imapclient.Client, fn func(progress func()) e
 		c.Close()
 	})
 	defer t.Stop()
-	return fn(func() { t.Reset(w.Timeout) })
+	err := fn(func() { t.Reset(w.Timeout) })
+	if err == nil {
+		w.Health.alive(w.cfg.Name)
+	}
+	return err
 }
 
 // progressReader reports every read, for guardProgress.

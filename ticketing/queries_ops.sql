@@ -1,0 +1,16 @@
+-- Named queries of the operators' views: metrics and status (ticketing/stats.go).
+
+-- name: stats-mailboxes
+SELECT c.mailbox, count(*), sum(m.quarantine != ''), coalesce(b.last_uid, 0)
+FROM message_copies c JOIN messages m ON m.id = c.message
+LEFT JOIN mailboxes b ON b.name = c.mailbox
+GROUP BY c.mailbox ORDER BY c.mailbox;
+
+-- name: stats-outbox
+SELECT state, kind, count(*), coalesce(min(created_at), '') FROM outbox GROUP BY state, kind ORDER BY state, kind;
+
+-- name: stats-schedule
+SELECT kind, count(*), max(at) FROM schedule_sent GROUP BY kind ORDER BY kind;
+
+-- name: stats-tickets
+SELECT kind, state, count(*) FROM tickets GROUP BY kind, state ORDER BY kind, state;
