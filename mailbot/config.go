@@ -31,6 +31,7 @@ type Config struct {
 	Calendar  CalendarConfig  `toml:"calendar"`
 	Catalog   CatalogConfig   `toml:"catalog"`
 	Retention RetentionConfig `toml:"retention"`
+	Ops       OpsConfig       `toml:"ops"`
 
 	loc *time.Location
 }
@@ -245,6 +246,9 @@ func (c *Config) complete() error {
 		return err
 	}
 	if err := c.completeRetention(); err != nil {
+		return err
+	}
+	if err := c.completeOps(); err != nil {
 		return err
 	}
 	return c.completeCatalog()

@@ -21,6 +21,7 @@ type Daemon struct {
 	Watchers []*Watcher
 	Schedule *Scheduler
 	Catalogs *Publisher // nil when [catalog] publishes nowhere
+	Health   *Health    // what the running daemon knows of itself (ops endpoints, status)
 
 	// Ready, if set, is called once Run holds the data directory and its workers are started
 	// (serve tells systemd).
@@ -33,16 +34,19 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	d := &Daemon{Cfg: cfg, Store: store, Log: log}
+	d := &Daemon{Cfg: cfg, Store: store, Log: log, Health: NewHealth(now)}
 	d.Sender = NewSender(cfg, store, log.With("worker", "outbox"), now)
 	d.Intake = NewIntake(cfg, store, log.With("worker", "intake"), now, d.Sender.Kick)
+	d.Intake.Health = d.Health
 	d.Schedule = NewScheduler(cfg, store, log.With("worker", "schedule"), now, d.Sender.Kick)
 	if cfg.Catalog.Enabled() {
 		d.Catalogs = NewPublisher(cfg, store, log.With("worker", "catalog"), now)
 		d.Intake.OnChange = d.Catalogs.Changed
 	}
 	for _, m := range cfg.Mailboxes {
-		d.Watchers = append(d.Watchers, NewWatcher(m, d.Intake, store, log.With("worker", "watcher"), cfg.Limits.MaxMessageSize))
+		w := NewWatcher(m, d.Intake, store, log.With("worker", "watcher"), cfg.Limits.MaxMessageSize)
+		w.Health = d.Health
+		d.Watchers = append(d.Watchers, w)
 	}
 	return d, nil
 }

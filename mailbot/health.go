@@ -53,10 +53,10 @@ const (
 
 // DocumentHealth is how reading attachments goes: time spent, and failures by reason.
 type DocumentHealth struct {
-	Messages int               `json:"messages"` // messages whose content was read
-	Seconds  float64           `json:"seconds"`  // total time reading them
-	Buckets  []int             `json:"buckets"`  // cumulative counts per DocumentBuckets bound
-	Failures map[string]int    `json:"failures"` // unread attachments by reason
+	Messages int            `json:"messages"` // messages whose content was read
+	Seconds  float64        `json:"seconds"`  // total time reading them
+	Buckets  []int          `json:"buckets"`  // cumulative counts per DocumentBuckets bound
+	Failures map[string]int `json:"failures"` // unread attachments by reason
 }
 
 // DocumentBuckets are the bounds (seconds) of the reading-time histogram.

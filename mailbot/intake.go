@@ -36,6 +36,9 @@ type Intake struct {
 	kick   func() // wakes the outbox
 	limits parsers.Limits
 
+	// Health, if set, is told how reading documents goes.
+	Health *Health
+
 	// OnChange, if set, is told after a commit that a published catalog changed.
 	OnChange func(catalog string)
 }
@@ -259,11 +262,13 @@ func (in *Intake) analyze(m Incoming) *parsers.Analysis {
 		return nil
 	}
 	defer f.Close()
+	start := time.Now()
 	an, err := parsers.Analyze(f, in.limits)
 	if err != nil {
 		in.log.Warn("message content not understood", "blob", m.Blob, "err", err)
 		return nil
 	}
+	in.Health.read(time.Since(start), slices.Concat(an.Unreadable, an.Rejected))
 	return an
 }
 

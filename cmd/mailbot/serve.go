@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"runtime/debug"
 	"time"
 
 	"mailbot/internal/sdnotify"
 	"mailbot/mailbot"
+	"mailbot/ops"
 	"mailbot/ticketing"
 )
 
@@ -71,9 +73,33 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return d.Store.Update(c, func(*ticketing.Tx) error { return nil })
 	}, func(err error) { log.Error("watchdog: store not writable, not pinging", "err", err) })
 	defer sdnotify.Notify(sdnotify.Stopping)
+	if cfg.Ops.Enabled() {
+		startOps(ctx, cfg, d, log)
+	}
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "mailbot serve: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// startOps answers the operators' endpoints beside the daemon. A port already taken is logged,
+// not fatal: mail matters more than its metrics.
+func startOps(ctx context.Context, cfg *mailbot.Config, d *mailbot.Daemon, log *slog.Logger) {
+	ln, err := net.Listen("tcp", cfg.Ops.Listen)
+	if err != nil {
+		log.Error("ops endpoints not available", "addr", cfg.Ops.Listen, "err", err)
+		return
+	}
+	var names []string
+	for _, m := range cfg.Mailboxes {
+		names = append(names, m.Name)
+	}
+	srv := ops.New(d.Store, d.Health, names, log.With("worker", "ops"), time.Now)
+	go func() {
+		if err := srv.Serve(ctx, ln); err != nil {
+			log.Error("ops server", "err", err)
+		}
+	}()
+	log.Info("ops endpoints", "addr", ln.Addr().String())
 }

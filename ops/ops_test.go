@@ -1,0 +1,109 @@
+package ops
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mailbot/mailbot"
+)
+
+// TestEndpoints runs a daemon against an in-process mail system, lets it answer one request,
+// and reads what an operator would: health, readiness, metrics and status. Then the IMAP server
+// goes away: once the watcher's last success is older than StaleAfter, it is not ready.
+func TestEndpoints(t *testing.T) {
+	l, err := mailbot.StartLocalMail(mailbot.CallCenter, mailbot.Cluster, "referente@comune.venezia.it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cfg := mailbot.DemoConfig(l, t.TempDir())
+	var offset atomic.Int64 // the fake clock's advance
+	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := mailbot.NewDaemon(cfg, log, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	raw, err := os.ReadFile("../mailbot/testdata/demo/01-richiesta-venezia.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mailbot.DeliverToWatched(l, raw); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(d.Store, d.Health, []string{"callcenter", "cluster"}, log, now).Handler())
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	waitFor("the reply", func() bool { return len(l.DeliveredTo("referente@comune.venezia.it")) > 0 })
+
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	waitFor("readiness", func() bool { code, _ := get("/readyz"); return code == 200 })
+	var metrics string
+	waitFor("metrics of the reply", func() bool {
+		_, metrics = get("/metrics")
+		return strings.Contains(metrics, `mailbot_replies_sent_total{kind="ack"} 1`)
+	})
+	for _, want := range []string{
+		`mailbot_messages_recorded_total{mailbox="callcenter"} 1`,
+		`mailbot_messages_recorded_total{mailbox="cluster"} 1`,
+		`mailbot_messages_fetched_total{mailbox="callcenter"} 1`,
+		`mailbot_watcher_up{mailbox="callcenter"} 1`,
+		`mailbot_outbox_queued 0`,
+		`mailbot_cases{kind="integration",state="awaiting_documents",turn="ente"} 1`,
+		`mailbot_document_read_seconds_count 2`,
+		`mailbot_stats_up 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if code, body := get("/status"); code != 200 || !strings.Contains(body, `"ready":true`) || !strings.Contains(body, `"name":"callcenter"`) {
+		t.Errorf("/status: %d %s", code, body)
+	}
+
+	// The IMAP server goes away; ten minutes later the watcher is down.
+	l.Close()
+	waitFor("the watcher to notice", func() bool {
+		_, m := get("/metrics")
+		return strings.Contains(m, `mailbot_watcher_up{mailbox="callcenter"} 0`)
+	})
+	offset.Store(int64(StaleAfter + time.Minute))
+	code, body := get("/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "mailbox callcenter: not connected") {
+		t.Errorf("/readyz with the mail server gone: %d %s", code, body)
+	}
+}
