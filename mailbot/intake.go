@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type Intake struct {
 	now    func() time.Time
 	kick   func() // wakes the outbox
 	limits parsers.Limits
+	// preparing bounds the messages prepared at once by all watchers together (see maxPreparing).
+	preparing chan struct{}
 
 	// Health, if set, is told how reading documents goes.
 	Health *Health
@@ -55,8 +58,15 @@ func NewIntake(cfg *Config, store *ticketing.Store, log *slog.Logger, now func()
 		kick = func() {}
 	}
 	lim := parsers.Limits{MaxMessageBytes: cfg.Limits.MaxMessageSize}.WithDefaults()
-	return &Intake{cfg: cfg, store: store, log: log, now: now, kick: kick, limits: lim}
+	return &Intake{cfg: cfg, store: store, log: log, now: now, kick: kick, limits: lim,
+		preparing: make(chan struct{}, min(runtime.GOMAXPROCS(0), maxPreparing))}
 }
+
+// maxPreparing bounds the messages prepared at once, whatever the cores: each holds its
+// attachment (up to Limits.MaxDocumentBytes) and its body text while it is read, and the
+// documents themselves are read at most two at a time (parsers.ReadDocument), so more would
+// only add memory.
+const maxPreparing = 4
 
 // changed tells OnChange, once tx commits, that a catalog changed.
 func (in *Intake) changed(tx *ticketing.Tx, catalog string) {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"runtime"
 	"slices"
 	"time"
 
@@ -312,7 +311,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 		ready[i] = make(chan struct{})
 	}
 	go func() {
-		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		sem := w.intake.preparing // shared by every watcher: costs do not add up per mailbox
 		for i, in := range batch {
 			sem <- struct{}{}
 			go func() {

@@ -105,6 +105,7 @@ type analyzer struct {
 	mainText  string
 	attached  []string // text of forwarded messages, read for forms only
 	envHdr    textproto.Header
+	textRead  int64 // bytes of body text read, all parts: bounded by Limits.MaxBodyTextBytes
 }
 
 // safely runs fn, turning a panic in a third-party parser into a rejected part.

@@ -1,7 +1,11 @@
 package parsers
 
 import (
+	"bytes"
+	"runtime"
+
 	"encoding/base64"
+	"mailbot/internal/bombs"
 	"strings"
 	"testing"
 )
@@ -23,5 +27,29 @@ func TestBigAttachmentGoesToAPerson(t *testing.T) {
 	}
 	if !strings.Contains(an.Text, "In allegato") {
 		t.Errorf("the body was not read: %q", an.Text)
+	}
+}
+
+// TestHugeBodyIsCut: a 39 MiB text body took 11 s and gigabytes (charset repair, quote and form
+// detection go over all of it). Only the first MaxBodyTextBytes are read, the referent is told,
+// and what the first part says still counts.
+func TestHugeBodyIsCut(t *testing.T) {
+	raw := bombs.HugeBody("referente@comune.venezia.it", "call.center@regione.veneto.it", "big@x.it", 16<<20)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	an, err := Analyze(bytes.NewReader(raw), Limits{})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
+		t.Errorf("a %d MB body allocated %d MB", len(raw)>>20, alloc>>20)
+	}
+	if len(an.Text) > int(DefaultLimits.MaxBodyTextBytes) || !strings.Contains(an.Text, "Comune di Venezia") {
+		t.Errorf("text of %d bytes", len(an.Text))
+	}
+	if len(an.Rejected) != 1 || !strings.Contains(an.Rejected[0].Reason, "solo la prima parte") {
+		t.Errorf("rejected %+v", an.Rejected)
 	}
 }

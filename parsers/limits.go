@@ -12,6 +12,7 @@ type Limits struct {
 	MaxDepth             int           // MIME nesting (PEC and .p7m envelopes count)
 	MaxDecompressedBytes int64         // per zip-based document (DOCX, ODT, XLSX)
 	MaxDocumentBytes     int64         // one attachment read as a document; bigger ones go to a person
+	MaxBodyTextBytes     int64         // body text read from one message, all parts together; the rest is skipped
 	MaxPDFObjects        int           // objects in one PDF
 	DocumentTimeout      time.Duration // time to read one document
 	MaxTextBytes         int64         // text read out of one DOCX/ODT (forms have kilobytes)
@@ -24,6 +25,7 @@ var DefaultLimits = Limits{
 	MaxDepth:             8,
 	MaxDecompressedBytes: 50 << 20,
 	MaxDocumentBytes:     8 << 20,
+	MaxBodyTextBytes:     1 << 20,
 	MaxPDFObjects:        50000,
 	DocumentTimeout:      10 * time.Second,
 	MaxTextBytes:         4 << 20,
@@ -46,6 +48,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxDocumentBytes > 0 {
 		d.MaxDocumentBytes = l.MaxDocumentBytes
+	}
+	if l.MaxBodyTextBytes > 0 {
+		d.MaxBodyTextBytes = l.MaxBodyTextBytes
 	}
 	if l.MaxPDFObjects > 0 {
 		d.MaxPDFObjects = l.MaxPDFObjects

@@ -245,7 +245,11 @@ func (an *analyzer) opaqueSigned(e *message.Entity, depth int, name, label strin
 
 // bodyPart collects the text of an inline text part.
 func (an *analyzer) bodyPart(e *message.Entity, label, mediaType string, mc *msgCtx) {
-	data, err := io.ReadAll(e.Body)
+	data, cut, err := readText(e.Body, an.lim.MaxBodyTextBytes-an.textRead)
+	an.textRead += int64(len(data))
+	if cut {
+		an.reject(label, fmt.Sprintf("il testo del messaggio supera %s: è stata letta solo la prima parte", byteSize(an.lim.MaxBodyTextBytes)))
+	}
 	if err != nil && len(data) == 0 {
 		an.reject(label, "testo troncato o codificato male: non è stato letto")
 		return
