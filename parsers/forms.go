@@ -359,11 +359,13 @@ func frDominant(items []frItem) string {
 }
 
 // frFill puts the pairs into f.Fields, by the labels of f's form type, and records where each
-// value was read (the first place, for a field filled from several). The options of a choice
-// may follow its label on the next items, one per row ("MyPay | X", "MyPivot |"): they are
-// gathered into the choice's value.
+// value was read (the first place, for a field filled from several). Labels are resolved in
+// the section they stand in (a heading such as "2. Referente dei pagamenti" opens one). The
+// options of a choice may follow its label on the next items, one per row ("MyPay | X",
+// "MyPivot |"): they are gathered into the choice's value.
 func frFill(f *Form, items []frItem, fromBody bool) {
 	lm := matcherFor(f.Type)
+	sec := ""            // key prefix of the section the items stand in, "" outside any
 	var choice *frChoice // the choice whose options may follow
 	for _, it := range items {
 		if choice != nil && choice.takes(f, it, fromBody) {
@@ -371,26 +373,54 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		}
 		choice = nil
 		label := it.label
+		v := tfClean(it.value)
 		if !it.pair {
+			if p, heading := lblSectionHeading(label); heading {
+				sec = p
+			}
 			// A choice's label alone on its line, its options below.
 			if fd, _, ok := lm.match(label); ok && fd.isChoice() && tfSplitLabelOnly(label) {
 				choice = &frChoice{fd: fd, it: it}
 			}
 			continue
 		}
-		fd, _, ok := lm.match(label)
+		if v == "" {
+			if p, heading := lblSectionHeading(label); heading && p != "" {
+				sec = p // "Referente dei pagamenti:" with nothing after it
+				continue
+			}
+		} else if frIsCaption(label) {
+			if p, heading := lblSectionHeading(v); heading {
+				sec = p // "Tabella 2: Referente dei pagamenti"
+				continue
+			}
+		}
+		fd, doubt, ok := lm.resolve(label, v, sec)
 		if !ok {
 			continue
 		}
 		if fd.isChoice() {
 			choice = &frChoice{fd: fd, it: it}
 		}
-		v := tfClean(it.value)
 		if v == "" {
 			continue
 		}
+		if doubt != "" && it.doubt == "" {
+			it.doubt = doubt
+		}
 		f.put(fd, it, v, fromBody)
 	}
+}
+
+// frIsCaption reports whether a label only numbers a table or section: "Tabella 2", "Sezione B".
+func frIsCaption(label string) bool {
+	toks := lblTokens(label)
+	for _, w := range toks {
+		if !lblHeadingFiller[w] && len([]rune(w)) > 1 && strings.Trim(w, "0123456789") != "" {
+			return false
+		}
+	}
+	return len(toks) > 0
 }
 
 // put adds a value read from it to field fd.
@@ -448,11 +478,15 @@ type frChoice struct {
 func (c *frChoice) takes(f *Form, it frItem, fromBody bool) bool {
 	var text string
 	switch {
-	case !it.pair:
-		if !c.fd.isOption(it.label) {
+	case !it.pair || tfClean(it.label) == "" && tfClean(it.value) != "":
+		line := it.label
+		if it.pair {
+			line = it.value // a row whose label cell is merged with the one above
+		}
+		if !c.fd.isOption(line) {
 			return false
 		}
-		text = it.label
+		text = line
 	default:
 		mark, ok := tfMarkValue(it.value)
 		if !ok || !c.fd.isOption(it.label) {
@@ -648,7 +682,13 @@ func (f *Form) uncertain(key, doubt string) {
 	if !ok {
 		p = Provenance{Document: f.Source, How: HowLine}
 	}
-	p.Sure, p.Doubt = false, doubt
+	switch {
+	case p.Doubt == "":
+		p.Doubt = doubt
+	case !strings.Contains(p.Doubt, doubt):
+		p.Doubt += "; " + doubt
+	}
+	p.Sure = false
 	f.Provenance[key] = p
 }
 
@@ -685,7 +725,10 @@ func frCheckField(f *Form, fd Field) {
 		}
 		if !ok {
 			if raw := tfClean(strings.Join(vals, " ")); raw != "" {
-				f.addIdentProblem(fd, identErr(KindServices, raw, "indicare MyPay, MyPivot o entrambi"))
+				// Neither service named: something else was read here.
+				f.Fields[fd.Key] = []string{}
+				f.uncertain(fd.Key, tfQuote(raw)+" non indica né MyPay né MyPivot")
+				return
 			}
 			delete(f.Fields, fd.Key)
 			return
@@ -693,9 +736,14 @@ func frCheckField(f *Form, fd Field) {
 		f.Fields[fd.Key] = s
 		return
 	case KindIPs:
-		ips, bad := tfIPs(vals)
+		ips, bad, odd := tfIPs(vals)
 		for _, e := range bad {
 			f.addIdentProblem(fd, e)
+		}
+		if len(odd) > 0 {
+			f.Fields[fd.Key] = append([]string{}, ips...)
+			f.uncertain(fd.Key, tfImplausible(KindIPs, strings.Join(odd, " ")))
+			return
 		}
 		if len(ips) > 0 {
 			f.Fields[fd.Key] = ips
@@ -753,6 +801,9 @@ func frCheckField(f *Form, fd Field) {
 			return "", identErr(KindDate, strings.TrimSpace(s), "scrivere la data come gg/mm/aaaa")
 		}
 	default:
+		if !tfPlausible(fd.Kind, v) {
+			f.uncertain(fd.Key, tfImplausible(fd.Kind, v))
+		}
 		f.Fields[fd.Key] = v
 		return
 	}
@@ -762,6 +813,12 @@ func frCheckField(f *Form, fd Field) {
 		lines = []string{strings.Join(lines, " ")}
 	}
 	for i, l := range lines {
+		if !tfPlausible(fd.Kind, l) {
+			// Not a wrong value of this kind but likely another thing read in its place: a
+			// person looks, the referent is told nothing.
+			f.uncertain(fd.Key, tfImplausible(fd.Kind, l))
+			continue
+		}
 		n, err := check(l)
 		if err != nil {
 			var ie *IdentifierError

@@ -152,7 +152,15 @@ func frTable(rows [][]string) []frItem {
 			return items
 		}
 	}
+	ticks := frTickGroups(rows)
 	for ri, r := range rows {
+		if ticks[ri] && len(r) >= 3 {
+			// Option | tick columns: "Servizi" | "MyPay" | "X", then "" | "MyPivot" | "".
+			if mark, ok := tfMarkValue(r[len(r)-1]); ok && joinNonEmpty(r[1:len(r)-1], " ") != "" {
+				add(ri, frItem{label: frLabelText(r[0]), value: joinNonEmpty(r[1:len(r)-1], " ") + " " + mark, pair: true})
+				continue
+			}
+		}
 		// Drop empty cells at the end: layout columns.
 		for len(r) > 0 && tfClean(r[len(r)-1]) == "" && len(r) > 2 {
 			r = r[:len(r)-1]
@@ -235,6 +243,30 @@ func frOptionColumns(rows [][]string) [][]string {
 	}
 	if !ticked {
 		return rows
+	}
+	return out
+}
+
+// frTickGroups finds the rows of options with a tick column: a label row and the rows under it
+// whose label cell is merged with it (empty), three cells or more, one at least ending with a
+// tick ("Servizi" | "MyPay" | "", "" | "MyPivot" | "X"). An empty last cell is then an option
+// left unticked, not padding.
+func frTickGroups(rows [][]string) map[int]bool {
+	out := map[int]bool{}
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && len(rows[j]) >= 3 && tfClean(rows[j][0]) == "" {
+			j++
+		}
+		ticked := false
+		for k := i; k < j; k++ {
+			r := rows[k]
+			ticked = ticked || len(r) >= 3 && tfIsTick(tfClean(r[len(r)-1])) && tfClean(r[len(r)-2]) != ""
+		}
+		for k := i; k < j && ticked; k++ {
+			out[k] = true
+		}
+		i = j
 	}
 	return out
 }

@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -130,6 +132,7 @@ type lblPhrase struct {
 
 // lblMatcher maps labels to the fields of one form (or of all forms when the type is unknown).
 type lblMatcher struct {
+	union   bool // every form's fields: a generic label is not weighed against other forms'
 	fields  []Field
 	byKey   map[string]Field
 	phrases []lblPhrase
@@ -146,6 +149,7 @@ var lblMatchers = func() map[string]*lblMatcher {
 	// Every form's labels, so that "Integrazioni (MyPay / MyPivot)" is known as well as
 	// "Servizi richiesti"; a key keeps the field of the first form that has it.
 	m[""] = newLblMatcher(all)
+	m[""].union = true
 	return m
 }()
 
@@ -263,4 +267,246 @@ func FieldLabel(formType, key string) string {
 		return f.Label
 	}
 	return key
+}
+
+// Sections. A heading ("1. Ente", "Dati del referente dei pagamenti", a table caption
+// "Tabella 2 - Referente") opens a section; labels under it are resolved among the section's
+// fields first. Both sides are token sets, as for labels.
+
+// lblHeadingFiller are words of a heading that do not name its section.
+var lblHeadingFiller = map[string]bool{
+	"dat": true, "sezion": true, "quadr": true, "part": true, "anagrafic": true, "informazion": true,
+	"tabell": true, "general": true, "identificativ": true, "relativ": true, "riferiment": true,
+}
+
+// lblSection is a section with its names as token sets.
+type lblSection struct {
+	prefix string
+	names  [][]string
+	tokens map[string]bool // every token of every name
+}
+
+var lblSections = func() []lblSection {
+	var out []lblSection
+	for _, s := range Sections {
+		ls := lblSection{prefix: s.Prefix, tokens: map[string]bool{}}
+		for _, n := range s.Names {
+			t := lblTokens(n)
+			ls.names = append(ls.names, t)
+			for _, w := range t {
+				ls.tokens[w] = true
+			}
+		}
+		out = append(out, ls)
+	}
+	return out
+}()
+
+func lblSectionOf(prefix string) *lblSection {
+	for i := range lblSections {
+		if lblSections[i].prefix == prefix {
+			return &lblSections[i]
+		}
+	}
+	return nil
+}
+
+// lblKeySection is the section prefix of a field key ("referente." for "referente.nome"), ""
+// for a field outside every section.
+func lblKeySection(key string) string {
+	if i := strings.IndexByte(key, '.'); i > 0 && lblSectionOf(key[:i+1]) != nil {
+		return key[:i+1]
+	}
+	return ""
+}
+
+// lblNumbering matches the numbering of a heading: "2.", "B)", "IV -", "Sezione 3".
+var lblNumbering = regexp.MustCompile(`(?i)^\s*(?:(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*[.)\-–:]|sezione\b|quadro\b|parte\b)`)
+
+// lblSectionHeading reads a line as a section heading: the section's prefix, or "" with
+// heading true for a numbered heading of a part that is no section ("3. Servizi richiesti").
+func lblSectionHeading(text string) (prefix string, heading bool) {
+	toks := lblTokens(text)
+	if len(toks) == 0 || len(toks) > 8 {
+		return "", false
+	}
+	set := map[string]bool{}
+	for _, w := range toks {
+		if lblHeadingFiller[w] || len([]rune(w)) == 1 || strings.Trim(w, "0123456789") == "" {
+			continue
+		}
+		set[w] = true
+	}
+	for _, s := range lblSections {
+		for _, n := range s.names {
+			if len(n) == len(set) && lblAllIn(n, set) {
+				return s.prefix, true
+			}
+		}
+	}
+	return "", lblNumbering.MatchString(text) && len(toks) <= 6
+}
+
+func lblAllIn(toks []string, set map[string]bool) bool {
+	for _, t := range toks {
+		if !set[t] {
+			return false
+		}
+	}
+	return true
+}
+
+// matchIn finds the field a label means among the fields of a section: a phrase matches when
+// its tokens are in the label or in the section's names, and one at least in the label
+// ("Codice fiscale" under "Referente dei pagamenti" is "Codice fiscale referente").
+func (lm *lblMatcher) matchIn(in []string, prefix string) (f Field, score int, ok bool) {
+	sec := lblSectionOf(prefix)
+	if sec == nil || len(in) == 0 || len(in) > 16 {
+		return Field{}, 0, false
+	}
+	set := make(map[string]bool, len(in))
+	for _, t := range in {
+		set[t] = true
+	}
+	best := -1
+	for _, p := range lm.phrases {
+		if !strings.HasPrefix(p.field.Key, prefix) {
+			continue
+		}
+		overlap, all := 0, true
+		for _, t := range p.tokens {
+			switch {
+			case set[t]:
+				overlap++
+			case !sec.tokens[t]:
+				all = false
+			}
+		}
+		if !all || overlap == 0 {
+			continue
+		}
+		extra := len(in) - overlap
+		if extra > overlap {
+			continue
+		}
+		s := len(p.tokens)*100 - extra
+		if extra == 0 {
+			s += 10000
+		}
+		if s > best {
+			best, f = s, p.field
+		}
+	}
+	return f, best, best >= 0
+}
+
+// generic returns the fields of lm whose printed label, without the words of its own section
+// (and only if it has some), is exactly the label: "Codice fiscale" is generic for "Codice
+// fiscale ente" and "Codice fiscale referente"; "Codice IPA" is no field's generic label.
+func (lm *lblMatcher) generic(in []string) []Field {
+	var out []Field
+	for _, f := range lm.fields {
+		sec := lblSectionOf(lblKeySection(f.Key))
+		var rest []string
+		for _, t := range lblTokens(f.Label) {
+			if sec == nil || !sec.tokens[t] {
+				rest = append(rest, t)
+			}
+		}
+		if len(rest) == len(in) && len(rest) < len(lblTokens(f.Label)) && lblAllIn(rest, lblSet(in)) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func lblSet(toks []string) map[string]bool {
+	m := make(map[string]bool, len(toks))
+	for _, t := range toks {
+		m[t] = true
+	}
+	return m
+}
+
+// resolve finds the field a label means in the section sec (a key prefix, "" outside any) for
+// a value. A label naming its section ("Referente: nome", "Codice fiscale referente") means
+// that section's field wherever it stands; a generic label means the field of the section it
+// stands in, and is not used in a section that lacks such a field; outside any section a generic
+// label that could mean two fields is settled by which kind of value it has, else read with a
+// doubt.
+func (lm *lblMatcher) resolve(label, value, sec string) (Field, string, bool) {
+	in := lblTokens(label)
+	g, gs, gok := lm.match(label)
+	gsec := lblKeySection(g.Key)
+	if gok && gs >= 10000 && (gsec == "" || gsec == sec) {
+		return g, "", true
+	}
+	// The section written in the label: "Ente: indirizzo", "Tipo dovuto: IBAN".
+	var q Field
+	qs, qok := -1, false
+	for _, s := range lblSections {
+		for _, n := range s.names {
+			set := lblSet(in)
+			if !lblAllIn(n, set) || len(n) >= len(in) {
+				continue
+			}
+			var rest []string
+			for _, t := range in {
+				if !slices.Contains(n, t) {
+					rest = append(rest, t)
+				}
+			}
+			if f, fs, ok := lm.matchIn(rest, s.prefix); ok && fs > qs {
+				q, qs, qok = f, fs, true
+			}
+		}
+	}
+	if qok && qs >= 10000 {
+		return q, "", true
+	}
+	if sec != "" {
+		if r, rs, ok := lm.matchIn(in, sec); ok && (rs >= 10000 || !gok || gs < 10000) {
+			return r, "", true
+		}
+	}
+	if gok {
+		names := false
+		if s := lblSectionOf(gsec); s != nil {
+			for _, t := range in {
+				names = names || s.tokens[t]
+			}
+		}
+		if gsec == "" || names {
+			return g, "", true
+		}
+		cands := lm.generic(in)
+		if sec != "" && gsec != sec && slices.ContainsFunc(cands, func(c Field) bool { return c.Key == g.Key }) {
+			return Field{}, "", false // "Email" under "Ente": no such field in this section
+		}
+		if len(cands) > 1 && !lm.union {
+			var fit []Field
+			for _, c := range cands {
+				if tfPlausible(c.Kind, value) {
+					fit = append(fit, c)
+				}
+			}
+			if len(fit) > 1 {
+				// "00339370272" could be a provisional personal code, but is an ente's.
+				fit = slices.DeleteFunc(fit, func(c Field) bool { return !tfTypical(c.Kind, value) })
+			}
+			if len(fit) == 1 {
+				return fit[0], "", true
+			}
+			var labels []string
+			for _, c := range cands {
+				labels = append(labels, "«"+c.Label+"»")
+			}
+			return g, "l'etichetta «" + strings.TrimSpace(label) + "» non è in una sezione e può indicare " + strings.Join(labels, " o "), true
+		}
+		return g, "", true
+	}
+	if qok {
+		return q, "", true
+	}
+	return Field{}, "", false
 }

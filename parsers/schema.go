@@ -162,6 +162,28 @@ var Forms = []FormSpec{
 	},
 }
 
+// Section is a part of a form printed under its own heading ("2. Referente dei pagamenti"):
+// the keys of its fields start with Prefix, and Names are the ways a heading names it. Inside a
+// section a generic label ("Codice fiscale", "Nome") means the section's field.
+type Section struct {
+	Prefix string
+	Names  []string
+}
+
+// Sections lists the sections of every form.
+var Sections = []Section{
+	{"ente.", []string{"ente", "ente creditore", "ente richiedente", "amministrazione", "amministrazione richiedente"}},
+	{"referente.", []string{"referente", "referente dei pagamenti", "referente per i pagamenti", "responsabile dei pagamenti"}},
+	{"software_house.", []string{"software house", "fornitore", "fornitore software", "partner tecnologico"}},
+	{"azienda.", []string{"azienda", "società", "impresa", "ditta"}},
+	{"prodotto.", []string{"prodotto", "prodotto software"}},
+	{"ente_pilota.", []string{"ente pilota"}},
+	{"tipi_dovuto.", []string{"tipi dovuto", "tipo dovuto", "tipi di dovuto", "dovuti"}},
+	{"prerequisiti.", []string{"prerequisiti", "requisiti"}},
+	{"collaudo.", []string{"collaudo", "esito collaudo"}},
+	{"processo.", []string{"processo"}},
+}
+
 // serviceOptions are the services an ente can ask for.
 var serviceOptions = []string{ServiceMyPay, ServiceMyPivot}
 

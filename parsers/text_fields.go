@@ -40,8 +40,8 @@ func tfClean(s string) string {
 		for strings.HasSuffix(l, "__") {
 			l = strings.TrimRight(l, "_")
 		}
-		l = strings.TrimSpace(l)
-		if strings.Trim(l, "_.-…·* \t[]") == "" {
+		l = tfUnlink(strings.TrimSpace(l))
+		if strings.Trim(l, "_.-…·* \t[]—–/") == "" {
 			l = ""
 		}
 		low := strings.ToLower(strings.TrimRight(l, ". "))
@@ -50,9 +50,39 @@ func tfClean(s string) string {
 				l = ""
 			}
 		}
+		switch strings.ToLower(strings.ReplaceAll(l, " ", "")) {
+		case "n.d.", "n.d", "nd", "n/d", "n/a", "n.a.", "n.a", "nondisponibile", "nonapplicabile":
+			l = "" // "not available": left empty
+		}
 		out = append(out, l)
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// tfLinkRe finds the target a mail client writes after a link's text: Outlook's
+// "name@ente.it <mailto:name@ente.it>" (or with no space, or in square brackets), the HTML
+// converter's "https://x <https://x>".
+var tfLinkRe = regexp.MustCompile(`\s*[<\[](mailto:)?([^<>\[\]\s]+)[>\]]`)
+
+// tfUnlink drops a link target that repeats its text, and keeps the address of a mailto
+// whose text is a name ("Mario Rossi <mailto:m@x.it>" gives "Mario Rossi <m@x.it>").
+func tfUnlink(l string) string {
+	if !strings.ContainsAny(l, "<[") {
+		return l
+	}
+	return tfLinkRe.ReplaceAllStringFunc(l, func(m string) string {
+		g := tfLinkRe.FindStringSubmatch(m)
+		at := strings.Index(l, m)
+		before := strings.TrimSpace(l[:max(at, 0)])
+		target := g[2]
+		if strings.HasSuffix(strings.ToLower(before), strings.ToLower(target)) {
+			return "" // the text already is the address
+		}
+		if g[1] != "" {
+			return " <" + target + ">"
+		}
+		return m
+	})
 }
 
 // Choices. People tick options in every way an office program allows: a box before the option
@@ -396,9 +426,10 @@ var tfIPRangeRe = regexp.MustCompile(`\b(\d{1,3}(?:\.\d{1,3}){3})\s*(?:-|–|fin
 // tfParenRe drops remarks in brackets: "203.0.113.10 (server principale)".
 var tfParenRe = regexp.MustCompile(`\([^()]*\)`)
 
-// tfIPs reads a list of addresses; it returns the public ones normalised and a Problem sentence
-// reason for each of the others.
-func tfIPs(values []string) (ips []string, bad []*IdentifierError) {
+// tfIPs reads a list of addresses; it returns the public ones normalised, a Problem sentence
+// reason for each address that is not a public caller's, and the tokens that do not look like
+// addresses at all (a date, a phone number, prose): those are an uncertain reading.
+func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string) {
 	seen := map[string]bool{}
 	for _, v := range values {
 		for _, g := range tfIPRangeRe.FindAllString(v, -1) {
@@ -408,7 +439,7 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError) {
 		v = tfIPRangeRe.ReplaceAllString(v, " ")
 		v = tfParenRe.ReplaceAllString(v, " ")
 		if !strings.ContainsAny(v, "0123456789") && raw != "" && !tfIPRangeRe.MatchString(raw) {
-			bad = append(bad, identErr(KindIPs, raw, "non contiene indirizzi IP (per esempio 203.0.113.10)"))
+			odd = append(odd, raw)
 			continue
 		}
 		for _, tok := range strings.FieldsFunc(v, func(r rune) bool {
@@ -417,6 +448,10 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError) {
 			tok = strings.TrimRight(tok, ".")
 			if !strings.ContainsAny(tok, "0123456789") {
 				continue // words around the addresses: "e", "IP", "server"
+			}
+			if !tfIPish(tok) {
+				odd = append(odd, tok)
+				continue
 			}
 			n, err := NormalizeIP(tok)
 			if err != nil {
@@ -433,7 +468,7 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError) {
 			}
 		}
 	}
-	return ips, bad
+	return ips, bad, odd
 }
 
 // tfLinesToItems turns lines of text into label/value pairs where they read "Label: value", or
@@ -547,6 +582,17 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 		return "", "", false // "alle 10:30"
 	}
 	label = strings.TrimSpace(strings.TrimRight(strings.TrimLeft(label, "-•*> \t"), "*"))
+	// "Referente: nome: Mario": the section, then the field, then the value.
+	if j := strings.IndexByte(value, ':'); j > 0 && !strings.HasPrefix(value[j+1:], "//") {
+		sub := strings.TrimSpace(value[:j])
+		if n := len(strings.Fields(sub)); n > 0 && n <= 4 && !strings.ContainsAny(sub, "0123456789@") {
+			lm := lblMatchers[""]
+			_, s1, ok1 := lm.match(label)
+			if _, s2, ok2 := lm.match(label + " " + sub); ok2 && (!ok1 || s2 > s1) {
+				label, value = label+": "+sub, strings.TrimSpace(value[j+1:])
+			}
+		}
+	}
 	return label, value, label != ""
 }
 
@@ -557,4 +603,144 @@ func tfProblemText(label string, e *IdentifierError) string {
 		adj = "valida"
 	}
 	return fmt.Sprintf("%s %q (campo «%s») non è %s: %s.", e.Subject, e.Value, label, adj, e.Reason)
+}
+
+// Plausibility. A value that does not look like its kind at all (a date in an IP field, a
+// label in a name field, a sentence in a codice fiscale field) was most likely read from the
+// wrong place: it is an uncertain reading for a person, never a problem told to the referent.
+// Only a value that looks like its kind and fails its check is a problem.
+
+var (
+	tfIPv4ishRe = regexp.MustCompile(`^\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,3})?$`)
+	tfIPv6ishRe = regexp.MustCompile(`^\[?[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?\]?(?:/\d{1,3})?$`)
+	tfDateishRe = regexp.MustCompile(`\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}`)
+	tfURLishRe  = regexp.MustCompile(`(?i)^(?:[a-z][a-z0-9+.\-]*://|www\.)\S+$|^[\w\-]+(?:\.[\w\-]+)+/\S*$`)
+)
+
+// tfKindNoun names what a value of a kind looks like, for a doubt told to staff.
+var tfKindNoun = map[string]string{
+	KindCFEnte: "un codice fiscale di ente (11 cifre)", KindPIVA: "una partita IVA (11 cifre)",
+	KindCFPerson: "un codice fiscale personale", KindIPA: "un codice IPA", KindIBAN: "un IBAN",
+	KindEmail: "un indirizzo email", KindPEC: "un indirizzo PEC", KindURL: "un indirizzo web",
+	KindDate: "una data", KindYesNo: "una risposta sì/no", KindIPs: "un indirizzo IP",
+	KindText: "un valore (è un'etichetta del modulo)",
+}
+
+// tfImplausible is the doubt about a value that does not look like its kind.
+func tfImplausible(kind, v string) string {
+	return tfQuote(v) + " non sembra " + tfKindNoun[kind] + ": forse è stato letto dal posto sbagliato"
+}
+
+// tfPlausible reports whether a value (one line, cleaned) looks like a value of its kind,
+// right or wrong.
+func tfPlausible(kind, v string) bool {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return true
+	}
+	words := len(strings.Fields(v))
+	switch kind {
+	case KindCFEnte, KindPIVA:
+		c := strings.ToUpper(identCompact(v))
+		c = strings.TrimPrefix(c, "IT")
+		digits := 0
+		for _, r := range c {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		return len(c) >= 8 && len(c) <= 13 && digits >= len(c)-2
+	case KindCFPerson:
+		c := strings.ToUpper(identCompact(v))
+		if len(c) < 11 || len(c) > 18 || words > 4 {
+			return false
+		}
+		letters, digits := 0, 0
+		for _, r := range c {
+			switch {
+			case r >= 'A' && r <= 'Z':
+				letters++
+			case r >= '0' && r <= '9':
+				digits++
+			}
+		}
+		return letters+digits >= len(c)-1 && (digits >= 5 || letters >= 6 && digits >= 2)
+	case KindIPA:
+		return words <= 2 && len(v) <= 40 && !strings.ContainsAny(v, "@/") && !tfDateishRe.MatchString(v) && !tfIsExactLabel(v)
+	case KindIBAN:
+		c := strings.ToUpper(identCompact(v))
+		c = strings.TrimLeft(strings.TrimPrefix(c, "IBAN"), ":")
+		if len(c) < 15 || len(c) > 40 || c[0] < 'A' || c[0] > 'Z' {
+			return false
+		}
+		digits := 0
+		for _, r := range c {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		return digits >= 10
+	case KindEmail, KindPEC:
+		low := strings.ToLower(v)
+		if strings.Contains(low, "@") || strings.Contains(low, "(at)") || strings.Contains(low, "[at]") {
+			return words <= 4
+		}
+		return words == 1 && strings.Contains(v, ".") && !tfDateishRe.MatchString(v)
+	case KindURL:
+		return words == 1 && tfURLishRe.MatchString(v)
+	case KindDate:
+		if _, ok := tfDate(v); ok || tfDateishRe.MatchString(v) {
+			return true
+		}
+		low := lblAccents.Replace(strings.ToLower(v))
+		for _, w := range strings.FieldsFunc(low, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if _, ok := tfMonths[w]; ok && strings.ContainsAny(v, "0123456789") {
+				return true
+			}
+		}
+		return false
+	case KindIPs:
+		return tfIPish(v)
+	case KindYesNo:
+		return words <= 4 && !tfIsExactLabel(v)
+	case KindText:
+		return !tfAllLabels(v)
+	}
+	return true
+}
+
+// tfTypical reports whether a value looks like the usual value of its kind: stricter than
+// tfPlausible, it tells apart two fields a generic label may mean.
+func tfTypical(kind, v string) bool {
+	if kind == KindCFPerson {
+		return len(identCompact(v)) >= 14 && tfPlausible(kind, v)
+	}
+	return tfPlausible(kind, v)
+}
+
+// tfIPish reports whether a token is written like an IP address or network, valid or not.
+func tfIPish(tok string) bool {
+	return tfIPv4ishRe.MatchString(tok) || strings.Count(tok, ":") >= 2 && tfIPv6ishRe.MatchString(tok)
+}
+
+// tfIsExactLabel reports whether text is exactly a field label of some form.
+func tfIsExactLabel(text string) bool {
+	_, score, ok := lblMatchers[""].match(strings.TrimRight(text, " :*"))
+	return ok && score >= 10000
+}
+
+// tfAllLabels reports whether every line of a value is a field label: a block of labels read
+// as a value ("denominazione\ncodice fiscale\ncodice IPA").
+func tfAllLabels(v string) bool {
+	n := 0
+	for _, l := range strings.Split(v, "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if !tfIsExactLabel(l) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }

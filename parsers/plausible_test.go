@@ -1,0 +1,117 @@
+package parsers
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Plausibility before validation (issue 10, symptoms 4 and 5): a value that does not look like
+// its kind at all was read from the wrong place; it goes to a person, and the referent is told
+// nothing. A value that looks like its kind and fails its check is a problem for the referent.
+func TestPlausibleBeforeValid(t *testing.T) {
+	cases := []struct {
+		name, text, key string
+		want            any
+		unsure          bool
+		problem         string // substring of the one problem expected, "" for none
+	}{
+		{"date in an IP field", "Qualificazione Ente-Prodotto\nIP chiamanti in collaudo: 11/03/2026", "ip_collaudo", []string{}, true, ""},
+		{"phone in an IP field", "Esiti collaudo\nEsito: positivo\nIP: 041 2748111", "ip_esercizio", []string{}, true, ""},
+		{"prose in an IP field", "Esiti collaudo\nEsito: positivo\nIP per l'esercizio: li comunicheremo", "ip_esercizio", []string{}, true, ""},
+		{"private IP", "Esiti collaudo\nEsito: positivo\nIP: 10.0.0.1, 203.0.113.5", "ip_esercizio", []string{"203.0.113.5"}, false, "privato"},
+		{"bad IP number", "Esiti collaudo\nEsito: positivo\nIP: 203.0.113.300", "ip_esercizio", nil, false, "da 0 a 255"},
+		{"labels in a name field", "Informativa generale\nDenominazione ente: Codice fiscale ente", "ente.denominazione", "Codice fiscale ente", true, ""},
+		{"prose in a codice fiscale", "Informativa generale\nCodice fiscale ente: lo trovate in allegato", "ente.codice_fiscale", "lo trovate in allegato", true, ""},
+		{"wrong check digit", "Informativa generale\nCodice fiscale ente: 80007580270", "ente.codice_fiscale", "80007580270", false, "cifra di controllo"},
+		{"name in a personal codice fiscale", "Informativa generale\nCodice fiscale referente: Mario Rossi", "referente.codice_fiscale", "Mario Rossi", true, ""},
+		{"short personal codice fiscale", "Informativa generale\nCodice fiscale referente: RSSMRA85T10A562", "referente.codice_fiscale", "RSSMRA85T10A562", false, "16 caratteri"},
+		{"sentence in an IPA field", "Informativa generale\nCodice IPA: non ne abbiamo uno", "ente.codice_ipa", "non ne abbiamo uno", true, ""},
+		{"IPA with a space", "Informativa generale\nCodice IPA: c l736", "ente.codice_ipa", "c l736", false, "spazi"},
+		{"label in an email field", "Informativa generale\nEmail referente: telefono", "referente.email", "telefono", true, ""},
+		{"email without at", "Informativa generale\nEmail referente: mario.rossi(at)comune.venezia.it", "referente.email", "mario.rossi(at)comune.venezia.it", false, "@"},
+		{"words in an IBAN field", "Informativa generale\nIBAN di accredito: tesoreria comunale", "tipi_dovuto.iban", "tesoreria comunale", true, ""},
+		{"bad IBAN", "Informativa generale\nIBAN di accredito: IT61X0542811101000000123456", "tipi_dovuto.iban", "IT61X0542811101000000123456", false, "cifre di controllo"},
+		{"words in a date field", "Informativa generale\nLettera di adesione inviata il: la settimana scorsa", "prerequisiti.lettera_adesione", "la settimana scorsa", true, ""},
+		{"impossible date", "Informativa generale\nLettera di adesione inviata il: 31/02/2025", "prerequisiti.lettera_adesione", "31/02/2025", false, "gg/mm/aaaa"},
+		{"no service named", "Informativa generale\nServizi richiesti: vedi sopra", "servizi", []string{}, true, ""},
+	}
+	for _, c := range cases {
+		forms := ReadText(c.text, SourceBody)
+		if len(forms) != 1 {
+			t.Errorf("%s: %d forms", c.name, len(forms))
+			continue
+		}
+		f := forms[0]
+		if got := f.Fields[c.key]; !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %s = %#v, want %#v", c.name, c.key, got, c.want)
+		}
+		if p, ok := f.Provenance[c.key]; ok && p.Sure == c.unsure || c.unsure && p.Doubt == "" {
+			t.Errorf("%s: provenance %+v, want sure=%v", c.name, p, !c.unsure)
+		}
+		switch {
+		case c.problem == "" && len(f.Problems) > 0:
+			t.Errorf("%s: problems %v, want none", c.name, f.Problems)
+		case c.problem != "" && (len(f.Problems) != 1 || !strings.Contains(f.Problems[0].Message, c.problem)):
+			t.Errorf("%s: problems %v, want one about %q", c.name, f.Problems, c.problem)
+		}
+	}
+}
+
+// TestValuesAsMailClientsWriteThem: Outlook writes a link's target after its text, and people
+// write "n.d." or a dash for nothing.
+func TestValuesAsMailClientsWriteThem(t *testing.T) {
+	text := `Informativa generale
+PEC ente: protocollo@pec.comune.venezia.it <mailto:protocollo@pec.comune.venezia.it>
+Email referente: mario.rossi@comune.venezia.it<mailto:mario.rossi@comune.venezia.it>
+Email referente tecnico software house: Assistenza <mailto:assistenza@softwareveneto.it>
+URL di callback: https://pagamenti.comune.venezia.it/esito <https://pagamenti.comune.venezia.it/esito>
+Telefono referente: n.d.
+Software house: —
+Tipologia ente: N/A
+Indirizzo: -
+Codice tipo dovuto: ____________`
+	forms := ReadText(text, SourceBody)
+	if len(forms) != 1 {
+		t.Fatalf("%d forms", len(forms))
+	}
+	f := forms[0]
+	want := map[string]any{
+		"ente.pec":             "protocollo@pec.comune.venezia.it",
+		"referente.email":      "mario.rossi@comune.venezia.it",
+		"software_house.email": "assistenza@softwareveneto.it",
+	}
+	for k, w := range want {
+		if got := f.Fields[k]; got != w {
+			t.Errorf("%s = %#v, want %q", k, got, w)
+		}
+	}
+	for _, k := range []string{"referente.telefono", "software_house.ragione_sociale", "ente.tipologia", "ente.indirizzo", "tipi_dovuto.codice"} {
+		if v, ok := f.Fields[k]; ok {
+			t.Errorf("%s = %#v, want empty", k, v)
+		}
+	}
+	if len(f.Problems) != 0 {
+		t.Errorf("problems %v", f.Problems)
+	}
+	// The same through an Outlook HTML body.
+	html := "From: a@b.it\r\nTo: c@d.it\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		`<html><body><p class=MsoNormal><b>Informativa generale</b></p><p class=MsoNormal>Email referente: <a href="mailto:mario.rossi@comune.venezia.it">mario.rossi@comune.venezia.it</a><o:p></o:p></p><p class=MsoNormal>Telefono referente: n.d.<o:p></o:p></p></body></html>`
+	a, err := Analyze(strings.NewReader(html), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, fm := range a.Forms {
+		if fm.Type != FormInformativaGenerale {
+			continue
+		}
+		found = true
+		if got := fm.Fields["referente.email"]; got != "mario.rossi@comune.venezia.it" || len(fm.Problems) != 0 || fm.Fields["referente.telefono"] != nil {
+			t.Errorf("html body: %v, problems %v", fm.Fields, fm.Problems)
+		}
+	}
+	if !found {
+		t.Errorf("html body: no informativa in %+v", a.Forms)
+	}
+}
