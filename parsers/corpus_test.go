@@ -259,10 +259,10 @@ func TestCorpus(t *testing.T) {
 
 	var b strings.Builder
 	row := func(name string, c corpusCount) {
-		fmt.Fprintf(&b, "| %-34s | %4d | %8d | %5d | %7d | %9d | %10d | %6.3f | %8d | %6d |\n", name, c.docs, c.expected, c.found, c.missing, c.wrongSure, c.wrongUnsure, c.recall(), c.falseProblems, c.missedProblems)
+		fmt.Fprintf(&b, "| %-40s | %4d | %8d | %5d | %7d | %9d | %10d | %6.3f | %8d | %6d |\n", name, c.docs, c.expected, c.found, c.missing, c.wrongSure, c.wrongUnsure, c.recall(), c.falseProblems, c.missedProblems)
 	}
 	header := func(title string) {
-		fmt.Fprintf(&b, "\n| %-34s | docs | expected | found | missing | WRONG (asserted) | wrong (unsure) | recall | false problems | missed problems |\n", title)
+		fmt.Fprintf(&b, "\n| %-40s | docs | expected | found | missing | WRONG (asserted) | wrong (unsure) | recall | false problems | missed problems |\n", title)
 		b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	}
 	for _, part := range []struct {

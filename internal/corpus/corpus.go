@@ -26,9 +26,11 @@ type Source struct {
 
 // Corpus is everything regen.sh writes.
 type Corpus struct {
-	Files    map[string][]byte // written as is, path relative to the corpus directory
-	Sources  []Source
-	Manifest Manifest
+	Files   map[string][]byte // written as is, path relative to the corpus directory
+	Sources []Source
+	// WordToPDF are Word files (word/NAME.docx) LibreOffice prints to libreoffice/NAME.pdf.
+	WordToPDF []string
+	Manifest  Manifest
 }
 
 func (c *Corpus) add(file, producer, layout, note string, forms ...Expected) {
@@ -240,6 +242,8 @@ func (c *Corpus) word(E []Ente) error {
 		wd{"word_qep_piva_errata_padova", formQEP, "table", "partita IVA with a wrong check digit: a problem", padovaBadPIVA,
 			variant{Labels: lbOffice, Svc: chSDT}, wvSDT, false, nil, []string{"azienda.partita_iva"}},
 	)
+	// Printed to PDF as well: check boxes, X and Sì/No columns drawn on the page.
+	printed := map[string]bool{"word_ig_legacy_padova": true, "word_ig_sino_jesolo": true, "word_ig_sdtwing_rovigo": true, "word_ig_xcol_belluno": true, "word_qep_legacy_padova": true}
 	for _, d := range docs {
 		exp := expected(d.form, full(d.form, d.e), d.v, d.override, d.problems)
 		sec := d.v.Sections
@@ -249,6 +253,10 @@ func (c *Corpus) word(E []Ente) error {
 		}
 		c.Files["word/"+d.name+".docx"] = data
 		c.add("word/"+d.name+".docx", "word-xml", d.layout, d.note, exp)
+		if printed[d.name] {
+			c.WordToPDF = append(c.WordToPDF, d.name)
+			c.add("libreoffice/"+d.name+".pdf", "libreoffice", "printed-pdf/word-"+d.layout, "the Word file printed to PDF by LibreOffice: "+d.note, exp)
+		}
 	}
 	return nil
 }

@@ -17,11 +17,12 @@ mkdir -p "$out/libreoffice"
 conv() { # list input-filter output-filter
 	[ -f "$src/$1.list" ] || return 0
 	# shellcheck disable=SC2046 # one file name per line, no spaces
-	soffice -env:UserInstallation="file://$src/profile" --headless --infilter="$2" \
+	soffice -env:UserInstallation="file://$src/profile" --headless ${2:+--infilter="$2"} \
 		--convert-to "$3" --outdir "$out/libreoffice" $(cat "$src/$1.list") >/dev/null
 }
 conv writer-docx "HTML (StarWriter)" "docx:MS Word 2007 XML"
 conv writer-odt "HTML (StarWriter)" "odt:writer8"
 conv writer-pdf "HTML (StarWriter)" "pdf:writer_pdf_Export"
 conv calc-xlsx "HTML (StarCalc)" "xlsx:Calc MS Excel 2007 XML"
+conv word-pdf "" "pdf:writer_pdf_Export"
 ls "$out"/*/* | wc -l

@@ -66,6 +66,13 @@ func run(out, src string) error {
 			lists[app+"-"+t] = append(lists[app+"-"+t], p)
 		}
 	}
+	for _, name := range c.WordToPDF {
+		abs, err := filepath.Abs(filepath.Join(out, "word", name+".docx"))
+		if err != nil {
+			return err
+		}
+		lists["word-pdf"] = append(lists["word-pdf"], abs)
+	}
 	keys := make([]string, 0, len(lists))
 	for k := range lists {
 		keys = append(keys, k)
