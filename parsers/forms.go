@@ -229,7 +229,7 @@ func frReadDocument(ctx context.Context, name, contentType string, data []byte, 
 	case fmtXLSX:
 		items, err = xlsxRead(ctx, name, data, lim)
 	case fmtPDF:
-		items, err = pdfRead(name, data, lim)
+		items, err = pdfRead(ctx, name, data, lim)
 	default:
 		return nil, docErr(name, ErrUnreadable, reasonUnknown, nil)
 	}

@@ -69,13 +69,6 @@ func FuzzReadXLSX(f *testing.F) {
 	fuzzReadDocument(f, "modulo.xlsx", buildXLSX(f, "Esiti collaudo", [][]string{{"Esito", "positivo"}, {"IP", "203.0.113.5"}}))
 }
 
-func FuzzReadPDF(f *testing.F) {
-	fuzzReadDocument(f, "modulo.pdf",
-		buildPDF([]string{"Domanda di invito", "Ragione sociale: Software Veneto S.r.l.", "PEC:", "a@b.it"}, nil),
-		buildPDF([]string{"Esiti collaudo"}, []string{"/FT /Tx /T (collaudo.esito) /V (positivo)", "/FT /Ch /T (x) /Opt [" + pdfHex("a") + "] /V " + pdfHex("a")}),
-		[]byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF"))
-}
-
 func FuzzReadText(f *testing.F) {
 	for _, s := range []string{
 		"Esito: positivo\nIP: 203.0.113.10, 10.0.0.1",

@@ -10,7 +10,7 @@ type Limits struct {
 	MaxMessageBytes      int64         // whole raw message
 	MaxParts             int           // MIME parts, all levels
 	MaxDepth             int           // MIME nesting (PEC and .p7m envelopes count)
-	MaxDecompressedBytes int64         // per zip-based document (DOCX, ODT, XLSX)
+	MaxDecompressedBytes int64         // per document: zip entries (DOCX, ODT, XLSX), PDF streams
 	MaxDocumentBytes     int64         // one attachment read as a document; bigger ones go to a person
 	MaxBodyTextBytes     int64         // body text read from one message, all parts together; the rest is skipped
 	MaxPDFObjects        int           // objects in one PDF

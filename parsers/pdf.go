@@ -79,14 +79,8 @@ func isPDFRegular(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || isDigit(b) || b == '_'
 }
 
-func pdfRead(name string, data []byte, lim Limits) ([]frItem, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), lim.DocumentTimeout)
-	defer cancel()
-	return pdfReadContext(ctx, name, data, lim)
-}
-
-// pdfReadContext reads a PDF as items; it stops when ctx is done.
-func pdfReadContext(ctx context.Context, name string, data []byte, lim Limits) (items []frItem, err error) {
+// pdfRead reads a PDF as items; it stops soon after ctx is done.
+func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items []frItem, err error) {
 	lim = lim.WithDefaults()
 	if n := pdfCountObjects(data, lim.MaxPDFObjects); n > lim.MaxPDFObjects {
 		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("more than %d PDF objects", lim.MaxPDFObjects))
@@ -202,7 +196,7 @@ func newPDFInput(ctx context.Context, data []byte) *pdfInput {
 	if i := bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-")); i > 0 {
 		data = data[i:]
 	}
-	in := &pdfInput{data: data, size: int64(len(data)), ctx: ctx, left: 32<<20 + 16*int64(len(data))}
+	in := &pdfInput{data: data, size: int64(len(data)), ctx: ctx, left: 8<<20 + 16*int64(len(data))}
 	if i := bytes.LastIndex(data, []byte("%%EOF")); i >= 0 {
 		in.size = int64(i + 5)
 	}

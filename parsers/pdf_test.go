@@ -3,9 +3,13 @@ package parsers
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"reflect"
+	"runtime/metrics"
 	"strings"
 	"testing"
+
+	"mailbot/internal/bombs"
 )
 
 // pdfObjects writes a PDF of the given objects (object n is objs[n-1]; object 1 must be the
@@ -143,4 +147,37 @@ func TestPDFFormFields(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReadPDF: whatever the bytes, ReadDocument returns forms or a DocumentError (a panic of
+// the object reader is recovered and called damage), and one read allocates within a bound
+// that the inflate budget and the read budget imply, never gigabytes.
+func FuzzReadPDF(f *testing.F) {
+	seeds := [][]byte{
+		buildPDF([]string{"Domanda di invito", "Ragione sociale: Software Veneto S.r.l.", "PEC:", "a@b.it"}, nil),
+		buildPDF([]string{"Esiti collaudo"}, []string{"/FT /Tx /T (collaudo.esito) /V (positivo)", "/FT /Ch /T (x) /Opt [" + pdfHex("a") + "] /V " + pdfHex("a")}),
+		[]byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF"),
+		pdfFieldDoc("Esiti collaudo", []int{0}, "/FT /Btn /Ff 32768 /T (collaudo.esito) /V /negativo /Kids [%d1]", "/Parent %d0 /AS /negativo"),
+		bombs.InflatePDF(2 << 20),
+		bombs.SharedStreamPDF(20, 2<<20),
+	}
+	if b, err := os.ReadFile("../testdata/forms/libreoffice/qualificazione_ente_prodotto_venezia.pdf"); err == nil {
+		seeds = append(seeds, b)
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	allocated := func() uint64 {
+		metrics.Read(allocs)
+		return allocs[0].Value.Uint64()
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		before := allocated()
+		forms, err := ReadDocument("modulo.pdf", "", data, fuzzLimits)
+		checkReadResult(t, "modulo.pdf", forms, err)
+		if n := allocated() - before; n > 256<<20 {
+			t.Fatalf("one read allocated %d MB", n>>20)
+		}
+	})
 }
