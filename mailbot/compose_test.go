@@ -68,6 +68,10 @@ func TestGoldenReplies(t *testing.T) {
 			d.Lines = []string{"mittente: spam@evil.example", "oggetto: Re: Credenziali di collaudo [INT-2026-00042]",
 				"Message-ID: m1@evil.example", "indirizzi IP nel messaggio (non registrati): 203.0.113.66"}
 		})},
+		{"staff_result-campo.eml", "staff_result", withStaff(func(d *staffData) {
+			d.Lines = []string{"#campo ente.codice_ipa=c_l736: valore registrato; documenti completi: pratica in stato test_setup (predisposizione ambiente di collaudo), il referente è stato avvisato",
+				"#campo ente.codice_fiscale=00339370270: non eseguito, Il codice fiscale dell'ente \"00339370270\" non è valido: la cifra di controllo non corrisponde."}
+		})},
 		{"security_warning.eml", "security_warning", withStaff(func(d *staffData) {
 			d.Reason = "nessuna autenticazione valida"
 			d.Lines = []string{"mittente dichiarato: staff1@regione.veneto.it", "oggetto: Re: [INT-2026-00042]"}
