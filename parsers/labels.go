@@ -132,10 +132,11 @@ type lblPhrase struct {
 
 // lblMatcher maps labels to the fields of one form (or of all forms when the type is unknown).
 type lblMatcher struct {
-	union   bool // every form's fields: a generic label is not weighed against other forms'
-	fields  []Field
-	byKey   map[string]Field
-	phrases []lblPhrase
+	union    bool               // every form's fields: a generic label is not weighed against other forms'
+	generics map[string][]Field // a generic label (lblSetKey) to the fields it may mean
+	fields   []Field
+	byKey    map[string]Field
+	phrases  []lblPhrase
 }
 
 // lblMatchers caches one matcher per form type, plus "" for the union of all forms.
@@ -166,6 +167,7 @@ func newLblMatcher(fields []Field) *lblMatcher {
 			}
 		}
 	}
+	lm.generics = lblGenerics(lm.fields)
 	return lm
 }
 
@@ -404,20 +406,34 @@ func (lm *lblMatcher) matchIn(in []string, prefix string) (f Field, score int, o
 // (and only if it has some), is exactly the label: "Codice fiscale" is generic for "Codice
 // fiscale ente" and "Codice fiscale referente"; "Codice IPA" is no field's generic label.
 func (lm *lblMatcher) generic(in []string) []Field {
-	var out []Field
-	for _, f := range lm.fields {
+	return lm.generics[lblSetKey(in)]
+}
+
+// lblSetKey is a token set as a map key.
+func lblSetKey(toks []string) string {
+	t := slices.Clone(toks)
+	slices.Sort(t)
+	return strings.Join(slices.Compact(t), " ")
+}
+
+// lblGenerics maps each generic label (as lblSetKey) to the fields it is generic for.
+func lblGenerics(fields []Field) map[string][]Field {
+	m := map[string][]Field{}
+	for _, f := range fields {
 		sec := lblSectionOf(lblKeySection(f.Key))
+		all := lblTokens(f.Label)
 		var rest []string
-		for _, t := range lblTokens(f.Label) {
+		for _, t := range all {
 			if sec == nil || !sec.tokens[t] {
 				rest = append(rest, t)
 			}
 		}
-		if len(rest) == len(in) && len(rest) < len(lblTokens(f.Label)) && lblAllIn(rest, lblSet(in)) {
-			out = append(out, f)
+		if len(rest) > 0 && len(rest) < len(all) {
+			k := lblSetKey(rest)
+			m[k] = append(m[k], f)
 		}
 	}
-	return out
+	return m
 }
 
 func lblSet(toks []string) map[string]bool {
