@@ -39,6 +39,12 @@ func (in *Intake) redactIfSecret(tx *ticketing.Tx, msg message, blob string) err
 		return fmt.Errorf("store redacted copy: %w", err)
 	}
 	old, err := tx.MessageBlob(env.MessageID, env.Digest)
+	if errors.Is(err, ticketing.ErrNotFound) {
+		// Recorded under another identity (a quarantine of its own): failing here would stop
+		// the mailbox, which is worse; say so loudly instead.
+		in.log.Error("message carrying secrets not found to redact", "message_id", env.MessageID, "blob", blob)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("redact %s: %w", env.MessageID, err)
 	}

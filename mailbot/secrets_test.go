@@ -8,6 +8,7 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"mailbot/parsers"
 	"mailbot/ticketing"
 )
 
@@ -89,5 +90,19 @@ func TestSecretsNeverStayAtRest(t *testing.T) {
 	h.stop()
 	for _, f := range secretsAtRest(h, logs, secrets...) {
 		t.Errorf("after stopping: %s", f)
+	}
+}
+
+// TestRedactingAnUnrecordedMessageDoesNotFail: a message carrying a secret that is not recorded
+// under its own Message-ID (a quarantine of its own) must not make recording fail, which would
+// stop its mailbox.
+func TestRedactingAnUnrecordedMessageDoesNotFail(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	msg := message{env: &parsers.Envelope{MessageID: "nowhere@x", Digest: "d", From: staffOne}, an: &parsers.Analysis{Text: "#codice abcdefgh"}}
+	if err := h.d.Store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		return h.d.Intake.redactIfSecret(tx, msg, "")
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -306,7 +306,9 @@ func (s *Store) RemoveBlob(sum string) error {
 // MessageBlob returns the stored copy of a recorded message.
 func (t *Tx) MessageBlob(messageID, digest string) (string, error) {
 	var sum string
-	if err := t.row("message-blob", messageID, digest).Scan(&sum); err != nil {
+	if err := t.row("message-blob", messageID, digest).Scan(&sum); errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("blob of %s: %w", messageID, ErrNotFound)
+	} else if err != nil {
 		return "", fmt.Errorf("blob of %s: %w", messageID, err)
 	}
 	return sum, nil
