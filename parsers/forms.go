@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Problem is something wrong in a form, told in Italian to the referent.
@@ -165,13 +166,17 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 	if int64(len(data)) > lim.MaxMessageBytes {
 		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("%d bytes", len(data)))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), lim.DocumentTimeout)
-	defer cancel()
+	// Waiting for a slot has its own bound: the readers ahead end within their own deadlines,
+	// and a document should not be called too slow for the time others took.
+	wait := time.NewTimer(slotWait * lim.DocumentTimeout)
 	select {
 	case readingSlots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, docErr(name, ErrLimit, reasonTooSlow, fmt.Errorf("no reader free within %s", lim.DocumentTimeout))
+		wait.Stop()
+	case <-wait.C:
+		return nil, docErr(name, ErrLimit, reasonTooSlow, fmt.Errorf("no reader free within %s", slotWait*lim.DocumentTimeout))
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), lim.DocumentTimeout)
+	defer cancel()
 	type result struct {
 		forms []Form
 		err   error
@@ -203,6 +208,9 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 // of memory, and a daemon that reads several messages at once would add the budgets up. The
 // semaphore is process-wide on purpose: the bound is on this process's memory, whoever reads.
 const maxReading = 2
+
+// slotWait is how many reading deadlines a document may wait for a free slot.
+const slotWait = 3
 
 var readingSlots = make(chan struct{}, maxReading)
 

@@ -27,7 +27,7 @@ var DefaultLimits = Limits{
 	MaxDocumentBytes:     8 << 20,
 	MaxBodyTextBytes:     1 << 20,
 	MaxPDFObjects:        50000,
-	DocumentTimeout:      10 * time.Second,
+	DocumentTimeout:      5 * time.Second, // real forms take milliseconds; ordinary mail must be answered within seconds
 	MaxTextBytes:         4 << 20,
 }
 
