@@ -209,6 +209,9 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 // semaphore is process-wide on purpose: the bound is on this process's memory, whoever reads.
 const maxReading = 2
 
+// maxFormText bounds the text ReadText reads: a form written in a message is a few KB.
+const maxFormText = 128 << 10
+
 // slotWait is how many reading deadlines a document may wait for a free slot.
 const slotWait = 3
 
@@ -248,8 +251,15 @@ func frReadDocument(ctx context.Context, name, contentType string, data []byte, 
 }
 
 // ReadText reads "Label: value" lines (e.g. a message body) as form(s); source is put in
-// Form.Source. Text with no recognised field gives no form.
+// Form.Source. Text with no recognised field gives no form. Only the first maxFormText bytes
+// are read, up to a line end: label matching costs about 2 s of CPU per MiB of text.
 func ReadText(text, source string) []Form {
+	if len(text) > maxFormText {
+		text = text[:maxFormText]
+		if i := strings.LastIndexByte(text, '\n'); i > 0 {
+			text = text[:i]
+		}
+	}
 	return frBuild(tfLinesToItems(strings.Split(text, "\n")), source, "", true)
 }
 
