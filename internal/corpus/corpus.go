@@ -137,6 +137,14 @@ func Build() (*Corpus, error) {
 		loDoc{"lo_qep_fourcol_bassano", formQEP, "fourcol", "two pairs per row: the compilation date in the cell next to the esercizio IPs", wFourCol, E[5],
 			variant{Labels: lbForm, Svc: chAfter, DateAfterIPs: true}, []string{"pdf", "odt"}, nil, nil},
 	)
+	// Partly filled: empty value cells leave labels one after another in the printed text.
+	partIG := map[string]string{"ente.tipologia": "", "ente.indirizzo": "", "referente.telefono": "", "software_house.ragione_sociale": "", "software_house.email": ""}
+	docs = append(docs,
+		loDoc{"lo_ig_partial_treviso", formIG, "partial", "optional values left empty: their labels stand one after another with no value between", wPrinted, E[1],
+			variant{Labels: lbForm, Svc: chBefore, Blank: partIG}, []string{"pdf", "docx", "odt"}, nil, nil},
+		loDoc{"lo_qep_partial_belluno", formQEP, "partial", "esercizio IPs not known yet (empty), the compilation date in the next row", wPrinted, E[3],
+			variant{Labels: lbForm, Svc: chBefore, DateAfterIPs: true, Blank: map[string]string{"ip_esercizio": "", "azienda.email_referente_tecnico": ""}}, []string{"pdf", "odt"}, nil, nil},
+	)
 	for _, d := range docs {
 		exp := expected(d.form, full(d.form, d.e), d.v, d.override, d.problems)
 		c.lo(d.name, d.layout, d.note, false, writerHTML(formBlocks(d.form, d.e, d.v), d.wl, d.v.Sections), d.targets, exp)
