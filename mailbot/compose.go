@@ -24,6 +24,7 @@ type outgoing struct {
 	InReplyTo   string   // Message-ID answered, without brackets
 	References  []string // thread so far, without brackets
 	Auto        bool     // an automatic reply (RFC 3834 headers, rate limit)
+	Answering   string   // for an automatic reply, the sender answered (its domain is capped)
 	Attachments []attachment
 	Embeds      []attachment // inline parts the HTML shows as cid:<Name>
 	// Redacted, if set, is the body kept once the mail is sent (secrets masked).

@@ -66,11 +66,15 @@ type SMTPConfig struct {
 	Timeout Duration `toml:"timeout"`
 }
 
-// RateLimitConfig bounds automatic replies to one address.
+// RateLimitConfig bounds automatic replies: to one address (a loop backstop), and per hour
+// overall and per domain (so that mailbot cannot be made to mail the world from the Region's
+// address). A reply over an hourly cap is held for staff: recorded, the case flagged.
 type RateLimitConfig struct {
-	Window    Duration `toml:"window"`
-	PerWindow int      `toml:"per_window"`
-	PerDay    int      `toml:"per_day"`
+	Window           Duration `toml:"window"`
+	PerWindow        int      `toml:"per_window"`
+	PerDay           int      `toml:"per_day"`
+	PerHour          int      `toml:"per_hour"`
+	PerDomainPerHour int      `toml:"per_domain_per_hour"`
 }
 
 // LimitsConfig bounds what one message may cost.
@@ -225,7 +229,13 @@ func (c *Config) complete() error {
 	if c.RateLimit.PerDay == 0 {
 		c.RateLimit.PerDay = 50
 	}
-	if c.RateLimit.PerWindow < 0 || c.RateLimit.PerDay < 0 {
+	if c.RateLimit.PerHour == 0 {
+		c.RateLimit.PerHour = 200
+	}
+	if c.RateLimit.PerDomainPerHour == 0 {
+		c.RateLimit.PerDomainPerHour = 60
+	}
+	if c.RateLimit.PerWindow < 0 || c.RateLimit.PerDay < 0 || c.RateLimit.PerHour < 0 || c.RateLimit.PerDomainPerHour < 0 {
 		return errors.New("rate_limit: limits must be positive")
 	}
 	if c.Limits.MaxMessageSize == 0 {

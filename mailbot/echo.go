@@ -1,6 +1,8 @@
 package mailbot
 
 import (
+	"regexp"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -9,16 +11,23 @@ import (
 // from the Region's address to whoever the sender names: bounded, so that mailbot cannot be
 // used to relay someone's text at length.
 
-// maxEcho is the most characters of a sender's text repeated in any mail.
-const maxEcho = 200
+// maxEcho is the most characters of a sender's text repeated in any mail, maxEchoList the most
+// items (attachment names) listed.
+const (
+	maxEcho     = 200
+	maxEchoList = 20
+)
 
-// echoText is s on one line, without control or format characters (bidi overrides included),
-// spaces collapsed, cut to at most max characters with an ellipsis marking the cut.
+// echoText is s on one line: format characters (bidi overrides, zero-width) dropped, control
+// characters and runs of spaces made one space, cut to at most max characters with an ellipsis marking the cut.
 func echoText(s string, max int) string {
 	out := make([]rune, 0, min(len(s), max+1))
 	space := false
 	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
+		if r == utf8.RuneError || unicode.Is(unicode.Cf, r) {
+			continue // invisible: zero-width characters, bidi overrides
+		}
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
 			space = len(out) > 0
 			continue
 		}
@@ -35,4 +44,21 @@ func echoText(s string, max int) string {
 		out = append(out[:max-1], '…')
 	}
 	return string(out)
+}
+
+// junkNameRE finds what has no place in a person's name: a URL or a bare web address.
+var junkNameRE = regexp.MustCompile(`(?i)://|\bwww\.|\b[a-z0-9-]{2,}\.(com|net|org|info|biz|it|eu|io|co|ru|cn|xyz|top|online|site|click|link|ly|me|app|shop)\b`)
+
+// displayName is the sender's display name as a greeting may use it, or "" when it is not a
+// name: it holds a URL, an address ('@'), control or format characters, or nothing.
+func displayName(name string) string {
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			return ""
+		}
+	}
+	if strings.Contains(name, "@") || junkNameRE.MatchString(name) {
+		return ""
+	}
+	return echoText(name, maxEcho)
 }

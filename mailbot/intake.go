@@ -417,7 +417,23 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		}
 		return false, nil
 	}
-	data := replyData{TicketID: ticketID, Name: msg.env.FromName, Subject: msg.subject(), NextStep: o.nextStep, Missing: o.missing, New: o.isNew}
+	sender := senderAddress(msg)
+	if capped, why, err := in.hourlyCapped(tx, sender, to, now); err != nil {
+		return false, err
+	} else if capped {
+		return false, in.holdForStaff(tx, tk, name, to, why, now)
+	}
+	// Blank forms go only to the sender itself: a Reply-To elsewhere would make the Region mail
+	// ~64 KB of attachments to whoever the sender names.
+	formsWithheld := len(o.blankForms) > 0 && parsers.FoldASCII(to) != sender
+	if formsWithheld {
+		o.blankForms = nil
+		if o.nextStep == nextSendDocuments {
+			o.nextStep = nextSendDocumentsNoForms
+		}
+	}
+	data := replyData{TicketID: ticketID, Name: displayName(msg.env.FromName), Subject: echoText(msg.subject(), maxEcho),
+		NextStep: o.nextStep, Missing: o.missing, New: o.isNew, FormsWithheld: formsWithheld}
 	if !msg.env.Date.IsZero() {
 		data.Received = msg.env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
 	}
@@ -427,8 +443,8 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		data.State = ticketing.StateLabel(tk.State)
 	}
 	for _, f := range msg.forms() {
-		if f.Source != "" && f.Source != "corpo del messaggio" {
-			data.Attachments = append(data.Attachments, f.Source)
+		if f.Source != "" && f.Source != parsers.SourceBody && len(data.Attachments) < maxEchoList {
+			data.Attachments = append(data.Attachments, echoText(f.Source, maxEcho))
 		}
 	}
 	body, err := templates.Render(name, data)
@@ -437,10 +453,10 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 	}
 	subject := body.Subject
 	if subject == "" {
-		subject = replySubject(msg.subject(), ticketID)
+		subject = replySubject(echoText(msg.subject(), maxEcho), ticketID)
 	}
 	out := outgoing{TicketID: ticketID, Kind: name, To: []string{to}, Subject: subject, Body: body,
-		InReplyTo: msg.env.MessageID, References: msg.env.References, Auto: true}
+		InReplyTo: msg.env.MessageID, References: msg.env.References, Auto: true, Answering: sender}
 	if msg.env.Synthetic {
 		out.InReplyTo = "" // a made-up ID would mislead the referent's client
 	}
@@ -508,6 +524,11 @@ func (in *Intake) enqueue(tx *ticketing.Tx, o outgoing, now time.Time) error {
 	if err := tx.Enqueue(om, now); err != nil {
 		return err
 	}
+	if o.Auto {
+		if err := countAuto(tx, o, now); err != nil {
+			return err
+		}
+	}
 	if o.Redacted != nil {
 		r := o
 		r.Body = *o.Redacted
@@ -532,6 +553,7 @@ func (in *Intake) enqueue(tx *ticketing.Tx, o outgoing, now time.Time) error {
 
 func (in *Intake) rateLimited(tx *ticketing.Tx, rcpt string, now time.Time) (bool, string, error) {
 	rl := in.cfg.RateLimit
+	rcpt = rateKey(rcpt)
 	n, err := tx.AutoRepliesSince(rcpt, now.Add(-rl.Window.Duration))
 	if err != nil {
 		return false, "", err
@@ -563,6 +585,9 @@ type replyData struct {
 	Product     string
 	Ente        string
 	New         bool // the message answered opened the ticket
+	// FormsWithheld: the blank forms were not attached because the reply goes to an address
+	// other than the sender's.
+	FormsWithheld bool
 }
 
 // staffData is what the mail to staff sees.

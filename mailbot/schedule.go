@@ -149,6 +149,11 @@ func queueMail(tx *ticketing.Tx, cfg *Config, o outgoing, now time.Time, thread 
 		Rcpts: o.To, Raw: raw, Auto: o.Auto}, now); err != nil {
 		return "", err
 	}
+	if o.Auto {
+		if err := countAuto(tx, o, now); err != nil {
+			return "", err
+		}
+	}
 	if o.TicketID == "" || !thread {
 		return msgID, nil
 	}

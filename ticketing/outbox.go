@@ -17,7 +17,7 @@ type OutMail struct {
 	From      string
 	Rcpts     []string
 	Raw       []byte
-	Auto      bool // an automatic reply: counts for the per-recipient rate limit
+	Auto      bool // an automatic reply (its recipients are counted apart: AddAutoReply)
 	Attempts  int
 	State     string
 	LastError string
@@ -34,24 +34,47 @@ func (t *Tx) Enqueue(m *OutMail, now time.Time) error {
 		return err
 	}
 	m.ID, err = res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	if m.Auto {
-		for _, r := range m.Rcpts {
-			if _, err := t.exec("auto-reply-insert", r, ts(now)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return err
 }
 
-// AutoRepliesSince counts the automatic replies queued to rcpt after since.
+// AutoReply is one automatic mail to one recipient, as the rate limits count it.
+type AutoReply struct {
+	Rcpt         string // the per-recipient key (the caller decides how addresses fold)
+	SenderDomain string // domain of the sender whose message is answered
+	RcptDomain   string
+	At           time.Time
+}
+
+// AddAutoReply counts an automatic mail towards the rate limits.
+func (t *Tx) AddAutoReply(r AutoReply) error {
+	_, err := t.exec("auto-reply-insert", r.Rcpt, ts(r.At), r.SenderDomain, r.RcptDomain)
+	return err
+}
+
+// AutoRepliesSince counts the automatic replies to rcpt (a per-recipient key) after since.
 func (t *Tx) AutoRepliesSince(rcpt string, since time.Time) (int, error) {
 	var n int
 	if err := t.row("auto-reply-count", rcpt, ts(since)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count auto replies: %w", err)
+	}
+	return n, nil
+}
+
+// AutoRepliesTotalSince counts every automatic reply after since.
+func (t *Tx) AutoRepliesTotalSince(since time.Time) (int, error) {
+	var n int
+	if err := t.row("auto-reply-count-all", ts(since)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count auto replies: %w", err)
+	}
+	return n, nil
+}
+
+// AutoRepliesDomainSince counts the automatic replies after since that answered a sender of
+// domain or went to a recipient of domain.
+func (t *Tx) AutoRepliesDomainSince(domain string, since time.Time) (int, error) {
+	var n int
+	if err := t.row("auto-reply-count-domain", ts(since), domain).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count auto replies of %s: %w", domain, err)
 	}
 	return n, nil
 }

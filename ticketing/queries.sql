@@ -110,7 +110,13 @@ FROM outbox ORDER BY id;
 SELECT count(*) FROM auto_replies WHERE rcpt = ? AND at > ?;
 
 -- name: auto-reply-insert
-INSERT INTO auto_replies (rcpt, at) VALUES (?, ?);
+INSERT INTO auto_replies (rcpt, at, sender_domain, rcpt_domain) VALUES (?, ?, ?, ?);
+
+-- name: auto-reply-count-all
+SELECT count(*) FROM auto_replies WHERE at > ?;
+
+-- name: auto-reply-count-domain
+SELECT count(*) FROM auto_replies WHERE at > ?1 AND (sender_domain = ?2 OR rcpt_domain = ?2);
 
 -- name: auto-reply-prune
 DELETE FROM auto_replies WHERE at < ?;

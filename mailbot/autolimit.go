@@ -1,0 +1,121 @@
+package mailbot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"mailbot/parsers"
+	"mailbot/ticketing"
+)
+
+// Limits on automatic mail. Per recipient (the loop backstop in rateLimited), and per hour
+// overall and per domain: whoever writes to the Region chooses, with Reply-To, where mailbot's
+// answer goes, so without a cap a flood of requests becomes a flood of mail from the Region's
+// address to third parties.
+
+// rateKey is how the per-recipient limit knows an address: ASCII-folded and without its
+// +extension, since x+1@ and x+2@ reach one mailbox.
+func rateKey(addr string) string {
+	addr = parsers.FoldASCII(strings.TrimSpace(addr))
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	return local + "@" + domain
+}
+
+// domainOf is the ASCII-folded domain of an address, "" for none.
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return parsers.FoldASCII(strings.TrimSuffix(strings.TrimSpace(addr[i+1:]), "."))
+	}
+	return ""
+}
+
+// senderAddress is who sent msg, as far as mailbot can tell: the certified sender of a PEC
+// envelope, the inner message's From for other PEC mail (the envelope's From is the
+// provider's), else the From.
+func senderAddress(msg message) string {
+	if c := certifiedSender(msg.an); c != "" {
+		return c
+	}
+	if msg.an != nil && msg.an.PEC != nil && msg.an.From != "" {
+		return parsers.FoldASCII(msg.an.From)
+	}
+	return parsers.FoldASCII(msg.env.From)
+}
+
+// hourlyCapped tells whether an automatic reply answering sender and going to rcpt is over an
+// hourly cap: overall, or per domain of either. The reason is Italian: staff read it.
+func (in *Intake) hourlyCapped(tx *ticketing.Tx, sender, rcpt string, now time.Time) (bool, string, error) {
+	rl := in.cfg.RateLimit
+	since := now.Add(-time.Hour)
+	n, err := tx.AutoRepliesTotalSince(since)
+	if err != nil {
+		return false, "", err
+	}
+	if n >= rl.PerHour {
+		return true, fmt.Sprintf("%d risposte automatiche nell'ultima ora (limite complessivo %d)", n, rl.PerHour), nil
+	}
+	seen := map[string]bool{}
+	for _, d := range []string{domainOf(sender), domainOf(rcpt)} {
+		if d == "" || seen[d] {
+			continue
+		}
+		seen[d] = true
+		n, err := tx.AutoRepliesDomainSince(d, since)
+		if err != nil {
+			return false, "", err
+		}
+		if n >= rl.PerDomainPerHour {
+			return true, fmt.Sprintf("%d risposte automatiche nell'ultima ora per il dominio %s (limite %d)", n, d, rl.PerDomainPerHour), nil
+		}
+	}
+	return false, "", nil
+}
+
+// countAuto counts an automatic mail towards the limits, once per recipient.
+func countAuto(tx *ticketing.Tx, o outgoing, now time.Time) error {
+	for _, r := range o.To {
+		sender := o.Answering
+		if sender == "" {
+			sender = r
+		}
+		if err := tx.AddAutoReply(ticketing.AutoReply{Rcpt: rateKey(r), SenderDomain: domainOf(sender),
+			RcptDomain: domainOf(r), At: now}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holdForStaff records an automatic reply that an hourly cap stopped: an event on the ticket
+// and, unless the case already carries a flag, a flag, so that a person answers instead.
+func (in *Intake) holdForStaff(tx *ticketing.Tx, tk *ticketing.Ticket, kind, rcpt, why string, now time.Time) error {
+	in.log.Warn("automatic reply held for staff: hourly cap", "ticket", ticketIDOf(tk), "kind", kind, "why", why)
+	if tk == nil {
+		return nil // the message is quarantined: staff see it there
+	}
+	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot",
+		Text: fmt.Sprintf("risposta automatica %s a %s non inviata, da dare a mano: %s", kind, rcpt, why)}); err != nil {
+		return err
+	}
+	if tk.Flag != "" {
+		return nil
+	}
+	return tx.SetFlag(tk.ID, "risposta automatica non inviata (limite orario): rispondere a mano", "mailbot", now)
+}
+
+func ticketIDOf(tk *ticketing.Ticket) string {
+	if tk == nil {
+		return ""
+	}
+	return tk.ID
+}
+
+// nextSendDocumentsNoForms is nextSendDocuments when the blank forms could not be attached.
+const nextSendDocumentsNoForms = "ci invii, rispondendo a questo messaggio, i documenti e le correzioni elencati."
