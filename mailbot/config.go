@@ -51,6 +51,9 @@ type MailboxConfig struct {
 	PollInterval Duration `toml:"poll_interval"`
 	IdleRestart  Duration `toml:"idle_restart"`
 	InsecureTLS  bool     `toml:"insecure_skip_verify"`
+	// OAuth2, if set, logs in with an access token instead of the password (Microsoft 365,
+	// Google Workspace).
+	OAuth2 *OAuth2Config `toml:"oauth2"`
 }
 
 // SMTPConfig is the submission server replies go through.
@@ -64,6 +67,8 @@ type SMTPConfig struct {
 	// Timeout bounds connecting and each SMTP exchange: a server that stops answering (after
 	// DATA, say) is dropped and the mail retried later.
 	Timeout Duration `toml:"timeout"`
+	// OAuth2, if set, authenticates as Username with an access token instead of the password.
+	OAuth2 *OAuth2Config `toml:"oauth2"`
 }
 
 // RateLimitConfig bounds automatic replies: to one address (a loop backstop), and per hour
@@ -175,8 +180,12 @@ func (c *Config) complete() error {
 		if m.Password, err = secret(m.Password, m.PasswordFile, env); err != nil {
 			return fmt.Errorf("%s.password_file: %w", key, err)
 		}
-		if m.Password == "" {
-			return fmt.Errorf("%s.password: missing (set password, password_file or $%s)", key, env)
+		if m.OAuth2 != nil {
+			if err := m.OAuth2.complete(key+".oauth2", "MAILBOT_"+strings.ToUpper(envName(m.Name))+"_OAUTH2"); err != nil {
+				return err
+			}
+		} else if m.Password == "" {
+			return fmt.Errorf("%s.password: missing (set password, password_file or $%s), or an [mailbox.oauth2] section", key, env)
 		}
 		switch m.FirstStart {
 		case "":
@@ -211,7 +220,15 @@ func (c *Config) complete() error {
 	if c.SMTP.Password, err = secret(c.SMTP.Password, c.SMTP.PasswordFile, "MAILBOT_SMTP_PASSWORD"); err != nil {
 		return fmt.Errorf("smtp.password_file: %w", err)
 	}
-	if c.SMTP.Username != "" && c.SMTP.Password == "" {
+	switch {
+	case c.SMTP.OAuth2 != nil:
+		if c.SMTP.Username == "" {
+			return errors.New("smtp.username: missing (the account the oauth2 token is for)")
+		}
+		if err := c.SMTP.OAuth2.complete("smtp.oauth2", "MAILBOT_SMTP_OAUTH2"); err != nil {
+			return err
+		}
+	case c.SMTP.Username != "" && c.SMTP.Password == "":
 		return errors.New("smtp.password: missing while smtp.username is set")
 	}
 	if c.SMTP.Timeout.Duration < 0 {

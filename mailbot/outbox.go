@@ -123,7 +123,15 @@ func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error)
 	if s.cfg.SMTP.InsecureTLS {
 		opts = append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: host, InsecureSkipVerify: true}))
 	}
-	if s.cfg.SMTP.Username != "" {
+	switch {
+	case s.cfg.SMTP.OAuth2 != nil:
+		// A token per connection: a fresh one whenever the last is about to expire.
+		tok, err := s.cfg.SMTP.OAuth2.Token(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, gomail.WithSMTPAuthCustom(smtpSASL{s.cfg.SMTP.OAuth2.saslClient(s.cfg.SMTP.Username, tok)}))
+	case s.cfg.SMTP.Username != "":
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(s.cfg.SMTP.Username), gomail.WithPassword(s.cfg.SMTP.Password))
 	}

@@ -109,7 +109,19 @@ func (w *Watcher) session(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 
-	if err := w.guard(c, func() error { return c.Login(w.cfg.Username, w.cfg.Password).Wait() }); err != nil {
+	login := func() error { return c.Login(w.cfg.Username, w.cfg.Password).Wait() }
+	if o := w.cfg.OAuth2; o != nil {
+		// A token per session: a session that outlives its token is ended by the server
+		// (Microsoft 365 does), and the next one logs in with a fresh token.
+		tctx, cancel := context.WithTimeout(ctx, w.Timeout)
+		tok, err := o.Token(tctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		login = func() error { return c.Authenticate(o.saslClient(w.cfg.Username, tok)) }
+	}
+	if err := w.guard(c, login); err != nil {
 		return fmt.Errorf("login as %s: %w", w.cfg.Username, err)
 	}
 	var sel *imap.SelectData
