@@ -119,7 +119,7 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 		t.Errorf("%d field events, want 1", fields)
 	}
 	forms, _ := h.d.Store.Forms(ctx, id)
-	qep := caseFile(ticketing.KindIntegration, forms).Forms[parsers.FormQualificazioneEnteProdotto]
+	qep := CaseFile(ticketing.KindIntegration, forms).Forms[parsers.FormQualificazioneEnteProdotto]
 	if p := qep.Provenance["ente.codice_ipa"]; p.How != ticketing.HowStaff || !p.Sure || qep.Field("ente.codice_ipa") != "c_l736" {
 		t.Errorf("corrected value %q provenance %+v", qep.Field("ente.codice_ipa"), p)
 	}

@@ -121,7 +121,7 @@ func formRecord(messageID string, f parsers.Form, now time.Time) ticketing.Form 
 // codice fiscale or IPA code is taken only when valid and read with confidence, since it
 // joins later messages to this case.
 func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, now time.Time) error {
-	cf := caseFile(tk.Kind, forms)
+	cf := CaseFile(tk.Kind, forms)
 	var sources []ticketing.Form
 	for _, f := range forms {
 		if f.Type == "" {
@@ -176,7 +176,7 @@ func requiredForms(kind string) []string {
 // caseFile merges a ticket's forms field by field (ticketing.Merge), cross-checking the facts
 // that the forms of its kind share: the ente's codice fiscale and IPA code and the services in
 // both integration forms, the company in the qualification forms.
-func caseFile(kind string, forms []ticketing.Form) ticketing.CaseFile {
+func CaseFile(kind string, forms []ticketing.Form) ticketing.CaseFile {
 	o := ticketing.MergeOptions{CrossCheck: map[string][]string{}, Wording: wording}
 	count := map[string][]string{}
 	for _, t := range requiredForms(kind) {
@@ -248,7 +248,7 @@ func (c check) complete() bool { return len(c.missing) == 0 && len(c.uncertain) 
 // is the referent's to fix; what was not goes to a person.
 func documentsCheck(kind string, forms []ticketing.Form) check {
 	var c check
-	cf := caseFile(kind, forms)
+	cf := CaseFile(kind, forms)
 	seen := map[string]bool{}
 	for _, t := range requiredForms(kind) {
 		f, ok := cf.Forms[t]
@@ -524,7 +524,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 	if err != nil {
 		return err
 	}
-	qep, ok := caseFile(integ.Kind, forms).Forms[parsers.FormQualificazioneEnteProdotto]
+	qep, ok := CaseFile(integ.Kind, forms).Forms[parsers.FormQualificazioneEnteProdotto]
 	product := strings.ToLower(strings.TrimSpace(qep.Field("prodotto.nome")))
 	ipa := strings.ToLower(integ.Ente.CodiceIPA)
 	if !ok || product == "" || ipa == "" {
@@ -539,7 +539,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 		if err != nil {
 			return err
 		}
-		qp, ok := caseFile(ticketing.KindQualification, qforms).Forms[parsers.FormQualificazioneProdotto]
+		qp, ok := CaseFile(ticketing.KindQualification, qforms).Forms[parsers.FormQualificazioneProdotto]
 		if !ok || strings.ToLower(strings.TrimSpace(qp.Field("prodotto.nome"))) != product ||
 			strings.ToLower(qp.Field("ente_pilota.codice_ipa")) != ipa {
 			continue

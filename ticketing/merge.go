@@ -18,15 +18,15 @@ type CaseFile struct {
 // settles (two attached copies of a form in one message, a body against a form, one form
 // against another): a person decides. The field's value stays, marked not sure.
 type Conflict struct {
-	Type     string    // form type of the field ("" when forms of several types disagree)
-	Field    string    // field key
-	Readings []Reading // the values that disagree, in order of arrival
+	Type     string    `json:"type"`     // form type of the field ("" when forms of several types disagree)
+	Field    string    `json:"field"`    // field key
+	Readings []Reading `json:"readings"` // the values that disagree, in order of arrival
 }
 
 // Reading is one value of a field and where it was read.
 type Reading struct {
-	Type  string
-	Value string // as text, lists joined with ", "
+	Type  string `json:"type"`
+	Value string `json:"value"` // as text, lists joined with ", "
 	Provenance
 }
 

@@ -62,4 +62,26 @@ func TestTicketField(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
 		}
 	}
+
+	// tickets show gives the merged case file, each value with where it was read.
+	if err := s.Update(context.Background(), func(tx *ticketing.Tx) error {
+		return tx.AddForm(id, ticketing.Form{MessageID: "m1", Type: "qualificazione_ente_prodotto", Source: "ente-prodotto.pdf",
+			Fields: map[string]any{"ip_collaudo": []string{"11.3.20.26"}, "ente.denominazione": "Comune"},
+			Provenance: map[string]ticketing.Provenance{
+				"ip_collaudo":        {Document: "ente-prodotto.pdf", Where: "pagina 1", How: "table", Doubt: "sembra una data"},
+				"ente.denominazione": {Document: "ente-prodotto.pdf", How: "table", Sure: true}}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, _ := runCLI("tickets", "show", "-config", cfg, id)
+	for _, w := range []string{"Case file:", "ip_collaudo", "[ente-prodotto.pdf pagina 1 table]  UNCERTAIN: sembra una data",
+		"Comune di Venezia  [valore indicato da cli:"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("tickets show lacks %q:\n%s", w, stdout)
+		}
+	}
+	_, stdout, _ = runCLI("tickets", "show", "-config", cfg, "-json", id)
+	if !strings.Contains(stdout, `"case_file": {`) || !strings.Contains(stdout, `"conflicts": []`) || !strings.Contains(stdout, `"doubt": "sembra una data"`) {
+		t.Errorf("tickets show -json:\n%s", stdout)
+	}
 }

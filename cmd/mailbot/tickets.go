@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -91,13 +93,21 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "mailbot tickets show: %v\n", err)
 			return 1
 		}
+		forms, err := store.Forms(ctx, id)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailbot tickets show: %v\n", err)
+			return 1
+		}
+		cf := mailbot.CaseFile(tk.Kind, forms)
 		detail := struct {
 			*ticketing.Ticket
-			MessageCount int                 `json:"message_count"`
-			IPs          map[string][]string `json:"ips"`
-			Messages     []ticketing.Message `json:"messages"`
-			Events       []ticketing.Event   `json:"events"`
-		}{tk, tk.Messages, ips, msgs, events}
+			MessageCount int                       `json:"message_count"`
+			IPs          map[string][]string       `json:"ips"`
+			CaseFile     map[string]ticketing.Form `json:"case_file"`
+			Conflicts    []ticketing.Conflict      `json:"conflicts"`
+			Messages     []ticketing.Message       `json:"messages"`
+			Events       []ticketing.Event         `json:"events"`
+		}{tk, tk.Messages, ips, cf.Forms, nonNilConflicts(cf.Conflicts), msgs, events}
 		if *asJSON {
 			return printJSON(stdout, stderr, detail)
 		}
@@ -108,6 +118,7 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stdout, "Flagged:   %s\n", tk.Flag)
 		}
 		fmt.Fprintf(stdout, "IP:        collaudo %s; esercizio %s\n", strings.Join(ips["collaudo"], ", "), strings.Join(ips["esercizio"], ", "))
+		printCaseFile(stdout, cf)
 		fmt.Fprintln(stdout, "\nMessages:")
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		for _, m := range msgs {
@@ -133,4 +144,36 @@ func printJSON(stdout, stderr io.Writer, v any) int {
 		return 1
 	}
 	return 0
+}
+
+// printCaseFile shows what the forms say, merged field by field, with where each value was read;
+// a value not read with confidence is marked for a person to confirm (#campo).
+func printCaseFile(w io.Writer, cf ticketing.CaseFile) {
+	if len(cf.Forms) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nCase file:")
+	for _, typ := range slices.Sorted(maps.Keys(cf.Forms)) {
+		f := cf.Forms[typ]
+		fmt.Fprintf(w, "  %s\n", typ)
+		for _, k := range slices.Sorted(maps.Keys(f.Provenance)) {
+			p := f.Provenance[k]
+			mark := ""
+			if !p.Sure {
+				mark = "  UNCERTAIN: " + p.Doubt
+			}
+			fmt.Fprintf(w, "    %-32s %s  [%s]%s\n", k, strings.ReplaceAll(f.Field(k), "\n", " / "),
+				strings.TrimSpace(p.Document+" "+p.Where+" "+p.How), mark)
+		}
+		for _, pr := range f.Problems {
+			fmt.Fprintf(w, "    problem %s: %s\n", pr.Field, pr.Message)
+		}
+	}
+}
+
+func nonNilConflicts(c []ticketing.Conflict) []ticketing.Conflict {
+	if c == nil {
+		return []ticketing.Conflict{}
+	}
+	return c
 }
