@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"mailbot/parsers"
 )
@@ -57,7 +58,7 @@ func (c *Corpus) mails(E []Ente) error {
 			to:      to,
 			cc:      cc,
 			subject: subject,
-			date:    fmt.Sprintf("Mon, %d Mar 2026 10:%02d:00 +0100", 2+n%20, n),
+			date:    time.Date(2026, 3, 2+n%20, 10, n, 0, 0, time.FixedZone("CET", 3600)).Format(time.RFC1123Z),
 			id:      fmt.Sprintf("%08x.corpus.%d@%s", 0x5eed0000+n*7919, n, strings.SplitN(e.Email, "@", 2)[1]),
 		}
 	}
