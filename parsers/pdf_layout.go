@@ -175,21 +175,21 @@ func pdfRuleBetween(a, b pdfLine, rules []pdfRule) bool {
 }
 
 // pdfColumns assigns each cell a column: left edges within 4 points of each other across
-// the page are one column.
+// the page are one column. A cell that runs into a column where at least three cells start
+// (a value set close to a long label, a vertically centred value beside a label's middle
+// line) is cut there first. It returns each column's right edge (the widest line's end).
 func pdfColumns(lines []pdfLine) (right []float32) {
-	var xs []float32
-	for _, l := range lines {
-		for _, c := range l.cells {
-			xs = append(xs, c.x0())
+	starts, counts := pdfStarts(lines)
+	var strong []float32
+	for i, x := range starts {
+		if counts[i] >= 2 {
+			strong = append(strong, x)
 		}
 	}
-	slices.Sort(xs)
-	var starts []float32
-	for i, x := range xs {
-		if i == 0 || x-xs[i-1] > 4 {
-			starts = append(starts, x)
-		}
+	for i := range lines {
+		lines[i].cells = pdfCutAtColumns(lines[i].cells, strong, lines[i].size)
 	}
+	starts, _ = pdfStarts(lines)
 	right = make([]float32, len(starts))
 	for i := range lines {
 		for j := range lines[i].cells {
@@ -202,31 +202,85 @@ func pdfColumns(lines []pdfLine) (right []float32) {
 	return right
 }
 
+// pdfStarts clusters the cells' left edges: each cluster's first edge and its size.
+func pdfStarts(lines []pdfLine) (starts []float32, counts []int) {
+	var xs []float32
+	for _, l := range lines {
+		for _, c := range l.cells {
+			xs = append(xs, c.x0())
+		}
+	}
+	slices.Sort(xs)
+	for i, x := range xs {
+		if i == 0 || x-xs[i-1] > 4 {
+			starts = append(starts, x)
+			counts = append(counts, 0)
+		}
+		counts[len(counts)-1]++
+	}
+	return starts, counts
+}
+
+// pdfCutAtColumns cuts cells before a word that starts at a column, after a space.
+func pdfCutAtColumns(cells []pdfCell, strong []float32, size float32) []pdfCell {
+	var out []pdfCell
+	for _, c := range cells {
+		from := 0
+		for k := 1; k < len(c.words); k++ {
+			w := c.words[k]
+			if w.x0-c.words[k-1].x1 < 0.5*size { // a space, not the gap between columns
+				continue
+			}
+			for _, x := range strong {
+				if x > c.words[from].x0+4 && w.x0 >= x-2 && w.x0 <= x+2 {
+					out = append(out, pdfCell{words: c.words[from:k]})
+					from = k
+					break
+				}
+			}
+		}
+		out = append(out, pdfCell{words: c.words[from:]})
+	}
+	return out
+}
+
 // pdfBlock is the text of one column within a row, line by line.
 type pdfBlock struct {
 	col   int
 	lines []pdfCell
 }
 
+// label joins a label's lines with spaces: a word broken in two ("denominazion" / "e")
+// still matches, label tokens losing their last vowel anyway.
 func (b pdfBlock) label() string {
-	var parts []string
-	for _, l := range b.lines {
-		parts = append(parts, l.text())
-	}
-	return strings.TrimRight(strings.TrimSpace(strings.Join(parts, " ")), " :*")
+	return strings.TrimRight(strings.TrimSpace(strings.Join(b.texts(), " ")), " :*")
 }
 
 // value joins the lines of a cell: a line that wrapped because the next word did not fit
-// continues with a space, a line ended short of the edge was ended by its writer.
-func (b pdfBlock) value(right float32) string {
+// continues with a space, a line ended short of the edge was ended by its writer, and a
+// word too long for the cell (a date, an address, a URL broken after a slash) is joined
+// again without a space. In a list (list is true) one word per line is one item per line.
+func (b pdfBlock) value(right float32, list bool) string { return b.join(right, list) }
+
+func (b pdfBlock) join(right float32, list bool) string {
 	var s strings.Builder
 	for i, l := range b.lines {
 		if i > 0 {
 			prev := b.lines[i-1]
 			w := l.words[0]
-			if prev.x1()+(w.x1-w.x0)+4 >= right {
+			size := max(prev.x1()-prev.x0(), 1) / float32(max(len([]rune(prev.text())), 1)) * 2 // about an em
+			last := prev.words[len(prev.words)-1].s
+			full := prev.x1() >= right-size
+			wrapped := prev.x1()+(w.x1-w.x0)+4 >= right // the next word did not fit
+			switch {
+			case full && len(prev.words) == 1 && strings.ContainsAny(last, "0123456789@._/"),
+				wrapped && strings.HasSuffix(last, "/"):
+				// a code, an address, a date too long for the cell, broken at its edge
+			case list && len(prev.words) == 1 && len(l.words) == 1:
+				s.WriteByte('\n')
+			case wrapped:
 				s.WriteByte(' ')
-			} else {
+			default:
 				s.WriteByte('\n')
 			}
 		}
@@ -270,15 +324,18 @@ func pdfExactLabel(text string) bool {
 // pdfLabelBlock reports whether every line of a block is a label: "denominazione / codice
 // fiscale / codice IPA" is a list of labels, never a value.
 func pdfLabelBlock(lines []string) bool {
-	if len(lines) < 2 {
-		return false
+	if len(lines) < 2 || pdfExactLabel(strings.Join(lines, " ")) {
+		return false // one label over several lines
 	}
+	keys := map[string]bool{}
 	for _, l := range lines {
-		if !lblIsLabel(l) {
+		f, _, ok := lblMatchers[""].match(l)
+		if !ok {
 			return false
 		}
+		keys[f.Key] = true
 	}
-	return true
+	return len(keys) > 1 // "Indirizzo della" / "sede" is one label
 }
 
 // pdfTitleLine is the first line of a page that names a form, "" if none does.
@@ -368,6 +425,12 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 		label := b.label()
 		isBlock := pdfLabelBlock(lines)
 		if !isBlock && !lblIsLabel(label) {
+			if len(bs) == 2 && i == 0 && !pdfExactLabel(bs[1].label()) && !pdfLabelBlock(bs[1].texts()) {
+				// Two cells side by side: a label this reader does not know ("Codice"
+				// under a section heading) may still be one to the form's sections.
+				pair(label, bs[1].value(right[bs[1].col], false), "")
+				break
+			}
 			items = append(items, frItem{label: strings.Join(lines, " ")})
 			continue
 		}
@@ -398,7 +461,7 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 				pair(lines[k], nextLines[k], "")
 			}
 		case isBlock && lblIsLabel(label) && len(nextLines) <= 2:
-			pair(label, next.value(right[next.col]), "")
+			pair(label, next.value(right[next.col], pdfListLabel(label)), "")
 		case isBlock:
 			d := fmt.Sprintf("le %d etichette della cella non corrispondono alle %d righe del valore", len(lines), len(nextLines))
 			for k := range lines {
@@ -409,11 +472,17 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 				pair(lines[k], v, d)
 			}
 		default:
-			pair(label, next.value(right[next.col]), "")
+			pair(label, next.value(right[next.col], pdfListLabel(label)), "")
 		}
 		i++
 	}
 	return items
+}
+
+// pdfListLabel tells a label whose field holds a list (IP addresses, web services).
+func pdfListLabel(label string) bool {
+	f, _, ok := lblMatchers[""].match(label)
+	return ok && frIsList(f.Kind)
 }
 
 var pdfDateRe = regexp.MustCompile(`^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$`)
