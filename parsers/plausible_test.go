@@ -115,3 +115,49 @@ Codice tipo dovuto: ____________`
 		t.Errorf("html body: no informativa in %+v", a.Forms)
 	}
 }
+
+// TestBodiesAsClientsWriteThem: Outlook writes a pasted table's cells as paragraphs (a blank
+// line between label and value, the address followed by its mailto), Gmail each line as a div.
+func TestBodiesAsClientsWriteThem(t *testing.T) {
+	msg := func(html string) string {
+		return "From: a@b.it\r\nTo: c@d.it\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html
+	}
+	cell := func(s string) string {
+		return `<td width=300 valign=top style='padding:0cm 5.4pt'><p class=MsoNormal>` + s + `<o:p></o:p></p></td>`
+	}
+	outlook := msg(`<html><body><div class=WordSection1><p class=MsoNormal>Informativa Generale dell'ente<o:p></o:p></p><table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0>` +
+		`<tr>` + cell("Indirizzo della sede") + cell("Via del Municipio 1, 35122 Padova (PD)") + `</tr>` +
+		`<tr>` + cell("PEC istituzionale") + cell(`<a href="mailto:protocollo.generale@pec.comune.padova.it">protocollo.generale@pec.comune.padova.it</a>`) + `</tr>` +
+		`<tr>` + cell("E-mail del referente") + cell(`<a href="mailto:giulia.bertin@comune.padova.it">giulia.bertin@comune.padova.it</a>`) + `</tr>` +
+		`</table></div></body></html>`)
+	gmail := msg(`<div dir="ltr"><div>Buongiorno,</div><div><br></div><div>Informativa generale</div><div>Indirizzo della sede: Via del Municipio 1, 35122 Padova (PD)</div><div>PEC istituzionale: <a href="mailto:protocollo.generale@pec.comune.padova.it">protocollo.generale@pec.comune.padova.it</a></div><div>E-mail del referente: <a href="mailto:giulia.bertin@comune.padova.it">giulia.bertin@comune.padova.it</a></div><div>Telefono del referente: ______</div></div>`)
+	want := map[string]any{
+		"ente.indirizzo":  "Via del Municipio 1, 35122 Padova (PD)",
+		"ente.pec":        "protocollo.generale@pec.comune.padova.it",
+		"referente.email": "giulia.bertin@comune.padova.it",
+	}
+	for name, raw := range map[string]string{"outlook": outlook, "gmail": gmail} {
+		a, err := Analyze(strings.NewReader(raw), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f *Form
+		for i := range a.Forms {
+			if a.Forms[i].Type == FormInformativaGenerale {
+				f = &a.Forms[i]
+			}
+		}
+		if f == nil {
+			t.Errorf("%s: no informativa in %+v", name, a.Forms)
+			continue
+		}
+		for k, w := range want {
+			if got := f.Fields[k]; got != w {
+				t.Errorf("%s: %s = %#v, want %q", name, k, got, w)
+			}
+		}
+		if len(f.Problems) != 0 || f.Fields["referente.telefono"] != nil {
+			t.Errorf("%s: problems %v, telefono %v", name, f.Problems, f.Fields["referente.telefono"])
+		}
+	}
+}

@@ -80,6 +80,9 @@ func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
 var (
 	htmlCellEnd = regexp.MustCompile(`(?i)</t[dh]\s*>`)
 	htmlRowEnd  = regexp.MustCompile(`(?i)</tr\s*>`)
+	// Gmail writes each line as a <div>, which html2text runs together ("Codice IPA: x" +
+	// "Tipologia: y" on one line).
+	htmlDivEnd = regexp.MustCompile(`(?i)</div\s*>`)
 )
 
 // cellMark separates table cells while html2text runs (a private-use rune no mail contains).
@@ -91,6 +94,7 @@ const cellMark = "\uE000"
 func htmlToText(s string) string {
 	s = htmlCellEnd.ReplaceAllString(s, "$0"+cellMark)
 	s = htmlRowEnd.ReplaceAllString(s, "$0<br>")
+	s = htmlDivEnd.ReplaceAllString(s, "$0<br>")
 	t := html2text.HTML2TextWithOptions(s,
 		html2text.WithUnixLineBreaks(), html2text.WithListSupport(), html2text.WithLinksInnerText())
 	lines := strings.Split(t, "\n")

@@ -490,11 +490,18 @@ func tfLinesToItems(lines []string) []frItem {
 			items = append(items, frItem{label: line})
 			continue
 		}
-		if value == "" && i+1 < len(lines) {
-			next := strings.TrimSpace(lines[i+1])
-			if _, _, nextIsPair := tfSplitLabel(next); next != "" && !nextIsPair && !lblIsLabel(next) {
-				value = next
-				i++
+		if value == "" {
+			// The value on the next line, maybe after a blank one (a table cell of Outlook).
+			n := i + 1
+			if n+1 < len(lines) && strings.TrimSpace(lines[n]) == "" {
+				n++
+			}
+			if n < len(lines) {
+				next := strings.TrimSpace(lines[n])
+				if _, _, nextIsPair := tfSplitLabel(next); next != "" && !nextIsPair && !lblIsLabel(next) && !tfIsLabelLine(lines, n) {
+					value = next
+					i = n
+				}
 			}
 		}
 		items = append(items, frItem{label: label, value: value, pair: true})
@@ -516,6 +523,10 @@ func tfLabelLine(lines []string, i int) (it frItem, used int) {
 	// A wrapped label may end with a line of no words: "(sì/no)".
 	for j < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[j]), "(") && len(lblTokens(lines[j])) == 0 {
 		label += " " + strings.TrimSpace(lines[j])
+		j++
+	}
+	// Outlook writes each table cell as a paragraph: blank lines between a label and its value.
+	for k := 0; k < 2 && j+1 < len(lines) && strings.TrimSpace(lines[j]) == ""; k++ {
 		j++
 	}
 	var vals []string
@@ -569,6 +580,9 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 	i := strings.IndexAny(line, ":")
 	if i <= 0 {
 		return "", "", false
+	}
+	if lt := strings.IndexAny(line, "<["); lt >= 0 && lt < i || strings.HasSuffix(strings.ToLower(line[:i]), "mailto") {
+		return "", "", false // "a@b.it <mailto:a@b.it>": a link, not a label
 	}
 	label = strings.TrimSpace(line[:i])
 	value = strings.TrimSpace(line[i+1:])
