@@ -108,6 +108,17 @@ func (s *Sender) Flush(ctx context.Context) error {
 	}
 }
 
+// CheckSMTP connects to the SMTP server and authenticates, as the outbox would, then quits
+// (mailbot config check -connect).
+func CheckSMTP(ctx context.Context, cfg *Config) error {
+	s := &Sender{cfg: cfg}
+	client, sc, err := s.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("smtp %s: %w", cfg.SMTP.Addr, err)
+	}
+	return client.CloseWithSMTPClient(sc)
+}
+
 func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error) {
 	host, portStr, _ := net.SplitHostPort(s.cfg.SMTP.Addr)
 	port, _ := strconv.Atoi(portStr)

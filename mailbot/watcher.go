@@ -89,41 +89,13 @@ func (w *Watcher) session(ctx context.Context) error {
 			},
 		},
 	}
-	if host, _, err := net.SplitHostPort(w.cfg.IMAPAddr); err == nil {
-		opts.TLSConfig.ServerName = host
-	}
-	var c *imapclient.Client
-	var err error
-	switch w.cfg.TLS {
-	case "tls":
-		c, err = imapclient.DialTLS(w.cfg.IMAPAddr, opts)
-	case "starttls":
-		c, err = imapclient.DialStartTLS(w.cfg.IMAPAddr, opts)
-	default:
-		c, err = imapclient.DialInsecure(w.cfg.IMAPAddr, opts)
-	}
+	c, err := w.connect(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("dial %s: %w", w.cfg.IMAPAddr, err)
+		return err
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-
-	login := func() error { return c.Login(w.cfg.Username, w.cfg.Password).Wait() }
-	if o := w.cfg.OAuth2; o != nil {
-		// A token per session: a session that outlives its token is ended by the server
-		// (Microsoft 365 does), and the next one logs in with a fresh token.
-		tctx, cancel := context.WithTimeout(ctx, w.Timeout)
-		tok, err := o.Token(tctx)
-		cancel()
-		if err != nil {
-			return err
-		}
-		login = func() error { return c.Authenticate(o.saslClient(w.cfg.Username, tok)) }
-	}
-	if err := w.guard(c, login); err != nil {
-		return fmt.Errorf("login as %s: %w", w.cfg.Username, err)
-	}
 	var sel *imap.SelectData
 	if err := w.guard(c, func() (err error) { sel, err = c.Select("INBOX", nil).Wait(); return err }); err != nil {
 		return fmt.Errorf("select INBOX: %w", err)
@@ -159,6 +131,62 @@ func (w *Watcher) session(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// connect dials the mailbox's server and logs in, with the password or an OAuth2 token.
+func (w *Watcher) connect(ctx context.Context, opts *imapclient.Options) (*imapclient.Client, error) {
+	if host, _, err := net.SplitHostPort(w.cfg.IMAPAddr); err == nil {
+		opts.TLSConfig.ServerName = host
+	}
+	var c *imapclient.Client
+	var err error
+	switch w.cfg.TLS {
+	case "tls":
+		c, err = imapclient.DialTLS(w.cfg.IMAPAddr, opts)
+	case "starttls":
+		c, err = imapclient.DialStartTLS(w.cfg.IMAPAddr, opts)
+	default:
+		c, err = imapclient.DialInsecure(w.cfg.IMAPAddr, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", w.cfg.IMAPAddr, err)
+	}
+	login := func() error { return c.Login(w.cfg.Username, w.cfg.Password).Wait() }
+	if o := w.cfg.OAuth2; o != nil {
+		// A token per session: a session that outlives its token is ended by the server
+		// (Microsoft 365 does), and the next one logs in with a fresh token.
+		tctx, cancel := context.WithTimeout(ctx, w.Timeout)
+		tok, err := o.Token(tctx)
+		cancel()
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		login = func() error { return c.Authenticate(o.saslClient(w.cfg.Username, tok)) }
+	}
+	if err := w.guard(c, login); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("login as %s: %w", w.cfg.Username, err)
+	}
+	return c, nil
+}
+
+// CheckMailbox logs in to a mailbox and opens its INBOX, as the watcher would, and reports how
+// many messages it holds (mailbot config check -connect).
+func CheckMailbox(ctx context.Context, m MailboxConfig) (uint32, error) {
+	w := &Watcher{cfg: m, log: slog.New(slog.DiscardHandler), Timeout: 30 * time.Second}
+	c, err := w.connect(ctx, &imapclient.Options{TLSConfig: &tls.Config{InsecureSkipVerify: m.InsecureTLS},
+		Dialer: &net.Dialer{Timeout: 30 * time.Second}})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	var sel *imap.SelectData
+	if err := w.guard(c, func() (err error) { sel, err = c.Select("INBOX", nil).Wait(); return err }); err != nil {
+		return 0, fmt.Errorf("select INBOX: %w", err)
+	}
+	w.guard(c, func() error { return c.Logout().Wait() })
+	return sel.NumMessages, nil
 }
 
 // position decides where fetching starts: the stored last UID, or, on the very first start or

@@ -32,6 +32,7 @@ Usage:
   mailbot catalog hide|unhide -config FILE [-catalog NAME] KEY
   mailbot catalog edit -config FILE [-catalog NAME] KEY FIELD=VALUE...
                                                  hide or correct a catalog entry (KEY: its ticket)
+  mailbot config check -config FILE [-connect]   what is wrong with a configuration; -connect logs in to each server
   mailbot status -config FILE [-json]            how serve, the mailboxes, the outbox and the cases are doing
   mailbot backup -config FILE -out DIR           consistent copy of the data directory, serve running or not
   mailbot check -config FILE | -dir DIR          verify a data directory or a backup
@@ -65,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runTicket(ctx, args[1:], stdout, stderr)
 	case "catalog":
 		return runCatalog(ctx, args[1:], stdout, stderr)
+	case "config":
+		return runConfig(ctx, args[1:], stdout, stderr)
 	case "status":
 		return runStatus(ctx, args[1:], stdout, stderr)
 	case "backup":
