@@ -479,7 +479,32 @@ func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
 	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
 		f.toUni = pdfReadCMap(tu, b)
 	}
+	if strings.Contains(v.Key("BaseFont").Name(), "Wingdings") {
+		pdfSymbolBoxes(f, strings.Contains(v.Key("BaseFont").Name(), "Wingdings2"))
+	}
 	return f
+}
+
+// pdfSymbolBoxes maps the check boxes of the Wingdings fonts, which Word uses for its check
+// boxes, to the characters the form grammar reads: their codes otherwise read as "þ" or "¨"
+// (or as private-use characters U+F0xx through a ToUnicode CMap).
+func pdfSymbolBoxes(f *pdfFont, two bool) {
+	boxes := map[uint32]string{0xFE: "☑", 0xFD: "☒", 0x78: "☒", 0xA8: "☐", 0x6F: "☐", 0xFC: "✓", 0xFB: "✗"}
+	if two {
+		boxes = map[uint32]string{0x52: "☑", 0x54: "☒", 0x4F: "☒", 0x51: "☒", 0xA3: "☐", 0x50: "✓"}
+	}
+	simple := pdfLatin1
+	if f.simple != nil {
+		simple = *f.simple
+	}
+	for c, t := range boxes {
+		simple[c] = t
+		if f.toUni != nil {
+			f.toUni[c] = t
+			f.toUni[0xF000+c] = t
+		}
+	}
+	f.simple = &simple
 }
 
 // pdfCIDWidths reads a composite font's W array: "c [w1 w2 ...]" or "c1 c2 w" (PDF

@@ -47,7 +47,7 @@ func pdfFormFields(r *pdf.Reader, b *pdfBudget) (res pdfFieldsResult) {
 		if nodes%64 == 0 && b.ctx.Err() != nil {
 			return
 		}
-		if t := pdfText(v.Key("T")); t != "" {
+		if t := pdfFieldName(v.Key("T")); t != "" {
 			if name != "" {
 				name += "."
 			}
@@ -195,6 +195,28 @@ func pdfText(v pdf.Value) string {
 	return strings.ReplaceAll(s, "\r", "\n")
 }
 
+// pdfFieldName decodes a partial field name; LibreOffice writes its non-ASCII bytes as #XX
+// escapes ("Modalit#C3#A0"), as in a PDF name.
+func pdfFieldName(v pdf.Value) string {
+	t := pdfText(v)
+	if !strings.Contains(t, "#") {
+		return t
+	}
+	var b []byte
+	for i := 0; i < len(t); i++ {
+		if t[i] == '#' && i+2 < len(t) && unhexByte(t[i+1]) >= 0 && unhexByte(t[i+2]) >= 0 {
+			b = append(b, byte(unhexByte(t[i+1])<<4|unhexByte(t[i+2])))
+			i += 2
+			continue
+		}
+		b = append(b, t[i])
+	}
+	if !utf8.Valid(b) {
+		return t
+	}
+	return string(b)
+}
+
 // pdfPair makes a pair from a field: its name when it is a key or label, else its tooltip.
 func pdfPair(name, tooltip, value string) frItem {
 	label := name
@@ -208,6 +230,19 @@ func pdfPair(name, tooltip, value string) frItem {
 // "servizi.MyPay", or a box "servizi" exporting "MyPay", ticks the option MyPay of "servizi".
 func pdfCheckItem(name, tooltip, export string) frItem {
 	plain := export == "" || pdfYesExport(export)
+	if !pdfExactLabel(name) {
+		// "Servizi richiesti MyPay": the label, then the option the box ticks.
+		for _, s := range []string{name, tooltip} {
+			if pdfExactLabel(s) {
+				continue
+			}
+			for i := strings.LastIndexByte(s, ' '); i > 0; i = strings.LastIndexByte(s[:i], ' ') {
+				if pdfExactLabel(s[:i]) {
+					return frItem{label: s[:i], value: "☒ " + s[i+1:], pair: true}
+				}
+			}
+		}
+	}
 	switch {
 	case lblIsLabel(name) && plain:
 		return frItem{label: name, value: "☒", pair: true}

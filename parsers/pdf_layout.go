@@ -98,7 +98,11 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 	flush := func() {
 		if len(word) > 0 {
 			n := len(l.cells) - 1
-			l.cells[n].words = append(l.cells[n].words, pdfWord{wx0, wx1, string(word)})
+			w := string(word)
+			if t, ok := pdfWingdingsText[w]; ok {
+				w = t
+			}
+			l.cells[n].words = append(l.cells[n].words, pdfWord{wx0, wx1, w})
 			word = word[:0]
 		}
 	}
@@ -113,7 +117,7 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 		}
 		gap := g.x - prevX1
 		switch {
-		case prev == nil || gap > 0.8*size:
+		case prev == nil || gap > 0.55*size:
 			flush()
 			l.cells = append(l.cells, pdfCell{})
 			wx0 = g.x
@@ -128,6 +132,11 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 	flush()
 	return l
 }
+
+// pdfWingdingsText maps Word's Wingdings check boxes printed through another font (the
+// converter kept the character, not the symbol): alone, "þ" is a ticked box and "¨" an
+// empty one; neither is Italian.
+var pdfWingdingsText = map[string]string{"þ": "☑", "ý": "☒", "¨": "☐"}
 
 // pdfRow is a table row: its lines, and whether a drawn rule closes it from the row above.
 type pdfRow struct {
@@ -329,9 +338,9 @@ func pdfLabelBlock(lines []string) bool {
 	}
 	keys := map[string]bool{}
 	for _, l := range lines {
-		f, _, ok := lblMatchers[""].match(l)
-		if !ok {
-			return false
+		f, score, ok := lblMatchers[""].match(strings.TrimRight(strings.TrimSpace(l), " :*"))
+		if !ok || score < 10000 {
+			return false // each line exactly a label: "legale dell'ente" is not
 		}
 		keys[f.Key] = true
 	}
@@ -373,6 +382,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 					if pdfExactLabel(it.value) || pdfLabelBlock(strings.Split(it.value, "\n")) {
 						it.value = "" // a label is never a value
 					}
+					it.value, it.doubt = pdfPlausible(it.label, it.value)
 				}
 				items = append(items, it)
 			}
@@ -409,8 +419,9 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
 			label = *section + " " + label
 		}
+		value, d := pdfPlausible(label, value)
 		if doubt == "" {
-			doubt = pdfDoubt(label, value)
+			doubt = d
 		}
 		items = append(items, frItem{label: label, value: value, pair: true, how: HowTable, where: where, doubt: doubt})
 	}
@@ -485,25 +496,26 @@ func pdfListLabel(label string) bool {
 	return ok && frIsList(f.Kind)
 }
 
-var pdfDateRe = regexp.MustCompile(`^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$`)
+var (
+	pdfDateRe = regexp.MustCompile(`^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$`)
+	pdfIPRe   = regexp.MustCompile(`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:`)
+)
 
-// pdfDoubt says, in Italian for staff, why a value read from a printed table may belong to
-// another field: a date where addresses are asked for, a code where a name is.
-func pdfDoubt(label, value string) string {
+// pdfPlausible checks a value read from a printed table against its label's kind, before
+// anyone validates it: a date is never an IP address (it stood in the next cell, or the
+// next row), so it is dropped; a date field without a digit is kept, with a doubt in
+// Italian for staff.
+func pdfPlausible(label, value string) (string, string) {
 	f, _, ok := lblMatchers[""].match(label)
 	v := strings.TrimSpace(value)
 	if !ok || v == "" {
-		return ""
+		return value, ""
 	}
-	if f.Kind == KindIPs {
-		for _, w := range strings.Fields(v) {
-			if pdfDateRe.MatchString(w) {
-				return fmt.Sprintf("«%s» sembra una data, non un indirizzo IP: forse appartiene a un altro campo", w)
-			}
-		}
+	switch {
+	case f.Kind == KindIPs && !pdfIPRe.MatchString(v) && slices.ContainsFunc(strings.Fields(v), pdfDateRe.MatchString):
+		return "", ""
+	case f.Kind == KindDate && !strings.ContainsFunc(v, unicode.IsDigit):
+		return value, fmt.Sprintf("«%s» non sembra una data: forse appartiene a un altro campo", v)
 	}
-	if f.Kind == KindDate && !strings.ContainsFunc(v, unicode.IsDigit) {
-		return fmt.Sprintf("«%s» non sembra una data: forse appartiene a un altro campo", v)
-	}
-	return ""
+	return value, ""
 }
