@@ -230,3 +230,26 @@ func TestNoReminderWhileStaffCheckReadings(t *testing.T) {
 		t.Errorf("due %v, want %v", got, want)
 	}
 }
+
+// TestNewDocumentsSettleAConflict: the referent sending the form again (a later attachment)
+// settles what a person was to check; the case moves on and its mark goes.
+func TestNewDocumentsSettleAConflict(t *testing.T) {
+	h, _ := newLifecycle(t)
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Richiesta integrazione", "settle1@comune.venezia.it",
+		"Buongiorno,\n\nQualificazione Ente-Prodotto\nCodice IPA: c_l737\n\nCordiali saluti", nil, bothForms(t)))
+	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	id := h.tickets()[0].ID
+	waitFor(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) == 1 })
+	if tk := h.ticket(id); !strings.HasPrefix(tk.Flag, flagChecking) {
+		t.Fatalf("flag %q", tk.Flag)
+	}
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: Richiesta integrazione ["+id+"]", "settle2@comune.venezia.it",
+		"Ecco di nuovo il modulo.", nil, map[string][]byte{"ente-prodotto.pdf": fixture(t, "qualificazione_ente_prodotto_venezia.pdf")}))
+	h.waitState(id, ticketing.StateTestSetup)
+	if tk := h.ticket(id); tk.Flag != "" {
+		t.Errorf("flag %q left", tk.Flag)
+	}
+	if _, text := h.lastTo(referent); !strings.Contains(text, "ambiente di collaudo") {
+		t.Errorf("answer:\n%s", text)
+	}
+}

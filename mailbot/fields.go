@@ -126,10 +126,8 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 	if len(chk.uncertain) > 0 {
 		return fmt.Sprintf("%s; restano %d dati da verificare:\n  %s", res, len(chk.uncertain), strings.Join(chk.uncertain, "\n  ")), nil
 	}
-	if strings.HasPrefix(tk.Flag, flagChecking) {
-		if err := tx.SetFlag(tk.ID, "", by, now); err != nil {
-			return "", err
-		}
+	if err := clearChecking(tx, tk, by, now); err != nil {
+		return "", err
 	}
 	if len(chk.missing) > 0 {
 		if err := in.tellReferent(tx, tk, "docs_missing", nextSendDocuments, chk.missing, chk.blank, now); err != nil {

@@ -145,7 +145,7 @@ func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, 
 		if v := f.Field("ente.codice_ipa"); v != "" && trusted("ente.codice_ipa") {
 			ente.CodiceIPA = v
 		}
-		if v := f.List("servizi"); len(v) > 0 {
+		if v := f.List("servizi"); len(v) > 0 && f.Provenance["servizi"].Sure {
 			services = v
 		}
 	}
@@ -232,6 +232,15 @@ func checkingDocuments(tx *ticketing.Tx, tk ticketing.Ticket) (bool, error) {
 		return false, err
 	}
 	return len(documentsCheck(tk.Kind, forms).uncertain) > 0, nil
+}
+
+// clearChecking removes the mark of a case whose documents a person was to check.
+func clearChecking(tx *ticketing.Tx, tk *ticketing.Ticket, by string, now time.Time) error {
+	if !strings.HasPrefix(tk.Flag, flagChecking) {
+		return nil
+	}
+	tk.Flag = ""
+	return tx.SetFlag(tk.ID, "", by, now)
 }
 
 // check is what the case file of a ticket still lacks at its first step.
@@ -395,6 +404,12 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			return o, nil
 		}
 		chk := documentsCheck(tk.Kind, forms)
+		if len(chk.uncertain) == 0 {
+			// New documents may have settled what a person was to check.
+			if err := clearChecking(tx, tk, "mailbot", now); err != nil {
+				return o, err
+			}
+		}
 		if chk.complete() && len(o.missing) == 0 {
 			to, next, notice := ticketing.StateTestSetup, nextTestSetup, "richiesta completa: predisporre l'ambiente di collaudo"
 			if tk.Kind == ticketing.KindQualification {
