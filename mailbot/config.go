@@ -32,6 +32,7 @@ type Config struct {
 	Catalog   CatalogConfig   `toml:"catalog"`
 	Retention RetentionConfig `toml:"retention"`
 	Ops       OpsConfig       `toml:"ops"`
+	Console   ConsoleConfig   `toml:"console"`
 
 	loc *time.Location
 }
@@ -276,6 +277,9 @@ func (c *Config) complete() error {
 		return err
 	}
 	if err := c.completeOps(); err != nil {
+		return err
+	}
+	if err := c.completeConsole(); err != nil {
 		return err
 	}
 	return c.completeCatalog()

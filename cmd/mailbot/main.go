@@ -38,6 +38,7 @@ Usage:
   mailbot check -config FILE | -dir DIR          verify a data directory or a backup
   mailbot retention -config FILE                 delete now the raw mail of cases closed past [retention]
   mailbot forget -config FILE -email ADDR        erase a person's data from closed cases (GDPR art. 17)
+  mailbot console link -config FILE -email ADDR  print a one-time sign-in link to the web console ([console])
 `
 
 func main() {
@@ -78,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRetention(ctx, args[1:], stdout, stderr)
 	case "forget":
 		return runForget(ctx, args[1:], stdout, stderr)
+	case "console":
+		return runConsole(ctx, args[1:], stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

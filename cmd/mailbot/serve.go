@@ -76,6 +76,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if cfg.Ops.Enabled() {
 		startOps(ctx, cfg, d, log)
 	}
+	if cfg.Console.Enabled() {
+		startConsole(ctx, cfg, d, log)
+	}
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "mailbot serve: %v\n", err)
 		return 1

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"mailbot/console"
+	"mailbot/mailbot"
+	"mailbot/ticketing"
+)
+
+// runConsole is `mailbot console link`: a sign-in link to the web console for a staff address,
+// printed instead of mailed (for operators with shell access, and for tests).
+func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const usage = "usage: mailbot console link -config FILE -email ADDR\n"
+	if len(args) == 0 || args[0] != "link" {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet("console link", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "mailbot.toml", "configuration file")
+	email := fs.String("email", "", "staff address (one of [staff] addresses)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *email == "" || fs.NArg() > 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cfg, err := mailbot.LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot console: %v\n", err)
+		return 2
+	}
+	store, err := ticketing.Open(cfg.DataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot console: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	var link string
+	var expires time.Time
+	err = store.Update(ctx, func(tx *ticketing.Tx) error {
+		link, expires, err = console.IssueLink(tx, cfg, *email, time.Now())
+		return err
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "mailbot console: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, link)
+	fmt.Fprintf(stderr, "valid once, until %s\n", expires.In(cfg.Location()).Format("2006-01-02 15:04 MST"))
+	return 0
+}
+
+// startConsole serves the web console beside the daemon. A port already taken is logged, not
+// fatal: mail matters more than the console.
+func startConsole(ctx context.Context, cfg *mailbot.Config, d *mailbot.Daemon, log *slog.Logger) {
+	ln, err := net.Listen("tcp", cfg.Console.Listen)
+	if err != nil {
+		log.Error("console not available", "addr", cfg.Console.Listen, "err", err)
+		return
+	}
+	srv := console.New(cfg, d.Store, d.Intake, log.With("worker", "console"), time.Now)
+	go func() {
+		if err := srv.Serve(ctx, ln); err != nil {
+			log.Error("console server", "err", err)
+		}
+	}()
+	log.Info("console", "addr", ln.Addr().String(), "public_url", cfg.Console.PublicURL)
+}

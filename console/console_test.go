@@ -1,0 +1,317 @@
+package console
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mailbot/mailbot"
+	"mailbot/ticketing"
+)
+
+const (
+	operator = "operatore@regione.veneto.it"
+	referent = "referente@comune.venezia.it"
+)
+
+// env is a daemon against an in-process mail system, with the console in front of it.
+type env struct {
+	t      *testing.T
+	l      *mailbot.LocalMail
+	d      *mailbot.Daemon
+	cfg    *mailbot.Config
+	url    string
+	offset *atomic.Int64 // the fake clock's advance
+}
+
+func start(t *testing.T, emls ...string) *env {
+	t.Helper()
+	l, err := mailbot.StartLocalMail(mailbot.CallCenter, mailbot.Cluster, referent, operator, "intruso@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	cfg := mailbot.DemoConfig(l, t.TempDir())
+	cfg.Staff.Addresses = []string{operator, "collega@regione.veneto.it"}
+	srv := httptest.NewUnstartedServer(nil)
+	cfg.Console = mailbot.ConsoleConfig{Listen: srv.Listener.Addr().String(), PublicURL: "http://" + srv.Listener.Addr().String()}
+	offset := new(atomic.Int64)
+	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := mailbot.NewDaemon(cfg, log, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; d.Close() })
+	srv.Config.Handler = New(cfg, d.Store, d.Intake, log, now).Handler()
+	srv.Start()
+	t.Cleanup(srv.Close)
+	e := &env{t: t, l: l, d: d, cfg: cfg, url: cfg.Console.PublicURL, offset: offset}
+	for _, name := range emls {
+		raw, err := os.ReadFile("../mailbot/testdata/demo/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mailbot.DeliverToWatched(l, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(emls) > 0 {
+		e.waitFor("the tickets", func() bool {
+			list, err := d.Store.Tickets(context.Background())
+			return err == nil && len(list) > 0 && len(l.DeliveredTo(referent)) > 0
+		})
+	}
+	return e
+}
+
+func (e *env) waitFor(what string, cond func() bool) {
+	e.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// client is a browser without JavaScript: cookies, redirects followed.
+type client struct {
+	e *env
+	c *http.Client
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, c: &http.Client{Jar: jar}}
+}
+
+func (c *client) do(method, path string, form url.Values) (int, string) {
+	c.e.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.e.url+path, body)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.c.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var linkRE = regexp.MustCompile(`http://[^\s"<>]+/accesso/entra\?t=[A-Za-z0-9_%-]+`)
+
+// mailedLink asks for a sign-in link for addr and returns the one that arrives in its mailbox.
+func (c *client) mailedLink(addr string) string {
+	c.e.t.Helper()
+	before := len(c.e.l.DeliveredTo(addr))
+	if code, body := c.do("POST", "/accesso", url.Values{"email": {addr}}); code != 200 || !strings.Contains(body, "Controlli la posta") {
+		c.e.t.Fatalf("sign-in request: %d %s", code, body)
+	}
+	var link string
+	c.e.waitFor("the sign-in mail", func() bool {
+		d := c.e.l.DeliveredTo(addr)
+		if len(d) == before {
+			return false
+		}
+		link = linkRE.FindString(strings.NewReplacer("=\r\n", "", "=3D", "=").Replace(string(d[len(d)-1].Raw)))
+		return true
+	})
+	if link == "" {
+		c.e.t.Fatal("no link in the sign-in mail")
+	}
+	return link
+}
+
+// signIn opens a mailed link and presses the button, as a person would.
+func (c *client) signIn(link string) (int, string) {
+	c.e.t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	code, body := c.do("GET", "/accesso/entra?"+u.RawQuery, nil)
+	if code != 200 || !strings.Contains(body, "Entra") {
+		c.e.t.Fatalf("confirmation page: %d %s", code, body)
+	}
+	return c.do("POST", "/accesso/entra", url.Values{"t": {u.Query().Get("t")}})
+}
+
+var (
+	csrfRE    = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+	versionRE = regexp.MustCompile(`name="versione" value="([^"]+)"`)
+)
+
+func field(re *regexp.Regexp, body string) string {
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func TestSignInAndActions(t *testing.T) {
+	e := start(t, "01-richiesta-venezia.eml")
+	list, _ := e.d.Store.Tickets(context.Background())
+	id := list[0].ID
+
+	anon := e.client()
+	if code, body := anon.do("GET", "/", nil); code != 200 || !strings.Contains(body, "Accesso alla console") {
+		t.Fatalf("unsigned queue: %d, want the sign-in page", code)
+	}
+	// Not on the staff list: the same page, and no mail.
+	if code, body := anon.do("POST", "/accesso", url.Values{"email": {"intruso@example.com"}}); code != 200 || !strings.Contains(body, "Controlli la posta") {
+		t.Fatalf("non-staff request: %d", code)
+	}
+
+	c := e.client()
+	link := c.mailedLink(operator)
+	if code, body := c.signIn(link); code != 200 || !strings.Contains(body, id) {
+		t.Fatalf("signed in: %d, queue without %s:\n%s", code, id, body)
+	}
+	if n := len(e.l.DeliveredTo("intruso@example.com")); n != 0 {
+		t.Errorf("non-staff address got %d mails", n)
+	}
+	// The link works once.
+	if code, body := e.client().signIn(link); code != 403 || !strings.Contains(body, "già usato o scaduto") {
+		t.Errorf("reused link: %d", code)
+	}
+	// The outbox keeps the sign-in mail with the link masked.
+	var raw string
+	for _, d := range e.l.DeliveredTo(operator) {
+		raw += string(d.Raw)
+	}
+	if !strings.Contains(raw, "accesso/entra") {
+		t.Fatal("sign-in mail without link")
+	}
+
+	// Filters and search.
+	for _, q := range []struct {
+		query string
+		in    bool
+	}{{"q=venezia", true}, {"q=" + strings.ToLower(id), true}, {"q=padova", false}, {"assegnatario=none", true}, {"assegnatario=mine", false}, {"turno=regione", false}} {
+		_, body := c.do("GET", "/?"+q.query, nil)
+		if strings.Contains(body, `href="/pratiche/`+id+`"`) != q.in {
+			t.Errorf("queue ?%s: %s listed = %v", q.query, id, !q.in)
+		}
+	}
+
+	_, page := c.do("GET", "/pratiche/"+id, nil)
+	csrf, ver := field(csrfRE, page), field(versionRE, page)
+	if csrf == "" || ver == "" {
+		t.Fatalf("case page without csrf or version:\n%s", page)
+	}
+	events := func() int {
+		ev, err := e.d.Store.Events(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ev)
+	}
+	n := events()
+	// A POST without the CSRF token changes nothing.
+	if code, _ := c.do("POST", "/pratiche/"+id, url.Values{"azione": {"nota"}, "testo": {"senza token"}, "versione": {ver}}); code != 403 {
+		t.Errorf("POST without CSRF: %d", code)
+	}
+	if code, _ := c.do("POST", "/pratiche/"+id, url.Values{"azione": {"nota"}, "testo": {"token sbagliato"}, "versione": {ver}, "csrf": {strings.Repeat("0", 32)}}); code != 403 {
+		t.Errorf("POST with a wrong CSRF: %d", code)
+	}
+	if events() != n {
+		t.Fatal("a refused POST changed the case")
+	}
+	// Assign to me: through Intake.Apply, recorded as by the staff member via the console.
+	code, body := c.do("POST", "/pratiche/"+id, url.Values{"azione": {"assegna"}, "a": {"me"}, "versione": {ver}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "pratica assegnata a "+operator) {
+		t.Fatalf("assign: %d\n%s", code, body)
+	}
+	tk, _ := e.d.Store.Ticket(context.Background(), id)
+	if tk.Assignee != operator {
+		t.Errorf("assignee %q", tk.Assignee)
+	}
+	// The page the action was decided on is now stale.
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"nota"}, "testo": {"vecchia pagina"}, "versione": {ver}, "csrf": {csrf}})
+	if code != 409 || !strings.Contains(body, "La pratica è cambiata, ricaricare") {
+		t.Errorf("stale action: %d", code)
+	}
+	if _, body := c.do("GET", "/?assegnatario=mine", nil); !strings.Contains(body, `href="/pratiche/`+id+`"`) {
+		t.Error("mine: case not listed")
+	}
+	// A hostile note is shown as text.
+	ver = field(versionRE, body)
+	_, page = c.do("GET", "/pratiche/"+id, nil)
+	ver = field(versionRE, page)
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"nota"}, "testo": {`<script>alert(1)</script>`}, "versione": {ver}, "csrf": {csrf}})
+	if code != 200 || strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("hostile note: %d", code)
+	}
+	// A transition the state table refuses changes nothing.
+	ver = field(versionRE, body)
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"stato"}, "stato": {"nonesiste"}, "motivo": {"prova"}, "versione": {ver}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "Non eseguito") {
+		t.Errorf("bad transition: %d", code)
+	}
+
+	// Sign out: the session is gone.
+	if code, body := c.do("POST", "/esci", url.Values{"csrf": {csrf}}); code != 200 || !strings.Contains(body, "uscito") {
+		t.Errorf("sign out: %d", code)
+	}
+	if _, body := c.do("GET", "/", nil); !strings.Contains(body, "Accesso alla console") {
+		t.Error("queue shown after sign-out")
+	}
+}
+
+func TestExpiredLink(t *testing.T) {
+	e := start(t)
+	var link string
+	err := e.d.Store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		var err error
+		link, _, err = IssueLink(tx, e.cfg, operator, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.offset.Store(int64(LinkValid + time.Minute))
+	if code, _ := e.client().signIn(link); code != 403 {
+		t.Errorf("expired link: %d", code)
+	}
+	if err := e.d.Store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		_, _, err := IssueLink(tx, e.cfg, "intruso@example.com", time.Now())
+		return err
+	}); err == nil {
+		t.Error("link issued for an address not on the staff list")
+	}
+}
+
+func TestSignInRateLimit(t *testing.T) {
+	e := start(t)
+	c := e.client()
+	var last int
+	for range signInPerIP + 1 {
+		last, _ = c.do("POST", "/accesso", url.Values{"email": {"nessuno@example.com"}})
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("request over the limit: %d", last)
+	}
+}
