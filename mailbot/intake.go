@@ -512,43 +512,8 @@ func (in *Intake) threaded(tx *ticketing.Tx, tk *ticketing.Ticket, o outgoing) o
 // enqueue renders o and queues it, recording it as an outgoing message of its ticket so that a
 // reply to it threads back even without the subject tag.
 func (in *Intake) enqueue(tx *ticketing.Tx, o outgoing, now time.Time) error {
-	domain := in.cfg.replyAddress()
-	domain = domain[strings.LastIndexByte(domain, '@')+1:]
-	msgID := newMessageID(o.TicketID, domain)
-	raw, err := render(o, in.cfg.ReplyFrom, msgID, now)
-	if err != nil {
-		return err
-	}
-	om := &ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind,
-		From: in.cfg.replyAddress(), Rcpts: o.To, Raw: raw, Auto: o.Auto}
-	if err := tx.Enqueue(om, now); err != nil {
-		return err
-	}
-	if o.Auto {
-		if err := countAuto(tx, o, now); err != nil {
-			return err
-		}
-	}
-	if o.Redacted != nil {
-		r := o
-		r.Body = *o.Redacted
-		red, err := render(r, in.cfg.ReplyFrom, msgID, now)
-		if err != nil {
-			return err
-		}
-		if err := tx.SetRedacted(om.ID, red); err != nil {
-			return err
-		}
-	}
-	if o.TicketID == "" {
-		return nil
-	}
-	if _, err := tx.AddMessage(&ticketing.Message{TicketID: o.TicketID, Direction: "out", MessageID: msgID,
-		Digest: "out", From: in.cfg.replyAddress(), To: o.To, Subject: o.Subject, Date: now, ReceivedAt: now}); err != nil {
-		return err
-	}
-	return tx.AddEvent(o.TicketID, ticketing.Event{At: now, Type: ticketing.EventReply, By: "mailbot",
-		Text: o.Kind + " a " + strings.Join(o.To, ", ")})
+	_, err := queueMail(tx, in.cfg, o, now, true)
+	return err
 }
 
 func (in *Intake) rateLimited(tx *ticketing.Tx, rcpt string, now time.Time) (bool, string, error) {

@@ -145,12 +145,25 @@ func queueMail(tx *ticketing.Tx, cfg *Config, o outgoing, now time.Time, thread 
 	if err != nil {
 		return "", err
 	}
-	if err := tx.Enqueue(&ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind, From: from,
-		Rcpts: o.To, Raw: raw, Auto: o.Auto}, now); err != nil {
+	om := &ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind, From: from,
+		Rcpts: o.To, Raw: raw, Auto: o.Auto}
+	if err := tx.Enqueue(om, now); err != nil {
 		return "", err
 	}
 	if o.Auto {
 		if err := countAuto(tx, o, now); err != nil {
+			return "", err
+		}
+	}
+	if o.Redacted != nil {
+		// What stays once the server has the real one: the same mail, secrets masked.
+		r := o
+		r.Body = *o.Redacted
+		red, err := render(r, cfg.ReplyFrom, msgID, now)
+		if err != nil {
+			return "", err
+		}
+		if err := tx.SetRedacted(om.ID, red); err != nil {
 			return "", err
 		}
 	}
