@@ -253,3 +253,27 @@ func TestNewDocumentsSettleAConflict(t *testing.T) {
 		t.Errorf("answer:\n%s", text)
 	}
 }
+
+// TestCallerIPsNeverConfidentlyWrong: in the production request, an address read without
+// confidence is neither recorded nor told as wrong; staff get it.
+func TestCallerIPsNeverConfidentlyWrong(t *testing.T) {
+	an := &parsers.Analysis{IPs: []string{"203.0.113.10", "198.51.100.7"}, Forms: []parsers.Form{
+		{Type: parsers.FormEsitiCollaudo, Source: "esiti.pdf", Fields: map[string]any{"ip_esercizio": []string{"198.51.100.7"}},
+			Problems:   []parsers.Problem{{Field: "ip_esercizio", Value: "10.0.0.1", Message: "IP 10.0.0.1 privato"}},
+			Provenance: map[string]parsers.Provenance{"ip_esercizio": {Document: "esiti.pdf", Where: "pagina 2", How: parsers.HowTable, Doubt: "colonna incerta"}}},
+		{Source: parsers.SourceBody, Fields: map[string]any{},
+			Problems:   []parsers.Problem{{Field: "ip_esercizio", Value: "192.168.1.20", Message: "IP 192.168.1.20 privato"}},
+			Provenance: map[string]parsers.Provenance{}},
+	}}
+	ips, problems, uncertain := callerIPs(an)
+	if strings.Join(ips, ",") != "203.0.113.10" {
+		t.Errorf("recorded %v", ips)
+	}
+	if strings.Join(problems, ",") != "IP 192.168.1.20 privato" {
+		t.Errorf("told the referent %v", problems)
+	}
+	if len(uncertain) != 1 || !strings.Contains(uncertain[0], "198.51.100.7") || !strings.Contains(uncertain[0], "colonna incerta") ||
+		!strings.Contains(uncertain[0], "IP 10.0.0.1 privato") {
+		t.Errorf("for staff %q", uncertain)
+	}
+}

@@ -106,6 +106,14 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 		if err := tx.AddForm(tk.ID, rec); err != nil {
 			return "", err
 		}
+		// Caller addresses confirmed by a person are the ones to enable.
+		for key, env := range map[string]string{"ip_collaudo": ticketing.EnvCollaudo, "ip_esercizio": ticketing.EnvEsercizio} {
+			if ips := rec.List(key); len(ips) > 0 {
+				if err := tx.AddIPs(tk.ID, env, ips, now); err != nil {
+					return "", err
+				}
+			}
+		}
 	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventField, By: by,
 		Text: "valori dei moduli confermati o corretti: " + strings.Join(done, ", ")}); err != nil {

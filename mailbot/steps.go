@@ -301,9 +301,11 @@ func documentsCheck(kind string, forms []ticketing.Form) check {
 // doubt, and the key to confirm or correct it with (#campo KEY=VALORE).
 func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenance) string {
 	label := key
-	for _, fd := range parsers.Spec(formType).Fields {
-		if fd.Key == key {
-			label = fd.Label
+	if spec := parsers.Spec(formType); spec != nil {
+		for _, fd := range spec.Fields {
+			if fd.Key == key {
+				label = fd.Label
+			}
 		}
 	}
 	value := f.Field(key)
@@ -471,16 +473,15 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 			esiti = &m.forms()[i]
 		}
 	}
-	var ips []string
-	var ipProblems []string
-	if m.an != nil {
-		ips = m.an.IPs
-		for _, f := range m.an.Forms {
-			for _, p := range f.Problems {
-				if strings.HasPrefix(p.Field, "ip") {
-					ipProblems = append(ipProblems, p.Message)
-				}
-			}
+	ips, ipProblems, uncertain := callerIPs(m.an)
+	if len(uncertain) > 0 {
+		// Addresses not read with confidence are neither recorded nor called wrong: a person
+		// confirms them (#campo ip_esercizio=...).
+		o.staffNotice = joinNotice(o.staffNotice, "indirizzi IP letti con incertezza: da verificare")
+		o.staffLines = append(o.staffLines, uncertain...)
+		if len(ips) == 0 && len(ipProblems) == 0 {
+			o.reply, o.nextStep = "docs_checking", nextChecking
+			return o, nil
 		}
 	}
 	asksProduction := productionRE.MatchString(text) || esiti != nil
@@ -520,6 +521,47 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 	o.reply, o.nextStep = "production_requested", nextProductionSetup
 	o.staffNotice = joinNotice(o.staffNotice, "richiesta di attivazione in esercizio, IP: "+strings.Join(ips, ", "))
 	return o, nil
+}
+
+// callerIPs splits what a message says of caller addresses: the valid ones to record, the
+// problems to tell the referent, and, for staff, what was read without confidence (neither
+// recorded nor told as wrong).
+func callerIPs(an *parsers.Analysis) (ips, problems, uncertain []string) {
+	if an == nil {
+		return nil, nil, nil
+	}
+	unsure := map[string]bool{}
+	for _, f := range an.Forms {
+		for k := range f.Fields {
+			if p, ok := f.Provenance[k]; ok && !p.Sure && strings.HasPrefix(k, "ip") {
+				rec := formRecord("", f, time.Time{})
+				uncertain = append(uncertain, uncertainLine(f.Type, k, rec, rec.Provenance[k]))
+				for _, ip := range rec.List(k) {
+					unsure[ip] = true
+				}
+			}
+		}
+		for _, p := range f.Problems {
+			if !strings.HasPrefix(p.Field, "ip") {
+				continue
+			}
+			if prov, ok := f.Provenance[p.Field]; ok && !prov.Sure {
+				if _, listed := f.Fields[p.Field]; !listed {
+					rec := formRecord("", f, time.Time{})
+					uncertain = append(uncertain, uncertainLine(f.Type, p.Field, rec, rec.Provenance[p.Field]))
+				}
+				continue
+			}
+			problems = append(problems, p.Message)
+		}
+	}
+	for _, ip := range an.IPs {
+		if !unsure[ip] {
+			ips = append(ips, ip)
+		}
+	}
+	slices.Sort(uncertain)
+	return ips, problems, slices.Compact(uncertain)
 }
 
 // complete closes an integration and, if its ente was the pilot of a product under

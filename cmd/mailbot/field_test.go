@@ -24,6 +24,7 @@ func TestTicketField(t *testing.T) {
 		{args: []string{id, "ente.codice_fiscale=00339370270"}, code: 1, stderr: "non eseguito"},
 		{args: []string{id, "ente.denominazione=Comune di Venezia", "QUALIFICAZIONE_ENTE_PRODOTTO.url_callback=https://tributi.comune.venezia.it/cb"},
 			stdout: "valore registrato"},
+		{args: []string{id, "ip_esercizio=203.0.113.10, 198.51.100.0/28"}, stdout: "valore registrato"},
 	} {
 		code, stdout, stderr := runCLI(append([]string{"ticket", "field", "-config", cfg}, c.args...)...)
 		if code != c.code || !strings.Contains(stdout, c.stdout) || !strings.Contains(stderr, c.stderr) {
@@ -53,6 +54,7 @@ func TestTicketField(t *testing.T) {
 		"informativa_generale ente.denominazione":         "Comune di Venezia (staff)",
 		"qualificazione_ente_prodotto ente.denominazione": "Comune di Venezia (staff)",
 		"qualificazione_ente_prodotto url_callback":       "https://tributi.comune.venezia.it/cb (staff)",
+		"qualificazione_ente_prodotto ip_esercizio":       "203.0.113.10, 198.51.100.0/28 (staff)",
 	}
 	if len(got) != len(want) {
 		t.Errorf("recorded %v, want %v", got, want)
@@ -61,6 +63,10 @@ func TestTicketField(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
 		}
+	}
+
+	if ips, err := s.IPs(context.Background(), id); err != nil || strings.Join(ips[ticketing.EnvEsercizio], ",") != "198.51.100.0/28,203.0.113.10" {
+		t.Errorf("caller addresses %v (%v)", ips, err)
 	}
 
 	// tickets show gives the merged case file, each value with where it was read.
