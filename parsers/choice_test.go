@@ -128,3 +128,64 @@ func TestChoiceInBody(t *testing.T) {
 		}
 	}
 }
+
+// TestChoiceLayoutsOfTheCorpus: layouts seen in the reading corpus. LibreOffice form check
+// boxes named after the field and the option; a spreadsheet with the label merged down over
+// option | tick rows; a Sì / No pair of columns inside a larger table, over option rows.
+func TestChoiceLayoutsOfTheCorpus(t *testing.T) {
+	box := func(id, name string, on bool) string {
+		state := ""
+		if on {
+			state = ` form:current-state="checked"`
+		}
+		return `<form:checkbox form:name="` + name + `" form:control-implementation="ooo:com.sun.star.form.component.CheckBox" xml:id="` + id + `" form:id="` + id + `"` + state + ` form:image-position="center"><form:properties><form:property form:property-name="DefaultControl" office:value-type="string" office:string-value="com.sun.star.form.control.CheckBox"/></form:properties></form:checkbox>`
+	}
+	fillable := loODT(t, loContent(`<office:forms form:automatic-focus="false" form:apply-design-mode="false"><form:form form:name="Standard">`+
+		box("c1", "Modalità di attivazione pagamenti spontanei", true)+box("c2", "Modalità di attivazione caricamento flussi", true)+box("c3", "Modalità di attivazione web services dal gestionale dell'ente", false)+
+		`</form:form></office:forms>`,
+		`<text:h text:outline-level="1">Informativa Generale dell&apos;ente</text:h>`+loTable([]string{"Modalità di attivazione",
+			loP(`<draw:control draw:control="c1"/> pagamenti spontanei <draw:control draw:control="c2"/> caricamento flussi <draw:control draw:control="c3"/> web services dal gestionale dell&apos;ente`)})))
+	sheet := buildXLSX(t, "Qualificazione Ente-Prodotto", [][]string{
+		{"Ragione sociale azienda", "Informatica Euganea S.p.A."},
+		{"Servizi richiesti", "MyPay", "☒"},
+		{"", "MyPivot"},
+		{"URL di callback", "https://pagamenti.comune.treviso.it/mypay/esito"},
+	})
+	sino := wordDOCX(t, wordDoc(wordP(wordR("Qualificazione Ente-Prodotto", "<w:b/>"))+wordTable(
+		[]string{"Ragione sociale azienda", "Software Veneto S.r.l.", ""},
+		[]string{"Servizi richiesti", "Sì", "No"},
+		[]string{"MyPay", "", "X"},
+		[]string{"MyPivot", "X", ""},
+		[]string{"URL di callback", "https://pagamenti.comune.schio.vi.it/mypay/esito", ""},
+	)))
+	cases := []struct {
+		name string
+		data []byte
+		key  string
+		want []string
+	}{
+		{"fillable.odt", fillable, "modalita_attivazione", []string{"pagamenti spontanei", "caricamento flussi"}},
+		{"merged.xlsx", sheet, "servizi", []string{"MyPay"}},
+		{"si no.docx", sino, "servizi", []string{"MyPivot"}},
+	}
+	for _, c := range cases {
+		f := readOne(t, c.name, c.data)
+		if got := f.Fields[c.key]; !reflect.DeepEqual(got, c.want) || !f.Provenance[c.key].Sure {
+			t.Errorf("%s: %s = %#v (%+v), want %v", c.name, c.key, got, f.Provenance[c.key], c.want)
+		}
+	}
+}
+
+// TestListOverLines: a list field's items one per line, after "Label:" or after its first item.
+func TestListOverLines(t *testing.T) {
+	forms := ReadText("Esiti collaudo\nEsito: positivo\nIP per l'esercizio:\n151.99.18.40\n151.99.18.41\n\nCordiali saluti", SourceBody)
+	if len(forms) != 1 || !reflect.DeepEqual(forms[0].Fields["ip_esercizio"], []string{"151.99.18.40", "151.99.18.41"}) {
+		t.Errorf("IPs over lines: %+v", forms)
+	}
+	f := readOne(t, "qep.odt", loODT(t, loContent("", loP("Qualificazione Ente-Prodotto")+
+		loP("Web services usati: paaSILImportaDovuto<text:line-break/>paaSILChiediStatoElaborazione<text:line-break/>paaSILChiediPagati")+
+		loP("URL di callback: https://pagamenti.comune.treviso.it/mypay/esito"))))
+	if got := f.Fields["web_services"]; !reflect.DeepEqual(got, []string{"paaSILImportaDovuto", "paaSILChiediStatoElaborazione", "paaSILChiediPagati"}) {
+		t.Errorf("web services over lines: %#v", got)
+	}
+}

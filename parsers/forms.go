@@ -419,6 +419,12 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		}
 		if fd.isChoice() {
 			choice = &frChoice{fd: fd, it: it}
+			// A check box named after the field and its option: "Servizi richiesti MyPay" ☒.
+			if mark, isMark := tfMarkValue(v); isMark && v != "" {
+				if opt := fd.optionIn(label); opt != "" {
+					v = opt + " " + mark
+				}
+			}
 		}
 		if v == "" {
 			continue
@@ -510,6 +516,9 @@ func (c *frChoice) takes(f *Form, it frItem, fromBody bool) bool {
 		if !ok || !c.fd.isOption(it.label) {
 			return false
 		}
+		if fd, _, same := matcherFor(f.Type).match(it.label); same && fd.Key == c.fd.Key {
+			return false // "Modalità di attivazione caricamento flussi" | ☒: the field's own check box
+		}
 		text = tfClean(it.label) + " " + mark
 	}
 	key := c.fd.Key
@@ -560,6 +569,35 @@ func (fd Field) isOption(text string) bool {
 		}
 	}
 	return false
+}
+
+// optionIn returns the option of the field a label ends with ("Servizi richiesti MyPay" gives
+// "MyPay"), "" if none.
+func (fd Field) optionIn(label string) string {
+	switch fd.Kind {
+	case KindServices:
+		p, q := tfServiceWords(label)
+		switch {
+		case p && !q:
+			return ServiceMyPay
+		case q && !p:
+			return ServiceMyPivot
+		}
+		return ""
+	case KindYesNo:
+		w := strings.Fields(strings.ToLower(lblAccents.Replace(label)))
+		if n := len(w); n > 1 && (w[n-1] == "si" || w[n-1] == "no") {
+			return w[n-1]
+		}
+		return ""
+	}
+	n := " " + lblNorm(label) + " "
+	for _, o := range fd.Options {
+		if strings.Contains(n, " "+lblNorm(o)+" ") {
+			return o
+		}
+	}
+	return ""
 }
 
 // tfMarkValue reads a cell or value that is only a mark: "X", "✓", "[X]", "sì" tick the

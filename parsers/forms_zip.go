@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -154,6 +155,9 @@ func frTable(rows [][]string) []frItem {
 	}
 	ticks := frTickGroups(rows)
 	for ri, r := range rows {
+		if ticks[ri] && len(r) == 2 {
+			r = append(r[:2:2], "") // the empty tick cell of the last column, not written
+		}
 		if ticks[ri] && len(r) >= 3 {
 			// Option | tick columns: "Servizi" | "MyPay" | "X", then "" | "MyPivot" | "".
 			if mark, ok := tfMarkValue(r[len(r)-1]); ok && joinNonEmpty(r[1:len(r)-1], " ") != "" {
@@ -188,63 +192,104 @@ func frTable(rows [][]string) []frItem {
 	return items
 }
 
-// frOptionColumns rewrites a table of options over columns of marks, "" | "Sì" | "No" then
-// "Adesione a PagoPA" | "X" | "", as rows of a label and its value in the choice grammar,
-// "Adesione a PagoPA" | "☒ Sì\n☐ No". Other tables come back as they are.
+// frOptionColumns rewrites blocks of a table where options head columns of marks: "" | "Sì" |
+// "No" then "Adesione a PagoPA" | "X" | "", or "" | "MyPay" | "MyPivot" then "Servizi" | "X" |
+// "". Each row becomes its label and its value in the choice grammar ("☒ MyPay\n☐ MyPivot"); a
+// Sì / No pair of columns gives "sì" or "no", so that a row of options ("MyPay" | "" | "X")
+// reads as that option left unticked. The header keeps its first cell, which may be the
+// label of the rows' choice ("Servizi richiesti" | "Sì" | "No"). Other rows stay as they are.
 func frOptionColumns(rows [][]string) [][]string {
-	if len(rows) < 2 || len(rows[0]) < 3 {
-		return rows
+	var out [][]string
+	for h := 0; h < len(rows); h++ {
+		head := rows[h]
+		opts := frHeaderOptions(head)
+		if opts == nil {
+			out = append(out, head)
+			continue
+		}
+		yesNo := len(opts) == 2 && tfYesNoHeader(opts)
+		var block [][]string
+		ticked := false
+		k := h + 1
+		for ; k < len(rows); k++ {
+			r := rows[k]
+			if len(r) < 2 || tfClean(r[0]) == "" {
+				break
+			}
+			var on []int
+			ok := true
+			for j := 1; j < len(r) && ok; j++ {
+				c := tfClean(r[j])
+				switch {
+				case j >= len(head) || tfClean(head[j]) == "":
+					ok = c == ""
+				case tfIsTick(c):
+					on = append(on, j)
+				case c != "" && c != markOff:
+					ok = false
+				}
+			}
+			if !ok {
+				break
+			}
+			ticked = ticked || len(on) > 0
+			var marks []string
+			for j := 1; j < len(head); j++ {
+				if o := tfClean(head[j]); o != "" {
+					m := markOff
+					if slices.Contains(on, j) {
+						m = markOn
+					}
+					marks = append(marks, m+" "+o)
+				}
+			}
+			v := strings.Join(marks, "\n")
+			if yesNo && len(on) == 1 {
+				v, _ = tfYesNoWord(tfClean(head[on[0]]))
+			} else if yesNo && len(on) == 0 {
+				v = ""
+			}
+			block = append(block, []string{r[0], v})
+		}
+		if !ticked || len(block) == 0 {
+			out = append(out, head)
+			continue
+		}
+		out = append(out, []string{head[0]})
+		out = append(out, block...)
+		h = k - 1
 	}
-	head := rows[0]
-	options := 0
+	return out
+}
+
+// frHeaderOptions returns the options a row heads columns with ("Sì", "No"; "MyPay",
+// "MyPivot"): two or more short cells after the first, none a label or a tick; nil otherwise.
+func frHeaderOptions(head []string) []string {
+	if len(head) < 3 {
+		return nil
+	}
+	var opts []string
 	for _, c := range head[1:] {
 		c = tfClean(c)
 		if c == "" {
 			continue
 		}
-		if len(strings.Fields(c)) > 3 || lblIsLabel(c) || tfIsTick(c) {
-			return rows
+		if len(strings.Fields(c)) > 3 || lblIsLabel(c) || tfIsTick(c) || strings.ContainsAny(c, "0123456789@") {
+			return nil
 		}
-		options++
+		opts = append(opts, c)
 	}
-	if options < 2 {
-		return rows
+	if len(opts) < 2 {
+		return nil
 	}
-	out := [][]string{{head[0]}}
-	ticked := false
-	for _, r := range rows[1:] {
-		marks, ok := []string{}, len(r) >= 2 && tfClean(r[0]) != ""
-		for j := 1; j < len(head) && ok; j++ {
-			c := ""
-			if j < len(r) {
-				c = tfClean(r[j])
-			}
-			if tfClean(head[j]) == "" {
-				ok = c == ""
-				continue
-			}
-			switch {
-			case tfIsTick(c):
-				ticked = true
-				marks = append(marks, markOn+" "+tfClean(head[j]))
-			case c == "" || c == markOff:
-				marks = append(marks, markOff+" "+tfClean(head[j]))
-			default:
-				ok = false
-			}
-		}
-		for j := len(head); j < len(r) && ok; j++ {
-			ok = tfClean(r[j]) == ""
-		}
-		if !ok {
-			return rows
-		}
-		out = append(out, []string{r[0], strings.Join(marks, "\n")})
-	}
-	if !ticked {
-		return rows
-	}
-	return out
+	return opts
+}
+
+// tfYesNoHeader reports whether two column headers are "Sì" and "No".
+func tfYesNoHeader(opts []string) bool {
+	a, _ := tfYesNoWord(opts[0])
+	b, _ := tfYesNoWord(opts[1])
+	return a == "sì" && b == "no" && len(opts[0]) <= 3 && len(opts[1]) <= 3
 }
 
 // frTickGroups finds the rows of options with a tick column: a label row and the rows under it
@@ -255,7 +300,8 @@ func frTickGroups(rows [][]string) map[int]bool {
 	out := map[int]bool{}
 	for i := 0; i < len(rows); {
 		j := i + 1
-		for j < len(rows) && len(rows[j]) >= 3 && tfClean(rows[j][0]) == "" {
+		// Rows under the label: its cell merged (empty, or repeated as spreadsheets do).
+		for j < len(rows) && len(rows[j]) >= 2 && (tfClean(rows[j][0]) == "" || len(rows[i]) > 0 && tfClean(rows[j][0]) == tfClean(rows[i][0])) {
 			j++
 		}
 		ticked := false

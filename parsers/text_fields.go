@@ -501,12 +501,50 @@ func tfLinesToItems(lines []string) []frItem {
 				if _, _, nextIsPair := tfSplitLabel(next); next != "" && !nextIsPair && !lblIsLabel(next) && !tfIsLabelLine(lines, n) {
 					value = next
 					i = n
+					// A list takes every line up to a blank one or the next label: "IP:" and
+					// one address per line.
+					value, i = tfListLines(lines, i, label, value)
 				}
 			}
+		} else {
+			value, i = tfListLines(lines, i, label, value)
 		}
 		items = append(items, frItem{label: label, value: value, pair: true})
 	}
 	return items
+}
+
+// tfListLines extends the value of a list field with the lines after lines[i] that are items
+// of the same list ("Web services usati: paaSILImportaDovuto" then one name per line), up to a
+// blank line, a label or a line of prose. It returns the value and the last line used.
+func tfListLines(lines []string, i int, label, value string) (string, int) {
+	f, _, ok := lblMatchers[""].match(label)
+	if !ok || !frIsList(f.Kind) {
+		return value, i
+	}
+	for i+1 < len(lines) {
+		next := strings.TrimSpace(lines[i+1])
+		if _, _, isPair := tfSplitLabel(next); next == "" || isPair || tfIsLabelLine(lines, i+1) || !tfListItemLine(f.Kind, next) {
+			break
+		}
+		value += "\n" + next
+		i++
+	}
+	return value, i
+}
+
+// tfListItemLine reports whether a line reads as one more item of a list: an address for IPs;
+// one word, or a bulleted line, for other lists.
+func tfListItemLine(kind, line string) bool {
+	if kind == KindIPs {
+		for _, t := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+			if !tfIPish(strings.TrimRight(t, ".")) {
+				return false
+			}
+		}
+		return true
+	}
+	return len(strings.Fields(line)) == 1 && len(line) <= 80 || tfBulletRe.MatchString(line)
 }
 
 // tfLabelLine reads a label alone on its line (up to three lines long, as a PDF table cell
