@@ -1,0 +1,79 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFirstImportProgress: a first start with first_start = "import" on a mailbox already
+// holding many messages logs its progress (done/total, rate, time left) and Health shows it
+// while it lasts; at the end every message is recorded, none answered.
+func TestFirstImportProgress(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Mailboxes = c.Mailboxes[:1]
+		c.Mailboxes[0].FirstStart = "import"
+	})
+	const n = 45
+	for i := range n {
+		if err := h.mail.Deliver(CallCenter, fmt.Appendf(nil, "From: r%d@comune.venezia.it\r\nTo: %s\r\nSubject: Richiesta %d\r\nMessage-ID: <imp-%d@comune.venezia.it>\r\n\r\nRichiesta di adesione.\r\n",
+			i, CallCenter, i, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := &lockedBuffer{}
+	d, err := NewDaemon(h.cfg, slog.New(slog.NewTextHandler(logs, nil)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Watchers[0].Batch = 10
+	var seen []Progress
+	stopWatch := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case <-stopWatch:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			for _, m := range d.Health.Snapshot().Mailboxes {
+				if m.CatchUp != nil && (len(seen) == 0 || seen[len(seen)-1].Done != m.CatchUp.Done) {
+					seen = append(seen, *m.CatchUp)
+				}
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	h.d, h.cancel, h.done = d, cancel, make(chan struct{})
+	go func() { d.Run(ctx); close(h.done) }()
+	t.Cleanup(h.stop)
+	h.settle(n, 0)
+	close(stopWatch)
+	<-watched
+
+	if len(h.tickets()) != n {
+		t.Errorf("%d tickets, want %d", len(h.tickets()), n)
+	}
+	if got := len(h.mail.DeliveredTo("r1@comune.venezia.it")); got != 0 {
+		t.Errorf("an imported message was answered (%d mails)", got)
+	}
+	if len(seen) == 0 {
+		t.Fatal("Health never showed the catch-up")
+	}
+	if p := seen[0]; p.Total != n || p.Done == 0 || p.Done >= n {
+		t.Errorf("first progress %+v, want done in 1..%d of %d", p, n-1, n)
+	}
+	if snap := d.Health.Snapshot().Mailboxes[0]; snap.CatchUp != nil || snap.Fetched != n || snap.Backlog != 0 {
+		t.Errorf("after the import: %+v", snap)
+	}
+	log := logs.String()
+	if !strings.Contains(log, "msg=\"catching up\"") || !strings.Contains(log, "first_start=true done=45 total=45") ||
+		!strings.Contains(log, "rate_per_s=") || !strings.Contains(log, "left=0s") {
+		t.Errorf("no final progress line in the log:\n%s", log)
+	}
+}
