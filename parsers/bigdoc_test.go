@@ -53,3 +53,20 @@ func TestHugeBodyIsCut(t *testing.T) {
 		t.Errorf("rejected %+v", an.Rejected)
 	}
 }
+
+// TestBigTextAttachment: an 8 MB .txt attachment ran into the reading deadline (label matching
+// over every line) and kept its reader busy after it; its first lines are read, the rest not.
+func TestBigTextAttachment(t *testing.T) {
+	data := []byte("Esito: positivo\n" + strings.Repeat("Codice IPA: c_l736 - Denominazione: Comune di Venezia - nota\n", 8<<20/60))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	forms, err := ReadDocument("note.txt", "text/plain", data, Limits{})
+	runtime.ReadMemStats(&after)
+	if err != nil || len(forms) == 0 || forms[0].Fields["collaudo.esito"] != "positivo" {
+		t.Fatalf("forms %+v, err %v", forms, err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("an 8 MB text file allocated %d MB", alloc>>20)
+	}
+}

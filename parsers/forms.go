@@ -209,8 +209,21 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 // semaphore is process-wide on purpose: the bound is on this process's memory, whoever reads.
 const maxReading = 2
 
-// maxFormText bounds the text ReadText reads: a form written in a message is a few KB.
+// maxFormText bounds the text read for forms from a message or a text file: a form written
+// that way is a few KB.
 const maxFormText = 128 << 10
+
+// formText returns the first maxFormText bytes of text, up to a line end.
+func formText(text string) string {
+	if len(text) <= maxFormText {
+		return text
+	}
+	text = text[:maxFormText]
+	if i := strings.LastIndexByte(text, '\n'); i > 0 {
+		text = text[:i]
+	}
+	return text
+}
 
 // slotWait is how many reading deadlines a document may wait for a free slot.
 const slotWait = 3
@@ -232,7 +245,7 @@ func frReadDocument(ctx context.Context, name, contentType string, data []byte, 
 	case fmtOldOff:
 		return nil, docErr(name, ErrUnreadable, reasonOldOffice, nil)
 	case fmtText:
-		return frBuild(tfLinesToItems(strings.Split(string(data), "\n")), name, name, false), nil
+		return frBuild(tfLinesToItems(strings.Split(formText(string(data)), "\n")), name, name, false), nil
 	case fmtDOCX:
 		items, err = docxRead(name, data, lim)
 	case fmtODF:
@@ -252,15 +265,9 @@ func frReadDocument(ctx context.Context, name, contentType string, data []byte, 
 
 // ReadText reads "Label: value" lines (e.g. a message body) as form(s); source is put in
 // Form.Source. Text with no recognised field gives no form. Only the first maxFormText bytes
-// are read, up to a line end: label matching costs about 2 s of CPU per MiB of text.
+// are read, up to a line end: label matching costs up to seconds of CPU per MiB of text.
 func ReadText(text, source string) []Form {
-	if len(text) > maxFormText {
-		text = text[:maxFormText]
-		if i := strings.LastIndexByte(text, '\n'); i > 0 {
-			text = text[:i]
-		}
-	}
-	return frBuild(tfLinesToItems(strings.Split(text, "\n")), source, "", true)
+	return frBuild(tfLinesToItems(strings.Split(formText(text), "\n")), source, "", true)
 }
 
 // frSegment is a run of items that belong to one form.
