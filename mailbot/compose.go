@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,6 +47,16 @@ func newMessageID(ticketID, domain string) string {
 		id = strings.ToLower(ticketID) + "." + hex.EncodeToString(b[:])
 	}
 	return id + "@" + domain
+}
+
+// replyable tells why mail to addr cannot be rendered (go-mail refuses the address), or nil.
+// Intake checks it before deciding to answer: an address like `"x@y"@host`, which net/mail
+// reads as x@y@host, must end as a reason given to staff, never as a failed transaction.
+func replyable(addr string) error {
+	if addr == "" {
+		return errors.New("no address")
+	}
+	return gomail.NewMsg().To(addr)
 }
 
 // render turns o into the exact bytes the outbox will send, with a fixed Message-ID.

@@ -44,6 +44,9 @@ type Intake struct {
 
 	// OnChange, if set, is told after a commit that a published catalog changed.
 	OnChange func(catalog string)
+
+	// recordFault, in tests, makes recording a message fail as a store or a bug would.
+	recordFault func(Incoming) error
 }
 
 // Catalogs that a case can change.
@@ -81,6 +84,7 @@ type decision struct {
 	open       string // kind of ticket to open, "" for none
 	auto       string // reason not to answer
 	quarantine string // reason to hold for a person
+	tell       bool   // staff must hear of the quarantine
 }
 
 // Prepared is an incoming message read and analysed, ready to be recorded. Preparing touches
@@ -117,17 +121,49 @@ func (in *Intake) Record(ctx context.Context, p Prepared) error {
 	return in.RecordBatch(ctx, []Prepared{p})
 }
 
+// maxAttempts is how many times intake tries to record a message before it records it as
+// quarantined: no single message may stop its mailbox.
+const maxAttempts = 3
+
 // RecordBatch records prepared messages of one mailbox, in order, in one transaction: all of them
 // with their replies and the mailbox position, or none (a crash refetches them). Committing
 // once per batch instead of once per message is most of intake's speed on a backlog.
+//
+// When the transaction fails, the messages are recorded one by one to find the one at fault;
+// a message that fails alone has the attempt counted in the database, and at the maxAttempts-th
+// it is recorded as quarantined with its error, so that the mailbox moves on. Until then the
+// error is returned and the watcher fetches the message again.
 func (in *Intake) RecordBatch(ctx context.Context, batch []Prepared) error {
+	err := in.recordGroup(ctx, batch)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if len(batch) == 1 {
+		return in.recordFailed(ctx, batch[0], err)
+	}
+	in.log.Warn("batch not recorded, recording its messages one by one", "messages", len(batch), "err", err)
+	for _, p := range batch {
+		if err := in.recordGroup(ctx, []Prepared{p}); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			if err := in.recordFailed(ctx, p, err); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// recordGroup records messages in one transaction.
+func (in *Intake) recordGroup(ctx context.Context, batch []Prepared) error {
 	now := in.now()
 	queued := false
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
 		queued = false
 		for _, p := range batch {
 			var q bool
-			if err := in.recordTx(tx, p, now, &q); err != nil {
+			if err := in.recordOne(tx, p, now, &q); err != nil {
 				return fmt.Errorf("record %s uid %d: %w", p.m.Mailbox, p.m.UID, err)
 			}
 			queued = queued || q
@@ -143,9 +179,138 @@ func (in *Intake) RecordBatch(ctx context.Context, batch []Prepared) error {
 	return nil
 }
 
+// recordOne is recordTx with a panic turned into an error: a message that crashes intake must
+// be counted and quarantined like one that fails, not crash the daemon again at every start.
+func (in *Intake) recordOne(tx *ticketing.Tx, p Prepared, now time.Time, queued *bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return in.recordTx(tx, p, now, queued)
+}
+
+// recordFailed counts a failed attempt at recording p; at the last one it records p as
+// quarantined with cause and tells staff. It returns cause while p is to be tried again.
+func (in *Intake) recordFailed(ctx context.Context, p Prepared, cause error) error {
+	m := p.m
+	n := 0
+	if err := in.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
+		n, err = tx.CountAttempt(m.Mailbox, m.UIDValidity, m.UID, cause.Error())
+		return err
+	}); err != nil {
+		// The store itself fails (locked, full): nothing is counted, everything is retried.
+		return fmt.Errorf("%w (attempt not counted: %v)", cause, err)
+	}
+	if n < maxAttempts {
+		in.log.Warn("message not recorded, will retry", "mailbox", m.Mailbox, "uid", m.UID, "attempt", n, "err", cause)
+		return cause
+	}
+	in.log.Error("message quarantined: it could not be recorded", "mailbox", m.Mailbox, "uid", m.UID, "attempts", n, "err", cause)
+	reason := fmt.Sprintf("not recorded after %d attempts: %v", n, cause)
+	queued := false
+	err := in.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
+		queued, err = in.quarantine(tx, p, fmt.Sprintf("non è stato possibile registrarlo dopo %d tentativi", n), reason, in.now())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("quarantine %s uid %d: %w (recording it failed with: %v)", m.Mailbox, m.UID, err, cause)
+	}
+	if queued {
+		in.kick()
+	}
+	return nil
+}
+
+// quarantine records the message of p, outside any ticket, as held for a person with reason,
+// advances its mailbox past it and tells staff why (in Italian) (once per message, however many copies). It
+// reports whether mail was queued. It relies on the raw message only: whatever made the normal
+// path fail is not tried again.
+func (in *Intake) quarantine(tx *ticketing.Tx, p Prepared, why, reason string, now time.Time) (bool, error) {
+	m := p.m
+	uv, last, known, err := tx.MailboxState(m.Mailbox)
+	if err != nil {
+		return false, err
+	}
+	if known && uv == m.UIDValidity && m.UID <= last {
+		return false, tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID)
+	}
+	rec := &ticketing.Message{Direction: "in", MessageID: "unrecorded-" + m.Blob[:32] + "@mailbot.invalid",
+		Digest: m.Blob, Blob: m.Blob, Quarantine: reason, ReceivedAt: now}
+	if env := p.msg.env; env != nil {
+		rec.From, rec.Subject, rec.Date = env.From, env.Subject, env.Date
+	}
+	id, isNew, err := in.upsert(tx, rec)
+	if err != nil {
+		return false, err
+	}
+	if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
+		return false, err
+	}
+	if err := tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID); err != nil {
+		return false, err
+	}
+	if err := tx.SetMailboxState(m.Mailbox, m.UIDValidity, m.UID); err != nil {
+		return false, err
+	}
+	if !isNew {
+		return false, nil
+	}
+	return in.notifyQuarantine(tx, why, reason, rec.From, rec.Subject, m, now)
+}
+
+// maxQuarantineNotices bounds the notices about quarantined messages per hour: a flood of broken
+// mail must not become a flood of mail to staff (the quarantine list keeps every one).
+const maxQuarantineNotices = 10
+
+// notifyQuarantine tells the staff list that a message was held for a person.
+func (in *Intake) notifyQuarantine(tx *ticketing.Tx, why, detail, from, subject string, m Incoming, now time.Time) (bool, error) {
+	to := in.cfg.Staff.Addresses
+	if len(to) == 0 {
+		return false, nil
+	}
+	if n, err := tx.MailQueuedSince("staff_quarantine", now.Add(-time.Hour)); err != nil {
+		return false, err
+	} else if n >= maxQuarantineNotices {
+		in.log.Warn("quarantine notice withheld: too many in the last hour", "mailbox", m.Mailbox, "uid", m.UID)
+		return false, nil
+	}
+	body, err := templates.Render("staff_quarantine", quarantineData{Why: why, Detail: detail, From: from,
+		Subject: cut(subject, 200), Mailbox: m.Mailbox, UID: m.UID})
+	if err != nil {
+		return false, err
+	}
+	return true, in.enqueue(tx, outgoing{Kind: "staff_quarantine", To: to,
+		Subject: "Messaggio in quarantena nella casella " + m.Mailbox, Body: body}, now)
+}
+
+// whyUnanswerable is what staff read when no answer can reach a sender.
+const whyUnanswerable = "l'indirizzo del mittente non permette di rispondere"
+
+// quarantineData is what the notice of a quarantined message sees: why in Italian, the
+// technical detail as it was logged.
+type quarantineData struct {
+	Why, Detail, From, Subject, Mailbox string
+	UID                                 uint32
+}
+
+// cut shortens s to at most n characters, marking the cut.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 // recordTx records one message in tx; queued tells whether it queued mail.
 func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *bool) error {
 	m, msg, env, perr := p.m, p.msg, p.msg.env, p.perr
+	if in.recordFault != nil {
+		if err := in.recordFault(m); err != nil {
+			return err
+		}
+	}
 	uv, last, known, err := tx.MailboxState(m.Mailbox)
 	if err != nil {
 		return err
@@ -153,11 +318,16 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *
 	if known && uv == m.UIDValidity && m.UID <= last {
 		return nil // processed before a crash or a reconnect: nothing to do
 	}
-	advance := func() error { return tx.SetMailboxState(m.Mailbox, m.UIDValidity, m.UID) }
+	advance := func() error {
+		if err := tx.SetMailboxState(m.Mailbox, m.UIDValidity, m.UID); err != nil {
+			return err
+		}
+		return tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID)
+	}
 	if perr != nil {
 		rec := &ticketing.Message{Direction: "in", MessageID: "unparsable-" + m.Blob[:32] + "@mailbot.invalid",
 			Digest: m.Blob, Blob: m.Blob, Quarantine: "unreadable message: " + perr.Error(), ReceivedAt: now}
-		id, err := in.upsert(tx, rec)
+		id, _, err := in.upsert(tx, rec)
 		if err != nil {
 			return err
 		}
@@ -222,7 +392,17 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		if d.quarantine != "" && m.Oversize && d.auto == "" && !m.Silent {
 			return in.queueReply(tx, nil, msg, "oversize", outcome{}, now)
 		}
+		if d.tell {
+			return in.notifyQuarantine(tx, whyUnanswerable, d.quarantine, msg.from(), msg.subject(), m, now)
+		}
 		return false, nil
+	}
+	if d.tell {
+		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(),
+			Text: "messaggio in quarantena (" + d.quarantine + "): " + cut(msg.subject(), 200)}); err != nil {
+			return false, err
+		}
+		return in.notifyStaff(tx, tk, "messaggio in quarantena: "+d.quarantine, now)
 	}
 	if d.auto != "" {
 		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventAuto, By: msg.from(),
@@ -292,14 +472,15 @@ func (in *Intake) envelope(m Incoming) (*parsers.Envelope, error) {
 	return parsers.ReadEnvelope(f)
 }
 
-// upsert records a message unless an identical one is already there.
-func (in *Intake) upsert(tx *ticketing.Tx, rec *ticketing.Message) (int64, error) {
+// upsert records a message unless an identical one is already there; isNew says which.
+func (in *Intake) upsert(tx *ticketing.Tx, rec *ticketing.Message) (id int64, isNew bool, err error) {
 	if id, _, err := tx.FindMessage(rec.MessageID, rec.Digest); err == nil {
-		return id, nil
+		return id, false, nil
 	} else if !errors.Is(err, ticketing.ErrNotFound) {
-		return 0, err
+		return 0, false, err
 	}
-	return tx.AddMessage(rec)
+	id, err = tx.AddMessage(rec)
+	return id, err == nil, err
 }
 
 // decide finds where a message belongs and whether it may be answered.
@@ -347,6 +528,13 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 		d.quarantine = "staff message matching no ticket"
 	default:
 		d.open = kind
+	}
+	if d.auto == "" && d.quarantine == "" && !in.isStaff(env.From) {
+		if err := replyable(msg.from()); err != nil {
+			// No answer can reach the sender: a person looks at the message, and no case is
+			// opened for an address nobody can write to.
+			d.open, d.quarantine, d.tell = "", "sender address cannot be answered: "+err.Error(), true
+		}
 	}
 	return d, nil
 }
@@ -406,6 +594,15 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		ticketID = tk.ID
 	}
 	if to == "" {
+		return false, nil
+	}
+	if err := replyable(to); err != nil {
+		// Rendering would fail and, with it, recording the message: no answer is possible.
+		in.log.Warn("automatic reply impossible: address refused", "ticket", ticketID, "err", err)
+		if tk != nil {
+			return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: "mailbot",
+				Text: "risposta automatica impossibile, indirizzo non valido: " + err.Error()})
+		}
 		return false, nil
 	}
 	if limited, why, err := in.rateLimited(tx, to, now); err != nil {
@@ -482,7 +679,7 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 		return false, err
 	}
 	to := in.cfg.Staff.Addresses
-	if tk.Assignee != "" && strings.Contains(tk.Assignee, "@") {
+	if tk.Assignee != "" && replyable(tk.Assignee) == nil {
 		to = []string{tk.Assignee}
 	}
 	if len(to) == 0 {
