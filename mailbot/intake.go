@@ -129,31 +129,39 @@ const maxAttempts = 3
 // with their replies and the mailbox position, or none (a crash refetches them). Committing
 // once per batch instead of once per message is most of intake's speed on a backlog.
 //
-// When the transaction fails, the messages are recorded one by one to find the one at fault;
-// a message that fails alone has the attempt counted in the database, and at the maxAttempts-th
-// it is recorded as quarantined with its error, so that the mailbox moves on. Until then the
-// error is returned and the watcher fetches the message again.
+// When one message fails, those before it are recorded without it, and the failed attempt at it
+// is counted in the database: at the maxAttempts-th it is recorded as quarantined with its
+// error, so that the mailbox moves on, and the rest of the batch follows. Until then the error
+// is returned and the watcher fetches the message again. A store that fails as a whole (cannot
+// begin or commit) counts against no message.
 func (in *Intake) RecordBatch(ctx context.Context, batch []Prepared) error {
-	err := in.recordGroup(ctx, batch)
-	if err == nil || ctx.Err() != nil {
-		return err
-	}
-	if len(batch) == 1 {
-		return in.recordFailed(ctx, batch[0], err)
-	}
-	in.log.Warn("batch not recorded, recording its messages one by one", "messages", len(batch), "err", err)
-	for _, p := range batch {
-		if err := in.recordGroup(ctx, []Prepared{p}); err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			if err := in.recordFailed(ctx, p, err); err != nil {
+	for len(batch) > 0 {
+		err := in.recordGroup(ctx, batch)
+		var re *recordError
+		if err == nil || ctx.Err() != nil || !errors.As(err, &re) {
+			return err
+		}
+		if re.i > 0 {
+			if err := in.RecordBatch(ctx, batch[:re.i]); err != nil {
 				return err
 			}
 		}
+		if err := in.recordFailed(ctx, batch[re.i], err); err != nil {
+			return err
+		}
+		batch = batch[re.i+1:]
 	}
 	return nil
 }
+
+// recordError is the failure of the i-th message of a group.
+type recordError struct {
+	i   int
+	err error
+}
+
+func (e *recordError) Error() string { return e.err.Error() }
+func (e *recordError) Unwrap() error { return e.err }
 
 // recordGroup records messages in one transaction.
 func (in *Intake) recordGroup(ctx context.Context, batch []Prepared) error {
@@ -161,10 +169,10 @@ func (in *Intake) recordGroup(ctx context.Context, batch []Prepared) error {
 	queued := false
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
 		queued = false
-		for _, p := range batch {
+		for i, p := range batch {
 			var q bool
 			if err := in.recordOne(tx, p, now, &q); err != nil {
-				return fmt.Errorf("record %s uid %d: %w", p.m.Mailbox, p.m.UID, err)
+				return &recordError{i, fmt.Errorf("record %s uid %d: %w", p.m.Mailbox, p.m.UID, err)}
 			}
 			queued = queued || q
 		}
