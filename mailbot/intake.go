@@ -405,13 +405,6 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		}
 		return false, nil
 	}
-	if d.tell {
-		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(),
-			Text: "messaggio in quarantena (" + d.quarantine + "): " + cut(msg.subject(), 200)}); err != nil {
-			return false, err
-		}
-		return in.notifyStaff(tx, tk, "messaggio in quarantena: "+d.quarantine, now)
-	}
 	if d.auto != "" {
 		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventAuto, By: msg.from(),
 			Text: "messaggio automatico registrato (" + d.auto + "): " + msg.subject()})
@@ -537,10 +530,11 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 	default:
 		d.open = kind
 	}
-	if d.auto == "" && d.quarantine == "" && !in.isStaff(env.From) {
+	if d.open != "" {
 		if err := replyable(msg.from()); err != nil {
 			// No answer can reach the sender: a person looks at the message, and no case is
-			// opened for an address nobody can write to.
+			// opened for an address nobody can write to. (On an existing case, queueReply
+			// skips the answer and senders.go decides what the message may do.)
 			d.open, d.quarantine, d.tell = "", "sender address cannot be answered: "+err.Error(), true
 		}
 	}
