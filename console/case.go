@@ -68,6 +68,9 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 	if c.IPs, err = s.store.IPs(ctx, id); err != nil {
 		return nil, err
 	}
+	if len(sortedEnvs(c.IPs)) == 0 {
+		c.IPs = nil
+	}
 	for _, st := range ticketing.States(tk.Kind) {
 		if st != tk.State && ticketing.CheckTransition(tk.Kind, tk.State, st) == nil {
 			c.Next = append(c.Next, st)
@@ -169,11 +172,13 @@ func commandsOf(r *http.Request, me string) ([]command, error) {
 	}
 }
 
-// sortedEnvs lists the environments of a case's caller IPs in order.
+// sortedEnvs lists the environments that have caller IPs, in order.
 func sortedEnvs(m map[string][]string) []string {
 	var out []string
-	for k := range m {
-		out = append(out, k)
+	for k, v := range m {
+		if len(v) > 0 {
+			out = append(out, k)
+		}
 	}
 	slices.Sort(out)
 	return out

@@ -1,0 +1,258 @@
+package console
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"mailbot/ticketing"
+)
+
+// chromium finds a browser for the test: skipped without one, failed without one in CI.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium in PATH: CI must install it (apt-get install -y chromium)")
+	}
+	t.Skip("no chromium in PATH (apt-get install -y chromium to run the browser test)")
+	return ""
+}
+
+// hostile is what an attacker may put in a subject, an ente's name or a form value: shown as
+// text, it runs nothing.
+const hostile = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
+
+// addHostileCase opens a case whose subject, ente and form values are hostile.
+func addHostileCase(t *testing.T, e *env) string {
+	t.Helper()
+	var id string
+	err := e.d.Store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		now := time.Now()
+		tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta "+hostile, "attacco@example.com", "test", now, e.cfg.Location())
+		if err != nil {
+			return err
+		}
+		id = tk.ID
+		if err := tx.SetEnte(id, ticketing.Ente{Name: "Comune " + hostile, CodiceFiscale: "00339370272"}, []string{"MyPay"}, now); err != nil {
+			return err
+		}
+		if err := tx.SetFlag(id, "allegato illeggibile: "+hostile+".pdf", "test", now); err != nil {
+			return err
+		}
+		return tx.AddForm(id, ticketing.Form{MessageID: "m@example.com", Type: "informativa_generale", Source: hostile + ".pdf",
+			Fields:     map[string]any{"ente.denominazione": hostile},
+			Problems:   []ticketing.Problem{{Field: "ente.codice_ipa", Value: hostile, Message: "non valido"}},
+			Provenance: map[string]ticketing.Provenance{"ente.denominazione": {Document: hostile + ".pdf", How: "label", Sure: false, Doubt: hostile}},
+			ReceivedAt: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestConsoleInBrowser signs in as a person would, in headless Chromium: the address typed in,
+// the link read from the mail the outbox sent, the button pressed. Then the queue, a search, a
+// filter, and actions by keyboard and mouse; hostile content stays text; axe-core finds no
+// WCAG 2.1 A/AA violation on any page; the browser console stays clean. Screenshots are kept.
+func TestConsoleInBrowser(t *testing.T) {
+	exe := chromium(t)
+	axe, err := os.ReadFile("testdata/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, "01-richiesta-venezia.eml")
+	list, _ := e.d.Store.Tickets(context.Background())
+	venezia := list[0].ID
+	bad := addHostileCase(t, e)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+
+	var mu sync.Mutex
+	var problems []string
+	consoleCtx, stopConsole := context.WithCancel(bctx)
+	consoleDone := make(chan struct{})
+	messages := chromedp.Console(consoleCtx)
+	go func() {
+		defer close(consoleDone)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
+				problems = append(problems, m.String()+" ("+m.URL+")")
+			}
+			mu.Unlock()
+		}
+	}()
+
+	dir := os.Getenv("MAILBOT_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	do := func(actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eval := func(js string) any {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[any](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%.80s: %v", js, err)
+		}
+		return v
+	}
+	text := func() string {
+		t.Helper()
+		s, _ := eval(`document.body.innerText`).(string)
+		return s
+	}
+	// check runs axe-core on the page (WCAG 2.1 A and AA) and keeps a screenshot.
+	check := func(name string) {
+		t.Helper()
+		if v := eval(`window.__xss === undefined`); v != true {
+			t.Errorf("%s: a hostile script ran", name)
+		}
+		if eval(`typeof axe`) != "object" {
+			eval(string(axe) + ";true")
+		}
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+			.then(r => r.passes.length === 0 ? ['axe checked nothing'] : r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')))`,
+			chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: axe: %v", name, err)
+		}
+		for _, s := range v {
+			t.Errorf("%s: axe: %s", name, s)
+		}
+		shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "console-"+name+".png")
+		if err := os.WriteFile(path, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Sign in: the address typed, the mail read from the test SMTP server, the button pressed.
+	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
+	check("accesso")
+	before := len(e.l.DeliveredTo(operator))
+	do(chromedp.SendKeys(chromedp.ID("email"), operator+kb.Enter), chromedp.WaitVisible(chromedp.ID("posta")))
+	if !strings.Contains(text(), "Controlli la posta") {
+		t.Fatalf("after the request: %s", text())
+	}
+	check("posta")
+	var link string
+	e.waitFor("the sign-in mail", func() bool {
+		d := e.l.DeliveredTo(operator)
+		if len(d) == before {
+			return false
+		}
+		link = linkRE.FindString(strings.NewReplacer("=\r\n", "", "=3D", "=").Replace(string(d[len(d)-1].Raw)))
+		return true
+	})
+	do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("main button")))
+	check("conferma")
+	do(chromedp.Click(chromedp.CSS("main button")), chromedp.WaitVisible(chromedp.ID("coda")))
+	check("coda")
+	if got := text(); !strings.Contains(got, venezia) || !strings.Contains(got, hostile) {
+		t.Errorf("queue without both cases, or hostile subject not shown as text:\n%s", got)
+	}
+
+	// Search by keyboard: type, Enter.
+	do(chromedp.SendKeys(chromedp.ID("q"), "venezia"+kb.Enter), chromedp.WaitVisible(chromedp.CSS(`#q[value="venezia"]`)))
+	if got := eval(`Array.from(document.querySelectorAll('#coda tbody th a')).map(a => a.textContent).join(',')`); got != venezia {
+		t.Errorf("search venezia: %v", got)
+	}
+	check("ricerca")
+	do(chromedp.Navigate(e.url+"/?segnalata=si"), chromedp.WaitVisible(chromedp.ID("coda")))
+	if got := eval(`Array.from(document.querySelectorAll('#coda tbody th a')).map(a => a.textContent).join(',')`); got != bad {
+		t.Errorf("flagged filter: %v", got)
+	}
+
+	// The hostile case: every value is text.
+	do(chromedp.Navigate(e.url+"/pratiche/"+bad), chromedp.WaitVisible(chromedp.ID("pratica")))
+	if got := text(); strings.Count(got, hostile) < 4 {
+		t.Errorf("hostile values not shown as text:\n%s", got)
+	}
+	if n := eval(`document.querySelectorAll('main img, main script').length`); n != float64(0) {
+		t.Errorf("hostile markup became %v elements", n)
+	}
+	check("pratica-ostile")
+
+	// Actions: a note, then assignment to me.
+	do(chromedp.Navigate(e.url+"/pratiche/"+venezia), chromedp.WaitVisible(chromedp.ID("nota-testo")))
+	check("pratica")
+	do(chromedp.SendKeys(chromedp.ID("nota-testo"), "Telefonato al referente."),
+		chromedp.Click(chromedp.CSS(`form:has(#nota-testo) button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := text(); !strings.Contains(got, "nota registrata") || !strings.Contains(got, "Telefonato al referente.") {
+		t.Errorf("after the note:\n%s", got)
+	}
+	check("pratica-nota")
+	do(chromedp.Click(chromedp.CSS(`form:has(#assegna-a) button`)), chromedp.WaitVisible(chromedp.CSS(`#assegnata[data-a="`+operator+`"]`)))
+	e.waitFor("the assignment", func() bool {
+		tk, _ := e.d.Store.Ticket(context.Background(), venezia)
+		return tk.Assignee == operator
+	})
+	// A refused action's outcome is shown, and the error page passes too.
+	do(chromedp.Navigate(e.url+"/pratiche/NON-ESISTE"), chromedp.WaitVisible(chromedp.ID("errore")))
+	check("errore")
+
+	// Sign out.
+	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("coda")),
+		chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("uscito")))
+	check("uscita")
+	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
+
+	time.Sleep(300 * time.Millisecond)
+	stopConsole()
+	<-consoleDone
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		if strings.Contains(p, "status of 404") && strings.Contains(p, "/pratiche/NON-ESISTE") {
+			continue // the error page asked for
+		}
+		t.Errorf("browser console: %s", p)
+	}
+}
