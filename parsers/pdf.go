@@ -126,9 +126,26 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 			break
 		}
 	}
-	var text []frItem
+	var text, geometric []frItem
 	for i, p := range pages {
+		if fields.generic > 0 && b.err == nil {
+			// Fields named "Campo1": the page's text names them. Its pairs would pair the
+			// printed labels with each other, so only its lines are kept.
+			pg := pdfReadPage(p, b)
+			geometric = append(geometric, pdfGeometryItems(i+1, p, pg)...)
+			if !filled {
+				for _, it := range pdfLayoutItems(i+1, pg) {
+					if !it.pair {
+						text = append(text, it)
+					}
+				}
+				continue
+			}
+		}
 		if filled && i >= pdfTitlePages || b.err != nil {
+			if fields.generic > 0 {
+				continue
+			}
 			break
 		}
 		if !filled {
@@ -146,7 +163,7 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 	if e := limitErr(); e != nil {
 		return nil, e
 	}
-	items = append(text, fields.items...) // text first: the title names the form
+	items = append(append(text, fields.items...), geometric...) // text first: the title names the form
 	if len(items) == 0 {
 		return nil, docErr(name, ErrUnreadable, reasonScan, nil)
 	}

@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -21,8 +23,9 @@ const (
 
 // pdfFieldsResult is what the field tree holds.
 type pdfFieldsResult struct {
-	items  []frItem
-	fields int // terminal fields, filled or not
+	items   []frItem
+	fields  int // terminal fields, filled or not
+	generic int // fields named neither by a label nor by a tooltip ("Campo1", "Casella1")
 }
 
 // Field flags (PDF 32000-1, tables 226 and 230).
@@ -74,6 +77,10 @@ func pdfFormFields(r *pdf.Reader, b *pdfBudget) (res pdfFieldsResult) {
 			return
 		}
 		res.fields++
+		if pdfGenericName(name, pdfText(v.Key("TU"))) {
+			res.generic++ // named by the text printed beside it: pdfGeometryItems
+			return
+		}
 		if it, ok := pdfFieldItem(v, name, ft, ff, val); ok {
 			res.items = append(res.items, it)
 		}
@@ -265,4 +272,149 @@ func pdfYesExport(s string) bool {
 		return true
 	}
 	return false
+}
+
+// pdfGenericName tells a field whose name and tooltip say nothing ("Campo1", "Text3").
+func pdfGenericName(name, tooltip string) bool {
+	if lblIsLabel(name) || tooltip != "" && lblIsLabel(tooltip) {
+		return false
+	}
+	if i := strings.LastIndexByte(name, '.'); i > 0 && lblIsLabel(name[:i]) {
+		return false // "servizi.MyPay"
+	}
+	return true
+}
+
+// pdfGeometryItems reads the generically named fields of one page by where their widgets
+// stand: a text field is named by the cell on its left in the same table row, a check box by
+// the row's first cell, and ticks the option printed on its right.
+func pdfGeometryItems(pageNo int, page pdf.Value, pg pdfPage) (items []frItem) {
+	defer func() { _ = recover() }() // a damaged annotation: the ones read so far
+	annots := page.Key("Annots")
+	if annots.Len() == 0 {
+		return nil
+	}
+	lines := pdfLines(pg.glyphs)
+	pdfColumns(lines)
+	rows := pdfRows(lines, pg.rules)
+	for i := range min(annots.Len(), pdfMaxFieldNodes) {
+		a := annots.Index(i)
+		if a.Key("Subtype").Name() != "Widget" {
+			continue
+		}
+		name, ft, ff, val, tooltip := pdfInheritedField(a)
+		if name == "" || !pdfGenericName(name, tooltip) {
+			continue
+		}
+		r := a.Key("Rect")
+		if r.Len() != 4 {
+			continue
+		}
+		x0, y0, x1, y1 := float32(r.Index(0).Float64()), float32(r.Index(1).Float64()), float32(r.Index(2).Float64()), float32(r.Index(3).Float64())
+		x0, x1 = min(x0, x1), max(x0, x1)
+		y0, y1 = min(y0, y1), max(y0, y1)
+		it, ok := pdfFieldItem(a, name, ft, ff, val)
+		if !ok {
+			continue
+		}
+		check := ft == "Btn" && ff&pdfFfRadio == 0
+		label := pdfRowLabel(rows, x0, y0, y1, check)
+		if label == "" {
+			continue
+		}
+		it.label = label
+		if check {
+			if opt := pdfTextRight(lines, x1, y0, y1); opt != "" {
+				it.value = "☒ " + opt
+			}
+		}
+		it.where = fmt.Sprintf("pagina %d, campo «%s»", pageNo, name)
+		items = append(items, it)
+	}
+	return items
+}
+
+// pdfInheritedField is a widget's full field name and its inherited type, flags, value and
+// tooltip, up its /Parent chain.
+func pdfInheritedField(a pdf.Value) (name, ft string, ff int64, val pdf.Value, tooltip string) {
+	ffSet := false
+	for v, n := a, 0; v.Kind() == pdf.Dict && n < pdfMaxFieldDepth; v, n = v.Key("Parent"), n+1 {
+		if t := pdfFieldName(v.Key("T")); t != "" {
+			if name != "" {
+				name = t + "." + name
+			} else {
+				name = t
+			}
+		}
+		if ft == "" {
+			ft = v.Key("FT").Name()
+		}
+		if f := v.Key("Ff"); !ffSet && f.Kind() == pdf.Integer {
+			ff, ffSet = f.Int64(), true
+		}
+		if x := v.Key("V"); val.IsNull() && !x.IsNull() {
+			val = x
+		}
+		if tooltip == "" {
+			tooltip = pdfText(v.Key("TU"))
+		}
+	}
+	return name, ft, ff, val, tooltip
+}
+
+// pdfRowLabel is the text left of x in the table row beside [y0, y1]: its first cell for a
+// check box (the options stand between), the nearest one for a text field.
+func pdfRowLabel(rows []pdfRow, x, y0, y1 float32, first bool) string {
+	for _, r := range rows {
+		beside := false
+		for _, l := range r.lines {
+			if l.y >= y0-3 && l.y <= y1+3 {
+				beside = true
+			}
+		}
+		if !beside {
+			continue
+		}
+		var left []pdfBlock
+		for _, b := range r.blocks() {
+			if b.lines[len(b.lines)-1].x1() <= x+1 && slices.IndexFunc(b.lines, func(c pdfCell) bool { return c.x1() > x+1 }) < 0 {
+				left = append(left, b)
+			}
+		}
+		if len(left) == 0 {
+			continue
+		}
+		if first {
+			return left[0].label()
+		}
+		return left[len(left)-1].label()
+	}
+	return ""
+}
+
+// pdfTextRight is the words printed just right of x on the line beside [y0, y1]: a check
+// box's option.
+func pdfTextRight(lines []pdfLine, x, y0, y1 float32) string {
+	for _, l := range lines {
+		if l.y < y0-3 || l.y > y1+3 {
+			continue
+		}
+		var words []string
+		var prev float32
+		for _, c := range l.cells {
+			for _, w := range c.words {
+				switch {
+				case w.x0 < x-1:
+					continue
+				case len(words) > 0 && w.x0-prev > 0.6*l.size:
+					return strings.Join(words, " ")
+				}
+				words, prev = append(words, w.s), w.x1
+			}
+		}
+		if len(words) > 0 {
+			return strings.Join(words, " ")
+		}
+	}
+	return ""
 }

@@ -111,6 +111,13 @@ func TestPDFFormFields(t *testing.T) {
 		), FormInformativaGenerale, map[string]any{
 			"servizi": []string{ServiceMyPivot}, "prerequisiti.adesione_pagopa": "sì", "prerequisiti.lettera_adesione": "15/01/2025",
 		}, nil},
+		{"LibreOffice check boxes named label and option, #XX escapes", pdfFieldDoc("Informativa Generale dell'ente", []int{0, 1, 2},
+			"/FT /Btn /T (Servizi richiesti MyPay) /V /Yes",
+			"/FT /Btn /T (Servizi richiesti MyPivot) /V /Off",
+			"/FT /Btn /T (Modalit#C3#A0 di attivazione caricamento flussi) /V /Yes",
+		), FormInformativaGenerale, map[string]any{
+			"servizi": []string{ServiceMyPay}, "modalita_attivazione": []string{"caricamento flussi"},
+		}, nil},
 		{"radio group and list box with hex /Opt", pdfFieldDoc("Esiti collaudo", []int{0, 1},
 			"/FT /Btn /Ff 32768 /T (collaudo.esito) /V /negativo /Kids [%d2 %d3]",
 			"/FT /Ch /Ff 2097152 /T (collaudo.pagamenti_prova) /Opt [[(1) (carta di credito)] [(2) (bonifico)]] /V [(1) (2)]",
@@ -180,4 +187,32 @@ func FuzzReadPDF(f *testing.F) {
 			t.Fatalf("one read allocated %d MB", n>>20)
 		}
 	})
+}
+
+// TestPDFGenericFields: a fillable PDF whose fields are called "Campo1" and "Casella1"
+// (LibreOffice's default names, no tooltips) is read by where each widget stands: the text
+// field by the label cell on its left, the check box by its row's label and the option on
+// its right.
+func TestPDFGenericFields(t *testing.T) {
+	data, err := os.ReadFile("../testdata/forms/corpus/libreoffice/lo_ig_fillable_generic_rovigo.pdf")
+	if err != nil {
+		t.Skip("corpus file missing:", err)
+	}
+	forms, err := ReadDocument("modulo.pdf", "", data, Limits{})
+	if err != nil || len(forms) != 1 || forms[0].Type != FormInformativaGenerale {
+		t.Fatalf("forms %+v, err %v", forms, err)
+	}
+	f := forms[0]
+	want := map[string]any{
+		"ente.codice_fiscale": "00192630291", "ente.codice_ipa": "c_h620", "referente.nome": "Francesca",
+		"servizi": []string{ServiceMyPay, ServiceMyPivot}, "tipi_dovuto.iban": "IT72B0200812200000104567890",
+	}
+	for k, w := range want {
+		if got := f.Fields[k]; !reflect.DeepEqual(got, w) {
+			t.Errorf("%s = %#v, want %#v", k, got, w)
+		}
+	}
+	if p := f.Provenance["ente.codice_fiscale"]; p.How != HowFormField || p.Where != "pagina 1, campo «Campo2»" || !p.Sure {
+		t.Errorf("provenance %+v", p)
+	}
 }
