@@ -156,7 +156,9 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 func pick(rs []reading) reading {
 	best := rs[0]
 	for _, r := range rs[1:] {
-		if r.rank() >= best.rank() {
+		// Within one message (two copies of a form, a PDF and a DOCX) order means nothing:
+		// an uncertain reading does not replace a sure one.
+		if r.rank() > best.rank() || r.rank() == best.rank() && (r.prov.Sure || !best.prov.Sure || r.msg != best.msg) {
 			best = r
 		}
 	}

@@ -127,6 +127,22 @@ func TestMerge(t *testing.T) {
 			want: []want{{qep, "ente.codice_ipa", "c_l736", "a.docx", true}},
 		},
 		{
+			name: "within one message an uncertain copy does not replace a sure one",
+			forms: []Form{
+				form("m1", qep, "a.docx", "table", map[string]any{"ente.codice_ipa": "c_l736"}),
+				form("m1", qep, "a.pdf", "table", map[string]any{"ente.codice_ipa": "c_I736?"}),
+			},
+			want: []want{{qep, "ente.codice_ipa", "c_l736", "a.docx", true}},
+		},
+		{
+			name: "a later message's uncertain reading replaces an earlier sure one, for a person to confirm",
+			forms: []Form{
+				form("m1", qep, "a.docx", "table", map[string]any{"ente.codice_ipa": "c_l736"}),
+				form("m2", qep, "b.pdf", "table", map[string]any{"ente.codice_ipa": "c_l737?"}),
+			},
+			want: []want{{qep, "ente.codice_ipa", "c_l737", "b.pdf", false}},
+		},
+		{
 			name: "a staff correction replaces every reading and settles a conflict",
 			forms: []Form{
 				form("m1", qep, "a.pdf", "form_field", map[string]any{"ente.codice_ipa": "c_l736"}),
@@ -203,7 +219,7 @@ func TestMerge(t *testing.T) {
 				if p.Document != w.document || p.Sure != w.sure {
 					t.Errorf("%s %s read from %q sure=%v (%s), want %q sure=%v", w.typ, w.key, p.Document, p.Sure, p.Doubt, w.document, w.sure)
 				}
-				if !p.Sure && !strings.Contains(p.Doubt, "valori diversi") {
+				if !p.Sure && c.conflicts > 0 && !strings.Contains(p.Doubt, "valori diversi") {
 					t.Errorf("%s %s: doubt %q does not say what disagrees", w.typ, w.key, p.Doubt)
 				}
 			}
