@@ -263,7 +263,15 @@ func (c *Corpus) word(E []Ente) error {
 		c.add("word/"+d.name+".docx", "word-xml", d.layout, d.note, exp)
 		if printed[d.name] {
 			c.WordToPDF = append(c.WordToPDF, d.name)
-			c.add("libreoffice/"+d.name+".pdf", "libreoffice", "printed-pdf/word-"+d.layout, "the Word file printed to PDF by LibreOffice: "+d.note, exp)
+			pexp := exp
+			pexp.Drawn = nil
+			for k, style := range map[string]string{"servizi": d.v.Svc, "modalita_attivazione": d.v.Mod, "prerequisiti.adesione_pagopa": d.v.YN, "prerequisiti.prodotti_myextranet": d.v.YN} {
+				if _, ok := exp.Fields[k]; ok && style == chLegacy {
+					pexp.Drawn = append(pexp.Drawn, k)
+				}
+			}
+			slices.Sort(pexp.Drawn)
+			c.add("libreoffice/"+d.name+".pdf", "libreoffice", "printed-pdf/word-"+d.layout, "the Word file printed to PDF by LibreOffice: "+d.note, pexp)
 		}
 	}
 	return nil

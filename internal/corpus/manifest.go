@@ -28,6 +28,10 @@ type Expected struct {
 	Fields   map[string]any `json:"fields"`             // string, or []string for services, IPs and lists
 	Empty    []string       `json:"empty,omitempty"`    // written as "n.d.", "—", "____" or an empty field: no value
 	Problems []string       `json:"problems,omitempty"` // keys whose value is deliberately invalid
+	// Drawn: keys whose value is only drawn on the page (Word's legacy check boxes printed to
+	// PDF are vector graphics, not text): a reader cannot see it, so it must not assert one;
+	// found or missing, these do not count towards recall.
+	Drawn []string `json:"drawn,omitempty"`
 }
 
 // expected builds the expectation of one form from full values: keys omitted or blank in the
