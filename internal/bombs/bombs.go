@@ -217,15 +217,41 @@ func repeatZlib(head, unit, tail string, size int) []byte {
 	write(data)
 	w.Flush()
 	block := append([]byte(nil), out.Bytes()[start:]...)
+	s := sum.Sum32()
+	dataSum := adler32.Checksum(data)
 	for n := 2 * chunk; n < size; n += chunk {
 		out.Write(block)
-		sum.Write(data)
+		s = adlerCombine(s, dataSum, chunk)
 	}
-	write([]byte(tail))
+	w.Write([]byte(tail))
 	w.Close()
-	s := sum.Sum32()
+	s = adlerCombine(s, adler32.Checksum([]byte(tail)), int64(len(tail)))
 	out.Write([]byte{byte(s >> 24), byte(s >> 16), byte(s >> 8), byte(s)})
 	return out.Bytes()
+}
+
+// adlerCombine is the Adler-32 of two strings joined, from their checksums and the second's
+// length (zlib's adler32_combine): a gigabyte is not summed byte by byte.
+func adlerCombine(a1, a2 uint32, len2 int64) uint32 {
+	const base = 65521
+	rem := uint32(len2 % base)
+	sum1 := a1 & 0xffff
+	sum2 := rem * sum1 % base
+	sum1 += a2&0xffff + base - 1
+	sum2 += a1>>16 + a2>>16 + base - rem
+	if sum1 >= base {
+		sum1 -= base
+	}
+	if sum1 >= base {
+		sum1 -= base
+	}
+	if sum2 >= base<<1 {
+		sum2 -= base << 1
+	}
+	if sum2 >= base {
+		sum2 -= base
+	}
+	return sum2<<16 | sum1
 }
 
 func zipOf(entries [][2]string) []byte {
