@@ -207,6 +207,11 @@ func (c *Corpus) word(E []Ente) error {
 		override                 map[string]any
 		problems                 []string
 	}
+	// Values corrected with track changes on: the earlier value, deleted.
+	corrected := map[string]map[string]string{
+		"word_ig_trackchanges_treviso": {"referente.telefono": "0422 000 000", "tipi_dovuto.iban": ibanIT("05034", "12011", "000000099999")},
+		"word_qep_trackchanges_schio":  {"ip_esercizio": "85.39.70.99"},
+	}
 	schioBadCF := E[8]
 	schioBadCF.CF = breakLast(E[8].CF)
 	jesoloPriv := E[9]
@@ -249,13 +254,17 @@ func (c *Corpus) word(E []Ente) error {
 			variant{Labels: lbOffice, Svc: chSiNo, IPSep: "\n"}, wvSDT, false, nil, nil},
 		wd{"word_qep_piva_errata_padova", formQEP, "table", "partita IVA with a wrong check digit: a problem", padovaBadPIVA,
 			variant{Labels: lbOffice, Svc: chSDT}, wvSDT, false, nil, []string{"azienda.partita_iva"}},
+		wd{"word_ig_trackchanges_treviso", formIG, "track-changes", "edited with track changes on: the unchosen service deleted (w:del), the phone and the IBAN corrected (old value in w:delText, new in w:ins)", E[1],
+			variant{Labels: lbOffice, Svc: chTracked, YN: chTracked}, wvPlain, false, nil, nil},
+		wd{"word_qep_trackchanges_schio", formQEP, "track-changes", "edited with track changes on: the unchosen service deleted, an IP in esercizio corrected", E[8],
+			variant{Labels: lbForm, Svc: chTracked}, wvPlain, false, nil, nil},
 	)
 	// Printed to PDF as well: check boxes, X and Sì/No columns drawn on the page.
 	printed := map[string]bool{"word_ig_legacy_padova": true, "word_ig_sino_jesolo": true, "word_ig_sdtwing_rovigo": true, "word_ig_xcol_belluno": true, "word_qep_legacy_padova": true}
 	for _, d := range docs {
 		exp := expected(d.form, full(d.form, d.e), d.v, d.override, d.problems)
 		sec := d.v.Sections
-		data, err := docxZip(wordXML(formBlocks(d.form, d.e, d.v), d.values, sec, nil, d.paragraphs))
+		data, err := docxZip(wordXML(formBlocks(d.form, d.e, d.v), d.values, sec, corrected[d.name], d.paragraphs))
 		if err != nil {
 			return err
 		}

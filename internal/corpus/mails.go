@@ -178,6 +178,42 @@ func (c *Corpus) mails(E []Ente) error {
 			withSource(expected(formIG, e.IG(), v, nil, nil), bodySource))
 	}
 
+	{
+		// A reply in Outlook: the corrected values above Outlook's header block (Da/Inviato/A/
+		// Oggetto) and the earlier answer, which lists other values.
+		e := E[2]
+		v := variant{Labels: lbForm, Svc: chText}
+		bs := bodyOnly(formBlocks(formIG, e, v))
+		intro := []string{"Buongiorno,", "ecco i dati corretti.", ""}
+		head := []string{"Da: Call center PagoPA <call.center@regione.veneto.it>", "Inviato: lunedì 2 marzo 2026 16:20", "A: " + e.Email, "Oggetto: [INT-2026-00042] Richiesta attivazione " + e.Den}
+		plain := strings.TrimSuffix(outlookPlain(intro, signature(e), bs, false), "\r\n") + "\r\n\r\n" +
+			strings.Join(append(append(head, ""), quotedReply...), "\r\n") + "\r\n"
+		h := outlookHTML(intro, signature(e), bs, false)
+		var q strings.Builder
+		q.WriteString(`<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'><p class=MsoNormal>`)
+		for i, l := range head {
+			k, rest, _ := strings.Cut(l, ": ")
+			if i > 0 {
+				q.WriteString("<br>")
+			}
+			fmt.Fprintf(&q, "<b>%s:</b> %s", esc(k), esc(rest))
+		}
+		q.WriteString("<o:p></o:p></p></div><p class=MsoNormal><o:p>&nbsp;</o:p></p>")
+		for _, l := range quotedReply {
+			fmt.Fprintf(&q, "<p class=MsoNormal>%s<o:p></o:p></p>", esc(l))
+		}
+		h = strings.Replace(h, "</div></body></html>", q.String()+"</div></body></html>", 1)
+		m := msg(e, "RE: [INT-2026-00042] Richiesta attivazione "+e.Den)
+		m.extra = []string{"X-Mailer: Microsoft Outlook 16.0", "In-Reply-To: <INT-2026-00042.1@mailbot.regione.veneto.it>"}
+		m.alt = []part{
+			{ctype: "text/plain; charset=\"utf-8\"", body: []byte(plain)},
+			{ctype: "text/html; charset=\"utf-8\"", body: []byte(h)},
+		}
+		c.Files["outlook/outlook_ig_reply_rovigo.eml"] = m.bytes()
+		c.add("outlook/outlook_ig_reply_rovigo.eml", "outlook", "reply-quote", "a reply above Outlook's Da/Inviato/A/Oggetto block and the quoted earlier answer, which names other (invalid) values",
+			withSource(expected(formIG, e.IG(), v, nil, nil), bodySource))
+	}
+
 	// --- Gmail ---
 	gmail := func(file, layout, note string, e Ente, subject string, intro []string, bs []block, quote bool, htmlOnly bool, exp ...Expected) {
 		m := msg(e, subject)

@@ -46,6 +46,7 @@ const (
 	chLegacy   = "legacy"   // Word: FORMCHECKBOX before each option
 	chSDT      = "sdt"      // Word: content-control check box (☒/☐ in MS Gothic)
 	chSDTWing  = "sdtwing"  // Word: content-control check box with Wingdings glyphs
+	chTracked  = "tracked"  // Word: the unchosen option deleted with track changes on (w:del)
 )
 
 // Label styles.

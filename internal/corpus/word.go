@@ -28,6 +28,8 @@ type wordDoc struct {
 	values  string // wv*
 	sec     string // sec*
 	blank   map[string]bool
+	// corrected: key -> an earlier value, deleted with track changes before the current one.
+	corrected map[string]string
 }
 
 func (w *wordDoc) nextRsid() string {
@@ -168,6 +170,26 @@ func (w *wordDoc) value(bl block) {
 				w.checkbox(bl.Style, o.On)
 				fmt.Fprintf(&w.b, `<w:r><w:t xml:space="preserve"> %s</w:t></w:r>`, xt(o.Text))
 			}
+		case chTracked:
+			// "MyPay / MyPivot" with the unchosen option and its separator deleted as a
+			// tracked change: still in the file as w:delText.
+			shown := false
+			for _, o := range bl.Opts {
+				if o.On {
+					if shown {
+						w.b.WriteString(`<w:r><w:t xml:space="preserve"> / </w:t></w:r>`)
+					}
+					fmt.Fprintf(&w.b, `<w:r><w:t>%s</w:t></w:r>`, xt(o.Text))
+					shown = true
+					continue
+				}
+				del := o.Text + " / "
+				if shown {
+					del = " / " + o.Text
+				}
+				w.rsid++
+				fmt.Fprintf(&w.b, `<w:del w:id="%d" w:author="Ufficio Ragioneria" w:date="2026-03-09T10:41:00Z"><w:r w:rsidDel="%s"><w:delText xml:space="preserve">%s</w:delText></w:r></w:del>`, 900+w.rsid, w.nextRsid(), xt(del))
+			}
 		case chStrike:
 			for i, o := range bl.Opts {
 				if i > 0 {
@@ -187,6 +209,15 @@ func (w *wordDoc) value(bl block) {
 	v := strings.Join(bl.Lines, "\n")
 	if w.blank[bl.Key] {
 		v = ""
+	}
+	if old, ok := w.corrected[bl.Key]; ok {
+		// A value corrected with track changes on: the old one deleted, the new inserted.
+		w.rsid++
+		fmt.Fprintf(&w.b, `<w:del w:id="%d" w:author="Ufficio Ragioneria" w:date="2026-03-09T10:40:00Z"><w:r><w:delText>%s</w:delText></w:r></w:del>`, 700+w.rsid, xt(old))
+		fmt.Fprintf(&w.b, `<w:ins w:id="%d" w:author="Ufficio Ragioneria" w:date="2026-03-09T10:40:00Z">`, 701+w.rsid)
+		w.runs(v, "")
+		w.b.WriteString(`</w:ins>`)
+		return
 	}
 	switch w.values {
 	case wvFormText:
@@ -212,8 +243,8 @@ func (w *wordDoc) cell(width int, extra string, f func()) {
 // wordXML renders blocks as word/document.xml. Pairs go in a two-column table; a section is a
 // heading paragraph (numbered, bold) or a merged row across the table (caption); "option | X"
 // choices merge the label cell down (w:vMerge).
-func wordXML(bs []block, values, sec string, blank map[string]bool, paragraphs bool) []byte {
-	w := &wordDoc{values: values, sec: sec, blank: blank}
+func wordXML(bs []block, values, sec string, corrected map[string]string, paragraphs bool) []byte {
+	w := &wordDoc{values: values, sec: sec, corrected: corrected}
 	w.b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
 	w.b.WriteString(`<w:document xmlns:wpc="http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:w10="urn:schemas-microsoft-com:office:word" xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml" xmlns:wne="http://schemas.microsoft.com/office/word/2006/wordml" mc:Ignorable="w14 w15"><w:body>`)
 	const lw, vw = 3600, 5800
