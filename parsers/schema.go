@@ -97,7 +97,7 @@ var Forms = []FormSpec{
 			{Key: "azienda.pec", Label: "PEC azienda", Aliases: []string{"pec"}, Kind: KindPEC},
 			{Key: "azienda.email_referente_tecnico", Label: "Email referente tecnico", Aliases: []string{"email referente tecnico", "email tecnico"}, Kind: KindEmail},
 			{Key: "servizi", Label: "Integrazioni (MyPay / MyPivot)", Aliases: []string{"integrazioni", "servizi"}, Kind: KindServices, Required: true, Options: serviceOptions},
-			{Key: "web_services", Label: "Web services usati", Aliases: []string{"web services"}, Kind: KindList},
+			{Key: "web_services", Label: "Web services usati", Aliases: []string{"web services", "web services utilizzati"}, Kind: KindList},
 			{Key: "url_callback", Label: "URL di callback", Aliases: []string{"callback", "url callback"}, Kind: KindURL},
 			{Key: "ip_collaudo", Label: "IP chiamanti in collaudo", Aliases: []string{"ip collaudo", "indirizzi ip collaudo"}, Kind: KindIPs},
 			{Key: "ip_esercizio", Label: "IP chiamanti in esercizio", Aliases: []string{"ip esercizio", "indirizzi ip esercizio"}, Kind: KindIPs},

@@ -114,3 +114,17 @@ func TestGenericLabelOutsideSections(t *testing.T) {
 		}
 	}
 }
+
+// TestGenericLabelAloneOnItsLine: Outlook turns a table of a section into paragraphs, each
+// label alone on its line ("Codice", then the value after a blank line).
+func TestGenericLabelAloneOnItsLine(t *testing.T) {
+	forms := ReadText("Informativa generale\n\n4. Tipi dovuto\nCodice\n\nSOGGIORNO\n\nDescrizione\n\nImposta di soggiorno\n\nIBAN di accredito\n\nIT03L0200836280000041112222\n", SourceBody)
+	if len(forms) != 1 {
+		t.Fatalf("%d forms", len(forms))
+	}
+	for k, w := range map[string]string{"tipi_dovuto.codice": "SOGGIORNO", "tipi_dovuto.descrizione": "Imposta di soggiorno", "tipi_dovuto.iban": "IT03L0200836280000041112222"} {
+		if got := forms[0].Fields[k]; got != w {
+			t.Errorf("%s = %#v, want %q", k, got, w)
+		}
+	}
+}

@@ -596,8 +596,13 @@ func tfLabelAt(lines []string, i int) (Field, int) {
 		if label == "" {
 			return Field{}, 0
 		}
-		if f, score, ok := lm.match(strings.TrimRight(label, " :*")); ok && score >= 10000 {
+		l := strings.TrimRight(label, " :*")
+		if f, score, ok := lm.match(l); ok && score >= 10000 {
 			return f, k
+		}
+		// A section's generic label: "Codice" under "4. Tipi dovuto".
+		if g := lm.generic(lblTokens(l)); len(g) > 0 {
+			return g[0], k
 		}
 	}
 	return Field{}, 0
