@@ -26,6 +26,7 @@ type pdfWord struct {
 // pdfCell is the text of one line inside one column.
 type pdfCell struct {
 	col   int
+	y     float32 // the line's baseline
 	words []pdfWord
 }
 
@@ -80,6 +81,9 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 		})
 		if l := pdfSplitLine(run, size); len(l.cells) > 0 {
 			l.y = y
+			for k := range l.cells {
+				l.cells[k].y = y
+			}
 			lines = append(lines, l)
 		}
 		i = j
@@ -242,13 +246,13 @@ func pdfCutAtColumns(cells []pdfCell, strong []float32, size float32) []pdfCell 
 			}
 			for _, x := range strong {
 				if x > c.words[from].x0+4 && w.x0 >= x-2 && w.x0 <= x+2 {
-					out = append(out, pdfCell{words: c.words[from:k]})
+					out = append(out, pdfCell{y: c.y, words: c.words[from:k]})
 					from = k
 					break
 				}
 			}
 		}
-		out = append(out, pdfCell{words: c.words[from:]})
+		out = append(out, pdfCell{y: c.y, words: c.words[from:]})
 	}
 	return out
 }
@@ -323,6 +327,42 @@ func (r pdfRow) blocks() []pdfBlock {
 	return bs
 }
 
+// pdfMarks are the cells that only tick the option beside them.
+var pdfMarks = map[string]bool{"x": true, "X": true, "✓": true, "✔": true, "☒": true, "☑": true, "■": true, "⌧": true, "✗": true, "✘": true}
+
+// pdfMergeMarks moves a column of ticks ("X" beside the options it ticks) onto the lines of
+// the options, "MyPivot X", which the form grammar reads as a mark after the option.
+func pdfMergeMarks(bs []pdfBlock) []pdfBlock {
+	for i := len(bs) - 1; i >= 1; i-- {
+		marks := bs[i]
+		if slices.ContainsFunc(marks.lines, func(c pdfCell) bool { return !pdfMarks[c.text()] }) {
+			continue
+		}
+		opts := &bs[i-1]
+		if len(opts.lines) < 2 || lblIsLabel(opts.label()) {
+			continue // one option, or a label: the mark stays a cell of its own
+		}
+		moved := true
+		for _, m := range marks.lines {
+			k := slices.IndexFunc(opts.lines, func(c pdfCell) bool { return c.y-m.y < 2 && m.y-c.y < 2 })
+			if k < 0 {
+				moved = false
+				break
+			}
+		}
+		if !moved {
+			continue
+		}
+		for _, m := range marks.lines {
+			k := slices.IndexFunc(opts.lines, func(c pdfCell) bool { return c.y-m.y < 2 && m.y-c.y < 2 })
+			c := &opts.lines[k]
+			c.words = append(slices.Clone(c.words), m.words...)
+		}
+		bs = slices.Delete(bs, i, i+1)
+	}
+	return bs
+}
+
 // pdfExactLabel reports whether text is exactly a field's label (or key), not a value that
 // merely contains a label's words ("Software house S.r.l.").
 func pdfExactLabel(text string) bool {
@@ -390,8 +430,18 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 		}
 	}
 	section := ""
+	var yn pdfYesNo
+	rowItems := func(bs []pdfBlock, where string) []frItem { return pdfRowItems(bs, right, &section, where) }
 	for i, r := range rows {
 		bs := r.blocks()
+		it, ok := yn.row(bs, fmt.Sprintf("pagina %d, riga %d", page, i+1), rowItems)
+		if len(it) > 0 {
+			flush()
+			items = append(items, it...)
+		}
+		if ok {
+			continue
+		}
 		if len(bs) == 1 {
 			if r.ruled {
 				flush()
@@ -406,7 +456,78 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 		items = append(items, pdfRowItems(bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1))...)
 	}
 	flush()
-	return items
+	return append(items, yn.end(rowItems)...)
+}
+
+// pdfYesNo reads "Sì | No" columns: a header row with the two words (after a label, or
+// alone), then rows of a label or an option with a mark under one of them. After a label
+// ("Servizi | Sì | No", then "MyPay | X"), the options marked Sì are that label's value;
+// alone, each row's label takes the word its mark stands under.
+type pdfYesNo struct {
+	head    map[int]string // column -> "Sì" or "No"
+	label   string         // the label of an options group, "" for a plain header
+	options []string
+	rows    int        // option rows read
+	pending []pdfBlock // the header row, read as an ordinary row if no option follows
+	where   string
+}
+
+func (yn *pdfYesNo) row(bs []pdfBlock, where string, rowItems func([]pdfBlock, string) []frItem) ([]frItem, bool) {
+	head := map[int]string{}
+	for k, b := range bs {
+		switch t := strings.ToLower(b.label()); t {
+		case "sì", "si", "no":
+			head[b.col] = map[string]string{"si": "sì"}[t] + map[bool]string{true: t}[t != "si"]
+		default:
+			if k > 0 || len(bs) == 1 {
+				head = nil
+			}
+		}
+		if head == nil {
+			break
+		}
+	}
+	if len(head) >= 2 {
+		out := yn.end(rowItems)
+		yn.head, yn.label, yn.where = head, "", where
+		if _, isHead := head[bs[0].col]; !isHead {
+			yn.label, yn.pending = bs[0].label(), bs
+		}
+		return out, true
+	}
+	if yn.head == nil || len(bs) != 2 || !pdfMarks[bs[1].label()] {
+		return yn.end(rowItems), false
+	}
+	answer, ok := yn.head[bs[1].col]
+	if !ok {
+		return yn.end(rowItems), false
+	}
+	if yn.label != "" {
+		yn.rows++
+		if answer == "sì" {
+			yn.options = append(yn.options, bs[0].label())
+		}
+		return nil, true
+	}
+	return []frItem{{label: bs[0].label(), value: answer, pair: true, how: HowTable, where: where}}, true
+}
+
+// end closes an options group: its label and the options marked Sì. A header row that no
+// option row followed ("Adesione … | Sì | No", boxes drawn, not written) is an ordinary row.
+func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
+	var out []frItem
+	switch {
+	case yn.label != "" && yn.rows == 0:
+		out = rowItems(yn.pending, yn.where)
+	case yn.label != "":
+		v := ""
+		if len(yn.options) > 0 {
+			v = "☒ " + strings.Join(yn.options, " ☒ ")
+		}
+		out = append(out, frItem{label: yn.label, value: v, pair: true, how: HowTable, where: yn.where})
+	}
+	*yn = pdfYesNo{}
+	return out
 }
 
 // pdfRowItems pairs the cells of one table row. A label cell takes the next cell as its value
@@ -430,6 +551,7 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 	} else {
 		*section = ""
 	}
+	bs = pdfMergeMarks(bs)
 	for i := 0; i < len(bs); i++ {
 		b := bs[i]
 		lines := b.texts()

@@ -103,3 +103,34 @@ func TestPDFLabelNeverValue(t *testing.T) {
 		t.Errorf("prodotto.nome = %#v", f.Fields["prodotto.nome"])
 	}
 }
+
+// TestPrintedPDFMarks: check marks printed in columns of their own (corpus files, Word and
+// LibreOffice tables printed to PDF): "X" beside the option it ticks, and "Sì | No" columns
+// under a label (options marked Sì are its value) or alone (each row takes the word its
+// mark stands under).
+func TestPrintedPDFMarks(t *testing.T) {
+	for _, c := range []struct {
+		file   string
+		fields map[string]any
+	}{
+		{"lo_qep_printed_schio.pdf", map[string]any{"servizi": []string{ServiceMyPivot}}},
+		{"word_ig_sino_jesolo.pdf", map[string]any{"servizi": []string{ServiceMyPay, ServiceMyPivot},
+			"prerequisiti.adesione_pagopa": "sì", "prerequisiti.prodotti_myextranet": "sì"}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			data, err := os.ReadFile("../testdata/forms/corpus/libreoffice/" + c.file)
+			if err != nil {
+				t.Skip("corpus file missing:", err)
+			}
+			forms, err := ReadDocument(c.file, "", data, Limits{})
+			if err != nil || len(forms) != 1 {
+				t.Fatalf("forms %+v, err %v", forms, err)
+			}
+			for k, want := range c.fields {
+				if got := forms[0].Fields[k]; !reflect.DeepEqual(got, want) {
+					t.Errorf("%s = %#v, want %#v", k, got, want)
+				}
+			}
+		})
+	}
+}
