@@ -143,6 +143,8 @@ func commandsOf(r *http.Request, me string) ([]command, error) {
 		return []command{{name: "assegna", arg: to}}, nil
 	case "nota":
 		return []command{{name: "nota", arg: f("testo")}}, nil
+	case "scrivi":
+		return []command{{name: "scrivi", arg: r.PostFormValue("testo")}}, nil
 	case "stato":
 		if f("motivo") == "" {
 			return nil, errors.New("indicare il motivo del cambio di stato")

@@ -1,14 +1,17 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -271,6 +274,62 @@ func TestSignInAndActions(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "Non eseguito") {
 		t.Errorf("bad transition: %d", code)
 	}
+
+	// Write to the referent: the text arrives in the referent's mailbox, in the case's thread.
+	before := len(e.l.DeliveredTo(referent))
+	_, page = c.do("GET", "/pratiche/"+id, nil)
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"scrivi"}, "testo": {"Gentile referente,\nmanca la firma sul modulo."}, "versione": {field(versionRE, page)}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "messaggio inviato a "+referent) {
+		t.Errorf("write to the referent: %d", code)
+	}
+	e.waitFor("the written answer", func() bool { return len(e.l.DeliveredTo(referent)) > before })
+	if got := string(e.l.DeliveredTo(referent)[before].Raw); !strings.Contains(got, "manca la firma sul modulo.") || !strings.Contains(got, "["+id+"]") {
+		t.Errorf("the referent's mail:\n%s", got)
+	}
+
+	// Credentials: the state moved with a reason, then the values sent; the password reaches the
+	// referent and is found nowhere afterwards (database, pages).
+	_, page = c.do("GET", "/pratiche/"+id, nil)
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"stato"}, "stato": {ticketing.StateTestSetup}, "motivo": {"documenti verificati a mano"}, "versione": {field(versionRE, page)}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "stato "+ticketing.StateTestSetup) || !strings.Contains(body, "documenti verificati a mano") {
+		t.Fatalf("state change: %d\n%s", code, body)
+	}
+	const password = "Segreta-Console-987"
+	before = len(e.l.DeliveredTo(referent))
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"credenziali"}, "ambiente": {"collaudo"}, "codice_ipa": {"c_l736"},
+		"password_mypay": {password}, "versione": {field(versionRE, body)}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "credenziali inviate") || strings.Contains(body, password) {
+		t.Fatalf("credentials: %d\n%s", code, body)
+	}
+	e.waitFor("the credentials", func() bool {
+		for _, d := range e.l.DeliveredTo(referent)[before:] {
+			if strings.Contains(string(d.Raw), password) {
+				return true
+			}
+		}
+		return false
+	})
+	e.waitFor("the outbox to mark it sent", func() bool {
+		st, err := e.d.Store.Stats(context.Background())
+		return err == nil && st.OldestQueued.IsZero()
+	})
+	if _, page = c.do("GET", "/pratiche/"+id, nil); strings.Contains(page, password) {
+		t.Error("the case page shows the password")
+	}
+	// The outbox replaces the sent mail with its redacted copy and scrubs the files.
+	var where string
+	e.waitFor("the password to be gone from the data directory", func() bool {
+		where = ""
+		filepath.WalkDir(e.cfg.DataDir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(password)) {
+					where = path
+				}
+			}
+			return nil
+		})
+		return where == ""
+	})
 
 	// Sign out: the session is gone.
 	if code, body := c.do("POST", "/esci", url.Values{"csrf": {csrf}}); code != 200 || !strings.Contains(body, "uscito") {

@@ -21,3 +21,16 @@ func TestGoldenSignInMail(t *testing.T) {
 		golden(t, c.golden, []byte(body.Text))
 	}
 }
+
+// TestGoldenStaffMessage renders a staff member's free-text answer to a referent.
+func TestGoldenStaffMessage(t *testing.T) {
+	body, err := templates.Render("staff_message", struct{ TicketID, Text string }{"INT-2026-00042",
+		"Gentile referente,\nabbiamo ricevuto i moduli: manca la firma sulla seconda pagina.\n<b>non è HTML</b>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body.HTML, "&lt;b&gt;non è HTML&lt;/b&gt;") {
+		t.Errorf("the text became markup:\n%s", body.HTML)
+	}
+	golden(t, "staff_message.txt", []byte(body.Text))
+}

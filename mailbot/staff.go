@@ -290,6 +290,8 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 			return "", err
 		}
 		return fmt.Sprintf("#credenziali %s: credenziali inviate a %s (i valori non sono conservati dopo l'invio)", env, tk.Requester), nil
+	case "scrivi":
+		return in.writeReferent(tx, tk, c.arg, by, "#scrivi", now)
 	case "campo":
 		keys, values := parseFieldArgs(c.arg)
 		if len(c.values) > 0 { // from the CLI, one argument per value
@@ -297,7 +299,7 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 		}
 		return in.setFields(tx, tk, keys, values, by, line, now)
 	default:
-		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #campo, #credenziali)", line)
+		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #campo, #credenziali, #scrivi)", line)
 	}
 }
 

@@ -1,0 +1,41 @@
+package mailbot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"mailbot/templates"
+	"mailbot/ticketing"
+)
+
+// maxWrittenAnswer bounds a staff member's free-text answer to a referent.
+const maxWrittenAnswer = 20000
+
+// writeReferent sends a staff member's free text to the case's referent (#scrivi, and the web
+// console's "write to the referent"): through the outbox, in the case's thread, with the ticket
+// tag in the subject; the text is recorded as an event of the case.
+func (in *Intake) writeReferent(tx *ticketing.Tx, tk *ticketing.Ticket, text, by, line string, now time.Time) (string, error) {
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	switch {
+	case text == "":
+		return refuse("%s: il testo è vuoto", line)
+	case len(text) > maxWrittenAnswer:
+		return refuse("%s: il testo è troppo lungo (massimo %d caratteri)", line, maxWrittenAnswer)
+	case tk.Requester == "":
+		return refuse("%s: la pratica non ha un referente a cui scrivere", line)
+	}
+	body, err := templates.Render("staff_message", struct{ TicketID, Text string }{tk.ID, text})
+	if err != nil {
+		return "", err
+	}
+	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "staff_message", To: []string{tk.Requester},
+		Subject: replySubject(tk.Subject, tk.ID), Body: body})
+	if err := in.enqueue(tx, out, now); err != nil {
+		return "", err
+	}
+	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: by, Text: "scritto al referente: " + text}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: messaggio inviato a %s", line, tk.Requester), nil
+}
