@@ -67,7 +67,30 @@ func pdfReadPage(page pdf.Value, b *pdfBudget) (pg pdfPage) {
 	}()
 	in.g = pdfGState{ctm: pdfIdentity, th: 1}
 	in.run(page.Key("Contents"), 0)
+	in.drawnBoxes()
 	return in.page
+}
+
+// pdfBox is a small square drawn on a page: a check box printed as graphics (Word's legacy
+// check boxes, as LibreOffice prints them), ticked when two strokes cross inside it.
+type pdfBox struct{ x0, y0, x1, y1 float64 }
+
+// drawnBoxes adds a glyph "☒" or "☐" where a check box is drawn, so that the line reads as
+// if the mark were written.
+func (in *pdfInterp) drawnBoxes() {
+	for _, b := range in.boxes {
+		mark := "☐"
+		for _, s := range in.strokes {
+			if s[0] >= b.x0-1 && s[0] <= b.x1+1 && s[2] >= b.x0-1 && s[2] <= b.x1+1 &&
+				s[1] >= b.y0-1 && s[1] <= b.y1+1 && s[3] >= b.y0-1 && s[3] <= b.y1+1 {
+				mark = "☒"
+				break
+			}
+		}
+		h := b.y1 - b.y0
+		in.page.glyphs = append(in.page.glyphs, pdfGlyph{x: float32(b.x0), y: float32(b.y0 + 0.18*h),
+			w: float32(b.x1 - b.x0), size: float32(h), s: mark})
+	}
 }
 
 // pdfPageTitle reads a page until a line names a form, and returns that line: a title is
@@ -125,6 +148,8 @@ type pdfInterp struct {
 	onET      func() bool
 	ets, seen int
 	stop      bool
+	boxes     []pdfBox
+	strokes   [][4]float64 // diagonal segments
 }
 
 // run interprets a content stream, or an array of streams read as one.
@@ -262,12 +287,23 @@ func (in *pdfInterp) op(op string, ops []pdfTok, lx *pdfLexer, depth int) {
 			x, y, w, h := pdfNum(ops, 0), pdfNum(ops, 1), pdfNum(ops, 2), pdfNum(ops, 3)
 			in.rule(x, y, x+w, y)
 			in.rule(x, y+h, x+w, y+h)
+			ax, ay := in.g.ctm.apply(x, y)
+			bx, by := in.g.ctm.apply(x+w, y+h)
+			bw, bh := math.Abs(bx-ax), math.Abs(by-ay)
+			if bw >= 5 && bw <= 16 && math.Abs(bw-bh) <= 1.5 && len(in.boxes) < 2000 {
+				in.boxes = append(in.boxes, pdfBox{min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)})
+			}
 		}
 	case "m":
 		in.path.x, in.path.y = pdfNum(ops, 0), pdfNum(ops, 1)
 	case "l":
 		x, y := pdfNum(ops, 0), pdfNum(ops, 1)
 		in.rule(in.path.x, in.path.y, x, y)
+		ax, ay := in.g.ctm.apply(in.path.x, in.path.y)
+		bx, by := in.g.ctm.apply(x, y)
+		if math.Abs(bx-ax) > 2 && math.Abs(by-ay) > 2 && len(in.strokes) < 4000 {
+			in.strokes = append(in.strokes, [4]float64{ax, ay, bx, by})
+		}
 		in.path.x, in.path.y = x, y
 	case "ID":
 		lx.skipInlineImage()

@@ -119,13 +119,14 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 		if prev != nil && prev.s == g.s && g.x-prev.x < 0.1*size && g.x >= prev.x {
 			continue // drawn twice (a bold effect)
 		}
+		box := g.s == "☒" || g.s == "☐"
 		gap := g.x - prevX1
 		switch {
 		case prev == nil || gap > 0.55*size:
 			flush()
 			l.cells = append(l.cells, pdfCell{})
 			wx0 = g.x
-		case space || gap > 0.15*size:
+		case space || gap > 0.15*size || box || prev.s == "☒" || prev.s == "☐":
 			flush()
 			wx0 = g.x
 		}
