@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mailbot/parsers"
+	"mailbot/ticketing"
 )
 
 // TestFirstImportProgress: a first start with first_start = "import" on a mailbox already
@@ -75,5 +78,42 @@ func TestFirstImportProgress(t *testing.T) {
 	if !strings.Contains(log, "msg=\"catching up\"") || !strings.Contains(log, "first_start=true done=45 total=45") ||
 		!strings.Contains(log, "rate_per_s=") || !strings.Contains(log, "left=0s") {
 		t.Errorf("no final progress line in the log:\n%s", log)
+	}
+}
+
+// TestEnteTicketNeedsSureCodes: a message joins an ente's open case by the codice fiscale or IPA
+// code of its forms only when they were read with confidence.
+func TestEnteTicketNeedsSureCodes(t *testing.T) {
+	h := newHarness(t)
+	store, err := ticketing.Open(h.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	in := NewIntake(h.cfg, store, slog.New(slog.DiscardHandler), time.Now, nil)
+	now := time.Now()
+	form := func(sure bool) message {
+		f := parsers.Form{Type: parsers.FormInformativaGenerale, Fields: map[string]any{"ente.codice_fiscale": "00339370272"},
+			Provenance: map[string]parsers.Provenance{"ente.codice_fiscale": {Document: "informativa.pdf", How: parsers.HowTable, Sure: sure}}}
+		return message{env: &parsers.Envelope{}, an: &parsers.Analysis{Forms: []parsers.Form{f}}}
+	}
+	err = store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta", "referente@comune.venezia.it", "mailbot", now, time.UTC)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetEnte(tk.ID, ticketing.Ente{Name: "Comune di Venezia", CodiceFiscale: "00339370272"}, nil, now); err != nil {
+			return err
+		}
+		if got, err := in.enteTicket(tx, ticketing.KindIntegration, form(true)); err != nil || got != tk.ID {
+			t.Errorf("a sure codice fiscale joins %q (%v), want %s", got, err, tk.ID)
+		}
+		if got, err := in.enteTicket(tx, ticketing.KindIntegration, form(false)); err != nil || got != "" {
+			t.Errorf("an uncertain codice fiscale joins %q (%v), want no case", got, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -544,8 +544,9 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 // enteTicket finds the open case of the ente named by a message's forms.
 func (in *Intake) enteTicket(tx *ticketing.Tx, kind string, msg message) (string, error) {
 	for _, f := range msg.forms() {
-		cf, _ := f.Fields["ente.codice_fiscale"].(string)
-		ipa, _ := f.Fields["ente.codice_ipa"].(string)
+		// Only a code read with confidence joins a case: a misread one could hand the message
+		// to another ente's case.
+		cf, ipa := sureText(f, "ente.codice_fiscale"), sureText(f, "ente.codice_ipa")
 		if cf == "" && ipa == "" {
 			continue
 		}
@@ -558,6 +559,15 @@ func (in *Intake) enteTicket(tx *ticketing.Tx, kind string, msg message) (string
 		}
 	}
 	return "", nil
+}
+
+// sureText is a form's text field if it was read with confidence, else "".
+func sureText(f parsers.Form, key string) string {
+	v, _ := f.Fields[key].(string)
+	if p, ok := f.Provenance[key]; ok && !p.Sure {
+		return ""
+	}
+	return v
 }
 
 func (in *Intake) isStaff(addr string) bool {
