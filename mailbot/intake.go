@@ -85,6 +85,8 @@ type decision struct {
 	auto       string // reason not to answer
 	quarantine string // reason to hold for a person
 	tell       bool   // staff must hear of the quarantine
+	// staffUnmatched: a staff member's message naming no ticket; their commands are answered.
+	staffUnmatched bool
 }
 
 // Prepared is an incoming message read and analysed, ready to be recorded. Preparing touches
@@ -198,119 +200,6 @@ func (in *Intake) recordOne(tx *ticketing.Tx, p Prepared, now time.Time, queued 
 	return in.recordTx(tx, p, now, queued)
 }
 
-// recordFailed counts a failed attempt at recording p; at the last one it records p as
-// quarantined with cause and tells staff. It returns cause while p is to be tried again.
-func (in *Intake) recordFailed(ctx context.Context, p Prepared, cause error) error {
-	m := p.m
-	n := 0
-	if err := in.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
-		n, err = tx.CountAttempt(m.Mailbox, m.UIDValidity, m.UID, cause.Error())
-		return err
-	}); err != nil {
-		// The store itself fails (locked, full): nothing is counted, everything is retried.
-		return fmt.Errorf("%w (attempt not counted: %v)", cause, err)
-	}
-	if n < maxAttempts {
-		in.log.Warn("message not recorded, will retry", "mailbox", m.Mailbox, "uid", m.UID, "attempt", n, "err", cause)
-		return cause
-	}
-	in.log.Error("message quarantined: it could not be recorded", "mailbox", m.Mailbox, "uid", m.UID, "attempts", n, "err", cause)
-	reason := fmt.Sprintf("not recorded after %d attempts: %v", n, cause)
-	queued := false
-	err := in.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
-		queued, err = in.quarantine(tx, p, fmt.Sprintf("non è stato possibile registrarlo dopo %d tentativi", n), reason, in.now())
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("quarantine %s uid %d: %w (recording it failed with: %v)", m.Mailbox, m.UID, err, cause)
-	}
-	if queued {
-		in.kick()
-	}
-	return nil
-}
-
-// quarantine records the message of p, outside any ticket, as held for a person with reason,
-// advances its mailbox past it and tells staff why (in Italian) (once per message, however many copies). It
-// reports whether mail was queued. It relies on the raw message only: whatever made the normal
-// path fail is not tried again.
-func (in *Intake) quarantine(tx *ticketing.Tx, p Prepared, why, reason string, now time.Time) (bool, error) {
-	m := p.m
-	uv, last, known, err := tx.MailboxState(m.Mailbox)
-	if err != nil {
-		return false, err
-	}
-	if known && uv == m.UIDValidity && m.UID <= last {
-		return false, tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID)
-	}
-	rec := &ticketing.Message{Direction: "in", MessageID: "unrecorded-" + m.Blob[:32] + "@mailbot.invalid",
-		Digest: m.Blob, Blob: m.Blob, Quarantine: reason, ReceivedAt: now}
-	if env := p.msg.env; env != nil {
-		rec.From, rec.Subject, rec.Date = env.From, env.Subject, env.Date
-	}
-	id, isNew, err := in.upsert(tx, rec)
-	if err != nil {
-		return false, err
-	}
-	if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
-		return false, err
-	}
-	if err := tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID); err != nil {
-		return false, err
-	}
-	if err := tx.SetMailboxState(m.Mailbox, m.UIDValidity, m.UID); err != nil {
-		return false, err
-	}
-	if !isNew {
-		return false, nil
-	}
-	return in.notifyQuarantine(tx, why, reason, rec.From, rec.Subject, m, now)
-}
-
-// maxQuarantineNotices bounds the notices about quarantined messages per hour: a flood of broken
-// mail must not become a flood of mail to staff (the quarantine list keeps every one).
-const maxQuarantineNotices = 10
-
-// notifyQuarantine tells the staff list that a message was held for a person.
-func (in *Intake) notifyQuarantine(tx *ticketing.Tx, why, detail, from, subject string, m Incoming, now time.Time) (bool, error) {
-	to := in.cfg.Staff.Addresses
-	if len(to) == 0 {
-		return false, nil
-	}
-	if n, err := tx.MailQueuedSince("staff_quarantine", now.Add(-time.Hour)); err != nil {
-		return false, err
-	} else if n >= maxQuarantineNotices {
-		in.log.Warn("quarantine notice withheld: too many in the last hour", "mailbox", m.Mailbox, "uid", m.UID)
-		return false, nil
-	}
-	body, err := templates.Render("staff_quarantine", quarantineData{Why: why, Detail: detail, From: from,
-		Subject: cut(subject, 200), Mailbox: m.Mailbox, UID: m.UID})
-	if err != nil {
-		return false, err
-	}
-	return true, in.enqueue(tx, outgoing{Kind: "staff_quarantine", To: to,
-		Subject: "Messaggio in quarantena nella casella " + m.Mailbox, Body: body}, now)
-}
-
-// whyUnanswerable is what staff read when no answer can reach a sender.
-const whyUnanswerable = "l'indirizzo del mittente non permette di rispondere"
-
-// quarantineData is what the notice of a quarantined message sees: why in Italian, the
-// technical detail as it was logged.
-type quarantineData struct {
-	Why, Detail, From, Subject, Mailbox string
-	UID                                 uint32
-}
-
-// cut shortens s to at most n characters, marking the cut.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // recordTx records one message in tx; queued tells whether it queued mail.
 func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *bool) error {
 	m, msg, env, perr := p.m, p.msg, p.msg.env, p.perr
@@ -402,6 +291,9 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		}
 		if d.tell {
 			return in.notifyQuarantine(tx, whyUnanswerable, d.quarantine, msg.from(), msg.subject(), m, now)
+		}
+		if d.staffUnmatched && !m.Silent {
+			return in.answerUnmatched(tx, msg, now)
 		}
 		return false, nil
 	}
@@ -521,12 +413,20 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 	switch {
 	case ticketID != "":
 		d.ticketID = ticketID
+	case d.auto != "" && env.OurLoop:
+		// Our own mail come back (the digest or a notice sent to a watched address) is kept
+		// quietly; a loop header on mail we never sent is someone else's doing.
+		if ours, err := tx.QueuedByUs(env.MessageID); err != nil {
+			return d, err
+		} else if !ours {
+			d.quarantine = "automatic message matching no ticket: loop header on mail mailbot did not send"
+		}
 	case d.auto != "":
 		d.quarantine = "automatic message matching no ticket: " + d.auto
 	case m.Oversize:
 		d.quarantine = fmt.Sprintf("message of %d bytes is over the limit of %d bytes", m.Size, in.cfg.Limits.MaxMessageSize)
 	case in.isStaff(env.From):
-		d.quarantine = "staff message matching no ticket"
+		d.quarantine, d.staffUnmatched = "staff message matching no ticket", true
 	default:
 		d.open = kind
 	}

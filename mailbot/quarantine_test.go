@@ -323,3 +323,77 @@ func TestGoldenQuarantineNotice(t *testing.T) {
 	golden(t, "staff_quarantine.eml", normaliseMail(raw))
 	golden(t, "staff_quarantine.txt", []byte(body.Text))
 }
+
+// TestOwnDigestComesBackQuietly: the daily digest sent to a watched mailbox comes back to
+// mailbot, which recognises its own mail and records it without quarantine; a message that
+// merely carries the loop header, not sent by mailbot, is still held for a person.
+func TestOwnDigestComesBackQuietly(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Staff.Addresses = []string{staffOne}
+		c.Digest.To = []string{CallCenter}
+	})
+	h.start()
+	g := NewDigester(h.cfg, h.d.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if sent, err := g.Send(context.Background(), time.Now()); err != nil || !sent {
+		t.Fatalf("digest sent = %v, %v", sent, err)
+	}
+	h.d.Sender.Kick()
+	h.settle(1, 0)
+	forged := "From: someone@evil.example\r\nTo: " + CallCenter + "\r\nSubject: Riepilogo\r\nMessage-ID: <forged@evil.example>\r\n" +
+		parsers.LoopHeader + ": digest; \r\n\r\nniente\r\n"
+	h.deliver(forged)
+	h.settle(2, 0)
+	q, err := h.d.Store.Quarantined(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != 1 || q[0].MessageID != "forged@evil.example" {
+		t.Errorf("quarantined = %+v, want only the forged loop header", q)
+	}
+	if len(h.mail.DeliveredTo(staffOne)) != 0 {
+		t.Errorf("staff were told of mailbot's own digest")
+	}
+}
+
+// TestStaffCommandsMatchingNoTicketAreAnswered: a staff member's commands that name no ticket
+// are not obeyed, and the staff member is told so (in Italian, without echoing values).
+func TestStaffCommandsMatchingNoTicketAreAnswered(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Staff.Addresses = []string{staffOne} })
+	h.start()
+	h.deliver("From: " + staffOne + "\r\nTo: " + CallCenter + "\r\nSubject: Re: [INT-2026-09999] credenziali\r\nMessage-ID: <s1@regione.veneto.it>\r\n\r\n" +
+		"#credenziali collaudo\r\ncodice_ipa: c_l736\r\npassword_mypay: Segreta-123\r\n")
+	h.deliver("From: " + staffOne + "\r\nTo: " + CallCenter + "\r\nSubject: pranzo\r\nMessage-ID: <s2@regione.veneto.it>\r\n\r\nci vediamo alle 13\r\n")
+	h.settle(2, 0)
+	got := h.mail.DeliveredTo(staffOne)
+	if len(got) != 1 {
+		t.Fatalf("staff member got %d answers, want 1 (only the mail with commands)", len(got))
+	}
+	raw := string(got[0].Raw)
+	env, _ := parsers.ReadEnvelope(strings.NewReader(raw))
+	if !strings.Contains(env.Subject, "[INT-2026-09999]") || len(env.InReplyTo) != 1 || env.InReplyTo[0] != "s1@regione.veneto.it" {
+		t.Errorf("answer subject %q, In-Reply-To %v", env.Subject, env.InReplyTo)
+	}
+	if strings.Contains(raw, "Segreta-123") {
+		t.Errorf("the answer echoes a credential")
+	}
+	if len(h.tickets()) != 0 {
+		t.Errorf("a ticket was opened")
+	}
+}
+
+// TestGoldenStaffUnmatched renders the answer to staff commands that match no ticket.
+func TestGoldenStaffUnmatched(t *testing.T) {
+	body, err := templates.Render("staff_unmatched", unmatchedData{Subject: "Re: credenziali [INT-2026-09999]",
+		Tags: []string{"INT-2026-09999"}, Lines: []string{"#credenziali collaudo", "#chiudi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	date := time.Date(2026, 11, 26, 9, 12, 30, 0, time.FixedZone("CET", 3600))
+	raw, err := render(outgoing{Kind: "staff_unmatched", To: []string{staffOne}, Subject: "Re: credenziali [INT-2026-09999]", Body: body,
+		InReplyTo: "s1@regione.veneto.it"}, "Regione del Veneto - Integrazioni PagoPA <call.center@regione.veneto.it>", "fixed.id@regione.veneto.it", date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "staff_unmatched.eml", normaliseMail(raw))
+	golden(t, "staff_unmatched.txt", []byte(body.Text))
+}

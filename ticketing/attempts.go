@@ -29,3 +29,12 @@ func (t *Tx) MailQueuedSince(kind string, since time.Time) (int, error) {
 	}
 	return n, nil
 }
+
+// QueuedByUs reports whether mailbot queued a mail with this Message-ID: its own mail come back.
+func (t *Tx) QueuedByUs(messageID string) (bool, error) {
+	var n int
+	if err := t.row("outbox-has-message-id", messageID).Scan(&n); err != nil {
+		return false, fmt.Errorf("find sent mail %s: %w", messageID, err)
+	}
+	return n > 0, nil
+}

@@ -8,3 +8,6 @@ DELETE FROM intake_attempts WHERE mailbox = ? AND uidvalidity = ? AND uid = ?;
 
 -- name: outbox-kind-count
 SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?;
+
+-- name: outbox-has-message-id
+SELECT count(*) FROM outbox WHERE message_id = ?;
