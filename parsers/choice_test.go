@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -187,5 +188,29 @@ func TestListOverLines(t *testing.T) {
 		loP("URL di callback: https://pagamenti.comune.treviso.it/mypay/esito"))))
 	if got := f.Fields["web_services"]; !reflect.DeepEqual(got, []string{"paaSILImportaDovuto", "paaSILChiediStatoElaborazione", "paaSILChiediPagati"}) {
 		t.Errorf("web services over lines: %#v", got)
+	}
+}
+
+// TestChoicePrintedLayouts: what a printed PDF leaves of a choice. Options one per row with no
+// mark anywhere (the boxes were pictures) are uncertain, not all; a tick alone on the next
+// line ticks the option above it; two options run together on one line are two.
+func TestChoicePrintedLayouts(t *testing.T) {
+	listed := readOne(t, "stampato.docx", wordDOCX(t, wordDoc(wordP(wordR("Informativa generale", ""))+wordTable(
+		[]string{"Servizi richiesti", "MyPay"}, []string{"", "MyPivot"}, []string{"Codice IPA", "c_l736"}))))
+	if p := listed.Provenance["servizi"]; p.Sure || !strings.Contains(p.Doubt, "senza un segno") {
+		t.Errorf("options listed without marks: %v %+v", listed.Fields["servizi"], p)
+	}
+	items := []frItem{{label: "Informativa generale"}, {label: "Servizi richiesti", value: "MyPay\nMyPivot", pair: true}, {label: "X"},
+		{label: "Modalità di attivazione", value: "pagamenti spontanei caricamento flussi", pair: true}}
+	forms := frBuild(items, "x.pdf", "x.pdf", false)
+	if len(forms) != 1 {
+		t.Fatalf("%d forms", len(forms))
+	}
+	f := forms[0]
+	if got := f.Fields["servizi"]; !reflect.DeepEqual(got, []string{"MyPivot"}) || !f.Provenance["servizi"].Sure {
+		t.Errorf("tick on the next line: %#v %+v", got, f.Provenance["servizi"])
+	}
+	if got := f.Fields["modalita_attivazione"]; !reflect.DeepEqual(got, []string{"pagamenti spontanei", "caricamento flussi"}) {
+		t.Errorf("options run together: %#v", got)
 	}
 }

@@ -396,6 +396,7 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		if choice != nil && choice.takes(f, it, fromBody) {
 			continue
 		}
+		choice.finish(f)
 		choice = nil
 		label := it.label
 		v := tfClean(it.value)
@@ -441,6 +442,7 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		}
 		f.put(fd, it, v, fromBody)
 	}
+	choice.finish(f)
 }
 
 // frIsCaption reports whether a label only numbers a table or section: "Tabella 2", "Sezione B".
@@ -498,9 +500,27 @@ func tfSplitLabelOnly(line string) bool {
 
 // frChoice is a choice field whose options may follow its label, one per item.
 type frChoice struct {
-	fd    Field
-	it    frItem // the label's item, for provenance
-	added bool   // an option row was gathered: the next value goes on the same entry
+	fd     Field
+	it     frItem // the label's item, for provenance
+	added  bool   // an option row was gathered: the next value goes on the same entry
+	listed int    // options gathered with no mark beside them
+	marked bool   // some mark was seen, on the label's row or an option's
+}
+
+// finish ends the gathering of a choice: options listed row after row with no mark anywhere
+// are the blank form's list (the ticks were lost, in a picture or a printed box), not a choice.
+func (c *frChoice) finish(f *Form) {
+	if c == nil || c.listed == 0 || c.marked || tfHasMark(c.it.value) {
+		return
+	}
+	if _, ok := f.Fields[c.fd.Key]; ok {
+		f.uncertain(c.fd.Key, "le opzioni sono elencate una per riga senza un segno che indichi quali sono scelte")
+	}
+}
+
+// tfHasMark reports whether a value holds a check-box mark or a lone "X".
+func tfHasMark(v string) bool {
+	return tfMarkRe.MatchString(v) || tfBareXRe.MatchString(v)
 }
 
 // takes gathers it into the choice if it is one of its options: a line ("MyPivot", "☒ MyPay")
@@ -513,6 +533,10 @@ func (c *frChoice) takes(f *Form, it frItem, fromBody bool) bool {
 		line := it.label
 		if it.pair {
 			line = it.value // a row whose label cell is merged with the one above
+		}
+		if m, ok := tfMarkValue(line); ok && tfClean(line) != "" {
+			text = m // a tick alone on its line, for the option above
+			break
 		}
 		if !c.fd.isOption(line) {
 			return false
@@ -538,6 +562,11 @@ func (c *frChoice) takes(f *Form, it frItem, fromBody bool) bool {
 		f.Provenance[key] = p
 	}
 	text = tfClean(text)
+	if tfHasMark(text) {
+		c.marked = true
+	} else {
+		c.listed++
+	}
 	if frIsList(c.fd.Kind) {
 		old, _ := f.Fields[key].([]string)
 		if n := len(old); n > 0 {

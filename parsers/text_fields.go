@@ -212,7 +212,7 @@ func tfSplitList(values []string, options []string) (out []string, doubt string)
 			}
 			v = strings.Join(checked, "\n")
 		}
-		for _, it := range tfSplitRe.Split(v, -1) {
+		for _, it := range tfSplitOptions(tfSplitRe.Split(v, -1), options) {
 			it = tfBulletRe.ReplaceAllString(strings.TrimSpace(it), "")
 			it = strings.TrimSpace(strings.TrimRight(it, "."))
 			if tfClean(it) == "" || seen[strings.ToLower(it)] {
@@ -223,6 +223,40 @@ func tfSplitList(values []string, options []string) (out []string, doubt string)
 		}
 	}
 	return out, doubt
+}
+
+// tfSplitOptions cuts an item that runs several known options together ("pagamenti spontanei
+// caricamento flussi", two cells of a printed table on one line) at each option.
+func tfSplitOptions(items, options []string) []string {
+	if len(options) < 2 {
+		return items
+	}
+	var out []string
+	for _, it := range items {
+		low := strings.ToLower(it)
+		var at []int
+		for _, o := range options {
+			if i := strings.Index(low, strings.ToLower(o)); i >= 0 {
+				at = append(at, i)
+			}
+		}
+		if len(at) < 2 {
+			out = append(out, it)
+			continue
+		}
+		sort.Ints(at)
+		if at[0] > 0 {
+			at[0] = 0 // words before the first option stay with it
+		}
+		for k, i := range at {
+			end := len(it)
+			if k+1 < len(at) {
+				end = at[k+1]
+			}
+			out = append(out, it[i:end])
+		}
+	}
+	return out
 }
 
 // Canonical names of the Region's services.
