@@ -290,7 +290,9 @@ func (b pdfBlock) join(right float32, list bool) string {
 			case full && len(prev.words) == 1 && strings.ContainsAny(last, "0123456789@._/"),
 				wrapped && strings.HasSuffix(last, "/"):
 				// a code, an address, a date too long for the cell, broken at its edge
-			case list && len(prev.words) == 1 && len(l.words) == 1:
+			case list && !pdfJoinsPhrase(last, w.s):
+				// one item per line ("pagamenti spontanei" / "caricamento flussi"), unless a
+				// function word binds the lines ("web services dal gestionale" / "dell'ente")
 				s.WriteByte('\n')
 			case wrapped:
 				s.WriteByte(' ')
@@ -301,6 +303,19 @@ func (b pdfBlock) join(right float32, list bool) string {
 		s.WriteString(l.text())
 	}
 	return s.String()
+}
+
+// pdfJoinsPhrase tells whether a line ending in last and a line starting with first are
+// one phrase: one of them is a preposition or an article ("dal", "dell'ente").
+func pdfJoinsPhrase(last, first string) bool {
+	word := func(w string) string {
+		w = strings.ToLower(strings.Trim(w, ",;:.()"))
+		if i := strings.IndexAny(w, "'’"); i > 0 {
+			w = w[:i]
+		}
+		return w
+	}
+	return lblStop[word(last)] || lblStop[word(first)]
 }
 
 func (b pdfBlock) texts() []string {
