@@ -175,14 +175,12 @@ func pdfRuleBetween(a, b pdfLine, rules []pdfRule) bool {
 	if hi <= lo {
 		return false
 	}
+	// Over the lower line's first cell: a rule under the options only ("Sì" / "No" beside a
+	// label that spans both rows) does not end the label's row.
+	c := b.cells[0]
 	for _, r := range rules {
-		if r.y >= hi || r.y <= lo {
-			continue
-		}
-		for _, c := range b.cells {
-			if r.x0 < c.x1()-1 && r.x1 > c.x0()+1 {
-				return true
-			}
+		if r.y < hi && r.y > lo && r.x0 < c.x1()-1 && r.x1 > c.x0()+1 {
+			return true
 		}
 	}
 	return false
@@ -461,6 +459,12 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 		if len(bs) == 1 {
 			if r.ruled {
 				flush()
+				if l := bs[0].label(); len(bs[0].lines) > 1 && pdfExactLabel(l) {
+					// A bordered row holding only a wrapped label: its value is empty,
+					// never the label's own second line.
+					items = append(items, frItem{label: l, pair: true, how: HowTable, where: fmt.Sprintf("pagina %d, riga %d", page, i+1)})
+					continue
+				}
 			}
 			if len(text) == 0 {
 				textRow = i + 1
