@@ -1,12 +1,12 @@
 package console
 
 import (
-	"cmp"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
-	"time"
 
 	"mailbot/ticketing"
 )
@@ -20,11 +20,36 @@ type Filter struct {
 	Kind     string
 	Query    string // words matched against ID, ente, codice fiscale, IPA, requester, subject
 	Order    string // "attesa" (longest waiting first, the default) or "recenti"
+	Page     int    // from 1
+}
+
+// PageSize is the number of cases on one page of the queue: a page a person can scan, and
+// a page rendered in milliseconds however long the queue.
+const PageSize = 100
+
+// query is the filter as a query string, for a given page.
+func (f Filter) query(page int) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"stato": f.State, "turno": f.Turn, "assegnatario": f.Assignee, "segnalata": f.Flag,
+		"tipo": f.Kind, "q": f.Query, "ordine": f.Order} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if page > 1 {
+		v.Set("pagina", strconv.Itoa(page))
+	}
+	return v.Encode()
 }
 
 func filterOf(q url.Values) Filter {
 	return Filter{State: q.Get("stato"), Turn: q.Get("turno"), Assignee: q.Get("assegnatario"), Flag: q.Get("segnalata"),
-		Kind: q.Get("tipo"), Query: strings.TrimSpace(q.Get("q")), Order: q.Get("ordine")}
+		Kind: q.Get("tipo"), Query: strings.TrimSpace(q.Get("q")), Order: q.Get("ordine"), Page: max(1, atoi(q.Get("pagina")))}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // Row is one case of the queue.
@@ -42,91 +67,109 @@ type Count struct {
 
 // Queue is the queue page: the cases that match, and the counts of every open case.
 type Queue struct {
-	Rows   []Row
-	Counts []Count
-	Total  int
-	Filter Filter
-	States []string // for the filter's choices
-	Staff  []string
+	Rows    []Row // of the page shown
+	Matched int   // cases that match the filter, on every page
+	Pages   int
+	Prev    string // query string of the previous page, "" on the first
+	Next    string // of the next page, "" on the last
+	Counts  []Count
+	Total   int
+	Filter  Filter
+	States  []string // for the filter's choices
+	Staff   []string
 }
 
-// BuildQueue filters and sorts the open cases for me (the staff member asking).
-func BuildQueue(open []ticketing.Ticket, f Filter, me string, cal *ticketing.Calendar, now time.Time) Queue {
-	q := Queue{Filter: f, Total: len(open)}
-	counts := map[string]int{}
-	words := strings.Fields(strings.ToLower(f.Query))
-	for _, tk := range open {
-		counts[tk.State]++
-		if !matches(tk, f, me, words) {
-			continue
+// QueryOf turns a filter into the store's query of one page, for me (the staff member asking).
+func QueryOf(f Filter, me string) ticketing.QueueQuery {
+	q := ticketing.QueueQuery{Assignee: "*", Flagged: f.Flag == "si", Words: strings.Fields(f.Query), Newest: f.Order == "recenti",
+		Limit: PageSize, Offset: (max(f.Page, 1) - 1) * PageSize}
+	for _, kind := range []string{ticketing.KindIntegration, ticketing.KindQualification} {
+		for _, st := range ticketing.States(kind) {
+			switch {
+			case !ticketing.IsOpen(kind, st),
+				f.Kind != "" && kind != f.Kind,
+				f.State != "" && st != f.State,
+				f.Turn != "" && ticketing.WaitingOn(kind, st) != f.Turn:
+				continue
+			}
+			q.Pairs = append(q.Pairs, kind+"/"+st)
 		}
-		q.Rows = append(q.Rows, Row{Ticket: tk, Waiting: cal.WorkingDaysBetween(tk.StateSince, now), StateLabel: ticketing.StateLabel(tk.State)})
 	}
+	switch f.Assignee {
+	case "":
+	case "mine":
+		q.Assignee = me
+	case "none":
+		q.Assignee = ""
+	default:
+		q.Assignee = f.Assignee
+	}
+	return q
+}
+
+// buildQueue reads the page of the queue a filter asks for, and the counts of open cases. The
+// database filters, sorts and cuts the page: the cost does not grow with the queue's length
+// beyond one pass of SQLite over the tickets table.
+func (s *Server) buildQueue(ctx context.Context, f Filter, me string) (*Queue, error) {
+	q := &Queue{}
+	counts, err := s.store.StateCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byState := map[string]int{}
 	for _, kind := range []string{ticketing.KindIntegration, ticketing.KindQualification} {
 		for _, st := range ticketing.States(kind) {
 			if !slices.Contains(q.States, st) {
 				q.States = append(q.States, st)
 			}
+			if ticketing.IsOpen(kind, st) {
+				byState[st] += counts[kind][st]
+				q.Total += counts[kind][st]
+			}
 		}
 	}
 	for _, st := range q.States {
-		if counts[st] > 0 {
-			q.Counts = append(q.Counts, Count{State: st, Label: ticketing.StateLabel(st), N: counts[st]})
+		if byState[st] > 0 {
+			q.Counts = append(q.Counts, Count{State: st, Label: ticketing.StateLabel(st), N: byState[st]})
 		}
 	}
-	slices.SortStableFunc(q.Rows, func(a, b Row) int {
-		if f.Order == "recenti" {
-			return b.StateSince.Compare(a.StateSince)
-		}
-		return cmp.Or(a.StateSince.Compare(b.StateSince), strings.Compare(a.ID, b.ID))
-	})
-	return q
-}
-
-func matches(tk ticketing.Ticket, f Filter, me string, words []string) bool {
-	switch {
-	case f.State != "" && tk.State != f.State,
-		f.Turn != "" && tk.WaitingOn != f.Turn,
-		f.Kind != "" && tk.Kind != f.Kind,
-		f.Flag == "si" && tk.Flag == "":
-		return false
+	f.Page = max(f.Page, 1)
+	sq := QueryOf(f, me)
+	list, n, err := s.store.Queue(ctx, sq)
+	if err != nil {
+		return nil, err
 	}
-	switch f.Assignee {
-	case "":
-	case "mine":
-		if tk.Assignee != me {
-			return false
-		}
-	case "none":
-		if tk.Assignee != "" {
-			return false
-		}
-	default:
-		if tk.Assignee != f.Assignee {
-			return false
+	q.Matched = n
+	q.Pages = max(1, (n+PageSize-1)/PageSize)
+	if f.Page > q.Pages { // past the end: show the last page
+		f.Page = q.Pages
+		sq.Offset = (q.Pages - 1) * PageSize
+		if list, _, err = s.store.Queue(ctx, sq); err != nil {
+			return nil, err
 		}
 	}
-	if len(words) == 0 {
-		return true
+	q.Filter = f
+	if f.Page > 1 {
+		q.Prev = f.query(f.Page - 1)
 	}
-	hay := strings.ToLower(strings.Join([]string{tk.ID, tk.Ente.Name, tk.Ente.CodiceFiscale, tk.Ente.CodiceIPA, tk.Requester, tk.Subject}, "\x00"))
-	for _, w := range words {
-		if !strings.Contains(hay, w) {
-			return false
-		}
+	if f.Page < q.Pages {
+		q.Next = f.query(f.Page + 1)
 	}
-	return true
+	cal, now := s.cfg.WorkCalendar(), s.now()
+	for _, tk := range list {
+		q.Rows = append(q.Rows, Row{Ticket: tk, Waiting: cal.WorkingDaysBetween(tk.StateSince, now), StateLabel: ticketing.StateLabel(tk.State)})
+	}
+	return q, nil
 }
 
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
-	open, err := s.store.OpenTickets(r.Context())
+	me := who(r)
+	q, err := s.buildQueue(r.Context(), filterOf(r.URL.Query()), me.email)
 	if err != nil {
 		s.log.Error("console: queue", "err", err)
 		s.fail(w, r, http.StatusInternalServerError, "Errore interno nella lettura delle pratiche.")
 		return
 	}
-	me := who(r)
-	q := BuildQueue(open, filterOf(r.URL.Query()), me.email, s.cfg.WorkCalendar(), s.now())
 	q.Staff = s.cfg.Staff.Addresses
-	s.render(w, r, http.StatusOK, "queue", page{Title: "Pratiche aperte", Me: me, Queue: &q})
+	s.render(w, r, http.StatusOK, "queue", page{Title: "Pratiche aperte", Me: me, Queue: q})
 }

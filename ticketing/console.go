@@ -3,8 +3,10 @@ package ticketing
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -64,22 +66,69 @@ func (t *Tx) DeleteConsoleSession(hash string) error {
 	return err
 }
 
-// OpenTickets lists the open cases, longest in their state first, without message counts.
-func (s *Store) OpenTickets(ctx context.Context) ([]Ticket, error) {
-	rows, err := s.r.QueryContext(ctx, s.query("console-queue"))
+// QueueQuery selects a page of the web console's queue.
+type QueueQuery struct {
+	Pairs         []string // "kind/state" of the cases shown
+	Assignee      string   // "*" for anyone, "" for nobody
+	Flagged       bool
+	Words         []string // each must occur in ID, ente, codice fiscale, IPA, requester or subject
+	Newest        bool     // newest in their state first, else longest waiting first
+	Limit, Offset int
+}
+
+// Queue returns one page of the cases q selects, and how many it selects in all.
+func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]Ticket, int, error) {
+	pairs, _ := json.Marshal(nonNil(q.Pairs))
+	words := []string{}
+	for _, w := range q.Words {
+		words = append(words, strings.ToLower(w))
+	}
+	wj, _ := json.Marshal(words)
+	flagged, newest := 0, 0
+	if q.Flagged {
+		flagged = 1
+	}
+	if q.Newest {
+		newest = 1
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, s.query("console-queue-count"), string(pairs), q.Assignee, flagged, string(wj)).Scan(&n); err != nil {
+		return nil, 0, fmt.Errorf("count queue: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, s.query("console-queue-page"), string(pairs), q.Assignee, flagged, string(wj), newest, q.Limit, q.Offset)
 	if err != nil {
-		return nil, fmt.Errorf("open tickets: %w", err)
+		return nil, 0, fmt.Errorf("queue: %w", err)
 	}
 	defer rows.Close()
 	list := []Ticket{}
 	for rows.Next() {
 		tk, err := scanTicket(rows)
 		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, *tk)
+	}
+	return list, n, rows.Err()
+}
+
+// StateCounts counts the cases by kind and state: counts[kind][state].
+func (s *Store) StateCounts(ctx context.Context) (map[string]map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, s.query("console-state-counts"))
+	if err != nil {
+		return nil, fmt.Errorf("state counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var kind, state string
+		var n int
+		if err := rows.Scan(&kind, &state, &n); err != nil {
 			return nil, err
 		}
-		if IsOpen(tk.Kind, tk.State) {
-			list = append(list, *tk)
+		if out[kind] == nil {
+			out[kind] = map[string]int{}
 		}
+		out[kind][state] = n
 	}
-	return list, rows.Err()
+	return out, rows.Err()
 }

@@ -21,7 +21,29 @@ UPDATE console_sessions SET seen_at = ? WHERE hash = ? AND seen_at > ? RETURNING
 -- name: console-session-delete
 DELETE FROM console_sessions WHERE hash = ?;
 
--- name: console-queue
+-- The queue: ?1 the JSON list of "kind/state" pairs shown, ?2 the assignee ('*' for anyone,
+-- '' for nobody), ?3 1 for flagged cases only, ?4 the JSON list of words (lower case) each of
+-- which must occur in the ID, ente, codice fiscale, IPA code, requester or subject.
+-- name: console-queue-count
+SELECT count(*) FROM tickets t
+WHERE t.kind || '/' || t.state IN (SELECT value FROM json_each(?1))
+  AND (?2 = '*' OR t.assignee = ?2)
+  AND (?3 = 0 OR t.flag != '')
+  AND (?4 = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(t.id || ' ' || t.ente_name || ' ' || t.ente_cf || ' ' ||
+      t.ente_ipa || ' ' || t.requester || ' ' || t.subject), w.value) = 0));
+
+-- Then ?5 1 for the newest first (else the longest waiting first), ?6 LIMIT, ?7 OFFSET.
+-- name: console-queue-page
 SELECT t.id, t.kind, t.state, t.subject, t.requester, t.ente_name, t.ente_cf, t.ente_ipa, t.services,
        t.assignee, t.flag, t.state_since, t.created_at, t.updated_at, 0
-FROM tickets t ORDER BY t.state_since, t.id;
+FROM tickets t
+WHERE t.kind || '/' || t.state IN (SELECT value FROM json_each(?1))
+  AND (?2 = '*' OR t.assignee = ?2)
+  AND (?3 = 0 OR t.flag != '')
+  AND (?4 = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(t.id || ' ' || t.ente_name || ' ' || t.ente_cf || ' ' ||
+      t.ente_ipa || ' ' || t.requester || ' ' || t.subject), w.value) = 0))
+ORDER BY CASE WHEN ?5 = 1 THEN t.state_since END DESC, t.state_since, t.id
+LIMIT ?6 OFFSET ?7;
+
+-- name: console-state-counts
+SELECT kind, state, count(*) FROM tickets GROUP BY kind, state;
