@@ -25,6 +25,7 @@ const (
 	corpusMinRecall          = 0.998 // found correct / expected values
 	corpusMaxConfidentWrong  = 1
 	corpusMaxFalseProblems   = 0 // problems reported on a field whose value is not invalid
+	corpusMaxMissedProblems  = 0 // deliberately invalid values not reported
 	corpusTargetRecall       = 0.97
 	corpusTargetWrongAllowed = 0
 )
@@ -306,5 +307,8 @@ func TestCorpus(t *testing.T) {
 	}
 	if total.falseProblems > corpusMaxFalseProblems {
 		t.Errorf("%d false problems, ratchet allows %d", total.falseProblems, corpusMaxFalseProblems)
+	}
+	if total.missedProblems > corpusMaxMissedProblems {
+		t.Errorf("%d invalid values not reported, ratchet allows %d", total.missedProblems, corpusMaxMissedProblems)
 	}
 }
