@@ -93,7 +93,8 @@ from HTML: DOCX, ODT, printed PDF, XLSX with merged cells), Word's own XML (lega
 content controls, merged cells, runs split mid-word), Outlook and Gmail messages, plain-text
 bodies. manifest.json gives, for each file, its producer and layout and what a correct reader
 finds: the form type, the field values (keys of parsers/schema.go), the fields left empty
-("n.d.", "—", "____", an empty form field) and the fields whose value is deliberately invalid.
+("n.d.", "—", "____", an empty form field), the fields whose value is deliberately invalid
+(problems) and those only drawn on the page (drawn: Word's legacy check boxes printed to PDF).
 
 Remade by internal/corpus/regen.sh (needs LibreOffice); do not edit by hand. The files here are
 what parsers/corpus_test.go reads: LibreOffice output is not byte-stable, so CI never remakes it.
