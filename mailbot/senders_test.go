@@ -261,3 +261,32 @@ func TestSenderNotOnCaseNoticeOncePerHour(t *testing.T) {
 		t.Errorf("notices = %d, want a second one the next hour", n)
 	}
 }
+
+// TestPECRequesterKeepsALookAlikeApart: a case opened through PEC by a sender whose address
+// has a look-alike letter (Kelvin sign) is not moved by ordinary mail from the ASCII address.
+func TestPECRequesterKeepsALookAlikeApart(t *testing.T) {
+	const pec = "\u212a.bianchi@pec.comune.venezia.it"
+	b := newCaseBench(t)
+	inner := mimeMail(pec, CallCenter, "Richiesta integrazione MyPay", "open@pec", "In allegato i moduli.", nil, map[string][]byte{
+		"informativa.docx": fixture(t, "informativa_generale_venezia.docx"),
+		"qep.docx":         fixture(t, "qualificazione_ente_prodotto_venezia.docx")})
+	b.process(pecEnvelope(pec, "Richiesta integrazione MyPay", inner))
+	tks, err := b.store.Tickets(context.Background())
+	if err != nil || len(tks) != 1 {
+		t.Fatalf("tickets %v, %v", tks, err)
+	}
+	id := tks[0].ID
+	if tks[0].Requester != pec {
+		t.Fatalf("requester %q, want %q", tks[0].Requester, pec)
+	}
+	if err := b.store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		return tx.SetState(id, ticketing.StateTesting, staffOne, "test", b.clock.now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.process(mimeMail("k.bianchi@pec.comune.venezia.it", CallCenter, "Re: ["+id+"]", "k@x",
+		"Esiti dei test: positivo. Chiediamo l'attivazione in esercizio.\nIP: 203.0.113.66", nil, nil))
+	if tk, _ := b.store.Ticket(context.Background(), id); tk.State != ticketing.StateTesting {
+		t.Errorf("state %s: the look-alike moved the case", tk.State)
+	}
+}

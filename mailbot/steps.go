@@ -22,7 +22,7 @@ type message struct {
 
 func (m message) from() string {
 	if m.an != nil && m.an.PEC != nil && m.an.From != "" {
-		return strings.ToLower(m.an.From)
+		return parsers.FoldASCII(m.an.From) // ASCII only: a look-alike must not become an address on the case
 	}
 	return replyTo(m.env)
 }
