@@ -113,3 +113,31 @@ func TestEnvelopeFromMalformed(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEnvelope: the daemon's envelope and Analyze read any bytes without panicking and, for a
+// message that is not PEC, agree on the sender and on whether it is automatic.
+func FuzzEnvelope(f *testing.F) {
+	for _, s := range []string{
+		"From: Mario <m@x.it>\r\nSubject: x\r\n\r\nbody",
+		"From: \"broken@evil.example\r\nAuto-Submitted: no; x\r\n\r\n",
+		"From: \"broken@evil.example\"@host\r\nPrecedence: bulk\r\n\r\n",
+		"Return-Path: < >\r\nFrom: no_reply@x.it\r\nContent-Type: multipart/report; boundary=b\r\n\r\n--b--\r\n",
+		"garbage\r\nFrom x@y)\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		env, errEnv := ReadEnvelope(bytes.NewReader(raw))
+		an, errAn := Analyze(bytes.NewReader(raw), Limits{})
+		if errEnv != nil || errAn != nil || env == nil || an == nil || an.PEC != nil || an.Receipt != "" {
+			return
+		}
+		h, err := readHeader(bufio.NewReader(bytes.NewReader(raw)))
+		if err != nil || h.Has("X-Trasporto") || h.Has("X-Ricevuta") {
+			return
+		}
+		if env.From != an.From || env.AutoReason != an.AutoReason {
+			t.Errorf("envelope (%q, %q) and Analyze (%q, %q) disagree", env.From, env.AutoReason, an.From, an.AutoReason)
+		}
+	})
+}
