@@ -57,6 +57,7 @@ type digestData struct {
 	Finished []digestCase
 	Load     []digestLoad
 	Chart    string // cid: URL of the chart (the HTML names pipeline.png, chartName)
+	Console  bool   // the cases have pages in the web console
 }
 
 type digestState struct {
@@ -78,6 +79,7 @@ type digestCase struct {
 	Since    string
 	Assignee string
 	Why      string
+	URL      string // the case's page in the web console, if [console] public_url is set
 }
 
 type digestLoad struct {
@@ -93,7 +95,7 @@ var digestWeekdays = [...]string{"domenica", "lunedì", "martedì", "mercoledì"
 func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBar, error) {
 	cal := g.cfg.WorkCalendar()
 	local := now.In(cal.Loc)
-	d := digestData{Date: digestWeekdays[local.Weekday()] + " " + local.Format("02/01/2006")}
+	d := digestData{Date: digestWeekdays[local.Weekday()] + " " + local.Format("02/01/2006"), Console: g.cfg.Console.PublicURL != ""}
 	since := cal.PrevWorkingDay(now).Add(g.cfg.Digest.at)
 	if last, ok, err := tx.LastSent(ticketing.SentDigest); err != nil {
 		return d, nil, err
@@ -234,7 +236,7 @@ func (g *Digester) caseRow(tk ticketing.Ticket) digestCase {
 		ente = tk.Requester
 	}
 	return digestCase{ID: tk.ID, Ente: ente, State: tk.State, Label: ticketing.StateLabel(tk.State),
-		Turn: turnLabel(ticketing.WaitingOn(tk.Kind, tk.State)), Assignee: tk.Assignee}
+		Turn: turnLabel(ticketing.WaitingOn(tk.Kind, tk.State)), Assignee: tk.Assignee, URL: g.cfg.Console.CaseURL(tk.ID)}
 }
 
 // stalled tells whether an open case belongs in the digest's list of stuck ones: flagged (the

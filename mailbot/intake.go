@@ -598,7 +598,7 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 		return false, nil
 	}
 	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: reason, Ticket: tk,
-		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID, Lines: lines})
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines})
 	if err != nil {
 		return false, err
 	}

@@ -314,6 +314,7 @@ type escalationData struct {
 	Assignee   string
 	Stalled    bool
 	Reminders  int
+	Show       string // the case's page in the web console, or the command that shows it
 }
 
 // queue renders and queues one due mail, records it in schedule_sent and notes it on the ticket,
@@ -359,7 +360,7 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 		body, err := templates.Render("escalation", escalationData{TicketID: tk.ID, Subject: tk.Subject, Ente: tk.Ente.Name,
 			Requester: tk.Requester, State: tk.State, StateLabel: ticketing.StateLabel(tk.State),
 			Turn: turnLabel(ticketing.WaitingOn(tk.Kind, tk.State)), Since: r.day(d.Anchor), Days: d.Days,
-			Threshold: d.Threshold, Assignee: tk.Assignee, Stalled: d.Kind == ticketing.SentStalled, Reminders: d.Sent})
+			Threshold: d.Threshold, Assignee: tk.Assignee, Stalled: d.Kind == ticketing.SentStalled, Reminders: d.Sent, Show: r.cfg.caseRef(tk.ID)})
 		if err != nil {
 			return err
 		}

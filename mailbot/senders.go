@@ -174,7 +174,7 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		}
 	}
 	body, err := templates.Render("sender_unknown", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
-		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID})
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID)})
 	if err != nil {
 		return false, err
 	}

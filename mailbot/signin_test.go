@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"mailbot/templates"
+	"mailbot/ticketing"
 )
 
 // TestGoldenSignInMail renders the web console's sign-in mail, as sent and as kept.
@@ -33,4 +34,42 @@ func TestGoldenStaffMessage(t *testing.T) {
 		t.Errorf("the text became markup:\n%s", body.HTML)
 	}
 	golden(t, "staff_message.txt", []byte(body.Text))
+}
+
+// TestStaffMailLinksToConsole: with [console] public_url, staff mail points to the case's page
+// in the console (a link in the HTML part), else to the command that shows it.
+func TestStaffMailLinksToConsole(t *testing.T) {
+	cfg := &Config{}
+	if got := cfg.caseRef("INT-2026-00042"); got != "mailbot tickets show INT-2026-00042" {
+		t.Errorf("without console: %q", got)
+	}
+	cfg.Console.PublicURL = "https://assistenza.regione.veneto.it/console"
+	url := "https://assistenza.regione.veneto.it/console/pratiche/INT-2026-00042"
+	if got := cfg.caseRef("INT-2026-00042"); got != url {
+		t.Errorf("with console: %q", got)
+	}
+	tk := &ticketing.Ticket{ID: "INT-2026-00042", State: ticketing.StateTestSetup}
+	for _, name := range []string{"staff_notice", "staff_result", "security_warning", "sender_unknown"} {
+		body, err := templates.Render(name, staffData{TicketID: tk.ID, Ticket: tk, Show: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body.HTML, `<a href="`+url+`">`) || !strings.Contains(body.Text, url) {
+			t.Errorf("%s: no link to the console", name)
+		}
+	}
+	body, err := templates.Render("escalation", escalationData{TicketID: tk.ID, Show: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body.HTML, `<a href="`+url+`">`) || !strings.Contains(body.Text, url) {
+		t.Error("escalation: no link to the console")
+	}
+	body, err = templates.Render("digest", digestData{Console: true, Stalled: []digestCase{{ID: tk.ID, URL: url}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body.HTML, `<a href="`+url+`">INT-2026-00042</a>`) || !strings.Contains(body.Text, url) || strings.Contains(body.Text, "mailbot tickets show") {
+		t.Errorf("digest: no link to the console:\n%s", body.Text)
+	}
 }

@@ -175,7 +175,7 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 		}
 	}
 	body, err := templates.Render("staff_result", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
-		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID})
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID)})
 	if err != nil {
 		return false, err
 	}
@@ -222,7 +222,7 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 		return false, err
 	}
 	body, err := templates.Render("security_warning", staffData{TicketID: tk.ID, Ticket: tk, Reason: how,
-		StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID, Lines: lines})
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines})
 	if err != nil {
 		return false, err
 	}

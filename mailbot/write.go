@@ -39,3 +39,12 @@ func (in *Intake) writeReferent(tx *ticketing.Tx, tk *ticketing.Ticket, text, by
 	}
 	return fmt.Sprintf("%s: messaggio inviato a %s", line, tk.Requester), nil
 }
+
+// caseRef is how staff mail points to a case: its page in the web console when [console]
+// public_url is set, else the command that shows it.
+func (c *Config) caseRef(id string) string {
+	if u := c.Console.CaseURL(id); u != "" {
+		return u
+	}
+	return "mailbot tickets show " + id
+}

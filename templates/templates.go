@@ -27,7 +27,8 @@ var (
 )
 
 var funcs = map[string]any{
-	"join": strings.Join,
+	"join":      strings.Join,
+	"hasPrefix": strings.HasPrefix,
 }
 
 // Render renders the mail called name (mail/name.txt and mail/name.html) with data.
