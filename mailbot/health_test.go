@@ -56,6 +56,11 @@ func TestFirstImportProgress(t *testing.T) {
 	go func() { d.Run(ctx); close(h.done) }()
 	t.Cleanup(h.stop)
 	h.settle(n, 0)
+	// Health hears of a batch once the watcher has marked it, just after its commit.
+	waitFor(t, "health to count every message", func() bool {
+		m := d.Health.Snapshot().Mailboxes
+		return len(m) == 1 && m[0].Fetched == n && m[0].CatchUp == nil
+	})
 	close(stopWatch)
 	<-watched
 
