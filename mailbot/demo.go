@@ -72,7 +72,19 @@ func DeliverToWatched(l *LocalMail, raw []byte) ([]string, error) {
 
 // RunDemo runs mailbot against an in-process mail system loaded with the sample messages, and
 // writes an account of what it did to out.
-func RunDemo(ctx context.Context, out io.Writer) error {
+func RunDemo(ctx context.Context, out io.Writer) error { return RunDemoWith(ctx, out, DemoOptions{}) }
+
+// DemoOptions add to the demo; the zero value is the plain demo.
+type DemoOptions struct {
+	// Configure, if set, adjusts the demo's configuration before the daemon starts.
+	Configure func(cfg *Config)
+	// After, if set, runs once the report is written, the daemon still running, until it
+	// returns (`mailbot demo -console` serves the web console there until interrupted).
+	After func(ctx context.Context, cfg *Config, d *Daemon) error
+}
+
+// RunDemoWith is RunDemo with options.
+func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
 	l, err := StartLocalMail(CallCenter, Cluster, demoStaff, "referente@comune.venezia.it", "referente@comune.padova.it")
 	if err != nil {
 		return err
@@ -85,6 +97,9 @@ func RunDemo(ctx context.Context, out io.Writer) error {
 	defer os.RemoveAll(dir)
 	cfg := DemoConfig(l, dir)
 	cfg.Staff.Addresses = []string{demoStaff}
+	if opts.Configure != nil {
+		opts.Configure(cfg)
+	}
 
 	fmt.Fprintf(out, "mailbot demo: IMAP %s, SMTP %s (in process), data in %s\n\n", l.IMAPAddr, l.SMTPAddr, dir)
 	names, _ := fs.Glob(demoFS, "testdata/demo/*.eml")
@@ -139,7 +154,10 @@ func RunDemo(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
-	return Report(ctx, out, d.Store, l)
+	if err := Report(ctx, out, d.Store, l); err != nil || opts.After == nil {
+		return err
+	}
+	return opts.After(ctx, cfg, d)
 }
 
 // WaitQuiet waits until each named mailbox has recorded at least the given number of messages

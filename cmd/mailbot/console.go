@@ -75,3 +75,36 @@ func startConsole(ctx context.Context, cfg *mailbot.Config, d *mailbot.Daemon, l
 	}()
 	log.Info("console", "addr", ln.Addr().String(), "public_url", cfg.Console.PublicURL)
 }
+
+// demoConsole makes the demo keep running with the web console on a loopback port, and print
+// its address and a sign-in link for the demo's staff member, until interrupted.
+func demoConsole(stdout io.Writer) (mailbot.DemoOptions, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return mailbot.DemoOptions{}, err
+	}
+	return mailbot.DemoOptions{
+		Configure: func(cfg *mailbot.Config) {
+			cfg.Console = mailbot.ConsoleConfig{Listen: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String()}
+		},
+		After: func(ctx context.Context, cfg *mailbot.Config, d *mailbot.Daemon) error {
+			srv := console.New(cfg, d.Store, d.Intake, d.Log.With("worker", "console"), time.Now)
+			var link string
+			err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+				var err error
+				link, _, err = console.IssueLink(tx, cfg, cfg.Staff.Addresses[0], time.Now())
+				return err
+			})
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			fmt.Fprintf(stdout, "\nConsole: %s (staff: %s)\nSign-in link (valid once, 15 minutes): %s\nOr ask for one on the sign-in page: the mail goes to the in-process server.\nCtrl-C to stop.\n",
+				cfg.Console.PublicURL, cfg.Staff.Addresses[0], link)
+			if err := srv.Serve(ctx, ln); err != nil && ctx.Err() == nil {
+				return err
+			}
+			return nil
+		},
+	}, nil
+}

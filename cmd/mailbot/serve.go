@@ -20,10 +20,19 @@ import (
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	withConsole := fs.Bool("console", false, "keep running after the demo mail and serve the web console on a loopback port")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := mailbot.RunDemo(ctx, stdout); err != nil {
+	var opts mailbot.DemoOptions
+	if *withConsole {
+		var err error
+		if opts, err = demoConsole(stdout); err != nil {
+			fmt.Fprintf(stderr, "mailbot demo: %v\n", err)
+			return 1
+		}
+	}
+	if err := mailbot.RunDemoWith(ctx, stdout, opts); err != nil {
 		fmt.Fprintf(stderr, "mailbot demo: %v\n", err)
 		return 1
 	}
