@@ -20,7 +20,7 @@ type Case struct {
 	Version    string // the case's last change, carried by every form of the page
 	Waiting    int
 	Events     []ticketing.Event
-	Messages   []ticketing.Message
+	Messages   []Mail
 	Forms      []ticketing.Form
 	IPs        map[string][]string
 	Next       []string // states the case may move to
@@ -59,9 +59,11 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 	if c.Events, err = s.store.Events(ctx, id); err != nil {
 		return nil, err
 	}
-	if c.Messages, err = s.store.Messages(ctx, id); err != nil {
+	msgs, err := s.store.Messages(ctx, id)
+	if err != nil {
 		return nil, err
 	}
+	c.Messages = s.thread(msgs)
 	if c.Forms, err = s.store.Forms(ctx, id); err != nil {
 		return nil, err
 	}

@@ -125,6 +125,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.auth(s.queue))
 	mux.HandleFunc("GET /pratiche/{id}", s.auth(s.casePage))
 	mux.HandleFunc("POST /pratiche/{id}", s.auth(s.action))
+	mux.HandleFunc("GET /pratiche/{id}/messaggi/{msg}/allegati/{n}", s.auth(s.attachment))
 	var h http.Handler = mux
 	if s.base != "" {
 		h = http.StripPrefix(s.base, mux)

@@ -340,6 +340,61 @@ func TestSignInAndActions(t *testing.T) {
 	}
 }
 
+// hostileMail is a request whose subject, body and attachment name are markup.
+func hostileMail() []byte {
+	b := "From: Attacco <attacco@example.com>\r\nTo: " + mailbot.CallCenter + "\r\n" +
+		"Subject: Richiesta integrazione <script>window.__xss=3</script>\r\nMessage-ID: <hostile-1@example.com>\r\n" +
+		"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n" +
+		"--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBuongiorno <img src=x onerror=\"window.__xss=4\"> vorremmo aderire.\r\n" +
+		"--XX\r\nContent-Type: text/html; name=\"<img src=x onerror=alert(5)>.html\"\r\nContent-Disposition: attachment; filename=\"<img src=x onerror=alert(5)>.html\"\r\n\r\n" +
+		"<script>window.__xss=6</script>\r\n--XX--\r\n"
+	return []byte(b)
+}
+
+// TestHostileMessageAsText: the thread shows a hostile message's subject, body and file name as
+// text, and its attachment only as a download.
+func TestHostileMessageAsText(t *testing.T) {
+	e := start(t)
+	if _, err := mailbot.DeliverToWatched(e.l, hostileMail()); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	e.waitFor("the hostile case", func() bool {
+		list, _ := e.d.Store.Tickets(context.Background())
+		if len(list) > 0 {
+			id = list[0].ID
+		}
+		return id != ""
+	})
+	c := e.client()
+	if code, _ := c.signIn(c.mailedLink(operator)); code != 200 {
+		t.Fatal("sign in")
+	}
+	_, page := c.do("GET", "/pratiche/"+id, nil)
+	for _, want := range []string{"Buongiorno &lt;img src=x onerror=&#34;window.__xss=4&#34;&gt; vorremmo aderire.", "&lt;script&gt;window.__xss=3&lt;/script&gt;", "&lt;img src=x onerror=alert(5)&gt;.html</a>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	link := regexp.MustCompile(`href="(/pratiche/[^"]+/allegati/0)"`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatal("no attachment link")
+	}
+	resp, err := c.c.Get(e.url + link[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if ct, cd := resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"); ct != "application/octet-stream" || !strings.HasPrefix(cd, "attachment") ||
+		!strings.Contains(string(body), "window.__xss=6") {
+		t.Errorf("attachment served as %q, %q: %q", ct, cd, body)
+	}
+	if code, _ := c.do("GET", "/pratiche/"+id+"/messaggi/999/allegati/0", nil); code != 404 {
+		t.Errorf("another message's attachment: %d", code)
+	}
+}
+
 func TestExpiredLink(t *testing.T) {
 	e := start(t)
 	var link string
