@@ -82,6 +82,15 @@ func TestConsoleInBrowser(t *testing.T) {
 	if _, err := mailbot.DeliverToWatched(e.l, hostileMail()); err != nil {
 		t.Fatal(err)
 	}
+	auto := "From: risponditore@example.com\r\nTo: " + mailbot.CallCenter + "\r\nAuto-Submitted: auto-replied\r\nSubject: Fuori ufficio " + hostile +
+		"\r\nMessage-ID: <auto-1@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nSono in ferie.\r\n"
+	if _, err := mailbot.DeliverToWatched(e.l, []byte(auto)); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("the quarantine", func() bool {
+		kept, _ := e.d.Store.QuarantineQueue(context.Background())
+		return len(kept) > 0
+	})
 	var badMail string
 	e.waitFor("the hostile mail's case", func() bool {
 		list, _ := e.d.Store.Tickets(context.Background())
@@ -223,6 +232,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got, _ := eval(`Array.from(document.querySelectorAll('#coda tbody th a')).map(a => a.textContent).join(',')`).(string); !strings.Contains(got, bad) || strings.Contains(got, venezia) {
 		t.Errorf("flagged filter: %v", got)
 	}
+
+	// The quarantine list.
+	do(chromedp.Navigate(e.url+"/trattenuti"), chromedp.WaitVisible(chromedp.ID("trattenuti")))
+	if got := text(); !strings.Contains(got, "Fuori ufficio "+hostile) {
+		t.Errorf("quarantine:\n%s", got)
+	}
+	check("trattenuti")
 
 	// The hostile case: every value is text.
 	do(chromedp.Navigate(e.url+"/pratiche/"+bad), chromedp.WaitVisible(chromedp.ID("pratica")))

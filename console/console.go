@@ -126,6 +126,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /pratiche/{id}", s.auth(s.casePage))
 	mux.HandleFunc("POST /pratiche/{id}", s.auth(s.action))
 	mux.HandleFunc("GET /pratiche/{id}/messaggi/{msg}/allegati/{n}", s.auth(s.attachment))
+	mux.HandleFunc("GET /trattenuti", s.auth(s.quarantine))
+	mux.HandleFunc("POST /trattenuti/{msg}", s.auth(s.quarantineAction))
 	var h http.Handler = mux
 	if s.base != "" {
 		h = http.StripPrefix(s.base, mux)

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -418,6 +420,42 @@ func TestExpiredLink(t *testing.T) {
 	}
 }
 
+// TestCookieAndOrigin: the session cookie is HttpOnly and SameSite=Strict (Secure under an
+// https public_url); a form posted from another site is refused before anything happens.
+func TestCookieAndOrigin(t *testing.T) {
+	e := start(t)
+	c := e.client()
+	link := c.mailedLink(operator)
+	u, _ := url.Parse(link)
+	req, _ := http.NewRequest("POST", e.url+"/accesso/entra", strings.NewReader(url.Values{"t": {u.Query().Get("t")}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("cross-site POST: %d", resp.StatusCode)
+	}
+	// The refused request did not spend the link.
+	req, _ = http.NewRequest("POST", e.url+"/accesso/entra", strings.NewReader(url.Values{"t": {u.Query().Get("t")}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ck := resp.Header.Get("Set-Cookie")
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Strict") || strings.Contains(ck, "Secure") {
+		t.Errorf("sign in: %d, cookie %q", resp.StatusCode, ck)
+	}
+	s := New(&mailbot.Config{Console: mailbot.ConsoleConfig{PublicURL: "https://a.example.it/console"}}, nil, nil, nil, time.Now)
+	if !s.secure || s.base != "/console" {
+		t.Errorf("https public_url: secure %v, base %q", s.secure, s.base)
+	}
+}
+
 func TestSignInRateLimit(t *testing.T) {
 	e := start(t)
 	c := e.client()
@@ -427,5 +465,60 @@ func TestSignInRateLimit(t *testing.T) {
 	}
 	if last != http.StatusTooManyRequests {
 		t.Errorf("request over the limit: %d", last)
+	}
+}
+
+// TestQuarantine: a message kept outside any case is listed; attached to a case, or a case
+// opened for it, or dismissed, each recorded; it then leaves the list.
+func TestQuarantine(t *testing.T) {
+	e := start(t, "01-richiesta-venezia.eml")
+	list, _ := e.d.Store.Tickets(context.Background())
+	venezia := list[0].ID
+	var kept []ticketing.Message
+	for i, from := range []string{"sconosciuto1@example.com", "sconosciuto2@example.com", "sconosciuto3@example.com"} {
+		raw := "From: " + from + "\r\nTo: " + mailbot.CallCenter + "\r\nAuto-Submitted: auto-replied\r\nSubject: Buongiorno " + strconv.Itoa(i) + "\r\nMessage-ID: <q" + strconv.Itoa(i) +
+			"@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nSalve.\r\n"
+		if _, err := mailbot.DeliverToWatched(e.l, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.waitFor("the quarantine", func() bool {
+		kept, _ = e.d.Store.QuarantineQueue(context.Background())
+		return len(kept) >= 3
+	})
+	c := e.client()
+	c.signIn(c.mailedLink(operator))
+	_, page := c.do("GET", "/trattenuti", nil)
+	csrf := field(csrfRE, page)
+	for _, m := range kept {
+		if !strings.Contains(page, m.Subject) {
+			t.Errorf("quarantine page lacks %q", m.Subject)
+		}
+	}
+	post := func(m ticketing.Message, v url.Values) string {
+		v.Set("csrf", csrf)
+		_, body := c.do("POST", "/trattenuti/"+strconv.FormatInt(m.ID, 10), v)
+		return body
+	}
+	if body := post(kept[0], url.Values{"azione": {"allega"}, "pratica": {strings.ToLower(venezia)}}); !strings.Contains(body, "aggiunto alla pratica "+venezia) {
+		t.Errorf("attach:\n%s", body)
+	}
+	if body := post(kept[1], url.Values{"azione": {"apri"}, "tipo": {"integration"}}); !strings.Contains(body, "Aperta la pratica") {
+		t.Errorf("open:\n%s", body)
+	}
+	if body := post(kept[2], url.Values{"azione": {"scarta"}}); !strings.Contains(body, "Messaggio scartato.") {
+		t.Errorf("dismiss:\n%s", body)
+	}
+	if body := post(kept[2], url.Values{"azione": {"scarta"}}); !strings.Contains(body, "già trattato") {
+		t.Errorf("dismissed twice:\n%s", body)
+	}
+	if left, _ := e.d.Store.QuarantineQueue(context.Background()); len(left) != len(kept)-3 {
+		t.Errorf("still kept: %d", len(left))
+	}
+	msgs, _ := e.d.Store.Messages(context.Background(), venezia)
+	ev, _ := e.d.Store.Events(context.Background(), venezia)
+	if !slices.ContainsFunc(msgs, func(m ticketing.Message) bool { return m.ID == kept[0].ID }) ||
+		!slices.ContainsFunc(ev, func(v ticketing.Event) bool { return strings.HasPrefix(v.By, operator) && strings.Contains(v.Text, "messaggio trattenuto") }) {
+		t.Error("attached message not in the case, or not recorded")
 	}
 }

@@ -22,14 +22,15 @@ var consoleCSS []byte
 
 // page is what every page's template sees.
 type page struct {
-	Title string
-	Base  string
-	Me    staff
-	Error string
-	Token string // of a sign-in link, on the confirmation page
-	Queue *Queue
-	Case  *Case
-	loc   *time.Location
+	Title      string
+	Base       string
+	Me         staff
+	Error      string
+	Token      string // of a sign-in link, on the confirmation page
+	Queue      *Queue
+	Case       *Case
+	Quarantine *Quarantine
+	loc        *time.Location
 }
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{

@@ -132,3 +132,57 @@ func (s *Store) StateCounts(ctx context.Context) (map[string]map[string]int, err
 	}
 	return out, rows.Err()
 }
+
+// QuarantineQueue lists the messages kept outside any case and not dismissed, newest first.
+func (s *Store) QuarantineQueue(ctx context.Context) ([]Message, error) {
+	return s.messages(ctx, "console-quarantine")
+}
+
+// quarantined returns the subject and sender of a message still in quarantine, or ErrNotFound.
+func (t *Tx) quarantined(id int64) (subject, from string, err error) {
+	err = t.row("console-quarantine-get", id).Scan(&subject, &from)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", ErrNotFound
+	}
+	return subject, from, err
+}
+
+// AttachQuarantined moves a message out of quarantine into a case, recording who did it.
+func (t *Tx) AttachQuarantined(id int64, ticketID, by string, now time.Time) error {
+	subject, _, err := t.quarantined(id)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Ticket(ticketID); err != nil {
+		return err
+	}
+	if _, err := t.exec("console-quarantine-attach", ticketID, id); err != nil {
+		return err
+	}
+	return t.AddEvent(ticketID, Event{At: now, Type: EventMessage, By: by, Text: "messaggio trattenuto aggiunto alla pratica: " + subject})
+}
+
+// OpenFromQuarantine opens a case for a message in quarantine (its subject, its sender as the
+// requester) and moves the message into it.
+func (t *Tx) OpenFromQuarantine(id int64, kind, by string, now time.Time, loc *time.Location) (*Ticket, error) {
+	subject, from, err := t.quarantined(id)
+	if err != nil {
+		return nil, err
+	}
+	tk, err := t.NewTicket(kind, subject, from, by, now, loc)
+	if err != nil {
+		return nil, err
+	}
+	return tk, t.AttachQuarantined(id, tk.ID, by, now)
+}
+
+// DismissQuarantined takes a message off the quarantine list, keeping it with who dismissed it
+// and when (in its quarantine reason, "scartato: ...").
+func (t *Tx) DismissQuarantined(id int64, by string, now time.Time) error {
+	_, _, err := t.quarantined(id)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec("console-quarantine-dismiss", "scartato: da "+by+" il "+ts(now), id)
+	return err
+}

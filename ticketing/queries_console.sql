@@ -47,3 +47,20 @@ LIMIT ?6 OFFSET ?7;
 
 -- name: console-state-counts
 SELECT kind, state, count(*) FROM tickets GROUP BY kind, state;
+
+-- Quarantine: messages kept outside any case, unanswered, not yet dismissed.
+-- name: console-quarantine
+SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.blob,
+       COALESCE((SELECT group_concat(DISTINCT c.mailbox) FROM message_copies c WHERE c.message = m.id), '')
+FROM messages m WHERE m.ticket_id IS NULL AND m.quarantine != '' AND m.quarantine NOT LIKE 'scartato:%'
+ORDER BY m.id DESC LIMIT 500;
+
+-- name: console-quarantine-get
+SELECT m.subject, m.from_addr FROM messages m
+WHERE m.id = ? AND m.ticket_id IS NULL AND m.quarantine != '' AND m.quarantine NOT LIKE 'scartato:%';
+
+-- name: console-quarantine-attach
+UPDATE messages SET ticket_id = ?, quarantine = '' WHERE id = ? AND ticket_id IS NULL;
+
+-- name: console-quarantine-dismiss
+UPDATE messages SET quarantine = ? || ' – ' || quarantine WHERE id = ? AND ticket_id IS NULL;
