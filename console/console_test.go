@@ -518,7 +518,9 @@ func TestQuarantine(t *testing.T) {
 	msgs, _ := e.d.Store.Messages(context.Background(), venezia)
 	ev, _ := e.d.Store.Events(context.Background(), venezia)
 	if !slices.ContainsFunc(msgs, func(m ticketing.Message) bool { return m.ID == kept[0].ID }) ||
-		!slices.ContainsFunc(ev, func(v ticketing.Event) bool { return strings.HasPrefix(v.By, operator) && strings.Contains(v.Text, "messaggio trattenuto") }) {
+		!slices.ContainsFunc(ev, func(v ticketing.Event) bool {
+			return strings.HasPrefix(v.By, operator) && strings.Contains(v.Text, "messaggio trattenuto")
+		}) {
 		t.Error("attached message not in the case, or not recorded")
 	}
 }
