@@ -127,10 +127,15 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 		}
 	}
 	var text, geometric []frItem
+	titled := false
 	for i, p := range pages {
-		if fields.generic > 0 && b.err == nil {
-			// Fields named "Campo1": the page's text names them. Its pairs would pair the
-			// printed labels with each other, so only its lines are kept.
+		if b.err != nil {
+			break
+		}
+		switch {
+		case fields.generic > 0:
+			// Fields named "Campo1": the page's text names them; its own pairs would pair
+			// the printed labels with each other, so only its lines are kept.
 			pg := pdfReadPage(p, b)
 			geometric = append(geometric, pdfGeometryItems(i+1, p, pg)...)
 			if !filled {
@@ -139,24 +144,21 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 						text = append(text, it)
 					}
 				}
-				continue
+			} else if t := pdfTitleLine(pg); !titled && t != "" {
+				text, titled = append(text, frItem{label: t}), true
 			}
-		}
-		if filled && i >= pdfTitlePages || b.err != nil {
-			if fields.generic > 0 {
-				continue
-			}
-			break
-		}
-		if !filled {
+		case !filled:
 			text = append(text, pdfLayoutItems(i+1, pdfReadPage(p, b))...)
-			continue
+		case titled || i >= pdfTitlePages:
+		default:
+			// A filled form: values come from its fields; its text only names the form (the
+			// printed labels next to the fields would otherwise pair with each other), so
+			// only the line that carries a form's title or marker is kept.
+			if t := pdfPageTitle(p, b); t != "" {
+				text, titled = append(text, frItem{label: t}), true
+			}
 		}
-		// A filled form: values come from its fields; its text only names the form (the
-		// printed labels next to the fields would otherwise pair with each other), so only
-		// the line that carries a form's title or marker is kept.
-		if t := pdfPageTitle(p, b); t != "" {
-			text = append(text, frItem{label: t})
+		if filled && titled && fields.generic == 0 {
 			break
 		}
 	}

@@ -408,18 +408,17 @@ func (in *pdfInterp) font(name string) *pdfFont {
 
 // pdfFont decodes character codes to text and gives their widths (1/1000 of the size).
 type pdfFont struct {
-	twoByte  bool              // composite font: 2-byte codes (Identity-H and the like)
-	toUni    map[uint32]string // from the ToUnicode CMap
-	simple   *[256]string      // simple font: the encoding's characters
-	widths   map[uint32]float64
-	first    int
-	wArr     []float64 // simple font widths from FirstChar
-	dw       float64   // composite font default width
-	standard bool      // no widths in the file: estimate them
+	twoByte bool              // composite font: 2-byte codes (Identity-H and the like)
+	toUni   map[uint32]string // from the ToUnicode CMap
+	simple  *[256]string      // simple font: the encoding's characters
+	widths  map[uint32]float64
+	first   int
+	wArr    []float64 // simple font widths from FirstChar
+	dw      float64   // composite font default width
 }
 
 // pdfFallbackFont reads codes as Latin-1 when a font is missing.
-var pdfFallbackFont = &pdfFont{simple: &pdfLatin1, standard: true}
+var pdfFallbackFont = &pdfFont{simple: &pdfLatin1}
 
 var pdfLatin1 = func() (t [256]string) {
 	for i := range t {
@@ -507,8 +506,6 @@ func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
 			for i := range n {
 				f.wArr[i] = ws.Index(i).Float64()
 			}
-		} else {
-			f.standard = true
 		}
 		f.simple = pdfSimpleEncoding(v)
 	}
