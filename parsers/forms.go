@@ -39,7 +39,10 @@ const (
 )
 
 // Provenance is where one value was read and how sure the reader is of it. A value that is not
-// Sure must not be reported to a referent as wrong: a person confirms it.
+// Sure must not be reported to a referent as wrong or missing: a person confirms it. Such a
+// field stays in Form.Fields even when nothing could be read with confidence (an empty list for
+// a choice where nothing or every option appears ticked, an IP field holding a date), so that
+// its doubt reaches staff; it is never a Problem.
 type Provenance struct {
 	Document string `json:"document"`        // attachment file name, or SourceBody
 	Where    string `json:"where,omitempty"` // page, table cell or paragraph: "pagina 2", "tabella 1, riga 3"
