@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The web console's sign-in links and sessions are kept as the SHA-256 of their tokens (the
@@ -79,11 +80,7 @@ type QueueQuery struct {
 // Queue returns one page of the cases q selects, and how many it selects in all.
 func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]Ticket, int, error) {
 	pairs, _ := json.Marshal(nonNil(q.Pairs))
-	words := []string{}
-	for _, w := range q.Words {
-		words = append(words, strings.ToLower(w))
-	}
-	wj, _ := json.Marshal(words)
+	match := matchQuery(q.Words)
 	flagged, newest := 0, 0
 	if q.Flagged {
 		flagged = 1
@@ -92,10 +89,10 @@ func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]Ticket, int, error) 
 		newest = 1
 	}
 	var n int
-	if err := s.r.QueryRowContext(ctx, s.query("console-queue-count"), string(pairs), q.Assignee, flagged, string(wj)).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, s.query("console-queue-count"), string(pairs), q.Assignee, flagged, match).Scan(&n); err != nil {
 		return nil, 0, fmt.Errorf("count queue: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, s.query("console-queue-page"), string(pairs), q.Assignee, flagged, string(wj), newest, q.Limit, q.Offset)
+	rows, err := s.r.QueryContext(ctx, s.query("console-queue-page"), string(pairs), q.Assignee, flagged, match, newest, q.Limit, q.Offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("queue: %w", err)
 	}
@@ -185,4 +182,17 @@ func (t *Tx) DismissQuarantined(id int64, by string, now time.Time) error {
 	}
 	_, err = t.exec("console-quarantine-dismiss", "scartato: da "+by+" il "+ts(now), id)
 	return err
+}
+
+// matchQuery turns the words a person typed into an FTS5 query: every token of every word must
+// start a token of the case ("venez" finds Venezia, "int-2026-00001" its case), and nothing
+// typed is read as FTS5 syntax.
+func matchQuery(words []string) string {
+	var terms []string
+	for _, w := range words {
+		for _, tok := range strings.FieldsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			terms = append(terms, `"`+tok+`"*`)
+		}
+	}
+	return strings.Join(terms, " ")
 }

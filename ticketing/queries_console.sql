@@ -22,15 +22,14 @@ UPDATE console_sessions SET seen_at = ? WHERE hash = ? AND seen_at > ? RETURNING
 DELETE FROM console_sessions WHERE hash = ?;
 
 -- The queue: ?1 the JSON list of "kind/state" pairs shown, ?2 the assignee ('*' for anyone,
--- '' for nobody), ?3 1 for flagged cases only, ?4 the JSON list of words (lower case) each of
--- which must occur in the ID, ente, codice fiscale, IPA code, requester or subject.
+-- '' for nobody), ?3 1 for flagged cases only, ?4 an FTS5 query over ID, ente, codice fiscale,
+-- IPA code, requester and subject ('' for none).
 -- name: console-queue-count
 SELECT count(*) FROM tickets t
 WHERE t.kind || '/' || t.state IN (SELECT value FROM json_each(?1))
   AND (?2 = '*' OR t.assignee = ?2)
   AND (?3 = 0 OR t.flag != '')
-  AND (?4 = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(t.id || ' ' || t.ente_name || ' ' || t.ente_cf || ' ' ||
-      t.ente_ipa || ' ' || t.requester || ' ' || t.subject), w.value) = 0));
+  AND (?4 = '' OR t.rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?4));
 
 -- Then ?5 1 for the newest first (else the longest waiting first), ?6 LIMIT, ?7 OFFSET.
 -- name: console-queue-page
@@ -40,8 +39,7 @@ FROM tickets t
 WHERE t.kind || '/' || t.state IN (SELECT value FROM json_each(?1))
   AND (?2 = '*' OR t.assignee = ?2)
   AND (?3 = 0 OR t.flag != '')
-  AND (?4 = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(?4) w WHERE instr(lower(t.id || ' ' || t.ente_name || ' ' || t.ente_cf || ' ' ||
-      t.ente_ipa || ' ' || t.requester || ' ' || t.subject), w.value) = 0))
+  AND (?4 = '' OR t.rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?4))
 ORDER BY CASE WHEN ?5 = 1 THEN t.state_since END DESC, t.state_since, t.id
 LIMIT ?6 OFFSET ?7;
 
