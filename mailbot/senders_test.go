@@ -290,3 +290,47 @@ func TestPECRequesterKeepsALookAlikeApart(t *testing.T) {
 		t.Errorf("state %s: the look-alike moved the case", tk.State)
 	}
 }
+
+// TestStaffAddASenderToTheCase: the notice tells staff to add a legitimate sender with #campo;
+// once they have, that sender moves the case, and the addresses already there still count.
+func TestStaffAddASenderToTheCase(t *testing.T) {
+	const newcomer = "nuovo.tecnico@altrasoftware.example"
+	b := newCaseBench(t)
+	id := b.openCase(referent, ticketing.StateTesting)
+	results := "Esiti dei test: positivo. Chiediamo l'attivazione in esercizio.\nIP: 203.0.113.66"
+	b.process(mimeMail(newcomer, CallCenter, "Re: ["+id+"]", "n1@x", results, nil, nil))
+	if tk, _ := b.store.Ticket(context.Background(), id); tk.State != ticketing.StateTesting {
+		t.Fatalf("state %s before staff added the sender", tk.State)
+	}
+	err := b.store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		tk, err := tx.Ticket(id)
+		if err != nil {
+			return err
+		}
+		_, err = b.in.setFields(tx, tk, []string{"software_house.email"}, map[string]string{"software_house.email": newcomer},
+			staffOne, "#campo software_house.email="+newcomer, b.clock.now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	contacts := func() map[string]bool {
+		var m map[string]bool
+		b.store.Update(context.Background(), func(tx *ticketing.Tx) error {
+			tk, _ := tx.Ticket(id)
+			forms, err := tx.Forms(id)
+			m, _ = caseContacts(tk, forms)
+			return err
+		})
+		return m
+	}()
+	for _, a := range []string{newcomer, "assistenza@softwareveneto.it", "mario.rossi@comune.venezia.it", referent} {
+		if !contacts[a] {
+			t.Errorf("%s is not on the case after the correction: %v", a, contacts)
+		}
+	}
+	b.process(mimeMail(newcomer, CallCenter, "Re: ["+id+"]", "n2@x", results, nil, nil))
+	if tk, _ := b.store.Ticket(context.Background(), id); tk.State != ticketing.StateProductionSetup {
+		t.Errorf("state %s, want %s once staff added the sender", tk.State, ticketing.StateProductionSetup)
+	}
+}
