@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/catalog"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -24,6 +25,7 @@ type Case struct {
 	Forms      []ticketing.Form
 	IPs        map[string][]string
 	Next       []string // states the case may move to
+	Catalogs   []string // public catalogs the case has an entry in
 	Staff      []string
 	Flash      string
 }
@@ -73,6 +75,7 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 	if len(sortedEnvs(c.IPs)) == 0 {
 		c.IPs = nil
 	}
+	c.Catalogs = catalog.CatalogsOf(tk.Kind)
 	for _, st := range ticketing.States(tk.Kind) {
 		if st != tk.State && ticketing.CheckTransition(tk.Kind, tk.State, st) == nil {
 			c.Next = append(c.Next, st)
@@ -103,6 +106,11 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusConflict, errStale)
 		return
 	}
+	if a := r.PostFormValue("azione"); a == "catalogo" {
+		s.setFlash(me.hash, s.correctCatalog(r, tk, me.email))
+		http.Redirect(w, r, s.base+"/pratiche/"+url.PathEscape(id), http.StatusSeeOther)
+		return
+	}
 	steps, err := commandsOf(r, me.email)
 	var msgs []string
 	if err == nil {
@@ -124,6 +132,46 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setFlash(me.hash, strings.Join(msgs, "\n"))
 	http.Redirect(w, r, s.base+"/pratiche/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// correctCatalog hides, shows or corrects the case's entries in the public catalogs, as
+// `mailbot catalog hide|unhide|edit` does (catalog.Corrections, recorded by CorrectCatalog).
+func (s *Server) correctCatalog(r *http.Request, tk *ticketing.Ticket, me string) string {
+	var hidden *bool
+	switch r.PostFormValue("visibilita") {
+	case "nascondi":
+		h := true
+		hidden = &h
+	case "mostra":
+		h := false
+		hidden = &h
+	}
+	fields := map[string]string{}
+	if f := strings.TrimSpace(r.PostFormValue("campo")); f != "" {
+		fields[f] = strings.TrimSpace(r.PostFormValue("valore"))
+	}
+	changes, err := catalog.Corrections(tk.Kind, tk.ID, r.PostFormValue("catalogo"), hidden, fields)
+	if err != nil {
+		return "Non eseguito: " + err.Error()
+	}
+	err = s.store.Update(r.Context(), func(tx *ticketing.Tx) error {
+		for _, c := range changes {
+			if err := tx.CorrectCatalog(c, me+" (via console)", s.now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Error("console: catalog correction", "id", tk.ID, "err", err)
+		return "Non eseguito: errore interno."
+	}
+	s.log.Info("console: catalog correction", "id", tk.ID, "staff", me)
+	var names []string
+	for _, c := range changes {
+		names = append(names, c.Catalog)
+	}
+	return "Correzione registrata nei cataloghi: " + strings.Join(names, ", ") + " (pubblicata al prossimo aggiornamento dei cataloghi)."
 }
 
 // command is one call of Intake.Apply.

@@ -333,6 +333,17 @@ func TestSignInAndActions(t *testing.T) {
 		return where == ""
 	})
 
+	// Catalog entries: hidden (recorded), a field that does not exist refused.
+	_, page = c.do("GET", "/pratiche/"+id, nil)
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"catalogo"}, "visibilita": {"nascondi"}, "versione": {field(versionRE, page)}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "Correzione registrata nei cataloghi") {
+		t.Errorf("catalog hide: %d\n%s", code, body)
+	}
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"catalogo"}, "campo": {"nonesiste"}, "valore": {"x"}, "versione": {field(versionRE, body)}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "Non eseguito") {
+		t.Errorf("catalog bad field: %d", code)
+	}
+
 	// Sign out: the session is gone.
 	if code, body := c.do("POST", "/esci", url.Values{"csrf": {csrf}}); code != 200 || !strings.Contains(body, "uscito") {
 		t.Errorf("sign out: %d", code)
