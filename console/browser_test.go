@@ -199,6 +199,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	// Sign in: the address typed, the mail read from the test SMTP server, the button pressed.
 	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
 	check("accesso")
+	// Keyboard first: Tab lands on the skip link, visibly.
+	do(chromedp.KeyEvent(kb.Tab))
+	if got := eval(`[document.activeElement.getAttribute('href'), getComputedStyle(document.activeElement).outlineStyle].join('|')`); got != "#contenuto|solid" {
+		t.Errorf("skip link focus: %v", got)
+	}
 	before := len(e.l.DeliveredTo(operator))
 	do(chromedp.SendKeys(chromedp.ID("email"), operator+kb.Enter), chromedp.WaitVisible(chromedp.ID("posta")))
 	if !strings.Contains(text(), "Controlli la posta") {

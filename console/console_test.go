@@ -467,6 +467,27 @@ func TestCookieAndOrigin(t *testing.T) {
 	}
 }
 
+// TestSessionIdle: a session unused for 8 hours ends; used within them, it lasts.
+func TestSessionIdle(t *testing.T) {
+	e := start(t)
+	c := e.client()
+	if code, body := c.signIn(c.mailedLink(operator)); code != 200 || !strings.Contains(body, "Pratiche aperte") {
+		t.Fatalf("sign in: %d", code)
+	}
+	e.offset.Store(int64(SessionIdle - time.Minute))
+	if _, body := c.do("GET", "/", nil); !strings.Contains(body, "Pratiche aperte") {
+		t.Error("session ended before the idle timeout")
+	}
+	e.offset.Store(int64(2*SessionIdle - 2*time.Minute)) // 8 h after the last use, less a minute
+	if _, body := c.do("GET", "/", nil); !strings.Contains(body, "Pratiche aperte") {
+		t.Error("session ended although used within the idle timeout")
+	}
+	e.offset.Store(int64(3*SessionIdle + time.Minute))
+	if _, body := c.do("GET", "/", nil); !strings.Contains(body, "Accesso alla console") {
+		t.Error("idle session still open")
+	}
+}
+
 func TestSignInRateLimit(t *testing.T) {
 	e := start(t)
 	c := e.client()
