@@ -212,7 +212,8 @@ func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 
 // waitStart is when the current wait of a case began. On the Region's side, when it entered its
 // state; on the ente's, then or when the ente last wrote, whichever is later: automatic mail
-// (out of office, receipts) is no answer, and neither is staff's or ours.
+// (out of office, receipts) is no answer, and neither is staff's, ours, or a sender's the case
+// does not name (senders.go).
 func (r *Reminders) waitStart(tx *ticketing.Tx, tk ticketing.Ticket) (time.Time, error) {
 	anchor := tk.StateSince
 	if ticketing.WaitingOn(tk.Kind, tk.State) != ticketing.WaitingEnte {
@@ -222,9 +223,16 @@ func (r *Reminders) waitStart(tx *ticketing.Tx, tk ticketing.Ticket) (time.Time,
 	if err != nil {
 		return anchor, err
 	}
+	forms, err := tx.Forms(tk.ID)
+	if err != nil {
+		return anchor, err
+	}
+	mailAddrs, pecAddrs := caseContacts(&tk, forms)
 	own := r.ownOrStaff()
 	for _, m := range thread {
-		if m.Direction == "in" && m.Auto == "" && !own[strings.ToLower(m.From)] && m.ReceivedAt.After(anchor) {
+		from := bareAddress(m.From)
+		onCase := mailAddrs[from] || pecAddrs[from]
+		if m.Direction == "in" && m.Auto == "" && onCase && !own[strings.ToLower(m.From)] && m.ReceivedAt.After(anchor) {
 			anchor = m.ReceivedAt
 		}
 	}
