@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"mailbot/mailbot"
+	"mailbot/internal/demo"
 	"mailbot/ticketing"
 )
 
@@ -79,12 +79,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	list, _ := e.d.Store.Tickets(context.Background())
 	venezia := list[0].ID
 	bad := addHostileCase(t, e)
-	if _, err := mailbot.DeliverToWatched(e.l, hostileMail()); err != nil {
+	if _, err := demo.Deliver(e.l, hostileMail()); err != nil {
 		t.Fatal(err)
 	}
-	auto := "From: risponditore@example.com\r\nTo: " + mailbot.CallCenter + "\r\nAuto-Submitted: auto-replied\r\nSubject: Fuori ufficio " + hostile +
+	auto := "From: risponditore@example.com\r\nTo: " + demo.CallCenter + "\r\nAuto-Submitted: auto-replied\r\nSubject: Fuori ufficio " + hostile +
 		"\r\nMessage-ID: <auto-1@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nSono in ferie.\r\n"
-	if _, err := mailbot.DeliverToWatched(e.l, []byte(auto)); err != nil {
+	if _, err := demo.Deliver(e.l, []byte(auto)); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("the quarantine", func() bool {

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/demo"
+	"mailbot/internal/localmail"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -32,7 +34,7 @@ const (
 // env is a daemon against an in-process mail system, with the console in front of it.
 type env struct {
 	t      *testing.T
-	l      *mailbot.LocalMail
+	l      *localmail.LocalMail
 	d      *mailbot.Daemon
 	cfg    *mailbot.Config
 	url    string
@@ -41,12 +43,12 @@ type env struct {
 
 func start(t *testing.T, emls ...string) *env {
 	t.Helper()
-	l, err := mailbot.StartLocalMail(mailbot.CallCenter, mailbot.Cluster, referent, operator, "intruso@example.com")
+	l, err := localmail.Start(demo.CallCenter, demo.Cluster, referent, operator, "intruso@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(l.Close)
-	cfg := mailbot.DemoConfig(l, t.TempDir())
+	cfg := demo.Config(l, t.TempDir())
 	cfg.Staff.Addresses = []string{operator, "collega@regione.veneto.it"}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.Console = mailbot.ConsoleConfig{Listen: srv.Listener.Addr().String(), PublicURL: "http://" + srv.Listener.Addr().String()}
@@ -66,11 +68,11 @@ func start(t *testing.T, emls ...string) *env {
 	t.Cleanup(srv.Close)
 	e := &env{t: t, l: l, d: d, cfg: cfg, url: cfg.Console.PublicURL, offset: offset}
 	for _, name := range emls {
-		raw, err := os.ReadFile("../mailbot/testdata/demo/" + name)
+		raw, err := os.ReadFile("../internal/demo/testdata/demo/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := mailbot.DeliverToWatched(l, raw); err != nil {
+		if _, err := demo.Deliver(l, raw); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -355,7 +357,7 @@ func TestSignInAndActions(t *testing.T) {
 
 // hostileMail is a request whose subject, body and attachment name are markup.
 func hostileMail() []byte {
-	b := "From: Attacco <attacco@example.com>\r\nTo: " + mailbot.CallCenter + "\r\n" +
+	b := "From: Attacco <attacco@example.com>\r\nTo: " + demo.CallCenter + "\r\n" +
 		"Subject: Richiesta integrazione <script>window.__xss=3</script>\r\nMessage-ID: <hostile-1@example.com>\r\n" +
 		"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n" +
 		"--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBuongiorno <img src=x onerror=\"window.__xss=4\"> vorremmo aderire.\r\n" +
@@ -368,7 +370,7 @@ func hostileMail() []byte {
 // text, and its attachment only as a download.
 func TestHostileMessageAsText(t *testing.T) {
 	e := start(t)
-	if _, err := mailbot.DeliverToWatched(e.l, hostileMail()); err != nil {
+	if _, err := demo.Deliver(e.l, hostileMail()); err != nil {
 		t.Fatal(err)
 	}
 	var id string
@@ -508,9 +510,9 @@ func TestQuarantine(t *testing.T) {
 	venezia := list[0].ID
 	var kept []ticketing.Message
 	for i, from := range []string{"sconosciuto1@example.com", "sconosciuto2@example.com", "sconosciuto3@example.com"} {
-		raw := "From: " + from + "\r\nTo: " + mailbot.CallCenter + "\r\nAuto-Submitted: auto-replied\r\nSubject: Buongiorno " + strconv.Itoa(i) + "\r\nMessage-ID: <q" + strconv.Itoa(i) +
+		raw := "From: " + from + "\r\nTo: " + demo.CallCenter + "\r\nAuto-Submitted: auto-replied\r\nSubject: Buongiorno " + strconv.Itoa(i) + "\r\nMessage-ID: <q" + strconv.Itoa(i) +
 			"@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nSalve.\r\n"
-		if _, err := mailbot.DeliverToWatched(e.l, []byte(raw)); err != nil {
+		if _, err := demo.Deliver(e.l, []byte(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 
 	"mailbot/internal/bombs"
 	"mailbot/internal/mailtest"
-	"mailbot/mailbot"
 )
 
 // The budget of issue 11: with every bomb in its mailbox, mailbot serve stays under this peak
@@ -74,7 +73,7 @@ func TestBombsServe(t *testing.T) {
 	mailtest.Send(t, smtpAddr, padova, []string{callCenter}, ordinary(2))
 	mailtest.WaitMessages(t, imapAddr, padova, 2, 120*time.Second)
 	took := time.Since(start)
-	if err := mailbot.WaitQuiet(bg, store, map[string]int{"callcenter": 2 + len(all)}, 60*time.Second); err != nil {
+	if err := store.WaitQuiet(bg, map[string]int{"callcenter": 2 + len(all)}, 60*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	peak := vmHWM(t, d.cmd.Process.Pid)

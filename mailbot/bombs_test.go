@@ -54,7 +54,7 @@ func TestBombsInProcess(t *testing.T) {
 		}
 	}()
 	h.start()
-	if err := WaitQuiet(t.Context(), h.d.Store, map[string]int{"callcenter": 7}, 60*time.Second); err != nil {
+	if err := h.d.Store.WaitQuiet(t.Context(), map[string]int{"callcenter": 7}, 60*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	close(stop)

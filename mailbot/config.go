@@ -120,7 +120,7 @@ func LoadConfig(path string) (*Config, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, fmt.Errorf("config %s: unknown key %q", path, und[0].String())
 	}
-	if err := c.complete(); err != nil {
+	if err := c.Complete(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return &c, nil
@@ -129,9 +129,9 @@ func LoadConfig(path string) (*Config, error) {
 // Location is the configured time zone.
 func (c *Config) Location() *time.Location { return c.loc }
 
-// complete fills defaults, reads secrets from files and the environment, and checks every key,
+// Complete fills defaults, reads secrets from files and the environment, and checks every key,
 // naming the first one that is wrong.
-func (c *Config) complete() error {
+func (c *Config) Complete() error {
 	if c.DataDir == "" {
 		return errors.New("data_dir: missing")
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/emersion/go-message/mail"
 	gosmtp "github.com/emersion/go-smtp"
 
+	"mailbot/internal/localmail"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -23,21 +25,46 @@ import (
 // loopback: real IMAP and SMTP protocol, a real SQLite file.
 type harness struct {
 	t      *testing.T
-	mail   *LocalMail
+	mail   *localmail.LocalMail
 	cfg    *Config
 	d      *Daemon
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
+// Addresses of the test mail system, watched as in the demo.
+const (
+	CallCenter = "call.center@regione.veneto.it"
+	Cluster    = "cluster.innovazione@regione.veneto.it"
+)
+
+// watched names the watched mailbox of each address.
+var watched = map[string]string{CallCenter: "callcenter", Cluster: "cluster"}
+
+// testConfig is a configuration for mailbot against l, data in dataDir (as internal/demo's,
+// which this package's tests cannot import).
+func testConfig(l *localmail.LocalMail, dataDir string) *Config {
+	c := &Config{DataDir: dataDir, ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
+		SMTP: SMTPConfig{Addr: l.SMTPAddr, TLS: "none"}}
+	for addr, name := range watched {
+		c.Mailboxes = append(c.Mailboxes, MailboxConfig{Name: name, Address: addr, IMAPAddr: l.IMAPAddr,
+			TLS: "none", Username: addr, Password: l.Password, FirstStart: "reply"})
+	}
+	slices.SortFunc(c.Mailboxes, func(a, b MailboxConfig) int { return strings.Compare(a.Name, b.Name) })
+	if err := c.Complete(); err != nil {
+		panic("test config: " + err.Error())
+	}
+	return c
+}
+
 func newHarness(t *testing.T, edit ...func(*Config)) *harness {
 	t.Helper()
-	l, err := StartLocalMail(CallCenter, Cluster, "referente@comune.venezia.it", "referente@comune.padova.it")
+	l, err := localmail.Start(CallCenter, Cluster, "referente@comune.venezia.it", "referente@comune.padova.it")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(l.Close)
-	h := &harness{t: t, mail: l, cfg: DemoConfig(l, t.TempDir())}
+	h := &harness{t: t, mail: l, cfg: testConfig(l, t.TempDir())}
 	for _, e := range edit {
 		e(h.cfg)
 	}
@@ -72,7 +99,7 @@ func (h *harness) stop() {
 
 func (h *harness) deliver(raw string) {
 	h.t.Helper()
-	if _, err := DeliverToWatched(h.mail, []byte(raw)); err != nil {
+	if _, err := h.mail.DeliverToWatched([]byte(raw), watched); err != nil {
 		h.t.Fatal(err)
 	}
 }
@@ -84,7 +111,7 @@ func (h *harness) settle(callcenter, cluster int) {
 	if cluster > 0 {
 		want["cluster"] = cluster
 	}
-	if err := WaitQuiet(context.Background(), h.d.Store, want, 20*time.Second); err != nil {
+	if err := h.d.Store.WaitQuiet(context.Background(), want, 20*time.Second); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	loadreq "mailbot/cmd/mailbot-load/request"
+	loadreq "mailbot/internal/loadreq"
 	"mailbot/templates"
 	"mailbot/ticketing"
 )
@@ -31,7 +31,7 @@ func benchIntake(b *testing.B, n int) (in *Intake, store *ticketing.Store, ackID
 		Staff: StaffConfig{Addresses: []string{"staff1@regione.veneto.it", "staff2@regione.veneto.it"}},
 		// Every request comes from referente+N@ of one domain: lift the limits, so each is answered.
 		RateLimit: RateLimitConfig{PerWindow: 1 << 30, PerDay: 1 << 30, PerHour: 1 << 30, PerDomainPerHour: 1 << 30}}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		b.Fatal(err)
 	}
 	store, err := ticketing.Open(cfg.DataDir)

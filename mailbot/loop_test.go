@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/localmail"
 	"mailbot/internal/mailtest"
 	"mailbot/parsers"
 	"mailbot/ticketing"
@@ -26,14 +27,14 @@ import (
 // relay hands every mail the SMTP server accepts for addr to handle, in order, as a program
 // reading that mailbox would.
 type relay struct {
-	l       *LocalMail
+	l       *localmail.LocalMail
 	addr    string
 	handle  func(raw []byte) error
 	mu      sync.Mutex
 	handled int
 }
 
-func startRelay(t *testing.T, l *LocalMail, addr string, handle func(raw []byte) error) *relay {
+func startRelay(t *testing.T, l *localmail.LocalMail, addr string, handle func(raw []byte) error) *relay {
 	r := &relay{l: l, addr: addr, handle: handle}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -224,7 +225,7 @@ func TestLoopTwoMailbots(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l, err := StartLocalMail(a, b, inbox(a), inbox(b))
+			l, err := localmail.Start(a, b, inbox(a), inbox(b))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,12 +263,12 @@ func TestLoopTwoMailbots(t *testing.T) {
 func inbox(a string) string { return "in-" + a }
 
 // startMailbot runs a mailbot of its own (data directory, mailbox, reply address) on l.
-func startMailbot(t *testing.T, l *LocalMail, name, addr, replyFrom string) *Daemon {
+func startMailbot(t *testing.T, l *localmail.LocalMail, name, addr, replyFrom string) *Daemon {
 	t.Helper()
 	cfg := &Config{DataDir: t.TempDir(), ReplyFrom: replyFrom, SMTP: SMTPConfig{Addr: l.SMTPAddr, TLS: "none"},
 		Mailboxes: []MailboxConfig{{Name: name, Address: addr, IMAPAddr: l.IMAPAddr, TLS: "none",
 			Username: inbox(addr), Password: l.Password, FirstStart: "reply"}}}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)

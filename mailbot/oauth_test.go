@@ -1,7 +1,6 @@
 package mailbot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"mailbot/internal/localmail"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -123,7 +124,7 @@ func (s oauthSession) Authenticate(mech string) (sasl.Server, error) {
 }
 
 func (s oauthSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
-	return idleSession{s.Session}.Idle(w, stop)
+	return localmail.IdleSession{Session: s.Session}.Idle(w, stop)
 }
 
 // oauthSMTP accepts mail only after AUTH with a valid bearer token.
@@ -233,7 +234,7 @@ func TestOAuth2Mailboxes(t *testing.T) {
 			OAuth2: &OAuth2Config{Provider: "google", TokenURL: tokenSrv.URL + "/token", ClientID: "mailbot-app", ClientSecret: "app-secret",
 				RefreshToken: "refresh-1", Mechanism: "oauthbearer", early: time.Second}},
 	}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
@@ -250,7 +251,7 @@ func TestOAuth2Mailboxes(t *testing.T) {
 	deliver := func(n int) {
 		raw := fmt.Sprintf("From: Referente %d <ref%d@comune.venezia.it>\r\nTo: %s\r\nSubject: Richiesta %d\r\nMessage-ID: <oauth-%d@comune.venezia.it>\r\nDate: %s\r\n\r\nVorremmo aderire a MyPay.\r\n",
 			n, n, CallCenter, n, n, time.Now().Format(time.RFC1123Z))
-		if _, err := user.Append("INBOX", literal{bytes.NewReader([]byte(raw)), int64(len(raw))}, &imap.AppendOptions{Time: time.Now()}); err != nil {
+		if _, err := user.Append("INBOX", localmail.Literal([]byte(raw)), &imap.AppendOptions{Time: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -99,7 +99,7 @@ func quarantineIntake(t testing.TB, dir string) (*Intake, *ticketing.Store) {
 			Username: CallCenter, Password: "x", FirstStart: "reply"}},
 		SMTP:  SMTPConfig{Addr: "127.0.0.1:1", TLS: "none"},
 		Staff: StaffConfig{Addresses: []string{staffOne}}}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	store, err := ticketing.Open(dir)
@@ -269,7 +269,7 @@ func TestRealServersMalformedFrom(t *testing.T) {
 		Mailboxes: []MailboxConfig{{Name: "callcenter", Address: CallCenter, IMAPAddr: imapAddr,
 			TLS: "none", Username: CallCenter, Password: "secret", FirstStart: "reply"}},
 	}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
@@ -298,7 +298,7 @@ func TestRealServersMalformedFrom(t *testing.T) {
 	if !strings.Contains(env.Subject, "Richiesta integrazione MyPay") {
 		t.Errorf("answer subject %q", env.Subject)
 	}
-	if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 4}, 20*time.Second); err != nil {
+	if err := d.Store.WaitQuiet(ctx, map[string]int{"callcenter": 4}, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(mailtest.WaitMessages(t, imapAddr, staffOne, 1, 20*time.Second)); n != 1 {

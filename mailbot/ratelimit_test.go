@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/localmail"
 	"mailbot/templates"
 	"mailbot/ticketing"
 )
@@ -14,12 +15,12 @@ import (
 // TestStaffMailDoesNotCountForRateLimit: only automatic replies count towards the
 // per-recipient limit; mail staff send through mailbot (credentials, results) does not.
 func TestStaffMailDoesNotCountForRateLimit(t *testing.T) {
-	l, err := StartLocalMail()
+	l, err := localmail.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	cfg := DemoConfig(l, t.TempDir())
+	cfg := testConfig(l, t.TempDir())
 	cfg.RateLimit.PerWindow = 2
 	store, err := ticketing.Open(cfg.DataDir)
 	if err != nil {

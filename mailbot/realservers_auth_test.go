@@ -34,7 +34,7 @@ func TestRealServersForgedAndGenuineStaffHeaders(t *testing.T) {
 	}
 	cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: "callcenter", Address: CallCenter, IMAPAddr: imapAddr,
 		TLS: "none", Username: CallCenter, Password: "secret", FirstStart: "reply"})
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)

@@ -39,7 +39,7 @@ func TestRealServersStrangerMovesNothing(t *testing.T) {
 		cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: imapAddr,
 			TLS: "none", Username: m.addr, Password: mailtest.Password, FirstStart: "reply"})
 	}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
@@ -74,7 +74,7 @@ func TestRealServersStrangerMovesNothing(t *testing.T) {
 	bad := mimeMail("Tester <"+stranger+">", CallCenter, "Re: Credenziali di collaudo ["+id+"]", "stranger."+run+"@comune.padova.it",
 		"Buongiorno, test positivi, IP 203.0.113.66. Chiediamo l'attivazione in esercizio.", nil, nil)
 	mailtest.Send(t, smtpAddr, stranger, []string{CallCenter}, []byte(bad))
-	if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 2, "cluster": 1}, 20*time.Second); err != nil {
+	if err := d.Store.WaitQuiet(ctx, map[string]int{"callcenter": 2, "cluster": 1}, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 

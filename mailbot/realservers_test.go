@@ -35,7 +35,7 @@ func TestRealServers(t *testing.T) {
 		cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: imapAddr,
 			TLS: "none", Username: m.addr, Password: "secret", FirstStart: "reply"})
 	}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
@@ -68,14 +68,14 @@ func TestRealServers(t *testing.T) {
 		t.Errorf("ack subject %q, want %q", env.Subject, want)
 	}
 	// Both copies must have been seen before we can say the second produced nothing.
-	if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 1, "cluster": 1}, 20*time.Second); err != nil {
+	if err := d.Store.WaitQuiet(ctx, map[string]int{"callcenter": 1, "cluster": 1}, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 
 	// The referent's out-of-office answers our acknowledgement: recorded, never answered.
 	ooo := request(referent, "ooo-"+id, "Fuori ufficio: "+env.Subject, false, "Auto-Submitted: auto-replied", "In-Reply-To: <"+env.MessageID+">")
 	mailtest.Send(t, smtpAddr, referent, []string{CallCenter}, []byte(ooo))
-	if err := WaitQuiet(ctx, d.Store, map[string]int{"callcenter": 2}, 20*time.Second); err != nil {
+	if err := d.Store.WaitQuiet(ctx, map[string]int{"callcenter": 2}, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond) // room for a wrong reply to arrive
@@ -107,7 +107,7 @@ func TestRealServersLifecycle(t *testing.T) {
 		cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: imapAddr,
 			TLS: "none", Username: m.addr, Password: "secret", FirstStart: "reply"})
 	}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}

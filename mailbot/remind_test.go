@@ -45,7 +45,7 @@ func newSchedFixture(t *testing.T, edit ...func(*Config)) *schedFixture {
 	for _, e := range edit {
 		e(cfg)
 	}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	s, err := ticketing.Open(dir)

@@ -36,7 +36,7 @@ func newCaseBench(t *testing.T, edit ...func(*Config)) *caseBench {
 	for _, e := range edit {
 		e(cfg)
 	}
-	if err := cfg.complete(); err != nil {
+	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
 	store, err := ticketing.Open(cfg.DataDir)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/demo"
+	"mailbot/internal/localmail"
 	"mailbot/mailbot"
 )
 
@@ -19,12 +21,12 @@ import (
 // and reads what an operator would: health, readiness, metrics and status. Then the IMAP server
 // goes away: once the watcher's last success is older than StaleAfter, it is not ready.
 func TestEndpoints(t *testing.T) {
-	l, err := mailbot.StartLocalMail(mailbot.CallCenter, mailbot.Cluster, "referente@comune.venezia.it")
+	l, err := localmail.Start(demo.CallCenter, demo.Cluster, "referente@comune.venezia.it")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	cfg := mailbot.DemoConfig(l, t.TempDir())
+	cfg := demo.Config(l, t.TempDir())
 	var offset atomic.Int64 // the fake clock's advance
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -38,11 +40,11 @@ func TestEndpoints(t *testing.T) {
 	go func() { d.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	raw, err := os.ReadFile("../mailbot/testdata/demo/01-richiesta-venezia.eml")
+	raw, err := os.ReadFile("../internal/demo/testdata/demo/01-richiesta-venezia.eml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mailbot.DeliverToWatched(l, raw); err != nil {
+	if _, err := demo.Deliver(l, raw); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(New(d.Store, d.Health, []string{"callcenter", "cluster"}, log, now).Handler())

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"mailbot/cmd/mailbot-load/request"
 	"mailbot/internal/formgen"
+	"mailbot/internal/loadreq"
 	"mailbot/parsers"
 )
 
@@ -41,7 +41,7 @@ func cpuTime() time.Duration {
 
 // BenchmarkAnalyze is the MIME walk of one request: header, body text, both PDFs read as forms.
 func BenchmarkAnalyze(b *testing.B) {
-	raw, err := request.New(1, "referente@comune.venezia.it", time.Date(2026, 11, 26, 9, 12, 0, 0, time.UTC))
+	raw, err := loadreq.New(1, "referente@comune.venezia.it", time.Date(2026, 11, 26, 9, 12, 0, 0, time.UTC))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func BenchmarkAnalyze(b *testing.B) {
 // BenchmarkAnalyzeBig is a request with a 25 MB scanned PDF beside its forms: the cost of a
 // large attachment, and (with -benchmem) the bytes it allocates per message.
 func BenchmarkAnalyzeBig(b *testing.B) {
-	raw, err := request.Big(1, "referente@comune.venezia.it", time.Date(2026, 11, 26, 9, 12, 0, 0, time.UTC), 25<<20)
+	raw, err := loadreq.Big(1, "referente@comune.venezia.it", time.Date(2026, 11, 26, 9, 12, 0, 0, time.UTC), 25<<20)
 	if err != nil {
 		b.Fatal(err)
 	}

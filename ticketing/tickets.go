@@ -361,3 +361,36 @@ func (s *Store) CopiesIn(ctx context.Context, mailbox string) (int, error) {
 	}
 	return n, nil
 }
+
+// WaitQuiet waits until each named mailbox has recorded at least the given number of messages
+// and the outbox holds nothing due (the demo, and tests of a running daemon).
+func (s *Store) WaitQuiet(ctx context.Context, copies map[string]int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok := true
+		for name, n := range copies {
+			got, err := s.CopiesIn(ctx, name)
+			if err != nil {
+				return err
+			}
+			if got < n {
+				ok = false
+			}
+		}
+		if ok {
+			if _, pending, err := s.NextDue(ctx); err != nil {
+				return err
+			} else if !pending {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("mailbot did not settle within %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

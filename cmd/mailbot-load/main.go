@@ -1,5 +1,5 @@
 // Command mailbot-load measures mailbot against the real mail servers of .ci/mailservers: it
-// fills call.center's INBOX with N realistic requests (request.New: text, HTML, logo and both
+// fills call.center's INBOX with N realistic requests (loadreq.New: text, HTML, logo and both
 // forms as PDF, ~87 KB each), times a plain IMAP fetch of them as the ceiling, then builds and
 // starts the real `mailbot serve` on a fresh data directory and reports
 //
@@ -42,11 +42,11 @@ import (
 	"github.com/emersion/go-smtp"
 	_ "modernc.org/sqlite"
 
-	"mailbot/cmd/mailbot-load/request"
+	"mailbot/internal/loadreq"
 )
 
 const (
-	callCenter = request.To
+	callCenter = loadreq.To
 	password   = "secret"
 )
 
@@ -195,7 +195,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 		}
 		return senders[i%len(senders)]
 	}
-	one, err := request.New(0, sender(0), time.Now())
+	one, err := loadreq.New(0, sender(0), time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -540,7 +540,7 @@ func fill(ctx context.Context, o options, sender func(int) string) error {
 						return ctx.Err()
 					}
 					if k == 0 && o.attachMB > 0 && i/conns == o.n/conns/2 {
-						raw, err := request.Big(o.n, sender(o.n), time.Now(), o.attachMB<<20)
+						raw, err := loadreq.Big(o.n, sender(o.n), time.Now(), o.attachMB<<20)
 						if err != nil {
 							return err
 						}
@@ -548,7 +548,7 @@ func fill(ctx context.Context, o options, sender func(int) string) error {
 							return err
 						}
 					}
-					raw, err := request.New(i, sender(i), time.Now())
+					raw, err := loadreq.New(i, sender(i), time.Now())
 					if err != nil {
 						return err
 					}
@@ -641,15 +641,15 @@ func push(ctx context.Context, o options, db *sql.DB, exited <-chan error, sende
 	}
 	for i := first; i < first+o.push; i++ {
 		id := fmt.Sprintf("push-%d-%d@comune.example.it", i, time.Now().UnixNano())
-		ig, ep, err := request.Forms(i)
+		ig, ep, err := loadreq.Forms(i)
 		if err != nil {
 			return nil, nil, err
 		}
 		from := sender(i)
-		raw := request.Compose(request.Mail{From: from, MessageID: id, Date: time.Now(),
+		raw := loadreq.Compose(loadreq.Mail{From: from, MessageID: id, Date: time.Now(),
 			Subject: fmt.Sprintf("Richiesta integrazione MyPay e MyPivot - Comune di Prova %d", i),
 			Text:    "Buongiorno,\r\n\r\nin allegato i moduli compilati.\r\n\r\nCordiali saluti,\r\nMaria Bianchi\r\n",
-			Attachments: []request.Attachment{{Name: "informativa_generale.pdf", ContentType: "application/pdf", Data: ig},
+			Attachments: []loadreq.Attachment{{Name: "informativa_generale.pdf", ContentType: "application/pdf", Data: ig},
 				{Name: "qualificazione_ente_prodotto.pdf", ContentType: "application/pdf", Data: ep}}})
 		var accepted time.Time
 		if c != nil {

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"mailbot/mailbot"
+	"mailbot/internal/demo"
 )
 
 // TestConfigCheck: a valid config passes; -connect logs in to the in-process IMAP and SMTP
 // servers; a wrong password is named with the mailbox; an invalid config names its key.
 func TestConfigCheck(t *testing.T) {
 	cfg, _, l := ticketFixture(t)
-	l.AddUser(mailbot.CallCenter)
+	l.AddUser(demo.CallCenter)
 	code, out, _ := runCLI("config", "check", "-config", cfg)
 	if code != 0 || !strings.Contains(out, "is writable") || !strings.Contains(out, "mailbox callcenter") {
 		t.Fatalf("config check: %d\n%s", code, out)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailbot/console"
+	"mailbot/internal/demo"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -78,12 +79,12 @@ func startConsole(ctx context.Context, cfg *mailbot.Config, d *mailbot.Daemon, l
 
 // demoConsole makes the demo keep running with the web console on a loopback port, and print
 // its address and a sign-in link for the demo's staff member, until interrupted.
-func demoConsole(stdout io.Writer) (mailbot.DemoOptions, error) {
+func demoConsole(stdout io.Writer) (demo.Options, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return mailbot.DemoOptions{}, err
+		return demo.Options{}, err
 	}
-	return mailbot.DemoOptions{
+	return demo.Options{
 		Configure: func(cfg *mailbot.Config) {
 			cfg.Console = mailbot.ConsoleConfig{Listen: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String()}
 		},

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"mailbot/internal/demo"
 	"mailbot/internal/sdnotify"
 	"mailbot/mailbot"
 	"mailbot/ops"
@@ -24,7 +25,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	var opts mailbot.DemoOptions
+	var opts demo.Options
 	if *withConsole {
 		var err error
 		if opts, err = demoConsole(stdout); err != nil {
@@ -32,7 +33,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if err := mailbot.RunDemoWith(ctx, stdout, opts); err != nil {
+	if err := demo.Run(ctx, stdout, opts); err != nil {
 		fmt.Fprintf(stderr, "mailbot demo: %v\n", err)
 		return 1
 	}

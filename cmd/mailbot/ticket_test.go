@@ -10,15 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"mailbot/mailbot"
+	"mailbot/internal/localmail"
 	"mailbot/ticketing"
 )
 
 // ticketFixture is a config against an in-process SMTP server and a database holding one
 // integration waiting for its test credentials.
-func ticketFixture(t *testing.T) (cfg, id string, l *mailbot.LocalMail) {
+func ticketFixture(t *testing.T) (cfg, id string, l *localmail.LocalMail) {
 	t.Helper()
-	l, err := mailbot.StartLocalMail("referente@comune.venezia.it")
+	l, err := localmail.Start("referente@comune.venezia.it")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
-// Package request makes the realistic mail the load command and the benchmarks feed mailbot: a
+// Package loadreq makes the realistic mail the load command and the benchmarks feed mailbot: a
 // referent's integration request with a text and an HTML body (and a logo in the signature),
 // carrying both step-one forms filled in as PDF, about 87 KB on the wire. Request i is about its
 // own ente (codice fiscale, codice IPA and name derived from i), so each one opens a ticket.
-package request
+package loadreq
 
 import (
 	"bytes"

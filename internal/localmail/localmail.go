@@ -1,4 +1,5 @@
-package mailbot
+// Package localmail is a whole mail system in the process, for the demo and the tests.
+package localmail
 
 import (
 	"bytes"
@@ -14,6 +15,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	gosmtp "github.com/emersion/go-smtp"
+
+	"mailbot/parsers"
 )
 
 // LocalMail is a whole mail system in the process, for the demo and the tests: an IMAP server
@@ -45,13 +48,13 @@ type Delivery struct {
 	At   time.Time
 }
 
-// StartLocalMail starts both servers with an account (password "secret") per address.
-func StartLocalMail(addresses ...string) (*LocalMail, error) {
-	return startLocalMail(true, addresses...)
+// Start starts both servers with an account (password "secret") per address.
+func Start(addresses ...string) (*LocalMail, error) {
+	return start(true, addresses...)
 }
 
-// startLocalMail can leave IDLE out, as some servers do, to exercise polling.
-func startLocalMail(idle bool, addresses ...string) (*LocalMail, error) {
+// start can leave IDLE out, as some servers do, to exercise polling.
+func start(idle bool, addresses ...string) (*LocalMail, error) {
 	l := &LocalMail{Password: "secret", mem: imapmemserver.New(), users: map[string]*imapmemserver.User{}}
 	for _, a := range addresses {
 		l.AddUser(a)
@@ -67,7 +70,7 @@ func startLocalMail(idle bool, addresses ...string) (*LocalMail, error) {
 	}
 	l.imapSrv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return idleSession{l.mem.NewSession()}, nil, nil
+			return IdleSession{l.mem.NewSession()}, nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
@@ -116,6 +119,26 @@ func (l *LocalMail) Deliver(address string, raw []byte) error {
 	return err
 }
 
+// DeliverToWatched drops raw into every watched mailbox named in its To or Cc, as the Region's
+// mail server would: a request to the call center with the cluster in Cc lands in both.
+// watched maps an address to its mailbox's name; the names reached are returned.
+func (l *LocalMail) DeliverToWatched(raw []byte, watched map[string]string) ([]string, error) {
+	env, err := parsers.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	var boxes []string
+	for _, a := range append(env.To, env.Cc...) {
+		if name, ok := watched[a]; ok {
+			if err := l.Deliver(a, raw); err != nil {
+				return boxes, err
+			}
+			boxes = append(boxes, name)
+		}
+	}
+	return boxes, nil
+}
+
 // Delivered returns what the SMTP server accepted so far.
 func (l *LocalMail) Delivered() []Delivery {
 	l.mu.Lock()
@@ -143,13 +166,13 @@ func (l *LocalMail) Close() {
 	l.imapSrv.Close()
 }
 
-// idleSession works around a gap in imapserver's IDLE (go-imap v2.0.0-beta.8): a mailbox
+// IdleSession works around a gap in imapserver's IDLE (go-imap v2.0.0-beta.8): a mailbox
 // update queued between a client's last command and its IDLE is only sent along with the next
 // update, so a message delivered in that instant stayed unseen until the client's next command
 // (minutes, for mailbot idling). Polling the session's updates closes the gap.
-type idleSession struct{ imapserver.Session }
+type IdleSession struct{ imapserver.Session }
 
-func (s idleSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+func (s IdleSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -165,13 +188,16 @@ func (s idleSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) erro
 }
 
 // Move keeps the wrapped session's MOVE.
-func (s idleSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+func (s IdleSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
 	m, ok := s.Session.(imapserver.SessionMove)
 	if !ok {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Text: "MOVE not supported"}
 	}
 	return m.Move(w, numSet, dest)
 }
+
+// Literal is raw as the literal of an APPEND (imapmemserver's User.Append).
+func Literal(raw []byte) imap.LiteralReader { return literal{bytes.NewReader(raw), int64(len(raw))} }
 
 type literal struct {
 	*bytes.Reader

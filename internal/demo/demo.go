@@ -1,4 +1,6 @@
-package mailbot
+// Package demo runs mailbot against an in-process mail system loaded with sample messages
+// (`mailbot demo`), and gives tests the same setup.
+package demo
 
 import (
 	"bytes"
@@ -16,7 +18,8 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
-	"mailbot/parsers"
+	"mailbot/internal/localmail"
+	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
 
@@ -30,62 +33,46 @@ const (
 	demoStaff  = "staff1@regione.veneto.it"
 )
 
-// DemoConfig is a configuration for mailbot against a LocalMail, data in dataDir.
-func DemoConfig(l *LocalMail, dataDir string) *Config {
-	c := &Config{
+// Config is a configuration for mailbot against a LocalMail, data in dataDir: the call center
+// and the cluster watched, replies through its SMTP server.
+func Config(l *localmail.LocalMail, dataDir string) *mailbot.Config {
+	c := &mailbot.Config{
 		DataDir:   dataDir,
 		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
-		SMTP:      SMTPConfig{Addr: l.SMTPAddr, TLS: "none"},
+		SMTP:      mailbot.SMTPConfig{Addr: l.SMTPAddr, TLS: "none"},
 	}
 	for _, m := range []struct{ name, addr string }{{"callcenter", CallCenter}, {"cluster", Cluster}} {
-		c.Mailboxes = append(c.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: l.IMAPAddr,
+		c.Mailboxes = append(c.Mailboxes, mailbot.MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: l.IMAPAddr,
 			TLS: "none", Username: m.addr, Password: l.Password, FirstStart: "reply"})
 	}
-	if err := c.complete(); err != nil {
+	if err := c.Complete(); err != nil {
 		panic("demo config: " + err.Error()) // built here, from constants
 	}
 	return c
 }
 
-// mailboxOf names the watched mailbox of each address in the demo configuration.
-var mailboxOf = map[string]string{CallCenter: "callcenter", Cluster: "cluster"}
+// Watched names the watched mailbox of each address in the demo configuration.
+var Watched = map[string]string{CallCenter: "callcenter", Cluster: "cluster"}
 
-// DeliverToWatched drops raw into every watched mailbox named in its To or Cc, as the Region's
-// mail server would: a request to the call center with the cluster in Cc lands in both. It
-// returns the names of the mailboxes it reached.
-func DeliverToWatched(l *LocalMail, raw []byte) ([]string, error) {
-	env, err := parsers.ReadEnvelope(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	var boxes []string
-	for _, a := range append(env.To, env.Cc...) {
-		if name, ok := mailboxOf[a]; ok {
-			if err := l.Deliver(a, raw); err != nil {
-				return boxes, err
-			}
-			boxes = append(boxes, name)
-		}
-	}
-	return boxes, nil
+// Deliver drops raw into every watched mailbox it is addressed to, as the Region's mail server
+// would, and returns the names of the mailboxes it reached.
+func Deliver(l *localmail.LocalMail, raw []byte) ([]string, error) {
+	return l.DeliverToWatched(raw, Watched)
 }
 
-// RunDemo runs mailbot against an in-process mail system loaded with the sample messages, and
-// writes an account of what it did to out.
-func RunDemo(ctx context.Context, out io.Writer) error { return RunDemoWith(ctx, out, DemoOptions{}) }
-
-// DemoOptions add to the demo; the zero value is the plain demo.
-type DemoOptions struct {
+// Options add to the demo; the zero value is the plain demo.
+type Options struct {
 	// Configure, if set, adjusts the demo's configuration before the daemon starts.
-	Configure func(cfg *Config)
+	Configure func(cfg *mailbot.Config)
 	// After, if set, runs once the report is written, the daemon still running, until it
 	// returns (`mailbot demo -console` serves the web console there until interrupted).
-	After func(ctx context.Context, cfg *Config, d *Daemon) error
+	After func(ctx context.Context, cfg *mailbot.Config, d *mailbot.Daemon) error
 }
 
-// RunDemoWith is RunDemo with options.
-func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
-	l, err := StartLocalMail(CallCenter, Cluster, demoStaff, "referente@comune.venezia.it", "referente@comune.padova.it")
+// Run runs mailbot against an in-process mail system loaded with the sample messages, and
+// writes an account of what it did to out.
+func Run(ctx context.Context, out io.Writer, opts Options) error {
+	l, err := localmail.Start(CallCenter, Cluster, demoStaff, "referente@comune.venezia.it", "referente@comune.padova.it")
 	if err != nil {
 		return err
 	}
@@ -95,7 +82,7 @@ func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	cfg := DemoConfig(l, dir)
+	cfg := Config(l, dir)
 	cfg.Staff.Addresses = []string{demoStaff}
 	if opts.Configure != nil {
 		opts.Configure(cfg)
@@ -106,7 +93,7 @@ func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
 	copies := map[string]int{}
 	for _, name := range names {
 		raw, _ := demoFS.ReadFile(name)
-		boxes, err := DeliverToWatched(l, raw)
+		boxes, err := Deliver(l, raw)
 		if err != nil {
 			return fmt.Errorf("load %s: %w", name, err)
 		}
@@ -120,7 +107,7 @@ func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
 	if os.Getenv("MAILBOT_DEMO_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	d, err := NewDaemon(cfg, log, time.Now)
+	d, err := mailbot.NewDaemon(cfg, log, time.Now)
 	if err != nil {
 		return err
 	}
@@ -130,7 +117,7 @@ func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
 	go func() { done <- d.Run(runCtx) }()
 	defer func() { stop(); <-done }()
 
-	if err := WaitQuiet(ctx, d.Store, copies, 30*time.Second); err != nil {
+	if err := d.Store.WaitQuiet(ctx, copies, 30*time.Second); err != nil {
 		return err
 	}
 
@@ -146,11 +133,11 @@ func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
 			"Grazie, attendiamo le credenziali di collaudo.\r\n", CallCenter, tk.Subject, tk.ID,
 			time.Now().Format(time.RFC1123Z), time.Now().UnixNano())
 		fmt.Fprintf(out, "  delivered a tagged reply to %s while mailbot idles\n", tk.ID)
-		if _, err := DeliverToWatched(l, []byte(raw)); err != nil {
+		if _, err := Deliver(l, []byte(raw)); err != nil {
 			return err
 		}
 		copies["callcenter"]++
-		if err := WaitQuiet(ctx, d.Store, copies, 30*time.Second); err != nil {
+		if err := d.Store.WaitQuiet(ctx, copies, 30*time.Second); err != nil {
 			return err
 		}
 	}
@@ -160,41 +147,8 @@ func RunDemoWith(ctx context.Context, out io.Writer, opts DemoOptions) error {
 	return opts.After(ctx, cfg, d)
 }
 
-// WaitQuiet waits until each named mailbox has recorded at least the given number of messages
-// and the outbox holds nothing due.
-func WaitQuiet(ctx context.Context, store *ticketing.Store, copies map[string]int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		ok := true
-		for name, n := range copies {
-			got, err := store.CopiesIn(ctx, name)
-			if err != nil {
-				return err
-			}
-			if got < n {
-				ok = false
-			}
-		}
-		if ok {
-			if _, pending, err := store.NextDue(ctx); err != nil {
-				return err
-			} else if !pending {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("mailbot did not settle within %s", timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // Report writes what mailbot did: tickets, their messages, quarantine, and the mail sent.
-func Report(ctx context.Context, out io.Writer, store *ticketing.Store, l *LocalMail) error {
+func Report(ctx context.Context, out io.Writer, store *ticketing.Store, l *localmail.LocalMail) error {
 	tickets, err := store.Tickets(ctx)
 	if err != nil {
 		return err
