@@ -102,7 +102,8 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "Errore interno.")
 		return
 	}
-	if r.PostFormValue("versione") != version(tk) {
+	seen, err := time.Parse(time.RFC3339Nano, r.PostFormValue("versione"))
+	if err != nil || !seen.Equal(tk.UpdatedAt) {
 		s.fail(w, r, http.StatusConflict, errStale)
 		return
 	}
@@ -115,14 +116,24 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	var msgs []string
 	if err == nil {
 		by := me.email + " (via console)"
-		for _, c := range steps {
+		for i, c := range steps {
 			var res string
-			res, err = s.intake.Apply(r.Context(), id, c.name, c.arg, c.values, by)
+			if i == 0 {
+				// Checked again inside the action's transaction: another action may have
+				// landed since the check above.
+				res, err = s.intake.ApplyUnchanged(r.Context(), id, c.name, c.arg, c.values, by, seen)
+			} else {
+				res, err = s.intake.Apply(r.Context(), id, c.name, c.arg, c.values, by)
+			}
 			if err != nil {
 				break
 			}
 			msgs = append(msgs, res)
 		}
+	}
+	if errors.Is(err, mailbot.ErrStale) {
+		s.fail(w, r, http.StatusConflict, errStale)
+		return
 	}
 	if err != nil {
 		msgs = append(msgs, "Non eseguito: "+err.Error())

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -407,6 +408,23 @@ func TestHostileMessageAsText(t *testing.T) {
 	}
 	if code, _ := c.do("GET", "/pratiche/"+id+"/messaggi/999/allegati/0", nil); code != 404 {
 		t.Errorf("another message's attachment: %d", code)
+	}
+}
+
+// TestTwoStaffOnePage: two actions decided on the same view of a case: the first acts, the
+// second is refused in its own transaction and changes nothing.
+func TestTwoStaffOnePage(t *testing.T) {
+	e := start(t, "01-richiesta-venezia.eml")
+	list, _ := e.d.Store.Tickets(context.Background())
+	tk := list[0]
+	if _, err := e.d.Intake.ApplyUnchanged(context.Background(), tk.ID, "assegna", operator, nil, "a", tk.UpdatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.d.Intake.ApplyUnchanged(context.Background(), tk.ID, "assegna", "collega@regione.veneto.it", nil, "b", tk.UpdatedAt); !errors.Is(err, mailbot.ErrStale) {
+		t.Errorf("second action on the same view: %v", err)
+	}
+	if now, _ := e.d.Store.Ticket(context.Background(), tk.ID); now.Assignee != operator {
+		t.Errorf("assignee %q", now.Assignee)
 	}
 }
 
