@@ -18,9 +18,10 @@ import (
 // with the values a correct reader finds. TestCorpus reads every document through the public
 // entry points and compares.
 //
-// Ratchet: the floor and ceilings below are what main achieves today, so main stays green while
-// the readers improve; raise them as they do. The target (issue 10) is recall >= 0.97 and 0
-// wrong values asserted with confidence.
+// Ratchet: the floor and ceilings below are what main achieves, so main stays green while the
+// readers improve; raise them as they do, never lower them to land a change. The target
+// (issue 10) is recall >= 0.97 and 0 wrong values asserted with confidence; main reached
+// recall 1.000 with 0 wrong values on 99 documents (floor 0.999: one value of slack).
 const (
 	corpusMinRecall          = 0.999 // found correct / expected values
 	corpusMaxConfidentWrong  = 0
