@@ -163,10 +163,13 @@ func TestNeverConfidentlyWrong(t *testing.T) {
 	unsure := ticketing.Provenance{Document: "ente-prodotto.pdf", Where: "pagina 1", Label: "IP collaudo", How: "table", Doubt: "sembra una data, non un indirizzo IP"}
 	ig := ticketing.Form{MessageID: "m1", Type: parsers.FormInformativaGenerale, Source: "informativa.docx", Fields: map[string]any{}, Provenance: map[string]ticketing.Provenance{}}
 	qep := ticketing.Form{MessageID: "m1", Type: parsers.FormQualificazioneEnteProdotto, Source: "ente-prodotto.pdf",
-		Fields: map[string]any{"ip_collaudo": "11/03/2026", "prodotto.nome": "TributiWeb"},
+		Fields: map[string]any{"ip_collaudo": "11/03/2026", "prodotto.nome": "TributiWeb", "azienda.ragione_sociale": ""},
 		Problems: []ticketing.Problem{{Field: "ip_collaudo", Value: "11/03/2026", Message: "IP 11/03/2026 non valido"},
 			{Field: "azienda.partita_iva", Value: "123", Message: "la partita IVA 123 non è valida"}},
-		Provenance: map[string]ticketing.Provenance{"ip_collaudo": unsure, "prodotto.nome": sure("ente-prodotto.pdf"), "azienda.partita_iva": sure("ente-prodotto.pdf")}}
+		Provenance: map[string]ticketing.Provenance{"ip_collaudo": unsure, "prodotto.nome": sure("ente-prodotto.pdf"), "azienda.partita_iva": sure("ente-prodotto.pdf"),
+			// A required field read as empty without confidence (labels where the value should
+			// be): not "missing" for the referent, a question for staff.
+			"azienda.ragione_sociale": {Document: "ente-prodotto.pdf", How: "table", Doubt: "al posto del valore ci sono etichette"}}}
 	for _, spec := range []string{parsers.FormInformativaGenerale} {
 		for _, fd := range parsers.Spec(spec).Fields {
 			ig.Fields[fd.Key] = "x"
@@ -181,12 +184,19 @@ func TestNeverConfidentlyWrong(t *testing.T) {
 	if !strings.Contains(all, "partita IVA 123") {
 		t.Errorf("a confident problem is not told:\n%s", all)
 	}
-	if len(chk.uncertain) != 1 {
+	if label := parsers.FieldLabel(parsers.FormQualificazioneEnteProdotto, "azienda.ragione_sociale"); strings.Contains(all, label) {
+		t.Errorf("a field read as empty without confidence is told to the referent as missing:\n%s", all)
+	}
+	if len(chk.uncertain) != 2 {
 		t.Fatalf("uncertain %q", chk.uncertain)
 	}
+	i := slices.IndexFunc(chk.uncertain, func(l string) bool { return strings.Contains(l, "ip_collaudo") })
+	if i < 0 {
+		t.Fatalf("no staff line about ip_collaudo: %q", chk.uncertain)
+	}
 	for _, want := range []string{"IP chiamanti in collaudo", "ip_collaudo", "«11/03/2026»", "ente-prodotto.pdf", "pagina 1", "etichetta «IP collaudo»", "sembra una data"} {
-		if !strings.Contains(chk.uncertain[0], want) {
-			t.Errorf("staff line lacks %q: %s", want, chk.uncertain[0])
+		if !strings.Contains(chk.uncertain[i], want) {
+			t.Errorf("staff line lacks %q: %s", want, chk.uncertain[i])
 		}
 	}
 }

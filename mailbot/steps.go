@@ -273,6 +273,9 @@ func documentsCheck(kind string, forms []ticketing.Form) check {
 			}
 		}
 		for _, fd := range spec.Fields {
+			if p, read := f.Provenance[fd.Key]; read && !p.Sure {
+				continue // read without confidence: staff are asked below
+			}
 			if fd.Required && strings.TrimSpace(f.Field(fd.Key)) == "" && !hasProblem(f, fd.Key) {
 				c.missing = append(c.missing, fmt.Sprintf("nel modulo «%s», il campo «%s»", spec.Title, fd.Label))
 			}

@@ -88,6 +88,7 @@ func (r reading) text() string {
 func Merge(forms []Form, o MergeOptions) CaseFile {
 	type fieldKey struct{ typ, key string }
 	readings := map[fieldKey][]reading{}
+	unsureEmpty := map[fieldKey]Provenance{} // a field read as empty without confidence
 	var order []fieldKey
 	meta := map[string]Form{}
 	for seq, f := range forms {
@@ -99,6 +100,8 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 		for k, v := range f.Fields {
 			if len(values(v)) > 0 {
 				keys[k] = true
+			} else if p, ok := f.Provenance[k]; ok && !p.Sure {
+				unsureEmpty[fieldKey{f.Type, k}] = p
 			}
 		}
 		for _, p := range f.Problems {
@@ -148,6 +151,14 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 		cf.Forms[fk.typ] = f
 	}
 	cf.crossCheck(o, exact)
+	// A field no document gave a value for, but one read as empty without confidence (no box
+	// ticked, labels where the value should be): a question for a person, not a missing field.
+	for fk, p := range unsureEmpty {
+		if f, ok := cf.Forms[fk.typ]; ok && len(values(f.Fields[fk.key])) == 0 {
+			f.Fields[fk.key] = ""
+			f.Provenance[fk.key] = p
+		}
+	}
 	return cf
 }
 
