@@ -256,31 +256,12 @@ func FuzzRecord(f *testing.F) {
 // rewrites to "broken@evil.example"@host) followed by an ordinary request to the same mailbox:
 // the ordinary request is answered.
 func TestRealServersMalformedFrom(t *testing.T) {
-	imapAddr, smtpAddr := mailtest.Real(t)
 	const referent = "referente@comune.venezia.it"
-	for _, u := range []string{CallCenter, referent, staffOne} {
-		mailtest.Reset(t, imapAddr, u)
-	}
-	cfg := &Config{
-		DataDir:   t.TempDir(),
-		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
-		SMTP:      SMTPConfig{Addr: smtpAddr, TLS: "none"},
-		Staff:     StaffConfig{Addresses: []string{staffOne}},
-		Mailboxes: []MailboxConfig{{Name: "callcenter", Address: CallCenter, IMAPAddr: imapAddr,
-			TLS: "none", Username: CallCenter, Password: "secret", FirstStart: "reply"}},
-	}
-	if err := cfg.Complete(); err != nil {
-		t.Fatal(err)
-	}
-	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	d, imapAddr, smtpAddr, _ := realDaemon(t, []string{referent, staffOne}, nil, func(c *Config) {
+		c.Staff = StaffConfig{Addresses: []string{staffOne}}
+		c.Mailboxes = c.Mailboxes[:1]
+	})
+	ctx := context.Background()
 
 	run := time.Now().UnixNano()
 	for i, from := range []string{`"broken@evil.example`, `x@y)`, `broken@evil.example\`} {

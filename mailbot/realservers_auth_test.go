@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -21,31 +19,12 @@ import (
 // whose topmost header is OpenDKIM's real format, ";" inside its comment, is. CI's Postfix signs
 // nothing, so both messages bring their headers with them; the trusted authserv-id is ours.
 func TestRealServersForgedAndGenuineStaffHeaders(t *testing.T) {
-	imapAddr, smtpAddr := mailtest.Real(t)
 	const referent = "referente@comune.venezia.it"
-	for _, u := range []string{CallCenter, Cluster, referent, staffOne} {
-		mailtest.Reset(t, imapAddr, u)
-	}
-	cfg := &Config{
-		DataDir:   t.TempDir(),
-		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
-		SMTP:      SMTPConfig{Addr: smtpAddr, TLS: "none"},
-		Staff:     StaffConfig{Addresses: []string{staffOne}, TrustedAuthservID: "mx.regione.veneto.it"},
-	}
-	cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: "callcenter", Address: CallCenter, IMAPAddr: imapAddr,
-		TLS: "none", Username: CallCenter, Password: "secret", FirstStart: "reply"})
-	if err := cfg.Complete(); err != nil {
-		t.Fatal(err)
-	}
-	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	d, imapAddr, smtpAddr, _ := realDaemon(t, []string{referent, staffOne}, nil, func(c *Config) {
+		c.Staff = StaffConfig{Addresses: []string{staffOne}, TrustedAuthservID: "mx.regione.veneto.it"}
+		c.Mailboxes = c.Mailboxes[:1]
+	})
+	ctx := context.Background()
 	h := &harness{t: t, d: d}
 	run := fmt.Sprint(time.Now().UnixNano())
 	send := func(from, subject, body string, headers ...string) {

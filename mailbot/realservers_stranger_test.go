@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -21,36 +19,14 @@ import (
 // testing with no IP recorded, the stranger's mailbox stays empty, and staff get the notice of a
 // sender not on the case.
 func TestRealServersStrangerMovesNothing(t *testing.T) {
-	imapAddr, smtpAddr := mailtest.Real(t)
 	const (
 		referent = "referente@comune.venezia.it"
 		stranger = "referente@comune.padova.it" // a real mailbox, so that we can see it gets nothing
 	)
-	for _, u := range []string{CallCenter, Cluster, referent, stranger, staffOne} {
-		mailtest.Reset(t, imapAddr, u)
-	}
-	cfg := &Config{
-		DataDir:   t.TempDir(),
-		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
-		SMTP:      SMTPConfig{Addr: smtpAddr, TLS: "none"},
-		Staff:     StaffConfig{Addresses: []string{staffOne}},
-	}
-	for _, m := range []struct{ name, addr string }{{"callcenter", CallCenter}, {"cluster", Cluster}} {
-		cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: imapAddr,
-			TLS: "none", Username: m.addr, Password: mailtest.Password, FirstStart: "reply"})
-	}
-	if err := cfg.Complete(); err != nil {
-		t.Fatal(err)
-	}
-	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	d, imapAddr, smtpAddr, _ := realDaemon(t, []string{referent, stranger, staffOne}, nil, func(c *Config) {
+		c.Staff = StaffConfig{Addresses: []string{staffOne}}
+	})
+	ctx := context.Background()
 	h := &harness{t: t, d: d}
 	run := fmt.Sprint(time.Now().UnixNano())
 

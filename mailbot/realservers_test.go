@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,14 +17,15 @@ import (
 	"mailbot/parsers"
 )
 
-// TestRealServers runs mailbot against a real Dovecot (IMAP) and Postfix (SMTP, delivering to
-// Dovecot over LMTP), as started by .ci/mailservers: a request to the call center with the
-// cluster in Cc yields one ticket and one acknowledgement in the referent's own mailbox, and an
-// out-of-office reply to it yields nothing.
-func TestRealServers(t *testing.T) {
-	imapAddr, smtpAddr := mailtest.Real(t)
-	const referent = "referente@comune.venezia.it"
-	for _, u := range []string{CallCenter, Cluster, referent} {
+// realDaemon runs mailbot against the real Dovecot and Postfix of .ci/mailservers
+// (mailtest.Real), watching the call center and the cluster (edit may keep fewer) with their
+// INBOXes and those of users emptied first; edit changes the configuration before it is
+// completed; logs, if not nil, receives the daemon's log. It stops at the test's end, or at
+// stop.
+func realDaemon(t *testing.T, users []string, logs io.Writer, edit func(*Config)) (d *Daemon, imapAddr, smtpAddr string, stop func()) {
+	t.Helper()
+	imapAddr, smtpAddr = mailtest.Real(t)
+	for _, u := range append([]string{CallCenter, Cluster}, users...) {
 		mailtest.Reset(t, imapAddr, u)
 	}
 	cfg := &Config{
@@ -33,20 +35,38 @@ func TestRealServers(t *testing.T) {
 	}
 	for _, m := range []struct{ name, addr string }{{"callcenter", CallCenter}, {"cluster", Cluster}} {
 		cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: imapAddr,
-			TLS: "none", Username: m.addr, Password: "secret", FirstStart: "reply"})
+			TLS: "none", Username: m.addr, Password: mailtest.Password, FirstStart: "reply"})
+	}
+	if edit != nil {
+		edit(cfg)
 	}
 	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	if logs == nil {
+		logs = io.Discard
+	}
+	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(logs, nil)), time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done; d.Close() }) }
+	t.Cleanup(stop)
+	return d, imapAddr, smtpAddr, stop
+}
+
+// TestRealServers runs mailbot against a real Dovecot (IMAP) and Postfix (SMTP, delivering to
+// Dovecot over LMTP), as started by .ci/mailservers: a request to the call center with the
+// cluster in Cc yields one ticket and one acknowledgement in the referent's own mailbox, and an
+// out-of-office reply to it yields nothing.
+func TestRealServers(t *testing.T) {
+	const referent = "referente@comune.venezia.it"
+	d, imapAddr, smtpAddr, _ := realDaemon(t, []string{referent}, nil, nil)
+	ctx := context.Background()
 
 	id := fmt.Sprintf("real-%d@comune.venezia.it", time.Now().UnixNano())
 	req := request(referent, id, "Richiesta integrazione MyPay - Comune di Venezia", true)
@@ -92,34 +112,12 @@ func TestRealServers(t *testing.T) {
 // request to completed purely by email, staff acting by authenticated mail, and no credential
 // stays readable in mailbot's files afterwards.
 func TestRealServersLifecycle(t *testing.T) {
-	imapAddr, smtpAddr := mailtest.Real(t)
 	const referent = "referente@comune.venezia.it"
-	for _, u := range []string{CallCenter, Cluster, referent, staffOne} {
-		mailtest.Reset(t, imapAddr, u)
-	}
-	cfg := &Config{
-		DataDir:   t.TempDir(),
-		ReplyFrom: "Regione del Veneto - Integrazioni PagoPA <" + CallCenter + ">",
-		SMTP:      SMTPConfig{Addr: smtpAddr, TLS: "none"},
-		Staff:     StaffConfig{Addresses: []string{staffOne}, TrustedAuthservID: "mx.regione.veneto.it"},
-	}
-	for _, m := range []struct{ name, addr string }{{"callcenter", CallCenter}, {"cluster", Cluster}} {
-		cfg.Mailboxes = append(cfg.Mailboxes, MailboxConfig{Name: m.name, Address: m.addr, IMAPAddr: imapAddr,
-			TLS: "none", Username: m.addr, Password: "secret", FirstStart: "reply"})
-	}
-	if err := cfg.Complete(); err != nil {
-		t.Fatal(err)
-	}
 	logs := &lockedBuffer{}
-	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(logs, nil)), time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	d, imapAddr, smtpAddr, stop := realDaemon(t, []string{referent, staffOne}, logs, func(c *Config) {
+		c.Staff = StaffConfig{Addresses: []string{staffOne}, TrustedAuthservID: "mx.regione.veneto.it"}
+	})
+	ctx := context.Background()
 	h := &harness{t: t, d: d}
 	run := fmt.Sprint(time.Now().UnixNano())
 	send := func(from string, to []string, subject, body string, headers []string, files map[string][]byte) {
@@ -150,13 +148,12 @@ func TestRealServersLifecycle(t *testing.T) {
 	if len(got) != 5 {
 		t.Fatalf("referent's mailbox holds %d messages, want 5", len(got))
 	}
-	cancel()
-	<-done
+	stop()
 	for _, secret := range []string{pwTest, pwProd} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("log contains %q", secret)
 		}
-		filepath.Walk(cfg.DataDir, func(path string, info os.FileInfo, err error) error {
+		filepath.Walk(d.Cfg.DataDir, func(path string, info os.FileInfo, err error) error {
 			if err == nil && !info.IsDir() {
 				if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(secret)) {
 					t.Errorf("%s contains %q", path, secret)
