@@ -914,6 +914,14 @@ func frCheckField(f *Form, fd Field) {
 			f.uncertain(fd.Key, tfImplausible(fd.Kind, l))
 			continue
 		}
+		if padded, ok := zeroPadded(fd.Kind, l); ok {
+			// A spreadsheet cell formatted as a number drops the leading zeros of a codice
+			// fiscale ("00339370272" typed, 339370272 stored): padded, it passes its check, but
+			// a person confirms it rather than mailbot asserting it.
+			lines[i] = padded
+			f.uncertain(fd.Key, tfQuote(l)+" ha meno di 11 cifre: con gli zeri iniziali (persi forse da un foglio di calcolo) sarebbe "+padded+", valido")
+			continue
+		}
 		n, err := check(l)
 		if err != nil {
 			var ie *IdentifierError
@@ -927,6 +935,23 @@ func frCheckField(f *Form, fd Field) {
 		lines[i] = n
 	}
 	f.Fields[fd.Key] = strings.Join(lines, "\n")
+}
+
+// zeroPadded is v with the leading zeros back, when v is a codice fiscale or partita IVA of
+// 8 to 10 digits that passes its check once padded to 11.
+func zeroPadded(kind, v string) (string, bool) {
+	if kind != KindCFEnte && kind != KindPIVA {
+		return "", false
+	}
+	c := identCompact(v)
+	if len(c) < 8 || len(c) > 10 || !identAllDigits(c) {
+		return "", false
+	}
+	padded := strings.Repeat("0", 11-len(c)) + c
+	if _, err := checkElevenDigits(kind, padded); err != nil {
+		return "", false
+	}
+	return padded, true
 }
 
 // MissingFields lists the keys of the Required fields of f's form type that are absent or empty

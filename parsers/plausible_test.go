@@ -34,6 +34,10 @@ func TestPlausibleBeforeValid(t *testing.T) {
 		{"bad IBAN", "Informativa generale\nIBAN di accredito: IT61X0542811101000000123456", "tipi_dovuto.iban", "IT61X0542811101000000123456", false, "cifre di controllo"},
 		{"words in a date field", "Informativa generale\nLettera di adesione inviata il: la settimana scorsa", "prerequisiti.lettera_adesione", "la settimana scorsa", true, ""},
 		{"impossible date", "Informativa generale\nLettera di adesione inviata il: 31/02/2025", "prerequisiti.lettera_adesione", "31/02/2025", false, "gg/mm/aaaa"},
+		// A spreadsheet's number cell drops the leading zeros: padded it passes, a person confirms.
+		{"codice fiscale without its leading zeros", "Informativa generale\nCodice fiscale ente: 339370272", "ente.codice_fiscale", "00339370272", true, ""},
+		{"partita IVA without its leading zeros", "Qualificazione Ente-Prodotto\nPartita IVA azienda: 339370272", "azienda.partita_iva", "00339370272", true, ""},
+		{"short codice fiscale that padding does not save", "Informativa generale\nCodice fiscale ente: 339370273", "ente.codice_fiscale", "339370273", false, "11 cifre"},
 		{"no service named", "Informativa generale\nServizi richiesti: vedi sopra", "servizi", []string{}, true, ""},
 	}
 	for _, c := range cases {
