@@ -124,7 +124,38 @@ func corpusEmpty(v any) bool {
 }
 
 func TestCorpus(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "forms", "corpus")
+	total, table, details := corpusRun(t, filepath.Join("..", "testdata", "forms", "corpus"), 60)
+	t.Log("\n" + table + fmt.Sprintf("\nTarget: recall >= %.2f, %d wrong values asserted. Ratchet now: recall >= %.3f, asserted wrong <= %d, false problems <= %d.\n",
+		corpusTargetRecall, corpusTargetWrongAllowed, corpusMinRecall, corpusMaxConfidentWrong, corpusMaxFalseProblems))
+	t.Log("details:\n" + strings.Join(details, "\n"))
+	corpusArtifact(t, "corpus_table.md", table, details)
+	if r := total.recall(); r < corpusMinRecall {
+		t.Errorf("recall %.3f < %.3f (ratchet; target %.2f)", r, corpusMinRecall, corpusTargetRecall)
+	}
+	if total.wrongSure > corpusMaxConfidentWrong {
+		t.Errorf("%d wrong values asserted with confidence, ratchet allows %d (target %d)", total.wrongSure, corpusMaxConfidentWrong, corpusTargetWrongAllowed)
+	}
+	if total.falseProblems > corpusMaxFalseProblems {
+		t.Errorf("%d false problems, ratchet allows %d", total.falseProblems, corpusMaxFalseProblems)
+	}
+	if total.missedProblems > corpusMaxMissedProblems {
+		t.Errorf("%d invalid values not reported, ratchet allows %d", total.missedProblems, corpusMaxMissedProblems)
+	}
+}
+
+func corpusArtifact(t *testing.T, name, table string, details []string) {
+	if dir := os.Getenv("MAILBOT_ARTIFACTS"); dir != "" {
+		out := table + "\nDetails:\n" + strings.Join(details, "\n") + "\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(out), 0o644); err != nil {
+			t.Logf("write artifact: %v", err)
+		}
+	}
+}
+
+// corpusRun reads every document of the manifest in dir and returns the totals, the table by
+// producer and layout, and one line per value not found or wrong.
+func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, string, []string) {
+	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatalf("read manifest: %v", err)
@@ -133,8 +164,8 @@ func TestCorpus(t *testing.T) {
 	if err := json.Unmarshal(raw, &man); err != nil {
 		t.Fatalf("manifest: %v", err)
 	}
-	if len(man.Documents) < 60 {
-		t.Errorf("corpus has %d documents, want at least 60", len(man.Documents))
+	if len(man.Documents) < minDocs {
+		t.Errorf("%s has %d documents, want at least %d", dir, len(man.Documents), minDocs)
 	}
 	byProducer := map[string]*corpusCount{}
 	byLayout := map[string]*corpusCount{}
@@ -289,27 +320,5 @@ func TestCorpus(t *testing.T) {
 		}
 		row("TOTAL", total)
 	}
-	fmt.Fprintf(&b, "\nTarget: recall >= %.2f, %d wrong values asserted. Ratchet now: recall >= %.3f, asserted wrong <= %d, false problems <= %d.\n",
-		corpusTargetRecall, corpusTargetWrongAllowed, corpusMinRecall, corpusMaxConfidentWrong, corpusMaxFalseProblems)
-	table := b.String()
-	t.Log("\n" + table)
-	t.Log("details:\n" + strings.Join(details, "\n"))
-	if dir := os.Getenv("MAILBOT_ARTIFACTS"); dir != "" {
-		out := table + "\nDetails:\n" + strings.Join(details, "\n") + "\n"
-		if err := os.WriteFile(filepath.Join(dir, "corpus_table.md"), []byte(out), 0o644); err != nil {
-			t.Logf("write artifact: %v", err)
-		}
-	}
-	if r := total.recall(); r < corpusMinRecall {
-		t.Errorf("recall %.3f < %.3f (ratchet; target %.2f)", r, corpusMinRecall, corpusTargetRecall)
-	}
-	if total.wrongSure > corpusMaxConfidentWrong {
-		t.Errorf("%d wrong values asserted with confidence, ratchet allows %d (target %d)", total.wrongSure, corpusMaxConfidentWrong, corpusTargetWrongAllowed)
-	}
-	if total.falseProblems > corpusMaxFalseProblems {
-		t.Errorf("%d false problems, ratchet allows %d", total.falseProblems, corpusMaxFalseProblems)
-	}
-	if total.missedProblems > corpusMaxMissedProblems {
-		t.Errorf("%d invalid values not reported, ratchet allows %d", total.missedProblems, corpusMaxMissedProblems)
-	}
+	return total, b.String(), details
 }

@@ -30,6 +30,8 @@ type Corpus struct {
 	Sources []Source
 	// WordToPDF are Word files (word/NAME.docx) LibreOffice prints to libreoffice/NAME.pdf.
 	WordToPDF []string
+	// DocxToPDF are LibreOffice's own DOCX (libreoffice/NAME.docx) printed to libreoffice/NAME_docx.pdf.
+	DocxToPDF []string
 	Manifest  Manifest
 }
 

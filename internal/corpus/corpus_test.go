@@ -13,12 +13,19 @@ import (
 // LibreOffice's files are not compared (not byte-stable); their sources are covered by the
 // manifest.
 func TestCommittedUpToDate(t *testing.T) {
-	const regen = "run internal/corpus/regen.sh (or go run ./internal/corpus/cmd/corpusgen without LibreOffice)"
-	c, err := Build()
+	committedUpToDate(t, Build, "corpus", "run internal/corpus/regen.sh (or go run ./internal/corpus/cmd/corpusgen without LibreOffice)")
+}
+
+func TestHoldoutCommittedUpToDate(t *testing.T) {
+	committedUpToDate(t, BuildHoldout, "holdout", "run internal/corpus/regen_holdout.sh (or go run ./internal/corpus/cmd/corpusgen -holdout without LibreOffice)")
+}
+
+func committedUpToDate(t *testing.T, build func() (*Corpus, error), set, regen string) {
+	c, err := build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join("..", "..", "testdata", "forms", "corpus")
+	dir := filepath.Join("..", "..", "testdata", "forms", set)
 	for name, want := range c.Files {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || !bytes.Equal(got, want) {

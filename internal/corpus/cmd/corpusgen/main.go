@@ -18,15 +18,20 @@ import (
 func main() {
 	out := flag.String("out", "testdata/forms/corpus", "corpus directory")
 	src := flag.String("src", "", "directory for the LibreOffice sources (empty: skip them)")
+	holdout := flag.Bool("holdout", false, "write the held-out set (testdata/forms/holdout) instead of the corpus")
 	flag.Parse()
-	if err := run(*out, *src); err != nil {
+	if err := run(*out, *src, *holdout); err != nil {
 		fmt.Fprintln(os.Stderr, "corpusgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, src string) error {
-	c, err := corpus.Build()
+func run(out, src string, holdout bool) error {
+	build, text := corpus.Build, readme
+	if holdout {
+		build, text = corpus.BuildHoldout, readmeHoldout
+	}
+	c, err := build()
 	if err != nil {
 		return err
 	}
@@ -46,7 +51,7 @@ func run(out, src string) error {
 	if err := os.WriteFile(filepath.Join(out, "manifest.json"), append(m, '\n'), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(out, "README.md"), []byte(readme), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(out, "README.md"), []byte(text), 0o644); err != nil {
 		return err
 	}
 	if src == "" {
@@ -72,6 +77,13 @@ func run(out, src string) error {
 			return err
 		}
 		lists["word-pdf"] = append(lists["word-pdf"], abs)
+	}
+	for _, name := range c.DocxToPDF {
+		abs, err := filepath.Abs(filepath.Join(out, "libreoffice", name+".docx"))
+		if err != nil {
+			return err
+		}
+		lists["docx-pdf"] = append(lists["docx-pdf"], abs)
 	}
 	keys := make([]string, 0, len(lists))
 	for k := range lists {
@@ -100,4 +112,19 @@ Remade by internal/corpus/regen.sh (needs LibreOffice); do not edit by hand. The
 what parsers/corpus_test.go reads: LibreOffice output is not byte-stable, so CI never remakes it.
 Identifiers are valid by construction (check digits computed, then checked with the parsers'
 own functions) except those listed as problems.
+`
+
+const readmeHoldout = `# Held-out reading set
+
+Documents the readers were NOT tuned on: wordings and layouts the corpus (../corpus) does not
+use (office labels such as "Ragione sociale dell'Ente", "C.F./P.IVA", "Cod. IPA ente"; a merged
+row per section; label and value in one cell; form letters in prose; values with noise; form
+controls; XLSX numbered and horizontal; Thunderbird format=flowed and Apple Mail bodies), and a
+few deliberately invalid codes. Same manifest format as the corpus.
+
+Never tune a reader on these files: they measure whether the readers generalise. When a reader
+improves, only NEW held-out documents say whether the improvement generalises.
+
+Remade by internal/corpus/regen_holdout.sh (needs LibreOffice); do not edit by hand.
+parsers/corpus_test.go (TestCorpusHoldout) reads them.
 `
