@@ -330,6 +330,12 @@ const redactionMark = "[RIMOSSO DOPO L'INVIO]"
 // Apply runs one staff command on a ticket, as a staff member's mail would, for the CLI. The
 // returned text says what happened; a refusal is an error that says why, and changed nothing.
 func (in *Intake) Apply(ctx context.Context, id, name, arg string, values map[string]string, by string) (string, error) {
+	return in.applyChecked(ctx, id, command{name: name, arg: arg, values: values}, by, nil)
+}
+
+// applyChecked runs c on ticket id in one transaction, after check (if set) accepts the ticket
+// as it is in that transaction.
+func (in *Intake) applyChecked(ctx context.Context, id string, c command, by string, check func(*ticketing.Ticket) error) (string, error) {
 	var res string
 	var refused error
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
@@ -337,7 +343,12 @@ func (in *Intake) Apply(ctx context.Context, id, name, arg string, values map[st
 		if err != nil {
 			return fmt.Errorf("ticket %s: %w", id, err)
 		}
-		res, err = in.apply(tx, tk, command{name: name, arg: arg, values: values}, by, in.now())
+		if check != nil {
+			if err := check(tk); err != nil {
+				return err
+			}
+		}
+		res, err = in.apply(tx, tk, c, by, in.now())
 		if errors.Is(err, errRefused) {
 			refused = errors.New(res)
 			return refused // roll back: nothing of a refused command stays

@@ -58,29 +58,10 @@ var ErrStale = errors.New("the case changed since it was shown")
 // seen (its UpdatedAt): in the same transaction, an action on a case changed since is refused
 // with ErrStale and changes nothing, so of two staff acting on one page only the first acts.
 func (in *Intake) ApplyUnchanged(ctx context.Context, id, name, arg string, values map[string]string, by string, seen time.Time) (string, error) {
-	var res string
-	var refused error
-	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		tk, err := tx.Ticket(id)
-		if err != nil {
-			return fmt.Errorf("ticket %s: %w", id, err)
-		}
+	return in.applyChecked(ctx, id, command{name: name, arg: arg, values: values}, by, func(tk *ticketing.Ticket) error {
 		if !tk.UpdatedAt.Equal(seen) {
 			return ErrStale
 		}
-		res, err = in.apply(tx, tk, command{name: name, arg: arg, values: values}, by, in.now())
-		if errors.Is(err, errRefused) {
-			refused = errors.New(res)
-			return refused // roll back: nothing of a refused command stays
-		}
-		return err
+		return nil
 	})
-	if refused != nil {
-		return "", refused
-	}
-	if err != nil {
-		return "", err
-	}
-	in.kick()
-	return res, nil
 }
