@@ -800,6 +800,15 @@ func frCheckField(f *Form, fd Field) {
 	switch fd.Kind {
 	case KindList:
 		items, doubt := tfSplitList(vals, fd.Options)
+		for _, it := range items {
+			d := labelInValue(it)
+			if d == "" && tfIsExactLabel(it) {
+				d = tfQuote(it) + " è l'etichetta di un campo, non un valore"
+			}
+			if d != "" && doubt == "" {
+				doubt = d
+			}
+		}
 		switch {
 		case doubt != "":
 			// Kept, even empty: a person says what was chosen.
@@ -853,6 +862,9 @@ func frCheckField(f *Form, fd Field) {
 			return
 		}
 		y, ok, doubt := tfYesNo(v)
+		if d := labelInValue(v); d != "" {
+			ok, doubt = false, d
+		}
 		switch {
 		case doubt != "":
 			f.Fields[fd.Key] = v // as written: a person reads it
@@ -869,6 +881,10 @@ func frCheckField(f *Form, fd Field) {
 	if v == "" {
 		delete(f.Fields, fd.Key)
 		return
+	}
+	if fd.Kind != KindText && fd.Kind != KindYesNo {
+		// A code or an address ends a sentence as often as not: "c_l781." is c_l781.
+		v = strings.TrimRight(v, ".;,")
 	}
 	var check func(string) (string, error)
 	switch fd.Kind {
@@ -896,7 +912,9 @@ func frCheckField(f *Form, fd Field) {
 			return "", identErr(KindDate, strings.TrimSpace(s), "scrivere la data come gg/mm/aaaa")
 		}
 	default:
-		if !tfPlausible(fd.Kind, v) {
+		if doubt := labelInValue(v); doubt != "" {
+			f.uncertain(fd.Key, doubt)
+		} else if !tfPlausible(fd.Kind, v) {
 			f.uncertain(fd.Key, tfImplausible(fd.Kind, v))
 		}
 		f.Fields[fd.Key] = v
@@ -908,6 +926,10 @@ func frCheckField(f *Form, fd Field) {
 		lines = []string{strings.Join(lines, " ")}
 	}
 	for i, l := range lines {
+		if doubt := labelInValue(l); doubt != "" {
+			f.uncertain(fd.Key, doubt)
+			continue
+		}
 		if !tfPlausible(fd.Kind, l) {
 			// Not a wrong value of this kind but likely another thing read in its place: a
 			// person looks, the referent is told nothing.
@@ -935,6 +957,24 @@ func frCheckField(f *Form, fd Field) {
 		lines[i] = n
 	}
 	f.Fields[fd.Key] = strings.Join(lines, "\n")
+}
+
+// labelInValue is the doubt about a value that begins with another field's label ("Tipo
+// dovuto: VOTIVE" read as the activation mode, "Cognome: Righetti" as the first name): a
+// label is never a value, so the reading took a neighbouring line or cell. "" when none.
+func labelInValue(v string) string {
+	for _, line := range strings.Split(v, "\n") {
+		label, _, ok := tfSplitLabel(strings.TrimSpace(line))
+		if !ok {
+			continue
+		}
+		// The label may follow a section name: "Referente pagamenti – Cognome".
+		parts := strings.FieldsFunc(label, func(r rune) bool { return r == '–' || r == '—' || r == '|' })
+		if lblIsLabel(label) || len(parts) > 1 && lblIsLabel(parts[len(parts)-1]) {
+			return tfQuote(line) + " contiene l'etichetta di un altro campo: forse è stato letto dal posto sbagliato"
+		}
+	}
+	return ""
 }
 
 // zeroPadded is v with the leading zeros back, when v is a codice fiscale or partita IVA of
