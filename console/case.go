@@ -210,7 +210,7 @@ func commandsOf(r *http.Request, me string) ([]command, error) {
 		if f("motivo") == "" {
 			return nil, errors.New("indicare il motivo del cambio di stato")
 		}
-		return []command{{name: "stato", arg: f("stato")}, {name: "nota", arg: "motivo del cambio di stato: " + f("motivo")}}, nil
+		return []command{{name: "stato", arg: f("stato") + " " + f("motivo")}}, nil
 	case "chiudi", "annulla":
 		if f("motivo") == "" {
 			return nil, errors.New("indicare il motivo")

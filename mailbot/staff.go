@@ -272,7 +272,9 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 		}
 		return line + ": nota registrata", nil
 	case "stato":
-		return in.moveTo(tx, tk, strings.ToLower(c.arg), by, "", line, now)
+		// "#stato testing documenti verificati a mano": the state, then the reason.
+		to, reason, _ := strings.Cut(strings.TrimSpace(c.arg), " ")
+		return in.moveTo(tx, tk, strings.ToLower(to), by, strings.TrimSpace(reason), line, now)
 	case "chiudi":
 		to := ticketing.StateCompleted
 		if tk.Kind == ticketing.KindQualification {
