@@ -15,35 +15,50 @@ import (
 // documents (written without looking at the reader's change) say whether the improvement
 // generalises; fixing the failures listed here turns this set into training data too.
 //
-// Ratchet: what main achieves today, so main stays green; tighten as the readers improve, never
-// loosen to land a change. First measured on 21 documents: recall 0.311 (125 of 402 values),
-// 30 wrong values asserted with confidence, 7 false problems, 2 invalid values not reported.
-// Then two general rules were added after seeing those failures (so this set is no longer fully
-// held out for them): a value that begins with another field's label, or is one, is uncertain;
-// codes and addresses lose a sentence's final full stop. Now: recall 0.321 (129 of 402), 13
-// wrong values asserted, 0 false problems, 2 invalid values not reported.
-const (
-	holdoutMinRecall         = 0.320 // 129/402 = 0.321
-	holdoutMaxConfidentWrong = 13
-	holdoutMaxFalseProblems  = 0
-	holdoutMaxMissedProblems = 2
-)
+// Ratchet, per batch: what main achieves today, so main stays green; tighten as the readers
+// improve, never loosen to land a change.
+//
+// Batch 1 (21 documents) was first measured at recall 0.311 (125 of 402 values), 30 wrong values
+// asserted with confidence, 7 false problems, 2 invalid values not reported. Then two general
+// rules were added after seeing those failures (so batch 1 is no longer held out for them): a
+// value that begins with another field's label, or is one, is uncertain; codes and addresses
+// lose a sentence's final full stop. Now: recall 0.321 (129 of 402), 13 wrong values asserted,
+// 0 false problems, 2 not reported.
+//
+// Batch 2 (10 documents) was written after those rules, to see whether they generalise:
+// recall 0.315 (64 of 203), 26 wrong values asserted, 9 false problems, 2 not reported.
+// They did not: labels on their own line above the value (box cells), dot leaders ("Label
+// ...... value") and hint columns still give values read from a neighbouring field.
+var holdoutRatchet = map[string]struct {
+	minRecall                                  float64
+	maxConfidentWrong, maxFalse, maxMissedProb int
+}{
+	"1": {0.320, 13, 0, 2}, // 129/402 = 0.321
+	"2": {0.315, 26, 9, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
+}
 
 func TestCorpusHoldout(t *testing.T) {
-	total, table, details := corpusRun(t, filepath.Join("..", "testdata", "forms", "holdout"), 20)
+	_, byBatch, table, details := corpusRun(t, filepath.Join("..", "testdata", "forms", "holdout"), 20)
 	t.Log("\n" + table)
 	t.Log("details:\n" + strings.Join(details, "\n"))
 	corpusArtifact(t, "holdout_table.md", table, details)
-	if r := total.recall(); r < holdoutMinRecall {
-		t.Errorf("held-out recall %.3f < %.3f (ratchet; target %.2f)", r, holdoutMinRecall, corpusTargetRecall)
-	}
-	if total.wrongSure > holdoutMaxConfidentWrong {
-		t.Errorf("held-out: %d wrong values asserted with confidence, ratchet allows %d (target %d)", total.wrongSure, holdoutMaxConfidentWrong, corpusTargetWrongAllowed)
-	}
-	if total.falseProblems > holdoutMaxFalseProblems {
-		t.Errorf("held-out: %d false problems, ratchet allows %d", total.falseProblems, holdoutMaxFalseProblems)
-	}
-	if total.missedProblems > holdoutMaxMissedProblems {
-		t.Errorf("held-out: %d invalid values not reported, ratchet allows %d", total.missedProblems, holdoutMaxMissedProblems)
+	for batch, c := range byBatch {
+		r, ok := holdoutRatchet[batch]
+		if !ok {
+			t.Errorf("batch %q has no ratchet in holdoutRatchet", batch)
+			continue
+		}
+		if got := c.recall(); got < r.minRecall {
+			t.Errorf("held-out batch %s: recall %.3f < %.3f (ratchet; target %.2f)", batch, got, r.minRecall, corpusTargetRecall)
+		}
+		if c.wrongSure > r.maxConfidentWrong {
+			t.Errorf("held-out batch %s: %d wrong values asserted with confidence, ratchet allows %d (target %d)", batch, c.wrongSure, r.maxConfidentWrong, corpusTargetWrongAllowed)
+		}
+		if c.falseProblems > r.maxFalse {
+			t.Errorf("held-out batch %s: %d false problems, ratchet allows %d", batch, c.falseProblems, r.maxFalse)
+		}
+		if c.missedProblems > r.maxMissedProb {
+			t.Errorf("held-out batch %s: %d invalid values not reported, ratchet allows %d", batch, c.missedProblems, r.maxMissedProb)
+		}
 	}
 }

@@ -36,6 +36,7 @@ type corpusManifest struct {
 		File     string `json:"file"`
 		Producer string `json:"producer"`
 		Layout   string `json:"layout"`
+		Batch    string `json:"batch"`
 		Note     string `json:"note"`
 		Forms    []struct {
 			Type     string         `json:"type"`
@@ -124,7 +125,7 @@ func corpusEmpty(v any) bool {
 }
 
 func TestCorpus(t *testing.T) {
-	total, table, details := corpusRun(t, filepath.Join("..", "testdata", "forms", "corpus"), 60)
+	total, _, table, details := corpusRun(t, filepath.Join("..", "testdata", "forms", "corpus"), 60)
 	t.Log("\n" + table + fmt.Sprintf("\nTarget: recall >= %.2f, %d wrong values asserted. Ratchet now: recall >= %.3f, asserted wrong <= %d, false problems <= %d.\n",
 		corpusTargetRecall, corpusTargetWrongAllowed, corpusMinRecall, corpusMaxConfidentWrong, corpusMaxFalseProblems))
 	t.Log("details:\n" + strings.Join(details, "\n"))
@@ -152,9 +153,10 @@ func corpusArtifact(t *testing.T, name, table string, details []string) {
 	}
 }
 
-// corpusRun reads every document of the manifest in dir and returns the totals, the table by
-// producer and layout, and one line per value not found or wrong.
-func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, string, []string) {
+// corpusRun reads every document of the manifest in dir and returns the totals, the totals by
+// batch (held-out set), the table by producer, layout and batch, and one line per value not
+// found or wrong.
+func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, map[string]*corpusCount, string, []string) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
@@ -169,6 +171,7 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, string, []st
 	}
 	byProducer := map[string]*corpusCount{}
 	byLayout := map[string]*corpusCount{}
+	byBatch := map[string]*corpusCount{}
 	var total corpusCount
 	var details []string
 	for _, d := range man.Documents {
@@ -287,7 +290,7 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, string, []st
 				}
 			}
 		}
-		for m, key := range map[*map[string]*corpusCount]string{&byProducer: d.Producer, &byLayout: d.Layout} {
+		for m, key := range map[*map[string]*corpusCount]string{&byProducer: d.Producer, &byLayout: d.Layout, &byBatch: d.Batch} {
 			m := *m
 			if m[key] == nil {
 				m[key] = &corpusCount{}
@@ -308,7 +311,10 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, string, []st
 	for _, part := range []struct {
 		title string
 		m     map[string]*corpusCount
-	}{{"producer", byProducer}, {"layout", byLayout}} {
+	}{{"producer", byProducer}, {"layout", byLayout}, {"batch", byBatch}} {
+		if part.title == "batch" && byBatch[""] != nil {
+			continue // batches only in the held-out set
+		}
 		header(part.title)
 		names := make([]string, 0, len(part.m))
 		for n := range part.m {
@@ -320,5 +326,5 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, string, []st
 		}
 		row("TOTAL", total)
 	}
-	return total, b.String(), details
+	return total, byBatch, b.String(), details
 }

@@ -14,11 +14,14 @@ type Manifest struct {
 
 // Document is one file of the corpus.
 type Document struct {
-	File     string     `json:"file"`     // relative to the manifest
-	Producer string     `json:"producer"` // libreoffice, word-xml, outlook, gmail, body
-	Layout   string     `json:"layout"`   // table, paragraphs, sections, checkboxes, printed-pdf, xlsx-merged, ...
-	Note     string     `json:"note"`
-	Forms    []Expected `json:"forms"`
+	File     string `json:"file"`     // relative to the manifest
+	Producer string `json:"producer"` // libreoffice, word-xml, outlook, gmail, body
+	Layout   string `json:"layout"`   // table, paragraphs, sections, checkboxes, printed-pdf, xlsx-merged, ...
+	Note     string `json:"note"`
+	// Batch (held-out set only): documents written together; a later batch was written after
+	// the readers changed in response to an earlier one, so only it is still held out for them.
+	Batch string     `json:"batch,omitempty"`
+	Forms []Expected `json:"forms"`
 }
 
 // Expected is one form a correct reader finds in the document.

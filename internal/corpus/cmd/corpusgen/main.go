@@ -120,7 +120,9 @@ Documents the readers were NOT tuned on: wordings and layouts the corpus (../cor
 use (office labels such as "Ragione sociale dell'Ente", "C.F./P.IVA", "Cod. IPA ente"; a merged
 row per section; label and value in one cell; form letters in prose; values with noise; form
 controls; XLSX numbered and horizontal; Thunderbird format=flowed and Apple Mail bodies), and a
-few deliberately invalid codes. Same manifest format as the corpus.
+few deliberately invalid codes. Same manifest format as the corpus, plus "batch": batch 2 was
+written after the readers changed in response to batch 1, so only batch 2 is still held out for
+those changes.
 
 Never tune a reader on these files: they measure whether the readers generalise. When a reader
 improves, only NEW held-out documents say whether the improvement generalises.
