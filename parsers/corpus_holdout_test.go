@@ -28,13 +28,18 @@ import (
 // Batch 2 (10 documents) was written after those rules, to see whether they generalise:
 // recall 0.315 (64 of 203), 26 wrong values asserted, 9 false problems, 2 not reported.
 // They did not: labels on their own line above the value (box cells), dot leaders ("Label
-// ...... value") and hint columns still give values read from a neighbouring field.
+// ...... value") and hint columns still give values read from a neighbouring field. Then, from
+// those failures (so batch 2 is no longer held out for them either), the same "a label is never
+// a value" rule was widened: a label alone on a line inside a value, a label before dot leaders,
+// another code named inside a value ("S.r.l. – P. IVA …") and a yes/no field holding a date or
+// a sentence are uncertain readings. Now: recall 0.315, 8 wrong values asserted, 4 false
+// problems. Whether that generalises needs a batch 3 written after it.
 var holdoutRatchet = map[string]struct {
 	minRecall                                  float64
 	maxConfidentWrong, maxFalse, maxMissedProb int
 }{
 	"1": {0.320, 13, 0, 2}, // 129/402 = 0.321
-	"2": {0.315, 26, 9, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
+	"2": {0.315, 8, 4, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
 }
 
 func TestCorpusHoldout(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -871,6 +872,10 @@ func frCheckField(f *Form, fd Field) {
 			f.uncertain(fd.Key, doubt)
 		case ok:
 			f.Fields[fd.Key] = y
+		case len(strings.Fields(v)) > 2 || tfDateishRe.MatchString(v):
+			// Not an answer at all (a date, a sentence): read from the wrong place.
+			f.Fields[fd.Key] = v
+			f.uncertain(fd.Key, tfQuote(v)+" non sembra una risposta sì/no: forse è stato letto dal posto sbagliato")
 		default:
 			f.Fields[fd.Key] = v
 			f.addIdentProblem(fd, identErr(KindYesNo, v, "rispondere sì o no"))
@@ -963,18 +968,59 @@ func frCheckField(f *Form, fd Field) {
 // dovuto: VOTIVE" read as the activation mode, "Cognome: Righetti" as the first name): a
 // label is never a value, so the reading took a neighbouring line or cell. "" when none.
 func labelInValue(v string) string {
-	for _, line := range strings.Split(v, "\n") {
-		label, _, ok := tfSplitLabel(strings.TrimSpace(line))
-		if !ok {
-			continue
+	doubt := func(line string) string {
+		return tfQuote(line) + " contiene l'etichetta di un altro campo: forse è stato letto dal posto sbagliato"
+	}
+	lines := strings.Split(v, "\n")
+	for _, line := range lines {
+		line = strings.TrimSpace(line)
+		// "Tipo dovuto ........ SERV_SOC": dot leaders stand for the colon.
+		if m := dotLeaders.FindStringIndex(line); m != nil && m[0] > 0 {
+			line = line[:m[0]] + ": " + line[m[1]:]
 		}
-		// The label may follow a section name: "Referente pagamenti – Cognome".
-		parts := strings.FieldsFunc(label, func(r rune) bool { return r == '–' || r == '—' || r == '|' })
-		if lblIsLabel(label) || len(parts) > 1 && lblIsLabel(parts[len(parts)-1]) {
-			return tfQuote(line) + " contiene l'etichetta di un altro campo: forse è stato letto dal posto sbagliato"
+		if label, _, ok := tfSplitLabel(line); ok {
+			// The label may follow a section name: "Referente pagamenti – Cognome".
+			parts := strings.FieldsFunc(label, func(r rune) bool { return r == '–' || r == '—' || r == '|' })
+			if lblIsLabel(label) || len(parts) > 1 && lblIsLabel(parts[len(parts)-1]) {
+				return doubt(line)
+			}
+		}
+		// A label on a line of its own inside a value ("E-mail\na.furlan@…": a box cell
+		// whose caption stands above its value) means a neighbour's cell was read.
+		if len(lines) > 1 && tfIsExactLabel(line) {
+			return doubt(strings.Join(lines, " "))
+		}
+		// Another code named inside a value: "Piave Software S.r.l. – P. IVA 04555666272",
+		// "Comune di San Donà (C.F. 00…, IPA c_h823)": two values, one field.
+		for _, seg := range valueSegments.Split(line, -1)[1:] {
+			if f, ok := codeLabelAt(seg); ok {
+				return tfQuote(line) + " contiene anche " + f + ": due valori in uno"
+			}
 		}
 	}
 	return ""
+}
+
+var (
+	dotLeaders    = regexp.MustCompile(`\s*(?:\.{3,}|…+|_{3,})\s*`)
+	valueSegments = regexp.MustCompile(`\s+[–—-]\s+|\s*[(,;]\s*`)
+)
+
+// codeLabelAt reports whether seg begins with the label of an identifier (codice fiscale,
+// partita IVA, IPA, PEC, IBAN) followed by something, and names it.
+func codeLabelAt(seg string) (string, bool) {
+	words := strings.Fields(seg)
+	for n := min(3, len(words)-1); n >= 1; n-- {
+		f, score, ok := lblMatchers[""].match(strings.Join(words[:n], " "))
+		if !ok || score < 10000 {
+			continue
+		}
+		switch f.Kind {
+		case KindCFEnte, KindCFPerson, KindPIVA, KindIPA, KindPEC, KindIBAN:
+			return "«" + strings.Join(words[:n], " ") + "»", true
+		}
+	}
+	return "", false
 }
 
 // zeroPadded is v with the leading zeros back, when v is a codice fiscale or partita IVA of
