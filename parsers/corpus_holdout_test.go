@@ -39,7 +39,7 @@ var holdoutRatchet = map[string]struct {
 	maxConfidentWrong, maxFalse, maxMissedProb int
 }{
 	"1": {0.320, 13, 0, 2}, // 129/402 = 0.321
-	"2": {0.315, 8, 4, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
+	"2": {0.315, 8, 4, 2},  // 64/203 = 0.3153; 63/203 = 0.310 fails
 }
 
 func TestCorpusHoldout(t *testing.T) {
