@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -12,55 +11,23 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/browsertest"
+
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
-
-// chromium finds a browser for the test: skipped without one, failed without one in CI.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium in PATH: CI must install it (apt-get install -y chromium)")
-	}
-	t.Skip("no chromium in PATH (apt-get install -y chromium to run the browser test)")
-	return ""
-}
 
 // TestPagesInBrowser opens the served catalogs in headless Chromium, as a person would: the three
 // tables render with their styles, the filter box and the column headers work, the skip link
 // takes the focus first and shows it, the console stays clean (no script error, no resource or
 // Content-Security-Policy failure). A screenshot of each page is kept as an artifact.
 func TestPagesInBrowser(t *testing.T) {
-	exe := chromium(t)
+	browsertest.Path(t) // skip before any setup when there is no browser
 	s, _ := fixtureStore(t)
 	set := build(t, s)
 	_, base := startServer(t, set)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	bctx := browsertest.Start(t, 90*time.Second)
 
 	var mu sync.Mutex
 	var problems, seen []string

@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,24 +12,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"mailbot/internal/browsertest"
 	"mailbot/internal/demo"
 	"mailbot/ticketing"
 )
-
-// chromium finds a browser for the test: skipped without one, failed without one in CI.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium in PATH: CI must install it (apt-get install -y chromium)")
-	}
-	t.Skip("no chromium in PATH (apt-get install -y chromium to run the browser test)")
-	return ""
-}
 
 // hostile is what an attacker may put in a subject, an ente's name or a form value: shown as
 // text, it runs nothing.
@@ -70,7 +55,7 @@ func addHostileCase(t *testing.T, e *env) string {
 // filter, and actions by keyboard and mouse; hostile content stays text; axe-core finds no
 // WCAG 2.1 A/AA violation on any page; the browser console stays clean. Screenshots are kept.
 func TestConsoleInBrowser(t *testing.T) {
-	exe := chromium(t)
+	browsertest.Path(t) // skip before any setup when there is no browser
 	axe, err := os.ReadFile("testdata/axe-core/axe.min.js")
 	if err != nil {
 		t.Fatal(err)
@@ -102,26 +87,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		return badMail != ""
 	})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	bctx := browsertest.Start(t, 120*time.Second)
 
 	var mu sync.Mutex
 	var problems []string
