@@ -65,7 +65,7 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Messages = s.thread(msgs)
+	c.Messages = s.thread(ctx, msgs)
 	if c.Forms, err = s.store.Forms(ctx, id); err != nil {
 		return nil, err
 	}

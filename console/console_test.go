@@ -413,6 +413,34 @@ func TestHostileMessageAsText(t *testing.T) {
 	}
 }
 
+// TestSentMailShown: mailbot's own answer is in the thread with its text and its attachments
+// (the blank forms), downloadable like a received one.
+func TestSentMailShown(t *testing.T) {
+	e := start(t, "01-richiesta-venezia.eml")
+	list, _ := e.d.Store.Tickets(context.Background())
+	c := e.client()
+	if code, _ := c.signIn(c.mailedLink(operator)); code != 200 {
+		t.Fatal("sign in")
+	}
+	_, page := c.do("GET", "/pratiche/"+list[0].ID, nil)
+	if !strings.Contains(page, "abbiamo aperto la pratica "+list[0].ID) {
+		t.Fatalf("the acknowledgement's text is not in the thread:\n%s", page)
+	}
+	links := regexp.MustCompile(`href="(/pratiche/[^"]+/allegati/\d+)"[^>]*>([^<]+\.pdf)<`).FindAllStringSubmatch(page, -1)
+	if len(links) == 0 {
+		t.Fatal("no blank form listed with the acknowledgement")
+	}
+	resp, err := c.c.Get(e.url + links[0][1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte("%PDF-")) {
+		t.Errorf("blank form %s: %d, %q", links[0][2], resp.StatusCode, body[:min(len(body), 20)])
+	}
+}
+
 // TestTwoStaffOnePage: two actions decided on the same view of a case: the first acts, the
 // second is refused in its own transaction and changes nothing.
 func TestTwoStaffOnePage(t *testing.T) {

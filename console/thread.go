@@ -1,6 +1,8 @@
 package console
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -90,27 +92,38 @@ func walk(r io.Reader, fn func(i int, name string, body io.Reader) bool) (text s
 	return text, truncated, nil
 }
 
+// open reads the stored copy of a message of a thread: a message received, or mailbot's own
+// mail, kept in the outbox (masked where it carried secrets).
+func (s *Server) open(ctx context.Context, m ticketing.Message) (io.ReadCloser, error) {
+	switch {
+	case m.Direction == "out":
+		raw, err := s.store.SentCopy(ctx, m.MessageID)
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(raw)), nil
+	case m.Blob != "":
+		return s.store.OpenBlob(m.Blob)
+	}
+	return nil, ticketing.ErrNotFound
+}
+
 // thread reads the text and attachment names of each message of a case.
-func (s *Server) thread(msgs []ticketing.Message) []Mail {
+func (s *Server) thread(ctx context.Context, msgs []ticketing.Message) []Mail {
 	out := make([]Mail, 0, len(msgs))
 	for _, m := range msgs {
 		ml := Mail{Message: m}
-		if m.Blob == "" {
-			ml.Unreadable = true
-			out = append(out, ml)
-			continue
-		}
-		f, err := s.store.OpenBlob(m.Blob)
+		r, err := s.open(ctx, m)
 		if err != nil {
 			ml.Unreadable = true
 			out = append(out, ml)
 			continue
 		}
-		ml.Text, ml.Truncated, err = walk(f, func(_ int, name string, _ io.Reader) bool {
+		ml.Text, ml.Truncated, err = walk(r, func(_ int, name string, _ io.Reader) bool {
 			ml.Attachments = append(ml.Attachments, name)
 			return true
 		})
-		f.Close()
+		r.Close()
 		ml.Unreadable = err != nil
 		out = append(out, ml)
 	}
@@ -129,10 +142,10 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, m := range msgs {
-		if m.ID != mid || m.Blob == "" {
+		if m.ID != mid {
 			continue
 		}
-		f, err := s.store.OpenBlob(m.Blob)
+		f, err := s.open(r.Context(), m)
 		if err != nil {
 			break
 		}

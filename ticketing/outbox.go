@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -190,4 +191,19 @@ func (s *Store) Claim(ctx context.Context, m *OutMail, now, lease time.Time) (bo
 		return err
 	})
 	return ok, err
+}
+
+// SentCopy returns what can be shown again of a mail mailbot queued: the masked copy when the
+// mail carried secrets, else the mail itself; ErrNotFound when there is none (or retention
+// emptied it).
+func (s *Store) SentCopy(ctx context.Context, messageID string) ([]byte, error) {
+	var raw []byte
+	err := s.r.QueryRowContext(ctx, s.query("outbox-copy"), messageID).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && len(raw) == 0 {
+		return nil, fmt.Errorf("sent mail %s: %w", messageID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sent mail %s: %w", messageID, err)
+	}
+	return raw, nil
 }

@@ -14,3 +14,6 @@ SELECT kind, count(*), max(at) FROM schedule_sent GROUP BY kind ORDER BY kind;
 
 -- name: stats-tickets
 SELECT kind, state, count(*) FROM tickets GROUP BY kind, state ORDER BY kind, state;
+
+-- name: outbox-copy
+SELECT coalesce(raw_redacted, raw) FROM outbox WHERE message_id = ?;
