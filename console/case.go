@@ -204,6 +204,8 @@ func commandsOf(r *http.Request, me string) ([]command, error) {
 		return []command{{name: "assegna", arg: to}}, nil
 	case "nota":
 		return []command{{name: "nota", arg: f("testo")}}, nil
+	case "segnala":
+		return []command{{name: "segnala", arg: f("testo")}}, nil
 	case "scrivi":
 		return []command{{name: "scrivi", arg: r.PostFormValue("testo")}}, nil
 	case "stato":

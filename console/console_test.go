@@ -267,6 +267,20 @@ func TestSignInAndActions(t *testing.T) {
 	if _, body := c.do("GET", "/?assegnatario=mine", nil); !strings.Contains(body, `href="/pratiche/`+id+`"`) {
 		t.Error("mine: case not listed")
 	}
+	// Mark the case, find it among the marked ones, take the mark off.
+	_, page = c.do("GET", "/pratiche/"+id, nil)
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"segnala"}, "testo": {"richiamare il referente"}, "versione": {field(versionRE, page)}, "csrf": {csrf}})
+	if code != 200 || !strings.Contains(body, "pratica segnalata") {
+		t.Errorf("mark: %d", code)
+	}
+	if _, list := c.do("GET", "/?segnalata=si", nil); !strings.Contains(list, "richiamare il referente") {
+		t.Error("the marked case is not among the marked ones")
+	}
+	_, page = c.do("GET", "/pratiche/"+id, nil)
+	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"segnala"}, "testo": {""}, "versione": {field(versionRE, page)}, "csrf": {csrf}})
+	if tk, _ := e.d.Store.Ticket(context.Background(), id); code != 200 || tk.Flag != "" {
+		t.Errorf("unmark: %d, flag %q", code, tk.Flag)
+	}
 	// A hostile note is shown as text.
 	ver = field(versionRE, body)
 	_, page = c.do("GET", "/pratiche/"+id, nil)

@@ -122,3 +122,35 @@ func TestEnteTicketNeedsSureCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMarkAndUnmarkCase: staff mark a case for attention and take the mark off (the console's
+// flags column), by the same command as mail and CLI; taking off a mark that is not there is
+// refused and changes nothing.
+func TestMarkAndUnmarkCase(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	h.deliver(mimeMail("referente@comune.venezia.it", CallCenter, "Richiesta MyPay", "mark-1@comune.venezia.it", "Vorremmo aderire a MyPay.", nil, nil))
+	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	id := h.tickets()[0].ID
+	ctx := context.Background()
+	if _, err := h.d.Intake.Apply(ctx, id, "segnala", "richiamare il referente", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	if tk := h.ticket(id); tk.Flag != "richiamare il referente" {
+		t.Fatalf("flag %q", tk.Flag)
+	}
+	res, err := h.d.Intake.Apply(ctx, id, "segnala", "", nil, "cli:test")
+	if err != nil || !strings.Contains(res, "segnalazione tolta") {
+		t.Fatalf("unmark: %q %v", res, err)
+	}
+	if tk := h.ticket(id); tk.Flag != "" {
+		t.Errorf("flag after unmark %q", tk.Flag)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "segnala", "", nil, "cli:test"); err == nil {
+		t.Error("unmarking an unmarked case was not refused")
+	}
+	evs, _ := h.d.Store.Events(ctx, id)
+	if last := evs[len(evs)-1]; last.Type != ticketing.EventFlag || !strings.Contains(last.Text, "segnalazione tolta: richiamare il referente") {
+		t.Errorf("last event %+v", last)
+	}
+}

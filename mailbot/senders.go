@@ -138,6 +138,12 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		Text: "messaggio da un mittente non presente nella pratica (registrato, nessun effetto, nessuna risposta): " + subject}); err != nil {
 		return false, err
 	}
+	if tk.Flag == "" { // a mark already there is as visible, and says more
+		tk.Flag = "mittente non presente nella pratica: " + from
+		if err := tx.SetFlag(tk.ID, tk.Flag, "mailbot", now); err != nil {
+			return false, err
+		}
+	}
 	to := in.cfg.Staff.Addresses
 	if tk.Assignee != "" && strings.Contains(tk.Assignee, "@") {
 		to = []string{tk.Assignee}

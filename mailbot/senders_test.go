@@ -247,13 +247,21 @@ func TestSenderNotOnCaseNoticeOncePerHour(t *testing.T) {
 	}
 	events, _ := b.store.Events(context.Background(), id)
 	recorded := 0
+	flags := 0
 	for _, e := range events {
-		if strings.Contains(e.Text, "mittente non presente nella pratica") {
+		switch {
+		case e.Type == ticketing.EventMessage && strings.Contains(e.Text, "mittente non presente nella pratica"):
 			recorded++
+		case e.Type == ticketing.EventFlag && strings.Contains(e.Text, "mittente non presente nella pratica"):
+			flags++
 		}
 	}
 	if recorded != 5 {
 		t.Errorf("events = %d, want each of the 5 messages recorded", recorded)
+	}
+	// The case is marked for the console's queue once, not once per message.
+	if tk, _ := b.store.Ticket(context.Background(), id); flags != 1 || !strings.HasPrefix(tk.Flag, "mittente non presente nella pratica") {
+		t.Errorf("flag %q set %d times, want once", tk.Flag, flags)
 	}
 	b.clock.advance(time.Hour)
 	b.process(mimeMail("spam9@evil.example", CallCenter, "Re: ["+id+"]", "s9@x", "test positivi", nil, nil))

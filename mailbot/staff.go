@@ -263,6 +263,25 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 			return "", err
 		}
 		return fmt.Sprintf("%s: pratica assegnata a %s", line, c.arg), nil
+	case "segnala":
+		// "#segnala testo" marks the case for a person; a bare "#segnala" takes the mark off
+		// (the reason was dealt with). Both are recorded.
+		if c.arg == "" {
+			if tk.Flag == "" {
+				return refuse("%s: la pratica non ha segnalazioni", line)
+			}
+			if err := tx.SetFlag(tk.ID, "", by, now); err != nil {
+				return "", err
+			}
+			if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventFlag, By: by, Text: "segnalazione tolta: " + tk.Flag}); err != nil {
+				return "", err
+			}
+			return line + ": segnalazione tolta", nil
+		}
+		if err := tx.SetFlag(tk.ID, c.arg, by, now); err != nil {
+			return "", err
+		}
+		return line + ": pratica segnalata", nil
 	case "nota":
 		if c.arg == "" {
 			return refuse("%s: la nota è vuota", line)
