@@ -47,3 +47,17 @@ func TestRetentionAndForgetCommands(t *testing.T) {
 		t.Errorf("forget without -email: exit %d, want 2", code)
 	}
 }
+
+// TestTicketMark: the CLI marks a case and takes the mark off, as #segnala by mail does.
+func TestTicketMark(t *testing.T) {
+	cfg, id, _ := ticketFixture(t)
+	if code, out, errs := runCLI("ticket", "mark", "-config", cfg, id, "richiamare", "il", "referente"); code != 0 || !strings.Contains(out, "pratica segnalata") {
+		t.Fatalf("mark: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := runCLI("ticket", "mark", "-config", cfg, id); code != 0 || !strings.Contains(out, "segnalazione tolta") {
+		t.Fatalf("unmark: %d %s %s", code, out, errs)
+	}
+	if code, _, _ := runCLI("ticket", "mark", "-config", cfg, id); code == 0 {
+		t.Error("unmarking an unmarked case succeeded")
+	}
+}

@@ -18,7 +18,7 @@ Usage:
   mailbot serve -config FILE                     run the daemon
   mailbot tickets list -config FILE [-json]      list tickets
   mailbot tickets show -config FILE [-json] ID   show one ticket with messages and events
-  mailbot ticket assign|note|state|close|cancel -config FILE ID ARGS...
+  mailbot ticket assign|note|mark|state|close|cancel -config FILE ID ARGS...
                                                  act on a ticket as staff (same as #commands by mail)
   mailbot ticket send-credentials -config FILE -env collaudo|esercizio -values FILE.toml ID
                                                  send the credentials template to the referent

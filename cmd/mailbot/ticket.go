@@ -17,12 +17,13 @@ import (
 )
 
 // runTicket carries out a staff command from the command line, with the same effects as the
-// matching #command by mail: mailbot ticket assign|note|state|close|cancel|field|send-credentials.
+// matching #command by mail: mailbot ticket assign|note|mark|state|close|cancel|field|send-credentials.
 func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const usage = `usage:
   mailbot ticket assign -config FILE ID ASSIGNEE
   mailbot ticket note -config FILE ID TEXT...
-  mailbot ticket state -config FILE ID STATE
+  mailbot ticket mark -config FILE ID [REASON...]     (no reason: take the mark off)
+  mailbot ticket state -config FILE ID STATE [REASON...]
   mailbot ticket close -config FILE ID [REASON...]
   mailbot ticket cancel -config FILE ID REASON...
   mailbot ticket field -config FILE ID KEY=VALUE...
@@ -54,6 +55,8 @@ func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		name = "assegna"
 	case "note":
 		name = "nota"
+	case "mark":
+		name = "segnala"
 	case "state":
 		name = "stato"
 	case "close":
