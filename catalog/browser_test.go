@@ -1,13 +1,11 @@
 package catalog
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,33 +27,8 @@ func TestPagesInBrowser(t *testing.T) {
 
 	bctx := browsertest.Start(t, 90*time.Second)
 
-	var mu sync.Mutex
-	var problems, seen []string
-	consoleCtx, stopConsole := context.WithCancel(bctx)
-	consoleDone := make(chan struct{})
-	messages := chromedp.Console(consoleCtx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			seen = append(seen, m.String())
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
-				problems = append(problems, m.String()+" ("+m.URL+")")
-			}
-			mu.Unlock()
-		}
-	}()
-
-	dir := os.Getenv("MAILBOT_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	consoleProblems := browsertest.WatchConsole(bctx)
+	dir := browsertest.ArtifactDir(t)
 	eval := func(js string) any {
 		t.Helper()
 		v, err := chromedp.Run(bctx, chromedp.Evaluate[any](js, chromedp.EvalAwaitPromise))
@@ -169,16 +142,7 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 	t.Logf("screenshot of enti.html filtered by \"mypivot\": %s", path)
 
-	// Console messages arrive asynchronously: let the last ones in before judging.
-	time.Sleep(300 * time.Millisecond)
-	stopConsole()
-	<-consoleDone
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
+	if problems := consoleProblems(); len(problems) > 0 {
 		t.Errorf("console:\n%s", strings.Join(problems, "\n"))
-	}
-	if testing.Verbose() {
-		t.Logf("console messages: %d", len(seen))
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -89,32 +88,8 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	bctx := browsertest.Start(t, 120*time.Second)
 
-	var mu sync.Mutex
-	var problems []string
-	consoleCtx, stopConsole := context.WithCancel(bctx)
-	consoleDone := make(chan struct{})
-	messages := chromedp.Console(consoleCtx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
-				problems = append(problems, m.String()+" ("+m.URL+")")
-			}
-			mu.Unlock()
-		}
-	}()
-
-	dir := os.Getenv("MAILBOT_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	consoleProblems := browsertest.WatchConsole(bctx)
+	dir := browsertest.ArtifactDir(t)
 	do := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(bctx, actions...); err != nil {
@@ -250,12 +225,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	check("uscita")
 	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
 
-	time.Sleep(300 * time.Millisecond)
-	stopConsole()
-	<-consoleDone
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range consoleProblems() {
 		if strings.Contains(p, "status of 404") && strings.Contains(p, "/pratiche/NON-ESISTE") {
 			continue // the error page asked for
 		}

@@ -52,3 +52,44 @@ func Start(t testing.TB, timeout time.Duration) context.Context {
 	}
 	return bctx
 }
+
+// WatchConsole collects the errors, exceptions and warnings the page logs from now on; the
+// returned function stops watching (after letting late messages arrive) and returns them.
+func WatchConsole(bctx context.Context) func() []string {
+	ctx, stop := context.WithCancel(bctx)
+	done := make(chan struct{})
+	var problems []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
+				problems = append(problems, m.String()+" ("+m.URL+")")
+			}
+		}
+	}()
+	return func() []string {
+		// Console messages arrive asynchronously: let the last ones in before judging.
+		time.Sleep(300 * time.Millisecond)
+		stop()
+		<-done
+		return problems
+	}
+}
+
+// ArtifactDir is where screenshots go: $MAILBOT_ARTIFACTS (CI keeps it), else a temporary
+// directory of the test.
+func ArtifactDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("MAILBOT_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
