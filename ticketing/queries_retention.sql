@@ -21,11 +21,13 @@ UPDATE messages SET blob = '' WHERE ticket_id IS NULL AND blob != '' AND receive
 -- name: blob-in-use
 SELECT count(*) FROM messages WHERE blob = ?;
 
+-- Addresses are matched whole, as JSON strings ("a@x.it" in ["a@x.it"]): never inside another
+-- address ("rossi@" in "mario.rossi@"), and with no LIKE wildcards ("_" is common in addresses).
 -- name: forget-tickets
 SELECT DISTINCT t.id, t.kind, t.state FROM tickets t
 WHERE lower(t.requester) = ?1
-   OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND (lower(m.from_addr) = ?1 OR lower(m.to_addrs) LIKE '%' || ?1 || '%'))
-   OR EXISTS (SELECT 1 FROM ticket_forms f WHERE f.ticket_id = t.id AND lower(f.fields) LIKE '%' || ?1 || '%')
+   OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND (lower(m.from_addr) = ?1 OR instr(lower(m.to_addrs), '"' || ?1 || '"') > 0))
+   OR EXISTS (SELECT 1 FROM ticket_forms f WHERE f.ticket_id = t.id AND instr(lower(f.fields), '"' || ?1 || '"') > 0)
 ORDER BY t.id;
 
 -- name: forget-forms
@@ -59,5 +61,5 @@ DELETE FROM auto_replies WHERE lower(rcpt) = ?;
 -- name: forget-variants
 SELECT requester FROM tickets WHERE id = ?1 AND lower(requester) = ?2
 UNION SELECT from_addr FROM messages WHERE ticket_id = ?1 AND lower(from_addr) = ?2
-UNION SELECT to_addrs FROM messages WHERE ticket_id = ?1 AND lower(to_addrs) LIKE '%' || ?2 || '%'
-UNION SELECT rcpts FROM outbox WHERE ticket_id = ?1 AND lower(rcpts) LIKE '%' || ?2 || '%';
+UNION SELECT to_addrs FROM messages WHERE ticket_id = ?1 AND instr(lower(to_addrs), '"' || ?2 || '"') > 0
+UNION SELECT rcpts FROM outbox WHERE ticket_id = ?1 AND instr(lower(rcpts), '"' || ?2 || '"') > 0;

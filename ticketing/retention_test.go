@@ -193,3 +193,34 @@ func TestForgetErasesPersonFromClosedCases(t *testing.T) {
 		t.Error("forget accepted a non-address")
 	}
 }
+
+// TestForgetMatchesWholeAddresses: erasing one address leaves alone the closed cases of
+// addresses that contain it or that it would match as a LIKE pattern.
+func TestForgetMatchesWholeAddresses(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	longer := caseOf(t, s, "mario.rossi@comune.venezia.it", "Mario Rossi", "RSSMRA80A01L736X", StateCancelled, now.AddDate(0, -1, 0))
+	pattern := caseOf(t, s, "annaxneri@comune.venezia.it", "Anna Neri", "NRENNA80A41L736Y", StateCancelled, now.AddDate(0, -1, 0))
+	target := caseOf(t, s, "anna_neri@comune.venezia.it", "Anna Neri", "NRENNA80A41L736Z", StateCancelled, now.AddDate(0, -1, 0))
+	for _, addr := range []string{"rossi@comune.venezia.it", "anna_neri@comune.venezia.it"} {
+		if _, err := s.Forget(ctx, addr, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{longer, pattern} {
+		if msgs, _ := s.Messages(ctx, id); msgs[0].Blob == "" {
+			t.Errorf("%s: raw mail of another person deleted", id)
+		}
+		if evs, _ := s.Events(ctx, id); evs[len(evs)-1].Type == EventPrivacy {
+			t.Errorf("%s: another person's case erased", id)
+		}
+	}
+	if msgs, _ := s.Messages(ctx, target); msgs[0].Blob != "" {
+		t.Error("the person's own case was not erased")
+	}
+}
