@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -70,13 +71,15 @@ type Queue struct {
 	Rows    []Row // of the page shown
 	Matched int   // cases that match the filter, on every page
 	Pages   int
-	Prev    string // query string of the previous page, "" on the first
-	Next    string // of the next page, "" on the last
-	Counts  []Count
-	Total   int
-	Filter  Filter
-	States  []string // for the filter's choices
-	Staff   []string
+	// Prev and Next are the links to the previous and next page, "" at either end. They are
+	// template.URL, already encoded: html/template would encode a query string again
+	// (pagina%3d2%26stato...), and the link would open page 1.
+	Prev, Next template.URL
+	Counts     []Count
+	Total      int
+	Filter     Filter
+	States     []string // for the filter's choices
+	Staff      []string
 }
 
 // QueryOf turns a filter into the store's query of one page, for me (the staff member asking).
@@ -150,10 +153,10 @@ func (s *Server) buildQueue(ctx context.Context, f Filter, me string) (*Queue, e
 	}
 	q.Filter = f
 	if f.Page > 1 {
-		q.Prev = f.query(f.Page - 1)
+		q.Prev = template.URL(s.base + "/?" + f.query(f.Page-1))
 	}
 	if f.Page < q.Pages {
-		q.Next = f.query(f.Page + 1)
+		q.Next = template.URL(s.base + "/?" + f.query(f.Page+1))
 	}
 	cal, now := s.cfg.WorkCalendar(), s.now()
 	for _, tk := range list {
