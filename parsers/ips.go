@@ -1,8 +1,10 @@
 package parsers
 
 import (
+	"maps"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -24,9 +26,9 @@ func (an *analyzer) collectIPs(fresh string) {
 	// Addresses the forms already hold or already complain about are not reported twice.
 	inForms := map[string]bool{}
 	for _, f := range a.Forms {
-		for k, v := range f.Fields {
+		for _, k := range slices.Sorted(maps.Keys(f.Fields)) { // in key order: the same list every time
 			if strings.HasPrefix(k, "ip_") {
-				for _, ip := range frValues(v) {
+				for _, ip := range frValues(f.Fields[k]) {
 					inForms[strings.TrimSpace(ip)] = true
 					add(ip)
 				}
