@@ -63,6 +63,25 @@ func BenchmarkAnalyze(b *testing.B) {
 	done()
 }
 
+// BenchmarkAnalyzeLetter is a request of the letter workload: the Informativa Generale typed in
+// the body, a cover letter printed to PDF attached.
+func BenchmarkAnalyzeLetter(b *testing.B) {
+	raw := loadreq.Letter(1, "referente@comune.venezia.it", time.Date(2026, 11, 26, 9, 12, 0, 0, time.UTC))
+	an, err := parsers.Analyze(bytes.NewReader(raw), parsers.Limits{})
+	if err != nil || len(an.Forms) < 1 {
+		b.Fatalf("request not understood: err %v, forms %d", err, len(an.Forms))
+	}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	done := reportCPU(b)
+	defer done()
+	for b.Loop() {
+		if _, err := parsers.Analyze(bytes.NewReader(raw), parsers.Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkAnalyzeBig is a request with a 25 MB scanned PDF beside its forms: the cost of a
 // large attachment, and (with -benchmem) the bytes it allocates per message.
 func BenchmarkAnalyzeBig(b *testing.B) {
@@ -82,8 +101,23 @@ func BenchmarkAnalyzeBig(b *testing.B) {
 	}
 }
 
-// BenchmarkReadDocument reads each step-one form in each format it is accepted in.
+// BenchmarkReadDocument reads each step-one form in each format it is accepted in, and the
+// one-page cover letter printed from a word processor that the letter workload attaches.
 func BenchmarkReadDocument(b *testing.B) {
+	b.Run("pdf/printed-letter", func(b *testing.B) {
+		if _, err := parsers.ReadDocument("lettera_trasmissione.pdf", "", loadreq.LetterPDF, parsers.Limits{}); err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(loadreq.LetterPDF)))
+		b.ReportAllocs()
+		done := reportCPU(b)
+		defer done()
+		for b.Loop() {
+			if _, err := parsers.ReadDocument("lettera_trasmissione.pdf", "", loadreq.LetterPDF, parsers.Limits{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, format := range []string{formgen.FormatPDF, formgen.FormatDOCX, formgen.FormatODT, formgen.FormatXLSX} {
 		for _, fx := range formgen.Fixtures()[:2] {
 			data, err := formgen.Fill(fx.FormType, format, fx.Values)
