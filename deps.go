@@ -11,7 +11,6 @@ import (
 	_ "github.com/k3a/html2text"
 	_ "github.com/ledongthuc/pdf"
 	_ "github.com/pdfcpu/pdfcpu/pkg/api"
-	_ "github.com/rickar/cal/v2"
 	_ "github.com/robfig/cron/v3"
 	_ "github.com/smallstep/pkcs7"
 	_ "github.com/wneessen/go-mail"

@@ -409,7 +409,7 @@ type remindStep struct {
 	missing []string
 }
 
-// stepOf is what a referent must do next in a state, and what we still wait for.
+// remindStepOf is what a referent must do next in a state, and what we still wait for.
 func remindStepOf(kind, state string) remindStep {
 	if kind == ticketing.KindQualification {
 		switch state {

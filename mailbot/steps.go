@@ -173,7 +173,7 @@ func requiredForms(kind string) []string {
 	return integrationForms
 }
 
-// caseFile merges a ticket's forms field by field (ticketing.Merge), cross-checking the facts
+// CaseFile merges a ticket's forms field by field (ticketing.Merge), cross-checking the facts
 // that the forms of its kind share: the ente's codice fiscale and IPA code and the services in
 // both integration forms, the company in the qualification forms.
 func CaseFile(kind string, forms []ticketing.Form) ticketing.CaseFile {

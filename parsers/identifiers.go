@@ -68,7 +68,7 @@ func identCompact(s string) string {
 }
 
 // identLuhn11 computes the check digit of an 11-digit codice fiscale / partita IVA over its
-// first 10 digits (DOMAIN.md: odd positions added, even positions doubled minus 9).
+// first 10 digits (Luhn-style: odd positions added, even positions doubled minus 9).
 func identLuhn11(d string) byte {
 	sum := 0
 	for i := 0; i < 10; i++ {

@@ -226,7 +226,7 @@ func (lm *lblMatcher) match(label string) (f Field, score int, ok bool) {
 	return f, best, true
 }
 
-// isLabel reports whether text reads as a field label of any form.
+// lblIsLabel reports whether text reads as a field label of any form.
 func lblIsLabel(text string) bool {
 	_, _, ok := lblMatchers[""].match(text)
 	return ok

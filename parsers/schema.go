@@ -2,7 +2,7 @@
 // and the forms of the onboarding process. It knows nothing of tickets.
 package parsers
 
-// Form types, as named in DOMAIN.md.
+// Form types: the onboarding process's forms, named by their printed titles.
 const (
 	FormInformativaGenerale        = "informativa_generale"
 	FormQualificazioneEnteProdotto = "qualificazione_ente_prodotto"

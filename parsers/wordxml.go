@@ -24,7 +24,7 @@ const (
 	walkMaxValueText = 64 << 10
 )
 
-// Check-box marks written into the text, read back by the choice grammar (tfChoose).
+// Check-box marks written into the text, read back by the choice grammar (tfChoiceSegs).
 const (
 	markOn  = "☒"
 	markOff = "☐"

@@ -83,7 +83,7 @@ func loContent(forms, body string) string {
 		forms + body + `</office:text></office:body></office:document-content>`
 }
 
-// loDOCX zips a content.xml as LibreOffice does: mimetype stored first, the rest deflated.
+// loODT zips a content.xml as LibreOffice does: mimetype stored first, the rest deflated.
 func loODT(t testing.TB, contentXML string) []byte {
 	t.Helper()
 	var buf bytes.Buffer

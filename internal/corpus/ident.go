@@ -12,7 +12,7 @@ import (
 // valid by construction (main checks them again with the parsers' own functions).
 
 // cfEnte completes the first 10 digits of a codice fiscale of an ente (or partita IVA) with its
-// check digit (DOMAIN.md: Luhn-style over 10 digits).
+// check digit (Luhn-style over 10 digits).
 func cfEnte(first10 string) string {
 	sum := 0
 	for i := 0; i < 10; i++ {
