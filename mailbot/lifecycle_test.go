@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -370,5 +371,75 @@ func TestProductQualifiedThroughPilot(t *testing.T) {
 	h.waitState(qid, ticketing.StateQualified)
 	if subj, text := h.lastTo(company); !strings.Contains(subj, qid) || !strings.Contains(text, "TributiWeb") || !strings.Contains(text, "qualificato") {
 		t.Errorf("company told %q:\n%s", subj, text)
+	}
+}
+
+// ticked rewrites one entry of a zipped fixture (DOCX, ODT), replacing old with new: the form
+// as an office fills it in its own way.
+func ticked(t *testing.T, name, entry, old, new string) []byte {
+	t.Helper()
+	src := fixture(t, name)
+	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	replaced := false
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == entry && bytes.Contains(b, []byte(old)) {
+			b, replaced = bytes.ReplaceAll(b, []byte(old), []byte(new)), true
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: f.Method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !replaced {
+		t.Fatalf("%s: %q not found in %s", name, old, entry)
+	}
+	return out.Bytes()
+}
+
+// bothTicked are the two integration forms of Comune di Venezia with both services ticked in
+// check boxes (☒ MyPay ☒ MyPivot), the most common request of all.
+func bothTicked(t *testing.T) map[string][]byte {
+	return map[string][]byte{
+		"informativa.docx": ticked(t, "informativa_generale_venezia.docx", "word/document.xml",
+			`<w:t xml:space="preserve">MyPay, MyPivot</w:t>`, `<w:t xml:space="preserve">☒ MyPay   ☒ MyPivot</w:t>`),
+		"qep.odt": ticked(t, "qualificazione_ente_prodotto_venezia.odt", "content.xml",
+			`<text:p>MyPay, MyPivot</text:p>`, `<text:p>☑ MyPay</text:p><text:p>☑ MyPivot</text:p>`),
+	}
+}
+
+// TestBothServicesTicked (issue 18 item 5): a complete request asking for both services with
+// ticked check boxes reaches test_setup by itself, both services on the case, and nobody is
+// told that a person must check the documents.
+func TestBothServicesTicked(t *testing.T) {
+	h, _ := newLifecycle(t)
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter+"\r\nCc: "+Cluster, "Richiesta integrazione MyPay e MyPivot", "both@comune.venezia.it",
+		"Buongiorno, in allegato i moduli compilati.", nil, bothTicked(t)))
+	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	id := h.tickets()[0].ID
+	h.waitState(id, ticketing.StateTestSetup)
+	tk := h.ticket(id)
+	if strings.Join(tk.Services, ",") != "MyPay,MyPivot" || tk.Flag != "" {
+		t.Errorf("services %v, flag %q", tk.Services, tk.Flag)
+	}
+	if _, text := h.lastTo(referent); !strings.Contains(text, "ambiente di collaudo") {
+		t.Errorf("ack does not announce the test environment:\n%s", text)
 	}
 }

@@ -125,8 +125,8 @@ func TestRealServersLifecycle(t *testing.T) {
 		mailtest.Send(t, smtpAddr, from, to, []byte(raw))
 	}
 
-	send(referent, []string{CallCenter, Cluster}, "Richiesta integrazione MyPay e MyPivot", "In allegato i moduli.", nil,
-		map[string][]byte{"informativa.odt": fixture(t, "informativa_generale_venezia.odt"), "qep.xlsx": fixture(t, "qualificazione_ente_prodotto_venezia.xlsx")})
+	// Both services ticked in check boxes (issue 18 item 5): the request goes on by itself.
+	send(referent, []string{CallCenter, Cluster}, "Richiesta integrazione MyPay e MyPivot", "In allegato i moduli.", nil, bothTicked(t))
 	waitFor(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
 	tks, _ := d.Store.Tickets(ctx)
 	id := tks[0].ID

@@ -6,9 +6,11 @@ import (
 	"testing"
 )
 
-// Check boxes and choices (issue 10, symptom 2): every way an office program lets a referent
-// tick an option reads the same, and a choice where nothing or every option appears ticked is
-// an uncertain reading for a person, not "all".
+// Check boxes and choices (issue 10, symptom 2; issue 18 item 5): every way an office program
+// lets a referent tick an option reads the same. Every option ticked with unambiguous marks is a
+// choice like any other (most enti ask for both services); a choice where nothing appears
+// ticked, or every option carries a mark that may also stand for a blank box, is an uncertain
+// reading for a person.
 
 // wordCheckSdt is a Word 2010 content-control check box as Word writes it: the state in
 // w14:checked, the glyph in the content in MS Gothic (☒/☐).
@@ -30,13 +32,22 @@ func wordWingdingsSdt(on bool) string {
 	return `<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="` + v + `"/><w14:checkedState w14:val="00FE" w14:font="Wingdings"/><w14:uncheckedState w14:val="00A8" w14:font="Wingdings"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:sym w:font="Wingdings" w:char="` + char + `"/></w:r></w:sdtContent></w:sdt>`
 }
 
+// legacyBox is a Word legacy form check box (FORMCHECKBOX) in the state given.
+func legacyBox(on bool) string {
+	checked := `<w:checked w:val="0"/>`
+	if on {
+		checked = `<w:checked/>`
+	}
+	return `<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Controllo1"/><w:enabled/><w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/>` + checked + `</w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>`
+}
+
 func TestChoiceStyles(t *testing.T) {
 	head := wordP(wordR("Informativa Generale dell’ente", `<w:b/>`))
 	docx := func(body string) []byte { return wordDOCX(t, wordDoc(head+body)) }
 	odt := func(body string) []byte {
 		return loODT(t, loContent("", `<text:h text:outline-level="1">Informativa Generale dell&apos;ente</text:h>`+body))
 	}
-	pay := []string{"MyPay"}
+	pay, both := []string{"MyPay"}, []string{"MyPay", "MyPivot"}
 	cases := []struct {
 		name     string
 		data     []byte
@@ -83,9 +94,24 @@ func TestChoiceStyles(t *testing.T) {
 			[]string{"Pagamenti spontanei", "X"},
 			[]string{"Caricamento flussi", ""},
 			[]string{"Web services dal gestionale dell'ente", "X"})), "modalita_attivazione", []string{"Pagamenti spontanei", "Web services dal gestionale dell'ente"}, false, 0},
-		// Uncertain: nothing ticked, every option ticked, the blank form's options untouched.
+		// Every option ticked, unambiguously: both services, sure.
+		{"every option ticked.docx", docx(wordTable([]string{"Servizi richiesti", "☒ MyPay ☒ MyPivot"})), "servizi", both, false, 0},
+		{"every option ticked in a body line.docx", docx(wordP(wordR("Servizi richiesti: ☑ MyPay  ☑ MyPivot", ""))), "servizi", both, false, 0},
+		{"both ticks after.docx", docx(wordP(wordR("Servizi richiesti: MyPay ✔   MyPivot ✔", ""))), "servizi", both, false, 0},
+		{"both content controls.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordCheckSdt(true), wordR(" MyPay", "")) + wordP(wordCheckSdt(true), wordR(" MyPivot", ""))})), "servizi", both, false, 0},
+		{"both legacy form check boxes.docx", docx(wordTable([]string{"Servizi richiesti", wordP(legacyBox(true), wordR(" MyPay ", ""), legacyBox(true), wordR(" MyPivot", ""))})), "servizi", both, false, 0},
+		{"both x column.docx", docx(wordTable(
+			[]string{"Servizi richiesti", ""},
+			[]string{"MyPay", "X"},
+			[]string{"MyPivot", "X"},
+			[]string{"Codice IPA", "c_l736"})), "servizi", both, false, 0},
+		{"both x column.odt", odt(loTable([]string{"Servizi richiesti", ""}, []string{"MyPay", "X"}, []string{"MyPivot", "X"})), "servizi", both, false, 0},
+		{"every modalita ticked.docx", docx(wordTable([]string{"Modalità di attivazione", "☒ Pagamenti spontanei ☒ Caricamento flussi ☒ Web services dal gestionale dell'ente"})), "modalita_attivazione", []string{"Pagamenti spontanei", "Caricamento flussi", "Web services dal gestionale dell'ente"}, false, 0},
+		// Uncertain: nothing ticked, every option with a mark that may also be a blank box (one
+		// glyph for both states), the blank form's options untouched.
 		{"nothing ticked.docx", docx(wordTable([]string{"Servizi richiesti", wordP(wordCheckSdt(false), wordR(" MyPay ", ""), wordCheckSdt(false), wordR(" MyPivot", ""))})), "servizi", []string{}, true, 0},
-		{"every option ticked.docx", docx(wordTable([]string{"Servizi richiesti", "☒ MyPay ☒ MyPivot"})), "servizi", []string{"MyPay", "MyPivot"}, true, 0},
+		{"every option a filled square.docx", docx(wordTable([]string{"Servizi richiesti", "■ MyPay ■ MyPivot"})), "servizi", both, true, 0},
+		{"every option crossed.docx", docx(wordTable([]string{"Servizi richiesti", "MyPay ✗ MyPivot ✗"})), "servizi", both, true, 0},
 		{"options as printed.docx", docx(wordTable([]string{"Servizi richiesti", "MyPay / MyPivot"})), "servizi", []string{"MyPay", "MyPivot"}, true, 0},
 		{"yes and no ticked.odt", odt(loTable([]string{"Adesione a PagoPA", "☒ Sì ☒ No"})), "prerequisiti.adesione_pagopa", "☒ Sì ☒ No", true, 0},
 		{"si/no as printed.docx", docx(wordTable([]string{"Adesione a PagoPA (sì/no)", "Sì / No"})), "prerequisiti.adesione_pagopa", "Sì / No", true, 0},

@@ -38,7 +38,7 @@ var holdoutRatchet = map[string]struct {
 	minRecall                                  float64
 	maxConfidentWrong, maxFalse, maxMissedProb int
 }{
-	"1": {0.320, 13, 0, 2}, // 129/402 = 0.321
+	"1": {0.355, 13, 0, 2}, // 143/402 = 0.356 since tables by columns under their label (issue 18)
 	"2": {0.315, 8, 4, 2},  // 64/203 = 0.3153; 63/203 = 0.310 fails
 }
 

@@ -985,6 +985,11 @@ func labelInValue(v string) string {
 				return doubt(line)
 			}
 		}
+		// A table's header row ("Codice | Descrizione | IBAN" under "Tipi di dovuto"): the
+		// values are in the rows below it.
+		if cells := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '\t' }); len(cells) > 1 && frHeaderRow(cells) {
+			return tfQuote(line) + " è l'intestazione di una tabella, non un valore"
+		}
 		// A label on a line of its own inside a value ("E-mail\na.furlan@…": a box cell
 		// whose caption stands above its value) means a neighbour's cell was read.
 		if len(lines) > 1 && tfIsExactLabel(line) {

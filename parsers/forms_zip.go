@@ -133,20 +133,24 @@ func frTable(rows [][]string) []frItem {
 		}
 	}
 	rows = frOptionColumns(rows)
-	if len(rows) >= 2 && len(rows[0]) >= 2 {
-		allLabels := true
-		for _, c := range rows[0] {
-			if tfClean(c) == "" || !lblIsLabel(c) {
-				allLabels = false
-				break
-			}
-		}
-		secondLabels := len(rows[1]) >= 2 && lblIsLabel(rows[1][0]) && lblIsLabel(rows[1][1])
+	// A caption row above the header ("Tipi di dovuto" alone in its row) is the section the
+	// columns belong to, never a value.
+	head := 0
+	for head+2 < len(rows) && frCaptionRow(rows[head]) && frHeaderRow(rows[head+1]) {
+		head++
+	}
+	if len(rows)-head >= 2 && len(rows[head]) >= 2 {
+		allLabels := frHeaderRow(rows[head])
+		next := rows[head+1]
+		secondLabels := len(next) >= 2 && lblIsLabel(next[0]) && lblIsLabel(next[1])
 		if allLabels && !secondLabels {
-			for ri, r := range rows[1:] {
+			for ri := range head {
+				add(ri, tfLinesToItems([]string{joinNonEmpty(rows[ri], " ")})...)
+			}
+			for ri, r := range rows[head+1:] {
 				for i, c := range r {
-					if i < len(rows[0]) {
-						add(ri+1, frItem{label: rows[0][i], value: c, pair: true})
+					if i < len(rows[head]) {
+						add(head+ri+1, frItem{label: rows[head][i], value: c, pair: true})
 					}
 				}
 			}
@@ -190,6 +194,37 @@ func frTable(rows [][]string) []frItem {
 		}
 	}
 	return items
+}
+
+// frCaptionRow reports whether a row holds one cell of text and nothing else.
+func frCaptionRow(r []string) bool {
+	n := 0
+	for _, c := range r {
+		if tfClean(c) != "" {
+			n++
+		}
+	}
+	return n == 1 && tfClean(r[0]) != ""
+}
+
+// frHeaderRow reports whether every cell of a row can head a column: a field label, or a label
+// that names a field only inside its section ("Codice", "Descrizione" under "Tipi dovuto").
+func frHeaderRow(r []string) bool {
+	if len(r) < 2 {
+		return false
+	}
+	for _, c := range r {
+		if tfClean(c) == "" {
+			return false
+		}
+		if lblIsLabel(c) {
+			continue
+		}
+		if _, generic := lblMatchers[""].generics[lblSetKey(lblTokens(c))]; !generic {
+			return false
+		}
+	}
+	return true
 }
 
 // frOptionColumns rewrites blocks of a table where options head columns of marks: "" | "Sì" |

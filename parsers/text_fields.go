@@ -103,11 +103,17 @@ var tfBareXRe = regexp.MustCompile(`(?:^|[\s|:])([xX])(?:$|[\s|:])`)
 // tfMarkOn reports whether a mark is ticked.
 func tfMarkOn(mark string) bool { return strings.ContainsAny(mark, "xX✓✔*☒☑■⌧✗✘") }
 
+// tfMarkAmbiguous reports whether a ticked mark may also stand for a blank box: a filled
+// square is how some forms print every box, a cross how some people strike out an option, a
+// star a bullet. Every option ticked with such a mark may be one glyph for both states.
+func tfMarkAmbiguous(mark string) bool { return strings.ContainsAny(mark, "*■✗✘") }
+
 // choiceSeg is one option as written: its text, whether it carries a mark, and if so its state.
 type choiceSeg struct {
-	text   string
-	marked bool
-	on     bool
+	text      string
+	marked    bool
+	on        bool
+	ambiguous bool // ticked with a mark that may also stand for a blank box
 }
 
 // tfChoiceSegs cuts a value into options with their marks; bareX also counts a lone "X" as a
@@ -131,11 +137,12 @@ func tfChoiceSegs(s string, bareX bool) (segs []choiceSeg, marks int) {
 		marks += len(locs)
 		if len(locs) == 1 && trim(line[:locs[0][0]]) == "" && trim(line[locs[0][1]:]) == "" {
 			// A mark alone on its line ticks the option on the line above.
-			on := tfMarkOn(line[locs[0][0]:locs[0][1]])
+			mark := line[locs[0][0]:locs[0][1]]
+			on, amb := tfMarkOn(mark), tfMarkAmbiguous(mark)
 			if n := len(segs); n > 0 && !segs[n-1].marked {
-				segs[n-1].marked, segs[n-1].on = true, on
+				segs[n-1].marked, segs[n-1].on, segs[n-1].ambiguous = true, on, amb
 			} else {
-				segs = append(segs, choiceSeg{marked: true, on: on})
+				segs = append(segs, choiceSeg{marked: true, on: on, ambiguous: amb})
 			}
 			continue
 		}
@@ -155,7 +162,8 @@ func tfChoiceSegs(s string, bareX bool) (segs []choiceSeg, marks int) {
 				}
 				t = line[from:loc[0]]
 			}
-			segs = append(segs, choiceSeg{text: trim(t), marked: true, on: tfMarkOn(line[loc[0]:loc[1]])})
+			mark := line[loc[0]:loc[1]]
+			segs = append(segs, choiceSeg{text: trim(t), marked: true, on: tfMarkOn(mark), ambiguous: tfMarkAmbiguous(mark)})
 		}
 		if last := locs[len(locs)-1]; !before {
 			if t := trim(line[last[1]:]); t != "" {
@@ -167,19 +175,27 @@ func tfChoiceSegs(s string, bareX bool) (segs []choiceSeg, marks int) {
 }
 
 // tfCheckboxes returns the texts of the ticked options of a value written with marks; found is
-// false when the value has no marks at all.
-func tfCheckboxes(s string, bareX bool) (checked []string, found bool) {
+// false when the value has no marks at all; ambiguous when a tick may also stand for a blank.
+func tfCheckboxes(s string, bareX bool) (checked []string, found, ambiguous bool) {
 	segs, marks := tfChoiceSegs(s, bareX)
 	if marks == 0 {
-		return nil, false
+		return nil, false, false
 	}
 	checked = []string{}
 	for _, sg := range segs {
 		if sg.on {
 			checked = append(checked, sg.text)
+			ambiguous = ambiguous || sg.ambiguous
 		}
 	}
-	return checked, true
+	return checked, true, ambiguous
+}
+
+// tfAllTickedDoubt is the doubt of a choice where every option carries the same ticked mark
+// that may also stand for a blank box. Every option ticked with unambiguous marks (☒, ☑, ✔, an
+// X) is a choice like any other: most enti ask for both MyPay and MyPivot.
+func tfAllTickedDoubt(v string) string {
+	return "tutte le opzioni hanno un segno che potrebbe indicare anche una casella vuota in " + tfQuote(v)
 }
 
 // tfQuote shortens a value for a doubt told to staff.
@@ -199,16 +215,17 @@ var tfBulletRe = regexp.MustCompile(`^(?:[-•*·–]+|\d{1,2}[.)]|[a-z]\))\s+`)
 
 // tfSplitList splits list values into items, keeping only ticked items when check boxes are
 // used. options are the field's known options (nil for a free list): with them a lone "X" is a
-// mark, and a value where none or every option is ticked is a doubt, not a choice.
+// mark, and a value where no option is ticked, or every one with a mark that may stand for a
+// blank box, is a doubt, not a choice.
 func tfSplitList(values []string, options []string) (out []string, doubt string) {
 	seen := map[string]bool{}
 	for _, v := range values {
-		if checked, ok := tfCheckboxes(v, options != nil); ok {
+		if checked, ok, ambiguous := tfCheckboxes(v, options != nil); ok {
 			switch {
 			case len(checked) == 0:
 				doubt = "nessuna opzione risulta selezionata in " + tfQuote(v)
-			case options != nil && len(checked) >= len(options) && len(options) > 1:
-				doubt = "tutte le opzioni risultano selezionate in " + tfQuote(v)
+			case ambiguous && options != nil && len(checked) >= len(options) && len(options) > 1:
+				doubt = tfAllTickedDoubt(v)
 			}
 			v = strings.Join(checked, "\n")
 		}
@@ -299,7 +316,7 @@ func tfServices(values []string) (services []string, recognised bool, doubt stri
 			pay, pivot = pay || p, pivot || q
 			continue
 		}
-		var onPay, onPivot, anyOn bool
+		var onPay, onPivot, anyOn, ambiguous bool
 		offered := 0
 		for _, sg := range segs {
 			p, q := tfServiceWords(sg.text)
@@ -309,13 +326,14 @@ func tfServices(values []string) (services []string, recognised bool, doubt stri
 			if sg.on {
 				anyOn = true
 				onPay, onPivot = onPay || p, onPivot || q
+				ambiguous = ambiguous || sg.ambiguous
 			}
 		}
 		switch {
 		case !anyOn:
 			doubt = "nessuna opzione risulta selezionata in " + tfQuote(v)
-		case onPay && onPivot && offered > 1:
-			doubt = "tutte le opzioni risultano selezionate in " + tfQuote(v)
+		case onPay && onPivot && offered > 1 && ambiguous:
+			doubt = tfAllTickedDoubt(v)
 		}
 		if !anyOn && offered > 0 {
 			recognised = true // the options are there, none ticked: an uncertain empty choice
