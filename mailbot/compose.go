@@ -30,6 +30,9 @@ type outgoing struct {
 	Embeds      []attachment // inline parts the HTML shows as cid:<Name>
 	// Redacted, if set, is the body kept once the mail is sent (secrets masked).
 	Redacted *templates.Mail
+	// Aside keeps a mail about a ticket out of the ticket's correspondence (an escalation to
+	// staff): not recorded as a message of the ticket, so it does not count as mailbot's answer.
+	Aside bool
 }
 
 type attachment struct {

@@ -87,10 +87,10 @@ func (in *Intake) SendCredentials(tx *ticketing.Tx, tk *ticketing.Ticket, env st
 	if err != nil {
 		return err
 	}
-	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: KindCredentials, To: []string{tk.Requester},
-		Subject: fmt.Sprintf("Credenziali di %s MyPay/MyPivot [%s]", env, tk.ID), Body: body})
+	out := outgoing{TicketID: tk.ID, Kind: KindCredentials, To: []string{tk.Requester},
+		Subject: fmt.Sprintf("Credenziali di %s MyPay/MyPivot [%s]", env, tk.ID), Body: body}
 	out.Redacted = &redacted
-	if err := in.enqueue(tx, out, now); err != nil {
+	if _, err := in.post.queue(tx, out, now); err != nil {
 		return err
 	}
 	return tx.SetState(tk.ID, step[1], by, "credenziali di "+env+" inviate", now)

@@ -22,11 +22,12 @@ type Digester struct {
 	store *ticketing.Store
 	log   *slog.Logger
 	rem   *Reminders
+	post  post
 }
 
 // NewDigester wires the digest.
 func NewDigester(cfg *Config, store *ticketing.Store, log *slog.Logger) *Digester {
-	return &Digester{cfg: cfg, store: store, log: log, rem: NewReminders(cfg, store, log)}
+	return &Digester{cfg: cfg, store: store, log: log, rem: NewReminders(cfg, store, log), post: post{cfg: cfg}}
 }
 
 // chartName is the inline image's file name, and so its Content-ID.
@@ -319,7 +320,7 @@ func (g *Digester) Send(ctx context.Context, now time.Time) (bool, error) {
 		}
 		o := outgoing{Kind: "digest", To: g.cfg.Digest.To, Subject: body.Subject, Body: body,
 			Embeds: []attachment{{Name: chartName, Data: chart}}}
-		msgID, err := queueMail(tx, g.cfg, o, now, false)
+		msgID, err := g.post.queue(tx, o, now)
 		if err != nil {
 			return err
 		}

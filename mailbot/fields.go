@@ -168,8 +168,8 @@ func (in *Intake) tellReferent(tx *ticketing.Tx, tk *ticketing.Ticket, name, nex
 	if err != nil {
 		return err
 	}
-	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: name, To: []string{tk.Requester},
-		Subject: replySubject(tk.Subject, tk.ID), Body: body})
+	out := outgoing{TicketID: tk.ID, Kind: name, To: []string{tk.Requester},
+		Subject: replySubject(tk.Subject, tk.ID), Body: body}
 	for _, t := range blank {
 		for _, format := range []string{"pdf", "docx"} {
 			n, data, err := templates.BlankForm(t, format)
@@ -179,5 +179,6 @@ func (in *Intake) tellReferent(tx *ticketing.Tx, tk *ticketing.Ticket, name, nex
 			out.Attachments = append(out.Attachments, attachment{Name: n, Data: data})
 		}
 	}
-	return in.enqueue(tx, out, now)
+	_, err = in.post.queue(tx, out, now)
+	return err
 }

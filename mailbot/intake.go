@@ -34,7 +34,7 @@ type Intake struct {
 	store  *ticketing.Store
 	log    *slog.Logger
 	now    func() time.Time
-	kick   func() // wakes the outbox
+	post   post
 	limits parsers.Limits
 	// preparing bounds the messages prepared at once by all watchers together (see maxPreparing).
 	preparing chan struct{}
@@ -55,13 +55,11 @@ const (
 	CatalogEnti     = "enti"
 )
 
-// NewIntake wires an intake; now is the clock (tests pass a fake one).
-func NewIntake(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time, kick func()) *Intake {
-	if kick == nil {
-		kick = func() {}
-	}
+// NewIntake wires an intake; now is the clock (tests pass a fake one); wake wakes the outbox
+// after a transaction that queued mail commits (nil: nothing to wake).
+func NewIntake(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time, wake func()) *Intake {
 	lim := parsers.Limits{MaxMessageBytes: cfg.Limits.MaxMessageSize}.WithDefaults()
-	return &Intake{cfg: cfg, store: store, log: log, now: now, kick: kick, limits: lim,
+	return &Intake{cfg: cfg, store: store, log: log, now: now, post: post{cfg, wake}, limits: lim,
 		preparing: make(chan struct{}, min(runtime.GOMAXPROCS(0), maxPreparing))}
 }
 
@@ -168,40 +166,29 @@ func (e *recordError) Unwrap() error { return e.err }
 // recordGroup records messages in one transaction.
 func (in *Intake) recordGroup(ctx context.Context, batch []Prepared) error {
 	now := in.now()
-	queued := false
-	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		queued = false
+	return in.store.Update(ctx, func(tx *ticketing.Tx) error {
 		for i, p := range batch {
-			var q bool
-			if err := in.recordOne(tx, p, now, &q); err != nil {
+			if err := in.recordOne(tx, p, now); err != nil {
 				return &recordError{i, fmt.Errorf("record %s uid %d: %w", p.m.Mailbox, p.m.UID, err)}
 			}
-			queued = queued || q
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if queued {
-		in.kick()
-	}
-	return nil
 }
 
 // recordOne is recordTx with a panic turned into an error: a message that crashes intake must
 // be counted and quarantined like one that fails, not crash the daemon again at every start.
-func (in *Intake) recordOne(tx *ticketing.Tx, p Prepared, now time.Time, queued *bool) (err error) {
+func (in *Intake) recordOne(tx *ticketing.Tx, p Prepared, now time.Time) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
-	return in.recordTx(tx, p, now, queued)
+	return in.recordTx(tx, p, now)
 }
 
-// recordTx records one message in tx; queued tells whether it queued mail.
-func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *bool) error {
+// recordTx records one message in tx.
+func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 	m, msg, env, perr := p.m, p.msg, p.msg.env, p.perr
 	if in.recordFault != nil {
 		if err := in.recordFault(m); err != nil {
@@ -222,7 +209,7 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *
 		return tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID)
 	}
 	if perr != nil {
-		rec := &ticketing.Message{Direction: "in", MessageID: "unparsable-" + m.Blob[:32] + "@mailbot.invalid",
+		rec := &ticketing.Message{Direction: "in", MessageID: parsers.MadeUpMessageID("unparsable", m.Blob),
 			Digest: m.Blob, Blob: m.Blob, Quarantine: "unreadable message: " + perr.Error(), ReceivedAt: now}
 		id, _, err := in.upsert(tx, rec)
 		if err != nil {
@@ -272,7 +259,7 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *
 	if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
 		return err
 	}
-	if *queued, err = in.respond(tx, tk, msg, m, d, now); err != nil {
+	if err := in.respond(tx, tk, msg, m, d, now); err != nil {
 		return err
 	}
 	if err := in.redactIfSecret(tx, msg, m.Blob); err != nil {
@@ -282,8 +269,8 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time, queued *
 }
 
 // respond does what a recorded message calls for: a staff member's commands, a step of the
-// referent's case, or only an event. It reports whether mail was queued.
-func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m Incoming, d decision, now time.Time) (bool, error) {
+// referent's case, or only an event.
+func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m Incoming, d decision, now time.Time) error {
 	env := msg.env
 	if tk == nil {
 		if d.quarantine != "" && m.Oversize && d.auto == "" && !m.Silent {
@@ -295,10 +282,10 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		if d.staffUnmatched && !m.Silent {
 			return in.answerUnmatched(tx, msg, now)
 		}
-		return false, nil
+		return nil
 	}
 	if d.auto != "" {
-		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventAuto, By: msg.from(),
+		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventAuto, By: msg.from(),
 			Text: "messaggio automatico registrato (" + d.auto + "): " + msg.subject()})
 	}
 	if in.isStaff(env.From) {
@@ -308,32 +295,27 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		// A new request is from its requester by definition; anything later must come from
 		// someone the case names (senders.go).
 		if ok, err := senderOnCase(tx, tk, msg); err != nil {
-			return false, err
+			return err
 		} else if !ok {
 			return in.senderNotOnCase(tx, tk, msg, now)
 		}
 		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(), Text: "messaggio ricevuto: " + msg.subject()}); err != nil {
-			return false, err
+			return err
 		}
 	}
 	o, err := in.step(tx, tk, msg, d.open != "", now)
 	if err != nil {
-		return false, err
+		return err
 	}
-	queued := false
 	if o.staffNotice != "" {
-		if queued, err = in.notifyStaff(tx, tk, o.staffNotice, now, o.staffLines...); err != nil {
-			return false, err
+		if err := in.notifyStaff(tx, tk, o.staffNotice, now, o.staffLines...); err != nil {
+			return err
 		}
 	}
 	if o.reply != "" && !m.Silent {
-		q, err := in.queueReply(tx, tk, msg, o.reply, o, now)
-		if err != nil {
-			return false, err
-		}
-		queued = queued || q
+		return in.queueReply(tx, tk, msg, o.reply, o, now)
 	}
-	return queued, nil
+	return nil
 }
 
 // analyze reads a stored message's content; a failure leaves the message to be answered on its
@@ -499,38 +481,38 @@ func (in *Intake) thread(tx *ticketing.Tx, env *parsers.Envelope) (string, error
 
 // queueReply renders and queues an automatic answer to the sender of msg, unless the
 // per-recipient rate limit says enough (the backstop against loops no header check caught).
-func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, name string, o outcome, now time.Time) (bool, error) {
+func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, name string, o outcome, now time.Time) error {
 	to := msg.from()
 	ticketID := ""
 	if tk != nil {
 		ticketID = tk.ID
 	}
 	if to == "" {
-		return false, nil
+		return nil
 	}
 	if err := replyable(to); err != nil {
 		// Rendering would fail and, with it, recording the message: no answer is possible.
 		in.log.Warn("automatic reply impossible: address refused", "ticket", ticketID, "err", err)
 		if tk != nil {
-			return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: "mailbot",
+			return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: "mailbot",
 				Text: "risposta automatica impossibile, indirizzo non valido: " + err.Error()})
 		}
-		return false, nil
+		return nil
 	}
 	if limited, why, err := in.rateLimited(tx, to, now); err != nil {
-		return false, err
+		return err
 	} else if limited {
 		in.log.Warn("automatic reply withheld by rate limit", "ticket", ticketID, "why", why)
 		if tk != nil {
-			return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot", Text: to + ": " + why})
+			return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot", Text: to + ": " + why})
 		}
-		return false, nil
+		return nil
 	}
 	sender := senderAddress(msg)
 	if capped, why, err := in.hourlyCapped(tx, sender, to, now); err != nil {
-		return false, err
+		return err
 	} else if capped {
-		return false, in.holdForStaff(tx, tk, name, to, why, now)
+		return in.holdForStaff(tx, tk, name, to, why, now)
 	}
 	// Blank forms go only to the sender itself: a Reply-To elsewhere would make the Region mail
 	// ~64 KB of attachments to whoever the sender names.
@@ -558,7 +540,7 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 	}
 	body, err := templates.Render(name, data)
 	if err != nil {
-		return false, err
+		return err
 	}
 	subject := body.Subject
 	if subject == "" {
@@ -573,55 +555,39 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		for _, format := range []string{"pdf", "docx"} {
 			name, data, err := templates.BlankForm(t, format)
 			if err != nil {
-				return false, err
+				return err
 			}
 			out.Attachments = append(out.Attachments, attachment{Name: name, Data: data})
 		}
 	}
-	return true, in.enqueue(tx, out, now)
+	_, err = in.post.queue(tx, out, now)
+	return err
 }
 
 // notifyStaff tells the staff list, in the ticket's thread but not to the referent, that a
 // person must look at a case; lines are details under the reason.
-func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason string, now time.Time, lines ...string) (bool, error) {
+func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason string, now time.Time, lines ...string) error {
 	// The notice shows the case as this transaction leaves it (state, turn, assignee), not the
 	// copy the step started from.
 	tk, err := tx.Ticket(tk.ID)
 	if err != nil {
-		return false, err
+		return err
 	}
 	to := in.cfg.Staff.Addresses
 	if tk.Assignee != "" && replyable(tk.Assignee) == nil {
 		to = []string{tk.Assignee}
 	}
 	if len(to) == 0 {
-		return false, nil
+		return nil
 	}
 	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: reason, Ticket: tk,
 		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines})
 	if err != nil {
-		return false, err
+		return err
 	}
-	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "staff_notice", To: to,
-		Subject: "[" + tk.ID + "] " + reason, Body: body})
-	return true, in.enqueue(tx, out, now)
-}
-
-// threaded sets o's In-Reply-To and References to the latest message of the ticket.
-func (in *Intake) threaded(tx *ticketing.Tx, tk *ticketing.Ticket, o outgoing) outgoing {
-	ids, err := tx.MessageIDs(tk.ID)
-	if err != nil || len(ids) == 0 {
-		return o
-	}
-	o.InReplyTo = ids[len(ids)-1]
-	o.References = ids[:len(ids)-1]
-	return o
-}
-
-// enqueue renders o and queues it, recording it as an outgoing message of its ticket so that a
-// reply to it threads back even without the subject tag.
-func (in *Intake) enqueue(tx *ticketing.Tx, o outgoing, now time.Time) error {
-	_, err := queueMail(tx, in.cfg, o, now, true)
+	out := outgoing{TicketID: tk.ID, Kind: "staff_notice", To: to,
+		Subject: "[" + tk.ID + "] " + reason, Body: body}
+	_, err = in.post.queue(tx, out, now)
 	return err
 }
 

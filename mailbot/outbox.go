@@ -9,14 +9,106 @@ import (
 	"net"
 	"net/textproto"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 
+	"mailbot/parsers"
 	"mailbot/ticketing"
 )
+
+// post is the one way into the outbox, for intake, staff commands and the scheduler alike: queue
+// threads a mail, renders it and queues it in the transaction that decided to send it, and wakes
+// the sender only once that transaction commits (a rolled-back decision sends nothing).
+type post struct {
+	cfg  *Config
+	wake func() // Sender.Kick; nil where nothing runs to wake (the CLI: the daemon polls)
+}
+
+// queue threads o (threadOnto), renders it and queues it in tx, and returns its Message-ID. A
+// mail about a ticket is also recorded as an outgoing message of that ticket, so that an answer
+// to it threads back even without the subject tag, and noted as a reply; unless o.Aside.
+func (p post) queue(tx *ticketing.Tx, o outgoing, now time.Time) (string, error) {
+	if err := threadOnto(tx, &o); err != nil {
+		return "", err
+	}
+	from := p.cfg.replyAddress()
+	msgID := newMessageID(o.TicketID, from[strings.LastIndexByte(from, '@')+1:])
+	raw, err := render(o, p.cfg.ReplyFrom, msgID, now)
+	if err != nil {
+		return "", err
+	}
+	om := &ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind, From: from,
+		Rcpts: o.To, Raw: raw, Auto: o.Auto}
+	if err := tx.Enqueue(om, now); err != nil {
+		return "", err
+	}
+	if p.wake != nil {
+		tx.AfterCommit(p.wake)
+	}
+	if o.Auto {
+		if err := countAuto(tx, o, now); err != nil {
+			return "", err
+		}
+	}
+	if o.Redacted != nil {
+		// What stays once the server has the real one: the same mail, secrets masked.
+		r := o
+		r.Body = *o.Redacted
+		red, err := render(r, p.cfg.ReplyFrom, msgID, now)
+		if err != nil {
+			return "", err
+		}
+		if err := tx.SetRedacted(om.ID, red); err != nil {
+			return "", err
+		}
+	}
+	if o.TicketID == "" || o.Aside {
+		return msgID, nil
+	}
+	if _, err := tx.AddMessage(&ticketing.Message{TicketID: o.TicketID, Direction: "out", MessageID: msgID,
+		Digest: "out", From: from, To: o.To, Subject: o.Subject, Date: now, ReceivedAt: now}); err != nil {
+		return "", err
+	}
+	return msgID, tx.AddEvent(o.TicketID, ticketing.Event{At: now, Type: ticketing.EventReply, By: "mailbot",
+		Text: o.Kind + " a " + strings.Join(o.To, ", ")})
+}
+
+// threadOnto is the one threading rule: a mail answers what its caller set (the message it
+// replies to, with that message's References), or else the latest message of its ticket, with
+// the ticket's earlier messages as References. A Message-ID mailbot made up
+// (parsers.IsMadeUpMessageID) is left out everywhere: it would mislead the recipient's client.
+func threadOnto(tx *ticketing.Tx, o *outgoing) error {
+	if parsers.IsMadeUpMessageID(o.InReplyTo) {
+		o.InReplyTo = ""
+	}
+	o.References = realIDs(o.References)
+	if o.InReplyTo != "" || len(o.References) > 0 || o.TicketID == "" {
+		return nil
+	}
+	ids, err := tx.MessageIDs(o.TicketID)
+	if err != nil {
+		return err
+	}
+	if ids = realIDs(ids); len(ids) > 0 {
+		o.InReplyTo, o.References = ids[len(ids)-1], ids[:len(ids)-1]
+	}
+	return nil
+}
+
+// realIDs is ids without the made-up ones (and empty ones).
+func realIDs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if id != "" && !parsers.IsMadeUpMessageID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
 
 // claimLease is how long a sender owns a mail it is transmitting. After a crash mid-send the mail
 // is tried again once the lease runs out; it must outlast one SMTP exchange (30 s timeout).

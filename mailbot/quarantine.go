@@ -29,53 +29,47 @@ func (in *Intake) recordFailed(ctx context.Context, p Prepared, cause error) err
 	}
 	in.log.Error("message quarantined: it could not be recorded", "mailbox", m.Mailbox, "uid", m.UID, "attempts", n, "err", cause)
 	reason := fmt.Sprintf("not recorded after %d attempts: %v", n, cause)
-	queued := false
-	err := in.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
-		queued, err = in.quarantine(tx, p, fmt.Sprintf("non è stato possibile registrarlo dopo %d tentativi", n), reason, in.now())
-		return err
+	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
+		return in.quarantine(tx, p, fmt.Sprintf("non è stato possibile registrarlo dopo %d tentativi", n), reason, in.now())
 	})
 	if err != nil {
 		return fmt.Errorf("quarantine %s uid %d: %w (recording it failed with: %v)", m.Mailbox, m.UID, err, cause)
-	}
-	if queued {
-		in.kick()
 	}
 	return nil
 }
 
 // quarantine records the message of p, outside any ticket, as held for a person with reason,
-// advances its mailbox past it and tells staff why (in Italian) (once per message, however many copies). It
-// reports whether mail was queued. It relies on the raw message only: whatever made the normal
-// path fail is not tried again.
-func (in *Intake) quarantine(tx *ticketing.Tx, p Prepared, why, reason string, now time.Time) (bool, error) {
+// advances its mailbox past it and tells staff why (in Italian) (once per message, however many copies).
+// It relies on the raw message only: whatever made the normal path fail is not tried again.
+func (in *Intake) quarantine(tx *ticketing.Tx, p Prepared, why, reason string, now time.Time) error {
 	m := p.m
 	uv, last, known, err := tx.MailboxState(m.Mailbox)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if known && uv == m.UIDValidity && m.UID <= last {
-		return false, tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID)
+		return tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID)
 	}
-	rec := &ticketing.Message{Direction: "in", MessageID: "unrecorded-" + m.Blob[:32] + "@mailbot.invalid",
+	rec := &ticketing.Message{Direction: "in", MessageID: parsers.MadeUpMessageID("unrecorded", m.Blob),
 		Digest: m.Blob, Blob: m.Blob, Quarantine: reason, ReceivedAt: now}
 	if env := p.msg.env; env != nil {
 		rec.From, rec.Subject, rec.Date = env.From, env.Subject, env.Date
 	}
 	id, isNew, err := in.upsert(tx, rec)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
-		return false, err
+		return err
 	}
 	if err := tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID); err != nil {
-		return false, err
+		return err
 	}
 	if err := tx.SetMailboxState(m.Mailbox, m.UIDValidity, m.UID); err != nil {
-		return false, err
+		return err
 	}
 	if !isNew {
-		return false, nil
+		return nil
 	}
 	return in.notifyQuarantine(tx, why, reason, rec.From, rec.Subject, m, now)
 }
@@ -85,24 +79,25 @@ func (in *Intake) quarantine(tx *ticketing.Tx, p Prepared, why, reason string, n
 const maxQuarantineNotices = 10
 
 // notifyQuarantine tells the staff list that a message was held for a person.
-func (in *Intake) notifyQuarantine(tx *ticketing.Tx, why, detail, from, subject string, m Incoming, now time.Time) (bool, error) {
+func (in *Intake) notifyQuarantine(tx *ticketing.Tx, why, detail, from, subject string, m Incoming, now time.Time) error {
 	to := in.cfg.Staff.Addresses
 	if len(to) == 0 {
-		return false, nil
+		return nil
 	}
 	if n, err := tx.MailQueuedSince("staff_quarantine", now.Add(-time.Hour)); err != nil {
-		return false, err
+		return err
 	} else if n >= maxQuarantineNotices {
 		in.log.Warn("quarantine notice withheld: too many in the last hour", "mailbox", m.Mailbox, "uid", m.UID)
-		return false, nil
+		return nil
 	}
 	body, err := templates.Render("staff_quarantine", quarantineData{Why: why, Detail: detail, From: from,
 		Subject: cut(subject, 200), Mailbox: m.Mailbox, UID: m.UID})
 	if err != nil {
-		return false, err
+		return err
 	}
-	return true, in.enqueue(tx, outgoing{Kind: "staff_quarantine", To: to,
+	_, err = in.post.queue(tx, outgoing{Kind: "staff_quarantine", To: to,
 		Subject: "Messaggio in quarantena nella casella " + m.Mailbox, Body: body}, now)
+	return err
 }
 
 // whyUnanswerable is what staff read when no answer can reach a sender.
@@ -129,16 +124,16 @@ const maxUnmatchedAnswers = 10
 
 // answerUnmatched tells a staff member that the commands of their message were not obeyed
 // because it names no existing ticket, instead of leaving them to wonder.
-func (in *Intake) answerUnmatched(tx *ticketing.Tx, msg message, now time.Time) (bool, error) {
+func (in *Intake) answerUnmatched(tx *ticketing.Tx, msg message, now time.Time) error {
 	cmds, _ := parseCommands(msg.text())
 	if len(cmds) == 0 {
-		return false, nil // a staff member's ordinary mail: held for a person, nothing to answer
+		return nil // a staff member's ordinary mail: held for a person, nothing to answer
 	}
 	if n, err := tx.MailQueuedSince("staff_unmatched", now.Add(-time.Hour)); err != nil {
-		return false, err
+		return err
 	} else if n >= maxUnmatchedAnswers {
 		in.log.Warn("answer to unmatched staff commands withheld: too many in the last hour")
-		return false, nil
+		return nil
 	}
 	data := unmatchedData{Subject: cut(msg.subject(), 200), Tags: parsers.TicketIDs(msg.subject())}
 	for _, c := range cmds {
@@ -147,14 +142,12 @@ func (in *Intake) answerUnmatched(tx *ticketing.Tx, msg message, now time.Time) 
 	}
 	body, err := templates.Render("staff_unmatched", data)
 	if err != nil {
-		return false, err
+		return err
 	}
 	out := outgoing{Kind: "staff_unmatched", To: []string{msg.env.From}, Subject: replySubject(cut(msg.subject(), 200), ""),
 		Body: body, InReplyTo: msg.env.MessageID, References: msg.env.References}
-	if msg.env.Synthetic {
-		out.InReplyTo = ""
-	}
-	return true, in.enqueue(tx, out, now)
+	_, err = in.post.queue(tx, out, now)
+	return err
 }
 
 // unmatchedData is what the answer to unmatched staff commands sees.

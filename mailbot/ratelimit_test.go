@@ -32,7 +32,8 @@ func TestStaffMailDoesNotCountForRateLimit(t *testing.T) {
 	const rcpt = "referente@comune.venezia.it"
 	queue := func(auto bool) {
 		err := store.Update(context.Background(), func(tx *ticketing.Tx) error {
-			return in.enqueue(tx, outgoing{Kind: "k", To: []string{rcpt}, Subject: "s", Body: body, Auto: auto}, time.Now())
+			_, err := in.post.queue(tx, outgoing{Kind: "k", To: []string{rcpt}, Subject: "s", Body: body, Auto: auto}, time.Now())
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)

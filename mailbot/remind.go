@@ -22,11 +22,12 @@ type Reminders struct {
 	cfg   *Config
 	store *ticketing.Store
 	log   *slog.Logger
+	post  post
 }
 
 // NewReminders wires the reminder check.
 func NewReminders(cfg *Config, store *ticketing.Store, log *slog.Logger) *Reminders {
-	return &Reminders{cfg: cfg, store: store, log: log}
+	return &Reminders{cfg: cfg, store: store, log: log, post: post{cfg: cfg}}
 }
 
 // Due is one mail the check would send at an instant.
@@ -330,7 +331,6 @@ type escalationData struct {
 func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 	tk := d.Ticket
 	var o outgoing
-	thread := false
 	switch d.Kind {
 	case ticketing.SentReminder:
 		step := remindStepOf(tk.Kind, tk.State)
@@ -350,20 +350,7 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		msgs, err := tx.Thread(tk.ID)
-		if err != nil {
-			return err
-		}
 		o = outgoing{TicketID: tk.ID, Kind: "reminder", To: d.To, Subject: replySubject(tk.Subject, tk.ID), Body: body}
-		for _, m := range msgs {
-			if m.MessageID != "" && !strings.HasSuffix(m.MessageID, "@mailbot.invalid") {
-				o.References = append(o.References, m.MessageID)
-			}
-		}
-		if n := len(o.References); n > 0 {
-			o.InReplyTo, o.References = o.References[n-1], o.References[:n-1]
-		}
-		thread = true
 	default:
 		body, err := templates.Render("escalation", escalationData{TicketID: tk.ID, Subject: tk.Subject, Ente: tk.Ente.Name,
 			Requester: tk.Requester, State: tk.State, StateLabel: ticketing.StateLabel(tk.State),
@@ -372,9 +359,9 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		o = outgoing{TicketID: tk.ID, Kind: "escalation", To: d.To, Subject: body.Subject, Body: body}
+		o = outgoing{TicketID: tk.ID, Kind: "escalation", To: d.To, Subject: body.Subject, Body: body, Aside: true}
 	}
-	msgID, err := queueMail(tx, r.cfg, o, now, thread)
+	msgID, err := r.post.queue(tx, o, now)
 	if err != nil {
 		return err
 	}
@@ -387,7 +374,7 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 			return err
 		}
 	}
-	if !thread {
+	if o.Aside {
 		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: "mailbot",
 			Text: "segnalata allo staff (" + strings.Join(d.To, ", ") + "): " + d.Reason})
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,20 +22,18 @@ type Scheduler struct {
 	store     *ticketing.Store
 	log       *slog.Logger
 	now       func() time.Time
-	kick      func()
 	Reminders *Reminders
 	Digest    *Digester
 
 	mu sync.Mutex // the check and the digest job take turns
 }
 
-// NewScheduler wires the scheduler; kick wakes the outbox after something is queued.
-func NewScheduler(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time, kick func()) *Scheduler {
-	if kick == nil {
-		kick = func() {}
-	}
-	return &Scheduler{cfg: cfg, store: store, log: log, now: now, kick: kick,
-		Reminders: NewReminders(cfg, store, log), Digest: NewDigester(cfg, store, log)}
+// NewScheduler wires the scheduler; wake wakes the outbox after a transaction that queued mail
+// commits (nil: nothing to wake).
+func NewScheduler(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time, wake func()) *Scheduler {
+	r, g := NewReminders(cfg, store, log), NewDigester(cfg, store, log)
+	r.post.wake, g.post.wake = wake, wake
+	return &Scheduler{cfg: cfg, store: store, log: log, now: now, Reminders: r, Digest: g}
 }
 
 // newCron is a cron in loc whose jobs skip a run while the previous one is still going and
@@ -83,22 +80,16 @@ func (s *Scheduler) Tick(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	queued, err := s.Reminders.Run(ctx, now)
-	if err != nil && ctx.Err() == nil {
+	if _, err := s.Reminders.Run(ctx, now); err != nil && ctx.Err() == nil {
 		s.log.Error("reminder check", "err", err)
 	}
-	sentDigest := s.digestLocked(ctx, now)
-	if len(queued) > 0 || sentDigest {
-		s.kick()
-	}
+	s.digestLocked(ctx, now)
 }
 
 func (s *Scheduler) digest(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.digestLocked(ctx, s.now()) {
-		s.kick()
-	}
+	s.digestLocked(ctx, s.now())
 }
 
 func (s *Scheduler) digestLocked(ctx context.Context, now time.Time) bool {
@@ -133,47 +124,4 @@ type cronLogger struct{ log *slog.Logger }
 func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, "err", err)...)
-}
-
-// queueMail renders o and queues it in tx. A mail to the referent (thread) is also recorded as
-// an outgoing message of its ticket, so that an answer to it threads back even without the tag,
-// and noted as a reply; staff and digest mail stay out of the referent's thread.
-func queueMail(tx *ticketing.Tx, cfg *Config, o outgoing, now time.Time, thread bool) (string, error) {
-	from := cfg.replyAddress()
-	msgID := newMessageID(o.TicketID, from[strings.LastIndexByte(from, '@')+1:])
-	raw, err := render(o, cfg.ReplyFrom, msgID, now)
-	if err != nil {
-		return "", err
-	}
-	om := &ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind, From: from,
-		Rcpts: o.To, Raw: raw, Auto: o.Auto}
-	if err := tx.Enqueue(om, now); err != nil {
-		return "", err
-	}
-	if o.Auto {
-		if err := countAuto(tx, o, now); err != nil {
-			return "", err
-		}
-	}
-	if o.Redacted != nil {
-		// What stays once the server has the real one: the same mail, secrets masked.
-		r := o
-		r.Body = *o.Redacted
-		red, err := render(r, cfg.ReplyFrom, msgID, now)
-		if err != nil {
-			return "", err
-		}
-		if err := tx.SetRedacted(om.ID, red); err != nil {
-			return "", err
-		}
-	}
-	if o.TicketID == "" || !thread {
-		return msgID, nil
-	}
-	if _, err := tx.AddMessage(&ticketing.Message{TicketID: o.TicketID, Direction: "out", MessageID: msgID,
-		Digest: "out", From: from, To: o.To, Subject: o.Subject, Date: now, ReceivedAt: now}); err != nil {
-		return "", err
-	}
-	return msgID, tx.AddEvent(o.TicketID, ticketing.Event{At: now, Type: ticketing.EventReply, By: "mailbot",
-		Text: o.Kind + " a " + strings.Join(o.To, ", ")})
 }

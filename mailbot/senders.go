@@ -126,8 +126,8 @@ const senderUnknownKind = "sender_unknown"
 
 // senderNotOnCase records a message from a sender the case does not name and tells staff. The
 // case does not move, the message's forms and IPs are not filed with it, and the sender gets
-// no answer. It reports whether mail was queued.
-func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, now time.Time) (bool, error) {
+// no answer.
+func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, now time.Time) error {
 	from := bareAddress(msg.env.From)
 	if c := certifiedSender(msg.an); c != "" {
 		from = c
@@ -136,12 +136,12 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 	in.log.Info("message from a sender not on the case: recorded, not acted on", "ticket", tk.ID, "from", from)
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: from,
 		Text: "messaggio da un mittente non presente nella pratica (registrato, nessun effetto, nessuna risposta): " + subject}); err != nil {
-		return false, err
+		return err
 	}
 	if tk.Flag == "" { // a mark already there is as visible, and says more
 		tk.Flag = "mittente non presente nella pratica: " + from
 		if err := tx.SetFlag(tk.ID, tk.Flag, "mailbot", now); err != nil {
-			return false, err
+			return err
 		}
 	}
 	to := in.cfg.Staff.Addresses
@@ -149,16 +149,16 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		to = []string{tk.Assignee}
 	}
 	if len(to) == 0 {
-		return false, nil
+		return nil
 	}
 	err := tx.RecordSent(ticketing.Sent{TicketID: tk.ID, Kind: senderUnknownKind,
 		Anchor: ticketing.Anchor(now.UTC().Truncate(time.Hour)), Seq: 1, At: now, Rcpts: to})
 	if err != nil {
 		if errors.Is(err, ticketing.ErrAlreadySent) {
 			in.log.Debug("notice of a sender not on the case already sent this hour", "ticket", tk.ID)
-			return false, nil
+			return nil
 		}
-		return false, err
+		return err
 	}
 	lines := []string{"mittente: " + from}
 	if rt := bareAddress(msg.env.ReplyTo); rt != "" && rt != from {
@@ -182,9 +182,10 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 	body, err := templates.Render("sender_unknown", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
 		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID)})
 	if err != nil {
-		return false, err
+		return err
 	}
-	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: senderUnknownKind, To: to,
-		Subject: "[" + tk.ID + "] messaggio da un mittente non presente nella pratica", Body: body})
-	return true, in.enqueue(tx, out, now)
+	out := outgoing{TicketID: tk.ID, Kind: senderUnknownKind, To: to,
+		Subject: "[" + tk.ID + "] messaggio da un mittente non presente nella pratica", Body: body}
+	_, err = in.post.queue(tx, out, now)
+	return err
 }

@@ -32,10 +32,9 @@ func (in *Intake) QueueSignInMail(tx *ticketing.Tx, to, link string, expires, no
 	}
 	out := outgoing{Kind: "console_link", To: []string{to}, Subject: "Accesso alla console dell'assistenza PagoPA",
 		Body: body, Redacted: &red}
-	if err := in.enqueue(tx, out, now); err != nil {
+	if _, err := in.post.queue(tx, out, now); err != nil {
 		return err
 	}
-	tx.AfterCommit(in.kick)
 	return nil
 }
 

@@ -152,11 +152,11 @@ func staffAddress(addr string) bool {
 
 // staffMessage applies a staff member's commands to a ticket and answers them with the outcome
 // of each line. A message without commands is recorded as correspondence.
-func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, now time.Time) (bool, error) {
+func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, now time.Time) error {
 	by := msg.env.From
 	cmds, secret := parseCommands(msg.text())
 	if len(cmds) == 0 {
-		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "messaggio dello staff: " + msg.subject()})
+		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "messaggio dello staff: " + msg.subject()})
 	}
 	ok, how := in.authenticated(msg.env, secret)
 	if !ok {
@@ -167,21 +167,22 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 	for _, c := range cmds {
 		res, err := in.apply(tx, tk, c, by+" (via email, "+how+")", now)
 		if err != nil && !errors.Is(err, errRefused) {
-			return false, err
+			return err
 		}
 		lines = append(lines, res)
 		if tk, err = tx.Ticket(tk.ID); err != nil {
-			return false, err
+			return err
 		}
 	}
 	body, err := templates.Render("staff_result", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
 		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID)})
 	if err != nil {
-		return false, err
+		return err
 	}
 	out := outgoing{TicketID: tk.ID, Kind: "staff_result", To: []string{by}, Subject: replySubject(msg.subject(), tk.ID),
 		Body: body, InReplyTo: msg.env.MessageID, References: msg.env.References}
-	return true, in.enqueue(tx, out, now)
+	_, err = in.post.queue(tx, out, now)
+	return err
 }
 
 // securityWarningEvery is how often at most the staff are warned of refused commands on one
@@ -196,22 +197,22 @@ const (
 
 // warnStaff records a refused staff command and warns the staff list, at most once per ticket
 // every securityWarningEvery; a warning after a quiet spell says how many were refused meanwhile.
-func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, n int, how string, now time.Time) (bool, error) {
+func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, n int, how string, now time.Time) error {
 	text := fmt.Sprintf("%s (%d): messaggio non autenticato, %s", refusedEvent, n, how)
 	lastID, last, warned, err := tx.LastEvent(tk.ID, ticketing.EventSecurity, refusedEvent+"%"+warnedEvent)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if len(in.cfg.Staff.Addresses) == 0 || warned && now.Sub(last) < securityWarningEvery {
 		in.log.Warn("security warning withheld: staff already warned of this ticket", "ticket", tk.ID, "at", last)
-		return false, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From,
+		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From,
 			Text: text + "; avviso allo staff già inviato"})
 	}
 	lines := []string{"mittente dichiarato: " + msg.env.From, "oggetto: " + msg.subject(), "Message-ID: " + msg.env.MessageID}
 	if warned {
 		meanwhile, err := tx.CountEventsAfter(tk.ID, ticketing.EventSecurity, refusedEvent+"%", lastID)
 		if err != nil {
-			return false, err
+			return err
 		}
 		if meanwhile > 0 {
 			lines = append(lines, fmt.Sprintf("dal precedente avviso (%s) sono stati rifiutati altri %d messaggi con comandi per questa pratica, senza nuovi avvisi",
@@ -219,16 +220,17 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 		}
 	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From, Text: text + warnedEvent}); err != nil {
-		return false, err
+		return err
 	}
 	body, err := templates.Render("security_warning", staffData{TicketID: tk.ID, Ticket: tk, Reason: how,
 		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines})
 	if err != nil {
-		return false, err
+		return err
 	}
-	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.Staff.Addresses,
-		Subject: "[" + tk.ID + "] ATTENZIONE: comando dello staff non autenticato", Body: body})
-	return true, in.enqueue(tx, out, now)
+	out := outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.Staff.Addresses,
+		Subject: "[" + tk.ID + "] ATTENZIONE: comando dello staff non autenticato", Body: body}
+	_, err = in.post.queue(tx, out, now)
+	return err
 }
 
 // errRefused marks a command refused for a reason the staff member is told; nothing changed.
@@ -382,6 +384,5 @@ func (in *Intake) applyChecked(ctx context.Context, id string, c command, by str
 	if err != nil {
 		return "", err
 	}
-	in.kick()
 	return res, nil
 }

@@ -616,8 +616,8 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 		if err != nil {
 			return err
 		}
-		if err := in.enqueue(tx, in.threaded(tx, qt, outgoing{TicketID: id, Kind: "qualified", To: []string{qt.Requester},
-			Subject: replySubject(qt.Subject, id), Body: body}), now); err != nil {
+		if _, err := in.post.queue(tx, outgoing{TicketID: id, Kind: "qualified", To: []string{qt.Requester},
+			Subject: replySubject(qt.Subject, id), Body: body}, now); err != nil {
 			return err
 		}
 		in.changed(tx, CatalogProducts)

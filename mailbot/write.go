@@ -31,9 +31,9 @@ func (in *Intake) writeReferent(tx *ticketing.Tx, tk *ticketing.Ticket, text, by
 	if err != nil {
 		return "", err
 	}
-	out := in.threaded(tx, tk, outgoing{TicketID: tk.ID, Kind: "staff_message", To: []string{tk.Requester},
-		Subject: replySubject(tk.Subject, tk.ID), Body: body})
-	if err := in.enqueue(tx, out, now); err != nil {
+	out := outgoing{TicketID: tk.ID, Kind: "staff_message", To: []string{tk.Requester},
+		Subject: replySubject(tk.Subject, tk.ID), Body: body}
+	if _, err := in.post.queue(tx, out, now); err != nil {
 		return "", err
 	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: by, Text: "scritto al referente: " + text}); err != nil {

@@ -19,6 +19,20 @@ import (
 // LoopHeader marks every message mailbot sends; mail carrying it is never answered.
 const LoopHeader = "X-Mailbot-Loop"
 
+// madeUpDomain ends every Message-ID mailbot makes up for a message that has none or cannot be
+// read (.invalid is reserved, rfc/2606:91): such an ID names nothing a mail client knows.
+const madeUpDomain = "@mailbot.invalid"
+
+// MadeUpMessageID is the Message-ID mailbot gives a message that lacks one (what says why, e.g.
+// "unparsable") from the hex digest of its bytes: the same message gets the same ID every time.
+func MadeUpMessageID(what, digest string) string {
+	return what + "-" + digest[:min(32, len(digest))] + madeUpDomain
+}
+
+// IsMadeUpMessageID tells whether id was made up by MadeUpMessageID: it must never reach
+// In-Reply-To or References.
+func IsMadeUpMessageID(id string) bool { return strings.HasSuffix(id, madeUpDomain) }
+
 // TicketTag matches a ticket ID in a subject, e.g. "[INT-2026-00042]".
 var TicketTag = regexp.MustCompile(`\[([A-Z]{2,5}-\d{4}-\d{3,6})\]`)
 
@@ -70,7 +84,7 @@ func ReadEnvelope(r io.Reader) (*Envelope, error) {
 func (e *Envelope) fill(h textproto.Header) {
 	e.MessageID = firstID(h.Get("Message-Id"))
 	if e.MessageID == "" {
-		e.MessageID = "sha256-" + e.Digest[:32] + "@mailbot.invalid"
+		e.MessageID = MadeUpMessageID("sha256", e.Digest)
 		e.Synthetic = true
 	}
 	if a := addresses(h.Get("From")); len(a) > 0 {

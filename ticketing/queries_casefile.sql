@@ -22,7 +22,7 @@ UPDATE outbox SET raw_redacted = ? WHERE id = ?;
 SELECT id FROM tickets WHERE kind = ? AND state = ? ORDER BY created_at;
 
 -- name: message-ids
-SELECT message_id FROM messages WHERE ticket_id = ? AND message_id NOT LIKE 'unparsable-%' ORDER BY id;
+SELECT message_id FROM messages WHERE ticket_id = ? ORDER BY id;
 
 -- name: outbox-claim
 UPDATE outbox SET next_at = ? WHERE id = ? AND state = 'queued' AND next_at <= ?;
