@@ -47,7 +47,12 @@ type Server struct {
 	base   string // path of public_url, "" or "/console"
 	secure bool   // public_url is https: the cookie says Secure
 
-	limit limiter
+	sessionMax time.Duration // [console] session_max
+
+	clients    limiter      // sign-in requests and presses per client address
+	staffLinks limiter      // links mailed per staff address
+	later      func(func()) // runs work after the answer (tests replace it)
+	pending    sync.WaitGroup
 
 	mu    sync.Mutex
 	flash map[string]string // session hash -> outcome of its last action, shown once
@@ -59,7 +64,14 @@ func New(cfg *mailbot.Config, store *ticketing.Store, intake *mailbot.Intake, lo
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, store: store, intake: intake, log: log, now: now, flash: map[string]string{},
-		limit: limiter{hits: map[string][]time.Time{}}}
+		clients: limiter{hits: map[string][]time.Time{}}, staffLinks: limiter{hits: map[string][]time.Time{}}}
+	s.later = func(f func()) {
+		s.pending.Add(1)
+		go func() { defer s.pending.Done(); f() }()
+	}
+	if s.sessionMax = cfg.Console.SessionMax.Duration; s.sessionMax <= 0 {
+		s.sessionMax = 12 * time.Hour
+	}
 	if u, err := url.Parse(cfg.Console.PublicURL); err == nil {
 		s.base = strings.TrimRight(u.Path, "/")
 		s.secure = u.Scheme == "https"
@@ -149,12 +161,31 @@ func (s *Server) headers(h http.Handler) http.Handler {
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Content-Security-Policy", csp)
+		if s.secure {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if !strings.HasPrefix(r.URL.Path, s.base+"/assets/") {
 			hd.Set("Cache-Control", "no-store")
+		}
+		if r.Method == http.MethodPost {
+			// Every form is small: read at most maxForm of it, and refuse more before a handler runs.
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					s.fail(w, r, http.StatusRequestEntityTooLarge, "Modulo troppo grande.")
+					return
+				}
+				s.fail(w, r, http.StatusBadRequest, "Modulo non leggibile.")
+				return
+			}
 		}
 		h.ServeHTTP(w, r)
 	})
 }
+
+// maxForm bounds a form's body: the longest is a written answer to a referent.
+const maxForm = 256 << 10
 
 const csp = "default-src 'none'; style-src 'self'; font-src 'self' data:; img-src 'self' data:; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -178,20 +209,8 @@ type staffKey struct{}
 // sign-in page. A POST must carry the session's CSRF token, or nothing happens.
 func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(cookieName)
-		var who staff
-		if err == nil && c.Value != "" {
-			who.hash = hashOf(c.Value)
-			err = s.store.Update(r.Context(), func(tx *ticketing.Tx) error {
-				who.email, err = tx.TouchConsoleSession(who.hash, s.now(), SessionIdle)
-				return err
-			})
-			who.csrf = csrfOf(c.Value)
-		}
-		if err != nil || !isStaff(s.cfg, who.email) {
-			if err != nil && !errors.Is(err, ticketing.ErrNotFound) && !errors.Is(err, http.ErrNoCookie) {
-				s.log.Error("console session", "err", err)
-			}
+		who, ok := s.session(r)
+		if !ok {
 			if r.Method == http.MethodPost {
 				s.fail(w, r, http.StatusForbidden, "Sessione scaduta o assente: entrare di nuovo.")
 				return
@@ -206,6 +225,44 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, who)))
 	}
+}
+
+// touchEvery is how often a session in use is marked seen: a page view is a read, and the
+// writer is not taken more than once a minute per session.
+const touchEvery = time.Minute
+
+// session finds the live session of a current staff member a request carries. A missing,
+// malformed or unknown cookie, a session idle or older than [console] session_max, or one of
+// someone no longer on the staff list is refused on a read: only a live session ever writes.
+func (s *Server) session(r *http.Request) (staff, bool) {
+	c, err := r.Cookie(cookieName)
+	if err != nil || !wellFormed(c.Value) {
+		return staff{}, false
+	}
+	who := staff{hash: hashOf(c.Value), csrf: csrfOf(c.Value)}
+	cs, err := s.store.ConsoleSession(r.Context(), who.hash)
+	if err != nil {
+		if !errors.Is(err, ticketing.ErrNotFound) {
+			s.log.Error("console session", "err", err)
+		}
+		return staff{}, false
+	}
+	now := s.now()
+	if !isStaff(s.cfg, cs.Email) || now.Sub(cs.LastSeen) >= SessionIdle || now.Sub(cs.Created) >= s.sessionMax {
+		return staff{}, false
+	}
+	who.email = cs.Email
+	if now.Sub(cs.LastSeen) >= touchEvery {
+		err := s.store.Update(r.Context(), func(tx *ticketing.Tx) error {
+			_, err := tx.TouchConsoleSession(who.hash, now, SessionIdle)
+			return err
+		})
+		if err != nil {
+			s.log.Error("console session", "err", err)
+			return staff{}, false
+		}
+	}
+	return who, true
 }
 
 func who(r *http.Request) staff {
@@ -232,7 +289,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	return httpserve.Serve(ctx, "console server", srv, ln)
+	err := httpserve.Serve(ctx, "console server", srv, ln)
+	s.pending.Wait() // sign-in mails decided before the end are still queued
+	return err
 }
 
 // limiter bounds sign-in requests per key (client address, typed address) in a sliding window.

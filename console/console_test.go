@@ -40,6 +40,7 @@ type env struct {
 	cfg    *mailbot.Config
 	url    string
 	offset *atomic.Int64 // the fake clock's advance
+	srv    *Server
 }
 
 func start(t *testing.T, emls ...string) *env {
@@ -64,10 +65,11 @@ func start(t *testing.T, emls ...string) *env {
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done; d.Close() })
-	srv.Config.Handler = New(cfg, d.Store, d.Intake, log, now).Handler()
+	cs := New(cfg, d.Store, d.Intake, log, now)
+	srv.Config.Handler = cs.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	e := &env{t: t, l: l, d: d, cfg: cfg, url: cfg.Console.PublicURL, offset: offset}
+	e := &env{t: t, l: l, d: d, cfg: cfg, url: cfg.Console.PublicURL, offset: offset, srv: cs}
 	for _, name := range emls {
 		raw, err := os.ReadFile("../internal/demo/testdata/demo/" + name)
 		if err != nil {
@@ -534,6 +536,7 @@ func TestCookieAndOrigin(t *testing.T) {
 // TestSessionIdle: a session unused for 8 hours ends; used within them, it lasts.
 func TestSessionIdle(t *testing.T) {
 	e := start(t)
+	e.srv.sessionMax = 7 * 24 * time.Hour // the absolute lifetime has its own test
 	c := e.client()
 	if code, body := c.signIn(c.mailedLink(operator)); code != 200 || !strings.Contains(body, "Pratiche aperte") {
 		t.Fatalf("sign in: %d", code)
@@ -556,7 +559,7 @@ func TestSignInRateLimit(t *testing.T) {
 	e := start(t)
 	c := e.client()
 	var last int
-	for range signInPerIP + 1 {
+	for range signInPerClient + 1 {
 		last, _ = c.do("POST", "/accesso", url.Values{"email": {"nessuno@example.com"}})
 	}
 	if last != http.StatusTooManyRequests {

@@ -1,8 +1,8 @@
 package console
 
 import (
+	"context"
 	"errors"
-	"net"
 	"net/http"
 	"time"
 
@@ -13,12 +13,19 @@ import (
 // mailed to it through the outbox; any other address gets the same page and no mail. Opening
 // the link shows a button: only pressing it (a POST) spends the link, so a mail scanner that
 // fetches links does not.
+//
+// Outsiders must not be able to lock staff out, nor learn who is staff: limits are per client
+// address (the real one, behind a trusted proxy) and per staff address; a staff address gets
+// at most one link a minute whoever asks, and a request over that is answered as any other.
+// The link is written and queued after the answer, so staff and others take the same path and
+// time until the page is sent.
 
-// Rate limits of sign-in requests.
+// Rate limits of sign-in.
 const (
-	signInWindow   = 15 * time.Minute
-	signInPerIP    = 10 // per client address and window
-	signInPerEmail = 3  // mails to one address per window
+	signInWindow    = 15 * time.Minute
+	signInPerClient = 30          // sign-in requests per client address and window (an office may share one)
+	enterPerClient  = 30          // presses of a link's button per client address and window
+	linkEvery       = time.Minute // at most one link mailed to a staff address this often
 )
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
@@ -26,50 +33,79 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signInRequest(w http.ResponseWriter, r *http.Request) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	now := s.now()
-	if !s.limit.allow("ip:"+host, signInPerIP, signInWindow, now) {
-		s.log.Warn("console: sign-in requests over the limit", "client", host)
+	client, now := s.clientAddr(r), s.now()
+	if !s.clients.allow("accesso:"+client, signInPerClient, signInWindow, now) {
+		s.log.Warn("console: sign-in requests over the limit", "client", client)
 		s.fail(w, r, http.StatusTooManyRequests, "Troppe richieste di accesso: riprovare tra qualche minuto.")
 		return
 	}
 	email := normAddr(r.PostFormValue("email"))
-	if isStaff(s.cfg, email) && s.limit.allow("email:"+email, signInPerEmail, signInWindow, now) {
-		err := s.store.Update(r.Context(), func(tx *ticketing.Tx) error {
-			link, expires, err := IssueLink(tx, s.cfg, email, now)
-			if err != nil {
-				return err
-			}
-			return s.intake.QueueSignInMail(tx, email, link, expires, now)
-		})
-		if err != nil {
-			s.log.Error("console: sign-in link", "err", err)
-			s.fail(w, r, http.StatusInternalServerError, "Errore interno: riprovare più tardi.")
-			return
-		}
-		s.log.Info("console: sign-in link mailed", "staff", email)
-	} else {
-		s.log.Info("console: sign-in requested for an address not on the staff list, or too often; no mail")
-	}
+	send := isStaff(s.cfg, email) && s.staffLinks.allow(email, 1, linkEvery, now)
 	// The same answer whoever asked: the page tells nobody who is on the staff list.
 	s.render(w, r, http.StatusOK, "sent", page{Title: "Controllare la posta"})
+	if send {
+		s.later(func() { s.mailLink(email, now) })
+	}
+}
+
+// mailLink records a sign-in link and queues its mail, after the answer was sent.
+func (s *Server) mailLink(email string, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := s.store.Update(ctx, func(tx *ticketing.Tx) error {
+		link, expires, err := IssueLink(tx, s.cfg, email, now)
+		if err != nil {
+			return err
+		}
+		return s.intake.QueueSignInMail(tx, email, link, expires, now)
+	})
+	if err != nil {
+		s.log.Error("console: sign-in link", "err", err)
+		return
+	}
+	s.log.Info("console: sign-in link mailed", "staff", email)
 }
 
 func (s *Server) signInConfirm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "confirm", page{Title: "Entrare", Token: r.URL.Query().Get("t")})
 }
 
+// errBadLink is the answer to a link that is not, or no longer, valid.
+const errBadLink = "Collegamento non valido, già usato o scaduto: chiederne uno nuovo."
+
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
-	hash := hashOf(r.PostFormValue("t"))
+	client, now := s.clientAddr(r), s.now()
+	if !s.clients.allow("entra:"+client, enterPerClient, signInWindow, now) {
+		s.log.Warn("console: sign-in presses over the limit", "client", client)
+		s.fail(w, r, http.StatusTooManyRequests, "Troppi tentativi di accesso: riprovare tra qualche minuto.")
+		return
+	}
+	t := r.PostFormValue("t")
+	if !wellFormed(t) {
+		s.fail(w, r, http.StatusForbidden, errBadLink)
+		return
+	}
+	// Read first: a made-up link never reaches the writer.
+	hash := hashOf(t)
+	if live, err := s.store.ConsoleLinkLive(r.Context(), hash, now); err != nil || !live {
+		if err != nil {
+			s.log.Error("console: sign in", "err", err)
+		}
+		s.fail(w, r, http.StatusForbidden, errBadLink)
+		return
+	}
+	s.startSession(w, r, "link", func(tx *ticketing.Tx) (string, error) { return tx.UseConsoleLink(hash, now) })
+}
+
+// startSession opens a session for the staff member that prove finds in tx (ErrNotFound for
+// nobody), sets its cookie and sends them to the queue.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, how string, prove func(*ticketing.Tx) (string, error)) {
 	now := s.now()
 	tok, shash := token()
 	var email string
 	err := s.store.Update(r.Context(), func(tx *ticketing.Tx) error {
 		var err error
-		if email, err = tx.UseConsoleLink(hash, now); err != nil {
+		if email, err = prove(tx); err != nil {
 			return err
 		}
 		if !isStaff(s.cfg, email) {
@@ -78,7 +114,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return tx.AddConsoleSession(shash, email, now, SessionIdle)
 	})
 	if errors.Is(err, ticketing.ErrNotFound) {
-		s.fail(w, r, http.StatusForbidden, "Collegamento non valido, già usato o scaduto: chiederne uno nuovo.")
+		s.fail(w, r, http.StatusForbidden, errBadLink)
 		return
 	}
 	if err != nil {
@@ -86,7 +122,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "Errore interno: riprovare più tardi.")
 		return
 	}
-	s.log.Info("console: signed in", "staff", email)
+	s.log.Info("console: signed in", "staff", email, "by", how)
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: s.base + "/", HttpOnly: true,
 		Secure: s.secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, s.base+"/", http.StatusSeeOther)

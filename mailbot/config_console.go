@@ -3,9 +3,21 @@ package mailbot
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 )
+
+// loopbackHost tells whether a URL's host is this machine.
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
 
 // ConsoleConfig is [console]: the call center's web console, served by `mailbot serve`.
 type ConsoleConfig struct {
@@ -14,6 +26,26 @@ type ConsoleConfig struct {
 	// PublicURL is the address staff open, behind the Region's web server
 	// (https://assistenza.example.it/console); sign-in links and staff mail point there.
 	PublicURL string `toml:"public_url"`
+	// TrustedProxies are the CIDRs of the Region's reverse proxies: only a request from one of
+	// them is believed about the client's address (X-Forwarded-For, Forwarded). Without it every
+	// visitor behind the proxy shares the proxy's address, and its sign-in limits.
+	TrustedProxies []string `toml:"trusted_proxies"`
+	// SessionMax ends a session this long after sign-in however busy (default 12h), besides
+	// the idle timeout.
+	SessionMax Duration `toml:"session_max"`
+
+	Proxies []netip.Prefix `toml:"-"` // TrustedProxies parsed
+}
+
+// Trusted tells whether a peer address is one of the trusted proxies.
+func (c ConsoleConfig) Trusted(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range c.Proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // Enabled tells whether serve answers on [console] listen.
@@ -34,6 +66,28 @@ func (c *Config) completeConsole() error {
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return fmt.Errorf("console.public_url: want http(s)://host[/path], got %q", c.Console.PublicURL)
 		}
+		// Plain http would carry session cookies and sign-in links in clear over a network.
+		if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+			return fmt.Errorf("console.public_url: plain http only for a loopback host (localhost, 127.0.0.1, ::1), got %q: use https", c.Console.PublicURL)
+		}
+	}
+	c.Console.Proxies = nil
+	for _, s := range c.Console.TrustedProxies {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil {
+			ip, aerr := netip.ParseAddr(strings.TrimSpace(s))
+			if aerr != nil {
+				return fmt.Errorf("console.trusted_proxies: want a CIDR (10.0.0.0/8) or an address, got %q", s)
+			}
+			p = netip.PrefixFrom(ip, ip.BitLen())
+		}
+		c.Console.Proxies = append(c.Console.Proxies, p.Masked())
+	}
+	if c.Console.SessionMax.Duration < 0 {
+		return errors.New("console.session_max: negative")
+	}
+	if c.Console.SessionMax.Duration == 0 {
+		c.Console.SessionMax.Duration = 12 * time.Hour
 	}
 	if !c.Console.Enabled() {
 		return nil

@@ -61,6 +61,64 @@ func (t *Tx) TouchConsoleSession(hash string, now time.Time, idle time.Duration)
 	return email, nil
 }
 
+// ConsoleSession is a session as read, without marking it seen.
+type ConsoleSession struct {
+	Email             string
+	Created, LastSeen time.Time
+}
+
+// ConsoleSession reads a session from the read pool; ErrNotFound if there is none. The console
+// reads before it writes, so a request with an unknown cookie never takes the writer.
+func (s *Store) ConsoleSession(ctx context.Context, hash string) (ConsoleSession, error) {
+	var cs ConsoleSession
+	var created, seen string
+	err := s.r.QueryRowContext(ctx, s.query("console-session-get"), hash).Scan(&cs.Email, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cs, ErrNotFound
+	}
+	if err != nil {
+		return cs, fmt.Errorf("console session: %w", err)
+	}
+	cs.Created, cs.LastSeen = parseTS(created), parseTS(seen)
+	return cs, nil
+}
+
+// ConsoleLinkLive tells, from the read pool, whether a sign-in link exists unused and unexpired.
+func (s *Store) ConsoleLinkLive(ctx context.Context, hash string, now time.Time) (bool, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, s.query("console-link-live"), hash, ts(now)).Scan(&n); err != nil {
+		return false, fmt.Errorf("console link: %w", err)
+	}
+	return n > 0, nil
+}
+
+// ConsoleSessionEmails lists the addresses that hold a session.
+func (s *Store) ConsoleSessionEmails(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, s.query("console-session-emails"))
+	if err != nil {
+		return nil, fmt.Errorf("console sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// EndConsoleSessions ends every session of an address and tells how many there were.
+func (t *Tx) EndConsoleSessions(email string) (int64, error) {
+	res, err := t.exec("console-session-delete-email", email)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // DeleteConsoleSession ends a session.
 func (t *Tx) DeleteConsoleSession(hash string) error {
 	_, err := t.exec("console-session-delete", hash)

@@ -62,3 +62,15 @@ UPDATE messages SET ticket_id = ?, quarantine = '' WHERE id = ? AND ticket_id IS
 
 -- name: console-quarantine-dismiss
 UPDATE messages SET quarantine = ? || ' – ' || quarantine WHERE id = ? AND ticket_id IS NULL;
+
+-- name: console-session-get
+SELECT email, created_at, seen_at FROM console_sessions WHERE hash = ?;
+
+-- name: console-link-live
+SELECT count(*) FROM console_links WHERE hash = ? AND used_at = '' AND expires_at > ?;
+
+-- name: console-session-delete-email
+DELETE FROM console_sessions WHERE email = ?;
+
+-- name: console-session-emails
+SELECT DISTINCT email FROM console_sessions;

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -35,7 +36,13 @@ type Store struct {
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt // prepared once on the writer's connection
+
+	writes atomic.Int64 // write transactions begun
 }
+
+// Writes counts the write transactions begun since Open: the single writer is what a flood
+// must not reach, and tests count it.
+func (s *Store) Writes() int64 { return s.writes.Load() }
 
 // dbName is the database file in a data directory.
 const dbName = "mailbot.db"
@@ -223,6 +230,7 @@ func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
 // Update runs fn in one write transaction, committed only if fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	s.writes.Add(1)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
