@@ -26,9 +26,9 @@ var goldenLimits = parsers.Limits{DocumentTimeout: 10 * time.Minute}
 
 // TestReadersGolden records everything the readers return for every document we have (the
 // corpus, the held-out sets, the committed forms, the formgen fixtures in every format, the load
-// command's request) and compares it with testdata/readers.golden.json. The corpus tests count
-// what is right; this one notices any change at all, so a refactor of the readers (issue 17)
-// proves that it changes nothing. A change meant to alter readings updates the file:
+// command's requests and printed letter) and compares it with testdata/readers.golden.json.
+// The corpus tests count what is right; this one notices any change at all, so a refactor of
+// the readers (issue 17) proves that it changes nothing. A change meant to alter readings updates the file:
 //
 //	go test ./parsers -run TestReadersGolden -update
 func TestReadersGolden(t *testing.T) {
@@ -71,6 +71,8 @@ func TestReadersGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got["loadreq/request.eml"] = goldenRead("request.eml", req)
+	got["loadreq/letter.eml"] = goldenRead("letter.eml", loadreq.Letter(1, "referente@comune.venezia.it", time.Date(2026, 11, 26, 9, 12, 0, 0, time.UTC)))
+	got["loadreq/lettera_trasmissione.pdf"] = goldenRead("lettera_trasmissione.pdf", loadreq.LetterPDF)
 
 	out, err := json.MarshalIndent(got, "", " ")
 	if err != nil {
