@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Label matching. People write labels their own way: "C.F. dell'ente:", "Cod. IPA *",
@@ -64,12 +65,72 @@ var lblWords = map[string][]string{
 }
 
 // lblTokens reduces a label to its meaningful tokens, in order, without duplicates.
-func lblTokens(s string) []string {
-	s = lblAccents.Replace(strings.ToLower(s))
-	raw := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	raw = lblJoinLetters(raw)
-	var out []string
-	seen := map[string]bool{}
+func lblTokens(s string) []string { return lblReduce(lblSplit(s, nil), nil) }
+
+// lblSplit appends the words of s to dst: lowercase, accents folded, split at every rune that
+// is neither a letter nor a digit. Text already in lowercase ASCII is not copied.
+func lblSplit(s string, dst []string) []string {
+	sep := func(c byte) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') }
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
+			var b strings.Builder
+			b.Grow(len(s))
+			for _, r := range s {
+				if r = lblFold(unicode.ToLower(r)); unicode.IsLetter(r) || unicode.IsDigit(r) {
+					b.WriteRune(r)
+				} else {
+					b.WriteByte(' ')
+				}
+			}
+			s = b.String()
+			sep = func(c byte) bool { return c == ' ' }
+			break
+		}
+	}
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if sep(s[i]) {
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
+}
+
+// lblFold folds the accented letters of Italian (and a few neighbours) to plain ASCII, as
+// lblAccents does.
+func lblFold(r rune) rune {
+	switch r {
+	case 'à', 'á', 'â', 'ä':
+		return 'a'
+	case 'è', 'é', 'ê', 'ë':
+		return 'e'
+	case 'ì', 'í', 'î', 'ï':
+		return 'i'
+	case 'ò', 'ó', 'ô', 'ö':
+		return 'o'
+	case 'ù', 'ú', 'û', 'ü':
+		return 'u'
+	case 'ç':
+		return 'c'
+	case 'ñ':
+		return 'n'
+	}
+	return r
+}
+
+// lblReduce appends to dst the tokens of a label's words: runs of single letters joined ("i p
+// a" gives "ipa"), abbreviations expanded, stop words dropped, a final vowel cut, duplicates
+// dropped.
+func lblReduce(raw []string, dst []string) []string {
+	out := dst[:0]
 	add := func(w string) {
 		if lblStop[w] {
 			return
@@ -77,46 +138,41 @@ func lblTokens(s string) []string {
 		for len(w) > 3 && strings.ContainsRune("aeiou", rune(w[len(w)-1])) {
 			w = w[:len(w)-1] // "servizio", "servizi" -> "serviz"
 		}
-		if !seen[w] {
-			seen[w] = true
+		if !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}
-	for i := 0; i < len(raw); i++ {
-		if i+1 < len(raw) {
-			if exp, ok := lblPairs[[2]string{raw[i], raw[i+1]}]; ok {
-				for _, w := range exp {
-					add(w)
-				}
-				i++
-				continue
-			}
-		}
-		if exp, ok := lblWords[raw[i]]; ok {
-			for _, w := range exp {
-				add(w)
-			}
-			continue
-		}
-		add(raw[i])
-	}
-	return out
-}
-
-// lblJoinLetters joins runs of single letters: "i.p.a." gives "ipa", "c.f." gives "cf".
-func lblJoinLetters(raw []string) []string {
-	out := raw[:0:0]
-	for i := 0; i < len(raw); i++ {
+	// word returns the i-th word after joining runs of single letters, and the next index.
+	word := func(i int) (string, int) {
 		j := i
-		for j < len(raw) && len([]rune(raw[j])) == 1 {
+		for j < len(raw) && utf8.RuneCountInString(raw[j]) == 1 {
 			j++
 		}
 		if j-i >= 2 {
-			out = append(out, strings.Join(raw[i:j], ""))
-			i = j - 1
-			continue
+			return strings.Join(raw[i:j], ""), j
 		}
-		out = append(out, raw[i])
+		return raw[i], i + 1
+	}
+	for i := 0; i < len(raw); {
+		w, next := word(i)
+		if next < len(raw) {
+			w2, after := word(next)
+			if exp, ok := lblPairs[[2]string{w, w2}]; ok {
+				for _, e := range exp {
+					add(e)
+				}
+				i = after
+				continue
+			}
+		}
+		if exp, ok := lblWords[w]; ok {
+			for _, e := range exp {
+				add(e)
+			}
+		} else {
+			add(w)
+		}
+		i = next
 	}
 	return out
 }
@@ -124,19 +180,62 @@ func lblJoinLetters(raw []string) []string {
 // lblNorm is the canonical text of a label or heading, for marker search.
 func lblNorm(s string) string { return strings.Join(lblTokens(s), " ") }
 
+// Label index. Every token of the schema's labels, aliases and section names has a number;
+// a label's tokens are looked up once, and a phrase is only tried from the label's tokens that
+// begin it, so matching costs the label's length, not the schema's.
+
+// lblVocab numbers the schema's tokens from 1; 0 is any other token. Filled while the package
+// initialises, read only afterwards.
+var lblVocab = map[string]uint16{}
+
+// lblIntern returns the number of a schema token, adding it if new (initialisation only).
+func lblIntern(t string) uint16 {
+	id, ok := lblVocab[t]
+	if !ok {
+		id = uint16(len(lblVocab) + 1)
+		lblVocab[t] = id
+	}
+	return id
+}
+
+// lblIDs appends the numbers of toks to dst (0 for a token the schema does not use).
+func lblIDs(toks []string, dst []uint16) []uint16 {
+	for _, t := range toks {
+		dst = append(dst, lblVocab[t])
+	}
+	return dst
+}
+
+// lblLabel is a label read once: its tokens and their numbers.
+type lblLabel struct {
+	toks []string
+	ids  []uint16
+}
+
+func lblLabelOf(s string) lblLabel {
+	t := lblTokens(s)
+	return lblLabel{toks: t, ids: lblIDs(t, make([]uint16, 0, len(t)))}
+}
+
+// has reports whether the label has the schema token id.
+func (l lblLabel) has(id uint16) bool { return slices.Contains(l.ids, id) }
+
 // lblPhrase is one way of writing a field's label.
 type lblPhrase struct {
 	field  Field
 	tokens []string
+	ids    []uint16
 }
 
 // lblMatcher maps labels to the fields of one form (or of all forms when the type is unknown).
 type lblMatcher struct {
-	union    bool               // every form's fields: a generic label is not weighed against other forms'
-	generics map[string][]Field // a generic label (lblSetKey) to the fields it may mean
-	fields   []Field
-	byKey    map[string]Field
-	phrases  []lblPhrase
+	union     bool                 // every form's fields: a generic label is not weighed against other forms'
+	generics  map[lblSetID][]Field // a generic label (its sorted token numbers) to the fields it may mean
+	fields    []Field
+	byKey     map[string]Field
+	phrases   []lblPhrase
+	byFirst   [][]int32          // token number to the phrases (indexes) that begin with it
+	bySection map[string][]int32 // section prefix to the phrases of its fields, in order
 }
 
 // lblMatchers caches one matcher per form type, plus "" for the union of all forms.
@@ -155,7 +254,7 @@ var lblMatchers = func() map[string]*lblMatcher {
 }()
 
 func newLblMatcher(fields []Field) *lblMatcher {
-	lm := &lblMatcher{byKey: map[string]Field{}}
+	lm := &lblMatcher{byKey: map[string]Field{}, bySection: map[string][]int32{}}
 	for _, f := range fields {
 		if _, dup := lm.byKey[f.Key]; !dup {
 			lm.byKey[f.Key] = f
@@ -163,8 +262,21 @@ func newLblMatcher(fields []Field) *lblMatcher {
 		}
 		for _, p := range append([]string{f.Label}, f.Aliases...) {
 			if t := lblTokens(p); len(t) > 0 {
-				lm.phrases = append(lm.phrases, lblPhrase{field: f, tokens: t})
+				ph := lblPhrase{field: f, tokens: t}
+				for _, w := range t {
+					ph.ids = append(ph.ids, lblIntern(w))
+				}
+				lm.phrases = append(lm.phrases, ph)
 			}
+		}
+	}
+	for i, p := range lm.phrases {
+		for int(p.ids[0]) >= len(lm.byFirst) {
+			lm.byFirst = append(lm.byFirst, nil)
+		}
+		lm.byFirst[p.ids[0]] = append(lm.byFirst[p.ids[0]], int32(i))
+		if sec := lblKeySection(p.field.Key); sec != "" {
+			lm.bySection[sec] = append(lm.bySection[sec], int32(i))
 		}
 	}
 	lm.generics = lblGenerics(lm.fields)
@@ -182,48 +294,65 @@ func matcherFor(formType string) *lblMatcher {
 // match finds the field a label means. score grows with the certainty: an exact key beats an
 // exact label, which beats a phrase contained in the label, longer phrases first.
 func (lm *lblMatcher) match(label string) (f Field, score int, ok bool) {
-	k := strings.ToLower(strings.TrimSpace(label))
-	if fk, found := lm.byKey[k]; found {
-		return fk, 100000, true
+	if f, ok := lm.key(label); ok {
+		return f, 100000, true
 	}
-	in := lblTokens(label)
-	if len(in) == 0 || len(in) > 16 {
+	return lm.matchLabel(lblLabelOf(label))
+}
+
+// key finds the field whose key is the label ("ente.codice_fiscale", as a form field is named).
+func (lm *lblMatcher) key(label string) (Field, bool) {
+	k := strings.TrimSpace(label)
+	if strings.ContainsAny(k, " \t\n") {
+		return Field{}, false // keys have no spaces: spare the lower-casing
+	}
+	f, ok := lm.byKey[strings.ToLower(k)]
+	return f, ok
+}
+
+// matchLabel is match for a label already read, without the exact key.
+func (lm *lblMatcher) matchLabel(in lblLabel) (f Field, score int, ok bool) {
+	n := len(in.ids)
+	if n == 0 || n > 16 {
 		return Field{}, 0, false
 	}
-	set := make(map[string]bool, len(in))
-	for _, t := range in {
-		set[t] = true
-	}
-	best := -1
-	for _, p := range lm.phrases {
-		all := true
-		for _, t := range p.tokens {
-			if !set[t] {
-				all = false
-				break
+	best, bestAt := -1, int32(-1)
+	for _, first := range in.ids {
+		if int(first) >= len(lm.byFirst) {
+			continue
+		}
+		for _, at := range lm.byFirst[first] {
+			p := &lm.phrases[at]
+			extra := n - len(p.ids)
+			// A short phrase inside a long label is a guess too far ("data" in "data di nascita
+			// del legale rappresentante"): the phrase must cover at least half of the label.
+			if extra < 0 || extra > len(p.ids) {
+				continue
 			}
-		}
-		if !all {
-			continue
-		}
-		extra := len(in) - len(p.tokens)
-		// A short phrase inside a long label is a guess too far ("data" in "data di nascita
-		// del legale rappresentante"): the phrase must cover at least half of the label.
-		if extra > len(p.tokens) {
-			continue
-		}
-		s := len(p.tokens)*100 - extra
-		if extra == 0 {
-			s += 10000
-		}
-		if s > best {
-			best, f = s, p.field
+			all := true
+			for _, t := range p.ids[1:] {
+				if !in.has(t) {
+					all = false
+					break
+				}
+			}
+			if !all {
+				continue
+			}
+			s := len(p.ids)*100 - extra
+			if extra == 0 {
+				s += 10000
+			}
+			// The earliest phrase of the schema wins a tie, whichever token led to it.
+			if s > best || s == best && at < bestAt {
+				best, bestAt = s, at
+			}
 		}
 	}
 	if best < 0 {
 		return Field{}, 0, false
 	}
-	return f, best, true
+	return lm.phrases[bestAt].field, best, true
 }
 
 // lblIsLabel reports whether text reads as a field label of any form.
@@ -284,20 +413,27 @@ var lblHeadingFiller = map[string]bool{
 // lblSection is a section with its names as token sets.
 type lblSection struct {
 	prefix string
-	names  [][]string
-	tokens map[string]bool // every token of every name
+	names  [][]uint16 // token numbers of each name
+	tokens []uint16   // every token of every name
 }
+
+// has reports whether a token is one of the section's names' tokens.
+func (s *lblSection) has(id uint16) bool { return id != 0 && slices.Contains(s.tokens, id) }
 
 var lblSections = func() []lblSection {
 	var out []lblSection
 	for _, s := range Sections {
-		ls := lblSection{prefix: s.Prefix, tokens: map[string]bool{}}
+		ls := lblSection{prefix: s.Prefix}
 		for _, n := range s.Names {
-			t := lblTokens(n)
-			ls.names = append(ls.names, t)
-			for _, w := range t {
-				ls.tokens[w] = true
+			var ids []uint16
+			for _, w := range lblTokens(n) {
+				id := lblIntern(w)
+				ids = append(ids, id)
+				if !slices.Contains(ls.tokens, id) {
+					ls.tokens = append(ls.tokens, id)
+				}
 			}
+			ls.names = append(ls.names, ids)
 		}
 		out = append(out, ls)
 	}
@@ -332,12 +468,14 @@ func lblSectionHeading(text string) (prefix string, heading bool) {
 	if len(toks) == 0 || len(toks) > 8 {
 		return "", false
 	}
-	set := map[string]bool{}
+	// The tokens that may name a section (tokens are distinct: no set needed).
+	var buf [8]uint16
+	set := buf[:0]
 	for _, w := range toks {
-		if lblHeadingFiller[w] || len([]rune(w)) == 1 || strings.Trim(w, "0123456789") == "" {
+		if lblHeadingFiller[w] || utf8.RuneCountInString(w) == 1 || strings.Trim(w, "0123456789") == "" {
 			continue
 		}
-		set[w] = true
+		set = append(set, lblVocab[w])
 	}
 	for _, s := range lblSections {
 		for _, n := range s.names {
@@ -349,9 +487,10 @@ func lblSectionHeading(text string) (prefix string, heading bool) {
 	return "", lblNumbering.MatchString(text) && len(toks) <= 6
 }
 
-func lblAllIn(toks []string, set map[string]bool) bool {
+// lblAllIn reports whether every (schema) token of toks is in set.
+func lblAllIn(toks, set []uint16) bool {
 	for _, t := range toks {
-		if !set[t] {
+		if !slices.Contains(set, t) {
 			return false
 		}
 	}
@@ -361,26 +500,20 @@ func lblAllIn(toks []string, set map[string]bool) bool {
 // matchIn finds the field a label means among the fields of a section: a phrase matches when
 // its tokens are in the label or in the section's names, and one at least in the label
 // ("Codice fiscale" under "Referente dei pagamenti" is "Codice fiscale referente").
-func (lm *lblMatcher) matchIn(in []string, prefix string) (f Field, score int, ok bool) {
+func (lm *lblMatcher) matchIn(in []uint16, prefix string) (f Field, score int, ok bool) {
 	sec := lblSectionOf(prefix)
 	if sec == nil || len(in) == 0 || len(in) > 16 {
 		return Field{}, 0, false
 	}
-	set := make(map[string]bool, len(in))
-	for _, t := range in {
-		set[t] = true
-	}
 	best := -1
-	for _, p := range lm.phrases {
-		if !strings.HasPrefix(p.field.Key, prefix) {
-			continue
-		}
+	for _, at := range lm.bySection[prefix] {
+		p := &lm.phrases[at]
 		overlap, all := 0, true
-		for _, t := range p.tokens {
+		for _, t := range p.ids {
 			switch {
-			case set[t]:
+			case slices.Contains(in, t):
 				overlap++
-			case !sec.tokens[t]:
+			case !sec.has(t):
 				all = false
 			}
 		}
@@ -391,7 +524,7 @@ func (lm *lblMatcher) matchIn(in []string, prefix string) (f Field, score int, o
 		if extra > overlap {
 			continue
 		}
-		s := len(p.tokens)*100 - extra
+		s := len(p.ids)*100 - extra
 		if extra == 0 {
 			s += 10000
 		}
@@ -402,44 +535,65 @@ func (lm *lblMatcher) matchIn(in []string, prefix string) (f Field, score int, o
 	return f, best, best >= 0
 }
 
+// lblSetID is a set of at most lblSetMax schema tokens as a map key: the numbers sorted,
+// zeros after them.
+type lblSetID [lblSetMax]uint16
+
+const lblSetMax = 12
+
+// lblSetKey is the key of a set of tokens; ok is false when one is not a schema token or there
+// are too many, so that the set is no generic label.
+func lblSetKey(ids []uint16) (k lblSetID, ok bool) {
+	n := 0
+	for _, id := range ids {
+		if id == 0 {
+			return k, false
+		}
+		if slices.Contains(k[:n], id) {
+			continue
+		}
+		if n == lblSetMax {
+			return k, false
+		}
+		k[n] = id
+		n++
+	}
+	slices.Sort(k[:n])
+	return k, true
+}
+
 // generic returns the fields of lm whose printed label, without the words of its own section
 // (and only if it has some), is exactly the label: "Codice fiscale" is generic for "Codice
 // fiscale ente" and "Codice fiscale referente"; "Codice IPA" is no field's generic label.
-func (lm *lblMatcher) generic(in []string) []Field {
-	return lm.generics[lblSetKey(in)]
-}
-
-// lblSetKey is a token set as a map key.
-func lblSetKey(toks []string) string {
-	t := slices.Clone(toks)
-	slices.Sort(t)
-	return strings.Join(slices.Compact(t), " ")
+func (lm *lblMatcher) generic(in []uint16) []Field {
+	k, ok := lblSetKey(in)
+	if !ok {
+		return nil
+	}
+	return lm.generics[k]
 }
 
 // lblGenerics maps each generic label (as lblSetKey) to the fields it is generic for.
-func lblGenerics(fields []Field) map[string][]Field {
-	m := map[string][]Field{}
+func lblGenerics(fields []Field) map[lblSetID][]Field {
+	m := map[lblSetID][]Field{}
 	for _, f := range fields {
 		sec := lblSectionOf(lblKeySection(f.Key))
-		all := lblTokens(f.Label)
-		var rest []string
+		var all, rest []uint16
+		for _, t := range lblTokens(f.Label) {
+			all = append(all, lblIntern(t))
+		}
 		for _, t := range all {
-			if sec == nil || !sec.tokens[t] {
+			if sec == nil || !sec.has(t) {
 				rest = append(rest, t)
 			}
 		}
 		if len(rest) > 0 && len(rest) < len(all) {
-			k := lblSetKey(rest)
+			k, ok := lblSetKey(rest)
+			if !ok {
+				panic("parsers: a generic label longer than lblSetMax tokens: " + f.Label)
+			}
 			m[k] = append(m[k], f)
 		}
-	}
-	return m
-}
-
-func lblSet(toks []string) map[string]bool {
-	m := make(map[string]bool, len(toks))
-	for _, t := range toks {
-		m[t] = true
 	}
 	return m
 }
@@ -451,8 +605,12 @@ func lblSet(toks []string) map[string]bool {
 // label that could mean two fields is settled by which kind of value it has, else read with a
 // doubt.
 func (lm *lblMatcher) resolve(label, value, sec string) (Field, string, bool) {
-	in := lblTokens(label)
-	g, gs, gok := lm.match(label)
+	in := lblLabelOf(label)
+	g, gok := lm.key(label)
+	gs := 100000
+	if !gok {
+		g, gs, gok = lm.matchLabel(in)
+	}
 	gsec := lblKeySection(g.Key)
 	if gok && gs >= 10000 && (gsec == "" || gsec == sec) {
 		return g, "", true
@@ -462,13 +620,12 @@ func (lm *lblMatcher) resolve(label, value, sec string) (Field, string, bool) {
 	qs, qok := -1, false
 	for _, s := range lblSections {
 		for _, n := range s.names {
-			set := lblSet(in)
-			if !lblAllIn(n, set) || len(n) >= len(in) {
+			if !lblAllIn(n, in.ids) || len(n) >= len(in.ids) {
 				continue
 			}
-			var rest []string
-			for _, t := range in {
-				if !slices.Contains(n, t) {
+			var rest []uint16
+			for _, t := range in.ids {
+				if t == 0 || !slices.Contains(n, t) {
 					rest = append(rest, t)
 				}
 			}
@@ -481,21 +638,21 @@ func (lm *lblMatcher) resolve(label, value, sec string) (Field, string, bool) {
 		return q, "", true
 	}
 	if sec != "" {
-		if r, rs, ok := lm.matchIn(in, sec); ok && (rs >= 10000 || !gok || gs < 10000) {
+		if r, rs, ok := lm.matchIn(in.ids, sec); ok && (rs >= 10000 || !gok || gs < 10000) {
 			return r, "", true
 		}
 	}
 	if gok {
 		names := false
 		if s := lblSectionOf(gsec); s != nil {
-			for _, t := range in {
-				names = names || s.tokens[t]
+			for _, t := range in.ids {
+				names = names || s.has(t)
 			}
 		}
 		if gsec == "" || names {
 			return g, "", true
 		}
-		cands := lm.generic(in)
+		cands := lm.generic(in.ids)
 		if sec != "" && gsec != sec && slices.ContainsFunc(cands, func(c Field) bool { return c.Key == g.Key }) {
 			return Field{}, "", false // "Email" under "Ente": no such field in this section
 		}

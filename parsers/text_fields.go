@@ -526,6 +526,7 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string)
 // tfLinesToItems turns lines of text into label/value pairs where they read "Label: value", or
 // "Label:" with the value alone on the next line; other lines stay as text (titles, prose).
 func tfLinesToItems(lines []string) []frItem {
+	tl := newTFLines(lines)
 	var items []frItem
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
@@ -534,7 +535,7 @@ func tfLinesToItems(lines []string) []frItem {
 		}
 		label, value, ok := tfSplitLabel(line)
 		if !ok {
-			if it, used := tfLabelLine(lines, i); used > 0 {
+			if it, used := tl.labelLine(i); used > 0 {
 				items = append(items, it)
 				i += used - 1
 				continue
@@ -550,33 +551,34 @@ func tfLinesToItems(lines []string) []frItem {
 			}
 			if n < len(lines) {
 				next := strings.TrimSpace(lines[n])
-				if _, _, nextIsPair := tfSplitLabel(next); next != "" && !nextIsPair && !lblIsLabel(next) && !tfIsLabelLine(lines, n) {
+				if _, _, nextIsPair := tfSplitLabel(next); next != "" && !nextIsPair && !lblIsLabel(next) && !tl.isLabelLine(n) {
 					value = next
 					i = n
 					// A list takes every line up to a blank one or the next label: "IP:" and
 					// one address per line.
-					value, i = tfListLines(lines, i, label, value)
+					value, i = tl.listLines(i, label, value)
 				}
 			}
 		} else {
-			value, i = tfListLines(lines, i, label, value)
+			value, i = tl.listLines(i, label, value)
 		}
 		items = append(items, frItem{label: label, value: value, pair: true})
 	}
 	return items
 }
 
-// tfListLines extends the value of a list field with the lines after lines[i] that are items
+// listLines extends the value of a list field with the lines after lines[i] that are items
 // of the same list ("Web services usati: paaSILImportaDovuto" then one name per line), up to a
 // blank line, a label or a line of prose. It returns the value and the last line used.
-func tfListLines(lines []string, i int, label, value string) (string, int) {
+func (tl *tfLines) listLines(i int, label, value string) (string, int) {
+	lines := tl.lines
 	f, _, ok := lblMatchers[""].match(label)
 	if !ok || !frIsList(f.Kind) {
 		return value, i
 	}
 	for i+1 < len(lines) {
 		next := strings.TrimSpace(lines[i+1])
-		if _, _, isPair := tfSplitLabel(next); next == "" || isPair || tfIsLabelLine(lines, i+1) || !tfListItemLine(f.Kind, next) {
+		if _, _, isPair := tfSplitLabel(next); next == "" || isPair || tl.isLabelLine(i+1) || !tfListItemLine(f.Kind, next) {
 			break
 		}
 		value += "\n" + next
@@ -599,19 +601,20 @@ func tfListItemLine(kind, line string) bool {
 	return len(strings.Fields(line)) == 1 && len(line) <= 80 || tfBulletRe.MatchString(line)
 }
 
-// tfLabelLine reads a label alone on its line (up to three lines long, as a PDF table cell
+// labelLine reads a label alone on its line (up to three lines long, as a PDF table cell
 // wraps it) with the value on the following line(s), the way text comes out of a PDF exported
 // from a table: "Codice IPA" / "c_l736". Only a line that is exactly a label counts; a list
 // field takes every following line up to the next label. used is the number of lines consumed.
-func tfLabelLine(lines []string, i int) (it frItem, used int) {
-	f, k := tfLabelAt(lines, i)
+func (tl *tfLines) labelLine(i int) (it frItem, used int) {
+	lines := tl.lines
+	f, k := tl.labelAt(i)
 	if k == 0 {
 		return frItem{}, 0
 	}
 	label := strings.TrimSpace(strings.Join(lines[i:i+k], " "))
 	j := i + k
 	// A wrapped label may end with a line of no words: "(sì/no)".
-	for j < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[j]), "(") && len(lblTokens(lines[j])) == 0 {
+	for j < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[j]), "(") && !tl.hasTokens(j) {
 		label += " " + strings.TrimSpace(lines[j])
 		j++
 	}
@@ -622,7 +625,7 @@ func tfLabelLine(lines []string, i int) (it frItem, used int) {
 	var vals []string
 	for j < len(lines) {
 		next := strings.TrimSpace(lines[j])
-		if next == "" || tfIsLabelLine(lines, j) {
+		if next == "" || tl.isLabelLine(j) {
 			break
 		}
 		vals = append(vals, next)
@@ -637,37 +640,91 @@ func tfLabelLine(lines []string, i int) (it frItem, used int) {
 	return frItem{label: strings.TrimRight(label, " :*"), value: strings.Join(vals, "\n"), pair: true}, j - i
 }
 
-// tfLabelAt finds a label exactly spread over lines[i:i+k], k up to 3, the shortest first.
-func tfLabelAt(lines []string, i int) (Field, int) {
+// tfLines are lines of text as the line readers go over them, again and again: each line's
+// words are split once, and whether a line starts a label is found once.
+type tfLines struct {
+	lines []string
+	words [][]string // lblSplit of each line, once asked for
+	split []bool
+	label []int8 // isLabelLine: 0 not known yet, 1 no, 2 yes
+	at    []tfLabelFound
+}
+
+type tfLabelFound struct {
+	f     Field
+	k     int
+	known bool
+}
+
+func newTFLines(lines []string) *tfLines {
+	return &tfLines{lines: lines, words: make([][]string, len(lines)), split: make([]bool, len(lines)),
+		label: make([]int8, len(lines)), at: make([]tfLabelFound, len(lines))}
+}
+
+// wordsOf returns the words of line i.
+func (tl *tfLines) wordsOf(i int) []string {
+	if !tl.split[i] {
+		tl.words[i], tl.split[i] = lblSplit(tl.lines[i], nil), true
+	}
+	return tl.words[i]
+}
+
+// hasTokens reports whether line i has a token of a label (not only "sì", "(sì/no)", marks).
+func (tl *tfLines) hasTokens(i int) bool {
+	var buf [16]string
+	return len(lblReduce(tl.wordsOf(i), buf[:0])) > 0
+}
+
+// labelAt finds a label exactly spread over lines[i:i+k], k up to 3, the shortest first.
+func (tl *tfLines) labelAt(i int) (Field, int) {
+	if a := tl.at[i]; a.known {
+		return a.f, a.k
+	}
+	f, k := tl.findLabelAt(i)
+	tl.at[i] = tfLabelFound{f: f, k: k, known: true}
+	return f, k
+}
+
+func (tl *tfLines) findLabelAt(i int) (Field, int) {
 	lm := lblMatchers[""]
-	if len(lblTokens(lines[i])) == 0 {
+	if !tl.hasTokens(i) {
 		return Field{}, 0 // "sì", "(sì/no)": a value or the end of a label, never its start
 	}
-	for k := 1; k <= 3 && i+k <= len(lines); k++ {
-		label := strings.TrimSpace(strings.Join(lines[i:i+k], " "))
-		if label == "" {
-			return Field{}, 0
-		}
-		l := strings.TrimRight(label, " :*")
-		if f, score, ok := lm.match(l); ok && score >= 10000 {
+	// Only a label on one line can be a field's key: lines joined have a space inside.
+	if f, ok := lm.key(strings.TrimRight(strings.TrimSpace(tl.lines[i]), " :*")); ok {
+		return f, 1
+	}
+	var rawBuf, tokBuf [32]string
+	var idBuf [32]uint16
+	raw := rawBuf[:0]
+	for k := 1; k <= 3 && i+k <= len(tl.lines); k++ {
+		// The words of lines joined are the words of each line, one after the other.
+		raw = append(raw, tl.wordsOf(i+k-1)...)
+		in := lblLabel{toks: lblReduce(raw, tokBuf[:0])}
+		in.ids = lblIDs(in.toks, idBuf[:0])
+		if f, score, ok := lm.matchLabel(in); ok && score >= 10000 {
 			return f, k
 		}
 		// A section's generic label: "Codice" under "4. Tipi dovuto".
-		if g := lm.generic(lblTokens(l)); len(g) > 0 {
+		if g := lm.generic(in.ids); len(g) > 0 {
 			return g[0], k
 		}
 	}
 	return Field{}, 0
 }
 
-// tfIsLabelLine reports whether lines[j] starts a label (exactly, maybe wrapped over lines) or
+// isLabelLine reports whether lines[j] starts a label (exactly, maybe wrapped over lines) or
 // is a "Label: value" pair.
-func tfIsLabelLine(lines []string, j int) bool {
-	if _, _, ok := tfSplitLabel(strings.TrimSpace(lines[j])); ok {
-		return true
+func (tl *tfLines) isLabelLine(j int) bool {
+	if tl.label[j] == 0 {
+		tl.label[j] = 1
+		if _, _, ok := tfSplitLabel(strings.TrimSpace(tl.lines[j])); ok {
+			tl.label[j] = 2
+		} else if _, k := tl.labelAt(j); k > 0 {
+			tl.label[j] = 2
+		}
 	}
-	_, k := tfLabelAt(lines, j)
-	return k > 0
+	return tl.label[j] == 2
 }
 
 // tfSplitLabel splits "Label: value". The label must be short and not look like a URL or a time.
