@@ -220,7 +220,7 @@ func frHeaderRow(r []string) bool {
 		if lblIsLabel(c) {
 			continue
 		}
-		if _, generic := lblMatchers[""].generics[lblSetKey(lblTokens(c))]; !generic {
+		if len(lblMatchers[""].generic(lblLabelOf(c).ids)) == 0 {
 			return false
 		}
 	}
