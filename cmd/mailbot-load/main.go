@@ -1,6 +1,7 @@
 // Command mailbot-load measures mailbot against the real mail servers of .ci/mailservers: it
-// fills call.center's INBOX with N realistic requests (loadreq.New: text, HTML, logo and both
-// forms as PDF, ~87 KB each), times a plain IMAP fetch of them as the ceiling, then builds and
+// fills call.center's INBOX with N realistic requests (-workload forms, loadreq.New: text, HTML,
+// logo and both forms as PDF, ~87 KB each; or -workload letter, loadreq.Letter: the Informativa
+// Generale typed in the body and a one-page cover letter printed to PDF), times a plain IMAP fetch of them as the ceiling, then builds and
 // starts the real `mailbot serve` on a fresh data directory and reports
 //
 //   - backlog: requests per second recorded (ticket opened, reply queued) from the start of the
@@ -8,7 +9,9 @@
 //   - push: arrival-to-reply latency (p50, p99) of M requests delivered one at a time while
 //     mailbot idles, from the SMTP server's acceptance (or the APPEND's) to the reply marked
 //     sent in the outbox;
-//   - peak memory of the mailbot process (VmHWM).
+//   - peak memory of the mailbot process (VmHWM), and of mailbot with any processes it starts
+//     (the largest sum of their resident sets, sampled);
+//   - with -profile FILE, a CPU profile of mailbot serve over the whole run.
 //
 // Run it from the repository root: go run ./cmd/mailbot-load -n 10000. It empties the INBOX of
 // call.center and of the senders it uses. See BENCHMARKS.md.
@@ -67,11 +70,22 @@ type options struct {
 	backlogTimeout      time.Duration
 	appendConcurrency   int
 	skipFill, skipFetch bool
+	workload            string // "forms" or "letter"
+	profile             string
+}
+
+// request returns request i of the workload.
+func (o options) request(i int, from string, date time.Time) ([]byte, error) {
+	if o.workload == "letter" {
+		return loadreq.Letter(i, from, date), nil
+	}
+	return loadreq.New(i, from, date)
 }
 
 // Report is what a run measured (printed as text, or as JSON with -json).
 type Report struct {
 	N                 int     `json:"n"`
+	Workload          string  `json:"workload"`
 	MessageBytes      int     `json:"message_bytes"` // of one ordinary request
 	BigAttachmentMB   int     `json:"big_attachment_mb,omitempty"`
 	Senders           string  `json:"senders"`
@@ -94,6 +108,7 @@ type Report struct {
 	PushNoticeP99ms   float64 `json:"push_notice_p99_ms"`
 	PeakRSSMB         float64 `json:"peak_rss_mb"`
 	BacklogPeakRSSMB  float64 `json:"backlog_peak_rss_mb"`
+	TreePeakRSSMB     float64 `json:"tree_peak_rss_mb"`    // mailbot and its child processes, largest sampled sum of VmRSS
 	BacklogCPUSeconds float64 `json:"backlog_cpu_seconds"` // user+system time of mailbot until the backlog is recorded
 	DataDir           string  `json:"data_dir,omitempty"`
 	MailbotLog        string  `json:"mailbot_log,omitempty"`
@@ -103,6 +118,8 @@ type Report struct {
 func main() {
 	var o options
 	flag.IntVar(&o.n, "n", 10000, "requests in the backlog")
+	flag.StringVar(&o.workload, "workload", "forms", "requests: forms (both forms as filled PDFs) or letter (a form in the body, a printed cover letter attached)")
+	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of mailbot serve (the whole run) to this file")
 	flag.IntVar(&o.push, "push", 100, "requests delivered one at a time while mailbot idles (0: none)")
 	flag.StringVar(&o.pushVia, "push-via", "smtp", "how pushed requests arrive: smtp (through Postfix) or append (IMAP APPEND)")
 	flag.DurationVar(&o.gap, "gap", 200*time.Millisecond, "pause between pushed requests, after the previous reply")
@@ -117,6 +134,10 @@ func main() {
 	flag.IntVar(&o.appendConcurrency, "append-conns", 2, "IMAP connections filling the mailbox")
 	flag.BoolVar(&o.skipFill, "reuse", false, "reuse the mailbox as the previous run left it (no APPEND; the count must match)")
 	flag.Parse()
+	if o.workload != "forms" && o.workload != "letter" {
+		fmt.Fprintln(os.Stderr, "mailbot-load: -workload is forms or letter")
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r, err := run(ctx, o)
@@ -169,7 +190,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 		defer stop()
 		o.replyAddr, o.pushVia = addr, "append"
 	}
-	r := &Report{N: o.n, BigAttachmentMB: o.attachMB, PushVia: o.pushVia}
+	r := &Report{N: o.n, Workload: o.workload, BigAttachmentMB: o.attachMB, PushVia: o.pushVia}
 	tmp, err := os.MkdirTemp("", "mailbot-load-")
 	if err != nil {
 		return nil, err
@@ -195,7 +216,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 		}
 		return senders[i%len(senders)]
 	}
-	one, err := loadreq.New(0, sender(0), time.Now())
+	one, err := o.request(0, sender(0), time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +279,11 @@ func run(ctx context.Context, o options) (*Report, error) {
 
 	logf("starting mailbot serve")
 	start := time.Now()
-	child := exec.Command(bin, "serve", "-config", cfgPath)
+	args := []string{"serve", "-config", cfgPath}
+	if o.profile != "" {
+		args = append(args, "-cpuprofile", o.profile)
+	}
+	child := exec.Command(bin, args...)
 	child.Stdout, child.Stderr = logFile, logFile
 	if err := child.Start(); err != nil {
 		return nil, err
@@ -275,6 +300,13 @@ func run(ctx context.Context, o options) (*Report, error) {
 		}
 	}()
 	pid := child.Process.Pid
+	treeRSS := make(chan float64, 1)
+	sampling, stopSampling := context.WithCancel(ctx)
+	go func() { treeRSS <- sampleTreeRSS(sampling, pid) }()
+	defer func() {
+		stopSampling()
+		r.TreePeakRSSMB = <-treeRSS
+	}()
 	db, err := openDB(ctx, filepath.Join(dataDir, "mailbot.db"), exited)
 	if err != nil {
 		return nil, err
@@ -445,6 +477,63 @@ func peakRSS(pid int) float64 {
 	return math.NaN()
 }
 
+// sampleTreeRSS samples the resident set of pid and its descendants every 50 ms until ctx is
+// done, and returns the largest sum, in MB: reading processes come and go, so VmHWM of each
+// does not add up.
+func sampleTreeRSS(ctx context.Context, pid int) float64 {
+	peak := 0.0
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if rss := treeRSS(pid); rss > peak {
+			peak = rss
+		}
+		select {
+		case <-ctx.Done():
+			return peak
+		case <-t.C:
+		}
+	}
+}
+
+// treeRSS is the sum of VmRSS of pid and its descendants, in MB.
+func treeRSS(pid int) float64 {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return math.NaN()
+	}
+	parent := map[int]int{}
+	rss := map[int]float64{}
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// After the command name: state, ppid, ... (field 24 is rss in pages).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 22 {
+			continue
+		}
+		parent[p], _ = strconv.Atoi(f[1])
+		pages, _ := strconv.ParseFloat(f[21], 64)
+		rss[p] = pages * float64(os.Getpagesize()) / (1 << 20)
+	}
+	sum := 0.0
+	for p := range rss {
+		for q, hops := p, 0; q > 1 && hops < 64; q, hops = parent[q], hops+1 {
+			if q == pid {
+				sum += rss[p]
+				break
+			}
+		}
+	}
+	return sum
+}
+
 // waitPostfixQueue waits until the Postfix of .ci/mailservers has an empty queue, if its
 // postqueue can be asked; otherwise it returns at once.
 func waitPostfixQueue(ctx context.Context, timeout time.Duration) {
@@ -548,7 +637,7 @@ func fill(ctx context.Context, o options, sender func(int) string) error {
 							return err
 						}
 					}
-					raw, err := loadreq.New(i, sender(i), time.Now())
+					raw, err := o.request(i, sender(i), time.Now())
 					if err != nil {
 						return err
 					}
@@ -640,17 +729,15 @@ func push(ctx context.Context, o options, db *sql.DB, exited <-chan error, sende
 		defer c.Close()
 	}
 	for i := first; i < first+o.push; i++ {
-		id := fmt.Sprintf("push-%d-%d@comune.example.it", i, time.Now().UnixNano())
-		ig, ep, err := loadreq.Forms(i)
+		from := sender(i)
+		raw, err := o.request(i, from, time.Now())
 		if err != nil {
 			return nil, nil, err
 		}
-		from := sender(i)
-		raw := loadreq.Compose(loadreq.Mail{From: from, MessageID: id, Date: time.Now(),
-			Subject: fmt.Sprintf("Richiesta integrazione MyPay e MyPivot - Comune di Prova %d", i),
-			Text:    "Buongiorno,\r\n\r\nin allegato i moduli compilati.\r\n\r\nCordiali saluti,\r\nMaria Bianchi\r\n",
-			Attachments: []loadreq.Attachment{{Name: "informativa_generale.pdf", ContentType: "application/pdf", Data: ig},
-				{Name: "qualificazione_ente_prodotto.pdf", ContentType: "application/pdf", Data: ep}}})
+		id, err := messageID(raw)
+		if err != nil {
+			return nil, nil, err
+		}
 		var accepted time.Time
 		if c != nil {
 			if err := appendMsg(c, raw); err != nil {
@@ -691,6 +778,16 @@ func push(ctx context.Context, o options, db *sql.DB, exited <-chan error, sende
 	return lat, notice, nil
 }
 
+// messageID is the Message-ID of a request, without brackets.
+func messageID(raw []byte) (string, error) {
+	_, rest, ok := bytes.Cut(raw, []byte("\r\nMessage-ID: <"))
+	id, _, ok2 := bytes.Cut(rest, []byte(">"))
+	if !ok || !ok2 {
+		return "", errors.New("request without a Message-ID")
+	}
+	return string(id), nil
+}
+
 func sendSMTP(addr, from, to string, raw []byte) error {
 	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
@@ -723,7 +820,7 @@ func smtpRcptOK(addr, rcpt string) error {
 }
 
 func printReport(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "mailbot-load: %d requests of %d bytes", r.N, r.MessageBytes)
+	fmt.Fprintf(w, "mailbot-load: %d requests (workload %s) of %d bytes", r.N, r.Workload, r.MessageBytes)
 	if r.BigAttachmentMB > 0 {
 		fmt.Fprintf(w, " + 1 with a %d MB PDF", r.BigAttachmentMB)
 	}
@@ -740,6 +837,7 @@ func printReport(w io.Writer, r *Report) {
 		fmt.Fprintf(w, "  of which acceptance to intake (server notice, fetch, read): p50 %.0f ms, p99 %.0f ms\n", r.PushNoticeP50ms, r.PushNoticeP99ms)
 	}
 	fmt.Fprintf(w, "peak RSS of mailbot (VmHWM)  %.1f MB after the backlog, %.1f MB at the end (target < 100 MB)\n", r.BacklogPeakRSSMB, r.PeakRSSMB)
+	fmt.Fprintf(w, "peak RSS of mailbot and its child processes (sampled sum)  %.1f MB\n", r.TreePeakRSSMB)
 	if r.DataDir != "" {
 		fmt.Fprintf(w, "data: %s, log: %s\n", r.DataDir, r.MailbotLog)
 	}
