@@ -122,7 +122,7 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 		t.Errorf("%d field events, want 1", fields)
 	}
 	forms, _ := h.d.Store.Forms(ctx, id)
-	qep := CaseFile(ticketing.KindIntegration, forms).Forms[parsers.FormQualificazioneEnteProdotto]
+	qep := CaseFile(ticketing.KindIntegration, forms, nil).Forms[parsers.FormQualificazioneEnteProdotto]
 	if p := qep.Provenance["ente.codice_ipa"]; p.How != ticketing.HowStaff || !p.Sure || qep.Field("ente.codice_ipa") != "c_l736" {
 		t.Errorf("corrected value %q provenance %+v", qep.Field("ente.codice_ipa"), p)
 	}
@@ -176,7 +176,7 @@ func TestNeverConfidentlyWrong(t *testing.T) {
 			ig.Provenance[fd.Key] = sure("informativa.docx")
 		}
 	}
-	chk := documentsCheck(ticketing.KindIntegration, []ticketing.Form{ig, qep})
+	chk := documentsCheck(ticketing.KindIntegration, []ticketing.Form{ig, qep}, nil)
 	all := strings.Join(chk.missing, "\n")
 	if strings.Contains(all, "11/03/2026") {
 		t.Errorf("an uncertain reading is told to the referent:\n%s", all)

@@ -33,6 +33,7 @@ type Config struct {
 	Retention RetentionConfig `toml:"retention"`
 	Ops       OpsConfig       `toml:"ops"`
 	Console   ConsoleConfig   `toml:"console"`
+	Registry  RegistryConfig  `toml:"registry"`
 
 	loc *time.Location
 }
@@ -280,6 +281,9 @@ func (c *Config) Complete() error {
 		return err
 	}
 	if err := c.completeConsole(); err != nil {
+		return err
+	}
+	if err := c.completeRegistry(); err != nil {
 		return err
 	}
 	return c.completeCatalog()

@@ -20,8 +20,9 @@ type Daemon struct {
 	Sender   *Sender
 	Watchers []*Watcher
 	Schedule *Scheduler
-	Catalogs *Publisher // nil when [catalog] publishes nowhere
-	Health   *Health    // what the running daemon knows of itself (ops endpoints, status)
+	Catalogs *Publisher       // nil when [catalog] publishes nowhere
+	Registry *RegistryWatcher // nil without [registry] file
+	Health   *Health          // what the running daemon knows of itself (ops endpoints, status)
 
 	// Ready, if set, is called once Run holds the data directory and its workers are started
 	// (serve tells systemd).
@@ -43,6 +44,7 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 		d.Catalogs = NewPublisher(cfg, store, log.With("worker", "catalog"), now)
 		d.Intake.OnChange = d.Catalogs.Changed
 	}
+	d.Registry = NewRegistryWatcher(cfg, store, log.With("worker", "registry"), now)
 	for _, m := range cfg.Mailboxes {
 		w := NewWatcher(m, d.Intake, store, log.With("worker", "watcher"), cfg.Limits.MaxMessageSize)
 		w.Health = d.Health
@@ -87,6 +89,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sender.Go(worker("outbox", d.Sender.Run, senderCtx))
 
 	var watchers sync.WaitGroup
+	if d.Registry != nil {
+		// Before any mail is read, so that it is checked against the current registry.
+		d.Registry.Check(ctx)
+		watchers.Go(func() { d.Registry.Run(ctx) })
+	}
 	for _, w := range d.Watchers {
 		watchers.Go(worker("watcher "+w.cfg.Name, w.Run, ctx))
 	}

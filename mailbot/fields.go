@@ -130,7 +130,11 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 	if tk.State != ticketing.StateAwaitingDocuments {
 		return res, nil
 	}
-	chk := documentsCheck(tk.Kind, forms)
+	reg, err := tx.Registry(forms)
+	if err != nil {
+		return "", err
+	}
+	chk := documentsCheck(tk.Kind, forms, reg)
 	if len(chk.uncertain) > 0 {
 		return fmt.Sprintf("%s; restano %d dati da verificare:\n  %s", res, len(chk.uncertain), strings.Join(chk.uncertain, "\n  ")), nil
 	}

@@ -580,8 +580,12 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 	if len(to) == 0 {
 		return nil
 	}
+	reg, err := registryLine(tx, tk)
+	if err != nil {
+		return err
+	}
 	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: reason, Ticket: tk,
-		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines})
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines, Registry: reg})
 	if err != nil {
 		return err
 	}
@@ -638,6 +642,7 @@ type staffData struct {
 	StateLabel string
 	Show       string
 	Lines      []string
+	Registry   string // what the registry of enti says of the case's ente, "" without a registry
 }
 
 // replySubject is "Re: <subject> [ID]", without stacking prefixes or tags.

@@ -340,7 +340,11 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 			if err != nil {
 				return err
 			}
-			if chk := documentsCheck(tk.Kind, forms); len(chk.missing) > 0 {
+			reg, err := tx.Registry(forms)
+			if err != nil {
+				return err
+			}
+			if chk := documentsCheck(tk.Kind, forms, reg); len(chk.missing) > 0 {
 				step.missing = chk.missing
 			}
 		}

@@ -121,7 +121,11 @@ func formRecord(messageID string, f parsers.Form, now time.Time) ticketing.Form 
 // codice fiscale or IPA code is taken only when valid and read with confidence, since it
 // joins later messages to this case.
 func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, now time.Time) error {
-	cf := CaseFile(tk.Kind, forms)
+	reg, err := tx.Registry(forms)
+	if err != nil {
+		return err
+	}
+	cf := CaseFile(tk.Kind, forms, reg)
 	var sources []ticketing.Form
 	for _, f := range forms {
 		if f.Type == "" {
@@ -175,9 +179,10 @@ func requiredForms(kind string) []string {
 
 // CaseFile merges a ticket's forms field by field (ticketing.Merge), cross-checking the facts
 // that the forms of its kind share: the ente's codice fiscale and IPA code and the services in
-// both integration forms, the company in the qualification forms.
-func CaseFile(kind string, forms []ticketing.Form) ticketing.CaseFile {
-	o := ticketing.MergeOptions{CrossCheck: map[string][]string{}, Wording: wording}
+// both integration forms, the company in the qualification forms; and the enti they name
+// against the registry of enti (reg, from Tx.Registry; nil: no registry).
+func CaseFile(kind string, forms []ticketing.Form, reg *ticketing.Registry) ticketing.CaseFile {
+	o := ticketing.MergeOptions{CrossCheck: map[string][]string{}, Wording: wording, Registry: reg}
 	count := map[string][]string{}
 	for _, t := range requiredForms(kind) {
 		for _, fd := range parsers.Spec(t).Fields {
@@ -231,7 +236,11 @@ func checkingDocuments(tx *ticketing.Tx, tk ticketing.Ticket) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return len(documentsCheck(tk.Kind, forms).uncertain) > 0, nil
+	reg, err := tx.Registry(forms)
+	if err != nil {
+		return false, err
+	}
+	return len(documentsCheck(tk.Kind, forms, reg).uncertain) > 0, nil
 }
 
 // clearChecking removes the mark of a case whose documents a person was to check.
@@ -255,9 +264,9 @@ func (c check) complete() bool { return len(c.missing) == 0 && len(c.uncertain) 
 // documentsCheck checks the case file of a ticket at its first step: forms absent, required
 // fields empty, values invalid, prerequisites not declared. Only what was read with confidence
 // is the referent's to fix; what was not goes to a person.
-func documentsCheck(kind string, forms []ticketing.Form) check {
+func documentsCheck(kind string, forms []ticketing.Form, reg *ticketing.Registry) check {
 	var c check
-	cf := CaseFile(kind, forms)
+	cf := CaseFile(kind, forms, reg)
 	seen := map[string]bool{}
 	for _, t := range requiredForms(kind) {
 		f, ok := cf.Forms[t]
@@ -408,7 +417,11 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			o.staffNotice = joinNotice(o.staffNotice, "nuovo messaggio del referente, senza documenti")
 			return o, nil
 		}
-		chk := documentsCheck(tk.Kind, forms)
+		reg, err := tx.Registry(forms)
+		if err != nil {
+			return o, err
+		}
+		chk := documentsCheck(tk.Kind, forms, reg)
 		if len(chk.uncertain) == 0 {
 			// New documents may have settled what a person was to check.
 			if err := clearChecking(tx, tk, "mailbot", now); err != nil {
@@ -584,7 +597,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 	if err != nil {
 		return err
 	}
-	qep, ok := CaseFile(integ.Kind, forms).Forms[parsers.FormQualificazioneEnteProdotto]
+	qep, ok := CaseFile(integ.Kind, forms, nil).Forms[parsers.FormQualificazioneEnteProdotto]
 	product := strings.ToLower(strings.TrimSpace(qep.Field("prodotto.nome")))
 	ipa := strings.ToLower(integ.Ente.CodiceIPA)
 	if !ok || product == "" || ipa == "" {
@@ -599,7 +612,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 		if err != nil {
 			return err
 		}
-		qp, ok := CaseFile(ticketing.KindQualification, qforms).Forms[parsers.FormQualificazioneProdotto]
+		qp, ok := CaseFile(ticketing.KindQualification, qforms, nil).Forms[parsers.FormQualificazioneProdotto]
 		if !ok || strings.ToLower(strings.TrimSpace(qp.Field("prodotto.nome"))) != product ||
 			strings.ToLower(qp.Field("ente_pilota.codice_ipa")) != ipa {
 			continue

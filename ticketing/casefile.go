@@ -47,6 +47,8 @@ type Provenance struct {
 const (
 	HowBody  = "body"  // a line of a message body (parsers.HowBody)
 	HowStaff = "staff" // a value a staff member confirmed or corrected
+	// HowRegistry is a value the registry of enti states, shown beside a reading it contradicts.
+	HowRegistry = "registry"
 )
 
 // EventField is the event of a staff member confirming or correcting a form value.

@@ -12,6 +12,9 @@ import (
 type CaseFile struct {
 	Forms     map[string]Form // by form type
 	Conflicts []Conflict
+	// Registry is what the registry of enti says of each ente the forms name (none without a
+	// registry).
+	Registry []RegistryNote
 }
 
 // Conflict is a field read with confidence as two different values that no rule of precedence
@@ -39,6 +42,9 @@ type MergeOptions struct {
 	// Wording reports whether a field holds free text, where two different values are two
 	// wordings of one fact rather than a conflict. Nil: every field is exact.
 	Wording func(key string) bool
+	// Registry is the registry of enti, a source independent of the sender (Tx.Registry); nil:
+	// no registry evidence.
+	Registry *Registry
 }
 
 // Ranks of readings: a staff correction over an attached form over a line of a message body.
@@ -151,6 +157,7 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 		cf.Forms[fk.typ] = f
 	}
 	cf.crossCheck(o, exact)
+	cf.corroborate(o.Registry)
 	// A field no document gave a value for, but one read as empty without confidence (no box
 	// ticked, labels where the value should be): a question for a person, not a missing field.
 	for fk, p := range unsureEmpty {
@@ -342,4 +349,137 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// registryPrefixes name an ente in the forms: the requesting ente, a product's pilot ente.
+var registryPrefixes = []string{"ente.", "ente_pilota."}
+
+// RegistryNote is what the registry of enti says of the ente one form names.
+type RegistryNote struct {
+	Type      string        `json:"type"`
+	Prefix    string        `json:"prefix"`              // "ente." or "ente_pilota."
+	Ente      *RegistryEnte `json:"ente,omitempty"`      // nil: the registry knows none of its codes
+	Confirmed []string      `json:"confirmed,omitempty"` // field keys whose readings it confirms
+}
+
+// Describe says, in Italian for staff, what the registry says of the ente.
+func (n RegistryNote) Describe() string {
+	if n.Ente == nil {
+		return "registro IndicePA: nessun ente con questi codici"
+	}
+	s := "registro IndicePA: " + n.Ente.Describe()
+	if len(n.Confirmed) > 0 {
+		s += " (conferma " + strings.Join(n.Confirmed, ", ") + ")"
+	}
+	return s
+}
+
+// corroborate checks each ente the forms name against the registry of enti, a source the
+// sender does not control:
+//   - a codice IPA or codice fiscale the registry does not know is a doubt for staff, never a
+//     problem for the referent (the registry lags behind new bodies; a person checks);
+//   - a codice fiscale other than the one the registry gives the ente's codice IPA is a
+//     conflict, offered to staff with the registry's value;
+//   - when at least two facts read (codice IPA, codice fiscale, denominazione, PEC) agree with
+//     the ente the registry finds, each of them is sure, whatever the reader's doubt.
+//
+// A staff member's value is never doubted (they decide, with the registry in front of them).
+// A name or PEC differing from the registry's is no conflict: enti write their names in many
+// ways and have several domicili digitali.
+func (cf *CaseFile) corroborate(reg *Registry) {
+	if reg == nil {
+		return
+	}
+	for _, typ := range sortedKeys(cf.Forms) {
+		f := cf.Forms[typ]
+		for _, p := range registryPrefixes {
+			if n, ok := cf.checkRegistry(&f, p, reg); ok {
+				cf.Registry = append(cf.Registry, n)
+			}
+		}
+		cf.Forms[typ] = f
+	}
+}
+
+func (cf *CaseFile) checkRegistry(f *Form, p string, reg *Registry) (RegistryNote, bool) {
+	read := func(field string) string {
+		if _, ok := f.Provenance[p+field]; !ok || len(problemsOf(*f, p+field)) > 0 {
+			return ""
+		}
+		return strings.TrimSpace(f.Field(p + field))
+	}
+	doubtable := func(field string) bool { return f.Provenance[p+field].How != HowStaff }
+	ipa, code := read("codice_ipa"), read("codice_fiscale")
+	if ipa == "" && code == "" {
+		return RegistryNote{}, false
+	}
+	n := RegistryNote{Type: f.Type, Prefix: p}
+	byIPA, ipaKnown := reg.ByIPA(ipa)
+	byCF, cfKnown := reg.ByCodiceFiscale(code)
+	e, found := reg.Ente(ipa, code)
+	if found {
+		n.Ente = &e
+	}
+	if ipa != "" && !ipaKnown && doubtable("codice_ipa") {
+		d := fmt.Sprintf("il codice IPA «%s» non è nel registro IndicePA", ipa)
+		if cfKnown {
+			d += "; al codice fiscale " + code + " il registro associa " + byCF.Describe()
+		}
+		registryDoubt(f, p+"codice_ipa", d)
+	}
+	switch {
+	case ipaKnown && code != "" && normCF(byIPA.CodiceFiscale) != normCF(code) && doubtable("codice_fiscale"):
+		c := Conflict{Type: f.Type, Field: p + "codice_fiscale", Readings: []Reading{
+			{Type: f.Type, Value: code, Provenance: f.Provenance[p+"codice_fiscale"]},
+			{Type: f.Type, Value: byIPA.CodiceFiscale, Provenance: Provenance{Document: "registro IndicePA, ente " + byIPA.CodiceIPA,
+				Where: byIPA.Denominazione, How: HowRegistry, Sure: true}},
+		}}
+		cf.Conflicts = append(cf.Conflicts, c)
+		doubt(f, c.Field, c)
+	case code != "" && !cfKnown && doubtable("codice_fiscale"):
+		registryDoubt(f, p+"codice_fiscale", fmt.Sprintf("il codice fiscale «%s» non è nel registro IndicePA", code))
+	}
+	if !found {
+		return n, true
+	}
+	var agree []string
+	if ipa != "" && strings.EqualFold(ipa, e.CodiceIPA) {
+		agree = append(agree, p+"codice_ipa")
+	}
+	if code != "" && normCF(code) == normCF(e.CodiceFiscale) {
+		agree = append(agree, p+"codice_fiscale")
+	}
+	if name := read("denominazione"); name != "" && normName(name) == normName(e.Denominazione) {
+		agree = append(agree, p+"denominazione")
+	}
+	if pec := read("pec"); pec != "" && e.PEC != "" && strings.EqualFold(pec, e.PEC) {
+		agree = append(agree, p+"pec")
+	}
+	if len(agree) < 2 {
+		return n, true
+	}
+	for _, key := range agree {
+		if cf.inConflict(f.Type, key) {
+			continue
+		}
+		pr := f.Provenance[key]
+		pr.Sure, pr.Doubt = true, ""
+		f.Provenance[key] = pr
+		n.Confirmed = append(n.Confirmed, key)
+	}
+	return n, true
+}
+
+// registryDoubt marks a field not sure, adding what the registry says to any other doubt.
+func registryDoubt(f *Form, key, d string) {
+	p := f.Provenance[key]
+	if p.Doubt != "" {
+		d = p.Doubt + "; " + d
+	}
+	p.Sure, p.Doubt = false, d
+	f.Provenance[key] = p
+}
+
+func (cf *CaseFile) inConflict(typ, key string) bool {
+	return slices.ContainsFunc(cf.Conflicts, func(c Conflict) bool { return c.Field == key && (c.Type == typ || c.Type == "") })
 }

@@ -39,6 +39,7 @@ Usage:
   mailbot retention -config FILE                 delete now the raw mail of cases closed past [retention]
   mailbot forget -config FILE -email ADDR        erase a person's data from closed cases (GDPR art. 17)
   mailbot console link -config FILE -email ADDR  print a one-time sign-in link to the web console ([console])
+  mailbot registry import -config FILE ENTI.csv  load the registry of enti (IndicePA open data, "Enti")
 `
 
 func main() {
@@ -81,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runForget(ctx, args[1:], stdout, stderr)
 	case "console":
 		return runConsole(ctx, args[1:], stdout, stderr)
+	case "registry":
+		return runRegistry(ctx, args[1:], stdout, stderr)
 	case "inspect":
 		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -98,16 +98,22 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "mailbot tickets show: %v\n", err)
 			return 1
 		}
-		cf := mailbot.CaseFile(tk.Kind, forms)
+		reg, err := store.Registry(ctx, forms)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailbot tickets show: %v\n", err)
+			return 1
+		}
+		cf := mailbot.CaseFile(tk.Kind, forms, reg)
 		detail := struct {
 			*ticketing.Ticket
 			MessageCount int                       `json:"message_count"`
 			IPs          map[string][]string       `json:"ips"`
 			CaseFile     map[string]ticketing.Form `json:"case_file"`
 			Conflicts    []ticketing.Conflict      `json:"conflicts"`
+			Registry     []ticketing.RegistryNote  `json:"registry,omitempty"`
 			Messages     []ticketing.Message       `json:"messages"`
 			Events       []ticketing.Event         `json:"events"`
-		}{tk, tk.Messages, ips, cf.Forms, nonNilConflicts(cf.Conflicts), msgs, events}
+		}{tk, tk.Messages, ips, cf.Forms, nonNilConflicts(cf.Conflicts), cf.Registry, msgs, events}
 		if *asJSON {
 			return printJSON(stdout, stderr, detail)
 		}
@@ -168,6 +174,9 @@ func printCaseFile(w io.Writer, cf ticketing.CaseFile) {
 		for _, pr := range f.Problems {
 			fmt.Fprintf(w, "    problem %s: %s\n", pr.Field, pr.Message)
 		}
+	}
+	for _, n := range cf.Registry {
+		fmt.Fprintf(w, "  %s %s\n", n.Type, n.Describe())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,7 +24,7 @@ import (
 	"mailbot/ticketing"
 )
 
-//go:embed testdata/demo/*.eml
+//go:embed testdata/demo/*.eml testdata/registry/enti.csv
 var demoFS embed.FS
 
 // Addresses of the demo's mail system.
@@ -84,6 +85,13 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	defer os.RemoveAll(dir)
 	cfg := Config(l, dir)
 	cfg.Staff.Addresses = []string{demoStaff}
+	// A small extract of IndicePA's registry of enti, so that staff notices show what the
+	// registry says of the demo's enti.
+	enti, _ := demoFS.ReadFile("testdata/registry/enti.csv")
+	cfg.Registry.File = filepath.Join(dir, "indicepa-enti.csv")
+	if err := os.WriteFile(cfg.Registry.File, enti, 0o600); err != nil {
+		return err
+	}
 	if opts.Configure != nil {
 		opts.Configure(cfg)
 	}
@@ -152,6 +160,11 @@ func Report(ctx context.Context, out io.Writer, store *ticketing.Store, l *local
 	tickets, err := store.Tickets(ctx)
 	if err != nil {
 		return err
+	}
+	if src, ok, err := store.RegistrySource(ctx); err != nil {
+		return err
+	} else if ok {
+		fmt.Fprintf(out, "\nRegistry of enti (IndicePA): %d enti from %s\n", src.Enti, filepath.Base(src.File))
 	}
 	fmt.Fprintf(out, "\nTickets opened: %d\n", len(tickets))
 	for _, tk := range tickets {
