@@ -13,6 +13,7 @@ import (
 
 	"mailbot/internal/browsertest"
 	"mailbot/internal/demo"
+	"mailbot/internal/wait"
 	"mailbot/ticketing"
 )
 
@@ -71,12 +72,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	if _, err := demo.Deliver(e.l, []byte(auto)); err != nil {
 		t.Fatal(err)
 	}
-	e.waitFor("the quarantine", func() bool {
+	wait.For(e.t, "the quarantine", func() bool {
 		kept, _ := e.d.Store.QuarantineQueue(context.Background())
 		return len(kept) > 0
 	})
 	var badMail string
-	e.waitFor("the hostile mail's case", func() bool {
+	wait.For(e.t, "the hostile mail's case", func() bool {
 		list, _ := e.d.Store.Tickets(context.Background())
 		for _, tk := range list {
 			if tk.Messages > 0 && tk.Requester == "attacco@example.com" {
@@ -152,7 +153,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	check("posta")
 	var link string
-	e.waitFor("the sign-in mail", func() bool {
+	wait.For(e.t, "the sign-in mail", func() bool {
 		d := e.l.DeliveredTo(operator)
 		if len(d) == before {
 			return false
@@ -211,7 +212,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	check("pratica-nota")
 	do(chromedp.Click(chromedp.CSS(`form:has(#assegna-a) button`)), chromedp.WaitVisible(chromedp.CSS(`#assegnata[data-a="`+operator+`"]`)))
-	e.waitFor("the assignment", func() bool {
+	wait.For(e.t, "the assignment", func() bool {
 		tk, _ := e.d.Store.Ticket(context.Background(), venezia)
 		return tk.Assignee == operator
 	})

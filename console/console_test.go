@@ -23,6 +23,7 @@ import (
 
 	"mailbot/internal/demo"
 	"mailbot/internal/localmail"
+	"mailbot/internal/wait"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -80,7 +81,7 @@ func start(t *testing.T, emls ...string) *env {
 		}
 	}
 	if len(emls) > 0 {
-		e.waitFor("the tickets", func() bool {
+		wait.For(e.t, "the tickets", func() bool {
 			list, err := d.Store.Tickets(context.Background())
 			// Quiet too: a reply recorded as sent after the test reads a case would change it.
 			_, pending, perr := d.Store.NextDue(context.Background())
@@ -88,15 +89,6 @@ func start(t *testing.T, emls ...string) *env {
 		})
 	}
 	return e
-}
-
-func (e *env) waitFor(what string, cond func() bool) {
-	e.t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-	}
 }
 
 // client is a browser without JavaScript: cookies, redirects followed.
@@ -142,7 +134,7 @@ func (c *client) mailedLink(addr string) string {
 		c.e.t.Fatalf("sign-in request: %d %s", code, body)
 	}
 	var link string
-	c.e.waitFor("the sign-in mail", func() bool {
+	wait.For(c.e.t, "the sign-in mail", func() bool {
 		d := c.e.l.DeliveredTo(addr)
 		if len(d) == before {
 			return false
@@ -305,7 +297,7 @@ func TestSignInAndActions(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "messaggio inviato a "+referent) {
 		t.Errorf("write to the referent: %d", code)
 	}
-	e.waitFor("the written answer", func() bool { return len(e.l.DeliveredTo(referent)) > before })
+	wait.For(e.t, "the written answer", func() bool { return len(e.l.DeliveredTo(referent)) > before })
 	if got := string(e.l.DeliveredTo(referent)[before].Raw); !strings.Contains(got, "manca la firma sul modulo.") || !strings.Contains(got, "["+id+"]") {
 		t.Errorf("the referent's mail:\n%s", got)
 	}
@@ -324,7 +316,7 @@ func TestSignInAndActions(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "credenziali inviate") || strings.Contains(body, password) {
 		t.Fatalf("credentials: %d\n%s", code, body)
 	}
-	e.waitFor("the credentials", func() bool {
+	wait.For(e.t, "the credentials", func() bool {
 		for _, d := range e.l.DeliveredTo(referent)[before:] {
 			if strings.Contains(string(d.Raw), password) {
 				return true
@@ -332,7 +324,7 @@ func TestSignInAndActions(t *testing.T) {
 		}
 		return false
 	})
-	e.waitFor("the outbox to mark it sent", func() bool {
+	wait.For(e.t, "the outbox to mark it sent", func() bool {
 		st, err := e.d.Store.Stats(context.Background())
 		return err == nil && st.OldestQueued.IsZero()
 	})
@@ -341,7 +333,7 @@ func TestSignInAndActions(t *testing.T) {
 	}
 	// The outbox replaces the sent mail with its redacted copy and scrubs the files.
 	var where string
-	e.waitFor("the password to be gone from the data directory", func() bool {
+	wait.For(e.t, "the password to be gone from the data directory", func() bool {
 		where = ""
 		filepath.WalkDir(e.cfg.DataDir, func(path string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
@@ -393,7 +385,7 @@ func TestHostileMessageAsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	var id string
-	e.waitFor("the hostile case", func() bool {
+	wait.For(e.t, "the hostile case", func() bool {
 		list, _ := e.d.Store.Tickets(context.Background())
 		if len(list) > 0 {
 			id = list[0].ID
@@ -581,7 +573,7 @@ func TestQuarantine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e.waitFor("the quarantine", func() bool {
+	wait.For(e.t, "the quarantine", func() bool {
 		kept, _ = e.d.Store.QuarantineQueue(context.Background())
 		return len(kept) >= 3
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailbot/internal/mailtest"
+	"mailbot/internal/wait"
 	"mailbot/ticketing"
 )
 
@@ -165,7 +166,7 @@ func TestCrashBacklog(t *testing.T) {
 	// The last start runs to the end: everything recorded and sent, including the mail in
 	// doubt once its lease runs out (a minute).
 	d := startDaemon(t, bin, config, logPath)
-	waitFor(t, 3*time.Minute, func() (bool, string) {
+	wait.State(t, 3*time.Minute, func() (bool, string) {
 		cc, cl, sent, queued := progress()
 		state := fmt.Sprintf("copies %d/%d + %d/%d, replies sent %d, queued %d", cc, wantCC, cl, wantCluster, sent, queued)
 		if cc < wantCC || cl < wantCluster {
@@ -295,7 +296,7 @@ func checkCrashOutcome(t *testing.T, bin, config string, store *ticketing.Store,
 	// Postfix may still be delivering the last ones: wait until each answer is there.
 	var copies map[string][]received // answer Message-ID -> copies received
 	foreign := 0
-	waitFor(t, time.Minute, func() (bool, string) {
+	wait.State(t, time.Minute, func() (bool, string) {
 		copies, foreign = map[string][]received{}, 0
 		for _, box := range []string{venezia, padova} {
 			for _, m := range readMailbox(t, imapAddr, box) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mailbot/internal/mailtest"
+	"mailbot/internal/wait"
 	"mailbot/mailbot"
 )
 
@@ -105,11 +106,11 @@ func TestDovecotDropsConnectionsMidFetch(t *testing.T) {
 		}
 		t.Fatalf("the call center's session survived the fault 3 times")
 	}
-	waitFor(t, time.Minute, recorded(3))
-	waitFor(t, time.Minute, func() (bool, string) { return ended() >= 3, fmt.Sprintf("%d sessions ended, want the 3 cut", ended()) })
-	waitFor(t, time.Minute, recorded(n/3))
+	wait.State(t, time.Minute, recorded(3))
+	wait.State(t, time.Minute, func() (bool, string) { return ended() >= 3, fmt.Sprintf("%d sessions ended, want the 3 cut", ended()) })
+	wait.State(t, time.Minute, recorded(n/3))
 	dropped(func() { admin(t, "doveadm", "-c", dovecotConf(), "kick", callCenter) })
-	waitFor(t, time.Minute, recorded(2*n/3))
+	wait.State(t, time.Minute, recorded(2*n/3))
 	// The restart needs root and the servers' own script; without them (a developer's
 	// servers), the cut and the kick must do.
 	if os.Geteuid() == 0 || mailtest.Required() {
@@ -117,7 +118,7 @@ func TestDovecotDropsConnectionsMidFetch(t *testing.T) {
 	} else {
 		t.Log("not root: Dovecot is not restarted")
 	}
-	waitFor(t, 2*time.Minute, func() (bool, string) {
+	wait.State(t, 2*time.Minute, func() (bool, string) {
 		cc, _ := d.Store.CopiesIn(bg, "callcenter")
 		cl, _ := d.Store.CopiesIn(bg, "cluster")
 		_, pending, err := d.Store.NextDue(bg)

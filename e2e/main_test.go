@@ -287,22 +287,6 @@ func readMailbox(t *testing.T, imapAddr, user string) []received {
 	return out
 }
 
-// waitFor polls cond until it returns true, failing after timeout with what cond last said.
-func waitFor(t *testing.T, timeout time.Duration, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not reached within %s: %s", timeout, state)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // openStore opens mailbot's database beside the daemon, as the CLI does, for counts the CLI
 // does not print (copies per mailbox, the outbox).
 func openStore(t *testing.T, dataDir string) *ticketing.Store {

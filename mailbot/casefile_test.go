@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -42,7 +43,7 @@ func TestServicesInBodyWithBothFormsReachTestSetup(t *testing.T) {
 
 	h, _ := newLifecycle(t)
 	h.deliver(raw)
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
 	h.waitState(id, ticketing.StateTestSetup)
 	_, text := h.lastTo(referent)
@@ -66,9 +67,9 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 			"Buongiorno,\n\nQualificazione Ente-Prodotto\nCodice IPA: c_l737\n\nCordiali saluti", nil, bothForms(t))
 	}
 	h.deliver(conflicting("conf1@comune.venezia.it"))
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
-	waitFor(t, "the staff notice", func() bool {
+	wait.For(t, "the staff notice", func() bool {
 		if len(h.mail.DeliveredTo(staffOne)) == 0 {
 			return false // lastTo fails the test when nothing has arrived yet
 		}
@@ -81,7 +82,7 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 			t.Errorf("staff notice lacks %q:\n%s", want, notice)
 		}
 	}
-	waitFor(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) == 1 })
+	wait.For(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) == 1 })
 	_, text := h.lastTo(referent)
 	if !strings.Contains(text, "li sta verificando una persona") || strings.Contains(text, "c_l737") || strings.Contains(text, "ci servono ancora") {
 		t.Errorf("answer to the referent:\n%s", text)
@@ -94,7 +95,7 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 	// A wrong correction is refused and changes nothing.
 	h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "campo0@regione.veneto.it",
 		"#campo ente.codice_fiscale=00339370270", []string{staffAuth}, nil))
-	waitFor(t, "the refusal", func() bool {
+	wait.For(t, "the refusal", func() bool {
 		_, text := h.lastTo(staffOne)
 		return strings.Contains(text, "non eseguito")
 	})
@@ -136,9 +137,9 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 		"Buongiorno,\n\nQualificazione Ente-Prodotto\nPartita IVA: 00339370272\n\nCordiali saluti", nil, map[string][]byte{
 			"informativa.docx":  fixture(t, "informativa_generale_cf_errato.docx"),
 			"ente-prodotto.pdf": fixture(t, "qualificazione_ente_prodotto_venezia.pdf")}))
-	waitFor(t, "the second ticket", func() bool { return len(h.tickets()) == 2 })
+	wait.For(t, "the second ticket", func() bool { return len(h.tickets()) == 2 })
 	id2 := h.tickets()[1].ID
-	waitFor(t, "the second answer", func() bool { return len(h.mail.DeliveredTo(referent)) >= 3 })
+	wait.For(t, "the second answer", func() bool { return len(h.mail.DeliveredTo(referent)) >= 3 })
 	if _, err := h.d.Intake.Apply(ctx, id2, "campo", "", map[string]string{"nessuno": "x"}, "cli:test"); err == nil ||
 		!strings.Contains(err.Error(), "sconosciuto") {
 		t.Errorf("unknown field: %v", err)
@@ -250,9 +251,9 @@ func TestNewDocumentsSettleAConflict(t *testing.T) {
 	h, _ := newLifecycle(t)
 	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Richiesta integrazione", "settle1@comune.venezia.it",
 		"Buongiorno,\n\nQualificazione Ente-Prodotto\nCodice IPA: c_l737\n\nCordiali saluti", nil, bothForms(t)))
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
-	waitFor(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) == 1 })
+	wait.For(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) == 1 })
 	if tk := h.ticket(id); !strings.HasPrefix(tk.Flag, flagChecking) {
 		t.Fatalf("flag %q", tk.Flag)
 	}

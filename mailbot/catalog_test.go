@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mailbot/internal/formgen"
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -45,7 +46,7 @@ func TestCatalogsFollowQualification(t *testing.T) {
 		}
 	}()
 
-	waitFor(t, "the catalog server", func() bool { return d.Catalogs.Addr() != "" })
+	wait.For(t, "the catalog server", func() bool { return d.Catalogs.Addr() != "" })
 	base := "http://" + d.Catalogs.Addr()
 	items := func(name string) []map[string]any {
 		resp, err := http.Get(base + "/" + name + ".json")
@@ -61,14 +62,14 @@ func TestCatalogsFollowQualification(t *testing.T) {
 		}
 		return doc.Items
 	}
-	waitFor(t, "the first publication", func() bool { return d.Catalogs.Current() != nil })
+	wait.For(t, "the first publication", func() bool { return d.Catalogs.Current() != nil })
 	if got := items("prodotti"); got == nil || len(got) != 0 {
 		t.Fatalf("prodotti before any qualification: %v", got)
 	}
 
 	qid, iid := qualifyThroughPilot(t, h)
 	start := time.Now()
-	waitFor(t, "the product in the served catalog", func() bool {
+	wait.For(t, "the product in the served catalog", func() bool {
 		p := items("prodotti")
 		return len(p) == 1 && p[0]["prodotto"] == "TributiWeb" && p[0]["id"] == qid
 	})
@@ -81,7 +82,7 @@ func TestCatalogsFollowQualification(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("catalogs took %v after the qualification", took)
 	}
-	waitFor(t, "the files in out_dir", func() bool {
+	wait.For(t, "the files in out_dir", func() bool {
 		b, _ := os.ReadFile(filepath.Join(out, "enti.csv"))
 		return strings.Contains(string(b), "Comune di Venezia")
 	})
@@ -133,7 +134,7 @@ func qualifyThroughPilot(t *testing.T, h *harness) (qid, iid string) {
 			"prodotto.docx": fill(parsers.FormQualificazioneProdotto, with(map[string]string{"prodotto.nome": "TributiWeb", "prodotto.versione": "4.2.1", "servizi": "MyPay, MyPivot", "ente_pilota.denominazione": "Comune di Venezia", "ente_pilota.codice_ipa": "c_l736", "azienda.pec": "softwareveneto@legalmail.it"})),
 			"processo.docx": fill(parsers.FormQualificazioneProcesso, with(map[string]string{"processo.nome": "Accompagnamento tributi", "processo.fasi": "analisi, configurazione, collaudo", "processo.prodotti": "TributiWeb"})),
 		}))
-	waitFor(t, "the qualification ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the qualification ticket", func() bool { return len(h.tickets()) == 1 })
 	qid = h.tickets()[0].ID
 	h.waitState(qid, ticketing.StateUnderReview)
 	if _, err := h.d.Intake.Apply(ctx, qid, "stato", "pilot", nil, "cli:test"); err != nil {
@@ -141,7 +142,7 @@ func qualifyThroughPilot(t *testing.T, h *harness) (qid, iid string) {
 	}
 	h.deliver(mimeMail(referent, CallCenter, "Richiesta integrazione", "cp1@comune.venezia.it", "Chiediamo l'integrazione.", nil,
 		map[string][]byte{"informativa.pdf": fixture(t, "informativa_generale_venezia.pdf"), "qep.odt": fixture(t, "qualificazione_ente_prodotto_venezia.odt")}))
-	waitFor(t, "the integration ticket", func() bool { return len(h.tickets()) == 2 })
+	wait.For(t, "the integration ticket", func() bool { return len(h.tickets()) == 2 })
 	iid = h.tickets()[1].ID
 	h.waitState(iid, ticketing.StateTestSetup)
 	for _, step := range []struct{ name, arg string }{{"stato", "testing"}, {"stato", "production_setup"}, {"stato", "production_check"}, {"chiudi", ""}} {

@@ -17,6 +17,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"mailbot/internal/localmail"
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -119,19 +120,14 @@ func (h *harness) settle(callcenter, cluster int) {
 // waitWatching waits until a watcher has recorded its first position in the mailbox.
 func (h *harness) waitWatching(mailbox string) {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	wait.For(h.t, "the watcher of "+mailbox, func() bool {
 		var known bool
 		h.d.Store.Update(context.Background(), func(tx *ticketing.Tx) (err error) {
 			_, _, known, err = tx.MailboxState(mailbox)
 			return err
 		})
-		if known {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	h.t.Fatalf("watcher of %s never started", mailbox)
+		return known
+	})
 }
 
 func (h *harness) tickets() []ticketing.Ticket {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -57,7 +58,7 @@ func TestFirstImportProgress(t *testing.T) {
 	t.Cleanup(h.stop)
 	h.settle(n, 0)
 	// Health hears of a batch once the watcher has marked it, just after its commit.
-	waitFor(t, "health to count every message", func() bool {
+	wait.For(t, "health to count every message", func() bool {
 		m := d.Health.Snapshot().Mailboxes
 		return len(m) == 1 && m[0].Fetched == n && m[0].CatchUp == nil
 	})
@@ -130,7 +131,7 @@ func TestMarkAndUnmarkCase(t *testing.T) {
 	h := newHarness(t)
 	h.start()
 	h.deliver(mimeMail("referente@comune.venezia.it", CallCenter, "Richiesta MyPay", "mark-1@comune.venezia.it", "Vorremmo aderire a MyPay.", nil, nil))
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
 	ctx := context.Background()
 	if _, err := h.d.Intake.Apply(ctx, id, "segnala", "richiamare il referente", nil, "cli:test"); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"mailbot/internal/formgen"
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -104,18 +105,6 @@ func fixture(t *testing.T, name string) []byte {
 	return b
 }
 
-// waitFor polls until cond holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func (h *harness) ticket(id string) *ticketing.Ticket {
 	h.t.Helper()
 	tk, err := h.d.Store.Ticket(context.Background(), id)
@@ -128,7 +117,7 @@ func (h *harness) ticket(id string) *ticketing.Ticket {
 // waitState waits for a ticket to reach a state and for the outbox to drain.
 func (h *harness) waitState(id, state string) {
 	h.t.Helper()
-	waitFor(h.t, id+" in "+state, func() bool {
+	wait.For(h.t, id+" in "+state, func() bool {
 		tk, err := h.d.Store.Ticket(context.Background(), id)
 		_, pending, _ := h.d.Store.NextDue(context.Background())
 		return err == nil && tk.State == state && !pending
@@ -177,7 +166,7 @@ func TestIntegrationByEmailFromRequestToCompleted(t *testing.T) {
 		"Buongiorno, chiediamo l'integrazione con MyPay e MyPivot. In allegato i moduli.", nil,
 		map[string][]byte{"informativa.docx": fixture(t, "informativa_generale_venezia.docx"),
 			"ente-prodotto.pdf": fixture(t, "qualificazione_ente_prodotto_venezia.pdf")}))
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
 	h.waitState(id, ticketing.StateTestSetup)
 	tk := h.ticket(id)
@@ -209,7 +198,7 @@ func TestIntegrationByEmailFromRequestToCompleted(t *testing.T) {
 			}
 		}
 	}()
-	waitFor(t, "the security warning", func() bool {
+	wait.For(t, "the security warning", func() bool {
 		subj, _ := h.lastTo(staffOne)
 		return strings.Contains(subj, "non autenticato")
 	})
@@ -239,7 +228,7 @@ func TestIntegrationByEmailFromRequestToCompleted(t *testing.T) {
 	// Step 3, first try: a private address is refused with a precise request; state unchanged.
 	h.deliver(mimeMail(referent, CallCenter, "Re: Credenziali di collaudo ["+id+"]", "s3a@comune.venezia.it",
 		"Esiti dei test: positivo, pagamenti di prova eseguiti.\nChiediamo l'attivazione in esercizio.\nIP: 192.168.1.20", nil, nil))
-	waitFor(t, "the request for valid IPs", func() bool {
+	wait.For(t, "the request for valid IPs", func() bool {
 		_, text := h.lastTo(referent)
 		return strings.Contains(text, "192.168.1.20")
 	})
@@ -347,7 +336,7 @@ func TestProductQualifiedThroughPilot(t *testing.T) {
 			"prodotto.docx": fill(parsers.FormQualificazioneProdotto, with(map[string]string{"prodotto.nome": "TributiWeb", "prodotto.versione": "4.2.1", "servizi": "MyPay, MyPivot", "ente_pilota.denominazione": "Comune di Venezia", "ente_pilota.codice_ipa": "c_l736", "azienda.pec": "softwareveneto@legalmail.it"})),
 			"processo.docx": fill(parsers.FormQualificazioneProcesso, with(map[string]string{"processo.nome": "Accompagnamento tributi", "processo.fasi": "analisi, configurazione, collaudo", "processo.prodotti": "TributiWeb"})),
 		}))
-	waitFor(t, "the qualification ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the qualification ticket", func() bool { return len(h.tickets()) == 1 })
 	qid := h.tickets()[0].ID
 	if !strings.HasPrefix(qid, "QUA-") {
 		t.Fatalf("qualification ticket %s", qid)
@@ -360,7 +349,7 @@ func TestProductQualifiedThroughPilot(t *testing.T) {
 	// The pilot ente's integration, from request to completed.
 	h.deliver(mimeMail(referent, CallCenter, "Richiesta integrazione", "p1@comune.venezia.it", "Chiediamo l'integrazione.", nil,
 		map[string][]byte{"informativa.pdf": fixture(t, "informativa_generale_venezia.pdf"), "qep.odt": fixture(t, "qualificazione_ente_prodotto_venezia.odt")}))
-	waitFor(t, "the integration ticket", func() bool { return len(h.tickets()) == 2 })
+	wait.For(t, "the integration ticket", func() bool { return len(h.tickets()) == 2 })
 	iid := h.tickets()[1].ID
 	h.waitState(iid, ticketing.StateTestSetup)
 	for _, step := range []struct{ name, arg string }{{"stato", "testing"}, {"stato", "production_setup"}, {"stato", "production_check"}, {"chiudi", ""}} {
@@ -432,7 +421,7 @@ func TestBothServicesTicked(t *testing.T) {
 	h, _ := newLifecycle(t)
 	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter+"\r\nCc: "+Cluster, "Richiesta integrazione MyPay e MyPivot", "both@comune.venezia.it",
 		"Buongiorno, in allegato i moduli compilati.", nil, bothTicked(t)))
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
 	h.waitState(id, ticketing.StateTestSetup)
 	tk := h.ticket(id)

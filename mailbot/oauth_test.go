@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"mailbot/internal/localmail"
+	"mailbot/internal/wait"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -261,15 +262,15 @@ func TestOAuth2Mailboxes(t *testing.T) {
 		return len(smtpBackend.mails)
 	}
 	deliver(1)
-	waitFor(t, "the first reply", func() bool { return replies() == 1 })
+	wait.For(t, "the first reply", func() bool { return replies() == 1 })
 	// The first token expires during IDLE: the server says BYE, the watcher logs in again.
-	waitFor(t, "a second login with a fresh token", func() bool {
+	wait.For(t, "a second login with a fresh token", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return logins >= 2
 	})
 	deliver(2)
-	waitFor(t, "the second reply", func() bool { return replies() == 2 })
+	wait.For(t, "the second reply", func() bool { return replies() == 2 })
 
 	if n := tokens.count("client_credentials"); n < 2 {
 		t.Errorf("%d client-credentials tokens issued, want a fresh one per session (>= 2)", n)

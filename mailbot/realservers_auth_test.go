@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mailbot/internal/mailtest"
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -33,7 +34,7 @@ func TestRealServersForgedAndGenuineStaffHeaders(t *testing.T) {
 	}
 
 	send(referent, "Richiesta integrazione MyPay", "Chiediamo l'integrazione con MyPay.")
-	waitFor(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
+	wait.For(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
 	tks, _ := d.Store.Tickets(ctx)
 	id := tks[0].ID
 	h.waitState(id, ticketing.StateAwaitingDocuments)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailbot/internal/mailtest"
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -35,7 +36,7 @@ func TestRealServersStrangerMovesNothing(t *testing.T) {
 		"In allegato i moduli.", nil, map[string][]byte{"informativa.odt": fixture(t, "informativa_generale_venezia.odt"),
 			"qep.xlsx": fixture(t, "qualificazione_ente_prodotto_venezia.xlsx")})
 	mailtest.Send(t, smtpAddr, referent, []string{CallCenter, Cluster}, []byte(req))
-	waitFor(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
+	wait.For(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
 	tks, _ := d.Store.Tickets(ctx)
 	id := tks[0].ID
 	h.waitState(id, ticketing.StateTestSetup)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mailbot/internal/mailtest"
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 )
 
@@ -127,7 +128,7 @@ func TestRealServersLifecycle(t *testing.T) {
 
 	// Both services ticked in check boxes (issue 18 item 5): the request goes on by itself.
 	send(referent, []string{CallCenter, Cluster}, "Richiesta integrazione MyPay e MyPivot", "In allegato i moduli.", nil, bothTicked(t))
-	waitFor(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
+	wait.For(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
 	tks, _ := d.Store.Tickets(ctx)
 	id := tks[0].ID
 	h.waitState(id, "test_setup")

@@ -2,10 +2,12 @@ package mailbot
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"mailbot/internal/wait"
 	"mailbot/ticketing"
 )
 
@@ -32,12 +34,19 @@ func TestCronChainSurvivesPanicsAndNeverOverlaps(t *testing.T) {
 	job.Run() // panics inside, recovered
 	done := make(chan struct{})
 	go func() { job.Run(); close(done) }()
-	for runs.Load() < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	// A chain in the wrong order leaves the job marked running after the panic: the second run
+	// never starts, and this fails rather than waits for it forever.
+	wait.State(t, wait.Timeout, func() (bool, string) {
+		n := runs.Load()
+		return n >= 2, fmt.Sprintf("the job ran %d times: the run after the panic never started", n)
+	})
 	job.Run() // skipped: the second run is still going
 	close(release)
-	<-done
+	select {
+	case <-done:
+	case <-time.After(wait.Timeout):
+		t.Fatal("the second run did not end once released")
+	}
 	job.Run()
 	if n := runs.Load(); n != 3 {
 		t.Errorf("job ran %d times, want 3 (panic, long run, run after it; the overlapping one skipped)", n)
@@ -80,20 +89,22 @@ func TestSchedulerRunCatchesUpAtStart(t *testing.T) {
 	f.open(f.at("2026-03-23 10:00"), ticketing.KindIntegration, "Richiesta", ref, "", "test_setup", "testing")
 	now := f.at("2026-03-30 14:10")
 	s := NewScheduler(f.cfg, f.store, f.log, func() time.Time { return now }, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
+	// Bounded, so that a scheduler that never stops fails the test instead of hanging it.
+	ctx, cancel := context.WithTimeout(context.Background(), wait.Timeout)
+	defer cancel()
+	done := make(chan error, 1) // Run's goroutine never blocks on a test that has given up
 	go func() { done <- s.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(f.outbox()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	wait.State(t, wait.Timeout, func() (bool, string) {
+		n := len(f.outbox())
+		return n >= 2, fmt.Sprintf("%d mails queued, want the missed reminder and digest", n)
+	})
 	cancel()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(wait.Timeout):
 		t.Fatal("Run did not stop")
 	}
 	if n := len(f.outbox()); n != 2 {

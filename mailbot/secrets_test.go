@@ -8,6 +8,7 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -38,7 +39,7 @@ func TestSecretsNeverStayAtRest(t *testing.T) {
 	}
 	ctx := context.Background()
 	h.deliver(request(padova, "req-secrets@comune.padova.it", "Richiesta integrazione MyPay", false))
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
 	if _, err := h.d.Intake.Apply(ctx, id, "stato", ticketing.StateTestSetup, nil, "cli:test"); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -108,7 +109,7 @@ func TestForgedHeaderBelowOursIsNotObeyed(t *testing.T) {
 	h, _ := newLifecycle(t)
 	ctx := context.Background()
 	h.deliver(request(referent, "req-forged@comune.venezia.it", "Richiesta integrazione MyPay", false))
-	waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
 	h.waitState(id, ticketing.StateAwaitingDocuments)
 
@@ -116,7 +117,7 @@ func TestForgedHeaderBelowOursIsNotObeyed(t *testing.T) {
 		h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "forged-"+string(rune('a'+i))+"@x", "#annulla forged",
 			[]string{"Authentication-Results: " + top, "Authentication-Results: " + forgedPass}, nil))
 	}
-	waitFor(t, "two security events", func() bool {
+	wait.For(t, "two security events", func() bool {
 		evs, _ := h.d.Store.Events(ctx, id)
 		n := 0
 		for _, e := range evs {

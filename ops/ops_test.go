@@ -14,6 +14,7 @@ import (
 
 	"mailbot/internal/demo"
 	"mailbot/internal/localmail"
+	"mailbot/internal/wait"
 	"mailbot/mailbot"
 )
 
@@ -59,22 +60,14 @@ func TestEndpoints(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-		}
-	}
-	waitFor("the reply", func() bool { return len(l.DeliveredTo("referente@comune.venezia.it")) > 0 })
+	wait.For(t, "the reply", func() bool { return len(l.DeliveredTo("referente@comune.venezia.it")) > 0 })
 
 	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", code, body)
 	}
-	waitFor("readiness", func() bool { code, _ := get("/readyz"); return code == 200 })
+	wait.For(t, "readiness", func() bool { code, _ := get("/readyz"); return code == 200 })
 	var metrics string
-	waitFor("metrics of the reply", func() bool {
+	wait.For(t, "metrics of the reply", func() bool {
 		_, metrics = get("/metrics")
 		return strings.Contains(metrics, `mailbot_replies_sent_total{kind="ack"} 1`)
 	})
@@ -99,7 +92,7 @@ func TestEndpoints(t *testing.T) {
 
 	// The IMAP server goes away; ten minutes later the watcher is down.
 	l.Close()
-	waitFor("the watcher to notice", func() bool {
+	wait.For(t, "the watcher to notice", func() bool {
 		_, m := get("/metrics")
 		return strings.Contains(m, `mailbot_watcher_up{mailbox="callcenter"} 0`)
 	})

@@ -31,6 +31,7 @@ var layer = map[string]int{
 	"internal/publiccode":  1,
 	"internal/sdnotify":    1,
 	"internal/house":       1,
+	"internal/wait":        1,
 
 	"catalog": 2, // published catalogs, built from tickets and forms
 	"mailbot": 3, // the daemon: watchers, intake, outbox, scheduler
