@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/wait"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -113,7 +114,7 @@ func TestSignInFlood(t *testing.T) {
 		t.Fatalf("the staff member's own request: %d", code)
 	}
 	e.srv.pending.Wait()
-	e.waitFor("the sign-in mail", func() bool { return len(e.l.DeliveredTo(operator)) > 0 })
+	wait.For(e.t, "the sign-in mail", func() bool { return len(e.l.DeliveredTo(operator)) > 0 })
 	time.Sleep(200 * time.Millisecond)
 	if n := len(e.l.DeliveredTo(operator)); n != 1 {
 		t.Errorf("%d sign-in mails to the staff member within a minute, want 1", n)
@@ -126,7 +127,7 @@ func TestSignInFlood(t *testing.T) {
 	e.offset.Add(int64(linkEvery))
 	post("198.51.0.1", operator)
 	e.srv.pending.Wait()
-	e.waitFor("a second sign-in mail", func() bool { return len(e.l.DeliveredTo(operator)) == 2 })
+	wait.For(e.t, "a second sign-in mail", func() bool { return len(e.l.DeliveredTo(operator)) == 2 })
 }
 
 // TestSignInSamePath: a staff address and any other get the same answer, and neither writes
