@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/wait"
 	"mailbot/ticketing"
 )
 
@@ -45,10 +46,10 @@ func TestRegistryEvidence(t *testing.T) {
 			h, _ := newLifecycle(t, func(cfg *Config) { cfg.Registry.File = file })
 			h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Richiesta integrazione MyPay e MyPivot", "reg-"+c.name+"@comune.venezia.it",
 				"Buongiorno,\nin allegato i moduli compilati.\nCordiali saluti", nil, bothForms(t)))
-			waitFor(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+			wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 			id := h.tickets()[0].ID
-			waitFor(t, "the staff notice", func() bool { return len(h.mail.DeliveredTo(staffOne)) > 0 })
-			waitFor(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) > 0 })
+			wait.For(t, "the staff notice", func() bool { return len(h.mail.DeliveredTo(staffOne)) > 0 })
+			wait.For(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) > 0 })
 			if tk := h.ticket(id); tk.State != c.state {
 				t.Errorf("state %s, want %s", tk.State, c.state)
 			}
@@ -88,7 +89,7 @@ func TestRegistryReload(t *testing.T) {
 		}
 		return src.Enti
 	}
-	waitFor(t, "the import at start", func() bool { src, ok, _ := h.d.Store.RegistrySource(ctx); return ok && src.Enti == 1 })
+	wait.For(t, "the import at start", func() bool { src, ok, _ := h.d.Store.RegistrySource(ctx); return ok && src.Enti == 1 })
 	write("Codice_IPA,Denominazione_ente,Codice_fiscale_ente\nc_l736,Comune di Venezia,00339370272\nc_g224,Comune di Padova,00644060287\n")
 	os.Chtimes(file, time.Now().Add(time.Second), time.Now().Add(time.Second))
 	h.d.Registry.Check(ctx)
