@@ -56,7 +56,7 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Case{Ticket: tk, StateLabel: ticketing.StateLabel(tk.State), Version: version(tk), Staff: s.cfg.Staff.Addresses,
+	c := &Case{Ticket: tk, StateLabel: ticketing.StateLabel(tk.State), Version: version(tk), Staff: s.cfg.StaffAddresses(),
 		Waiting: s.cfg.WorkCalendar().WorkingDaysBetween(tk.StateSince, s.now())}
 	if c.Events, err = s.store.Events(ctx, id); err != nil {
 		return nil, err

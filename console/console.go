@@ -101,7 +101,7 @@ func csrfOf(sessionTok string) string {
 
 // isStaff tells whether an address is on [staff] addresses (already folded by the config).
 func isStaff(cfg *mailbot.Config, addr string) bool {
-	return addr != "" && slices.Contains(cfg.Staff.Addresses, addr)
+	return addr != "" && slices.Contains(cfg.StaffAddresses(), addr)
 }
 
 // normAddr folds an address typed by a person.

@@ -173,6 +173,6 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, "Errore interno nella lettura delle pratiche.")
 		return
 	}
-	q.Staff = s.cfg.Staff.Addresses
+	q.Staff = s.cfg.StaffAddresses()
 	s.render(w, r, http.StatusOK, "queue", page{Title: "Pratiche aperte", Me: me, Queue: q})
 }

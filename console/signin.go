@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
 
@@ -136,4 +137,32 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: s.base + "/", MaxAge: -1, HttpOnly: true,
 		Secure: s.secure, SameSite: http.SameSiteStrictMode})
 	s.render(w, r, http.StatusOK, "signedout", page{Title: "Uscita"})
+}
+
+// EndSessions ends every session of the given addresses, and of anyone no longer on the staff
+// list (after a reload, or removed while the daemon was stopped), so that nobody's old session
+// comes back if their address returns. It returns how many sessions ended.
+func EndSessions(ctx context.Context, store *ticketing.Store, cfg *mailbot.Config, emails ...string) (int64, error) {
+	holders, err := store.ConsoleSessionEmails(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range holders {
+		if !isStaff(cfg, e) {
+			emails = append(emails, e)
+		}
+	}
+	var n int64
+	err = store.Update(ctx, func(tx *ticketing.Tx) error {
+		n = 0
+		for _, e := range emails {
+			k, err := tx.EndConsoleSessions(normAddr(e))
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	return n, err
 }

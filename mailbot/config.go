@@ -35,7 +35,8 @@ type Config struct {
 	Console   ConsoleConfig   `toml:"console"`
 	Registry  RegistryConfig  `toml:"registry"`
 
-	loc *time.Location
+	loc   *time.Location
+	staff *staffList // Staff.Addresses as a running daemon sees them (reloadable)
 }
 
 // MailboxConfig is one watched mailbox.

@@ -31,6 +31,7 @@ type Daemon struct {
 
 // NewDaemon opens the store and wires the workers. now is the clock (time.Now outside tests).
 func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, error) {
+	cfg.shareStaff()
 	store, err := ticketing.Open(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

@@ -453,7 +453,7 @@ func sureText(f parsers.Form, key string) string {
 }
 
 func (in *Intake) isStaff(addr string) bool {
-	return staffAddress(addr) && slices.Contains(in.cfg.Staff.Addresses, addr)
+	return staffAddress(addr) && slices.Contains(in.cfg.StaffAddresses(), addr)
 }
 
 // thread finds the ticket a message continues: by the [ID] tag in its subject, then by its
@@ -573,7 +573,7 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 	if err != nil {
 		return err
 	}
-	to := in.cfg.Staff.Addresses
+	to := in.cfg.StaffAddresses()
 	if tk.Assignee != "" && replyable(tk.Assignee) == nil {
 		to = []string{tk.Assignee}
 	}

@@ -80,7 +80,7 @@ const maxQuarantineNotices = 10
 
 // notifyQuarantine tells the staff list that a message was held for a person.
 func (in *Intake) notifyQuarantine(tx *ticketing.Tx, why, detail, from, subject string, m Incoming, now time.Time) error {
-	to := in.cfg.Staff.Addresses
+	to := in.cfg.StaffAddresses()
 	if len(to) == 0 {
 		return nil
 	}

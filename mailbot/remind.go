@@ -266,8 +266,8 @@ func (r *Reminders) staffFor(tk ticketing.Ticket) []string {
 	if a := strings.TrimSpace(tk.Assignee); strings.Contains(a, "@") {
 		return []string{strings.ToLower(a)}
 	}
-	if len(r.cfg.Staff.Addresses) > 0 {
-		return append([]string{}, r.cfg.Staff.Addresses...)
+	if len(r.cfg.StaffAddresses()) > 0 {
+		return append([]string{}, r.cfg.StaffAddresses()...)
 	}
 	return append([]string{}, r.cfg.Digest.To...)
 }
@@ -275,7 +275,7 @@ func (r *Reminders) staffFor(tk ticketing.Ticket) []string {
 // ownOrStaff are the senders whose mail is not the ente speaking.
 func (r *Reminders) ownOrStaff() map[string]bool {
 	own := r.cfg.ownAddresses()
-	for _, a := range r.cfg.Staff.Addresses {
+	for _, a := range r.cfg.StaffAddresses() {
 		own[strings.ToLower(a)] = true
 	}
 	return own

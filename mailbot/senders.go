@@ -144,7 +144,7 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 			return err
 		}
 	}
-	to := in.cfg.Staff.Addresses
+	to := in.cfg.StaffAddresses()
 	if tk.Assignee != "" && strings.Contains(tk.Assignee, "@") {
 		to = []string{tk.Assignee}
 	}

@@ -203,7 +203,7 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 	if err != nil {
 		return err
 	}
-	if len(in.cfg.Staff.Addresses) == 0 || warned && now.Sub(last) < securityWarningEvery {
+	if len(in.cfg.StaffAddresses()) == 0 || warned && now.Sub(last) < securityWarningEvery {
 		in.log.Warn("security warning withheld: staff already warned of this ticket", "ticket", tk.ID, "at", last)
 		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From,
 			Text: text + "; avviso allo staff già inviato"})
@@ -227,7 +227,7 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 	if err != nil {
 		return err
 	}
-	out := outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.Staff.Addresses,
+	out := outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.StaffAddresses(),
 		Subject: "[" + tk.ID + "] ATTENZIONE: comando dello staff non autenticato", Body: body}
 	_, err = in.post.queue(tx, out, now)
 	return err

@@ -16,17 +16,18 @@ import (
 )
 
 // runConsole is `mailbot console link`: a sign-in link to the web console for a staff address,
-// printed instead of mailed (for operators with shell access, and for tests).
+// printed instead of mailed (for operators with shell access, and for tests); and `mailbot
+// console signout`: every session of a person ended at once (a lost laptop, a departure).
 func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const usage = "usage: mailbot console link -config FILE -email ADDR\n"
-	if len(args) == 0 || args[0] != "link" {
+	const usage = "usage: mailbot console link|signout -config FILE -email ADDR\n"
+	if len(args) == 0 || args[0] != "link" && args[0] != "signout" {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	fs := flag.NewFlagSet("console link", flag.ContinueOnError)
+	fs := flag.NewFlagSet("console "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config := fs.String("config", "mailbot.toml", "configuration file")
-	email := fs.String("email", "", "staff address (one of [staff] addresses)")
+	email := fs.String("email", "", "staff address")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -45,6 +46,15 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	defer store.Close()
+	if args[0] == "signout" {
+		n, err := console.EndSessions(ctx, store, cfg, *email)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailbot console: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%d sessions ended\n", n)
+		return 0
+	}
 	var link string
 	var expires time.Time
 	err = store.Update(ctx, func(tx *ticketing.Tx) error {

@@ -42,6 +42,10 @@ addresses = ["Operatore@Regione.Veneto.it"]
 		{"[console]\nlisten = \"0.0.0.0:8081\"\npublic_url = \"https://a.example.it\"\n", "console.listen"},
 		{"[console]\nlisten = \"127.0.0.1:8081\"\n", "console.public_url"},
 		{"[console]\npublic_url = \"ftp://a.example.it\"\n", "console.public_url"},
+		// Plain http only on this machine: elsewhere cookies and links would travel in clear.
+		{"[console]\npublic_url = \"http://assistenza.example.it\"\n", "plain http only for a loopback host"},
+		{"[console]\npublic_url = \"https://a.example.it\"\ntrusted_proxies = [\"10.0.0.0/33\"]\n", "console.trusted_proxies"},
+		{"[console]\npublic_url = \"https://a.example.it\"\nsession_max = \"-1h\"\n", "console.session_max"},
 	} {
 		if code, _, errOut := runCLI("console", "link", "-config", write(c.console), "-email", "operatore@regione.veneto.it"); code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%q: %d %s", c.console, code, errOut)

@@ -40,6 +40,7 @@ Usage:
   mailbot forget -config FILE -email ADDR        erase a person's data from closed cases (GDPR art. 17)
   mailbot console link -config FILE -email ADDR  print a one-time sign-in link to the web console ([console])
   mailbot registry import -config FILE ENTI.csv  load the registry of enti (IndicePA open data, "Enti")
+  mailbot console signout -config FILE -email ADDR  end every console session of a person
 `
 
 func main() {

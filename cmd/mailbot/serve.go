@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
+	"mailbot/console"
 	"mailbot/internal/demo"
 	"mailbot/internal/sdnotify"
 	"mailbot/mailbot"
@@ -83,6 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer d.Close()
+	reloadOnHangup(ctx, *config, cfg, d, log)
 	log.Info("mailbot started", "mailboxes", len(cfg.Mailboxes), "data_dir", cfg.DataDir)
 	// Under systemd (Type=notify): ready once the daemon runs, a watchdog ping while the store
 	// takes writes, stopping on the way out.
@@ -108,6 +112,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// reloadOnHangup takes the staff list again from the configuration file on SIGHUP (systemctl
+// reload: ExecReload in deploy/mailbot.service) and at once ends the console sessions of anyone
+// no longer on it; at start too, for anyone removed while serve was stopped. Every other key
+// needs a restart.
+func reloadOnHangup(ctx context.Context, path string, cfg *mailbot.Config, d *mailbot.Daemon, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	if n, err := console.EndSessions(ctx, d.Store, cfg); err != nil {
+		log.Error("console sessions of people off the staff list", "err", err)
+	} else if n > 0 {
+		log.Info("console sessions ended: their owners are no longer staff", "sessions", n)
+	}
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+			}
+			removed, err := cfg.ReloadStaff(path)
+			if err != nil {
+				log.Error("reload: configuration refused, staff list unchanged", "err", err)
+				continue
+			}
+			n, err := console.EndSessions(ctx, d.Store, cfg)
+			if err != nil {
+				log.Error("reload: ending the sessions of removed staff", "err", err)
+			}
+			log.Info("reload: staff list", "staff", len(cfg.StaffAddresses()), "removed", removed, "sessions_ended", n)
+		}
+	}()
 }
 
 // startOps answers the operators' endpoints beside the daemon. A port already taken is logged,
