@@ -348,6 +348,9 @@ func (an *analyzer) readDocument(depth int, label, file, mediaType string, data 
 		}
 		name, data, mediaType = inner, content, typeForName(inner)
 	}
+	if bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
+		an.a.Signers = append(an.a.Signers, pdfSigners(name, data)...)
+	}
 	forms, err := ReadDocument(name, mediaType, data, an.lim)
 	// The reader's reason is the sentence the referent reads; ours only when it gives none.
 	reason := func(fallback string) string {

@@ -12,12 +12,15 @@ import (
 	"github.com/smallstep/pkcs7"
 )
 
-// Signer is who signed a .p7m file, as read from the certificate (not verified: mailbot records
+// Signer is who signed a .p7m file or a PDF (PAdES), as read from the certificate (not verified: mailbot records
 // the declared identity; the Region checks signatures with its own tools).
 type Signer struct {
 	File          string `json:"file"`
 	Name          string `json:"name"`
 	CodiceFiscale string `json:"codice_fiscale"`
+	// Partial: a PDF's embedded signature covers an earlier revision of the file; what was
+	// added after it (an incremental update) is not signed.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // errDetached reports a .p7m that carries only a signature, not the file signed.

@@ -84,7 +84,11 @@ func printSummary(w io.Writer, a *parsers.Analysis) {
 		line("PEC msgid", p.Msgid)
 	}
 	for _, s := range a.Signers {
-		line("Firmatario (signer)", fmt.Sprintf("%s (%s) — %s", s.Name, s.CodiceFiscale, s.File))
+		note := ""
+		if s.Partial {
+			note = " (la firma copre una versione precedente del file)"
+		}
+		line("Firmatario (signer)", fmt.Sprintf("%s (%s) — %s%s", s.Name, s.CodiceFiscale, s.File, note))
 	}
 	fmt.Fprintf(w, "%-28s %d\n", "Moduli (forms):", len(a.Forms))
 	for _, f := range a.Forms {
