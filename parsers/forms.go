@@ -99,9 +99,10 @@ func docErr(name string, kind error, reason string, cause error) error {
 type frItem struct {
 	label, value string
 	pair         bool
-	where        string // Provenance.Where: page, table cell, paragraph ("" if unknown)
-	how          string // Provenance.How; "" means HowLine (HowBody for a message body)
-	doubt        string // why the reader is unsure of this pair, "" when sure
+	where        string   // Provenance.Where: page, table cell, paragraph ("" if unknown)
+	how          string   // Provenance.How; "" means HowLine (HowBody for a message body)
+	doubt        string   // why the reader is unsure of this pair, "" when sure
+	in           lblLabel // the label's tokens, read once by frBuild
 }
 
 // Document formats ReadDocument tells apart.
@@ -287,11 +288,11 @@ func frHeadingType(it frItem) string {
 	if it.pair {
 		return ""
 	}
-	typ := lblFindMarker(it.label)
+	typ := lblFindMarkerRead(it.in.ids)
 	if typ == "" {
 		return ""
 	}
-	if len(lblTokens(it.label))-len(lblTokens(Spec(typ).Title)) > 4 {
+	if len(it.in.toks)-len(lblTokens(Spec(typ).Title)) > 4 {
 		return ""
 	}
 	return typ
@@ -300,6 +301,9 @@ func frHeadingType(it frItem) string {
 // frBuild groups items into forms: a new form starts at each title of a different form type.
 // fromBody marks text of a message, where a form is only what has recognised fields.
 func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
+	for i := range items {
+		items[i].in = lblLabelOf(items[i].label)
+	}
 	segs := []frSegment{{}}
 	for _, it := range items {
 		if t := frHeadingType(it); t != "" {
@@ -358,7 +362,7 @@ func frMatchCount(typ string, items []frItem) int {
 		if !it.pair || tfClean(it.value) == "" {
 			continue
 		}
-		if f, _, ok := lm.match(it.label); ok {
+		if f, _, ok := lm.matchRead(it.label, it.in); ok {
 			keys[f.Key] = true
 		}
 	}
@@ -405,27 +409,27 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		label := it.label
 		v := tfClean(it.value)
 		if !it.pair {
-			if p, heading := lblSectionHeading(label); heading {
+			if p, heading := lblSectionHeadingRead(label, it.in.toks); heading {
 				sec = p
 			}
 			// A choice's label alone on its line, its options below.
-			if fd, _, ok := lm.match(label); ok && fd.isChoice() && tfSplitLabelOnly(label) {
+			if fd, _, ok := lm.matchRead(label, it.in); ok && fd.isChoice() && tfSplitLabelOnly(label) {
 				choice = &frChoice{fd: fd, it: it}
 			}
 			continue
 		}
 		if v == "" {
-			if p, heading := lblSectionHeading(label); heading && p != "" {
+			if p, heading := lblSectionHeadingRead(label, it.in.toks); heading && p != "" {
 				sec = p // "Referente dei pagamenti:" with nothing after it
 				continue
 			}
-		} else if frIsCaption(label) {
+		} else if frIsCaption(it.in.toks) {
 			if p, heading := lblSectionHeading(v); heading {
 				sec = p // "Tabella 2: Referente dei pagamenti"
 				continue
 			}
 		}
-		fd, doubt, ok := lm.resolve(label, v, sec)
+		fd, doubt, ok := lm.resolve(label, it.in, v, sec)
 		if !ok {
 			continue
 		}
@@ -450,8 +454,7 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 }
 
 // frIsCaption reports whether a label only numbers a table or section: "Tabella 2", "Sezione B".
-func frIsCaption(label string) bool {
-	toks := lblTokens(label)
+func frIsCaption(toks []string) bool {
 	for _, w := range toks {
 		if !lblHeadingFiller[w] && len([]rune(w)) > 1 && strings.Trim(w, "0123456789") != "" {
 			return false
@@ -551,7 +554,7 @@ func (c *frChoice) takes(f *Form, it frItem, fromBody bool) bool {
 		if !ok || !c.fd.isOption(it.label) {
 			return false
 		}
-		if fd, _, same := matcherFor(f.Type).match(it.label); same && fd.Key == c.fd.Key {
+		if fd, _, same := matcherFor(f.Type).matchRead(it.label, it.in); same && fd.Key == c.fd.Key {
 			return false // "Modalità di attivazione caricamento flussi" | ☒: the field's own check box
 		}
 		text = tfClean(it.label) + " " + mark

@@ -200,7 +200,7 @@ func FuzzResolveAndPlausible(f *testing.F) {
 			sec = Sections[section-1].Prefix
 		}
 		lm := matcherFor(spec.Type)
-		fd, _, ok := lm.resolve(label, tfClean(value), sec)
+		fd, _, ok := lm.resolve(label, lblLabelOf(label), tfClean(value), sec)
 		if !ok {
 			return
 		}

@@ -294,10 +294,15 @@ func matcherFor(formType string) *lblMatcher {
 // match finds the field a label means. score grows with the certainty: an exact key beats an
 // exact label, which beats a phrase contained in the label, longer phrases first.
 func (lm *lblMatcher) match(label string) (f Field, score int, ok bool) {
+	return lm.matchRead(label, lblLabelOf(label))
+}
+
+// matchRead is match for a label whose tokens are read already (in).
+func (lm *lblMatcher) matchRead(label string, in lblLabel) (f Field, score int, ok bool) {
 	if f, ok := lm.key(label); ok {
 		return f, 100000, true
 	}
-	return lm.matchLabel(lblLabelOf(label))
+	return lm.matchLabel(in)
 }
 
 // key finds the field whose key is the label ("ente.codice_fiscale", as a form field is named).
@@ -363,25 +368,45 @@ func lblIsLabel(text string) bool {
 
 // lblFindMarker returns the form type whose marker appears in text, the earliest one when
 // several do, and "" if none.
-func lblFindMarker(text string) string {
-	norm := " " + lblNorm(text) + " "
+func lblFindMarker(text string) string { return lblFindMarkerRead(lblLabelOf(text).ids) }
+
+// lblFindMarkerRead is lblFindMarker for a text whose tokens are read already: a marker is
+// found where its tokens stand one after the other.
+func lblFindMarkerRead(ids []uint16) string {
 	bestPos, bestLen, bestType := -1, 0, ""
 	for _, m := range lblMarkers {
-		i := strings.Index(norm, m.norm)
-		if i >= 0 && (bestPos < 0 || i < bestPos || i == bestPos && len(m.norm) > bestLen) {
-			bestPos, bestLen, bestType = i, len(m.norm), m.formType
+		for i := 0; i+len(m.ids) <= len(ids) && (bestPos < 0 || i <= bestPos); i++ {
+			if !slices.Equal(ids[i:i+len(m.ids)], m.ids) {
+				continue
+			}
+			if bestPos < 0 || i < bestPos || m.size > bestLen {
+				bestPos, bestLen, bestType = i, m.size, m.formType
+			}
+			break
 		}
 	}
 	return bestType
 }
 
-// lblMarkers are the titles and markers of every form, normalised once (" tokens ... ").
-var lblMarkers = func() []struct{ norm, formType string } {
-	var out []struct{ norm, formType string }
+// lblMarker is a title or marker of a form: its tokens, and the length of their text (the
+// longer of two markers found at one place wins).
+type lblMarker struct {
+	ids      []uint16
+	size     int
+	formType string
+}
+
+// lblMarkers are the titles and markers of every form, read once.
+var lblMarkers = func() []lblMarker {
+	var out []lblMarker
 	for _, spec := range Forms {
 		for _, m := range append([]string{spec.Title}, spec.Markers...) {
-			if mn := lblNorm(m); mn != "" {
-				out = append(out, struct{ norm, formType string }{" " + mn + " ", spec.Type})
+			if t := lblTokens(m); len(t) > 0 {
+				mk := lblMarker{size: len(strings.Join(t, " ")), formType: spec.Type}
+				for _, w := range t {
+					mk.ids = append(mk.ids, lblIntern(w))
+				}
+				out = append(out, mk)
 			}
 		}
 	}
@@ -464,7 +489,11 @@ var lblNumbering = regexp.MustCompile(`(?i)^\s*(?:(?:\d{1,2}|[a-h]|[ivx]{1,4})\s
 // lblSectionHeading reads a line as a section heading: the section's prefix, or "" with
 // heading true for a numbered heading of a part that is no section ("3. Servizi richiesti").
 func lblSectionHeading(text string) (prefix string, heading bool) {
-	toks := lblTokens(text)
+	return lblSectionHeadingRead(text, lblTokens(text))
+}
+
+// lblSectionHeadingRead is lblSectionHeading for a text whose tokens are read already.
+func lblSectionHeadingRead(text string, toks []string) (prefix string, heading bool) {
 	if len(toks) == 0 || len(toks) > 8 {
 		return "", false
 	}
@@ -604,8 +633,7 @@ func lblGenerics(fields []Field) map[lblSetID][]Field {
 // stands in, and is not used in a section that lacks such a field; outside any section a generic
 // label that could mean two fields is settled by which kind of value it has, else read with a
 // doubt.
-func (lm *lblMatcher) resolve(label, value, sec string) (Field, string, bool) {
-	in := lblLabelOf(label)
+func (lm *lblMatcher) resolve(label string, in lblLabel, value, sec string) (Field, string, bool) {
 	g, gok := lm.key(label)
 	gs := 100000
 	if !gok {
