@@ -144,11 +144,151 @@ func (lx *pdfLexer) token(depth int) pdfTok {
 	case ']', '>', ')', '}', '{':
 		return pdfTok{kind: ptOp, s: string(c)}
 	}
-	w := lx.word([]byte{c})
-	if n, ok := pdfNumber(w); ok {
+	w := lx.wordBytes(c)
+	if n, ok := pdfNumberBytes(w); ok {
 		return pdfTok{kind: ptNum, num: n}
 	}
-	return pdfTok{kind: ptOp, s: w}
+	return pdfTok{kind: ptOp, s: pdfOperator(w)}
+}
+
+// pdfPow10 are the powers of ten a float64 holds exactly.
+var pdfPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// pdfNumberBytes is pdfNumber without making a string: the numbers of content streams
+// ("-12.5", "0.24") are a mantissa under 2^53 and at most 22 decimals, which one division
+// rounds exactly as strconv does; others go to strconv.
+func pdfNumberBytes(w []byte) (float64, bool) {
+	if len(w) == 0 {
+		return 0, false
+	}
+	c := w[0]
+	if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.') {
+		return 0, false
+	}
+	i, neg := 0, false
+	if c == '-' || c == '+' {
+		neg, i = c == '-', 1
+	}
+	var mant uint64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(w); i++ {
+		switch d := w[i]; {
+		case d >= '0' && d <= '9':
+			mant = mant*10 + uint64(d-'0')
+			if digits++; dot {
+				frac++
+			}
+		case d == '.' && !dot:
+			dot = true
+		default:
+			return pdfNumber(string(w))
+		}
+	}
+	if digits == 0 || digits > 15 || frac >= len(pdfPow10) {
+		return pdfNumber(string(w))
+	}
+	n := float64(mant) / pdfPow10[frac]
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// pdfOperator is an operator's name, without a new string for the operators pages use.
+func pdfOperator(w []byte) string {
+	switch string(w) {
+	case "Tj":
+		return "Tj"
+	case "TJ":
+		return "TJ"
+	case "Td":
+		return "Td"
+	case "TD":
+		return "TD"
+	case "Tm":
+		return "Tm"
+	case "Tf":
+		return "Tf"
+	case "T*":
+		return "T*"
+	case "BT":
+		return "BT"
+	case "ET":
+		return "ET"
+	case "q":
+		return "q"
+	case "Q":
+		return "Q"
+	case "cm":
+		return "cm"
+	case "re":
+		return "re"
+	case "m":
+		return "m"
+	case "l":
+		return "l"
+	case "f":
+		return "f"
+	case "f*":
+		return "f*"
+	case "S":
+		return "S"
+	case "n":
+		return "n"
+	case "W":
+		return "W"
+	case "W*":
+		return "W*"
+	case "h":
+		return "h"
+	case "c":
+		return "c"
+	case "g":
+		return "g"
+	case "G":
+		return "G"
+	case "rg":
+		return "rg"
+	case "RG":
+		return "RG"
+	case "cs":
+		return "cs"
+	case "CS":
+		return "CS"
+	case "sc":
+		return "sc"
+	case "scn":
+		return "scn"
+	case "SC":
+		return "SC"
+	case "SCN":
+		return "SCN"
+	case "gs":
+		return "gs"
+	case "w":
+		return "w"
+	case "Do":
+		return "Do"
+	case "Tc":
+		return "Tc"
+	case "Tw":
+		return "Tw"
+	case "Tz":
+		return "Tz"
+	case "TL":
+		return "TL"
+	case "Ts":
+		return "Ts"
+	case "Tr":
+		return "Tr"
+	case "BDC":
+		return "BDC"
+	case "BMC":
+		return "BMC"
+	case "EMC":
+		return "EMC"
+	}
+	return string(w)
 }
 
 // pdfNumber parses an integer or real as PDF writes them ("12", "-.5", "3.").
@@ -169,7 +309,19 @@ func pdfNumber(w string) (float64, bool) {
 
 // word reads regular characters up to a delimiter or white space.
 func (lx *pdfLexer) word(start []byte) string {
-	b := append(lx.buf[:0], start...)
+	lx.buf = append(lx.buf[:0], start...)
+	return string(lx.words())
+}
+
+// wordBytes is word starting with c, in the lexer's buffer (valid until the next token).
+func (lx *pdfLexer) wordBytes(c byte) []byte {
+	lx.buf = append(lx.buf[:0], c)
+	return lx.words()
+}
+
+// words reads regular characters after those in lx.buf up to a delimiter or white space.
+func (lx *pdfLexer) words() []byte {
+	b := lx.buf
 	for {
 		c, err := lx.r.ReadByte()
 		if err != nil {
@@ -184,7 +336,7 @@ func (lx *pdfLexer) word(start []byte) string {
 		}
 	}
 	lx.buf = b
-	return string(b)
+	return b
 }
 
 func (lx *pdfLexer) literal() string {
