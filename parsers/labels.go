@@ -126,20 +126,69 @@ func lblFold(r rune) rune {
 	return r
 }
 
+// lblLexEntry is what lblReduce knows of a word: a stop word, an abbreviation, the first word
+// of a two-word abbreviation. One lookup per word.
+type lblLexEntry struct {
+	stop  bool
+	words []string            // expansion of the word alone
+	pairs map[string][]string // second word to the expansion of the pair
+}
+
+var lblLex = func() map[string]lblLexEntry {
+	m := map[string]lblLexEntry{}
+	for w := range lblStop {
+		e := m[w]
+		e.stop = true
+		m[w] = e
+	}
+	for w, exp := range lblWords {
+		e := m[w]
+		e.words = exp
+		m[w] = e
+	}
+	for p, exp := range lblPairs {
+		e := m[p[0]]
+		if e.pairs == nil {
+			e.pairs = map[string][]string{}
+		}
+		e.pairs[p[1]] = exp
+		m[p[0]] = e
+	}
+	return m
+}()
+
 // lblReduce appends to dst the tokens of a label's words: runs of single letters joined ("i p
 // a" gives "ipa"), abbreviations expanded, stop words dropped, a final vowel cut, duplicates
 // dropped.
 func lblReduce(raw []string, dst []string) []string {
 	out := dst[:0]
-	add := func(w string) {
-		if lblStop[w] {
+	var seen map[string]bool // for long texts; short ones are searched
+	add := func(w string, stop bool) {
+		if stop {
 			return
 		}
 		for len(w) > 3 && strings.ContainsRune("aeiou", rune(w[len(w)-1])) {
 			w = w[:len(w)-1] // "servizio", "servizi" -> "serviz"
 		}
+		if seen != nil {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+			return
+		}
 		if !slices.Contains(out, w) {
-			out = append(out, w)
+			if out = append(out, w); len(out) == 32 {
+				seen = make(map[string]bool, len(raw))
+				for _, t := range out {
+					seen[t] = true
+				}
+			}
+		}
+	}
+	expand := func(exp []string) {
+		for _, e := range exp {
+			add(e, lblLex[e].stop)
 		}
 	}
 	// word returns the i-th word after joining runs of single letters, and the next index.
@@ -155,22 +204,19 @@ func lblReduce(raw []string, dst []string) []string {
 	}
 	for i := 0; i < len(raw); {
 		w, next := word(i)
-		if next < len(raw) {
+		e, known := lblLex[w]
+		if known && e.pairs != nil && next < len(raw) {
 			w2, after := word(next)
-			if exp, ok := lblPairs[[2]string{w, w2}]; ok {
-				for _, e := range exp {
-					add(e)
-				}
+			if exp, ok := e.pairs[w2]; ok {
+				expand(exp)
 				i = after
 				continue
 			}
 		}
-		if exp, ok := lblWords[w]; ok {
-			for _, e := range exp {
-				add(e)
-			}
+		if e.words != nil {
+			expand(e.words)
 		} else {
-			add(w)
+			add(w, e.stop)
 		}
 		i = next
 	}
