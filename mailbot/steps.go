@@ -111,7 +111,8 @@ func formRecord(messageID string, f parsers.Form, now time.Time) ticketing.Form 
 		rec.Problems = append(rec.Problems, ticketing.Problem{Field: p.Field, Value: p.Value, Message: p.Message})
 	}
 	for k, p := range f.Provenance {
-		rec.Provenance[k] = ticketing.Provenance(p)
+		rec.Provenance[k] = ticketing.Provenance{Document: p.Document, Where: p.Where, Label: p.Label, How: p.How,
+			Sure: p.Sure, Doubt: p.Doubt}
 	}
 	return rec
 }

@@ -49,8 +49,10 @@ type Provenance struct {
 	Where    string `json:"where,omitempty"` // page, table cell or paragraph: "pagina 2", "tabella 1, riga 3"
 	Label    string `json:"label,omitempty"` // the label as written in the document
 	How      string `json:"how"`             // a How* constant
-	Sure     bool   `json:"sure"`            // false: an uncertain reading, for a person to confirm
-	Doubt    string `json:"doubt,omitempty"` // why the reader is unsure, in Italian for staff
+	// Sure and Doubt are decided from Evidence by decide (evidence.go), never by a reader.
+	Sure     bool     `json:"sure"`            // false: an uncertain reading, for a person to confirm
+	Doubt    string   `json:"doubt,omitempty"` // why the reader is unsure, in Italian for staff
+	Evidence Evidence `json:"evidence,omitzero"`
 }
 
 // SourceBody is Form.Source for forms written in the body of a message.
@@ -101,7 +103,7 @@ type frItem struct {
 	pair         bool
 	where        string   // Provenance.Where: page, table cell, paragraph ("" if unknown)
 	how          string   // Provenance.How; "" means HowLine (HowBody for a message body)
-	doubt        string   // why the reader is unsure of this pair, "" when sure
+	sig          Signal   // evidence against this pair, zero when none
 	in           lblLabel // the label's tokens, read once by frBuild
 }
 
@@ -445,8 +447,8 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		if v == "" {
 			continue
 		}
-		if doubt != "" && it.doubt == "" {
-			it.doubt = doubt
+		if doubt != "" && it.sig.Kind == "" {
+			it.sig = Signal{SigAmbiguousLabel, doubt}
 		}
 		f.put(fd, it, v, fromBody)
 	}
@@ -472,9 +474,7 @@ func (f *Form) put(fd Field, it frItem, v string, fromBody bool) {
 		if p.How != HowFormField && strings.Contains(it.value, fieldMark) {
 			p.How = HowFormField // a check box ticked in a form field further on
 		}
-		if it.doubt != "" {
-			p.Sure, p.Doubt = false, it.doubt
-		}
+		p.Evidence.add(it.sig)
 		f.Provenance[fd.Key] = p
 	}
 	if frIsList(fd.Kind) {
@@ -521,7 +521,7 @@ func (c *frChoice) finish(f *Form) {
 		return
 	}
 	if _, ok := f.Fields[c.fd.Key]; ok {
-		f.uncertain(c.fd.Key, "le opzioni sono elencate una per riga senza un segno che indichi quali sono scelte")
+		f.against(c.fd.Key, Signal{SigMarks, "le opzioni sono elencate una per riga senza un segno che indichi quali sono scelte"})
 	}
 }
 
@@ -668,8 +668,9 @@ func itemProvenance(it frItem, source string, fromBody bool) Provenance {
 			how = HowBody
 		}
 	}
-	return Provenance{Document: source, Where: it.where, Label: strings.TrimSpace(it.label), How: how,
-		Sure: it.doubt == "", Doubt: it.doubt}
+	p := Provenance{Document: source, Where: it.where, Label: strings.TrimSpace(it.label), How: how}
+	p.Evidence.add(it.sig)
+	return p
 }
 
 // frFillsRequired reports whether the pairs fill a required field of spec.
@@ -732,6 +733,7 @@ func CheckForm(f *Form) {
 				delete(f.Provenance, k)
 			}
 		}
+		f.settle()
 	}()
 	lm := matcherFor(f.Type)
 	keys := make([]string, 0, len(f.Fields))
@@ -775,22 +777,6 @@ func (f *Form) addProblem(key, value, msg string) {
 	}
 }
 
-// uncertain marks the reading of a field as one a person must confirm, saying why.
-func (f *Form) uncertain(key, doubt string) {
-	p, ok := f.Provenance[key]
-	if !ok {
-		p = Provenance{Document: f.Source, How: HowLine}
-	}
-	switch {
-	case p.Doubt == "":
-		p.Doubt = doubt
-	case !strings.Contains(p.Doubt, doubt):
-		p.Doubt += "; " + doubt
-	}
-	p.Sure = false
-	f.Provenance[key] = p
-}
-
 func (f *Form) addIdentProblem(fd Field, e *IdentifierError) {
 	f.addProblem(fd.Key, e.Value, tfProblemText(fd.Label, e))
 }
@@ -798,26 +784,30 @@ func (f *Form) addIdentProblem(fd Field, e *IdentifierError) {
 // frCheckField normalises and checks one field.
 func frCheckField(f *Form, fd Field) {
 	vals := frValues(f.Fields[fd.Key])
-	if p, ok := f.Provenance[fd.Key]; ok && !p.Sure && tfClean(strings.Join(vals, "")) == "" {
+	if f.doubtful(fd.Key) && tfClean(strings.Join(vals, "")) == "" {
 		return // an uncertain empty choice stays for a person to see
 	}
 	switch fd.Kind {
 	case KindList:
 		items, doubt := tfSplitList(vals, fd.Options)
+		var sig Signal
+		if doubt != "" {
+			sig = Signal{SigMarks, doubt}
+		}
 		for _, it := range items {
 			d := labelInValue(it)
-			if d == "" && tfIsExactLabel(it) {
-				d = tfQuote(it) + " è l'etichetta di un campo, non un valore"
+			if d.Kind == "" && tfIsExactLabel(it) {
+				d = Signal{SigLabel, tfQuote(it) + " è l'etichetta di un campo, non un valore"}
 			}
-			if d != "" && doubt == "" {
-				doubt = d
+			if d.Kind != "" && sig.Kind == "" {
+				sig = d
 			}
 		}
 		switch {
-		case doubt != "":
+		case sig.Kind != "":
 			// Kept, even empty: a person says what was chosen.
 			f.Fields[fd.Key] = append([]string{}, items...)
-			f.uncertain(fd.Key, doubt)
+			f.against(fd.Key, sig)
 		case len(items) > 0:
 			f.Fields[fd.Key] = items
 		default:
@@ -828,14 +818,14 @@ func frCheckField(f *Form, fd Field) {
 		s, ok, doubt := tfServices(vals)
 		if doubt != "" {
 			f.Fields[fd.Key] = append([]string{}, s...)
-			f.uncertain(fd.Key, doubt)
+			f.against(fd.Key, Signal{SigMarks, doubt})
 			return
 		}
 		if !ok {
 			if raw := tfClean(strings.Join(vals, " ")); raw != "" {
 				// Neither service named: something else was read here.
 				f.Fields[fd.Key] = []string{}
-				f.uncertain(fd.Key, tfQuote(raw)+" non indica né MyPay né MyPivot")
+				f.against(fd.Key, Signal{SigShape, tfQuote(raw) + " non indica né MyPay né MyPivot"})
 				return
 			}
 			delete(f.Fields, fd.Key)
@@ -850,7 +840,7 @@ func frCheckField(f *Form, fd Field) {
 		}
 		if len(odd) > 0 {
 			f.Fields[fd.Key] = append([]string{}, ips...)
-			f.uncertain(fd.Key, tfImplausible(KindIPs, strings.Join(odd, " ")))
+			f.against(fd.Key, Signal{SigShape, tfImplausible(KindIPs, strings.Join(odd, " "))})
 			return
 		}
 		if len(ips) > 0 {
@@ -866,19 +856,23 @@ func frCheckField(f *Form, fd Field) {
 			return
 		}
 		y, ok, doubt := tfYesNo(v)
-		if d := labelInValue(v); d != "" {
-			ok, doubt = false, d
+		var sig Signal
+		if doubt != "" {
+			sig = Signal{SigMarks, doubt}
+		}
+		if d := labelInValue(v); d.Kind != "" {
+			ok, sig = false, d
 		}
 		switch {
-		case doubt != "":
+		case sig.Kind != "":
 			f.Fields[fd.Key] = v // as written: a person reads it
-			f.uncertain(fd.Key, doubt)
+			f.against(fd.Key, sig)
 		case ok:
 			f.Fields[fd.Key] = y
 		case len(strings.Fields(v)) > 2 || tfDateishRe.MatchString(v):
 			// Not an answer at all (a date, a sentence): read from the wrong place.
 			f.Fields[fd.Key] = v
-			f.uncertain(fd.Key, tfQuote(v)+" non sembra una risposta sì/no: forse è stato letto dal posto sbagliato")
+			f.against(fd.Key, Signal{SigShape, tfQuote(v) + " non sembra una risposta sì/no: forse è stato letto dal posto sbagliato"})
 		default:
 			f.Fields[fd.Key] = v
 			f.addIdentProblem(fd, identErr(KindYesNo, v, "rispondere sì o no"))
@@ -920,10 +914,10 @@ func frCheckField(f *Form, fd Field) {
 			return "", identErr(KindDate, strings.TrimSpace(s), "scrivere la data come gg/mm/aaaa")
 		}
 	default:
-		if doubt := labelInValue(v); doubt != "" {
-			f.uncertain(fd.Key, doubt)
+		if sig := labelInValue(v); sig.Kind != "" {
+			f.against(fd.Key, sig)
 		} else if !tfPlausible(fd.Kind, v) {
-			f.uncertain(fd.Key, tfImplausible(fd.Kind, v))
+			f.against(fd.Key, Signal{SigShape, tfImplausible(fd.Kind, v)})
 		}
 		f.Fields[fd.Key] = v
 		return
@@ -934,14 +928,14 @@ func frCheckField(f *Form, fd Field) {
 		lines = []string{strings.Join(lines, " ")}
 	}
 	for i, l := range lines {
-		if doubt := labelInValue(l); doubt != "" {
-			f.uncertain(fd.Key, doubt)
+		if sig := labelInValue(l); sig.Kind != "" {
+			f.against(fd.Key, sig)
 			continue
 		}
 		if !tfPlausible(fd.Kind, l) {
 			// Not a wrong value of this kind but likely another thing read in its place: a
 			// person looks, the referent is told nothing.
-			f.uncertain(fd.Key, tfImplausible(fd.Kind, l))
+			f.against(fd.Key, Signal{SigShape, tfImplausible(fd.Kind, l)})
 			continue
 		}
 		if padded, ok := zeroPadded(fd.Kind, l); ok {
@@ -949,10 +943,11 @@ func frCheckField(f *Form, fd Field) {
 			// fiscale ("00339370272" typed, 339370272 stored): padded, it passes its check, but
 			// a person confirms it rather than mailbot asserting it.
 			lines[i] = padded
-			f.uncertain(fd.Key, tfQuote(l)+" ha meno di 11 cifre: con gli zeri iniziali (persi forse da un foglio di calcolo) sarebbe "+padded+", valido")
+			f.against(fd.Key, Signal{SigRepaired, tfQuote(l) + " ha meno di 11 cifre: con gli zeri iniziali (persi forse da un foglio di calcolo) sarebbe " + padded + ", valido"})
 			continue
 		}
 		n, err := check(l)
+		f.checked(fd.Key, err == nil)
 		if err != nil {
 			var ie *IdentifierError
 			if errors.As(err, &ie) {
@@ -969,10 +964,10 @@ func frCheckField(f *Form, fd Field) {
 
 // labelInValue is the doubt about a value that begins with another field's label ("Tipo
 // dovuto: VOTIVE" read as the activation mode, "Cognome: Righetti" as the first name): a
-// label is never a value, so the reading took a neighbouring line or cell. "" when none.
-func labelInValue(v string) string {
-	doubt := func(line string) string {
-		return tfQuote(line) + " contiene l'etichetta di un altro campo: forse è stato letto dal posto sbagliato"
+// label is never a value, so the reading took a neighbouring line or cell. Zero when none.
+func labelInValue(v string) Signal {
+	doubt := func(line string) Signal {
+		return Signal{SigLabel, tfQuote(line) + " contiene l'etichetta di un altro campo: forse è stato letto dal posto sbagliato"}
 	}
 	lines := strings.Split(v, "\n")
 	for _, line := range lines {
@@ -991,7 +986,7 @@ func labelInValue(v string) string {
 		// A table's header row ("Codice | Descrizione | IBAN" under "Tipi di dovuto"): the
 		// values are in the rows below it.
 		if cells := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '\t' }); len(cells) > 1 && frHeaderRow(cells) {
-			return tfQuote(line) + " è l'intestazione di una tabella, non un valore"
+			return Signal{SigHeader, tfQuote(line) + " è l'intestazione di una tabella, non un valore"}
 		}
 		// A label on a line of its own inside a value ("E-mail\na.furlan@…": a box cell
 		// whose caption stands above its value) means a neighbour's cell was read.
@@ -1002,11 +997,11 @@ func labelInValue(v string) string {
 		// "Comune di San Donà (C.F. 00…, IPA c_h823)": two values, one field.
 		for _, seg := range valueSegments.Split(line, -1)[1:] {
 			if f, ok := codeLabelAt(seg); ok {
-				return tfQuote(line) + " contiene anche " + f + ": due valori in uno"
+				return Signal{SigTwoValues, tfQuote(line) + " contiene anche " + f + ": due valori in uno"}
 			}
 		}
 	}
-	return ""
+	return Signal{}
 }
 
 var (

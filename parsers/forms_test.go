@@ -584,8 +584,8 @@ func TestProvenanceOfBodyAndDocument(t *testing.T) {
 	if !ok {
 		t.Fatalf("no provenance for ente.codice_ipa: %+v", forms[0].Provenance)
 	}
-	want := Provenance{Document: SourceBody, Label: "Codice IPA", How: HowBody, Sure: true}
-	if p != want {
+	want := Provenance{Document: SourceBody, Label: "Codice IPA", How: HowBody, Sure: true, Evidence: Evidence{Check: CheckPassed}}
+	if !reflect.DeepEqual(p, want) {
 		t.Errorf("provenance = %+v, want %+v", p, want)
 	}
 	for k := range forms[0].Provenance {

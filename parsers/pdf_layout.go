@@ -436,7 +436,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 					if pdfExactLabel(it.value) || pdfLabelBlock(strings.Split(it.value, "\n")) {
 						it.value = "" // a label is never a value
 					}
-					it.value, it.doubt = pdfPlausible(it.label, it.value)
+					it.value, it.sig = pdfPlausible(it.label, it.value)
 				}
 				items = append(items, it)
 			}
@@ -560,11 +560,11 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
 			label = *section + " " + label
 		}
-		value, d := pdfPlausible(label, value)
-		if doubt == "" {
-			doubt = d
+		value, sig := pdfPlausible(label, value)
+		if doubt != "" {
+			sig = Signal{SigTwoValues, doubt}
 		}
-		items = append(items, frItem{label: label, value: value, pair: true, how: HowTable, where: where, doubt: doubt})
+		items = append(items, frItem{label: label, value: value, pair: true, how: HowTable, where: where, sig: sig})
 	}
 	if bs[0].col > 0 && len(bs) >= 2 && *section != "" {
 		// A row under a section cell that spans several rows: the section still holds.
@@ -647,17 +647,17 @@ var (
 // anyone validates it: a date is never an IP address (it stood in the next cell, or the
 // next row), so it is dropped; a date field without a digit is kept, with a doubt in
 // Italian for staff.
-func pdfPlausible(label, value string) (string, string) {
+func pdfPlausible(label, value string) (string, Signal) {
 	f, _, ok := lblMatchers[""].match(label)
 	v := strings.TrimSpace(value)
 	if !ok || v == "" {
-		return value, ""
+		return value, Signal{}
 	}
 	switch {
 	case f.Kind == KindIPs && !pdfIPRe.MatchString(v) && slices.ContainsFunc(strings.Fields(v), pdfDateRe.MatchString):
-		return "", ""
+		return "", Signal{}
 	case f.Kind == KindDate && !strings.ContainsFunc(v, unicode.IsDigit):
-		return value, fmt.Sprintf("«%s» non sembra una data: forse appartiene a un altro campo", v)
+		return value, Signal{SigShape, fmt.Sprintf("«%s» non sembra una data: forse appartiene a un altro campo", v)}
 	}
-	return value, ""
+	return value, Signal{}
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -173,12 +174,12 @@ func TestWalkWhereAndHow(t *testing.T) {
 	}{{"informativa.docx", docx}, {"informativa.odt", odt}} {
 		f := readOne(t, c.name, c.data)
 		want := map[string]Provenance{
-			"ente.codice_ipa":    {Document: c.name, Where: "paragrafo 2", Label: "Codice IPA", How: HowLine, Sure: true},
+			"ente.codice_ipa":    {Document: c.name, Where: "paragrafo 2", Label: "Codice IPA", How: HowLine, Sure: true, Evidence: Evidence{Check: CheckPassed}},
 			"ente.denominazione": {Document: c.name, Where: "tabella 1, riga 1", Label: "Denominazione ente", How: HowTable, Sure: true},
 			"servizi":            {Document: c.name, Where: "tabella 1, riga 2", Label: "Servizi richiesti", How: HowFormField, Sure: true},
 		}
 		for k, w := range want {
-			if got := f.Provenance[k]; got != w {
+			if got := f.Provenance[k]; !reflect.DeepEqual(got, w) {
 				t.Errorf("%s %s: provenance %+v, want %+v", c.name, k, got, w)
 			}
 		}
