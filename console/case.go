@@ -107,11 +107,6 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusConflict, errStale)
 		return
 	}
-	if a := r.PostFormValue("azione"); a == "catalogo" {
-		s.setFlash(me.hash, s.correctCatalog(r, tk, me.email))
-		http.Redirect(w, r, s.base+"/pratiche/"+url.PathEscape(id), http.StatusSeeOther)
-		return
-	}
 	steps, err := commandsOf(r, me.email)
 	var msgs []string
 	if err == nil {
@@ -145,46 +140,6 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, s.base+"/pratiche/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
-// correctCatalog hides, shows or corrects the case's entries in the public catalogs, as
-// `mailbot catalog hide|unhide|edit` does (catalog.Corrections, recorded by CorrectCatalog).
-func (s *Server) correctCatalog(r *http.Request, tk *ticketing.Ticket, me string) string {
-	var hidden *bool
-	switch r.PostFormValue("visibilita") {
-	case "nascondi":
-		h := true
-		hidden = &h
-	case "mostra":
-		h := false
-		hidden = &h
-	}
-	fields := map[string]string{}
-	if f := strings.TrimSpace(r.PostFormValue("campo")); f != "" {
-		fields[f] = strings.TrimSpace(r.PostFormValue("valore"))
-	}
-	changes, err := catalog.Corrections(tk.Kind, tk.ID, r.PostFormValue("catalogo"), hidden, fields)
-	if err != nil {
-		return "Non eseguito: " + err.Error()
-	}
-	err = s.store.Update(r.Context(), func(tx *ticketing.Tx) error {
-		for _, c := range changes {
-			if err := tx.CorrectCatalog(c, me+" (via console)", s.now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		s.log.Error("console: catalog correction", "id", tk.ID, "err", err)
-		return "Non eseguito: errore interno."
-	}
-	s.log.Info("console: catalog correction", "id", tk.ID, "staff", me)
-	var names []string
-	for _, c := range changes {
-		names = append(names, c.Catalog)
-	}
-	return "Correzione registrata nei cataloghi: " + strings.Join(names, ", ") + " (pubblicata al prossimo aggiornamento dei cataloghi)."
-}
-
 // command is one call of Intake.Apply.
 type command struct {
 	name, arg string
@@ -196,6 +151,13 @@ type command struct {
 func commandsOf(r *http.Request, me string) ([]command, error) {
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	switch a := f("azione"); a {
+	case "catalogo":
+		// The catalog, the visibility, and one corrected field of the form.
+		var fields map[string]string
+		if k := f("campo"); k != "" {
+			fields = map[string]string{k: f("valore")}
+		}
+		return []command{{name: "catalogo", arg: strings.TrimSpace(f("catalogo") + " " + f("visibilita")), values: fields}}, nil
 	case "assegna":
 		to := f("a")
 		if to == "me" {

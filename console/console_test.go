@@ -349,12 +349,17 @@ func TestSignInAndActions(t *testing.T) {
 	// Catalog entries: hidden (recorded), a field that does not exist refused.
 	_, page = c.do("GET", "/pratiche/"+id, nil)
 	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"catalogo"}, "visibilita": {"nascondi"}, "versione": {field(versionRE, page)}, "csrf": {csrf}})
-	if code != 200 || !strings.Contains(body, "Correzione registrata nei cataloghi") {
+	if code != 200 || !strings.Contains(body, "#catalogo nascondi: correzione registrata nei cataloghi") {
 		t.Errorf("catalog hide: %d\n%s", code, body)
 	}
 	code, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"catalogo"}, "campo": {"nonesiste"}, "valore": {"x"}, "versione": {field(versionRE, body)}, "csrf": {csrf}})
 	if code != 200 || !strings.Contains(body, "Non eseguito") {
 		t.Errorf("catalog bad field: %d", code)
+	}
+	// Decided on a page that is no longer current: refused in the transaction, nothing recorded.
+	code, _ = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"catalogo"}, "visibilita": {"mostra"}, "versione": {field(versionRE, page)}, "csrf": {csrf}})
+	if code != http.StatusConflict {
+		t.Errorf("catalog correction on a stale page: %d", code)
 	}
 
 	// Sign out: the session is gone.

@@ -321,8 +321,10 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 			keys, values = slices.Sorted(maps.Keys(c.values)), c.values
 		}
 		return in.setFields(tx, tk, keys, values, by, line, now)
+	case "catalogo":
+		return in.correctCatalog(tx, tk, c, by, line, now)
 	default:
-		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #campo, #credenziali, #scrivi)", line)
+		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #campo, #credenziali, #scrivi, #catalogo)", line)
 	}
 }
 
