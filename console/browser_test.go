@@ -35,7 +35,7 @@ func addHostileCase(t *testing.T, e *env) string {
 		if err := tx.SetEnte(id, ticketing.Ente{Name: "Comune " + hostile, CodiceFiscale: "00339370272"}, []string{"MyPay"}, now); err != nil {
 			return err
 		}
-		if err := tx.SetFlag(id, "allegato illeggibile: "+hostile+".pdf", "test", now); err != nil {
+		if err := tx.SetFlag(id, ticketing.FlagUnreadable, "allegato illeggibile: "+hostile+".pdf", "test", now); err != nil {
 			return err
 		}
 		return tx.AddForm(id, ticketing.Form{MessageID: "m@example.com", Type: "informativa_generale", Source: hostile + ".pdf",

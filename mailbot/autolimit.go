@@ -104,10 +104,10 @@ func (in *Intake) holdForStaff(tx *ticketing.Tx, tk *ticketing.Ticket, kind, rcp
 		Text: fmt.Sprintf("risposta automatica %s a %s non inviata, da dare a mano: %s", kind, rcpt, why)}); err != nil {
 		return err
 	}
-	if tk.Flag != "" {
+	if tk.FlagKind != ticketing.FlagNone {
 		return nil
 	}
-	return tx.SetFlag(tk.ID, "risposta automatica non inviata (limite orario): rispondere a mano", "mailbot", now)
+	return tx.SetFlag(tk.ID, ticketing.FlagHeld, "risposta automatica non inviata (limite orario): rispondere a mano", "mailbot", now)
 }
 
 func ticketIDOf(tk *ticketing.Ticket) string {

@@ -106,7 +106,7 @@ func TestAutomaticMailCaps(t *testing.T) {
 			}
 			held := 0
 			for _, tk := range tks {
-				if strings.Contains(tk.Flag, "limite orario") {
+				if tk.FlagKind == ticketing.FlagHeld {
 					held++
 					if !hasEvent(t, b.store, tk.ID, ticketing.EventLimited) {
 						t.Errorf("%s flagged without a %s event", tk.ID, ticketing.EventLimited)

@@ -88,7 +88,7 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 		t.Errorf("answer to the referent:\n%s", text)
 	}
 	tk := h.ticket(id)
-	if tk.State != ticketing.StateAwaitingDocuments || !strings.HasPrefix(tk.Flag, flagChecking) {
+	if tk.State != ticketing.StateAwaitingDocuments || tk.FlagKind != ticketing.FlagChecking {
 		t.Fatalf("state %s flag %q", tk.State, tk.Flag)
 	}
 
@@ -109,7 +109,7 @@ func TestConflictGoesToStaffAndCorrectionMovesTheCase(t *testing.T) {
 	if _, text := h.lastTo(staffOne); !strings.Contains(text, "documenti completi") {
 		t.Errorf("staff result:\n%s", text)
 	}
-	if tk := h.ticket(id); tk.Flag != "" {
+	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagNone {
 		t.Errorf("flag %q left after the correction", tk.Flag)
 	}
 	events, _ := h.d.Store.Events(ctx, id)
@@ -254,13 +254,13 @@ func TestNewDocumentsSettleAConflict(t *testing.T) {
 	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
 	id := h.tickets()[0].ID
 	wait.For(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) == 1 })
-	if tk := h.ticket(id); !strings.HasPrefix(tk.Flag, flagChecking) {
+	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagChecking {
 		t.Fatalf("flag %q", tk.Flag)
 	}
 	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: Richiesta integrazione ["+id+"]", "settle2@comune.venezia.it",
 		"Ecco di nuovo il modulo.", nil, map[string][]byte{"ente-prodotto.pdf": fixture(t, "qualificazione_ente_prodotto_venezia.pdf")}))
 	h.waitState(id, ticketing.StateTestSetup)
-	if tk := h.ticket(id); tk.Flag != "" {
+	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagNone {
 		t.Errorf("flag %q left", tk.Flag)
 	}
 	if _, text := h.lastTo(referent); !strings.Contains(text, "ambiente di collaudo") {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mailbot/ticketing"
 )
 
 func mailFixture(t *testing.T, name string) []byte {
@@ -53,7 +55,7 @@ func TestUnreadableAndOversizeAreToldNotGuessed(t *testing.T) {
 		"In allegato i moduli firmati e scansionati.", nil, map[string][]byte{"informativa.jpg": jpeg}))
 	h.settle(1, 0)
 	tk := h.tickets()[0]
-	if !strings.Contains(tk.Flag, "informativa.jpg") {
+	if tk.FlagKind != ticketing.FlagUnreadable || !strings.Contains(tk.Flag, "informativa.jpg") {
 		t.Errorf("flag %q, want the unreadable attachment named", tk.Flag)
 	}
 	if _, text := h.lastTo("referente@comune.venezia.it"); !strings.Contains(text, "informativa.jpg") || !strings.Contains(text, "non è leggibile") {

@@ -252,9 +252,9 @@ func (g *Digester) stalled(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 	c.Days = g.cfg.WorkCalendar().WorkingDaysBetween(start, now)
 	c.Since = g.rem.day(start)
 	switch {
-	case isStalled(tk.Flag):
+	case tk.FlagKind == ticketing.FlagStalled:
 		c.Why = "nessuna risposta dell'ente ai solleciti"
-	case tk.Flag != "":
+	case tk.FlagKind != ticketing.FlagNone:
 		c.Why = tk.Flag
 	case ticketing.WaitingOn(tk.Kind, tk.State) == ticketing.WaitingRegione:
 		limit := g.cfg.escalateAfter(tk.State)

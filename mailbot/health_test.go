@@ -137,7 +137,7 @@ func TestMarkAndUnmarkCase(t *testing.T) {
 	if _, err := h.d.Intake.Apply(ctx, id, "segnala", "richiamare il referente", nil, "cli:test"); err != nil {
 		t.Fatal(err)
 	}
-	if tk := h.ticket(id); tk.Flag != "richiamare il referente" {
+	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagStaff || tk.Flag != "richiamare il referente" {
 		t.Fatalf("flag %q", tk.Flag)
 	}
 	res, err := h.d.Intake.Apply(ctx, id, "segnala", "", nil, "cli:test")

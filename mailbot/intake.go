@@ -81,10 +81,9 @@ type decision struct {
 	ticketID   string // existing ticket, or "" to open one / quarantine
 	open       string // kind of ticket to open, "" for none
 	auto       string // reason not to answer
-	quarantine string // reason to hold for a person
-	tell       bool   // staff must hear of the quarantine
-	// staffUnmatched: a staff member's message naming no ticket; their commands are answered.
-	staffUnmatched bool
+	quarantine string // reason to hold for a person, for the log and the quarantine list
+	// held: why it is held, which decides what else happens (an answer, a notice to staff).
+	held ticketing.QuarantineKind
 }
 
 // Prepared is an incoming message read and analysed, ready to be recorded. Preparing touches
@@ -210,7 +209,8 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 	}
 	if perr != nil {
 		rec := &ticketing.Message{Direction: "in", MessageID: parsers.MadeUpMessageID("unparsable", m.Blob),
-			Digest: m.Blob, Blob: m.Blob, Quarantine: "unreadable message: " + perr.Error(), ReceivedAt: now}
+			Digest: m.Blob, Blob: m.Blob, Quarantine: "unreadable message: " + perr.Error(),
+			QuarantineKind: ticketing.QuarantineUnreadable, ReceivedAt: now}
 		id, _, err := in.upsert(tx, rec)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 	}
 	rec := &ticketing.Message{Direction: "in", MessageID: env.MessageID, Digest: env.Digest, Blob: m.Blob,
 		From: msg.from(), To: append(append([]string{}, env.To...), env.Cc...), Subject: msg.subject(), Date: env.Date,
-		Auto: d.auto, Quarantine: d.quarantine, ReceivedAt: now}
+		Auto: d.auto, Quarantine: d.quarantine, QuarantineKind: d.held, ReceivedAt: now}
 	if tk != nil {
 		rec.TicketID = tk.ID
 	}
@@ -273,13 +273,13 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m Incoming, d decision, now time.Time) error {
 	env := msg.env
 	if tk == nil {
-		if d.quarantine != "" && m.Oversize && d.auto == "" && !m.Silent {
+		if d.held == ticketing.QuarantineOversize && !m.Silent {
 			return in.queueReply(tx, nil, msg, "oversize", outcome{}, now)
 		}
-		if d.tell {
+		if d.held == ticketing.QuarantineUnanswerable { // staff must hear of it
 			return in.notifyQuarantine(tx, whyUnanswerable, d.quarantine, msg.from(), msg.subject(), m, now)
 		}
-		if d.staffUnmatched && !m.Silent {
+		if d.held == ticketing.QuarantineStaffUnmatched && !m.Silent { // their commands are answered
 			return in.answerUnmatched(tx, msg, now)
 		}
 		return nil
@@ -401,14 +401,14 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 		if ours, err := tx.QueuedByUs(env.MessageID); err != nil {
 			return d, err
 		} else if !ours {
-			d.quarantine = "automatic message matching no ticket: loop header on mail mailbot did not send"
+			d.held, d.quarantine = ticketing.QuarantineLoop, "automatic message matching no ticket: loop header on mail mailbot did not send"
 		}
 	case d.auto != "":
-		d.quarantine = "automatic message matching no ticket: " + d.auto
+		d.held, d.quarantine = ticketing.QuarantineAutomatic, "automatic message matching no ticket: "+d.auto
 	case m.Oversize:
-		d.quarantine = fmt.Sprintf("message of %d bytes is over the limit of %d bytes", m.Size, in.cfg.Limits.MaxMessageSize)
+		d.held, d.quarantine = ticketing.QuarantineOversize, fmt.Sprintf("message of %d bytes is over the limit of %d bytes", m.Size, in.cfg.Limits.MaxMessageSize)
 	case in.isStaff(env.From):
-		d.quarantine, d.staffUnmatched = "staff message matching no ticket", true
+		d.held, d.quarantine = ticketing.QuarantineStaffUnmatched, "staff message matching no ticket"
 	default:
 		d.open = kind
 	}
@@ -417,7 +417,7 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 			// No answer can reach the sender: a person looks at the message, and no case is
 			// opened for an address nobody can write to. (On an existing case, queueReply
 			// skips the answer and senders.go decides what the message may do.)
-			d.open, d.quarantine, d.tell = "", "sender address cannot be answered: "+err.Error(), true
+			d.open, d.held, d.quarantine = "", ticketing.QuarantineUnanswerable, "sender address cannot be answered: "+err.Error()
 		}
 	}
 	return d, nil

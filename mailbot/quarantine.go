@@ -51,7 +51,7 @@ func (in *Intake) quarantine(tx *ticketing.Tx, p Prepared, why, reason string, n
 		return tx.ClearAttempts(m.Mailbox, m.UIDValidity, m.UID)
 	}
 	rec := &ticketing.Message{Direction: "in", MessageID: parsers.MadeUpMessageID("unrecorded", m.Blob),
-		Digest: m.Blob, Blob: m.Blob, Quarantine: reason, ReceivedAt: now}
+		Digest: m.Blob, Blob: m.Blob, Quarantine: reason, QuarantineKind: ticketing.QuarantineUnrecorded, ReceivedAt: now}
 	if env := p.msg.env; env != nil {
 		rec.From, rec.Subject, rec.Date = env.From, env.Subject, env.Date
 	}

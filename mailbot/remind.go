@@ -85,7 +85,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) ([]Due, error) {
 	if err := r.store.View(ctx, func(tx *ticketing.Tx) error {
 		tickets, err := tx.AllTickets()
 		for _, tk := range tickets {
-			if ticketing.IsOpen(tk.Kind, tk.State) || isStalled(tk.Flag) {
+			if ticketing.IsOpen(tk.Kind, tk.State) || tk.FlagKind == ticketing.FlagStalled {
 				ids = append(ids, tk.ID)
 			}
 		}
@@ -112,11 +112,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) ([]Due, error) {
 			}
 			if unstall {
 				// The ente wrote, or the case moved on: it is no longer stalled.
-				if err := tx.SetFlag(tk.ID, "", "mailbot", now); err != nil {
-					return err
-				}
-				if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventFlag, By: "mailbot",
-					Text: "non più ferma"}); err != nil {
+				if err := tx.ClearFlag(tk.ID, "mailbot", "non più ferma", now); err != nil {
 					return err
 				}
 			}
@@ -141,15 +137,13 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) ([]Due, error) {
 	return queued, errors.Join(errs...)
 }
 
-func isStalled(flag string) bool { return strings.HasPrefix(flag, ticketing.FlagStalled) }
-
 // dueFor computes what is due for one ticket at now, and whether its stalled flag is stale.
 // Office hours are the caller's business.
 func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time) ([]Due, bool, error) {
 	cal := r.cfg.WorkCalendar()
 	side := ticketing.WaitingOn(tk.Kind, tk.State)
 	if side == ticketing.WaitingNone {
-		return nil, isStalled(tk.Flag), nil
+		return nil, tk.FlagKind == ticketing.FlagStalled, nil
 	}
 	sent, err := tx.SentFor(tk.ID)
 	if err != nil {
@@ -160,25 +154,25 @@ func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 		anchor := tk.StateSince
 		days := cal.WorkingDaysBetween(anchor, now)
 		if limit == 0 || days < limit || hasSent(sent, ticketing.SentEscalation, anchor, 1) {
-			return nil, isStalled(tk.Flag), nil
+			return nil, tk.FlagKind == ticketing.FlagStalled, nil
 		}
 		d := Due{Ticket: tk, Kind: ticketing.SentEscalation, Seq: 1, Anchor: anchor, Days: days, Threshold: limit,
 			To: r.staffFor(tk)}
 		d.Reason = fmt.Sprintf("%s (%s) in attesa della Regione da %d giorni lavorativi (soglia %d), dal %s",
 			ticketing.StateLabel(tk.State), tk.State, days, limit, r.day(anchor))
-		return r.addressed(d), isStalled(tk.Flag), nil
+		return r.addressed(d), tk.FlagKind == ticketing.FlagStalled, nil
 	}
 
 	if pending, err := checkingDocuments(tx, tk); err != nil || pending {
 		// A person is checking readings of the documents: the ente has nothing to send.
-		return nil, isStalled(tk.Flag), err
+		return nil, tk.FlagKind == ticketing.FlagStalled, err
 	}
 	anchor, err := r.waitStart(tx, tk)
 	if err != nil {
 		return nil, false, err
 	}
 	stalledNow := hasSent(sent, ticketing.SentStalled, anchor, 1)
-	unstall := isStalled(tk.Flag) && !stalledNow
+	unstall := tk.FlagKind == ticketing.FlagStalled && !stalledNow
 	limit := r.cfg.remindAfter(tk.State)
 	if limit == 0 || stalledNow {
 		return nil, unstall, nil
@@ -374,7 +368,7 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 		return err
 	}
 	if d.Kind == ticketing.SentStalled {
-		if err := tx.SetFlag(tk.ID, fmt.Sprintf("%s: nessuna risposta dopo %d solleciti", ticketing.FlagStalled, d.Sent), "mailbot", now); err != nil {
+		if err := tx.SetFlag(tk.ID, ticketing.FlagStalled, fmt.Sprintf("nessuna risposta dopo %d solleciti", d.Sent), "mailbot", now); err != nil {
 			return err
 		}
 	}

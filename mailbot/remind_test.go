@@ -322,7 +322,7 @@ func TestReminderSequenceThenStalled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(tk.Flag, ticketing.FlagStalled) {
+	if tk.FlagKind != ticketing.FlagStalled {
 		t.Errorf("flag = %q, want stalled", tk.Flag)
 	}
 	ob := f.outbox()
@@ -334,7 +334,7 @@ func TestReminderSequenceThenStalled(t *testing.T) {
 	log = nil
 	walk("2026-04-21 11:00", "2026-04-29 00:00")
 	tk, _ = f.store.Ticket(context.Background(), id)
-	if tk.Flag != "" {
+	if tk.FlagKind != ticketing.FlagNone || tk.Flag != "" {
 		t.Errorf("flag after the ente wrote = %q, want none", tk.Flag)
 	}
 	// 22, 23, 24, 27, 28 April (25 April is a Saturday): due on the 28th.

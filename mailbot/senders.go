@@ -138,9 +138,9 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		Text: "messaggio da un mittente non presente nella pratica (registrato, nessun effetto, nessuna risposta): " + subject}); err != nil {
 		return err
 	}
-	if tk.Flag == "" { // a mark already there is as visible, and says more
-		tk.Flag = "mittente non presente nella pratica: " + from
-		if err := tx.SetFlag(tk.ID, tk.Flag, "mailbot", now); err != nil {
+	if tk.FlagKind == ticketing.FlagNone { // a mark already there is as visible, and says more
+		tk.FlagKind, tk.Flag = ticketing.FlagStranger, "mittente non presente nella pratica: "+from
+		if err := tx.SetFlag(tk.ID, tk.FlagKind, tk.Flag, "mailbot", now); err != nil {
 			return err
 		}
 	}

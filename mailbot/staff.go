@@ -189,28 +189,23 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 // ticket: a forger sending many makes one warning, and the next one counts the others.
 const securityWarningEvery = time.Hour
 
-// Texts of the security event of a refused command; the warning's rate limit reads them back.
-const (
-	refusedEvent = "comandi rifiutati"
-	warnedEvent  = "; staff avvisati"
-)
-
 // warnStaff records a refused staff command and warns the staff list, at most once per ticket
 // every securityWarningEvery; a warning after a quiet spell says how many were refused meanwhile.
 func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, n int, how string, now time.Time) error {
-	text := fmt.Sprintf("%s (%d): messaggio non autenticato, %s", refusedEvent, n, how)
-	lastID, last, warned, err := tx.LastEvent(tk.ID, ticketing.EventSecurity, refusedEvent+"%"+warnedEvent)
+	text := fmt.Sprintf("comandi rifiutati (%d): messaggio non autenticato, %s", n, how)
+	ev := ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From, Count: n, Window: securityWarningEvery}
+	lastID, last, warned, err := tx.LastEvent(tk.ID, ticketing.EventSecurity, ticketing.SecurityRefusedWarned)
 	if err != nil {
 		return err
 	}
 	if len(in.cfg.StaffAddresses()) == 0 || warned && now.Sub(last) < securityWarningEvery {
 		in.log.Warn("security warning withheld: staff already warned of this ticket", "ticket", tk.ID, "at", last)
-		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From,
-			Text: text + "; avviso allo staff già inviato"})
+		ev.Kind, ev.Text = ticketing.SecurityRefusedQuiet, text+"; avviso allo staff già inviato"
+		return tx.AddEvent(tk.ID, ev)
 	}
 	lines := []string{"mittente dichiarato: " + msg.env.From, "oggetto: " + msg.subject(), "Message-ID: " + msg.env.MessageID}
 	if warned {
-		meanwhile, err := tx.CountEventsAfter(tk.ID, ticketing.EventSecurity, refusedEvent+"%", lastID)
+		meanwhile, err := tx.CountEventsAfter(tk.ID, ticketing.EventSecurity, ticketing.SecurityRefusedQuiet, lastID)
 		if err != nil {
 			return err
 		}
@@ -219,7 +214,8 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 				last.In(in.cfg.Location()).Format("02/01/2006 15:04"), meanwhile))
 		}
 	}
-	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From, Text: text + warnedEvent}); err != nil {
+	ev.Kind, ev.Text = ticketing.SecurityRefusedWarned, text+"; staff avvisati"
+	if err := tx.AddEvent(tk.ID, ev); err != nil {
 		return err
 	}
 	body, err := templates.Render("security_warning", staffData{TicketID: tk.ID, Ticket: tk, Reason: how,
@@ -269,18 +265,15 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 		// "#segnala testo" marks the case for a person; a bare "#segnala" takes the mark off
 		// (the reason was dealt with). Both are recorded.
 		if c.arg == "" {
-			if tk.Flag == "" {
+			if tk.FlagKind == ticketing.FlagNone {
 				return refuse("%s: la pratica non ha segnalazioni", line)
 			}
-			if err := tx.SetFlag(tk.ID, "", by, now); err != nil {
-				return "", err
-			}
-			if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventFlag, By: by, Text: "segnalazione tolta: " + tk.Flag}); err != nil {
+			if err := tx.ClearFlag(tk.ID, by, "segnalazione tolta: "+tk.Flag, now); err != nil {
 				return "", err
 			}
 			return line + ": segnalazione tolta", nil
 		}
-		if err := tx.SetFlag(tk.ID, c.arg, by, now); err != nil {
+		if err := tx.SetFlag(tk.ID, ticketing.FlagStaff, c.arg, by, now); err != nil {
 			return "", err
 		}
 		return line + ": pratica segnalata", nil

@@ -214,17 +214,14 @@ func wording(key string) bool {
 // noticeUncertain is the staff notice of values read without confidence or in conflict.
 const noticeUncertain = "dati letti con incertezza o in conflitto: da verificare"
 
-// flagChecking starts the flag of a case whose documents a person must check.
-const flagChecking = "dati da verificare"
-
 // flagUncertain marks the case for a person, unless it already carries another mark of this
 // message (an unreadable attachment), which a person sees anyway.
 func (in *Intake) flagUncertain(tx *ticketing.Tx, tk *ticketing.Ticket, flagged bool, now time.Time) error {
-	if flagged || strings.HasPrefix(tk.Flag, flagChecking) {
+	if flagged || tk.FlagKind == ticketing.FlagChecking {
 		return nil
 	}
-	tk.Flag = flagChecking + ": letture incerte o valori in conflitto nei moduli"
-	return tx.SetFlag(tk.ID, tk.Flag, "mailbot", now)
+	tk.FlagKind, tk.Flag = ticketing.FlagChecking, "dati da verificare: letture incerte o valori in conflitto nei moduli"
+	return tx.SetFlag(tk.ID, tk.FlagKind, tk.Flag, "mailbot", now)
 }
 
 // checkingDocuments reports whether a case awaiting documents waits on a person instead: some
@@ -246,11 +243,11 @@ func checkingDocuments(tx *ticketing.Tx, tk ticketing.Ticket) (bool, error) {
 
 // clearChecking removes the mark of a case whose documents a person was to check.
 func clearChecking(tx *ticketing.Tx, tk *ticketing.Ticket, by string, now time.Time) error {
-	if !strings.HasPrefix(tk.Flag, flagChecking) {
+	if tk.FlagKind != ticketing.FlagChecking {
 		return nil
 	}
-	tk.Flag = ""
-	return tx.SetFlag(tk.ID, "", by, now)
+	tk.FlagKind, tk.Flag = ticketing.FlagNone, ""
+	return tx.ClearFlag(tk.ID, by, "", now)
 }
 
 // check is what the case file of a ticket still lacks at its first step.
@@ -396,7 +393,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			parts = append(parts, u.Part)
 			o.missing = append(o.missing, fmt.Sprintf("l'allegato «%s» non è leggibile automaticamente (%s): lo esaminerà un operatore; se può, ce lo invii in formato DOCX, ODT o PDF compilabile", u.Part, u.Reason))
 		}
-		if err := tx.SetFlag(tk.ID, "allegati non leggibili: "+strings.Join(parts, ", "), "mailbot", now); err != nil {
+		if err := tx.SetFlag(tk.ID, ticketing.FlagUnreadable, "allegati non leggibili: "+strings.Join(parts, ", "), "mailbot", now); err != nil {
 			return o, err
 		}
 		o.staffNotice = "allegati non leggibili automaticamente: " + strings.Join(parts, ", ")
@@ -473,7 +470,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			return o, nil
 		}
 		o.staffNotice = joinNotice(o.staffNotice, "messaggio in verifica di esercizio non compreso: serve un operatore")
-		return o, tx.SetFlag(tk.ID, "messaggio da leggere: esito del pagamento in esercizio non chiaro", "mailbot", now)
+		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere: esito del pagamento in esercizio non chiaro", "mailbot", now)
 	default:
 		// The Region's turn, or a closed case: a person reads it.
 		o.staffNotice = joinNotice(o.staffNotice, fmt.Sprintf("nuovo messaggio del referente (pratica in stato %s)", tk.State))
@@ -505,7 +502,7 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 	hasResults := resultsRE.MatchString(text) || (esiti != nil && esiti.Fields["collaudo.esito"] != nil)
 	if !asksProduction && len(ips) == 0 && len(ipProblems) == 0 {
 		o.staffNotice = joinNotice(o.staffNotice, "messaggio durante il collaudo non compreso: serve un operatore")
-		return o, tx.SetFlag(tk.ID, "messaggio da leggere durante il collaudo", "mailbot", now)
+		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere durante il collaudo", "mailbot", now)
 	}
 	negative := negativeRE.MatchString(text)
 	if esiti != nil {

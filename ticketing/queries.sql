@@ -11,8 +11,8 @@ ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = 
 SELECT id, COALESCE(ticket_id, '') FROM messages WHERE message_id = ? AND digest = ?;
 
 -- name: message-insert
-INSERT INTO messages (ticket_id, direction, message_id, digest, blob, from_addr, to_addrs, subject, date, auto, quarantine, received_at)
-VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO messages (ticket_id, direction, message_id, digest, blob, from_addr, to_addrs, subject, date, auto, quarantine, quarantine_kind, received_at)
+VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: copy-insert
 INSERT OR IGNORE INTO message_copies (message, mailbox, uidvalidity, uid) VALUES (?, ?, ?, ?);
@@ -41,13 +41,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: ticket-get
 SELECT t.id, t.kind, t.state, t.subject, t.requester, t.ente_name, t.ente_cf, t.ente_ipa, t.services,
-       t.assignee, t.flag, t.state_since, t.created_at, t.updated_at,
+       t.assignee, t.flag_kind, t.flag, t.state_since, t.created_at, t.updated_at,
        (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)
 FROM tickets t WHERE t.id = ?;
 
 -- name: ticket-list
 SELECT t.id, t.kind, t.state, t.subject, t.requester, t.ente_name, t.ente_cf, t.ente_ipa, t.services,
-       t.assignee, t.flag, t.state_since, t.created_at, t.updated_at,
+       t.assignee, t.flag_kind, t.flag, t.state_since, t.created_at, t.updated_at,
        (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)
 FROM tickets t ORDER BY t.created_at, t.id;
 
@@ -64,23 +64,23 @@ UPDATE tickets SET ente_name = ?, ente_cf = ?, ente_ipa = ?, services = ?, updat
 UPDATE tickets SET assignee = ?, updated_at = ? WHERE id = ?;
 
 -- name: ticket-set-flag
-UPDATE tickets SET flag = ?, updated_at = ? WHERE id = ?;
+UPDATE tickets SET flag_kind = ?, flag = ?, updated_at = ? WHERE id = ?;
 
 -- name: event-insert
-INSERT INTO events (ticket_id, at, type, by, text) VALUES (?, ?, ?, ?, ?);
+INSERT INTO events (ticket_id, at, type, by, text, kind, count, window_secs) VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: event-list
-SELECT at, type, by, text FROM events WHERE ticket_id = ? ORDER BY at, id;
+SELECT at, type, by, text, kind, count, window_secs FROM events WHERE ticket_id = ? ORDER BY at, id;
 
 -- name: message-list
-SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.blob,
+SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.quarantine_kind, m.blob,
        COALESCE((SELECT group_concat(DISTINCT c.mailbox) FROM message_copies c WHERE c.message = m.id), '')
 FROM messages m WHERE m.ticket_id = ? ORDER BY m.id;
 
 -- name: quarantine-list
-SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.blob,
+SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.quarantine_kind, m.blob,
        COALESCE((SELECT group_concat(DISTINCT c.mailbox) FROM message_copies c WHERE c.message = m.id), '')
-FROM messages m WHERE m.quarantine != '' ORDER BY m.id;
+FROM messages m WHERE m.quarantine_kind != '' ORDER BY m.id;
 
 -- name: outbox-insert
 INSERT INTO outbox (ticket_id, message_id, kind, mail_from, rcpts, raw, auto, next_at, created_at)

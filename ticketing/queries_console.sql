@@ -28,17 +28,17 @@ DELETE FROM console_sessions WHERE hash = ?;
 SELECT count(*) FROM tickets t
 WHERE t.kind || '/' || t.state IN (SELECT value FROM json_each(?1))
   AND (?2 = '*' OR t.assignee = ?2)
-  AND (?3 = 0 OR t.flag != '')
+  AND (?3 = 0 OR t.flag_kind != '')
   AND (?4 = '' OR t.rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?4));
 
 -- Then ?5 1 for the newest first (else the longest waiting first), ?6 LIMIT, ?7 OFFSET.
 -- name: console-queue-page
 SELECT t.id, t.kind, t.state, t.subject, t.requester, t.ente_name, t.ente_cf, t.ente_ipa, t.services,
-       t.assignee, t.flag, t.state_since, t.created_at, t.updated_at, 0
+       t.assignee, t.flag_kind, t.flag, t.state_since, t.created_at, t.updated_at, 0
 FROM tickets t
 WHERE t.kind || '/' || t.state IN (SELECT value FROM json_each(?1))
   AND (?2 = '*' OR t.assignee = ?2)
-  AND (?3 = 0 OR t.flag != '')
+  AND (?3 = 0 OR t.flag_kind != '')
   AND (?4 = '' OR t.rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?4))
 ORDER BY CASE WHEN ?5 = 1 THEN t.state_since END DESC, t.state_since, t.id
 LIMIT ?6 OFFSET ?7;
@@ -48,20 +48,20 @@ SELECT kind, state, count(*) FROM tickets GROUP BY kind, state;
 
 -- Quarantine: messages kept outside any case, unanswered, not yet dismissed.
 -- name: console-quarantine
-SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.blob,
+SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.quarantine_kind, m.blob,
        COALESCE((SELECT group_concat(DISTINCT c.mailbox) FROM message_copies c WHERE c.message = m.id), '')
-FROM messages m WHERE m.ticket_id IS NULL AND m.quarantine != '' AND m.quarantine NOT LIKE 'scartato:%'
+FROM messages m WHERE m.ticket_id IS NULL AND m.quarantine_kind NOT IN ('', 'dismissed')
 ORDER BY m.id DESC LIMIT 500;
 
 -- name: console-quarantine-get
 SELECT m.subject, m.from_addr FROM messages m
-WHERE m.id = ? AND m.ticket_id IS NULL AND m.quarantine != '' AND m.quarantine NOT LIKE 'scartato:%';
+WHERE m.id = ? AND m.ticket_id IS NULL AND m.quarantine_kind NOT IN ('', 'dismissed');
 
 -- name: console-quarantine-attach
-UPDATE messages SET ticket_id = ?, quarantine = '' WHERE id = ? AND ticket_id IS NULL;
+UPDATE messages SET ticket_id = ?, quarantine = '', quarantine_kind = '' WHERE id = ? AND ticket_id IS NULL;
 
 -- name: console-quarantine-dismiss
-UPDATE messages SET quarantine = ? || ' – ' || quarantine WHERE id = ? AND ticket_id IS NULL;
+UPDATE messages SET quarantine_kind = 'dismissed', quarantine = ? || ' – ' || quarantine WHERE id = ? AND ticket_id IS NULL;
 
 -- name: console-session-get
 SELECT email, created_at, seen_at FROM console_sessions WHERE hash = ?;

@@ -1,7 +1,7 @@
 -- Named queries of the operators' views: metrics and status (ticketing/stats.go).
 
 -- name: stats-mailboxes
-SELECT c.mailbox, count(*), sum(m.quarantine != ''), coalesce(b.last_uid, 0)
+SELECT c.mailbox, count(*), sum(m.quarantine_kind != ''), coalesce(b.last_uid, 0)
 FROM message_copies c JOIN messages m ON m.id = c.message
 LEFT JOIN mailboxes b ON b.name = c.mailbox
 GROUP BY c.mailbox ORDER BY c.mailbox;

@@ -17,9 +17,6 @@ const (
 	SentDigest     = "digest"     // the daily digest
 )
 
-// FlagStalled starts the flag of a case whose ente stayed silent after every reminder.
-const FlagStalled = "stalled"
-
 // ErrAlreadySent is returned when a scheduled mail with the same key is already recorded.
 var ErrAlreadySent = errors.New("already sent")
 

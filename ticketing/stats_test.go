@@ -19,7 +19,7 @@ func TestStats(t *testing.T) {
 	err = s.Update(ctx, func(tx *Tx) error {
 		msgs := []*Message{
 			{TicketID: id, Direction: "in", MessageID: "x1@ente.it", Digest: "d1", ReceivedAt: now},
-			{Direction: "in", MessageID: "x2@ente.it", Digest: "d2", Quarantine: "bounce", ReceivedAt: now},
+			{Direction: "in", MessageID: "x2@ente.it", Digest: "d2", Quarantine: "bounce", QuarantineKind: QuarantineAutomatic, ReceivedAt: now},
 		}
 		for i, m := range msgs {
 			mid, err := tx.AddMessage(m)

@@ -28,7 +28,8 @@ type Ticket struct {
 	Ente       Ente      `json:"ente"`
 	Services   []string  `json:"services"`
 	Assignee   string    `json:"assignee"`
-	Flag       string    `json:"flag"`
+	FlagKind   FlagKind  `json:"flag_kind"` // what code acts on; FlagNone when not flagged
+	Flag       string    `json:"flag"`      // the flag's text, for people
 	StateSince time.Time `json:"state_since"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -48,17 +49,23 @@ type Message struct {
 	Subject    string    `json:"subject"`
 	Date       time.Time `json:"date"`
 	Auto       string    `json:"auto,omitempty"`
-	Quarantine string    `json:"quarantine,omitempty"`
-	Mailboxes  []string  `json:"mailboxes"`
-	ReceivedAt time.Time `json:"-"`
+	Quarantine string    `json:"quarantine,omitempty"` // why it is held, for people
+
+	QuarantineKind QuarantineKind `json:"quarantine_kind,omitempty"`
+	Mailboxes      []string       `json:"mailboxes"`
+	ReceivedAt     time.Time      `json:"-"`
 }
 
-// Event is one thing that happened to a ticket.
+// Event is one thing that happened to a ticket. Text is for people; an event that code reads
+// back carries what it needs in Kind, Count and Window.
 type Event struct {
-	At   time.Time `json:"at"`
-	Type string    `json:"type"`
-	By   string    `json:"by"`
-	Text string    `json:"text"`
+	At     time.Time     `json:"at"`
+	Type   string        `json:"type"`
+	By     string        `json:"by"`
+	Text   string        `json:"text"`
+	Kind   string        `json:"kind,omitempty"`
+	Count  int           `json:"count,omitempty"`
+	Window time.Duration `json:"window,omitempty"`
 }
 
 // Event types.
@@ -117,13 +124,16 @@ func (t *Tx) AddCopy(message int64, mailbox string, uidValidity, uid uint32) err
 
 // AddMessage records a message and returns its row id.
 func (t *Tx) AddMessage(m *Message) (int64, error) {
+	if err := checkQuarantine(m); err != nil {
+		return 0, err
+	}
 	to, _ := json.Marshal(nonNil(m.To))
 	date := ""
 	if !m.Date.IsZero() {
 		date = ts(m.Date)
 	}
 	res, err := t.exec("message-insert", m.TicketID, m.Direction, m.MessageID, m.Digest, m.Blob, m.From,
-		string(to), m.Subject, date, m.Auto, m.Quarantine, ts(m.ReceivedAt))
+		string(to), m.Subject, date, m.Auto, m.Quarantine, string(m.QuarantineKind), ts(m.ReceivedAt))
 	if err != nil {
 		return 0, err
 	}
@@ -197,7 +207,7 @@ func (t *Tx) NewTicket(kind, subject, requester, by string, now time.Time, loc *
 
 // AddEvent appends an event to a ticket and marks it updated.
 func (t *Tx) AddEvent(ticketID string, e Event) error {
-	if _, err := t.exec("event-insert", ticketID, ts(e.At), e.Type, e.By, e.Text); err != nil {
+	if _, err := t.exec("event-insert", ticketID, ts(e.At), e.Type, e.By, e.Text, e.Kind, e.Count, int64(e.Window/time.Second)); err != nil {
 		return err
 	}
 	_, err := t.exec("ticket-touch", ts(e.At), ticketID)
@@ -238,17 +248,6 @@ func (t *Tx) SetAssignee(id, assignee, by string, now time.Time) error {
 	return t.AddEvent(id, Event{At: now, Type: EventAssign, By: by, Text: assignee})
 }
 
-// SetFlag marks a ticket for a person's attention (reason != "") or clears the mark.
-func (t *Tx) SetFlag(id, reason, by string, now time.Time) error {
-	if _, err := t.exec("ticket-set-flag", reason, ts(now), id); err != nil {
-		return err
-	}
-	if reason == "" {
-		return nil
-	}
-	return t.AddEvent(id, Event{At: now, Type: EventFlag, By: by, Text: reason})
-}
-
 // Ticket reads one ticket.
 func (s *Store) Ticket(ctx context.Context, id string) (*Ticket, error) {
 	return scanTicket(s.r.QueryRowContext(ctx, s.query("ticket-get"), id))
@@ -283,10 +282,11 @@ func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var at string
-		if err := rows.Scan(&at, &e.Type, &e.By, &e.Text); err != nil {
+		var window int64
+		if err := rows.Scan(&at, &e.Type, &e.By, &e.Text, &e.Kind, &e.Count, &window); err != nil {
 			return nil, err
 		}
-		e.At = parseTS(at)
+		e.At, e.Window = parseTS(at), time.Duration(window)*time.Second
 		list = append(list, e)
 	}
 	return list, rows.Err()
@@ -312,7 +312,7 @@ func (s *Store) messages(ctx context.Context, query string, args ...any) ([]Mess
 	for rows.Next() {
 		var m Message
 		var to, date, boxes string
-		if err := rows.Scan(&m.ID, &m.Direction, &m.MessageID, &m.From, &to, &m.Subject, &date, &m.Auto, &m.Quarantine, &m.Blob, &boxes); err != nil {
+		if err := rows.Scan(&m.ID, &m.Direction, &m.MessageID, &m.From, &to, &m.Subject, &date, &m.Auto, &m.Quarantine, &m.QuarantineKind, &m.Blob, &boxes); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(to), &m.To)
@@ -332,7 +332,7 @@ func scanTicket(r scanner) (*Ticket, error) {
 	var tk Ticket
 	var services, since, created, updated string
 	err := r.Scan(&tk.ID, &tk.Kind, &tk.State, &tk.Subject, &tk.Requester, &tk.Ente.Name, &tk.Ente.CodiceFiscale,
-		&tk.Ente.CodiceIPA, &services, &tk.Assignee, &tk.Flag, &since, &created, &updated, &tk.Messages)
+		&tk.Ente.CodiceIPA, &services, &tk.Assignee, &tk.FlagKind, &tk.Flag, &since, &created, &updated, &tk.Messages)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

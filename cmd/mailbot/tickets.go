@@ -121,7 +121,7 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			tk.ID, tk.State, tk.Kind, tk.WaitingOn, tk.Subject, tk.Requester, tk.Ente.Name, tk.Ente.CodiceFiscale,
 			tk.Ente.CodiceIPA, strings.Join(tk.Services, ", "), tk.Assignee)
 		if tk.Flag != "" {
-			fmt.Fprintf(stdout, "Flagged:   %s\n", tk.Flag)
+			fmt.Fprintf(stdout, "Flagged:   %s (%s)\n", tk.Flag, tk.FlagKind)
 		}
 		fmt.Fprintf(stdout, "IP:        collaudo %s; esercizio %s\n", strings.Join(ips["collaudo"], ", "), strings.Join(ips["esercizio"], ", "))
 		printCaseFile(stdout, cf)
