@@ -65,7 +65,10 @@ var lblWords = map[string][]string{
 }
 
 // lblTokens reduces a label to its meaningful tokens, in order, without duplicates.
-func lblTokens(s string) []string { return lblReduce(lblSplit(s, nil), nil) }
+func lblTokens(s string) []string {
+	var buf [24]string
+	return lblReduce(lblSplit(s, buf[:0]), nil)
+}
 
 // lblSplit appends the words of s to dst: lowercase, accents folded, split at every rune that
 // is neither a letter nor a digit. Text already in lowercase ASCII is not copied.
@@ -73,16 +76,7 @@ func lblSplit(s string, dst []string) []string {
 	sep := func(c byte) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') }
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
-			var b strings.Builder
-			b.Grow(len(s))
-			for _, r := range s {
-				if r = lblFold(unicode.ToLower(r)); unicode.IsLetter(r) || unicode.IsDigit(r) {
-					b.WriteRune(r)
-				} else {
-					b.WriteByte(' ')
-				}
-			}
-			s = b.String()
+			s = lblLower(s)
 			sep = func(c byte) bool { return c == ' ' }
 			break
 		}
@@ -102,6 +96,35 @@ func lblSplit(s string, dst []string) []string {
 		dst = append(dst, s[start:])
 	}
 	return dst
+}
+
+// lblLower is s in lowercase with accents folded and a space for every rune that is neither a
+// letter nor a digit; ASCII is handled a byte at a time.
+func lblLower(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 'A' && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+				b = append(b, c)
+			default:
+				b = append(b, ' ')
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r = lblFold(unicode.ToLower(r)); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b = utf8.AppendRune(b, r)
+		} else {
+			b = append(b, ' ')
+		}
+	}
+	return string(b)
 }
 
 // lblFold folds the accented letters of Italian (and a few neighbours) to plain ASCII, as
