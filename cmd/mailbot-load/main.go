@@ -477,12 +477,12 @@ func peakRSS(pid int) float64 {
 	return math.NaN()
 }
 
-// sampleTreeRSS samples the resident set of pid and its descendants every 50 ms until ctx is
+// sampleTreeRSS samples the resident set of pid and its descendants every 100 ms until ctx is
 // done, and returns the largest sum, in MB: reading processes come and go, so VmHWM of each
 // does not add up.
 func sampleTreeRSS(ctx context.Context, pid int) float64 {
 	peak := 0.0
-	t := time.NewTicker(50 * time.Millisecond)
+	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
 		if rss := treeRSS(pid); rss > peak {
@@ -496,41 +496,36 @@ func sampleTreeRSS(ctx context.Context, pid int) float64 {
 	}
 }
 
-// treeRSS is the sum of VmRSS of pid and its descendants, in MB.
+// treeRSS is the sum of the resident sets of pid and its descendants, in MB. It follows
+// /proc/PID/task/TID/children rather than scanning every process: the machine may run many.
 func treeRSS(pid int) float64 {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return math.NaN()
-	}
-	parent := map[int]int{}
-	rss := map[int]float64{}
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// After the command name: state, ppid, ... (field 24 is rss in pages).
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) < 22 {
-			continue
-		}
-		parent[p], _ = strconv.Atoi(f[1])
-		pages, _ := strconv.ParseFloat(f[21], 64)
-		rss[p] = pages * float64(os.Getpagesize()) / (1 << 20)
-	}
 	sum := 0.0
-	for p := range rss {
-		for q, hops := p, 0; q > 1 && hops < 64; q, hops = parent[q], hops+1 {
-			if q == pid {
-				sum += rss[p]
-				break
+	seen := map[int]bool{}
+	var walk func(p, depth int)
+	walk = func(p, depth int) {
+		if seen[p] || depth > 16 {
+			return
+		}
+		seen[p] = true
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", p))
+		if err != nil {
+			return
+		}
+		if f := strings.Fields(string(b)); len(f) > 1 {
+			pages, _ := strconv.ParseFloat(f[1], 64)
+			sum += pages * float64(os.Getpagesize()) / (1 << 20)
+		}
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", p))
+		for _, t := range tasks {
+			kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", p, t.Name()))
+			for _, k := range strings.Fields(string(kids)) {
+				if c, err := strconv.Atoi(k); err == nil {
+					walk(c, depth+1)
+				}
 			}
 		}
 	}
+	walk(pid, 0)
 	return sum
 }
 
