@@ -48,6 +48,7 @@ type Server struct {
 	secure bool   // public_url is https: the cookie says Secure
 
 	sessionMax time.Duration // [console] session_max
+	oidc       *oidcSignIn   // nil without [console.oidc]
 
 	clients    limiter      // sign-in requests and presses per client address
 	staffLinks limiter      // links mailed per staff address
@@ -71,6 +72,9 @@ func New(cfg *mailbot.Config, store *ticketing.Store, intake *mailbot.Intake, lo
 	}
 	if s.sessionMax = cfg.Console.SessionMax.Duration; s.sessionMax <= 0 {
 		s.sessionMax = 12 * time.Hour
+	}
+	if o := cfg.Console.OIDC; o != nil {
+		s.oidc = &oidcSignIn{cfg: o, redirect: cfg.Console.PublicURL + "/accesso/oidc/fine", now: now}
 	}
 	if u, err := url.Parse(cfg.Console.PublicURL); err == nil {
 		s.base = strings.TrimRight(u.Path, "/")
@@ -134,6 +138,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /accesso", s.signInRequest)
 	mux.HandleFunc("GET /accesso/entra", s.signInConfirm)
 	mux.HandleFunc("POST /accesso/entra", s.signIn)
+	if s.oidc != nil {
+		mux.HandleFunc("GET /accesso/oidc", s.oidcStart)
+		mux.HandleFunc("GET /accesso/oidc/fine", s.oidcReturn)
+	}
 	mux.HandleFunc("POST /esci", s.auth(s.signOut))
 	mux.HandleFunc("GET /{$}", s.auth(s.queue))
 	mux.HandleFunc("GET /pratiche/{id}", s.auth(s.casePage))

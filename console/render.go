@@ -27,6 +27,7 @@ type page struct {
 	Me         staff
 	Error      string
 	Token      string // of a sign-in link, on the confirmation page
+	OIDC       string // the identity provider's name, when staff may sign in through it
 	Queue      *Queue
 	Case       *Case
 	Quarantine *Quarantine

@@ -30,7 +30,11 @@ const (
 )
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "signin", page{Title: "Accesso"})
+	p := page{Title: "Accesso"}
+	if s.oidc != nil {
+		p.OIDC = s.oidc.cfg.Name
+	}
+	s.render(w, r, http.StatusOK, "signin", p)
 }
 
 func (s *Server) signInRequest(w http.ResponseWriter, r *http.Request) {
@@ -126,6 +130,12 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, how string
 	s.log.Info("console: signed in", "staff", email, "by", how)
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: s.base + "/", HttpOnly: true,
 		Secure: s.secure, SameSite: http.SameSiteStrictMode})
+	if how == "oidc" {
+		// Arrived from the provider's site: a redirect would still count as cross-site and the
+		// browser would hold back the Strict cookie; a page of our own moves on same-site.
+		s.render(w, r, http.StatusOK, "entered", page{Title: "Accesso riuscito"})
+		return
+	}
 	http.Redirect(w, r, s.base+"/", http.StatusSeeOther)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -34,7 +35,67 @@ type ConsoleConfig struct {
 	// the idle timeout.
 	SessionMax Duration `toml:"session_max"`
 
+	// OIDC adds sign-in through the Region's identity provider ([console.oidc]); the mailed
+	// links stay for offices without one.
+	OIDC *OIDCConfig `toml:"oidc"`
+
 	Proxies []netip.Prefix `toml:"-"` // TrustedProxies parsed
+}
+
+// OIDCConfig is [console.oidc]: OpenID Connect sign-in (authorization code with PKCE).
+type OIDCConfig struct {
+	Issuer           string   `toml:"issuer"`
+	ClientID         string   `toml:"client_id"`
+	ClientSecretFile string   `toml:"client_secret_file"` // or $MAILBOT_CONSOLE_OIDC_SECRET
+	Scopes           []string `toml:"scopes"`             // default openid, email, profile
+	// EmailClaim names the claim matched against [staff] addresses: email (the default),
+	// preferred_username or upn (Microsoft Entra ID).
+	EmailClaim string `toml:"email_claim"`
+	// RequireVerifiedEmail refuses a token whose email_verified is not true (default true;
+	// Entra ID does not send it unless configured to).
+	RequireVerifiedEmail *bool `toml:"require_verified_email"`
+	// Name is the provider's name on the sign-in button (default "l'accesso della Regione").
+	Name string `toml:"name"`
+
+	ClientSecret string `toml:"-"`
+}
+
+// VerifiedEmailRequired tells whether email_verified must be true.
+func (o *OIDCConfig) VerifiedEmailRequired() bool {
+	return o.RequireVerifiedEmail == nil || *o.RequireVerifiedEmail
+}
+
+func (o *OIDCConfig) complete() error {
+	u, err := url.Parse(o.Issuer)
+	if o.Issuer == "" || err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname()))) {
+		return fmt.Errorf("console.oidc.issuer: want the provider's https URL, got %q", o.Issuer)
+	}
+	if o.ClientID == "" {
+		return errors.New("console.oidc.client_id: missing")
+	}
+	if o.ClientSecret, err = secret("", o.ClientSecretFile, "MAILBOT_CONSOLE_OIDC_SECRET"); err != nil {
+		return fmt.Errorf("console.oidc.client_secret_file: %w", err)
+	}
+	if o.ClientSecret == "" {
+		return errors.New("console.oidc.client_secret_file: missing (or $MAILBOT_CONSOLE_OIDC_SECRET)")
+	}
+	if len(o.Scopes) == 0 {
+		o.Scopes = []string{"openid", "email", "profile"}
+	}
+	if !slices.Contains(o.Scopes, "openid") {
+		o.Scopes = append([]string{"openid"}, o.Scopes...)
+	}
+	switch o.EmailClaim {
+	case "":
+		o.EmailClaim = "email"
+	case "email", "preferred_username", "upn":
+	default:
+		return fmt.Errorf("console.oidc.email_claim: email, preferred_username or upn, not %q", o.EmailClaim)
+	}
+	if o.Name == "" {
+		o.Name = "l'accesso della Regione"
+	}
+	return nil
 }
 
 // Trusted tells whether a peer address is one of the trusted proxies.
@@ -88,6 +149,11 @@ func (c *Config) completeConsole() error {
 	}
 	if c.Console.SessionMax.Duration == 0 {
 		c.Console.SessionMax.Duration = 12 * time.Hour
+	}
+	if c.Console.OIDC != nil {
+		if err := c.Console.OIDC.complete(); err != nil {
+			return err
+		}
 	}
 	if !c.Console.Enabled() {
 		return nil

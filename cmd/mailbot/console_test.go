@@ -46,6 +46,9 @@ addresses = ["Operatore@Regione.Veneto.it"]
 		{"[console]\npublic_url = \"http://assistenza.example.it\"\n", "plain http only for a loopback host"},
 		{"[console]\npublic_url = \"https://a.example.it\"\ntrusted_proxies = [\"10.0.0.0/33\"]\n", "console.trusted_proxies"},
 		{"[console]\npublic_url = \"https://a.example.it\"\nsession_max = \"-1h\"\n", "console.session_max"},
+		{"[console]\npublic_url = \"https://a.example.it\"\n[console.oidc]\nissuer = \"http://idp.example.it\"\nclient_id = \"m\"\n", "console.oidc.issuer"},
+		{"[console]\npublic_url = \"https://a.example.it\"\n[console.oidc]\nissuer = \"https://idp.example.it\"\n", "console.oidc.client_id"},
+		{"[console]\npublic_url = \"https://a.example.it\"\n[console.oidc]\nissuer = \"https://idp.example.it\"\nclient_id = \"m\"\n", "console.oidc.client_secret_file"},
 	} {
 		if code, _, errOut := runCLI("console", "link", "-config", write(c.console), "-email", "operatore@regione.veneto.it"); code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%q: %d %s", c.console, code, errOut)
