@@ -79,8 +79,8 @@ func TestAutomaticMailCaps(t *testing.T) {
 			[]string{"a@one.example", "b@two.example", "c@three.example", "d@four.example", "e@five.example"}, 3, 2},
 		{"per sender domain per hour", func(r *RateLimitConfig) { r.PerDomainPerHour = 2 },
 			[]string{"a@spam.example", "b@spam.example", "c@spam.example", "d@comune.example.it"}, 3, 1},
-		{"per recipient domain per hour, whatever the senders", func(r *RateLimitConfig) { r.PerDomainPerHour = 2 },
-			[]string{"a@one.example|v1@victim.example", "b@two.example|v2@victim.example", "c@three.example|v3@victim.example"}, 2, 1},
+		{"a Reply-To never chooses the recipient", func(r *RateLimitConfig) { r.PerDomainPerHour = 2 },
+			[]string{"a@one.example|v1@victim.example", "b@two.example|v2@victim.example", "c@three.example|v3@victim.example"}, 3, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -135,7 +135,7 @@ func TestHourlyCapsReopenAfterAnHour(t *testing.T) {
 
 // TestRepliesEchoLittleAndAttachOnlyToTheSender: what a reply repeats of the message it answers
 // is bounded (subject and name cut to 200 characters, a name that is not a name left out), and
-// the blank forms go only to the sender's own address, never to a Reply-To elsewhere.
+// the reply, blank forms included, goes to the From, never to a Reply-To elsewhere.
 func TestRepliesEchoLittleAndAttachOnlyToTheSender(t *testing.T) {
 	long := strings.Repeat("A", 62<<10)
 	cases := []struct {
@@ -151,8 +151,8 @@ func TestRepliesEchoLittleAndAttachOnlyToTheSender(t *testing.T) {
 			"mario.rossi@comune.example.it", "Gentile Mario Rossi,", 4},
 		{"same address in Reply-To, other case", "Mario Rossi <Mario.Rossi@comune.example.it>", "Richiesta", []string{"Reply-To: mario.rossi@comune.example.it"},
 			"mario.rossi@comune.example.it", "Gentile Mario Rossi,", 4},
-		{"a Reply-To elsewhere", "Mario Rossi <mario.rossi@comune.example.it>", "Richiesta", []string{"Reply-To: altro@terzi.example"},
-			"altro@terzi.example", "Gentile Mario Rossi,", 0},
+		{"a Reply-To elsewhere: the reply goes to the From", "Mario Rossi <mario.rossi@comune.example.it>", "Richiesta", []string{"Reply-To: altro@terzi.example"},
+			"mario.rossi@comune.example.it", "Gentile Mario Rossi,", 4},
 		{"a display name with a URL", "\"Visita http://spam.example/x\" <a@spam.example>", "Richiesta", nil, "a@spam.example", "Gentile referente,", 4},
 		{"a display name with a web address", "\"Offerte su www.spam.example\" <a@spam.example>", "Richiesta", nil, "a@spam.example", "Gentile referente,", 4},
 		{"a display name with an address", "\"boss@ente.example\" <a@spam.example>", "Richiesta", nil, "a@spam.example", "Gentile referente,", 4},

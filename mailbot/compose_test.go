@@ -37,6 +37,7 @@ func TestGoldenReplies(t *testing.T) {
 			d.Missing = []string{"il modulo «Informativa Generale dell'ente» compilato", "il modulo «Qualificazione Ente-Prodotto» compilato"}
 		})},
 		{"oversize.eml", "oversize", replyData{Name: "Luca Verdi", Subject: "Moduli scansionati", Received: "26/11/2026 10:00", Limit: "40 MB"}},
+		{"untrusted_ack.eml", "untrusted_ack", with(func(d *replyData) { d.Name = "" })},
 		{"docs_missing.eml", "docs_missing", with(func(d *replyData) {
 			d.NextStep, d.Missing = nextSendDocuments, []string{"nel modulo «Informativa Generale dell'ente», il campo «Codice IPA»"}
 		})},

@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -45,6 +46,23 @@ func echoText(s string, max int) string {
 	}
 	return string(out)
 }
+
+// echoItems is items as a mail may repeat them: each through echoText, at most maxEchoList of
+// them, and, when there were more, a last item saying how many were left out.
+func echoItems(items []string) []string {
+	out := make([]string, 0, min(len(items), maxEchoList+1))
+	for i, it := range items {
+		if i == maxEchoList {
+			out = append(out, fmt.Sprintf("e altri %d", len(items)-maxEchoList))
+			break
+		}
+		out = append(out, echoText(it, maxEcho))
+	}
+	return out
+}
+
+// echoList is echoItems on one line.
+func echoList(items []string) string { return strings.Join(echoItems(items), ", ") }
 
 // junkNameRE finds what has no place in a person's name: a URL or a bare web address.
 var junkNameRE = regexp.MustCompile(`(?i)://|\bwww\.|\b[a-z0-9-]{2,}\.(com|net|org|info|biz|it|eu|io|co|ru|cn|xyz|top|online|site|click|link|ly|me|app|shop)\b`)

@@ -291,14 +291,23 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 	if in.isStaff(env.From) {
 		return in.staffMessage(tx, tk, msg, now)
 	}
+	viaReplyTo := false
 	if d.open == "" {
 		// A new request is from its requester by definition; anything later must come from
 		// someone the case names (senders.go).
-		if ok, err := senderOnCase(tx, tk, msg); err != nil {
+		onCase, rt, err := senderOnCase(tx, tk, msg)
+		if err != nil {
 			return err
-		} else if !ok {
+		}
+		if !onCase && !rt {
 			return in.senderNotOnCase(tx, tk, msg, now)
 		}
+		viaReplyTo = rt
+	}
+	if why := in.untrustedReason(msg, viaReplyTo); why != "" {
+		return in.untrusted(tx, tk, msg, why, now)
+	}
+	if d.open == "" {
 		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(), Text: "messaggio ricevuto: " + msg.subject()}); err != nil {
 			return err
 		}
@@ -306,6 +315,13 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 	o, err := in.step(tx, tk, msg, d.open != "", now)
 	if err != nil {
 		return err
+	}
+	if rt := bareAddress(msg.env.ReplyTo); rt != "" && rt != bareAddress(msg.from()) {
+		// Never used: shown so that a person notices a sender steering answers elsewhere.
+		if o.staffNotice == "" {
+			o.staffNotice = "messaggio con un indirizzo di risposta diverso dal mittente"
+		}
+		o.staffLines = append(o.staffLines, "indirizzo di risposta (Reply-To, non usato): "+echoText(rt, maxEcho))
 	}
 	if o.staffNotice != "" {
 		if err := in.notifyStaff(tx, tk, o.staffNotice, now, o.staffLines...); err != nil {
@@ -661,13 +677,6 @@ func replySubject(subject, ticketID string) string {
 		return "Re: " + s + " [" + ticketID + "]"
 	}
 	return "Re: " + s
-}
-
-func replyTo(env *parsers.Envelope) string {
-	if env.ReplyTo != "" {
-		return env.ReplyTo
-	}
-	return env.From
 }
 
 func reverse(s []string) []string {

@@ -20,10 +20,15 @@ import (
 // named there, through a PEC envelope. Anything else is recorded, shown to staff and otherwise
 // ignored: no step, no forms or IPs kept as the case's, no reply that would reveal the case.
 //
-// From and Reply-To are claims the sender makes; neither is authenticated here. Accepting a
-// Reply-To on the case is therefore no weaker than accepting its From, and it keeps a requester
-// who wrote "From: protocollo@…, Reply-To: referente@…" (recorded as the Reply-To) on their
-// case. What is refused is a sender nobody on the case named.
+// Identity rests on what is authenticated, never on what a sender claims. Reply-To is a claim
+// anyone can write: it never puts a message on a case, and mailbot always answers the From
+// (a differing Reply-To is only shown to staff). The From is a claim too, but one the border
+// MTA checks: when our own server's Authentication-Results (trusted_authserv_id, the header
+// staff commands rely on) reports DMARC or aligned DKIM failing for the From domain, or the
+// From is on the case only through its Reply-To, the message is untrusted: recorded, shown to
+// staff, acknowledged to the From, and nothing else. A From with no result at all (many comuni
+// sign nothing) may still take the ordinary steps; what moves money or production waits for a
+// person anyway.
 
 // bareAddress returns the address in a form value such as "Mario Rossi <m.rossi@x.it>" or
 // "m.rossi@x.it", folded (ASCII only: parsers.FoldASCII); "" when the value holds none.
@@ -99,25 +104,152 @@ func certifiedSender(an *parsers.Analysis) string {
 
 // senderOnCase tells whether msg comes from someone the case names (see the top of this file),
 // judged on the forms already on the case: a form in msg itself cannot vouch for its sender.
-func senderOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg message) (bool, error) {
+// viaReplyTo tells that the From is not on the case but the Reply-To is: a sender borrowing
+// someone else's identity.
+func senderOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg message) (onCase, viaReplyTo bool, err error) {
 	forms, err := tx.Forms(tk.ID)
 	if err != nil {
-		return false, fmt.Errorf("contacts of %s: %w", tk.ID, err)
+		return false, false, fmt.Errorf("contacts of %s: %w", tk.ID, err)
 	}
 	mailAddrs, pecAddrs := caseContacts(tk, forms)
-	claimed := []string{msg.env.From, msg.env.ReplyTo}
-	if msg.an != nil && msg.an.PEC != nil {
-		claimed = append(claimed, msg.an.From)
+	if c := certifiedSender(msg.an); c != "" && (pecAddrs[c] || mailAddrs[c]) {
+		return true, false, nil
 	}
-	for _, a := range claimed {
-		if a = bareAddress(a); a != "" && mailAddrs[a] {
-			return true, nil
+	if a := bareAddress(msg.from()); a != "" && mailAddrs[a] {
+		return true, false, nil
+	}
+	rt := bareAddress(msg.env.ReplyTo)
+	return false, rt != "" && mailAddrs[rt], nil
+}
+
+// fromAuth is what our own server says of a message's From domain.
+type fromAuth int
+
+const (
+	authNone fromAuth = iota // no result for the From domain, or no header of ours
+	authPass                 // DMARC pass, or DKIM pass aligned with the From domain
+	authFail                 // DMARC fail, or an aligned DKIM signature failing and none passing
+)
+
+// fromAuthentication reads the topmost Authentication-Results header of our own server
+// (authservID) among headers, topmost first. Only that one counts: rfc/8601:1016 has the border
+// MTA add its header above anything the sender wrote (and remove forged ones), so a header of
+// our server further down may be the sender's. One that cannot be parsed authenticates nothing
+// and condemns nothing. The reason is Italian: staff read it.
+func fromAuthentication(headers []string, authservID, fromDomain string) (fromAuth, string) {
+	if authservID == "" {
+		return authNone, "nessun server di autenticazione configurato (trusted_authserv_id)"
+	}
+	for _, v := range headers {
+		res, err := parsers.ParseAuthResults(v)
+		if parsers.FoldASCII(res.AuthServID) != parsers.FoldASCII(authservID) {
+			continue
+		}
+		if err != nil {
+			return authNone, "intestazione Authentication-Results di " + authservID + " illeggibile"
+		}
+		fail := ""
+		for _, r := range res.Results {
+			switch r.Method {
+			case "dkim":
+				signer := r.Prop("header", "d")
+				if signer == "" {
+					_, signer, _ = strings.Cut(r.Prop("header", "i"), "@")
+				}
+				if !aligned(signer, fromDomain) {
+					continue
+				}
+				switch r.Result {
+				case "pass":
+					return authPass, "DKIM pass (" + signer + ")"
+				case "fail":
+					fail = "per " + authservID + " la firma DKIM di " + signer + " non è valida"
+				}
+			case "dmarc":
+				if f := r.Prop("header", "from"); f == "" || parsers.FoldASCII(f) != fromDomain {
+					continue
+				}
+				switch r.Result {
+				case "pass":
+					return authPass, "DMARC pass"
+				case "fail":
+					fail = "per " + authservID + " DMARC è fail per " + fromDomain
+				}
+			}
+		}
+		if fail != "" {
+			return authFail, fail
+		}
+		return authNone, "per " + authservID + " né DKIM allineato né DMARC sono pass"
+	}
+	return authNone, "nessuna intestazione Authentication-Results di " + authservID
+}
+
+// untrustedReason says why msg, on a case or opening one, is not to be believed ("" if it may
+// be): DMARC or aligned DKIM failing for its From, or a From on the case only through Reply-To.
+func (in *Intake) untrustedReason(msg message, viaReplyTo bool) string {
+	if viaReplyTo {
+		return "il mittente non è nella pratica: lo è solo l'indirizzo di risposta (Reply-To) " + bareAddress(msg.env.ReplyTo)
+	}
+	from := msg.env.From
+	if certifiedSender(msg.an) != "" {
+		return "" // the PEC provider vouches for the sender, not our border MTA
+	}
+	if v, why := fromAuthentication(msg.env.AuthResults, in.cfg.Staff.TrustedAuthservID, from[strings.LastIndexByte(from, '@')+1:]); v == authFail {
+		return why
+	}
+	return ""
+}
+
+// untrustedKind is the acknowledgement of an untrusted message.
+const untrustedKind = "untrusted_ack"
+
+// untrusted records a message that is not to be believed: no step, no forms or IPs filed, the
+// case flagged, staff told why, and the From told that a person will check it (within the caps).
+func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, why string, now time.Time) error {
+	from := bareAddress(msg.from())
+	subject := echoText(msg.subject(), maxEcho)
+	in.log.Info("untrusted message: recorded, not acted on", "ticket", tk.ID, "from", from)
+	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: from,
+		Text: "messaggio non attendibile (registrato, nessun effetto): " + why + ": " + subject}); err != nil {
+		return err
+	}
+	if tk.Flag == "" {
+		tk.Flag = "messaggio non attendibile da verificare: " + from
+		if err := tx.SetFlag(tk.ID, tk.Flag, "mailbot", now); err != nil {
+			return err
 		}
 	}
-	if c := certifiedSender(msg.an); c != "" && (pecAddrs[c] || mailAddrs[c]) {
-		return true, nil
+	lines := append([]string{"mittente: " + from, "motivo: " + why}, senderLines(msg)...)
+	if err := in.notifyStaff(tx, tk, "messaggio non attendibile: da verificare, la pratica non è cambiata", now, lines...); err != nil {
+		return err
 	}
-	return false, nil
+	return in.queueReply(tx, tk, msg, untrustedKind, outcome{}, now)
+}
+
+// senderLines are what staff see of a message not acted on: its Reply-To when it differs from
+// the sender, subject, Message-ID, and the IPs and forms it holds, none of them recorded.
+func senderLines(msg message) []string {
+	var lines []string
+	if rt := bareAddress(msg.env.ReplyTo); rt != "" && rt != bareAddress(msg.from()) {
+		lines = append(lines, "indirizzo di risposta (Reply-To, non usato): "+echoText(rt, maxEcho))
+	}
+	lines = append(lines, "oggetto: "+echoText(msg.subject(), maxEcho), "Message-ID: "+echoText(msg.env.MessageID, maxEcho))
+	if msg.an != nil {
+		if len(msg.an.IPs) > 0 {
+			lines = append(lines, "indirizzi IP nel messaggio (non registrati): "+echoList(msg.an.IPs))
+		}
+		var parts []string
+		for _, f := range msg.an.Forms {
+			if f.Source != "" && f.Source != parsers.SourceBody {
+				parts = append(parts, f.Source)
+			}
+		}
+		if len(parts) > 0 {
+			lines = append(lines, "moduli nel messaggio (non registrati): "+echoList(parts))
+		}
+	}
+	return lines
 }
 
 // senderUnknownKind is the staff notice about a sender not on the case; at most one per case
@@ -160,25 +292,7 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		}
 		return err
 	}
-	lines := []string{"mittente: " + from}
-	if rt := bareAddress(msg.env.ReplyTo); rt != "" && rt != from {
-		lines = append(lines, "indirizzo di risposta: "+rt)
-	}
-	lines = append(lines, "oggetto: "+subject, "Message-ID: "+echoText(msg.env.MessageID, maxEcho))
-	if msg.an != nil {
-		if len(msg.an.IPs) > 0 {
-			lines = append(lines, "indirizzi IP nel messaggio (non registrati): "+echoText(strings.Join(msg.an.IPs, ", "), maxEcho))
-		}
-		var parts []string
-		for _, f := range msg.an.Forms {
-			if f.Source != "" && f.Source != parsers.SourceBody {
-				parts = append(parts, f.Source)
-			}
-		}
-		if len(parts) > 0 {
-			lines = append(lines, "moduli nel messaggio (non registrati): "+echoText(strings.Join(parts, ", "), maxEcho))
-		}
-	}
+	lines := append([]string{"mittente: " + from}, senderLines(msg)...)
 	body, err := templates.Render("sender_unknown", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
 		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID)})
 	if err != nil {

@@ -87,42 +87,11 @@ func (in *Intake) authenticated(env *parsers.Envelope, secret string) (bool, str
 	return false, why
 }
 
-// authResultsPass reads the topmost Authentication-Results header of our own server
-// (authservID) among headers, topmost first. Only that one counts: rfc/8601:1016 has the border
-// MTA add its header above anything the sender wrote (and remove forged ones), so a header of
-// our server further down may be the sender's. If it cannot be parsed the message is not
-// authenticated, whatever the headers below it say.
+// authResultsPass tells whether our own server (authservID) vouches for the From domain of a
+// staff member's message (see fromAuthentication).
 func authResultsPass(headers []string, authservID, fromDomain string) (bool, string) {
-	for _, v := range headers {
-		res, err := parsers.ParseAuthResults(v)
-		if parsers.FoldASCII(res.AuthServID) != parsers.FoldASCII(authservID) {
-			continue
-		}
-		if err != nil {
-			return false, "intestazione Authentication-Results di " + authservID + " illeggibile"
-		}
-		for _, r := range res.Results {
-			if r.Result != "pass" {
-				continue
-			}
-			switch r.Method {
-			case "dkim":
-				signer := r.Prop("header", "d")
-				if signer == "" {
-					_, signer, _ = strings.Cut(r.Prop("header", "i"), "@")
-				}
-				if aligned(signer, fromDomain) {
-					return true, "DKIM pass (" + signer + ")"
-				}
-			case "dmarc":
-				if f := r.Prop("header", "from"); f != "" && parsers.FoldASCII(f) == fromDomain {
-					return true, "DMARC pass"
-				}
-			}
-		}
-		return false, "per " + authservID + " né DKIM allineato né DMARC sono pass"
-	}
-	return false, "nessuna intestazione Authentication-Results di " + authservID
+	v, how := fromAuthentication(headers, authservID, fromDomain)
+	return v == authPass, how
 }
 
 // aligned is relaxed DKIM alignment (rfc/7489:620): the signing domain and the From domain share

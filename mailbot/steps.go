@@ -24,7 +24,7 @@ func (m message) from() string {
 	if m.an != nil && m.an.PEC != nil && m.an.From != "" {
 		return parsers.FoldASCII(m.an.From) // ASCII only: a look-alike must not become an address on the case
 	}
-	return replyTo(m.env)
+	return m.env.From // never Reply-To: see senders.go
 }
 
 func (m message) subject() string {
