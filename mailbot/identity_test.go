@@ -109,3 +109,53 @@ func TestUntrustedRequestOpensACaseForAPerson(t *testing.T) {
 		t.Errorf("the From was sent %v, want only the acknowledgement", got)
 	}
 }
+
+// TestStaffNoticesCappedPerCaseAndHour is finding 7 of issue 19: fifteen threaded out-of-office
+// replies (no automatic-mail header) on one case made fifteen notices to staff. Now at most
+// maxStaffNotices go out per case and hour; the rest are recorded, and the next notice counts them.
+func TestStaffNoticesCappedPerCaseAndHour(t *testing.T) {
+	b := newCaseBench(t)
+	b.process(benchRequest("Referente <k.bianchi@comune.venezia.it>", "Richiesta integrazione"))
+	tks, _ := b.store.Tickets(context.Background())
+	id := tks[0].ID
+	notices := func() []string {
+		var out []string
+		list, err := b.store.DueMail(context.Background(), b.clock.now().Add(time.Hour), 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range list {
+			if m.Kind == "staff_notice" {
+				out = append(out, strings.Join(strings.Fields(textOf(t, m.Raw)), " "))
+			}
+		}
+		return out
+	}
+	for i := range 15 {
+		b.process(mimeMail("k.bianchi@comune.venezia.it", CallCenter, "Re: Richiesta integrazione ["+id+"]", fmt.Sprintf("ooo%d@x", i),
+			"Sono fuori ufficio fino a lunedì.", nil, nil))
+		b.clock.advance(time.Second)
+	}
+	if n := len(notices()); n != maxStaffNotices {
+		t.Errorf("notices = %d, want %d within the hour", n, maxStaffNotices)
+	}
+	events, _ := b.store.Events(context.Background(), id)
+	folded := 0
+	for _, e := range events {
+		if e.Type == ticketing.EventLimited && strings.HasPrefix(e.Text, foldedNotice) {
+			folded++
+		}
+	}
+	if folded != 15-maxStaffNotices {
+		t.Errorf("folded notices recorded = %d, want %d", folded, 15-maxStaffNotices)
+	}
+	b.clock.advance(time.Hour)
+	b.process(mimeMail("k.bianchi@comune.venezia.it", CallCenter, "Re: Richiesta integrazione ["+id+"]", "back@x", "Sono rientrata.", nil, nil))
+	all := notices()
+	if len(all) != maxStaffNotices+1 {
+		t.Fatalf("notices = %d, want one more the next hour", len(all))
+	}
+	if want := fmt.Sprintf("altri %d avvisi non sono stati inviati", 15-maxStaffNotices); !strings.Contains(all[len(all)-1], want) {
+		t.Errorf("the next notice does not count the folded ones (%q):\n%s", want, all[len(all)-1])
+	}
+}

@@ -596,6 +596,9 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 	if len(to) == 0 {
 		return nil
 	}
+	if lines, err = in.noticeAllowed(tx, tk, reason, lines, now); err != nil || lines == nil {
+		return err
+	}
 	reg, err := registryLine(tx, tk)
 	if err != nil {
 		return err
@@ -609,6 +612,47 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 		Subject: "[" + tk.ID + "] " + reason, Body: body}
 	_, err = in.post.queue(tx, out, now)
 	return err
+}
+
+// maxStaffNotices bounds the notices about one case per hour: a sender who can make mailbot
+// write to staff (automatic replies threaded on a case, untrusted mail) must not flood them.
+const maxStaffNotices = 3
+
+// foldedNotice starts the event of a notice not mailed because of maxStaffNotices.
+const foldedNotice = "avviso allo staff trattenuto"
+
+// noticeAllowed takes one of the case's notices of this hour and returns lines with, in front,
+// how many were held back since the last one mailed; nil when the hour's notices are spent
+// (the notice is then recorded as an event, for the next one to count).
+func (in *Intake) noticeAllowed(tx *ticketing.Tx, tk *ticketing.Ticket, reason string, lines []string, now time.Time) ([]string, error) {
+	last, sentBefore, err := tx.LastSentOf(tk.ID, "staff_notice")
+	if err != nil {
+		return nil, err
+	}
+	anchor := ticketing.Anchor(now.UTC().Truncate(time.Hour))
+	for seq := 1; seq <= maxStaffNotices; seq++ {
+		err := tx.RecordSent(ticketing.Sent{TicketID: tk.ID, Kind: "staff_notice", Anchor: anchor, Seq: seq, At: now, Rcpts: in.cfg.Staff.Addresses})
+		if errors.Is(err, ticketing.ErrAlreadySent) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		folded := 0
+		if sentBefore {
+			if folded, err = tx.CountEventsSince(tk.ID, ticketing.EventLimited, ticketing.LimitedNoticeHeld, last.At); err != nil {
+				return nil, err
+			}
+		}
+		if folded > 0 {
+			lines = append([]string{fmt.Sprintf("dal precedente avviso su questa pratica (%s) altri %d avvisi non sono stati inviati (al massimo %d all'ora): sono nella cronologia della pratica",
+				last.At.In(in.cfg.Location()).Format("02/01/2006 15:04"), folded, maxStaffNotices)}, lines...)
+		}
+		return append([]string{}, lines...), nil
+	}
+	in.log.Warn("staff notice withheld: too many on this case this hour", "ticket", tk.ID)
+	return nil, tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot", Kind: ticketing.LimitedNoticeHeld,
+		Text: foldedNotice + " (limite orario): " + echoText(reason, maxEcho)})
 }
 
 func (in *Intake) rateLimited(tx *ticketing.Tx, rcpt string, now time.Time) (bool, string, error) {

@@ -210,13 +210,13 @@ func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 	from := bareAddress(msg.from())
 	subject := echoText(msg.subject(), maxEcho)
 	in.log.Info("untrusted message: recorded, not acted on", "ticket", tk.ID, "from", from)
-	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: from,
+	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: from, Kind: ticketing.SecurityUntrusted,
 		Text: "messaggio non attendibile (registrato, nessun effetto): " + why + ": " + subject}); err != nil {
 		return err
 	}
-	if tk.Flag == "" {
-		tk.Flag = "messaggio non attendibile da verificare: " + from
-		if err := tx.SetFlag(tk.ID, tk.Flag, "mailbot", now); err != nil {
+	if tk.FlagKind == ticketing.FlagNone {
+		tk.FlagKind, tk.Flag = ticketing.FlagUntrusted, "messaggio non attendibile da verificare: "+from
+		if err := tx.SetFlag(tk.ID, tk.FlagKind, tk.Flag, "mailbot", now); err != nil {
 			return err
 		}
 	}

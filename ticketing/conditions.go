@@ -26,6 +26,7 @@ const (
 	FlagStranger   FlagKind = "stranger"   // mail from a sender the case does not name
 	FlagStaff      FlagKind = "staff"      // a staff member's mark (#segnala)
 	FlagUnclear    FlagKind = "unclear"    // a referent's message mailbot did not understand
+	FlagUntrusted  FlagKind = "untrusted"  // a message whose sender's identity did not hold
 )
 
 // flagLabels names each kind for people (Italian), e.g. in the console's filter.
@@ -37,6 +38,7 @@ var flagLabels = map[FlagKind]string{
 	FlagStranger:   "mittente non presente nella pratica",
 	FlagStaff:      "segnalata dallo staff",
 	FlagUnclear:    "messaggio da leggere",
+	FlagUntrusted:  "messaggio non attendibile",
 }
 
 // FlagKinds lists the known kinds of flag, in a stable order.
@@ -121,7 +123,13 @@ const (
 	SecurityRefusedWarned = "refused_warned"
 	// SecurityRefusedQuiet: commands refused (Count) while a warning sent within Window stands.
 	SecurityRefusedQuiet = "refused_quiet"
+	// SecurityUntrusted: a message not believed (Reply-To only, DMARC or aligned DKIM failing).
+	SecurityUntrusted = "untrusted"
 )
+
+// LimitedNoticeHeld (Event.Kind of an EventLimited): a notice to staff about the case not
+// mailed, over the hourly cap; the next notice counts them.
+const LimitedNoticeHeld = "notice_held"
 
 // LastEvent finds the latest event of a type and kind on a ticket; found is false when there is
 // none.
@@ -142,6 +150,15 @@ func (t *Tx) LastEvent(ticketID, typ, kind string) (id int64, at time.Time, foun
 func (t *Tx) CountEventsAfter(ticketID, typ, kind string, afterID int64) (int, error) {
 	var n int
 	if err := t.row("event-count-after-of-kind", ticketID, typ, kind, afterID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s/%s events of %s: %w", typ, kind, ticketID, err)
+	}
+	return n, nil
+}
+
+// CountEventsSince counts the events of a type and kind on a ticket recorded after since.
+func (t *Tx) CountEventsSince(ticketID, typ, kind string, since time.Time) (int, error) {
+	var n int
+	if err := t.row("event-count-since-of-kind", ticketID, typ, kind, ts(since)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s/%s events of %s: %w", typ, kind, ticketID, err)
 	}
 	return n, nil

@@ -18,3 +18,7 @@ SELECT message_id, direction, from_addr, auto, received_at FROM messages WHERE t
 -- name: schedule-changes-since
 SELECT ticket_id, at, type, by, text FROM events
 WHERE at > ? AND at <= ? AND type IN ('created', 'state') ORDER BY at, id;
+
+-- name: schedule-sent-last-of-ticket
+SELECT ticket_id, kind, anchor, seq, at, message_id, rcpts FROM schedule_sent
+WHERE ticket_id = ? AND kind = ? ORDER BY at DESC, seq DESC LIMIT 1;

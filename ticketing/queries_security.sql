@@ -5,3 +5,6 @@ SELECT id, at FROM events WHERE ticket_id = ? AND type = ? AND kind = ? ORDER BY
 
 -- name: event-count-after-of-kind
 SELECT count(*) FROM events WHERE ticket_id = ? AND type = ? AND kind = ? AND id > ?;
+
+-- name: event-count-since-of-kind
+SELECT count(*) FROM events WHERE ticket_id = ? AND type = ? AND kind = ? AND at > ?;

@@ -96,6 +96,19 @@ func (t *Tx) LastSent(kind string) (s Sent, ok bool, err error) {
 	return s, true, nil
 }
 
+// LastSentOf is the latest scheduled mail of a kind recorded for a ticket; ok is false when
+// there is none.
+func (t *Tx) LastSentOf(ticketID, kind string) (s Sent, ok bool, err error) {
+	s, err = scanSent(t.row("schedule-sent-last-of-ticket", ticketID, kind))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Sent{}, false, nil
+	}
+	if err != nil {
+		return Sent{}, false, fmt.Errorf("last %s of %s: %w", kind, ticketID, err)
+	}
+	return s, true, nil
+}
+
 func scanSent(r scanner) (Sent, error) {
 	var s Sent
 	var at, rc string
