@@ -83,7 +83,7 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 	} else {
 		m.SetGenHeader("Auto-Submitted", "auto-generated")
 	}
-	if o.InReplyTo != "" {
+	if parsers.ValidMessageID(o.InReplyTo) {
 		m.SetGenHeader(gomail.HeaderInReplyTo, "<"+o.InReplyTo+">")
 	}
 	if refs := threadRefs(o.References, o.InReplyTo); len(refs) > 0 {
@@ -112,19 +112,20 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 }
 
 // threadRefs builds References: the thread so far plus the message answered, bracketed, at
-// most the last 20 (long threads otherwise grow headers without bound).
+// most the last maxThreadRefs, each a well-formed id (a sender's References would otherwise make
+// our headers as long as they like).
 func threadRefs(refs []string, inReplyTo string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, r := range append(append([]string{}, refs...), inReplyTo) {
-		if r == "" || seen[r] {
+		if !parsers.ValidMessageID(r) || seen[r] {
 			continue
 		}
 		seen[r] = true
 		out = append(out, "<"+r+">")
 	}
-	if len(out) > 20 {
-		out = append(out[:1], out[len(out)-19:]...)
-	}
-	return out
+	return out[max(0, len(out)-maxThreadRefs):]
 }
+
+// maxThreadRefs is the most ids in the References of a mail mailbot writes.
+const maxThreadRefs = 10

@@ -236,7 +236,8 @@ func (g *Digester) caseRow(tk ticketing.Ticket) digestCase {
 	if ente == "" {
 		ente = tk.Requester
 	}
-	return digestCase{ID: tk.ID, Ente: ente, State: tk.State, Label: ticketing.StateLabel(tk.State),
+	// The ente's name and the flag may hold a sender's text (a form, an attachment's name).
+	return digestCase{ID: tk.ID, Ente: echoText(ente, maxEcho), State: tk.State, Label: ticketing.StateLabel(tk.State),
 		Turn: turnLabel(ticketing.WaitingOn(tk.Kind, tk.State)), Assignee: tk.Assignee, URL: g.cfg.Console.CaseURL(tk.ID)}
 }
 
@@ -255,7 +256,7 @@ func (g *Digester) stalled(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 	case tk.FlagKind == ticketing.FlagStalled:
 		c.Why = "nessuna risposta dell'ente ai solleciti"
 	case tk.FlagKind != ticketing.FlagNone:
-		c.Why = tk.Flag
+		c.Why = echoText(tk.Flag, maxEcho)
 	case ticketing.WaitingOn(tk.Kind, tk.State) == ticketing.WaitingRegione:
 		limit := g.cfg.escalateAfter(tk.State)
 		if limit == 0 || c.Days < limit {

@@ -61,6 +61,24 @@ func echoItems(items []string) []string {
 	return out
 }
 
+// maxEchoLine is the most characters of one line of ours that carries a sender's text (a value
+// read from a form inside our sentence): longer than maxEcho, since our own words count too.
+const maxEchoLine = 2 * maxEcho
+
+// echoLines is lines of ours that may carry a sender's text: each on one line, cut to
+// maxEchoLine, at most maxEchoList of them and a last one counting the rest.
+func echoLines(lines []string) []string {
+	out := make([]string, 0, min(len(lines), maxEchoList+1))
+	for i, l := range lines {
+		if i == maxEchoList {
+			out = append(out, fmt.Sprintf("e altri %d", len(lines)-maxEchoList))
+			break
+		}
+		out = append(out, echoText(l, maxEchoLine))
+	}
+	return out
+}
+
 // echoList is echoItems on one line.
 func echoList(items []string) string { return strings.Join(echoItems(items), ", ") }
 

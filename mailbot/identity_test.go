@@ -159,3 +159,123 @@ func TestStaffNoticesCappedPerCaseAndHour(t *testing.T) {
 		t.Errorf("the next notice does not count the folded ones (%q):\n%s", want, all[len(all)-1])
 	}
 }
+
+// worstMail is the message of finding 5 of issue 19: 150 junk attachments, each named with a
+// phishing sentence wrapped in a right-to-left override and a NUL (RFC 2231, as a client would
+// encode them), a 62 KB subject, a 60 KB Message-ID and 500 References, one of them 60 KB.
+func worstMail(from, subject string, headers ...string) string {
+	var b strings.Builder
+	refs := make([]string, 0, 501)
+	for i := range 500 {
+		refs = append(refs, fmt.Sprintf("<ref%d.%s@evil.example>", i, strings.Repeat("r", 80)))
+	}
+	refs = append(refs, "<"+strings.Repeat("h", 60<<10)+"@evil.example>")
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@evil.example>\r\nReferences: %s\r\nMIME-Version: 1.0\r\n",
+		from, CallCenter, subject, strings.Repeat("m", 60<<10), strings.Join(refs, "\r\n "))
+	for _, h := range headers {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nVedi allegati.\r\n")
+	for i := range 150 {
+		name := fmt.Sprintf("%%E2%%80%%AE%s%%00%d.png", strings.Repeat("URGENTE%20aggiornate%20l%27IBAN%20su%20phish.example%2Flogin%20", 3), i)
+		fmt.Fprintf(&b, "--XX\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename*=utf-8''%s\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n", name)
+	}
+	b.WriteString("--XX--\r\n")
+	return b.String()
+}
+
+// TestEchoNothingUnbounded is finding 5 of issue 19: every mail mailbot writes about the worst
+// message (the reply to its sender, the acknowledgement of an untrusted one, the staff notice,
+// the notice of a stranger on a case, the security warning of a forged staff mail, the digest)
+// repeats its text a bounded number of times, without control or bidi characters, with
+// References of at most 10 well-formed ids and never its huge Message-ID.
+func TestEchoNothingUnbounded(t *testing.T) {
+	const sentence = "phish.example"
+	subject := "Richiesta " + strings.Repeat("phish.example ", 62<<10/14)
+	b := newCaseBench(t, func(cfg *Config) {
+		cfg.Staff.TrustedAuthservID = "mx.regione.veneto.it"
+		cfg.Digest.To = []string{staffOne}
+	})
+	b.process(worstMail("Mario <mario@comune.example.it>", subject))
+	tks, _ := b.store.Tickets(context.Background())
+	if len(tks) != 1 {
+		t.Fatalf("tickets = %d", len(tks))
+	}
+	id := tks[0].ID
+	b.clock.advance(time.Minute)
+	b.process(worstMail("stranger@evil.example", "Re: ["+id+"] "+subject))
+	b.clock.advance(time.Minute)
+	b.process(worstMail("mario@comune.example.it", "Re: ["+id+"] "+subject,
+		"Authentication-Results: mx.regione.veneto.it; dmarc=fail header.from=comune.example.it"))
+	b.clock.advance(time.Minute)
+	b.process(strings.Replace(worstMail(staffOne, "Re: ["+id+"] "+subject), "Vedi allegati.", "#annulla prova", 1))
+	if _, err := NewDigester(b.in.cfg, b.store, b.in.log).Send(context.Background(), b.clock.now()); err != nil {
+		t.Fatal(err)
+	}
+	due, err := b.store.DueMail(context.Background(), b.clock.now().Add(time.Hour), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, m := range due {
+		kinds[m.Kind] = true
+		raw := string(m.Raw)
+		head, body, _ := strings.Cut(raw, "\r\n\r\n")
+		if len(head) > 8<<10 {
+			t.Errorf("%s: header of %d bytes", m.Kind, len(head))
+		}
+		if strings.Contains(head, strings.Repeat("m", 300)) || strings.Contains(head, strings.Repeat("h", 300)) {
+			t.Errorf("%s: the huge Message-ID is repeated", m.Kind)
+		}
+		if refs := strings.Count(headerValue(head, "References"), "<"); refs > maxThreadRefs {
+			t.Errorf("%s: %d References", m.Kind, refs)
+		}
+		text := textOf(t, m.Raw)
+		if n := strings.Count(text, sentence); n > 3*(maxEchoList+2) {
+			t.Errorf("%s: the sender's sentence repeated %d times in the text", m.Kind, n)
+		}
+		if strings.ContainsAny(text, "\u202e\x00") {
+			t.Errorf("%s: a bidi override or NUL reached the text", m.Kind)
+		}
+		if m.Kind != "ack" && m.Kind != "docs_missing" && len(body) > 64<<10 {
+			t.Errorf("%s: %d bytes", m.Kind, len(body))
+		}
+	}
+	for _, k := range []string{"ack", untrustedKind, "staff_notice", senderUnknownKind, "security_warning", "digest"} {
+		if !kinds[k] {
+			t.Errorf("no %s mail was written: the test does not cover it (%v)", k, kinds)
+		}
+	}
+}
+
+// headerValue is the unfolded value of the first header field called name in head.
+func headerValue(head, name string) string {
+	for _, f := range strings.Split(strings.ReplaceAll(head, "\r\n ", " "), "\r\n") {
+		if k, v, ok := strings.Cut(f, ":"); ok && strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// TestQuotedCommandNeverRuns is finding 6 of issue 19: a staff member's HTML-only reply with
+// #nota on top and, in a blockquote without an attribution line, a referent's text holding
+// #annulla, records the note and cancels nothing.
+func TestQuotedCommandNeverRuns(t *testing.T) {
+	b := newCaseBench(t, func(cfg *Config) { cfg.Staff.Secrets = map[string]string{staffOne: "C0dice-Segreto"} })
+	id := b.openCase("k.bianchi@comune.venezia.it", ticketing.StateTesting)
+	html := "<html><body><div>#codice C0dice-Segreto<br>#nota sentito il referente</div>" +
+		"<blockquote style=\"margin:0 0 0 .8ex\">#annulla non ci interessa più<br>Mario</blockquote></body></html>"
+	b.process(fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Re: [%s]\r\nMessage-ID: <html-staff@regione.veneto.it>\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: text/html; charset=utf-8\r\n\r\n%s\r\n", staffOne, CallCenter, id, html))
+	tk, err := b.store.Ticket(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.State != ticketing.StateTesting {
+		t.Errorf("state %s: a quoted #annulla ran", tk.State)
+	}
+	if !hasEvent(t, b.store, id, ticketing.EventNote) {
+		t.Errorf("the staff member's own #nota was not recorded")
+	}
+}

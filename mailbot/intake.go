@@ -100,7 +100,7 @@ func (in *Intake) Prepare(m Incoming) Prepared {
 	p := Prepared{m: m, msg: message{env: env}, perr: perr}
 	if perr == nil && !m.Oversize {
 		p.msg.an = in.analyze(m)
-		if an := p.msg.an; an != nil && an.PEC != nil && an.Receipt == "" && an.MessageID != "" {
+		if an := p.msg.an; an != nil && an.PEC != nil && an.Receipt == "" && parsers.ValidMessageID(an.MessageID) {
 			// A PEC envelope stands for the message inside it: that is the ID the sender, its
 			// receipts and any reply know.
 			env.MessageID, env.Synthetic = an.MessageID, false
@@ -238,7 +238,7 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 	}
 	var tk *ticketing.Ticket
 	if d.open != "" {
-		if tk, err = tx.NewTicket(d.open, msg.subject(), msg.from(), msg.from(), now, in.cfg.Location()); err != nil {
+		if tk, err = tx.NewTicket(d.open, echoText(msg.subject(), maxEcho), msg.from(), msg.from(), now, in.cfg.Location()); err != nil {
 			return err
 		}
 	} else if d.ticketID != "" {
@@ -540,7 +540,7 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		}
 	}
 	data := replyData{TicketID: ticketID, Name: displayName(msg.env.FromName), Subject: echoText(msg.subject(), maxEcho),
-		NextStep: o.nextStep, Missing: o.missing, New: o.isNew, FormsWithheld: formsWithheld}
+		NextStep: o.nextStep, New: o.isNew, FormsWithheld: formsWithheld}
 	if !msg.env.Date.IsZero() {
 		data.Received = msg.env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
 	}
@@ -549,10 +549,17 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 	} else {
 		data.State = ticketing.StateLabel(tk.State)
 	}
+	var sources []string
 	for _, f := range msg.forms() {
-		if f.Source != "" && f.Source != parsers.SourceBody && len(data.Attachments) < maxEchoList {
-			data.Attachments = append(data.Attachments, echoText(f.Source, maxEcho))
+		if f.Source != "" && f.Source != parsers.SourceBody {
+			sources = append(sources, f.Source)
 		}
+	}
+	data.Attachments = echoItems(sources)
+	for _, m := range o.missing {
+		// Bounded in number by the forms' schema and by the lists in step; a value read from a
+		// form may be long.
+		data.Missing = append(data.Missing, echoText(m, maxEchoLine))
 	}
 	body, err := templates.Render(name, data)
 	if err != nil {
@@ -603,13 +610,13 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 	if err != nil {
 		return err
 	}
-	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: reason, Ticket: tk,
-		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines, Registry: reg})
+	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: echoText(reason, maxEcho), Ticket: tk,
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: echoLines(lines), Registry: reg})
 	if err != nil {
 		return err
 	}
 	out := outgoing{TicketID: tk.ID, Kind: "staff_notice", To: to,
-		Subject: "[" + tk.ID + "] " + reason, Body: body}
+		Subject: "[" + tk.ID + "] " + echoText(reason, maxEcho), Body: body}
 	_, err = in.post.queue(tx, out, now)
 	return err
 }

@@ -90,8 +90,8 @@ func (in *Intake) notifyQuarantine(tx *ticketing.Tx, why, detail, from, subject 
 		in.log.Warn("quarantine notice withheld: too many in the last hour", "mailbox", m.Mailbox, "uid", m.UID)
 		return nil
 	}
-	body, err := templates.Render("staff_quarantine", quarantineData{Why: why, Detail: detail, From: from,
-		Subject: cut(subject, 200), Mailbox: m.Mailbox, UID: m.UID})
+	body, err := templates.Render("staff_quarantine", quarantineData{Why: why, Detail: echoText(detail, maxEchoLine),
+		From: echoText(from, maxEcho), Subject: echoText(subject, maxEcho), Mailbox: m.Mailbox, UID: m.UID})
 	if err != nil {
 		return err
 	}
@@ -110,22 +110,13 @@ type quarantineData struct {
 	UID                                 uint32
 }
 
-// cut shortens s to at most n characters, marking the cut.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // maxUnmatchedAnswers bounds the answers to staff commands that match no ticket, per hour.
 const maxUnmatchedAnswers = 10
 
 // answerUnmatched tells a staff member that the commands of their message were not obeyed
 // because it names no existing ticket, instead of leaving them to wonder.
 func (in *Intake) answerUnmatched(tx *ticketing.Tx, msg message, now time.Time) error {
-	cmds, _ := parseCommands(msg.text())
+	cmds, _ := parseCommands(msg.ownWords())
 	if len(cmds) == 0 {
 		return nil // a staff member's ordinary mail: held for a person, nothing to answer
 	}
@@ -135,16 +126,20 @@ func (in *Intake) answerUnmatched(tx *ticketing.Tx, msg message, now time.Time) 
 		in.log.Warn("answer to unmatched staff commands withheld: too many in the last hour")
 		return nil
 	}
-	data := unmatchedData{Subject: cut(msg.subject(), 200), Tags: parsers.TicketIDs(msg.subject())}
+	data := unmatchedData{Subject: echoText(msg.subject(), maxEcho), Tags: parsers.TicketIDs(msg.subject())}
 	for _, c := range cmds {
 		// Only the command line: credentials' values never travel back.
-		data.Lines = append(data.Lines, cut(strings.TrimSpace("#"+c.name+" "+c.arg), 100))
+		data.Lines = append(data.Lines, strings.TrimSpace("#"+c.name+" "+c.arg))
+	}
+	data.Lines = echoItems(data.Lines)
+	if len(data.Tags) > maxEchoList {
+		data.Tags = data.Tags[:maxEchoList]
 	}
 	body, err := templates.Render("staff_unmatched", data)
 	if err != nil {
 		return err
 	}
-	out := outgoing{Kind: "staff_unmatched", To: []string{msg.env.From}, Subject: replySubject(cut(msg.subject(), 200), ""),
+	out := outgoing{Kind: "staff_unmatched", To: []string{msg.env.From}, Subject: replySubject(echoText(msg.subject(), maxEcho), ""),
 		Body: body, InReplyTo: msg.env.MessageID, References: msg.env.References}
 	_, err = in.post.queue(tx, out, now)
 	return err

@@ -123,7 +123,7 @@ func staffAddress(addr string) bool {
 // of each line. A message without commands is recorded as correspondence.
 func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, now time.Time) error {
 	by := msg.env.From
-	cmds, secret := parseCommands(msg.text())
+	cmds, secret := parseCommands(msg.ownWords())
 	if len(cmds) == 0 {
 		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "messaggio dello staff: " + msg.subject()})
 	}
@@ -188,7 +188,7 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 		return err
 	}
 	body, err := templates.Render("security_warning", staffData{TicketID: tk.ID, Ticket: tk, Reason: how,
-		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: lines})
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: echoLines(lines)})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,14 @@ func (m message) forms() []parsers.Form {
 	return m.an.Forms
 }
 
+// ownWords is the text above anything the message quotes: the only place commands are read.
+func (m message) ownWords() string {
+	if m.an == nil {
+		return ""
+	}
+	return m.an.OwnWords
+}
+
 func (m message) text() string {
 	if m.an == nil {
 		return ""
@@ -141,7 +149,7 @@ func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, 
 	ente, services := tk.Ente, tk.Services
 	for _, f := range sources { // later sources win
 		if v := f.Field("ente.denominazione"); v != "" {
-			ente.Name = v
+			ente.Name = echoText(v, maxEcho) // shown in every mail about the case
 		}
 		trusted := func(key string) bool { return f.Provenance[key].Sure && !hasProblem(f, key) }
 		if v := f.Field("ente.codice_fiscale"); v != "" && trusted("ente.codice_fiscale") {
@@ -388,19 +396,30 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 		return o, err
 	}
 	if m.an != nil && len(m.an.Unreadable) > 0 {
+		// File names are the sender's text: each echoed, the list bounded (echo.go).
 		var parts []string
-		for _, u := range m.an.Unreadable {
+		for i, u := range m.an.Unreadable {
 			parts = append(parts, u.Part)
-			o.missing = append(o.missing, fmt.Sprintf("l'allegato «%s» non è leggibile automaticamente (%s): lo esaminerà un operatore; se può, ce lo invii in formato DOCX, ODT o PDF compilabile", u.Part, u.Reason))
+			if i < maxEchoList {
+				o.missing = append(o.missing, fmt.Sprintf("l'allegato «%s» non è leggibile automaticamente (%s): lo esaminerà un operatore; se può, ce lo invii in formato DOCX, ODT o PDF compilabile", echoText(u.Part, maxEcho), u.Reason))
+			}
 		}
-		if err := tx.SetFlag(tk.ID, ticketing.FlagUnreadable, "allegati non leggibili: "+strings.Join(parts, ", "), "mailbot", now); err != nil {
+		if n := len(parts) - maxEchoList; n > 0 {
+			o.missing = append(o.missing, fmt.Sprintf("altri %d allegati non leggibili automaticamente: li esaminerà un operatore", n))
+		}
+		if err := tx.SetFlag(tk.ID, ticketing.FlagUnreadable, echoText("allegati non leggibili: "+echoList(parts), maxEcho), "mailbot", now); err != nil {
 			return o, err
 		}
-		o.staffNotice = "allegati non leggibili automaticamente: " + strings.Join(parts, ", ")
+		o.staffNotice = fmt.Sprintf("allegati non leggibili automaticamente (%d)", len(parts))
+		o.staffLines = append(o.staffLines, echoItems(parts)...)
 	}
 	if m.an != nil {
-		for _, r := range m.an.Rejected {
-			o.missing = append(o.missing, fmt.Sprintf("l'allegato «%s» non è stato letto: %s", r.Part, r.Reason))
+		for i, r := range m.an.Rejected {
+			if i == maxEchoList {
+				o.missing = append(o.missing, fmt.Sprintf("altre %d parti del messaggio non sono state lette", len(m.an.Rejected)-maxEchoList))
+				break
+			}
+			o.missing = append(o.missing, fmt.Sprintf("l'allegato «%s» non è stato letto: %s", echoText(r.Part, maxEcho), r.Reason))
 		}
 	}
 	forms, err := tx.Forms(tk.ID)

@@ -25,6 +25,7 @@ type Analysis struct {
 	Unreadable []Rejected `json:"unreadable,omitempty"` // scans and images: a person reads them
 
 	Text       string `json:"-"` // fresh text of the (inner) message
+	OwnWords   string `json:"-"` // the part of Text above anything quoted (OwnWords): commands come from it
 	Receipt    string `json:"-"` // PEC receipt kind (X-Ricevuta) or ""
 	ReceiptFor string `json:"-"` // X-Riferimento-Message-ID without brackets
 	AutoReason string `json:"-"`
@@ -171,6 +172,7 @@ func (an *analyzer) finish() {
 
 	fresh, quoted, _ := SplitReply(an.mainText)
 	a.Text = fresh
+	a.OwnWords = OwnWords(an.mainText)
 	if a.Receipt == "" {
 		read := fresh
 		if isForward(a.Subject) {

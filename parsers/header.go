@@ -105,6 +105,10 @@ func (e *Envelope) fill(h textproto.Header) {
 	}
 	e.InReplyTo = msgIDs(h.Get("In-Reply-To"))
 	e.References = msgIDs(h.Get("References"))
+	if n := len(e.References); n > maxReferences {
+		// Threading looks each one up: the latest are the ones that matter.
+		e.References = e.References[n-maxReferences:]
+	}
 	e.OurLoop = h.Get(LoopHeader) != ""
 	e.Receipt = strings.ToLower(strings.TrimSpace(h.Get("X-Ricevuta")))
 	e.ReceiptFor = firstID(h.Get("X-Riferimento-Message-Id"))
@@ -148,7 +152,10 @@ func messageID(h textproto.Header) string {
 	if id := firstID(h.Get("Message-Id")); id != "" {
 		return id
 	}
-	return stripBrackets(h.Get("Message-Id"))
+	if id := stripBrackets(h.Get("Message-Id")); ValidMessageID(id) {
+		return id
+	}
+	return ""
 }
 
 func decodeSubject(h textproto.Header) string {
@@ -164,7 +171,29 @@ func decodeWords(s string) string {
 	return strings.Join(strings.Fields(toUTF8([]byte(s))), " ")
 }
 
-// msgIDs extracts every <id> of a threading header, without brackets.
+// maxReferences is the most References ids kept for threading.
+const maxReferences = 100
+
+// MaxMessageIDBytes is the longest Message-ID mailbot keeps or repeats; real ones are under 100
+// bytes, and a 60 KB one would make every reply's header as long.
+const MaxMessageIDBytes = 250
+
+// ValidMessageID reports whether id (without brackets) can stand in a header mailbot writes:
+// 1 to MaxMessageIDBytes printable ASCII characters, no spaces or angle brackets.
+func ValidMessageID(id string) bool {
+	if id == "" || len(id) > MaxMessageIDBytes {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c >= 0x7f || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
+}
+
+// msgIDs extracts every <id> of a threading header, without brackets; a malformed or huge one
+// (see ValidMessageID) is dropped.
 func msgIDs(v string) []string {
 	var ids []string
 	for {
@@ -176,7 +205,7 @@ func msgIDs(v string) []string {
 		if j < 0 {
 			break
 		}
-		if id := strings.TrimSpace(v[i+1 : i+j]); id != "" {
+		if id := strings.TrimSpace(v[i+1 : i+j]); ValidMessageID(id) {
 			ids = append(ids, id)
 		}
 		v = v[i+j+1:]
@@ -184,7 +213,7 @@ func msgIDs(v string) []string {
 	if len(ids) == 0 {
 		// Some clients omit the brackets.
 		for _, f := range strings.Fields(v) {
-			if strings.Contains(f, "@") {
+			if strings.Contains(f, "@") && ValidMessageID(f) {
 				ids = append(ids, f)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	_ "github.com/emersion/go-message/charset" // every charset go-message knows, for bodies and headers
 	"github.com/k3a/html2text"
+	"golang.org/x/net/html"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -88,10 +89,76 @@ var (
 // cellMark separates table cells while html2text runs (a private-use rune no mail contains).
 const cellMark = "\uE000"
 
-// htmlToText converts an HTML body to text. Table cells would otherwise run together
+// htmlToText converts an HTML body to text. What follows the first quote container (see
+// quoteCut) becomes "> " lines, so that SplitReply, and everything that reads only a person's
+// own words, treats it as the quote it is: in HTML mail nothing else marks it.
+func htmlToText(s string) string {
+	at := quoteCut(s)
+	if at < 0 {
+		return htmlConvert(s)
+	}
+	fresh := htmlConvert(s[:at])
+	var b strings.Builder
+	b.WriteString(fresh)
+	for _, l := range strings.Split(htmlConvert(s[at:]), "\n") {
+		b.WriteString("\n> " + l)
+	}
+	return b.String()
+}
+
+// quoteCut returns the offset in an HTML body of the first element that starts a quoted message,
+// or -1: a blockquote (Apple type=cite, Thunderbird, plain), Gmail's gmail_quote, Thunderbird's
+// moz-cite-prefix attribution, Outlook on the web's divRplyFwdMsg and appendonsend, Outlook's
+// header block (a div with a solid top border, "border:none;border-top:solid ...;padding:..."),
+// Yahoo's yahoo_quoted, and the old Outlook/Hotmail stopSpelling rule.
+func quoteCut(s string) int {
+	z := html.NewTokenizer(strings.NewReader(s))
+	off := 0
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return -1
+		}
+		raw := len(z.Raw())
+		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
+			name, hasAttr := z.TagName()
+			tag := string(name)
+			if tag == "blockquote" {
+				return off
+			}
+			var class, id, style string
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				switch string(k) {
+				case "class":
+					class = " " + strings.ToLower(string(v)) + " "
+				case "id":
+					id = strings.ToLower(string(v))
+				case "style":
+					style = strings.ToLower(strings.Join(strings.Fields(string(v)), ""))
+				}
+			}
+			for _, c := range []string{"gmail_quote", "gmail_quote_container", "moz-cite-prefix", "yahoo_quoted", "outlookmessageheader"} {
+				if strings.Contains(class, " "+c+" ") {
+					return off
+				}
+			}
+			switch {
+			case strings.HasSuffix(id, "divrplyfwdmsg"), strings.HasSuffix(id, "appendonsend"), tag == "hr" && id == "stopspelling":
+				return off
+			case tag == "div" && strings.Contains(style, "border-top:solid") && strings.Contains(style, "border:none"):
+				return off
+			}
+		}
+		off += raw
+	}
+}
+
+// htmlConvert converts HTML to text. Table cells would otherwise run together
 // ("IP1.2.3.4"), and forms pasted from Word are tables: each row becomes a line, a two-cell row
 // "label: value" (what ReadText understands), a wider one cells joined by " | ".
-func htmlToText(s string) string {
+func htmlConvert(s string) string {
 	s = htmlCellEnd.ReplaceAllString(s, "$0"+cellMark)
 	s = htmlRowEnd.ReplaceAllString(s, "$0<br>")
 	s = htmlDivEnd.ReplaceAllString(s, "$0<br>")
@@ -170,6 +237,24 @@ func SplitReply(text string) (fresh, quoted, signature string) {
 		}
 	}
 	return joinTrim(freshLines), joinTrim(quotedLines), joinTrim(sigLines)
+}
+
+// OwnWords is the text a person wrote above everything they quote: the fresh text of SplitReply
+// up to the first quoted line or quote start, without the signature. Commands are read from it
+// only, so that nothing quoted, even between a person's interleaved answers, acts for them.
+func OwnWords(text string) string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	lines := strings.Split(text, "\n")
+	lines = lines[:quoteStart(lines)]
+	for i, l := range lines {
+		if isQuotedLine(l) {
+			lines = lines[:i]
+			break
+		}
+	}
+	fresh, _, _ := SplitReply(strings.Join(lines, "\n"))
+	return fresh
 }
 
 func isQuotedLine(l string) bool {

@@ -176,3 +176,62 @@ func FuzzSplitReply(f *testing.F) {
 		}
 	})
 }
+
+// TestQuotedHTMLIsNeverOwnWords is finding 6 of issue 19: in an HTML-only reply, what the client
+// put inside its quote container is quoted text, whatever it says, and so is anything after the
+// first quote marker of a plain reply: a command there is never the writer's.
+func TestQuotedHTMLIsNeverOwnWords(t *testing.T) {
+	const own, quoted = "#nota richiamato il referente", "#annulla non ci interessa più"
+	cases := []struct{ name, html string }{
+		{"plain blockquote without attribution", `<div>` + own + `</div><blockquote>` + quoted + `</blockquote>`},
+		{"Apple Mail blockquote type=cite", `<html><body><div>` + own + `</div><div><br><blockquote type="cite"><div>Il giorno 26 nov 2026, alle ore 10:15, Mario &lt;m@x.it&gt; ha scritto:</div><div>` + quoted + `</div></blockquote></div></body></html>`},
+		{"Thunderbird moz-cite-prefix", `<p>` + own + `</p><div class="moz-cite-prefix">Il 26/11/2026 10:15, Mario ha scritto:<br></div><blockquote type="cite" cite="mid:x@y">` + quoted + `</blockquote>`},
+		{"Gmail gmail_quote", `<div dir="ltr">` + own + `</div><br><div class="gmail_quote gmail_quote_container"><div dir="ltr" class="gmail_attr">Il giorno gio 26 nov 2026 Mario ha scritto:<br></div><blockquote class="gmail_quote" style="margin:0px">` + quoted + `</blockquote></div>`},
+		{"Gmail quote without its blockquote", `<div>` + own + `</div><div class="gmail_quote"><div>` + quoted + `</div></div>`},
+		{"Outlook on the web divRplyFwdMsg", `<div>` + own + `</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg" dir="ltr"><b>Da:</b> Mario<br><b>Inviato:</b> giovedì</div><div>` + quoted + `</div>`},
+		{"Outlook desktop border-top block", `<div class="WordSection1"><p class="MsoNormal">` + own + `</p><div><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal"><b>Da:</b> Mario<br><b>Inviato:</b> giovedì</p></div></div><p class="MsoNormal">` + quoted + `</p></div>`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			text := bodyText("text/html", []byte(c.html))
+			fresh, _, _ := SplitReply(text)
+			for name, got := range map[string]string{"fresh": fresh, "own words": OwnWords(text)} {
+				if !strings.Contains(got, own) {
+					t.Errorf("%s lost the writer's own line:\n%s", name, got)
+				}
+				if strings.Contains(got, "#annulla") {
+					t.Errorf("%s holds the quoted command:\n%s", name, got)
+				}
+			}
+		})
+	}
+	// Plain text: an answer interleaved after a quote stays fresh (it is read for forms), but it
+	// is below the first quote marker, so it is not among the writer's own words.
+	plain := own + "\n> testo citato\n" + quoted
+	if fresh, _, _ := SplitReply(plain); !strings.Contains(fresh, "#annulla") {
+		t.Errorf("interleaved answer lost from fresh: %q", fresh)
+	}
+	if got := OwnWords(plain); got != own {
+		t.Errorf("own words %q, want %q", got, own)
+	}
+}
+
+// FuzzHTMLQuote: finding where the quote of an HTML body starts never panics, cuts inside the
+// body, and leaves nothing of the quoted part among the writer's own words.
+func FuzzHTMLQuote(f *testing.F) {
+	f.Add(`<div>#nota x</div><blockquote>#annulla</blockquote>`)
+	f.Add(`<div class="gmail_quote"><div class="gmail_attr">x</div>`)
+	f.Add(`<div style="border:none;border-top:solid #E1E1E1 1.0pt">Da: x</div><p>y`)
+	f.Add(`<p>a<hr id=stopSpelling><p>b`)
+	f.Fuzz(func(t *testing.T, s string) {
+		at := quoteCut(s)
+		if at > len(s) {
+			t.Fatalf("cut at %d of %d bytes", at, len(s))
+		}
+		text := htmlToText(s)
+		if at >= 0 && !strings.Contains(text, "\n> ") && strings.TrimSpace(htmlConvert(s[at:])) != "" {
+			t.Fatalf("the quoted part is not marked: %q", text)
+		}
+		_ = OwnWords(text)
+	})
+}
