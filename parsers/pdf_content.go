@@ -181,6 +181,7 @@ func (in *pdfInterp) run(contents pdf.Value, depth int) {
 		}
 		in.op(t.s, ops, lx, depth)
 		ops = ops[:0]
+		lx.release()
 	}
 }
 
@@ -614,6 +615,7 @@ func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
 		switch t.s {
 		case "beginbfchar", "beginbfrange", "begincodespacerange":
 			ops = ops[:0]
+			lx.release()
 		case "endbfchar":
 			for i := 0; i+1 < len(ops); i += 2 {
 				if ops[i].kind == ptStr && ops[i+1].kind == ptStr {
@@ -621,6 +623,7 @@ func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
 				}
 			}
 			ops = ops[:0]
+			lx.release()
 		case "endbfrange":
 			for i := 0; i+2 < len(ops); i += 3 {
 				lo, hi, dst := ops[i], ops[i+1], ops[i+2]
@@ -644,8 +647,10 @@ func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
 				}
 			}
 			ops = ops[:0]
+			lx.release()
 		default:
 			ops = ops[:0]
+			lx.release()
 		}
 	}
 	if sub.err != nil {

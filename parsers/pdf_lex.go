@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -82,9 +83,20 @@ const (
 )
 
 type pdfLexer struct {
-	r   *bufio.Reader
-	buf []byte
+	r     *bufio.Reader
+	buf   []byte
+	tmp   [pdfMaxDepth + 2][]pdfTok // elements of the arrays being read, by depth
+	arena []pdfTok                  // the arrays returned since the last release
 }
+
+// pdfArenaSize bounds the elements the arrays of one operator's operands take from the arena;
+// larger arrays get their own memory.
+const pdfArenaSize = 2048
+
+// release lets the lexer reuse the memory of the arrays it returned: call it once no token
+// read so far is used any more (after each operator). Most arrays are a TJ's, read and used
+// at once: they cost no allocation.
+func (lx *pdfLexer) release() { lx.arena = lx.arena[:0] }
 
 func newPDFLexer(r io.Reader) *pdfLexer {
 	return &pdfLexer{r: bufio.NewReaderSize(r, 4096)}
@@ -453,19 +465,34 @@ func unhexByte(c byte) int {
 
 func (lx *pdfLexer) array(depth int) pdfTok {
 	t := pdfTok{kind: ptArray}
+	els := lx.tmp[depth][:0]
 	for {
 		if depth > pdfMaxDepth {
 			lx.skipTo(']')
-			return t
+			break
 		}
 		e := lx.token(depth)
-		switch {
-		case e.kind == ptEOF, e.kind == ptOp && e.s == "]":
-			return t
-		case len(t.arr) < pdfMaxArray:
-			t.arr = append(t.arr, e)
+		if e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
+			break
+		}
+		if len(els) < pdfMaxArray {
+			els = append(els, e)
 		}
 	}
+	lx.tmp[depth] = els
+	switch {
+	case len(els) == 0:
+	case len(lx.arena)+len(els) <= pdfArenaSize:
+		if lx.arena == nil {
+			lx.arena = make([]pdfTok, 0, pdfArenaSize)
+		}
+		start := len(lx.arena)
+		lx.arena = append(lx.arena, els...)
+		t.arr = lx.arena[start:len(lx.arena):len(lx.arena)]
+	default:
+		t.arr = slices.Clone(els)
+	}
+	return t
 }
 
 func (lx *pdfLexer) skipDict(depth int) {
