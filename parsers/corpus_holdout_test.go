@@ -34,12 +34,22 @@ import (
 // another code named inside a value ("S.r.l. – P. IVA …") and a yes/no field holding a date or
 // a sentence are uncertain readings. Now: recall 0.315, 8 wrong values asserted, 4 false
 // problems. Whether that generalises needs a batch 3 written after it.
+//
+// Issue 18 (evidence, then one rule): readers report typed evidence and decide turns it into
+// confidence. The signals added then were written after reading both batches' remaining
+// failures, so both batches are training data for them: a code field holding two lines, several
+// words of a label inside a value, a label of the same section inside a value or naming a
+// sibling ("Nome e cognome"), a sibling's value at the end of a value, a company's legal form
+// in an ente's name or followed by more text, a code with spaces, a yes/no answer that is
+// neither. Sure wrong values went from 13 and 8 to 0 and 1 (the one left: services ticked in a
+// document with notes beside the boxes), false problems from 4 to 0, the main corpus unchanged.
+// Only a batch 3 written after this says whether the rules generalise.
 var holdoutRatchet = map[string]struct {
 	minRecall                                  float64
 	maxConfidentWrong, maxFalse, maxMissedProb int
 }{
-	"1": {0.355, 13, 0, 2}, // 143/402 = 0.356 since tables by columns under their label (issue 18)
-	"2": {0.315, 8, 4, 2},  // 64/203 = 0.3153; 63/203 = 0.310 fails
+	"1": {0.355, 0, 0, 2}, // 143/402 = 0.356 since tables by columns under their label (issue 18)
+	"2": {0.315, 1, 0, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
 }
 
 func TestCorpusHoldout(t *testing.T) {

@@ -768,6 +768,107 @@ func CheckForm(f *Form) {
 		}
 		frCheckField(f, fd)
 	}
+	frSameText(f, lm)
+	frBesideSiblings(f, lm)
+}
+
+// Legal forms of a company: an ente (a public body) never has one, and a company's name ends
+// with it.
+var legalForm = regexp.MustCompile(`(?i)\b(?:s\.\s?r\.\s?l|s\.\s?p\.\s?a|s\.\s?n\.\s?c|s\.\s?a\.\s?s|srl|spa|snc|sas|soc\.\s?coop)\b\.?`)
+
+// frBesideSiblings reads each free-text value beside the other fields of its section: what
+// only a neighbour's place explains is evidence against the reading.
+func frBesideSiblings(f *Form, lm *lblMatcher) {
+	for k, raw := range f.Fields {
+		fd, ok := lm.byKey[k]
+		v, isText := raw.(string)
+		if !ok || !isText || fd.Kind != KindText || strings.Contains(v, "\n") {
+			continue
+		}
+		sec, words := lblKeySection(k), strings.Fields(v)
+		if len(words) < 2 {
+			continue
+		}
+		// A label of the same section inside: "Cognome Furlan" as the first name, "tel. 041…",
+		// "EntiPay versione 5.0" as the product's name.
+		for i, w := range words[:len(words)-1] {
+			if g, score, ok := lm.match(strings.TrimRight(w, ":")); ok && score >= 10000 && sec != "" && lblKeySection(g.Key) == sec && (i == 0 || g.Key != k) {
+				f.against(k, Signal{SigLabel, tfQuote(v) + " contiene l'etichetta «" + w + "»: forse è stato letto con il campo accanto"})
+				break
+			}
+		}
+		// A label that names a sibling too: "Nome e cognome" read as the first name.
+		if lw := strings.Fields(f.Provenance[k].Label); sec != "" {
+			for _, w := range lw {
+				if w = strings.Trim(w, ":*"); strings.EqualFold(w, strings.TrimSuffix(sec, ".")) {
+					continue // the section's own name: "Ente: indirizzo"
+				}
+				if g, score, ok := lm.match(w); ok && score >= 10000 && g.Key != k && lblKeySection(g.Key) == sec && g.Kind == KindText {
+					f.against(k, Signal{SigTwoValues, "l'etichetta «" + f.Provenance[k].Label + "» indica anche «" + g.Label + "»: due valori in uno"})
+					break
+				}
+			}
+		}
+		// A sibling's value at the end: "Roberta Dal Lago" as the first name beside the surname
+		// "Dal Lago", "EntiPay versione 5.0" beside the version "5.0".
+		for o, oraw := range f.Fields {
+			ov, _ := oraw.(string)
+			ofd, ok := lm.byKey[o]
+			if o == k || !ok || ofd.Kind != KindText || sec == "" || lblKeySection(o) != sec || strings.TrimSpace(ov) == "" {
+				continue
+			}
+			if strings.HasSuffix(o, ".codice") {
+				continue // a description names its code: "Imposta di soggiorno" beside SOGGIORNO
+			}
+			if strings.HasSuffix(strings.ToLower(" "+strings.Join(words, " ")), " "+strings.ToLower(strings.Join(strings.Fields(ov), " "))) {
+				f.against(k, Signal{SigTwoValues, tfQuote(v) + " finisce con il valore di «" + ofd.Label + "» (" + tfQuote(ov) + "): due valori in uno"})
+			}
+		}
+		switch m := legalForm.FindStringIndex(v); {
+		case m != nil && sec == "ente.":
+			f.against(k, Signal{SigShape, tfQuote(v) + " è il nome di un'azienda, non di un ente pubblico: forse è il fornitore"})
+		case m != nil && strings.Trim(v[m[1]:], " .,;–—-") != "":
+			f.against(k, Signal{SigTwoValues, tfQuote(v) + " continua dopo la forma societaria: due valori in uno"})
+		}
+		// A code is one word: "REFEZIONE - Refezione scolastica" is a code and its description.
+		if strings.HasSuffix(k, ".codice") {
+			f.against(k, Signal{SigTwoValues, tfQuote(v) + " non è un solo codice: forse codice e descrizione insieme"})
+		}
+	}
+}
+
+// frSameText marks free-text values (names, denominazioni) that two fields of different
+// sections share: one of them was read from the other's place (the software house's name
+// taken for the ente's under a merged heading), and nothing says which.
+func frSameText(f *Form, lm *lblMatcher) {
+	seen := map[string]string{} // normalised value -> first key
+	keys := make([]string, 0, len(f.Fields))
+	for k := range f.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fd, ok := lm.byKey[k]
+		if !ok || fd.Kind != KindText {
+			continue
+		}
+		v, _ := f.Fields[k].(string)
+		n := strings.ToLower(strings.Join(strings.Fields(v), " "))
+		if len([]rune(n)) < 4 {
+			continue
+		}
+		other, dup := seen[n]
+		if !dup {
+			seen[n] = k
+			continue
+		}
+		if lblKeySection(other) == lblKeySection(k) {
+			continue
+		}
+		note := tfQuote(v) + " è anche il valore di «" + lm.byKey[other].Label + "»: uno dei due è stato letto dal posto sbagliato"
+		f.against(k, Signal{SigOtherField, note})
+		f.against(other, Signal{SigOtherField, tfQuote(v) + " è anche il valore di «" + fd.Label + "»: uno dei due è stato letto dal posto sbagliato"})
+	}
 }
 
 func (f *Form) addProblem(key, value, msg string) {
@@ -795,6 +896,9 @@ func frCheckField(f *Form, fd Field) {
 			sig = Signal{SigMarks, doubt}
 		}
 		for _, it := range items {
+			if slices.ContainsFunc(fd.Options, func(o string) bool { return strings.EqualFold(o, it) }) {
+				continue // one of the field's own options, whatever words it shares with labels
+			}
 			d := labelInValue(it)
 			if d.Kind == "" && tfIsExactLabel(it) {
 				d = Signal{SigLabel, tfQuote(it) + " è l'etichetta di un campo, non un valore"}
@@ -873,9 +977,15 @@ func frCheckField(f *Form, fd Field) {
 			// Not an answer at all (a date, a sentence): read from the wrong place.
 			f.Fields[fd.Key] = v
 			f.against(fd.Key, Signal{SigShape, tfQuote(v) + " non sembra una risposta sì/no: forse è stato letto dal posto sbagliato"})
-		default:
+		case f.Provenance[fd.Key].How == HowFormField || f.Provenance[fd.Key].How == "":
+			// Written in the field itself (or given with no reading at all): a wrong answer.
 			f.Fields[fd.Key] = v
 			f.addIdentProblem(fd, identErr(KindYesNo, v, "rispondere sì o no"))
+		default:
+			// Neither yes nor no beside a label ("Saluti" under the last line of a form in a
+			// body): more likely read from the wrong place than a wrong answer.
+			f.Fields[fd.Key] = v
+			f.against(fd.Key, Signal{SigShape, tfQuote(v) + " non è una risposta sì/no: forse è stato letto dal posto sbagliato"})
 		}
 		return
 	}
@@ -926,6 +1036,13 @@ func frCheckField(f *Form, fd Field) {
 	lines := strings.Split(v, "\n")
 	if fd.Kind == KindDate {
 		lines = []string{strings.Join(lines, " ")}
+	}
+	if len(lines) > 1 && fd.Kind != KindIBAN {
+		// One code, several lines: a note beside it ("16 caratteri"), or a neighbour's
+		// value. Nothing here is told to the referent; a person reads it.
+		f.against(fd.Key, Signal{SigTwoValues, tfQuote(strings.Join(lines, " / ")) + " occupa più righe dove è atteso un solo valore"})
+		f.Fields[fd.Key] = v
+		return
 	}
 	for i, l := range lines {
 		if sig := labelInValue(l); sig.Kind != "" {
@@ -992,6 +1109,18 @@ func labelInValue(v string) Signal {
 		// whose caption stands above its value) means a neighbour's cell was read.
 		if len(lines) > 1 && tfIsExactLabel(line) {
 			return doubt(strings.Join(lines, " "))
+		}
+		// A label of several words with no colon before a value ("E-mail software house
+		// help@…" read as the company's name). One word is too often a value's own word
+		// ("Azienda ULSS", "Servizio mensa") to count.
+		if w := strings.Fields(line); len(w) > 2 {
+			for i := range w {
+				for n := min(4, len(w)-i-1); n >= 2; n-- {
+					if tfIsExactLabel(strings.Join(w[i:i+n], " ")) {
+						return doubt(line)
+					}
+				}
+			}
 		}
 		// Another code named inside a value: "Piave Software S.r.l. – P. IVA 04555666272",
 		// "Comune di San Donà (C.F. 00…, IPA c_h823)": two values, one field.
