@@ -28,6 +28,7 @@ var layer = map[string]int{
 	"internal/loadreq":     1,
 	"internal/localmail":   1,
 	"internal/mailtest":    1,
+	"internal/oidctest":    1,
 	"internal/publiccode":  1,
 	"internal/sdnotify":    1,
 	"internal/house":       1,
