@@ -26,6 +26,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailbot/internal/mailtest"
+	"mailbot/mailbot"
+	"mailbot/parsers"
 	"mailbot/ticketing"
 )
 
@@ -40,6 +42,7 @@ const (
 var tmpDir string // removed when the package's tests end
 
 func TestMain(m *testing.M) {
+	mailbot.ServeReadWorker(parsers.InProcess) // the daemons run in-process read with this binary
 	var err error
 	if tmpDir, err = os.MkdirTemp("", "mailbot-e2e-"); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -88,6 +88,9 @@ type RateLimitConfig struct {
 // LimitsConfig bounds what one message may cost.
 type LimitsConfig struct {
 	MaxMessageSize int64 `toml:"max_message_size"`
+	// The reading budget of one message: worker CPU time and documents (DefaultBudget).
+	MessageReadCPU   Duration `toml:"message_read_cpu"`
+	MessageDocuments int      `toml:"message_documents"`
 }
 
 // StaffConfig lists the call-center staff.
@@ -260,6 +263,12 @@ func (c *Config) Complete() error {
 	}
 	if c.Limits.MaxMessageSize == 0 {
 		c.Limits.MaxMessageSize = 40 << 20
+	}
+	if c.Limits.MessageReadCPU.Duration <= 0 {
+		c.Limits.MessageReadCPU.Duration = DefaultBudget.CPU
+	}
+	if c.Limits.MessageDocuments <= 0 {
+		c.Limits.MessageDocuments = DefaultBudget.Documents
 	}
 	secrets := map[string]string{}
 	for a, v := range c.Staff.Secrets {

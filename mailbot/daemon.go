@@ -23,6 +23,7 @@ type Daemon struct {
 	Catalogs *Publisher       // nil when [catalog] publishes nowhere
 	Registry *RegistryWatcher // nil without [registry] file
 	Health   *Health          // what the running daemon knows of itself (ops endpoints, status)
+	Readers  *ReaderPool      // the worker processes that read documents
 
 	// Ready, if set, is called once Run holds the data directory and its workers are started
 	// (serve tells systemd).
@@ -40,6 +41,8 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	d.Sender = NewSender(cfg, store, log.With("worker", "outbox"), now)
 	d.Intake = NewIntake(cfg, store, log.With("worker", "intake"), now, d.Sender.Kick)
 	d.Intake.Health = d.Health
+	d.Readers = NewReaderPool(nil, log.With("worker", "readers"))
+	d.Intake.Documents = d.Readers
 	d.Schedule = NewScheduler(cfg, store, log.With("worker", "schedule"), now, d.Sender.Kick)
 	if cfg.Catalog.Enabled() {
 		d.Catalogs = NewPublisher(cfg, store, log.With("worker", "catalog"), now)
@@ -121,5 +124,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close releases the store.
-func (d *Daemon) Close() error { return d.Store.Close() }
+// Close stops the document readers and releases the store.
+func (d *Daemon) Close() error {
+	d.Readers.Close()
+	return d.Store.Close()
+}

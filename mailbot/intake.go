@@ -39,6 +39,10 @@ type Intake struct {
 	// preparing bounds the messages prepared at once by all watchers together (see maxPreparing).
 	preparing chan struct{}
 
+	// Documents, if set, reads each message's documents in worker processes (the daemon's);
+	// nil reads them in this process, for tests that need no isolation.
+	Documents *ReaderPool
+
 	// Health, if set, is told how reading documents goes.
 	Health *Health
 
@@ -344,7 +348,11 @@ func (in *Intake) analyze(m Incoming) *parsers.Analysis {
 	}
 	defer f.Close()
 	start := time.Now()
-	an, err := parsers.Analyze(f, in.limits)
+	rd := parsers.InProcess
+	if in.Documents != nil {
+		rd = in.Documents.Message(Budget{CPU: in.cfg.Limits.MessageReadCPU.Duration, Documents: in.cfg.Limits.MessageDocuments})
+	}
+	an, err := parsers.AnalyzeWith(f, in.limits, rd)
 	if err != nil {
 		in.log.Warn("message content not understood", "blob", m.Blob, "err", err)
 		return nil

@@ -40,9 +40,32 @@ type Rejected struct {
 // StepOneForms are the forms a first integration request must carry.
 var StepOneForms = []string{FormInformativaGenerale, FormQualificazioneEnteProdotto}
 
-// Analyze reads one raw RFC 5322 message and reports what mailbot understands of it. It never panics;
-// it returns an error only when r cannot be read as a message at all (no header).
+// DocumentReader reads one attachment as forms, with ReadDocument's contract. The daemon's
+// reads it in a worker process (a library's fatal error must not end mailbot); InProcess
+// reads it here.
+type DocumentReader interface {
+	ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error)
+}
+
+// InProcess is the DocumentReader that reads in the calling process (ReadDocument): for tests
+// and for the worker processes themselves.
+var InProcess DocumentReader = inProcess{}
+
+type inProcess struct{}
+
+func (inProcess) ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error) {
+	return ReadDocument(name, contentType, data, lim)
+}
+
+// Analyze reads one raw RFC 5322 message and reports what mailbot understands of it, reading
+// documents in this process. It never panics; it returns an error only when r cannot be read
+// as a message at all (no header).
 func Analyze(r io.Reader, lim Limits) (*Analysis, error) {
+	return AnalyzeWith(r, lim, InProcess)
+}
+
+// AnalyzeWith is Analyze with documents read by rd.
+func AnalyzeWith(r io.Reader, lim Limits, rd DocumentReader) (*Analysis, error) {
 	lim = lim.WithDefaults()
 	in := &capReader{r: r, n: lim.MaxMessageBytes}
 	br := bufio.NewReader(in)
@@ -50,7 +73,7 @@ func Analyze(r io.Reader, lim Limits) (*Analysis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read message header: %w", err)
 	}
-	an := &analyzer{lim: lim, a: &Analysis{Forms: []Form{}, IPs: []string{}, Missing: []string{}}}
+	an := &analyzer{lim: lim, read: rd, a: &Analysis{Forms: []Form{}, IPs: []string{}, Missing: []string{}}}
 	an.safely("messaggio", func() { an.top(h, br) })
 	if in.over {
 		an.reject("messaggio", fmt.Sprintf("il messaggio supera la dimensione massima di %s: la parte eccedente non è stata letta", byteSize(lim.MaxMessageBytes)))
@@ -98,6 +121,7 @@ type msgCtx struct {
 
 type analyzer struct {
 	lim       Limits
+	read      DocumentReader
 	a         *Analysis
 	parts     int
 	stopped   bool // MaxParts reached: nothing more is read

@@ -351,7 +351,7 @@ func (an *analyzer) readDocument(depth int, label, file, mediaType string, data 
 	if bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
 		an.a.Signers = append(an.a.Signers, pdfSigners(name, data)...)
 	}
-	forms, err := ReadDocument(name, mediaType, data, an.lim)
+	forms, err := an.read.ReadDocument(name, mediaType, data, an.lim)
 	// The reader's reason is the sentence the referent reads; ours only when it gives none.
 	reason := func(fallback string) string {
 		var de *DocumentError

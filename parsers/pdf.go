@@ -85,6 +85,9 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 	if n := pdfCountObjects(data, lim.MaxPDFObjects); n > lim.MaxPDFObjects {
 		return nil, docErr(name, ErrLimit, reasonTooBig, fmt.Errorf("more than %d PDF objects", lim.MaxPDFObjects))
 	}
+	if err := pdfCheckObjRefs(data, lim.MaxPDFObjects); err != nil {
+		return nil, docErr(name, ErrUnreadable, reasonDamaged, err)
+	}
 	if err := pdfPrescan(data, lim); err != nil {
 		return nil, docErr(name, ErrLimit, reasonTooBig, err)
 	}

@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"os"
 	"slices"
 	"strings"
 
+	"mailbot/mailbot"
 	"mailbot/parsers"
 )
 
@@ -38,7 +40,11 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer f.Close()
-	a, err := parsers.Analyze(f, parsers.Limits{})
+	// The daemon's path: documents are read in worker processes, so a document that crashes
+	// its reader is listed as unreadable instead of ending the command.
+	readers := mailbot.NewReaderPool(nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	defer readers.Close()
+	a, err := parsers.AnalyzeWith(f, parsers.Limits{}, readers.Message(mailbot.DefaultBudget))
 	if err != nil {
 		fmt.Fprintf(stderr, "mailbot inspect: %s: %v\n", path, err)
 		return 1

@@ -9,6 +9,9 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // Europe/Rome everywhere, even without system zoneinfo
+
+	"mailbot/mailbot"
+	"mailbot/parsers"
 )
 
 const usage = `mailbot: the email helpdesk of the PagoPA onboarding (MyPay, MyPivot)
@@ -44,6 +47,7 @@ Usage:
 `
 
 func main() {
+	mailbot.ServeReadWorker(parsers.InProcess) // the hidden subcommand: a process that reads documents for the daemon
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -264,3 +264,28 @@ func zipOf(entries [][2]string) []byte {
 	zw.Close()
 	return b.Bytes()
 }
+
+// SelfRefPDF is a PDF of about 300 bytes whose cross-reference stream places its catalog in an
+// object stream that is the catalog itself: ledongthuc/pdf resolves the stream to find the
+// object, the stream is that object, and so on until Go aborts the process with "fatal error:
+// stack overflow" (after climbing to about 1 GB of stack), which no recover catches.
+func SelfRefPDF() []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	// 1 a page tree nobody reaches, 2 the cross-reference stream, 3 the catalog: "in object
+	// stream 3, at index 0".
+	one := b.Len()
+	b.WriteString("1 0 obj\n<< /Type /Pages /Count 0 /Kids [] >>\nendobj\n")
+	two := b.Len()
+	entries := []byte{
+		0, 0, 0, 0xff, 0xff, // 0: free
+		1, 0, byte(one), 0, 0, // 1: at offset one
+		1, 0, byte(two), 0, 0, // 2: this stream
+		2, 0, 3, 0, 0, // 3: in object stream 3, index 0
+	}
+	fmt.Fprintf(&b, "2 0 obj\n<< /Type /XRef /Size 4 /W [1 2 2] /Root 3 0 R /Length %d >>\nstream\n", len(entries))
+	b.Write(entries)
+	b.WriteString("\nendstream\nendobj\n")
+	fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", two)
+	return b.Bytes()
+}

@@ -1,0 +1,44 @@
+// Package crashreader is a document reader for tests of mailbot's worker processes. It
+// behaves as the libraries do where mailbot guards them: a PDF goes to ledongthuc/pdf with no
+// check of its object streams (bombs.SelfRefPDF aborts the process with "fatal error: stack
+// overflow", a real Go fatal error), and a spreadsheet whose name starts with "lento" keeps
+// the CPU busy and never looks at its deadline, as the XLSX of issue 19 that each took their
+// whole 5 s. Anything else is read by parsers.ReadDocument.
+package crashreader
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/ledongthuc/pdf"
+
+	"mailbot/parsers"
+)
+
+// Env, set to "1" in a test's environment, makes the test binary's workers read with Reader
+// (the binary's TestMain looks at it).
+const Env = "MAILBOT_TEST_CRASH_READER"
+
+// Reader is the parsers.DocumentReader described above.
+type Reader struct{}
+
+func (Reader) ReadDocument(name, contentType string, data []byte, lim parsers.Limits) ([]parsers.Form, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		if r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+			_ = r.Trailer().Key("Root").Key("Pages").Kind()
+		}
+	case strings.HasPrefix(name, "lento"):
+		spin()
+	}
+	return parsers.ReadDocument(name, contentType, data, lim)
+}
+
+// sink keeps the compiler from removing spin's loop.
+var sink uint64
+
+func spin() {
+	for i := uint64(0); ; i++ {
+		sink += i * i
+	}
+}

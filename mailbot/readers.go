@@ -1,0 +1,582 @@
+package mailbot
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"mailbot/parsers"
+)
+
+// Documents are read in worker processes: a library that crashes with a Go fatal error (a
+// stack overflow, out of memory) cannot be recovered in-process, and would take the daemon and
+// every message it holds with it. A worker is the mailbot binary itself run with the hidden
+// subcommand ReadWorkerCommand; it caps its own memory and stack, and the daemon enforces each
+// document's CPU time and deadline from outside, kills a worker that overruns, and replaces
+// one that died. The document is then listed for a person as unreadable, with the reason.
+
+// ReadWorkerCommand is the hidden subcommand that runs a worker (cmd/mailbot, and the TestMain
+// of every test binary that reads documents through a ReaderPool).
+const ReadWorkerCommand = "read-worker"
+
+// readWorkerEnv marks a worker's environment: a worker never starts workers of its own (a test
+// binary that forgot to serve ReadWorkerCommand would otherwise run its tests again, forever).
+const readWorkerEnv = "MAILBOT_READ_WORKER"
+
+// What a worker may take. The memory cap is on the data segment (RLIMIT_DATA: Go reserves far
+// more address space than it uses, so RLIMIT_AS would fail at once); the Go memory limit below
+// it makes the collector work hard before the cap is reached. The stack cap turns runaway
+// recursion into a quick fatal error instead of a gigabyte of stack.
+const (
+	workerMemory      uint64 = 768 << 20
+	workerMemoryLimit        = 512 << 20
+	workerMaxStack           = 16 << 20
+)
+
+// Budget bounds the reading of one message's documents: the worker CPU time of all of them and
+// how many are read. What is over the budget is listed for a person, unread, so that one
+// message cannot hold a mailbox for longer than its budget.
+type Budget struct {
+	CPU       time.Duration
+	Documents int
+}
+
+// DefaultBudget lets one document use its whole deadline (parsers.DefaultLimits, 5 s) and a
+// little more: a request carries a few forms that take milliseconds each.
+var DefaultBudget = Budget{CPU: 6 * time.Second, Documents: 20}
+
+// Reasons a document was not read, for a person and the referent (Italian).
+const (
+	reasonWorkerCrash  = "il programma di lettura si è interrotto su questo documento"
+	reasonWorkerMemory = "la lettura richiedeva troppa memoria"
+	reasonWorkerSlow   = "la lettura richiedeva troppo tempo"
+	reasonWorkerNone   = "in questo momento non è stato possibile leggerlo"
+	reasonBudgetCPU    = "non è stato letto: il tempo di lettura concesso a un messaggio era esaurito"
+	reasonBudgetDocs   = "non è stato letto: il messaggio contiene più di %d documenti"
+)
+
+// ReaderPool runs the worker processes. The zero value is not usable: see NewReaderPool.
+type ReaderPool struct {
+	command []string
+	recycle int
+	log     *slog.Logger
+	slots   chan struct{} // one per worker that may run
+
+	mu     sync.Mutex
+	idle   []*readWorker
+	closed bool
+	stats  ReaderStats
+}
+
+// ReaderStats counts what the pool did, for tests and health.
+type ReaderStats struct {
+	Started, Died, Killed int
+}
+
+// readerPoolSize matches parsers' bound on documents read at once in one process: the
+// memory a daemon may spend reading is the same, spread over processes.
+const readerPoolSize = 2
+
+// workerDocuments is how many documents a worker reads before it is replaced: what a library
+// leaks stays bounded, and starting one (a few milliseconds) is spread over many documents.
+const workerDocuments = 200
+
+// NewReaderPool returns a pool whose workers run command (nil: this executable with
+// ReadWorkerCommand). Workers start when a document is read, and stop at Close.
+func NewReaderPool(command []string, log *slog.Logger) *ReaderPool {
+	return &ReaderPool{command: command, recycle: workerDocuments, log: log,
+		slots: make(chan struct{}, readerPoolSize)}
+}
+
+// Stats reports what the pool did so far.
+func (p *ReaderPool) Stats() ReaderStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stats
+}
+
+// Close stops the idle workers; those reading stop when their document ends.
+func (p *ReaderPool) Close() error {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	for _, w := range idle {
+		w.stop()
+	}
+	return nil
+}
+
+// Message returns the reader of one message's documents, within budget.
+func (p *ReaderPool) Message(b Budget) parsers.DocumentReader {
+	if b.CPU <= 0 {
+		b.CPU = DefaultBudget.CPU
+	}
+	if b.Documents <= 0 {
+		b.Documents = DefaultBudget.Documents
+	}
+	return &messageReader{pool: p, budget: b}
+}
+
+// messageReader reads the documents of one message, charging each to the message's budget.
+// One message's documents are read one after the other (parsers.Analyze walks them in order).
+type messageReader struct {
+	pool   *ReaderPool
+	budget Budget
+	docs   int
+	used   time.Duration
+}
+
+func (m *messageReader) ReadDocument(name, contentType string, data []byte, lim parsers.Limits) ([]parsers.Form, error) {
+	lim = lim.WithDefaults()
+	if m.docs++; m.docs > m.budget.Documents {
+		return nil, unread(name, fmt.Sprintf(reasonBudgetDocs, m.budget.Documents), nil)
+	}
+	left := m.budget.CPU - m.used
+	if left <= 0 {
+		return nil, unread(name, reasonBudgetCPU, nil)
+	}
+	// A worker on half a core still gets its CPU time; the wall time charged is halved to
+	// match, so a message's documents take at most twice its budget, however busy the machine.
+	cpu := min(lim.DocumentTimeout, left)
+	wall := min(lim.DocumentTimeout, 2*left)
+	start := time.Now()
+	forms, used, err := m.pool.read(name, contentType, data, lim, cpu, wall)
+	m.used += max(used, time.Since(start)/2)
+	return forms, err
+}
+
+// unread is a document listed for a person, with the reason.
+func unread(name, reason string, cause error) error {
+	return &parsers.DocumentError{Name: name, Reason: reason, Kind: parsers.ErrUnreadable, Cause: cause}
+}
+
+// read reads one document in a worker, killing it past cpu time or wall; used is the worker
+// CPU time the document took.
+func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Limits, cpu, wall time.Duration) (forms []parsers.Form, used time.Duration, err error) {
+	w, err := p.get(3 * lim.DocumentTimeout)
+	if err != nil {
+		p.log.Error("no document reader", "err", err)
+		return nil, 0, unread(name, reasonWorkerNone, err)
+	}
+	healthy := false
+	defer func() { p.put(w, healthy) }()
+
+	lim.DocumentTimeout = wall // the worker's own deadline: it stops its reader in time
+	done := make(chan readResult, 1)
+	go func() {
+		done <- w.roundTrip(readRequest{Name: name, Type: contentType, Limits: lim, Size: len(data)}, data)
+	}()
+	deadline := time.NewTimer(wall + workerGrace)
+	defer deadline.Stop()
+	tick := time.NewTicker(cpuPoll)
+	defer tick.Stop()
+	var why string
+	for why == "" {
+		select {
+		case r := <-done:
+			if r.err != nil {
+				used, reason, detail := w.dead(p)
+				p.log.Warn("document reader died", "document", name, "reason", detail, "err", r.err)
+				return nil, used, unread(name, reason, errors.New(detail))
+			}
+			used = r.reply.CPU - w.cpu
+			w.cpu = r.reply.CPU
+			healthy = !r.reply.Retire
+			return r.reply.forms(), used, r.reply.error(name)
+		case <-deadline.C:
+			why = fmt.Sprintf("over its deadline of %s", wall)
+		case <-tick.C:
+			if now, ok := liveCPU(w.cmd.Process.Pid); ok && now-w.cpu > cpu {
+				why = fmt.Sprintf("over its CPU time of %s", cpu)
+			}
+		}
+	}
+	used = w.kill(p)
+	p.log.Warn("document reader stopped", "document", name, "why", why)
+	return nil, used, unread(name, reasonWorkerSlow, errors.New(why))
+}
+
+// workerGrace is how long past its deadline a worker may take to answer: its own reader stops
+// at the deadline, then it must still say so.
+const workerGrace = 250 * time.Millisecond
+
+// cpuPoll is how often a reading worker's CPU time is looked at from outside: documents that
+// end sooner (nearly all) cost no look at all.
+const cpuPoll = 50 * time.Millisecond
+
+// get returns an idle worker, or starts one, waiting at most wait for one to be free.
+func (p *ReaderPool) get(wait time.Duration) (*readWorker, error) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case p.slots <- struct{}{}:
+	case <-t.C:
+		return nil, fmt.Errorf("no worker free within %s", wait)
+	}
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return w, nil
+	}
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		<-p.slots
+		return nil, errors.New("reader pool closed")
+	}
+	w, err := p.start()
+	if err != nil {
+		<-p.slots
+		return nil, err
+	}
+	return w, nil
+}
+
+// put gives a worker back, or stops it when it is spent, unhealthy or the pool is closed.
+func (p *ReaderPool) put(w *readWorker, healthy bool) {
+	defer func() { <-p.slots }()
+	if w.cmd.ProcessState != nil {
+		return // killed or dead, already reaped
+	}
+	p.mu.Lock()
+	if healthy && w.docs < p.recycle && !p.closed {
+		p.idle = append(p.idle, w)
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	w.stop()
+}
+
+// start starts a worker and waits for its greeting.
+func (p *ReaderPool) start() (*readWorker, error) {
+	if os.Getenv(readWorkerEnv) != "" {
+		return nil, errors.New("a document reader cannot start readers")
+	}
+	argv := p.command
+	if len(argv) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find mailbot's executable: %w", err)
+		}
+		argv = []string{exe, ReadWorkerCommand}
+	}
+	w := &readWorker{cmd: exec.Command(argv[0], argv[1:]...)}
+	w.cmd.Env = append(os.Environ(), readWorkerEnv+"=1")
+	w.cmd.Stderr = &w.stderr
+	in, err := w.cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := w.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	w.in, w.out = in, bufio.NewReader(out)
+	if err := w.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start document reader: %w", err)
+	}
+	hello := make(chan readResult, 1)
+	go func() {
+		var r readResult
+		r.err = readFrame(w.out, &r.reply)
+		hello <- r
+	}()
+	t := time.NewTimer(workerStart)
+	defer t.Stop()
+	select {
+	case r := <-hello:
+		if r.err == nil {
+			w.cpu = r.reply.CPU
+			p.mu.Lock()
+			p.stats.Started++
+			p.mu.Unlock()
+			return w, nil
+		}
+		err = r.err
+	case <-t.C:
+		err = fmt.Errorf("no greeting within %s", workerStart)
+	}
+	w.cmd.Process.Kill()
+	w.cmd.Wait()
+	return nil, fmt.Errorf("document reader %s did not start (%w): does its main serve %q? %s", argv[0], err, ReadWorkerCommand, w.stderr.fatal())
+}
+
+// workerStart bounds a worker's start: a Go binary starts in milliseconds.
+const workerStart = 10 * time.Second
+
+// readWorker is one worker process and the daemon's end of its pipes.
+type readWorker struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr tailBuffer
+	cpu    time.Duration // the worker's CPU time when its last document ended
+	docs   int
+}
+
+type readResult struct {
+	reply readReply
+	err   error
+}
+
+// roundTrip sends a document and reads the answer.
+func (w *readWorker) roundTrip(req readRequest, data []byte) (r readResult) {
+	w.docs++
+	if r.err = writeFrame(w.in, req, data); r.err != nil {
+		return r
+	}
+	r.err = readFrame(w.out, &r.reply)
+	return r
+}
+
+// kill stops a worker that overran and returns the CPU time its document took.
+func (w *readWorker) kill(p *ReaderPool) time.Duration {
+	w.cmd.Process.Kill()
+	w.cmd.Wait()
+	p.mu.Lock()
+	p.stats.Killed++
+	p.mu.Unlock()
+	return w.cmd.ProcessState.UserTime() + w.cmd.ProcessState.SystemTime() - w.cpu
+}
+
+// dead reaps a worker that stopped answering, and says why it died.
+func (w *readWorker) dead(p *ReaderPool) (used time.Duration, reason, detail string) {
+	w.cmd.Process.Kill() // it may only have closed its output
+	w.cmd.Wait()
+	p.mu.Lock()
+	p.stats.Died++
+	p.mu.Unlock()
+	used = w.cmd.ProcessState.UserTime() + w.cmd.ProcessState.SystemTime() - w.cpu
+	detail = w.stderr.fatal()
+	if detail == "" {
+		detail = w.cmd.ProcessState.String()
+	}
+	reason = reasonWorkerCrash
+	if strings.Contains(detail, "out of memory") {
+		reason = reasonWorkerMemory
+	}
+	return used, reason, detail
+}
+
+// stop ends an idle worker: it exits when its input closes.
+func (w *readWorker) stop() {
+	w.in.Close()
+	go func() {
+		t := time.AfterFunc(workerStart, func() { w.cmd.Process.Kill() })
+		w.cmd.Wait()
+		t.Stop()
+	}()
+}
+
+// tailBuffer keeps the first and the last bytes a worker wrote to its standard error: Go says
+// why it aborted at the start, before the goroutines' stacks.
+type tailBuffer struct {
+	mu         sync.Mutex
+	head, tail []byte
+}
+
+const tailBytes = 4 << 10
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := len(p)
+	if k := min(len(p), tailBytes-len(t.head)); k > 0 {
+		t.head, p = append(t.head, p[:k]...), p[k:]
+	}
+	t.tail = append(t.tail, p...)
+	if len(t.tail) > 2*tailBytes {
+		t.tail = append(t.tail[:0], t.tail[len(t.tail)-tailBytes:]...)
+	}
+	return n, nil
+}
+
+// fatal returns the line where Go says why it aborted ("fatal error: stack overflow"), or the
+// last line written.
+func (t *tailBuffer) fatal() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(string(t.head)+string(t.tail)), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:") {
+			return l
+		}
+	}
+	return lines[len(lines)-1]
+}
+
+// The protocol: each frame is a 4-byte big-endian length and a JSON value; a request is
+// followed by its document's bytes. A worker greets with a reply carrying only its CPU time.
+
+type readRequest struct {
+	Name   string         `json:"name"`
+	Type   string         `json:"type"`
+	Limits parsers.Limits `json:"limits"`
+	Size   int            `json:"size"`
+}
+
+type readReply struct {
+	Forms  []parsers.Form `json:"forms,omitempty"`
+	Kind   string         `json:"kind,omitempty"` // "unreadable", "limit" or "error" when not read
+	Reason string         `json:"reason,omitempty"`
+	Cause  string         `json:"cause,omitempty"`
+	CPU    time.Duration  `json:"cpu"`              // the worker's CPU time so far
+	Retire bool           `json:"retire,omitempty"` // a reader is still running: replace the worker
+}
+
+// forms returns the forms with list values as []string again (JSON made them []any).
+func (r readReply) forms() []parsers.Form {
+	for _, f := range r.Forms {
+		for k, v := range f.Fields {
+			if l, ok := v.([]any); ok {
+				s := make([]string, 0, len(l))
+				for _, x := range l {
+					if x, ok := x.(string); ok {
+						s = append(s, x)
+					}
+				}
+				f.Fields[k] = s
+			}
+		}
+	}
+	return r.Forms
+}
+
+// error rebuilds the reader's error.
+func (r readReply) error(name string) error {
+	var cause error
+	if r.Cause != "" {
+		cause = errors.New(r.Cause)
+	}
+	switch r.Kind {
+	case "":
+		return nil
+	case "unreadable":
+		return &parsers.DocumentError{Name: name, Reason: r.Reason, Kind: parsers.ErrUnreadable, Cause: cause}
+	case "limit":
+		return &parsers.DocumentError{Name: name, Reason: r.Reason, Kind: parsers.ErrLimit, Cause: cause}
+	}
+	return fmt.Errorf("%s: %s", name, r.Cause)
+}
+
+// maxFrame bounds a frame's JSON: forms are kilobytes.
+const maxFrame = 64 << 20
+
+func writeFrame(w io.Writer, v any, data []byte) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 4, 4+len(b)+len(data))
+	binary.BigEndian.PutUint32(buf, uint32(len(b)))
+	buf = append(append(buf, b...), data...)
+	_, err = w.Write(buf)
+	return err
+}
+
+func readFrame(r io.Reader, v any) error {
+	var n [4]byte
+	if _, err := io.ReadFull(r, n[:]); err != nil {
+		return err
+	}
+	size := binary.BigEndian.Uint32(n[:])
+	if size > maxFrame {
+		return fmt.Errorf("frame of %d bytes", size)
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return err
+	}
+	return json.NewDecoder(bytes.NewReader(b)).Decode(v)
+}
+
+// ServeReadWorker runs this process as a worker reading with rd (parsers.InProcess), and
+// exits, when it was started as one (os.Args[1] is ReadWorkerCommand); otherwise it returns
+// at once. A test binary whose tests read documents through a ReaderPool calls it first in
+// TestMain: its workers are the test binary itself.
+func ServeReadWorker(rd parsers.DocumentReader) {
+	if len(os.Args) < 2 || os.Args[1] != ReadWorkerCommand {
+		return
+	}
+	// Ctrl-C reaches the whole process group: the daemon decides when its workers stop.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	if err := RunReadWorker(os.Stdin, os.Stdout, rd); err != nil {
+		fmt.Fprintln(os.Stderr, "read-worker:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// RunReadWorker is a worker's life: it caps its memory and stack, greets, then reads each
+// document it is sent with rd until its input ends. Limits a worker cannot set are logged
+// to stderr, not fatal: the daemon's deadlines still hold.
+func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader) error {
+	if err := limitMemory(workerMemory); err != nil {
+		fmt.Fprintln(os.Stderr, "read-worker: cap memory:", err)
+	}
+	debug.SetMemoryLimit(workerMemoryLimit)
+	debug.SetMaxStack(workerMaxStack)
+	in := bufio.NewReaderSize(stdin, 64<<10)
+	if err := writeFrame(stdout, readReply{CPU: selfCPU()}, nil); err != nil {
+		return err
+	}
+	for {
+		var req readRequest
+		if err := readFrame(in, &req); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("read request: %w", err)
+		}
+		if req.Size < 0 || req.Size > maxFrame {
+			return fmt.Errorf("document of %d bytes", req.Size)
+		}
+		data := make([]byte, req.Size)
+		if _, err := io.ReadFull(in, data); err != nil {
+			return fmt.Errorf("read document: %w", err)
+		}
+		start := time.Now()
+		forms, err := rd.ReadDocument(req.Name, req.Type, data, req.Limits)
+		reply := readReply{Forms: forms}
+		if err != nil {
+			reply.Kind, reply.Cause = "error", err.Error()
+			var de *parsers.DocumentError
+			if errors.As(err, &de) {
+				reply.Reason = de.Reason
+				if de.Cause != nil {
+					reply.Cause = de.Cause.Error()
+				}
+				switch {
+				case errors.Is(err, parsers.ErrUnreadable):
+					reply.Kind = "unreadable"
+				case errors.Is(err, parsers.ErrLimit):
+					reply.Kind = "limit"
+				}
+			}
+		}
+		// A reader past its deadline may still run (parsers.ReadDocument returns at the
+		// deadline): it would eat the next document's CPU time.
+		reply.Retire = time.Since(start) >= req.Limits.WithDefaults().DocumentTimeout
+		reply.CPU = selfCPU()
+		if err := writeFrame(stdout, reply, nil); err != nil {
+			return err
+		}
+	}
+}

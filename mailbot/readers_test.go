@@ -1,0 +1,242 @@
+package mailbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbot/internal/bombs"
+	"mailbot/internal/crashreader"
+	"mailbot/internal/loadreq"
+	"mailbot/parsers"
+)
+
+// TestMain serves the daemon's document readers: they are this test binary run again, reading
+// as crashreader does when a test sets crashreader.Env.
+func TestMain(m *testing.M) {
+	var rd parsers.DocumentReader = parsers.InProcess
+	if os.Getenv(crashreader.Env) != "" {
+		rd = crashreader.Reader{}
+	}
+	ServeReadWorker(rd)
+	os.Exit(m.Run())
+}
+
+func testPool(t *testing.T) *ReaderPool {
+	t.Helper()
+	p := NewReaderPool(nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// unreadReason returns the reason a document was listed for a person, failing the test when
+// it was not.
+func unreadReason(t *testing.T, err error) string {
+	t.Helper()
+	var de *parsers.DocumentError
+	if !errors.Is(err, parsers.ErrUnreadable) || !errors.As(err, &de) {
+		t.Fatalf("got %v, want a document listed for a person as unreadable", err)
+	}
+	return de.Reason
+}
+
+// TestReaderPoolReadsAsInProcess: a worker reads the typical request's forms exactly as the
+// daemon's own process would.
+func TestReaderPoolReadsAsInProcess(t *testing.T) {
+	ig, ep, err := loadreq.Forms(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := testPool(t).Message(DefaultBudget)
+	for _, doc := range [][]byte{ig, ep} {
+		want, werr := parsers.ReadDocument("modulo.pdf", "application/pdf", doc, parsers.Limits{})
+		got, gerr := rd.ReadDocument("modulo.pdf", "application/pdf", doc, parsers.Limits{})
+		if werr != nil || gerr != nil || len(got) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("worker read %+v, %v\nin-process %+v, %v", got, gerr, want, werr)
+		}
+	}
+	if _, err := rd.ReadDocument("scan.jpg", "image/jpeg", []byte("\xff\xd8\xff\xe0 not much of a photo"), parsers.Limits{}); !strings.Contains(unreadReason(t, err), "scansione") {
+		t.Errorf("a scan: %v", err)
+	}
+}
+
+// TestReaderPoolSurvivesFatalError: the self-referencing PDF of issue 19, read unguarded,
+// kills its worker with a real Go fatal error; the document is listed for a person with the
+// reason, the worker is replaced, and the next document is read. Read through the shipped
+// reader, the guard lists it as damaged and the worker lives.
+func TestReaderPoolSurvivesFatalError(t *testing.T) {
+	ig, _, err := loadreq.Forms(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("unguarded", func(t *testing.T) {
+		t.Setenv(crashreader.Env, "1")
+		p := testPool(t)
+		rd := p.Message(DefaultBudget)
+		_, err := rd.ReadDocument("modulo.pdf", "application/pdf", bombs.SelfRefPDF(), parsers.Limits{})
+		if reason := unreadReason(t, err); reason != reasonWorkerCrash || !strings.Contains(err.Error(), "fatal error: stack overflow") {
+			t.Errorf("got %v, want the crash reason and Go's stack overflow", err)
+		}
+		if forms, err := rd.ReadDocument("modulo.pdf", "application/pdf", ig, parsers.Limits{}); err != nil || len(forms) == 0 {
+			t.Errorf("the next document: %v, %v", forms, err)
+		}
+		if s := p.Stats(); s.Died != 1 || s.Started != 2 {
+			t.Errorf("stats %+v, want one worker dead and one started in its place", s)
+		}
+	})
+	t.Run("guarded", func(t *testing.T) {
+		p := testPool(t)
+		rd := p.Message(DefaultBudget)
+		for range 3 { // resent: never kills a worker
+			_, err := rd.ReadDocument("modulo.pdf", "application/pdf", bombs.SelfRefPDF(), parsers.Limits{})
+			if reason := unreadReason(t, err); !strings.Contains(reason, "danneggiato") {
+				t.Errorf("reason %q, want a damaged document", reason)
+			}
+		}
+		if s := p.Stats(); s.Died != 0 || s.Started != 1 {
+			t.Errorf("stats %+v, want one worker, alive", s)
+		}
+	})
+}
+
+// TestReaderPoolBudget: eight spreadsheets that each would take their whole deadline (as in
+// issue 19: 41 s for one message) are bounded by the message's budget: the first is stopped
+// from outside when the budget's CPU time is spent, the rest are listed unread, and the
+// message is done within about its budget.
+func TestReaderPoolBudget(t *testing.T) {
+	t.Setenv(crashreader.Env, "1")
+	p := testPool(t)
+	budget := Budget{CPU: time.Second, Documents: 20}
+	rd := p.Message(budget)
+	lim := parsers.Limits{DocumentTimeout: 5 * time.Second}
+	start := time.Now()
+	var reasons []string
+	for i := range 8 {
+		_, err := rd.ReadDocument(fmt.Sprintf("lento-%d.xlsx", i), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bombs.WideXLSX(10), lim)
+		reasons = append(reasons, unreadReason(t, err))
+	}
+	t.Logf("the message took %s with a budget of %s", time.Since(start), budget.CPU)
+	if reasons[0] != reasonWorkerSlow {
+		t.Errorf("first spreadsheet: %q, want %q", reasons[0], reasonWorkerSlow)
+	}
+	for i, r := range reasons[1:] {
+		if r != reasonBudgetCPU {
+			t.Errorf("spreadsheet %d: %q, want %q", i+1, r, reasonBudgetCPU)
+		}
+	}
+	if s := p.Stats(); s.Killed != 1 {
+		t.Errorf("stats %+v, want one worker killed", s)
+	}
+
+	// The number of documents is bounded too.
+	rd = p.Message(Budget{CPU: time.Minute, Documents: 2})
+	for i := range 3 {
+		_, err := rd.ReadDocument("nota.txt", "text/plain", []byte("Nota\n"), lim)
+		if i < 2 && err != nil {
+			t.Errorf("document %d: %v", i, err)
+		}
+		if i == 2 && !strings.Contains(unreadReason(t, err), "più di 2 documenti") {
+			t.Errorf("document %d: %v", i, err)
+		}
+	}
+}
+
+// hostileDocuments is issue 19's attack on reading, as three messages: a request with the
+// self-referencing PDF read unguarded (its worker dies of a real Go fatal error), a message
+// with eight spreadsheets that each take their whole deadline, and an ordinary request. The
+// daemon lives; each hostile document is listed in the reply as unreadable with its reason;
+// the ordinary request is answered. send delivers a message; replies waits for n replies to
+// rcpt and returns their texts.
+type hostileRun struct {
+	t       *testing.T
+	d       *Daemon
+	send    func(from, raw string)
+	replies func(rcpt string, n int) []string
+	settle  func(callcenter int)
+	tag     string
+}
+
+// hostileBudget is the reading budget of a message in these tests: small, so that they run
+// fast.
+const hostileBudget = time.Second
+
+func (h hostileRun) run(crasher, slow string) {
+	t := h.t
+	crash := mimeMail("Referente <"+crasher+">", CallCenter, "Richiesta integrazione MyPay", "crash."+h.tag+"@example.org",
+		"In allegato il modulo.", nil, map[string][]byte{"modulo.pdf": bombs.SelfRefPDF()})
+	files := map[string][]byte{}
+	for i := range 8 {
+		files[fmt.Sprintf("lento-%d.xlsx", i)] = bombs.WideXLSX(10)
+	}
+	sheets := mimeMail("Referente <"+slow+">", CallCenter, "Moduli in XLSX", "slow."+h.tag+"@example.org", "In allegato i moduli.", nil, files)
+	ordinary := request(slow, "ordinary."+h.tag+"@example.org", "Richiesta integrazione MyPivot", false)
+	h.send(crasher, crash)
+	h.send(slow, sheets)
+	h.send(slow, ordinary)
+	h.settle(3)
+
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	got := flat(h.replies(crasher, 1)[0])
+	if !strings.Contains(got, "«modulo.pdf» non è leggibile automaticamente ("+reasonWorkerCrash+")") {
+		t.Errorf("the reply to the crashing PDF does not list it as unreadable:\n%s", got)
+	}
+	var sheetsReply string
+	for _, r := range h.replies(slow, 2) {
+		if strings.Contains(r, "lento-") {
+			sheetsReply = flat(r)
+		}
+	}
+	if strings.Count(sheetsReply, reasonWorkerSlow)+strings.Count(sheetsReply, reasonBudgetCPU) != 8 {
+		t.Errorf("the reply to the slow spreadsheets does not list all eight as unread:\n%s", sheetsReply)
+	}
+	if s := h.d.Readers.Stats(); s.Died != 1 || s.Killed < 1 {
+		t.Errorf("reader stats %+v, want one worker dead of the PDF and one killed on a spreadsheet", s)
+	}
+	tks, err := h.d.Store.Tickets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for _, tk := range tks {
+		if strings.Contains(tk.Flag, "allegati non leggibili") {
+			flagged++
+		}
+	}
+	if flagged != 2 {
+		t.Errorf("%d cases flagged for a person, want 2 (the PDF's and the spreadsheets')", flagged)
+	}
+}
+
+// TestHostileDocumentsInProcess: the daemon survives a reader's fatal error and bounds a
+// message's reading, against the in-process mail servers.
+func TestHostileDocumentsInProcess(t *testing.T) {
+	t.Setenv(crashreader.Env, "1")
+	h := newHarness(t, func(c *Config) { c.Limits.MessageReadCPU.Duration = hostileBudget })
+	h.start()
+	hostileRun{t: t, d: h.d, tag: "inprocess",
+		send: func(_, raw string) { h.deliver(raw) },
+		replies: func(rcpt string, n int) []string {
+			var out []string
+			for _, d := range h.mail.DeliveredTo(rcpt) {
+				out = append(out, textOf(t, d.Raw))
+			}
+			if len(out) != n {
+				t.Fatalf("%s got %d replies, want %d", rcpt, len(out), n)
+			}
+			return out
+		},
+		settle: func(n int) { h.settle(n, 0) },
+	}.run("referente@comune.venezia.it", "referente@comune.padova.it")
+	select {
+	case <-h.done:
+		t.Fatal("the daemon stopped")
+	default:
+	}
+}
