@@ -84,6 +84,7 @@ type ReaderPool struct {
 // ReaderStats counts what the pool did, for tests and health.
 type ReaderStats struct {
 	Started, Died, Killed int
+	CPU                   time.Duration // the workers' CPU time, starting included
 }
 
 // readerPoolSize matches parsers' bound on documents read at once in one process: the
@@ -92,7 +93,7 @@ const readerPoolSize = 2
 
 // workerDocuments is how many documents a worker reads before it is replaced: what a library
 // leaks stays bounded, and starting one (a few milliseconds) is spread over many documents.
-const workerDocuments = 200
+const workerDocuments = 1000
 
 // NewReaderPool returns a pool whose workers run command (nil: this executable with
 // ReadWorkerCommand). Workers start when a document is read, and stop at Close.
@@ -155,6 +156,9 @@ func (m *messageReader) ReadDocument(name, contentType string, data []byte, lim 
 	wall := min(lim.DocumentTimeout, 2*left)
 	start := time.Now()
 	forms, used, err := m.pool.read(name, contentType, data, lim, cpu, wall)
+	m.pool.mu.Lock()
+	m.pool.stats.CPU += used
+	m.pool.mu.Unlock()
 	m.used += max(used, time.Since(start)/2)
 	return forms, err
 }
@@ -306,6 +310,7 @@ func (p *ReaderPool) start() (*readWorker, error) {
 			w.cpu = r.reply.CPU
 			p.mu.Lock()
 			p.stats.Started++
+			p.stats.CPU += w.cpu
 			p.mu.Unlock()
 			return w, nil
 		}

@@ -165,7 +165,7 @@ type hostileRun struct {
 
 // hostileBudget is the reading budget of a message in these tests: small, so that they run
 // fast.
-const hostileBudget = time.Second
+const hostileBudget = 3 * time.Second
 
 func (h hostileRun) run(crasher, slow string) {
 	t := h.t

@@ -1,0 +1,45 @@
+package mailbot
+
+import (
+	"testing"
+	"time"
+
+	"mailbot/internal/loadreq"
+	"mailbot/parsers"
+)
+
+// BenchmarkReadDocument reads the typical request's Informativa (a filled PDF form of ~40 KB)
+// in this process and in a worker. cpu-ms/doc counts this process's CPU time and, for the
+// worker, the workers' (their start spread over the documents each reads): the difference is
+// what the isolation costs (issue 19: at most 0.2 ms).
+func BenchmarkReadDocument(b *testing.B) {
+	doc, _, err := loadreq.Forms(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, rd parsers.DocumentReader, workers func() time.Duration) {
+		b.ReportAllocs()
+		read := func() {
+			if _, err := rd.ReadDocument("informativa.pdf", "application/pdf", doc, parsers.Limits{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		read() // a worker started, the reader warm
+		self, others := selfCPU(), workers()
+		b.ResetTimer()
+		for b.Loop() {
+			read()
+		}
+		cpu := selfCPU() - self + workers() - others
+		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/doc")
+	}
+	b.Run("in-process", func(b *testing.B) {
+		run(b, parsers.InProcess, func() time.Duration { return 0 })
+	})
+	b.Run("worker", func(b *testing.B) {
+		p := NewReaderPool(nil, nil)
+		defer p.Close()
+		// One long message: the budget must not stop the benchmark.
+		run(b, p.Message(Budget{CPU: time.Hour, Documents: 1 << 30}), func() time.Duration { return p.Stats().CPU })
+	})
+}
