@@ -2,9 +2,7 @@ package mailbot
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -180,38 +178,55 @@ func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Lim
 	defer func() { p.put(w, healthy) }()
 
 	lim.DocumentTimeout = wall // the worker's own deadline: it stops its reader in time
-	done := make(chan readResult, 1)
-	go func() {
-		done <- w.roundTrip(readRequest{Name: name, Type: contentType, Limits: lim, Size: len(data)}, data)
-	}()
-	deadline := time.NewTimer(wall + workerGrace)
-	defer deadline.Stop()
-	tick := time.NewTicker(cpuPoll)
-	defer tick.Stop()
-	var why string
-	for why == "" {
-		select {
-		case r := <-done:
-			if r.err != nil {
-				used, reason, detail := w.dead(p)
-				p.log.Warn("document reader died", "document", name, "reason", detail, "err", r.err)
-				return nil, used, unread(name, reason, errors.New(detail))
-			}
-			used = r.reply.CPU - w.cpu
-			w.cpu = r.reply.CPU
-			healthy = !r.reply.Retire
-			return r.reply.forms(), used, r.reply.error(name)
-		case <-deadline.C:
-			why = fmt.Sprintf("over its deadline of %s", wall)
-		case <-tick.C:
-			if now, ok := liveCPU(w.cmd.Process.Pid); ok && now-w.cpu > cpu {
-				why = fmt.Sprintf("over its CPU time of %s", cpu)
-			}
+	// The watch is two timers, not a goroutine: a document that ends in time (nearly all)
+	// costs no more than arming and stopping them.
+	var (
+		mu       sync.Mutex
+		why      string
+		finished bool
+	)
+	stop := func(reason string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if why == "" && !finished {
+			why = reason
+			w.cmd.Process.Kill()
 		}
 	}
-	used = w.kill(p)
-	p.log.Warn("document reader stopped", "document", name, "why", why)
-	return nil, used, unread(name, reasonWorkerSlow, errors.New(why))
+	deadline := time.AfterFunc(wall+workerGrace, func() { stop(fmt.Sprintf("over its deadline of %s", wall)) })
+	var poll *time.Timer
+	poll = time.AfterFunc(cpuPoll, func() {
+		if now, ok := liveCPU(w.cmd.Process.Pid); ok && now-w.cpu > cpu {
+			stop(fmt.Sprintf("over its CPU time of %s", cpu))
+			return
+		}
+		poll.Reset(cpuPoll)
+	})
+	r := w.roundTrip(readRequest{Name: name, Type: contentType, Limits: lim, Data: data})
+	deadline.Stop()
+	poll.Stop()
+	mu.Lock()
+	finished = true // a watch that fires from now on leaves the worker alone
+	killed := why != ""
+	mu.Unlock()
+	if killed {
+		used = w.kill(p)
+		if r.err != nil {
+			p.log.Warn("document reader stopped", "document", name, "why", why)
+			return nil, used, unread(name, reasonWorkerSlow, errors.New(why))
+		}
+	}
+	if r.err != nil {
+		used, reason, detail := w.dead(p)
+		p.log.Warn("document reader died", "document", name, "reason", detail, "err", r.err)
+		return nil, used, unread(name, reason, errors.New(detail))
+	}
+	if !killed { // killed as it answered: already reaped, its CPU time counted
+		used = r.reply.CPU - w.cpu
+	}
+	w.cpu = r.reply.CPU
+	healthy = !r.reply.Retire && !killed
+	return r.reply.forms(), used, r.reply.error(name)
 }
 
 // workerGrace is how long past its deadline a worker may take to answer: its own reader stops
@@ -292,14 +307,14 @@ func (p *ReaderPool) start() (*readWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.in, w.out = in, bufio.NewReader(out)
+	w.in, w.enc, w.dec = in, gob.NewEncoder(in), gob.NewDecoder(bufio.NewReaderSize(out, 64<<10))
 	if err := w.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start document reader: %w", err)
 	}
 	hello := make(chan readResult, 1)
 	go func() {
 		var r readResult
-		r.err = readFrame(w.out, &r.reply)
+		r.err = w.dec.Decode(&r.reply)
 		hello <- r
 	}()
 	t := time.NewTimer(workerStart)
@@ -330,7 +345,8 @@ const workerStart = 10 * time.Second
 type readWorker struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
-	out    *bufio.Reader
+	enc    *gob.Encoder
+	dec    *gob.Decoder
 	stderr tailBuffer
 	cpu    time.Duration // the worker's CPU time when its last document ended
 	docs   int
@@ -342,12 +358,12 @@ type readResult struct {
 }
 
 // roundTrip sends a document and reads the answer.
-func (w *readWorker) roundTrip(req readRequest, data []byte) (r readResult) {
+func (w *readWorker) roundTrip(req readRequest) (r readResult) {
 	w.docs++
-	if r.err = writeFrame(w.in, req, data); r.err != nil {
+	if r.err = w.enc.Encode(req); r.err != nil {
 		return r
 	}
-	r.err = readFrame(w.out, &r.reply)
+	r.err = w.dec.Decode(&r.reply)
 	return r
 }
 
@@ -427,37 +443,43 @@ func (t *tailBuffer) fatal() string {
 	return lines[len(lines)-1]
 }
 
-// The protocol: each frame is a 4-byte big-endian length and a JSON value; a request is
-// followed by its document's bytes. A worker greets with a reply carrying only its CPU time.
+// The protocol: gob values both ways, a readRequest for each document and a readReply for
+// each; a worker greets with a reply carrying only its CPU time. Gob sends each type once per
+// pipe, and Form.Fields' []string values keep their type (JSON would make them []any).
 
 type readRequest struct {
-	Name   string         `json:"name"`
-	Type   string         `json:"type"`
-	Limits parsers.Limits `json:"limits"`
-	Size   int            `json:"size"`
+	Name   string
+	Type   string
+	Limits parsers.Limits
+	Data   []byte
 }
 
 type readReply struct {
-	Forms  []parsers.Form `json:"forms,omitempty"`
-	Kind   string         `json:"kind,omitempty"` // "unreadable", "limit" or "error" when not read
-	Reason string         `json:"reason,omitempty"`
-	Cause  string         `json:"cause,omitempty"`
-	CPU    time.Duration  `json:"cpu"`              // the worker's CPU time so far
-	Retire bool           `json:"retire,omitempty"` // a reader is still running: replace the worker
+	Forms  []parsers.Form
+	Kind   string // "unreadable", "limit" or "error" when not read
+	Reason string
+	Cause  string
+	CPU    time.Duration // the worker's CPU time so far
+	Retire bool          // a reader may still be running: replace the worker
 }
 
-// forms returns the forms with list values as []string again (JSON made them []any).
+// forms returns the forms as the reader made them: gob drops empty slices and maps, which
+// parsers keeps empty but never nil (JSON shows [] and {}).
 func (r readReply) forms() []parsers.Form {
-	for _, f := range r.Forms {
+	for i := range r.Forms {
+		f := &r.Forms[i]
+		if f.Problems == nil {
+			f.Problems = []parsers.Problem{}
+		}
+		if f.Provenance == nil {
+			f.Provenance = map[string]parsers.Provenance{}
+		}
+		if f.Fields == nil {
+			f.Fields = map[string]any{}
+		}
 		for k, v := range f.Fields {
-			if l, ok := v.([]any); ok {
-				s := make([]string, 0, len(l))
-				for _, x := range l {
-					if x, ok := x.(string); ok {
-						s = append(s, x)
-					}
-				}
-				f.Fields[k] = s
+			if l, ok := v.([]string); ok && l == nil {
+				f.Fields[k] = []string{}
 			}
 		}
 	}
@@ -479,37 +501,6 @@ func (r readReply) error(name string) error {
 		return &parsers.DocumentError{Name: name, Reason: r.Reason, Kind: parsers.ErrLimit, Cause: cause}
 	}
 	return fmt.Errorf("%s: %s", name, r.Cause)
-}
-
-// maxFrame bounds a frame's JSON: forms are kilobytes.
-const maxFrame = 64 << 20
-
-func writeFrame(w io.Writer, v any, data []byte) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	buf := make([]byte, 4, 4+len(b)+len(data))
-	binary.BigEndian.PutUint32(buf, uint32(len(b)))
-	buf = append(append(buf, b...), data...)
-	_, err = w.Write(buf)
-	return err
-}
-
-func readFrame(r io.Reader, v any) error {
-	var n [4]byte
-	if _, err := io.ReadFull(r, n[:]); err != nil {
-		return err
-	}
-	size := binary.BigEndian.Uint32(n[:])
-	if size > maxFrame {
-		return fmt.Errorf("frame of %d bytes", size)
-	}
-	b := make([]byte, size)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return err
-	}
-	return json.NewDecoder(bytes.NewReader(b)).Decode(v)
 }
 
 // ServeReadWorker runs this process as a worker reading with rd (parsers.InProcess), and
@@ -537,28 +528,22 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 		fmt.Fprintln(os.Stderr, "read-worker: cap memory:", err)
 	}
 	debug.SetMemoryLimit(workerMemoryLimit)
+	debug.SetGCPercent(400)
 	debug.SetMaxStack(workerMaxStack)
-	in := bufio.NewReaderSize(stdin, 64<<10)
-	if err := writeFrame(stdout, readReply{CPU: selfCPU()}, nil); err != nil {
+	dec, enc := gob.NewDecoder(bufio.NewReaderSize(stdin, 64<<10)), gob.NewEncoder(stdout)
+	if err := enc.Encode(readReply{CPU: selfCPU()}); err != nil {
 		return err
 	}
 	for {
 		var req readRequest
-		if err := readFrame(in, &req); err != nil {
+		if err := dec.Decode(&req); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
 			return fmt.Errorf("read request: %w", err)
 		}
-		if req.Size < 0 || req.Size > maxFrame {
-			return fmt.Errorf("document of %d bytes", req.Size)
-		}
-		data := make([]byte, req.Size)
-		if _, err := io.ReadFull(in, data); err != nil {
-			return fmt.Errorf("read document: %w", err)
-		}
 		start := time.Now()
-		forms, err := rd.ReadDocument(req.Name, req.Type, data, req.Limits)
+		forms, err := rd.ReadDocument(req.Name, req.Type, req.Data, req.Limits)
 		reply := readReply{Forms: forms}
 		if err != nil {
 			reply.Kind, reply.Cause = "error", err.Error()
@@ -580,7 +565,7 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 		// deadline): it would eat the next document's CPU time.
 		reply.Retire = time.Since(start) >= req.Limits.WithDefaults().DocumentTimeout
 		reply.CPU = selfCPU()
-		if err := writeFrame(stdout, reply, nil); err != nil {
+		if err := enc.Encode(reply); err != nil {
 			return err
 		}
 	}

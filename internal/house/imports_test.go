@@ -22,6 +22,7 @@ var layer = map[string]int{
 	// Helpers shared by the daemon's packages and the tests.
 	"internal/bombs":       1,
 	"internal/browsertest": 1,
+	"internal/crashreader": 1,
 	"internal/corpus":      1,
 	"internal/formgen":     1,
 	"internal/httpserve":   1,
