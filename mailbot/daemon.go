@@ -41,7 +41,7 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	d.Sender = NewSender(cfg, store, log.With("worker", "outbox"), now)
 	d.Intake = NewIntake(cfg, store, log.With("worker", "intake"), now, d.Sender.Kick)
 	d.Intake.Health = d.Health
-	d.Readers = NewReaderPool(nil, log.With("worker", "readers"))
+	d.Readers = NewReaderPool(log.With("worker", "readers"))
 	d.Intake.Documents = d.Readers
 	d.Schedule = NewScheduler(cfg, store, log.With("worker", "schedule"), now, d.Sender.Kick)
 	if cfg.Catalog.Enabled() {

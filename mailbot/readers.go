@@ -68,7 +68,6 @@ const (
 
 // ReaderPool runs the worker processes. The zero value is not usable: see NewReaderPool.
 type ReaderPool struct {
-	command []string
 	recycle int
 	log     *slog.Logger
 	slots   chan struct{} // one per worker that may run
@@ -93,10 +92,13 @@ const readerPoolSize = 2
 // leaks stays bounded, and starting one (a few milliseconds) is spread over many documents.
 const workerDocuments = 1000
 
-// NewReaderPool returns a pool whose workers run command (nil: this executable with
-// ReadWorkerCommand). Workers start when a document is read, and stop at Close.
-func NewReaderPool(command []string, log *slog.Logger) *ReaderPool {
-	return &ReaderPool{command: command, recycle: workerDocuments, log: log,
+// NewReaderPool returns a pool whose workers are this executable run with ReadWorkerCommand,
+// logging to log (nil: nowhere). Workers start when a document is read, and stop at Close.
+func NewReaderPool(log *slog.Logger) *ReaderPool {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &ReaderPool{recycle: workerDocuments, log: log,
 		slots: make(chan struct{}, readerPoolSize)}
 }
 
@@ -152,12 +154,11 @@ func (m *messageReader) ReadDocument(name, contentType string, data []byte, lim 
 	// match, so a message's documents take at most twice its budget, however busy the machine.
 	cpu := min(lim.DocumentTimeout, left)
 	wall := min(lim.DocumentTimeout, 2*left)
-	start := time.Now()
-	forms, used, err := m.pool.read(name, contentType, data, lim, cpu, wall)
+	forms, used, took, err := m.pool.read(name, contentType, data, lim, cpu, wall)
 	m.pool.mu.Lock()
 	m.pool.stats.CPU += used
 	m.pool.mu.Unlock()
-	m.used += max(used, time.Since(start)/2)
+	m.used += max(used, took/2)
 	return forms, err
 }
 
@@ -167,15 +168,20 @@ func unread(name, reason string, cause error) error {
 }
 
 // read reads one document in a worker, killing it past cpu time or wall; used is the worker
-// CPU time the document took.
-func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Limits, cpu, wall time.Duration) (forms []parsers.Form, used time.Duration, err error) {
+// CPU time the document took, took its time in the worker (waiting for one, or for one to
+// start, is not the document's doing).
+func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Limits, cpu, wall time.Duration) (forms []parsers.Form, used, took time.Duration, err error) {
 	w, err := p.get(3 * lim.DocumentTimeout)
 	if err != nil {
 		p.log.Error("no document reader", "err", err)
-		return nil, 0, unread(name, reasonWorkerNone, err)
+		return nil, 0, 0, unread(name, reasonWorkerNone, err)
 	}
 	healthy := false
-	defer func() { p.put(w, healthy) }()
+	start := time.Now()
+	defer func() {
+		took = time.Since(start)
+		p.put(w, healthy)
+	}()
 
 	lim.DocumentTimeout = wall // the worker's own deadline: it stops its reader in time
 	// The watch is two timers, not a goroutine: a document that ends in time (nearly all)
@@ -213,20 +219,20 @@ func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Lim
 		used = w.kill(p)
 		if r.err != nil {
 			p.log.Warn("document reader stopped", "document", name, "why", why)
-			return nil, used, unread(name, reasonWorkerSlow, errors.New(why))
+			return nil, used, 0, unread(name, reasonWorkerSlow, errors.New(why))
 		}
 	}
 	if r.err != nil {
 		used, reason, detail := w.dead(p)
 		p.log.Warn("document reader died", "document", name, "reason", detail, "err", r.err)
-		return nil, used, unread(name, reason, errors.New(detail))
+		return nil, used, 0, unread(name, reason, errors.New(detail))
 	}
 	if !killed { // killed as it answered: already reaped, its CPU time counted
 		used = r.reply.CPU - w.cpu
 	}
 	w.cpu = r.reply.CPU
 	healthy = !r.reply.Retire && !killed
-	return r.reply.forms(), used, r.reply.error(name)
+	return r.reply.forms(), used, 0, r.reply.error(name)
 }
 
 // workerGrace is how long past its deadline a worker may take to answer: its own reader stops
@@ -288,15 +294,11 @@ func (p *ReaderPool) start() (*readWorker, error) {
 	if os.Getenv(readWorkerEnv) != "" {
 		return nil, errors.New("a document reader cannot start readers")
 	}
-	argv := p.command
-	if len(argv) == 0 {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("find mailbot's executable: %w", err)
-		}
-		argv = []string{exe, ReadWorkerCommand}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find mailbot's executable: %w", err)
 	}
-	w := &readWorker{cmd: exec.Command(argv[0], argv[1:]...)}
+	w := &readWorker{cmd: exec.Command(exe, ReadWorkerCommand)}
 	w.cmd.Env = append(os.Environ(), readWorkerEnv+"=1")
 	w.cmd.Stderr = &w.stderr
 	in, err := w.cmd.StdinPipe()
@@ -335,7 +337,7 @@ func (p *ReaderPool) start() (*readWorker, error) {
 	}
 	w.cmd.Process.Kill()
 	w.cmd.Wait()
-	return nil, fmt.Errorf("document reader %s did not start (%w): does its main serve %q? %s", argv[0], err, ReadWorkerCommand, w.stderr.fatal())
+	return nil, fmt.Errorf("document reader %s did not start (%w): does its main serve %q? %s", exe, err, ReadWorkerCommand, w.stderr.fatal())
 }
 
 // workerStart bounds a worker's start: a Go binary starts in milliseconds.

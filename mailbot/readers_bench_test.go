@@ -39,7 +39,7 @@ func BenchmarkReadDocument(b *testing.B) {
 		run(b, parsers.InProcess, func() time.Duration { return 0 })
 	})
 	b.Run("worker", func(b *testing.B) {
-		p := NewReaderPool(nil, nil)
+		p := NewReaderPool(nil)
 		defer p.Close()
 		// One long message: the budget must not stop the benchmark.
 		run(b, p.Message(Budget{CPU: time.Hour, Documents: 1 << 30}), func() time.Duration { return p.Stats().CPU })

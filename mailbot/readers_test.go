@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"reflect"
 	"strings"
@@ -31,7 +29,7 @@ func TestMain(m *testing.M) {
 
 func testPool(t *testing.T) *ReaderPool {
 	t.Helper()
-	p := NewReaderPool(nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := NewReaderPool(nil)
 	t.Cleanup(func() { p.Close() })
 	return p
 }

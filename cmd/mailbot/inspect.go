@@ -42,7 +42,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 	defer f.Close()
 	// The daemon's path: documents are read in worker processes, so a document that crashes
 	// its reader is listed as unreadable instead of ending the command.
-	readers := mailbot.NewReaderPool(nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	readers := mailbot.NewReaderPool(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	defer readers.Close()
 	a, err := parsers.AnalyzeWith(f, parsers.Limits{}, readers.Message(mailbot.DefaultBudget))
 	if err != nil {
