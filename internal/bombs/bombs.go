@@ -31,6 +31,7 @@ func All(from, to, tag string) []Bomb {
 		msg("xlsx-xfd", "Modulo qualificazione", Attachment{"qualificazione.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", WideXLSX(5000)}),
 		msg("pdf-inflate", "Modulo in PDF", Attachment{"modulo.pdf", "application/pdf", InflatePDF(1 << 30)}),
 		msg("pdf-shared", "Moduli in PDF", Attachment{"moduli.pdf", "application/pdf", SharedStreamPDF(500, 64<<20)}),
+		msg("pdf-selfref", "Modulo firmato", Attachment{"modulo.pdf", "application/pdf", SelfRefPDF()}),
 		{"header-32mib", HugeHeader(from, to, "bomb-header-"+tag+"@example.org", 32<<20)},
 		{"body-39mib", HugeBody(from, to, "bomb-body-"+tag+"@example.org", 39<<20)},
 	}
