@@ -107,97 +107,40 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusConflict, errStale)
 		return
 	}
-	steps, err := commandsOf(r, me.email)
-	var msgs []string
+	var msg string
+	cmd, ok := mailbot.CommandOfForm(r.PostFormValue("azione"))
+	if !ok {
+		err = fmt.Errorf("azione sconosciuta %q", r.PostFormValue("azione"))
+	}
+	var arg string
+	var values map[string]string // the values of a credentials form: passed on, never kept or logged here
 	if err == nil {
-		by := me.email + " (via console)"
-		for i, c := range steps {
-			var res string
-			if i == 0 {
-				// Checked again inside the action's transaction: another action may have
-				// landed since the check above.
-				res, err = s.intake.ApplyUnchanged(r.Context(), id, c.name, c.arg, c.values, by, seen)
-			} else {
-				res, err = s.intake.Apply(r.Context(), id, c.name, c.arg, c.values, by)
-			}
-			if err != nil {
-				break
-			}
-			msgs = append(msgs, res)
-		}
+		arg, values, err = cmd.ReadForm(postedForm{r}, me.email)
+	}
+	if err == nil {
+		// Checked again inside the action's transaction: another action may have landed since
+		// the check above.
+		msg, err = s.intake.ApplyUnchanged(r.Context(), id, cmd.Name, arg, values, me.email+" (via console)", seen)
 	}
 	if errors.Is(err, mailbot.ErrStale) {
 		s.fail(w, r, http.StatusConflict, errStale)
 		return
 	}
 	if err != nil {
-		msgs = append(msgs, "Non eseguito: "+err.Error())
+		msg = "Non eseguito: " + err.Error()
 		s.log.Info("console: action refused", "id", id, "staff", me.email, "action", r.PostFormValue("azione"))
 	} else {
 		s.log.Info("console: action", "id", id, "staff", me.email, "action", r.PostFormValue("azione"))
 	}
-	s.setFlash(me.hash, strings.Join(msgs, "\n"))
+	s.setFlash(me.hash, msg)
 	http.Redirect(w, r, s.base+"/pratiche/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
-// command is one call of Intake.Apply.
-type command struct {
-	name, arg string
-	values    map[string]string
-}
+// postedForm reads a case page's form for mailbot.Command.ReadForm.
+type postedForm struct{ r *http.Request }
 
-// commandsOf reads an action's form as the staff commands it stands for. The values of a
-// credentials form are passed on and never kept or logged here.
-func commandsOf(r *http.Request, me string) ([]command, error) {
-	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	switch a := f("azione"); a {
-	case "catalogo":
-		// The catalog, the visibility, and one corrected field of the form.
-		var fields map[string]string
-		if k := f("campo"); k != "" {
-			fields = map[string]string{k: f("valore")}
-		}
-		return []command{{name: "catalogo", arg: strings.TrimSpace(f("catalogo") + " " + f("visibilita")), values: fields}}, nil
-	case "assegna":
-		to := f("a")
-		if to == "me" {
-			to = me
-		}
-		return []command{{name: "assegna", arg: to}}, nil
-	case "nota":
-		return []command{{name: "nota", arg: f("testo")}}, nil
-	case "segnala":
-		return []command{{name: "segnala", arg: f("testo")}}, nil
-	case "scrivi":
-		return []command{{name: "scrivi", arg: r.PostFormValue("testo")}}, nil
-	case "stato":
-		if f("motivo") == "" {
-			return nil, errors.New("indicare il motivo del cambio di stato")
-		}
-		return []command{{name: "stato", arg: f("stato") + " " + f("motivo")}}, nil
-	case "chiudi", "annulla":
-		if f("motivo") == "" {
-			return nil, errors.New("indicare il motivo")
-		}
-		return []command{{name: a, arg: f("motivo")}}, nil
-	case "campo":
-		k := strings.ToLower(f("chiave"))
-		if k == "" {
-			return nil, errors.New("indicare il campo da correggere")
-		}
-		return []command{{name: "campo", values: map[string]string{k: f("valore")}}}, nil
-	case "credenziali":
-		values := map[string]string{}
-		for _, k := range mailbot.CredentialKeys() {
-			if v := f(k); v != "" {
-				values[k] = v
-			}
-		}
-		return []command{{name: "credenziali", arg: f("ambiente"), values: values}}, nil
-	default:
-		return nil, fmt.Errorf("azione sconosciuta %q", a)
-	}
-}
+func (f postedForm) Get(k string) string { return strings.TrimSpace(f.r.PostFormValue(k)) }
+func (f postedForm) Raw(k string) string { return f.r.PostFormValue(k) }
 
 // sortedEnvs lists the environments that have caller IPs, in order.
 func sortedEnvs(m map[string][]string) []string {

@@ -36,11 +36,11 @@ func (in *Intake) correctCatalog(tx *ticketing.Tx, tk *ticketing.Ticket, c comma
 		fields[k] = v
 	}
 	if hidden == nil && len(fields) == 0 {
-		return refuse("%s: non eseguito, indicare nascondi, mostra o campo=valore", line)
+		return "", refusal("%s: non eseguito, indicare nascondi, mostra o campo=valore", line)
 	}
 	changes, err := catalog.Corrections(tk.Kind, tk.ID, only, hidden, fields)
 	if err != nil {
-		return refuse("%s: non eseguito, %v", line, err)
+		return "", refusal("%s: non eseguito, %v", line, err)
 	}
 	var names []string
 	for _, ch := range changes {

@@ -69,7 +69,7 @@ func hasField(formType, key string) bool {
 // recorded if any value is refused.
 func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []string, values map[string]string, by, line string, now time.Time) (string, error) {
 	if len(keys) == 0 {
-		return refuse("%s: indicare uno o più valori come chiave=valore (ad esempio #campo ente.codice_ipa=c_l736)", line)
+		return "", refusal("%s: indicare uno o più valori come chiave=valore (ad esempio #campo ente.codice_ipa=c_l736)", line)
 	}
 	perType := map[string]*parsers.Form{}
 	var order, done []string
@@ -77,10 +77,10 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 		v := values[k]
 		types, key := fieldTargets(tk.Kind, k)
 		if len(types) == 0 {
-			return refuse("%s: campo «%s» sconosciuto per una pratica %s", line, k, tk.Kind)
+			return "", refusal("%s: campo «%s» sconosciuto per una pratica %s", line, k, tk.Kind)
 		}
 		if strings.TrimSpace(v) == "" {
-			return refuse("%s: il valore di «%s» è vuoto (un valore vuoto non sostituisce nulla)", line, k)
+			return "", refusal("%s: il valore di «%s» è vuoto (un valore vuoto non sostituisce nulla)", line, k)
 		}
 		for _, t := range types {
 			f := perType[t]
@@ -97,7 +97,7 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 		f := perType[t]
 		parsers.CheckForm(f)
 		if len(f.Problems) > 0 {
-			return refuse("%s: non eseguito, %s", line, f.Problems[0].Message)
+			return "", refusal("%s: non eseguito, %s", line, f.Problems[0].Message)
 		}
 		rec := ticketing.Form{Type: t, Source: by, Fields: f.Fields, Provenance: map[string]ticketing.Provenance{}, ReceivedAt: now}
 		for k := range f.Fields {

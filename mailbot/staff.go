@@ -5,8 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +20,7 @@ import (
 // "chiave: valore" lines. Commands are obeyed only from a staff address whose message is
 // authenticated; the From header alone proves nothing.
 
-// command is one command line and, for #credenziali, the key: value lines under it.
+// command is one command line and, for a command that takes them, the key: value lines under it.
 type command struct {
 	name, arg string
 	values    map[string]string
@@ -30,7 +28,8 @@ type command struct {
 }
 
 // parseCommands reads the command lines at the top of a message's fresh text. Parsing stops at
-// the first line that is neither a command, a key: value line under #credenziali, nor blank.
+// the first line that is neither a command, a key: value line under a command that takes them
+// (#credenziali), nor blank.
 func parseCommands(text string) (cmds []command, secret string) {
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
@@ -47,7 +46,7 @@ func parseCommands(text string) (cmds []command, secret string) {
 			cmds = append(cmds, command{name: name, arg: strings.TrimSpace(arg)})
 			continue
 		}
-		if n := len(cmds); n > 0 && cmds[n-1].name == "credenziali" {
+		if n := len(cmds); n > 0 && takesLines(cmds[n-1].name) {
 			if k, v, ok := strings.Cut(line, ":"); ok && !strings.Contains(k, " ") {
 				c := &cmds[n-1]
 				if c.values == nil {
@@ -62,6 +61,12 @@ func parseCommands(text string) (cmds []command, secret string) {
 		break
 	}
 	return cmds, secret
+}
+
+// takesLines tells whether the "chiave: valore" lines under a command line belong to it.
+func takesLines(name string) bool {
+	c, ok := CommandNamed(name)
+	return ok && c.Lines
 }
 
 // authenticated tells whether a staff member's message is really theirs: the Authentication-Results
@@ -135,7 +140,9 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 	var lines []string
 	for _, c := range cmds {
 		res, err := in.apply(tx, tk, c, by+" (via email, "+how+")", now)
-		if err != nil && !errors.Is(err, errRefused) {
+		if errors.Is(err, errRefused) {
+			res = err.Error()
+		} else if err != nil {
 			return err
 		}
 		lines = append(lines, res)
@@ -207,93 +214,29 @@ type refusedError struct{ reason string }
 func (e refusedError) Error() string        { return e.reason }
 func (e refusedError) Is(target error) bool { return target == errRefused }
 
+// refusal is how every command says no: the reason is the text the staff member reads.
 func refusal(format string, args ...any) error {
 	return refusedError{fmt.Sprintf(format, args...)}
 }
 
-func refuse(format string, args ...any) (string, error) {
-	return fmt.Sprintf(format, args...), errRefused
-}
-
-// apply carries out one staff command and says, in Italian, what happened.
+// apply carries out one staff command and says, in Italian, what happened. A refusal is an
+// error matching errRefused whose text says why.
 func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by string, now time.Time) (string, error) {
 	line := "#" + c.name
-	if c.arg != "" && c.name != "credenziali" {
+	if c.arg != "" {
 		line += " " + c.arg
 	}
-	switch c.name {
-	case "assegna":
-		if c.arg == "" {
-			return refuse("%s: manca a chi assegnare la pratica", line)
-		}
-		if err := tx.SetAssignee(tk.ID, c.arg, by, now); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%s: pratica assegnata a %s", line, c.arg), nil
-	case "segnala":
-		// "#segnala testo" marks the case for a person; a bare "#segnala" takes the mark off
-		// (the reason was dealt with). Both are recorded.
-		if c.arg == "" {
-			if tk.FlagKind == ticketing.FlagNone {
-				return refuse("%s: la pratica non ha segnalazioni", line)
-			}
-			if err := tx.ClearFlag(tk.ID, by, "segnalazione tolta: "+tk.Flag, now); err != nil {
-				return "", err
-			}
-			return line + ": segnalazione tolta", nil
-		}
-		if err := tx.SetFlag(tk.ID, ticketing.FlagStaff, c.arg, by, now); err != nil {
-			return "", err
-		}
-		return line + ": pratica segnalata", nil
-	case "nota":
-		if c.arg == "" {
-			return refuse("%s: la nota è vuota", line)
-		}
-		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: by, Text: c.arg}); err != nil {
-			return "", err
-		}
-		return line + ": nota registrata", nil
-	case "stato":
-		// "#stato testing documenti verificati a mano": the state, then the reason.
-		to, reason, _ := strings.Cut(strings.TrimSpace(c.arg), " ")
-		return in.moveTo(tx, tk, strings.ToLower(to), by, strings.TrimSpace(reason), line, now)
-	case "chiudi":
-		to := ticketing.StateCompleted
-		if tk.Kind == ticketing.KindQualification {
-			to = ticketing.StateQualified
-		}
-		return in.moveTo(tx, tk, to, by, c.arg, line, now)
-	case "annulla":
-		return in.moveTo(tx, tk, ticketing.StateCancelled, by, c.arg, line, now)
-	case "credenziali":
-		env := strings.ToLower(c.arg)
-		if err := in.SendCredentials(tx, tk, env, c.values, by, now); err != nil {
-			if errors.Is(err, errRefused) {
-				return refuse("#credenziali %s: non eseguito, %v", env, err)
-			}
-			return "", err
-		}
-		return fmt.Sprintf("#credenziali %s: credenziali inviate a %s (i valori non sono conservati dopo l'invio)", env, tk.Requester), nil
-	case "scrivi":
-		return in.writeReferent(tx, tk, c.arg, by, "#scrivi", now)
-	case "campo":
-		keys, values := parseFieldArgs(c.arg)
-		if len(c.values) > 0 { // from the CLI, one argument per value
-			keys, values = slices.Sorted(maps.Keys(c.values)), c.values
-		}
-		return in.setFields(tx, tk, keys, values, by, line, now)
-	case "catalogo":
-		return in.correctCatalog(tx, tk, c, by, line, now)
-	default:
-		return refuse("%s: comando sconosciuto (comandi: #assegna, #nota, #stato, #chiudi, #annulla, #campo, #credenziali, #scrivi, #catalogo)", line)
+	cmd, ok := CommandNamed(c.name)
+	if !ok {
+		return "", refusal("%s: comando sconosciuto (comandi: %s)", line, commandNames())
 	}
+	return cmd.run(in, call{tx: tx, tk: tk, name: c.name, arg: c.arg, values: c.values, by: by, line: line, now: now})
 }
 
 // moveTo changes a ticket's state on a person's command.
 func (in *Intake) moveTo(tx *ticketing.Tx, tk *ticketing.Ticket, to, by, reason, line string, now time.Time) (string, error) {
 	if err := ticketing.CheckTransition(tk.Kind, tk.State, to); err != nil {
-		return refuse("%s: non eseguito, %v", line, err)
+		return "", refusal("%s: non eseguito, %v", line, err)
 	}
 	var err error
 	if to == ticketing.StateCompleted {
@@ -337,7 +280,7 @@ func (in *Intake) applyChecked(ctx context.Context, id string, c command, by str
 		}
 		res, err = in.apply(tx, tk, c, by, in.now())
 		if errors.Is(err, errRefused) {
-			refused = errors.New(res)
+			refused = err
 			return refused // roll back: nothing of a refused command stays
 		}
 		return err

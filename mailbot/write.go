@@ -21,11 +21,11 @@ func (in *Intake) writeReferent(tx *ticketing.Tx, tk *ticketing.Ticket, text, by
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	switch {
 	case text == "":
-		return refuse("%s: il testo è vuoto", line)
+		return "", refusal("%s: il testo è vuoto", line)
 	case len(text) > maxWrittenAnswer:
-		return refuse("%s: il testo è troppo lungo (massimo %d caratteri)", line, maxWrittenAnswer)
+		return "", refusal("%s: il testo è troppo lungo (massimo %d caratteri)", line, maxWrittenAnswer)
 	case tk.Requester == "":
-		return refuse("%s: la pratica non ha un referente a cui scrivere", line)
+		return "", refusal("%s: la pratica non ha un referente a cui scrivere", line)
 	}
 	body, err := templates.Render("staff_message", struct{ TicketID, Text string }{tk.ID, text})
 	if err != nil {

@@ -14,17 +14,18 @@ import (
 	"mailbot/parsers"
 )
 
-const usage = `mailbot: the email helpdesk of the PagoPA onboarding (MyPay, MyPivot)
+const usageText = `mailbot: the email helpdesk of the PagoPA onboarding (MyPay, MyPivot)
 
 Usage:
   mailbot demo                                   run against an in-process mail system and report
   mailbot serve -config FILE                     run the daemon
   mailbot tickets list -config FILE [-json]      list tickets
   mailbot tickets show -config FILE [-json] ID   show one ticket with messages and events
-  mailbot ticket assign|note|mark|state|close|cancel -config FILE ID ARGS...
-                                                 act on a ticket as staff (same as #commands by mail)
+  mailbot ticket VERB -config FILE ID ARGS...    act on a ticket as staff (same as #commands by mail),
+                                                 VERB one of %s
   mailbot ticket send-credentials -config FILE -env collaudo|esercizio -values FILE.toml ID
                                                  send the credentials template to the referent
+  mailbot ticket                                 the usage of each VERB
   mailbot inspect [-json] FILE.eml               what mailbot understands of one message
   mailbot remind -config FILE [-now RFC3339] [-dry-run] [-json]
                                                  queue (or list) the reminders and escalations due
@@ -46,6 +47,9 @@ Usage:
   mailbot console signout -config FILE -email ADDR  end every console session of a person
 `
 
+// usage is usageText with the verbs of `mailbot ticket`, from the table of staff commands.
+func usage() string { return fmt.Sprintf(usageText, ticketVerbs()) }
+
 func main() {
 	mailbot.ServeReadWorker(parsers.InProcess) // the hidden subcommand: a process that reads documents for the daemon
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -53,7 +57,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -92,10 +96,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "inspect":
 		return runInspect(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return 0
 	default:
-		fmt.Fprintf(stderr, "mailbot: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "mailbot: unknown command %q\n\n%s", args[0], usage())
 		return 2
 	}
 }

@@ -16,29 +16,51 @@ import (
 	"mailbot/mailbot"
 )
 
+// ticketUsage lists `mailbot ticket`'s verbs, from the table of staff commands.
+func ticketUsage() string {
+	var b strings.Builder
+	b.WriteString("usage:\n")
+	for _, c := range mailbot.Commands {
+		if c.Verb != "" {
+			fmt.Fprintf(&b, "  %s\n      by mail: %s\n", c.CLIUsage(), c.Syntax())
+		}
+	}
+	return b.String()
+}
+
+// ticketVerbs is "assign|note|...", for the usage of mailbot.
+func ticketVerbs() string {
+	var verbs []string
+	for _, c := range mailbot.Commands {
+		if c.Verb != "" && c.Input != mailbot.CLICredentials {
+			verbs = append(verbs, c.Verb)
+		}
+	}
+	return strings.Join(verbs, "|")
+}
+
 // runTicket carries out a staff command from the command line, with the same effects as the
-// matching #command by mail: mailbot ticket assign|note|mark|state|close|cancel|field|send-credentials.
+// matching #command by mail (mailbot.Commands says which verb is which).
 func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const usage = `usage:
-  mailbot ticket assign -config FILE ID ASSIGNEE
-  mailbot ticket note -config FILE ID TEXT...
-  mailbot ticket mark -config FILE ID [REASON...]     (no reason: take the mark off)
-  mailbot ticket state -config FILE ID STATE [REASON...]
-  mailbot ticket close -config FILE ID [REASON...]
-  mailbot ticket cancel -config FILE ID REASON...
-  mailbot ticket field -config FILE ID KEY=VALUE...
-  mailbot ticket send-credentials -config FILE -env collaudo|esercizio -values FILE.toml ID
-`
+	usage := ticketUsage()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	verb := args[0]
+	cmd, ok := mailbot.CommandOfVerb(verb)
+	if !ok {
+		fmt.Fprintf(stderr, "mailbot ticket: unknown command %q\n%s", verb, usage)
+		return 2
+	}
 	fs := flag.NewFlagSet("ticket "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config := fs.String("config", "mailbot.toml", "configuration file")
-	env := fs.String("env", "", "collaudo or esercizio (send-credentials)")
-	valuesFile := fs.String("values", "", "TOML file of credential values (send-credentials)")
+	var env, valuesFile *string
+	if cmd.Input == mailbot.CLICredentials {
+		env = fs.String("env", "", "collaudo or esercizio")
+		valuesFile = fs.String("values", "", "TOML file of credential values")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -48,55 +70,40 @@ func runTicket(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	id := strings.ToUpper(fs.Arg(0))
 	rest := strings.Join(fs.Args()[1:], " ")
-	var name string
 	var values map[string]string
-	switch verb {
-	case "assign":
-		name = "assegna"
-	case "note":
-		name = "nota"
-	case "mark":
-		name = "segnala"
-	case "state":
-		name = "stato"
-	case "close":
-		name = "chiudi"
-	case "cancel":
-		name = "annulla"
-	case "field":
-		// One argument per value, so a value may hold spaces; the same as #campo by mail.
-		name, values = "campo", map[string]string{}
+	switch cmd.Input {
+	case mailbot.CLIValues:
+		// One argument per value, so a value may hold spaces.
+		rest, values = "", map[string]string{}
 		for _, a := range fs.Args()[1:] {
 			k, v, ok := strings.Cut(a, "=")
 			if !ok || strings.TrimSpace(k) == "" {
-				fmt.Fprintf(stderr, "mailbot ticket field: %q is not KEY=VALUE\n", a)
+				fmt.Fprintf(stderr, "mailbot ticket %s: %q is not KEY=VALUE\n", verb, a)
 				return 2
 			}
 			values[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
 		}
 		if len(values) == 0 {
-			fmt.Fprint(stderr, "mailbot ticket field: at least one KEY=VALUE is required\n")
+			fmt.Fprintf(stderr, "mailbot ticket %s: at least one KEY=VALUE is required\n", verb)
 			return 2
 		}
-	case "send-credentials":
-		name, rest = "credenziali", *env
+	case mailbot.CLICredentials:
+		rest = *env
 		if *env == "" || *valuesFile == "" {
-			fmt.Fprint(stderr, "mailbot ticket send-credentials: -env and -values are required\n")
+			fmt.Fprintf(stderr, "mailbot ticket %s: -env and -values are required\n", verb)
 			return 2
 		}
 		var err error
 		if values, err = readValues(*valuesFile); err != nil {
-			fmt.Fprintf(stderr, "mailbot ticket send-credentials: %v\n", err)
+			fmt.Fprintf(stderr, "mailbot ticket %s: %v\n", verb, err)
 			return 2
 		}
 		if err := mailbot.CheckCredentials(values); err != nil {
-			fmt.Fprintf(stderr, "mailbot ticket send-credentials: %s: %v; nothing sent\n", *valuesFile, err)
+			fmt.Fprintf(stderr, "mailbot ticket %s: %s: %v; nothing sent\n", verb, *valuesFile, err)
 			return 2
 		}
-	default:
-		fmt.Fprintf(stderr, "mailbot ticket: unknown command %q\n%s", verb, usage)
-		return 2
 	}
+	name := cmd.Name
 	cfg, err := mailbot.LoadConfig(*config)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailbot ticket: %v\n", err)

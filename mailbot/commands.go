@@ -1,0 +1,285 @@
+package mailbot
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"mailbot/ticketing"
+)
+
+// Command is one staff command: the one place that says how it is written by mail, on the
+// command line and in the web console, what help says of it, who may run it and what runs it.
+// Mail parsing (parseCommands, apply), `mailbot ticket` (cmd/mailbot/ticket.go), the console's
+// actions (console/case.go) and every help or refusal text are read from Commands; a test checks
+// that the README's table says the same.
+type Command struct {
+	Name string // by mail: "#" + Name, first word of a line at the top of the message
+	Args string // its arguments as help shows them ("" for none)
+	Help string // one line for people (Italian)
+	Who  Who    // who may run it
+	// Lines: by mail, "chiave: valore" lines under the command line belong to it.
+	Lines bool
+
+	Verb    string   // CLI: mailbot ticket Verb; "" when there is none
+	CLIArgs string   // the CLI's arguments after the ticket ID, as usage shows them
+	Input   CLIInput // how the CLI passes them
+
+	// Form is the console's action ("azione" of the case page's forms); "" when there is none.
+	// FromForm turns the action's form into the command's arguments (nil: the field "testo").
+	Form     string
+	FromForm func(f FormValues, me string) (arg string, values map[string]string, err error)
+
+	run func(in *Intake, c call) (string, error)
+}
+
+// Who says who may run a command.
+type Who string
+
+// AnyStaff: any staff member, authenticated by their mail (DKIM/DMARC or #codice), signed in to
+// the console, or running the CLI on the server.
+const AnyStaff Who = "staff"
+
+// CLIInput is how `mailbot ticket VERB` passes a command's arguments.
+type CLIInput int
+
+// The ways of the CLI.
+const (
+	CLIText        CLIInput = iota // the words after the ID, joined: the text of the mail line
+	CLIValues                      // KEY=VALUE arguments, one per value (a value may hold spaces)
+	CLICredentials                 // -env collaudo|esercizio -values FILE.toml
+)
+
+// FormValues reads a console form: Get trimmed, Raw as typed.
+type FormValues interface {
+	Get(key string) string
+	Raw(key string) string
+}
+
+// call is one command applied to a ticket.
+type call struct {
+	tx       *ticketing.Tx
+	tk       *ticketing.Ticket
+	arg      string
+	values   map[string]string
+	by, line string // who, and the command's line as the answer quotes it
+	now      time.Time
+	name     string
+}
+
+// Commands lists the staff commands. Adding one is an entry here and its handler.
+var Commands = []Command{
+	{Name: "assegna", Args: "INDIRIZZO", Help: "assegna la pratica a un membro dello staff", Who: AnyStaff,
+		Verb: "assign", CLIArgs: "ASSIGNEE", Form: "assegna",
+		FromForm: func(f FormValues, me string) (string, map[string]string, error) {
+			if to := f.Get("a"); to != "me" {
+				return to, nil, nil
+			}
+			return me, nil, nil
+		},
+		run: (*Intake).assign},
+	{Name: "nota", Args: "TESTO", Help: "aggiunge una nota alla storia della pratica", Who: AnyStaff,
+		Verb: "note", CLIArgs: "TEXT...", Form: "nota", run: (*Intake).note},
+	{Name: "segnala", Args: "[MOTIVO]", Help: "segnala la pratica perché una persona la guardi; senza motivo toglie la segnalazione", Who: AnyStaff,
+		Verb: "mark", CLIArgs: "[REASON...]", Form: "segnala", run: (*Intake).mark},
+	{Name: "stato", Args: "STATO MOTIVO", Help: "porta la pratica in un altro stato, con il motivo", Who: AnyStaff,
+		Verb: "state", CLIArgs: "STATE [REASON...]", Form: "stato",
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			if f.Get("motivo") == "" {
+				return "", nil, errors.New("indicare il motivo del cambio di stato")
+			}
+			return f.Get("stato") + " " + f.Get("motivo"), nil, nil
+		},
+		run: (*Intake).state},
+	{Name: "chiudi", Args: "[MOTIVO]", Help: "chiude la pratica (completata, o qualificato)", Who: AnyStaff,
+		Verb: "close", CLIArgs: "[REASON...]", Form: "chiudi", FromForm: reasonForm, run: (*Intake).closeCase},
+	{Name: "annulla", Args: "MOTIVO", Help: "annulla la pratica", Who: AnyStaff,
+		Verb: "cancel", CLIArgs: "REASON...", Form: "annulla", FromForm: reasonForm, run: (*Intake).cancel},
+	{Name: "campo", Args: "CHIAVE=VALORE ...", Help: "corregge o conferma valori dei moduli", Who: AnyStaff,
+		Verb: "field", CLIArgs: "KEY=VALUE...", Input: CLIValues, Form: "campo",
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			k := strings.ToLower(f.Get("chiave"))
+			if k == "" {
+				return "", nil, errors.New("indicare il campo da correggere")
+			}
+			return "", map[string]string{k: f.Get("valore")}, nil
+		},
+		run: (*Intake).field},
+	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: "invia al referente le credenziali dell'ambiente (i valori non sono conservati)", Who: AnyStaff, Lines: true,
+		Verb: "send-credentials", CLIArgs: "-env collaudo|esercizio -values FILE.toml", Input: CLICredentials, Form: "credenziali",
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			values := map[string]string{}
+			for _, k := range CredentialKeys() {
+				if v := f.Get(k); v != "" {
+					values[k] = v
+				}
+			}
+			return f.Get("ambiente"), values, nil
+		},
+		run: (*Intake).credentials},
+	{Name: "scrivi", Args: "TESTO", Help: "scrive al referente, nel filo della pratica", Who: AnyStaff,
+		Verb: "write", CLIArgs: "TEXT...", Form: "scrivi",
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) { return f.Raw("testo"), nil, nil },
+		run: func(in *Intake, c call) (string, error) {
+			return in.writeReferent(c.tx, c.tk, c.arg, c.by, "#scrivi", c.now)
+		}},
+	{Name: "catalogo", Args: "[CATALOGO] [nascondi|mostra] [campo=valore ...]", Help: "nasconde, mostra o corregge la voce della pratica nei cataloghi pubblici", Who: AnyStaff,
+		Verb: "catalog", CLIArgs: "[CATALOG] [nascondi|mostra] [FIELD=VALUE...]", Form: "catalogo",
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			// The catalog, the visibility, and one corrected field of the form.
+			var fields map[string]string
+			if k := f.Get("campo"); k != "" {
+				fields = map[string]string{k: f.Get("valore")}
+			}
+			return strings.TrimSpace(f.Get("catalogo") + " " + f.Get("visibilita")), fields, nil
+		},
+		run: func(in *Intake, c call) (string, error) {
+			return in.correctCatalog(c.tx, c.tk, command{name: c.name, arg: c.arg, values: c.values}, c.by, c.line, c.now)
+		}},
+}
+
+// reasonForm reads a form whose one field is the reason, required.
+func reasonForm(f FormValues, _ string) (string, map[string]string, error) {
+	if f.Get("motivo") == "" {
+		return "", nil, errors.New("indicare il motivo")
+	}
+	return f.Get("motivo"), nil, nil
+}
+
+// CommandNamed returns the command of a mail name ("assegna").
+func CommandNamed(name string) (Command, bool) {
+	for _, c := range Commands {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+// CommandOfVerb returns the command of a CLI verb.
+func CommandOfVerb(verb string) (Command, bool) {
+	for _, c := range Commands {
+		if c.Verb != "" && c.Verb == verb {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+// CommandOfForm returns the command of a console action.
+func CommandOfForm(action string) (Command, bool) {
+	for _, c := range Commands {
+		if c.Form != "" && c.Form == action {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+// ReadForm turns a console action's form into the command's arguments.
+func (c Command) ReadForm(f FormValues, me string) (arg string, values map[string]string, err error) {
+	if c.FromForm == nil {
+		return f.Get("testo"), nil, nil
+	}
+	return c.FromForm(f, me)
+}
+
+// Syntax is the command as written by mail: "#stato STATO MOTIVO".
+func (c Command) Syntax() string { return strings.TrimSpace("#" + c.Name + " " + c.Args) }
+
+// CLIUsage is the command's usage line of `mailbot ticket`.
+func (c Command) CLIUsage() string {
+	if c.Input == CLICredentials {
+		return "mailbot ticket " + c.Verb + " -config FILE " + c.CLIArgs + " ID"
+	}
+	return "mailbot ticket " + c.Verb + " -config FILE ID " + c.CLIArgs
+}
+
+// commandNames lists the mail commands for a refusal: "#assegna, #nota, ...".
+func commandNames() string {
+	names := make([]string, len(Commands))
+	for i, c := range Commands {
+		names[i] = "#" + c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// Handlers of the commands that have no other home.
+
+func (in *Intake) assign(c call) (string, error) {
+	if c.arg == "" {
+		return "", refusal("%s: manca a chi assegnare la pratica", c.line)
+	}
+	if err := c.tx.SetAssignee(c.tk.ID, c.arg, c.by, c.now); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: pratica assegnata a %s", c.line, c.arg), nil
+}
+
+// mark is "#segnala testo", marking the case for a person; a bare "#segnala" takes the mark off
+// (the reason was dealt with). Both are recorded.
+func (in *Intake) mark(c call) (string, error) {
+	if c.arg == "" {
+		if c.tk.FlagKind == ticketing.FlagNone {
+			return "", refusal("%s: la pratica non ha segnalazioni", c.line)
+		}
+		if err := c.tx.ClearFlag(c.tk.ID, c.by, "segnalazione tolta: "+c.tk.Flag, c.now); err != nil {
+			return "", err
+		}
+		return c.line + ": segnalazione tolta", nil
+	}
+	if err := c.tx.SetFlag(c.tk.ID, ticketing.FlagStaff, c.arg, c.by, c.now); err != nil {
+		return "", err
+	}
+	return c.line + ": pratica segnalata", nil
+}
+
+func (in *Intake) note(c call) (string, error) {
+	if c.arg == "" {
+		return "", refusal("%s: la nota è vuota", c.line)
+	}
+	if err := c.tx.AddEvent(c.tk.ID, ticketing.Event{At: c.now, Type: ticketing.EventNote, By: c.by, Text: c.arg}); err != nil {
+		return "", err
+	}
+	return c.line + ": nota registrata", nil
+}
+
+// state is "#stato testing documenti verificati a mano": the state, then the reason.
+func (in *Intake) state(c call) (string, error) {
+	to, reason, _ := strings.Cut(strings.TrimSpace(c.arg), " ")
+	return in.moveTo(c.tx, c.tk, strings.ToLower(to), c.by, strings.TrimSpace(reason), c.line, c.now)
+}
+
+func (in *Intake) closeCase(c call) (string, error) {
+	to := ticketing.StateCompleted
+	if c.tk.Kind == ticketing.KindQualification {
+		to = ticketing.StateQualified
+	}
+	return in.moveTo(c.tx, c.tk, to, c.by, c.arg, c.line, c.now)
+}
+
+func (in *Intake) cancel(c call) (string, error) {
+	return in.moveTo(c.tx, c.tk, ticketing.StateCancelled, c.by, c.arg, c.line, c.now)
+}
+
+func (in *Intake) credentials(c call) (string, error) {
+	env := strings.ToLower(c.arg)
+	if err := in.SendCredentials(c.tx, c.tk, env, c.values, c.by, c.now); err != nil {
+		if errors.Is(err, errRefused) {
+			return "", refusal("#credenziali %s: non eseguito, %v", env, err)
+		}
+		return "", err
+	}
+	return fmt.Sprintf("#credenziali %s: credenziali inviate a %s (i valori non sono conservati dopo l'invio)", env, c.tk.Requester), nil
+}
+
+func (in *Intake) field(c call) (string, error) {
+	keys, values := parseFieldArgs(c.arg)
+	if len(c.values) > 0 { // from the CLI or the console, one argument per value
+		keys, values = slices.Sorted(maps.Keys(c.values)), c.values
+	}
+	return in.setFields(c.tx, c.tk, keys, values, c.by, c.line, c.now)
+}
