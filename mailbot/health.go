@@ -159,6 +159,7 @@ func (h *Health) read(d time.Duration, unread []parsers.Rejected) {
 func failureReason(reason string) string {
 	r := strings.ToLower(reason)
 	for _, k := range []struct{ word, label string }{
+		{"interrotto", "crash"}, {"memoria", "memory"}, {"concesso", "budget"}, {"documenti", "budget"},
 		{"scansione", "scan"}, {"immagine", "scan"}, {"password", "encrypted"}, {"vecchio formato", "old_format"},
 		{"troppo tempo", "timeout"}, {"troppo grande", "too_big"}, {"complesso", "too_big"}, {"limite", "too_big"},
 		{"danneggiato", "damaged"}, {"formato", "unsupported"},

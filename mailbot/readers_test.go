@@ -238,3 +238,20 @@ func TestHostileDocumentsInProcess(t *testing.T) {
 	default:
 	}
 }
+
+// TestReaderFailureLabels: the ops metrics tell a worker's crash, its memory cap and the
+// message's budget apart from the readers' own failures.
+func TestReaderFailureLabels(t *testing.T) {
+	for reason, want := range map[string]string{
+		reasonWorkerCrash:                      "crash",
+		reasonWorkerMemory:                     "memory",
+		reasonWorkerSlow:                       "timeout",
+		reasonBudgetCPU:                        "budget",
+		fmt.Sprintf(reasonBudgetDocs, 20):      "budget",
+		"il documento sembra una scansione: …": "scan",
+	} {
+		if got := failureReason(reason); got != want {
+			t.Errorf("failureReason(%q) = %q, want %q", reason, got, want)
+		}
+	}
+}
