@@ -93,21 +93,22 @@ func countAuto(tx *ticketing.Tx, o outgoing, now time.Time) error {
 	return nil
 }
 
-// holdForStaff records an automatic reply that an hourly cap stopped: an event on the ticket
-// and, unless the case already carries a flag, a flag, so that a person answers instead.
+// holdForStaff records an automatic reply that an hourly cap stopped (kept in the outbox as
+// held): an event on the ticket and, unless the case already carries a flag, a flag, so that a
+// person releases it, drops it or answers instead.
 func (in *Intake) holdForStaff(tx *ticketing.Tx, tk *ticketing.Ticket, kind, rcpt, why string, now time.Time) error {
 	in.log.Warn("automatic reply held for staff: hourly cap", "ticket", ticketIDOf(tk), "kind", kind, "why", why)
 	if tk == nil {
 		return nil // the message is quarantined: staff see it there
 	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot",
-		Text: fmt.Sprintf("risposta automatica %s a %s non inviata, da dare a mano: %s", kind, rcpt, why)}); err != nil {
+		Text: fmt.Sprintf("risposta automatica %s a %s trattenuta (da inviare o scartare tra le risposte trattenute): %s", kind, rcpt, why)}); err != nil {
 		return err
 	}
 	if tk.FlagKind != ticketing.FlagNone {
 		return nil
 	}
-	return tx.SetFlag(tk.ID, ticketing.FlagHeld, "risposta automatica non inviata (limite orario): rispondere a mano", "mailbot", now)
+	return tx.SetFlag(tk.ID, ticketing.FlagHeld, "risposta automatica trattenuta (limite orario): inviarla, scartarla o rispondere a mano", "mailbot", now)
 }
 
 func ticketIDOf(tk *ticketing.Ticket) string {

@@ -33,6 +33,9 @@ type outgoing struct {
 	// Aside keeps a mail about a ticket out of the ticket's correspondence (an escalation to
 	// staff): not recorded as a message of the ticket, so it does not count as mailbot's answer.
 	Aside bool
+	// Held, if set, is why an hourly cap stopped this automatic reply: it is kept in the outbox
+	// for a person to release or drop (mailbot held, the console), not sent.
+	Held string
 }
 
 type attachment struct {

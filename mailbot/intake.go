@@ -533,10 +533,9 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		return nil
 	}
 	sender := senderAddress(msg)
-	if capped, why, err := in.hourlyCapped(tx, sender, to, now); err != nil {
+	capped, held, err := in.hourlyCapped(tx, sender, to, now)
+	if err != nil {
 		return err
-	} else if capped {
-		return in.holdForStaff(tx, tk, name, to, why, now)
 	}
 	// Blank forms go only to the sender itself: a Reply-To elsewhere would make the Region mail
 	// ~64 KB of attachments to whoever the sender names.
@@ -590,6 +589,13 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 			}
 			out.Attachments = append(out.Attachments, attachment{Name: name, Data: data})
 		}
+	}
+	if capped {
+		out.Held = held
+		if _, err := in.post.queue(tx, out, now); err != nil {
+			return err
+		}
+		return in.holdForStaff(tx, tk, name, to, held, now)
 	}
 	_, err = in.post.queue(tx, out, now)
 	return err

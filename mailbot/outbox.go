@@ -46,6 +46,10 @@ func (p post) queue(tx *ticketing.Tx, o outgoing, now time.Time) (string, error)
 	if err := tx.Enqueue(om, now); err != nil {
 		return "", err
 	}
+	if o.Held != "" {
+		// Kept, not sent: counted towards the caps and recorded in the thread when released.
+		return msgID, tx.HoldOutbox(om.ID, o.Held)
+	}
 	if p.wake != nil {
 		tx.AfterCommit(p.wake)
 	}

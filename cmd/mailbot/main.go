@@ -45,6 +45,7 @@ Usage:
   mailbot console link -config FILE -email ADDR  print a one-time sign-in link to the web console ([console])
   mailbot registry import -config FILE ENTI.csv  load the registry of enti (IndicePA open data, "Enti")
   mailbot console signout -config FILE -email ADDR  end every console session of a person
+  mailbot held list|release|drop -config FILE [ID]  automatic replies an hourly cap held back
 `
 
 // usage is usageText with the verbs of `mailbot ticket`, from the table of staff commands.
@@ -91,6 +92,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runForget(ctx, args[1:], stdout, stderr)
 	case "console":
 		return runConsole(ctx, args[1:], stdout, stderr)
+	case "held":
+		return runHeld(ctx, args[1:], stdout, stderr)
 	case "registry":
 		return runRegistry(ctx, args[1:], stdout, stderr)
 	case "inspect":

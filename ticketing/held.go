@@ -1,0 +1,79 @@
+package ticketing
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// A held mail is an automatic reply an hourly cap stopped: rendered and kept in the outbox
+// (state "held") instead of thrown away, until a person releases it (queued again, within the
+// caps) or drops it.
+
+// HoldOutbox marks a mail just queued as held, with why (Italian, for staff).
+func (t *Tx) HoldOutbox(id int64, why string) error {
+	_, err := t.exec("held-set", why, id)
+	return err
+}
+
+func scanHeld(r scanner) (OutMail, error) {
+	var m OutMail
+	var rcpts, created string
+	if err := r.Scan(&m.ID, &m.TicketID, &m.MessageID, &m.Kind, &rcpts, &m.Raw, &m.LastError, &created); err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal([]byte(rcpts), &m.Rcpts); err != nil {
+		return m, fmt.Errorf("held mail %d: recipients: %w", m.ID, err)
+	}
+	m.State, m.CreatedAt = "held", parseTS(created)
+	return m, nil
+}
+
+// HeldMail lists the held mail, oldest first; LastError says why each was held.
+func (s *Store) HeldMail(ctx context.Context) ([]OutMail, error) {
+	rows, err := s.r.QueryContext(ctx, s.query("held-list"))
+	if err != nil {
+		return nil, fmt.Errorf("held mail: %w", err)
+	}
+	defer rows.Close()
+	list := []OutMail{}
+	for rows.Next() {
+		m, err := scanHeld(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, m)
+	}
+	return list, rows.Err()
+}
+
+// HeldCount counts the held mail.
+func (s *Store) HeldCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, s.query("held-count")).Scan(&n)
+	return n, err
+}
+
+// Held reads one held mail in the transaction; ErrNotFound if it is not held (any more).
+func (t *Tx) Held(id int64) (OutMail, error) {
+	m, err := scanHeld(t.row("held-get", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// ReleaseHeld queues a held mail for delivery now.
+func (t *Tx) ReleaseHeld(id int64, now time.Time) error {
+	_, err := t.exec("held-release", ts(now), id)
+	return err
+}
+
+// DropHeld gives up a held mail for good, saying who and why in its record.
+func (t *Tx) DropHeld(id int64, why string) error {
+	_, err := t.exec("held-drop", why, id)
+	return err
+}
