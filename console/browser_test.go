@@ -186,6 +186,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("quarantine:\n%s", got)
 	}
 	check("trattenuti")
+	do(chromedp.Navigate(e.url+"/risposte-trattenute"), chromedp.WaitVisible(chromedp.ID("risposte-trattenute")))
+	check("risposte-trattenute")
 
 	// The hostile case: every value is text.
 	do(chromedp.Navigate(e.url+"/pratiche/"+bad), chromedp.WaitVisible(chromedp.ID("pratica")))

@@ -149,6 +149,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /pratiche/{id}/messaggi/{msg}/allegati/{n}", s.auth(s.attachment))
 	mux.HandleFunc("GET /trattenuti", s.auth(s.quarantine))
 	mux.HandleFunc("POST /trattenuti/{msg}", s.auth(s.quarantineAction))
+	mux.HandleFunc("GET /risposte-trattenute", s.auth(s.held))
+	mux.HandleFunc("POST /risposte-trattenute/{id}", s.auth(s.heldAction))
 	var h http.Handler = mux
 	if s.base != "" {
 		h = http.StripPrefix(s.base, mux)

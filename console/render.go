@@ -31,6 +31,7 @@ type page struct {
 	Queue      *Queue
 	Case       *Case
 	Quarantine *Quarantine
+	Held       *Held
 	loc        *time.Location
 }
 
