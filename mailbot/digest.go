@@ -59,6 +59,7 @@ type digestData struct {
 	Load     []digestLoad
 	Chart    string // cid: URL of the chart (the HTML names pipeline.png, chartName)
 	Console  bool   // the cases have pages in the web console
+	Held     int    // automatic replies an hourly cap held back, waiting for a person
 }
 
 type digestState struct {
@@ -105,6 +106,11 @@ func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBa
 	}
 	d.Since = since.In(cal.Loc).Format("02/01/2006 15:04")
 
+	held, err := tx.HeldCount()
+	if err != nil {
+		return d, nil, err
+	}
+	d.Held = held
 	tickets, err := tx.AllTickets()
 	if err != nil {
 		return d, nil, err

@@ -20,6 +20,7 @@ var (
 	descSent        = desc("replies_sent_total", "Mail accepted by the SMTP server, by kind.", "kind")
 	descFailed      = desc("replies_failed_total", "Mail the SMTP server refused for good, by kind.", "kind")
 	descQueued      = desc("outbox_queued", "Mail waiting in the outbox.")
+	descHeld        = desc("outbox_held", "Automatic replies an hourly cap held back, waiting for a person to send or drop them.")
 	descOldest      = desc("outbox_oldest_queued_age_seconds", "Age of the oldest mail waiting in the outbox (0 when empty).")
 	descUp          = desc("watcher_up", "1 when the mailbox's watcher is connected.", "mailbox")
 	descState       = desc("watcher_state", "The watcher's state (1 for the current one).", "mailbox", "state")
@@ -39,7 +40,7 @@ var (
 type collector struct{ s *Server }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descFetched, descRecorded, descQuarantined, descSent, descFailed, descQueued,
+	for _, d := range []*prometheus.Desc{descFetched, descRecorded, descQuarantined, descSent, descFailed, descQueued, descHeld,
 		descOldest, descUp, descState, descReconnects, descLastSuccess, descBacklog, descReadTime, descReadFail,
 		descSchedule, descCases, descDBBytes, descUpScrape} {
 		ch <- d
@@ -96,7 +97,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		counter(descRecorded, float64(m.Recorded), m.Name)
 		counter(descQuarantined, float64(m.Quarantined), m.Name)
 	}
-	queued := 0
+	queued, held := 0, 0
 	for _, o := range st.Outbox {
 		switch o.State {
 		case "sent":
@@ -105,9 +106,12 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 			counter(descFailed, float64(o.Count), o.Kind)
 		case "queued":
 			queued += o.Count
+		case "held":
+			held += o.Count
 		}
 	}
 	gauge(descQueued, float64(queued))
+	gauge(descHeld, float64(held))
 	age := 0.0
 	if !st.OldestQueued.IsZero() {
 		age = c.s.now().Sub(st.OldestQueued).Seconds()

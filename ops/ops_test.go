@@ -77,6 +77,7 @@ func TestEndpoints(t *testing.T) {
 		`mailbot_messages_fetched_total{mailbox="callcenter"} 1`,
 		`mailbot_watcher_up{mailbox="callcenter"} 1`,
 		`mailbot_outbox_queued 0`,
+		`mailbot_outbox_held 0`,
 		`mailbot_cases{kind="integration",state="awaiting_documents",turn="ente"} 1`,
 		`mailbot_document_read_seconds_count 2`,
 		`mailbot_stats_up 1`,

@@ -57,6 +57,13 @@ func (s *Store) HeldCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// HeldCount counts the held mail inside a transaction (the digest's).
+func (t *Tx) HeldCount() (int, error) {
+	var n int
+	err := t.row("held-count").Scan(&n)
+	return n, err
+}
+
 // Held reads one held mail in the transaction; ErrNotFound if it is not held (any more).
 func (t *Tx) Held(id int64) (OutMail, error) {
 	m, err := scanHeld(t.row("held-get", id))
