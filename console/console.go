@@ -18,12 +18,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"mailbot/internal/httpserve"
+	"mailbot/mailaddr"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -103,19 +103,11 @@ func csrfOf(sessionTok string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// isStaff tells whether an address is on [staff] addresses (already folded by the config).
-func isStaff(cfg *mailbot.Config, addr string) bool {
-	return addr != "" && slices.Contains(cfg.StaffAddresses(), addr)
-}
-
-// normAddr folds an address typed by a person.
-func normAddr(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 // IssueLink records a one-time sign-in link for a staff address in tx and returns it (for
 // `mailbot console link` and for the sign-in mail).
 func IssueLink(tx *ticketing.Tx, cfg *mailbot.Config, email string, now time.Time) (link string, expires time.Time, err error) {
-	email = normAddr(email)
-	if !isStaff(cfg, email) {
+	email = mailaddr.Norm(email).String()
+	if !cfg.IsStaff(email) {
 		return "", time.Time{}, fmt.Errorf("%s is not in [staff] addresses", email)
 	}
 	if cfg.Console.PublicURL == "" {
@@ -258,7 +250,7 @@ func (s *Server) session(r *http.Request) (staff, bool) {
 		return staff{}, false
 	}
 	now := s.now()
-	if !isStaff(s.cfg, cs.Email) || now.Sub(cs.LastSeen) >= SessionIdle || now.Sub(cs.Created) >= s.sessionMax {
+	if !s.cfg.IsStaff(cs.Email) || now.Sub(cs.LastSeen) >= SessionIdle || now.Sub(cs.Created) >= s.sessionMax {
 		return staff{}, false
 	}
 	who.email = cs.Email

@@ -12,6 +12,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"mailbot/mailaddr"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -87,7 +88,7 @@ func (o *oidcSignIn) identify(ctx context.Context, p *oidc.Provider, raw, nonce 
 			return "", fmt.Errorf("%w: email_verified is not true", errNotStaffToken)
 		}
 	}
-	return normAddr(email), nil
+	return mailaddr.Norm(email).String(), nil
 }
 
 // oidcStart sends the browser to the provider.
@@ -154,7 +155,7 @@ func (s *Server) oidcReturn(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	email, err := s.oidc.identify(ctx, p, raw, parts[1])
-	if err == nil && !isStaff(s.cfg, email) {
+	if err == nil && !s.cfg.IsStaff(email) {
 		err = fmt.Errorf("%w: %s is not on the staff list", errNotStaffToken, email)
 	}
 	if err != nil {

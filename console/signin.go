@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
@@ -44,8 +45,8 @@ func (s *Server) signInRequest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusTooManyRequests, "Troppe richieste di accesso: riprovare tra qualche minuto.")
 		return
 	}
-	email := normAddr(r.PostFormValue("email"))
-	send := isStaff(s.cfg, email) && s.staffLinks.allow(email, 1, linkEvery, now)
+	email := mailaddr.Norm(r.PostFormValue("email")).String()
+	send := s.cfg.IsStaff(email) && s.staffLinks.allow(email, 1, linkEvery, now)
 	// The same answer whoever asked: the page tells nobody who is on the staff list.
 	s.render(w, r, http.StatusOK, "sent", page{Title: "Controllare la posta"})
 	if send {
@@ -113,7 +114,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, how string
 		if email, err = prove(tx); err != nil {
 			return err
 		}
-		if !isStaff(s.cfg, email) {
+		if !s.cfg.IsStaff(email) {
 			return ticketing.ErrNotFound
 		}
 		return tx.AddConsoleSession(shash, email, now, SessionIdle)
@@ -158,7 +159,7 @@ func EndSessions(ctx context.Context, store *ticketing.Store, cfg *mailbot.Confi
 		return 0, err
 	}
 	for _, e := range holders {
-		if !isStaff(cfg, e) {
+		if !cfg.IsStaff(e) {
 			emails = append(emails, e)
 		}
 	}
@@ -166,7 +167,7 @@ func EndSessions(ctx context.Context, store *ticketing.Store, cfg *mailbot.Confi
 	err = store.Update(ctx, func(tx *ticketing.Tx) error {
 		n = 0
 		for _, e := range emails {
-			k, err := tx.EndConsoleSessions(normAddr(e))
+			k, err := tx.EndConsoleSessions(mailaddr.Norm(e).String())
 			if err != nil {
 				return err
 			}

@@ -2,10 +2,9 @@ package mailbot
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
-	"mailbot/parsers"
+	"mailbot/mailaddr"
 	"mailbot/ticketing"
 )
 
@@ -13,28 +12,6 @@ import (
 // overall and per domain: whoever writes to the Region chooses, with Reply-To, where mailbot's
 // answer goes, so without a cap a flood of requests becomes a flood of mail from the Region's
 // address to third parties.
-
-// rateKey is how the per-recipient limit knows an address: ASCII-folded and without its
-// +extension, since x+1@ and x+2@ reach one mailbox.
-func rateKey(addr string) string {
-	addr = parsers.FoldASCII(strings.TrimSpace(addr))
-	local, domain, ok := strings.Cut(addr, "@")
-	if !ok {
-		return addr
-	}
-	if i := strings.IndexByte(local, '+'); i > 0 {
-		local = local[:i]
-	}
-	return local + "@" + domain
-}
-
-// domainOf is the ASCII-folded domain of an address, "" for none.
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return parsers.FoldASCII(strings.TrimSuffix(strings.TrimSpace(addr[i+1:]), "."))
-	}
-	return ""
-}
 
 // senderAddress is who sent msg, as far as mailbot can tell: the certified sender of a PEC
 // envelope, the inner message's From for other PEC mail (the envelope's From is the
@@ -44,9 +21,9 @@ func senderAddress(msg message) string {
 		return c
 	}
 	if msg.an != nil && msg.an.PEC != nil && msg.an.From != "" {
-		return parsers.FoldASCII(msg.an.From)
+		return mailaddr.Norm(msg.an.From).String()
 	}
-	return parsers.FoldASCII(msg.env.From)
+	return mailaddr.Norm(msg.env.From).String()
 }
 
 // hourlyCapped tells whether an automatic reply answering sender and going to rcpt is over an
@@ -62,7 +39,7 @@ func (in *Intake) hourlyCapped(tx *ticketing.Tx, sender, rcpt string, now time.T
 		return true, fmt.Sprintf("%d risposte automatiche nell'ultima ora (limite complessivo %d)", n, rl.PerHour), nil
 	}
 	seen := map[string]bool{}
-	for _, d := range []string{domainOf(sender), domainOf(rcpt)} {
+	for _, d := range []string{mailaddr.Norm(sender).Domain(), mailaddr.Norm(rcpt).Domain()} {
 		if d == "" || seen[d] {
 			continue
 		}
@@ -85,8 +62,8 @@ func countAuto(tx *ticketing.Tx, o outgoing, now time.Time) error {
 		if sender == "" {
 			sender = r
 		}
-		if err := tx.AddAutoReply(ticketing.AutoReply{Rcpt: rateKey(r), SenderDomain: domainOf(sender),
-			RcptDomain: domainOf(r), At: now}); err != nil {
+		if err := tx.AddAutoReply(ticketing.AutoReply{Rcpt: mailaddr.Norm(r).Untagged().String(), SenderDomain: mailaddr.Norm(sender).Domain(),
+			RcptDomain: mailaddr.Norm(r).Domain(), At: now}); err != nil {
 			return err
 		}
 	}

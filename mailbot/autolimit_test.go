@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -229,8 +230,8 @@ func TestEchoText(t *testing.T) {
 		{"+x@d.it", "+x@d.it"},
 		{"\u212a+1@d.it", "\u212a@d.it"},
 	} {
-		if got := rateKey(c.in); got != c.want {
-			t.Errorf("rateKey(%q) = %q, want %q", c.in, got, c.want)
+		if got := mailaddr.Norm(c.in).Untagged().String(); got != c.want {
+			t.Errorf("the per-recipient key of %q = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

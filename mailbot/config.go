@@ -8,12 +8,13 @@ import (
 	"net"
 	"net/mail"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
-	"mailbot/parsers"
+	"mailbot/mailaddr"
 )
 
 // Config is mailbot.toml; mailbot.example.toml documents every key.
@@ -172,7 +173,7 @@ func (c *Config) Complete() error {
 		if _, err := mail.ParseAddress(m.Address); err != nil {
 			return fmt.Errorf("%s.address: not an address: %q", key, m.Address)
 		}
-		m.Address = strings.ToLower(m.Address)
+		m.Address = mailaddr.Norm(m.Address).String()
 		if err := checkHostPort(m.IMAPAddr); err != nil {
 			return fmt.Errorf("%s.imap_addr: %w", key, err)
 		}
@@ -272,14 +273,14 @@ func (c *Config) Complete() error {
 	}
 	secrets := map[string]string{}
 	for a, v := range c.Staff.Secrets {
-		secrets[parsers.FoldASCII(a)] = v
+		secrets[mailaddr.Norm(a).String()] = v
 	}
 	c.Staff.Secrets = secrets
 	for i, a := range c.Staff.Addresses {
-		if _, err := mail.ParseAddress(a); err != nil || !parsers.IsASCII(a) {
+		if _, err := mail.ParseAddress(a); err != nil || !mailaddr.IsASCII(a) {
 			return fmt.Errorf("staff.addresses[%d]: not an ASCII address: %q", i, a)
 		}
-		c.Staff.Addresses[i] = parsers.FoldASCII(a)
+		c.Staff.Addresses[i] = mailaddr.Norm(a).String()
 	}
 	if err := c.completeSchedule(); err != nil {
 		return err
@@ -346,8 +347,15 @@ func envName(s string) string {
 
 // replyAddress is the bare address of reply_from.
 func (c *Config) replyAddress() string {
-	a, _ := mail.ParseAddress(c.ReplyFrom)
-	return strings.ToLower(a.Address)
+	return mailaddr.Parse(c.ReplyFrom).String()
+}
+
+// IsStaff tells whether addr is one of [staff] addresses: the one check, for mail commands, the
+// console and its sign-in alike. Compared as mailaddr.Address, and only a trusted (ASCII)
+// address can match.
+func (c *Config) IsStaff(addr string) bool {
+	a := mailaddr.Norm(addr)
+	return a.Trusted() && slices.Contains(c.StaffAddresses(), a.String())
 }
 
 // ownAddresses are the addresses mail from which is never answered: ours.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
 	"mailbot/ticketing"
@@ -292,7 +293,7 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventAuto, By: msg.from(),
 			Text: "messaggio automatico registrato (" + d.auto + "): " + msg.subject()})
 	}
-	if in.isStaff(env.From) {
+	if in.cfg.IsStaff(env.From) {
 		return in.staffMessage(tx, tk, msg, now)
 	}
 	viaReplyTo := false
@@ -320,7 +321,7 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 	if err != nil {
 		return err
 	}
-	if rt := bareAddress(msg.env.ReplyTo); rt != "" && rt != bareAddress(msg.from()) {
+	if rt := mailaddr.Parse(msg.env.ReplyTo).String(); rt != "" && rt != mailaddr.Parse(msg.from()).String() {
 		// Never used: shown so that a person notices a sender steering answers elsewhere.
 		if o.staffNotice == "" {
 			o.staffNotice = "messaggio con un indirizzo di risposta diverso dal mittente"
@@ -410,7 +411,7 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 		}
 	}
 	kind := kindOf(msg)
-	if ticketID == "" && d.auto == "" && !in.isStaff(env.From) {
+	if ticketID == "" && d.auto == "" && !in.cfg.IsStaff(env.From) {
 		// A new message about an ente that already has an open case joins it.
 		if ticketID, err = in.enteTicket(tx, kind, msg); err != nil {
 			return d, err
@@ -431,7 +432,7 @@ func (in *Intake) decide(tx *ticketing.Tx, msg message, m Incoming) (decision, e
 		d.held, d.quarantine = ticketing.QuarantineAutomatic, "automatic message matching no ticket: "+d.auto
 	case m.Oversize:
 		d.held, d.quarantine = ticketing.QuarantineOversize, fmt.Sprintf("message of %d bytes is over the limit of %d bytes", m.Size, in.cfg.Limits.MaxMessageSize)
-	case in.isStaff(env.From):
+	case in.cfg.IsStaff(env.From):
 		d.held, d.quarantine = ticketing.QuarantineStaffUnmatched, "staff message matching no ticket"
 	default:
 		d.open = kind
@@ -474,10 +475,6 @@ func sureText(f parsers.Form, key string) string {
 		return ""
 	}
 	return v
-}
-
-func (in *Intake) isStaff(addr string) bool {
-	return staffAddress(addr) && slices.Contains(in.cfg.StaffAddresses(), addr)
 }
 
 // thread finds the ticket a message continues: by the [ID] tag in its subject, then by its
@@ -539,7 +536,7 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 	}
 	// Blank forms go only to the sender itself: a Reply-To elsewhere would make the Region mail
 	// ~64 KB of attachments to whoever the sender names.
-	formsWithheld := len(o.blankForms) > 0 && parsers.FoldASCII(to) != sender
+	formsWithheld := len(o.blankForms) > 0 && mailaddr.Norm(to).String() != sender
 	if formsWithheld {
 		o.blankForms = nil
 		if o.nextStep == nextSendDocuments {
@@ -678,7 +675,7 @@ func (in *Intake) noticeAllowed(tx *ticketing.Tx, tk *ticketing.Ticket, reason s
 
 func (in *Intake) rateLimited(tx *ticketing.Tx, rcpt string, now time.Time) (bool, string, error) {
 	rl := in.cfg.RateLimit
-	rcpt = rateKey(rcpt)
+	rcpt = mailaddr.Norm(rcpt).Untagged().String()
 	n, err := tx.AutoRepliesSince(rcpt, now.Add(-rl.Window.Duration))
 	if err != nil {
 		return false, "", err

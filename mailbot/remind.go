@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/templates"
 	"mailbot/ticketing"
 )
@@ -193,7 +194,7 @@ func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 	label := fmt.Sprintf("%s (%s)", ticketing.StateLabel(tk.State), tk.State)
 	if n < r.cfg.Reminders.Max {
 		d := Due{Ticket: tk, Kind: ticketing.SentReminder, Seq: n + 1, Anchor: anchor, Days: days, Threshold: limit,
-			Sent: n, To: nonEmptyStrings(strings.ToLower(tk.Requester))}
+			Sent: n, To: nonEmptyStrings(mailaddr.Norm(tk.Requester).String())}
 		d.Reason = fmt.Sprintf("sollecito %d di %d: %s in attesa dell'ente da %d giorni lavorativi, dal %s",
 			n+1, r.cfg.Reminders.Max, label, days, r.day(anchor))
 		return r.addressed(d), unstall, nil
@@ -225,9 +226,9 @@ func (r *Reminders) waitStart(tx *ticketing.Tx, tk ticketing.Ticket) (time.Time,
 	mailAddrs, pecAddrs := caseContacts(&tk, forms)
 	own := r.ownOrStaff()
 	for _, m := range thread {
-		from := bareAddress(m.From)
+		from := mailaddr.Parse(m.From).String()
 		onCase := mailAddrs[from] || pecAddrs[from]
-		if m.Direction == "in" && m.Auto == "" && onCase && !own[strings.ToLower(m.From)] && m.ReceivedAt.After(anchor) {
+		if m.Direction == "in" && m.Auto == "" && onCase && !own[mailaddr.Norm(m.From).String()] && m.ReceivedAt.After(anchor) {
 			anchor = m.ReceivedAt
 		}
 	}

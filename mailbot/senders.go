@@ -3,10 +3,10 @@ package mailbot
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
 	"mailbot/ticketing"
@@ -30,19 +30,6 @@ import (
 // sign nothing) may still take the ordinary steps; what moves money or production waits for a
 // person anyway.
 
-// bareAddress returns the address in a form value such as "Mario Rossi <m.rossi@x.it>" or
-// "m.rossi@x.it", folded (ASCII only: parsers.FoldASCII); "" when the value holds none.
-func bareAddress(v string) string {
-	v = strings.TrimSpace(v)
-	if a, err := mail.ParseAddress(v); err == nil {
-		v = a.Address
-	}
-	if strings.ContainsAny(v, " \t\r\n<>,;") || strings.Count(v, "@") != 1 || strings.HasPrefix(v, "@") || strings.HasSuffix(v, "@") {
-		return ""
-	}
-	return parsers.FoldASCII(v)
-}
-
 // fieldKinds maps every form field key to its kind (KindEmail, KindPEC, ...), across forms: a
 // "Label: value" form in a body has no type but its keys are the schema's.
 func fieldKinds() map[string]string {
@@ -61,7 +48,7 @@ func fieldKinds() map[string]string {
 // A field the reader flagged as invalid names nobody.
 func caseContacts(tk *ticketing.Ticket, forms []ticketing.Form) (mailAddrs, pecAddrs map[string]bool) {
 	mailAddrs, pecAddrs = map[string]bool{}, map[string]bool{}
-	if a := bareAddress(tk.Requester); a != "" {
+	if a := mailaddr.Parse(tk.Requester).String(); a != "" {
 		mailAddrs[a] = true
 	}
 	kinds := fieldKinds()
@@ -72,7 +59,7 @@ func caseContacts(tk *ticketing.Ticket, forms []ticketing.Form) (mailAddrs, pecA
 				continue
 			}
 			for _, v := range f.List(key) {
-				a := bareAddress(v)
+				a := mailaddr.Parse(v).String()
 				switch {
 				case a == "":
 				case kind == parsers.KindPEC:
@@ -95,8 +82,8 @@ func certifiedSender(an *parsers.Analysis) string {
 	if an == nil || an.PEC == nil || an.Receipt != "" || an.PEC.Tipo != "posta-certificata" {
 		return ""
 	}
-	m := bareAddress(an.PEC.Mittente)
-	if m == "" || an.From != "" && bareAddress(an.From) != m {
+	m := mailaddr.Parse(an.PEC.Mittente).String()
+	if m == "" || an.From != "" && mailaddr.Parse(an.From).String() != m {
 		return ""
 	}
 	return m
@@ -115,10 +102,10 @@ func senderOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg message) (onCase, 
 	if c := certifiedSender(msg.an); c != "" && (pecAddrs[c] || mailAddrs[c]) {
 		return true, false, nil
 	}
-	if a := bareAddress(msg.from()); a != "" && mailAddrs[a] {
+	if a := mailaddr.Parse(msg.from()).String(); a != "" && mailAddrs[a] {
 		return true, false, nil
 	}
-	rt := bareAddress(msg.env.ReplyTo)
+	rt := mailaddr.Parse(msg.env.ReplyTo).String()
 	return false, rt != "" && mailAddrs[rt], nil
 }
 
@@ -142,7 +129,7 @@ func fromAuthentication(headers []string, authservID, fromDomain string) (fromAu
 	}
 	for _, v := range headers {
 		res, err := parsers.ParseAuthResults(v)
-		if parsers.FoldASCII(res.AuthServID) != parsers.FoldASCII(authservID) {
+		if mailaddr.Fold(res.AuthServID) != mailaddr.Fold(authservID) {
 			continue
 		}
 		if err != nil {
@@ -166,7 +153,7 @@ func fromAuthentication(headers []string, authservID, fromDomain string) (fromAu
 					fail = "per " + authservID + " la firma DKIM di " + signer + " non è valida"
 				}
 			case "dmarc":
-				if f := r.Prop("header", "from"); f == "" || parsers.FoldASCII(f) != fromDomain {
+				if f := r.Prop("header", "from"); f == "" || mailaddr.Domain(f) != fromDomain {
 					continue
 				}
 				switch r.Result {
@@ -189,7 +176,7 @@ func fromAuthentication(headers []string, authservID, fromDomain string) (fromAu
 // be): DMARC or aligned DKIM failing for its From, or a From on the case only through Reply-To.
 func (in *Intake) untrustedReason(msg message, viaReplyTo bool) string {
 	if viaReplyTo {
-		return "il mittente non è nella pratica: lo è solo l'indirizzo di risposta (Reply-To) " + bareAddress(msg.env.ReplyTo)
+		return "il mittente non è nella pratica: lo è solo l'indirizzo di risposta (Reply-To) " + mailaddr.Parse(msg.env.ReplyTo).String()
 	}
 	from := msg.env.From
 	if certifiedSender(msg.an) != "" {
@@ -207,7 +194,7 @@ const untrustedKind = "untrusted_ack"
 // untrusted records a message that is not to be believed: no step, no forms or IPs filed, the
 // case flagged, staff told why, and the From told that a person will check it (within the caps).
 func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, why string, now time.Time) error {
-	from := bareAddress(msg.from())
+	from := mailaddr.Parse(msg.from()).String()
 	subject := echoText(msg.subject(), maxEcho)
 	in.log.Info("untrusted message: recorded, not acted on", "ticket", tk.ID, "from", from)
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: from, Kind: ticketing.SecurityUntrusted,
@@ -231,7 +218,7 @@ func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 // the sender, subject, Message-ID, and the IPs and forms it holds, none of them recorded.
 func senderLines(msg message) []string {
 	var lines []string
-	if rt := bareAddress(msg.env.ReplyTo); rt != "" && rt != bareAddress(msg.from()) {
+	if rt := mailaddr.Parse(msg.env.ReplyTo).String(); rt != "" && rt != mailaddr.Parse(msg.from()).String() {
 		lines = append(lines, "indirizzo di risposta (Reply-To, non usato): "+echoText(rt, maxEcho))
 	}
 	lines = append(lines, "oggetto: "+echoText(msg.subject(), maxEcho), "Message-ID: "+echoText(msg.env.MessageID, maxEcho))
@@ -260,7 +247,7 @@ const senderUnknownKind = "sender_unknown"
 // case does not move, the message's forms and IPs are not filed with it, and the sender gets
 // no answer.
 func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, now time.Time) error {
-	from := bareAddress(msg.env.From)
+	from := mailaddr.Parse(msg.env.From).String()
 	if c := certifiedSender(msg.an); c != "" {
 		from = c
 	}

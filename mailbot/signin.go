@@ -14,7 +14,7 @@ import (
 // through the outbox like every other mail. Once sent, the outbox keeps the mail with the link
 // masked. An address not on the staff list gets nothing.
 func (in *Intake) QueueSignInMail(tx *ticketing.Tx, to, link string, expires, now time.Time) error {
-	if !in.isStaff(to) {
+	if !in.cfg.IsStaff(to) {
 		return fmt.Errorf("sign-in mail: %s is not a staff address", to)
 	}
 	data := struct{ Link, Expires string }{link, expires.In(in.cfg.Location()).Format("15:04 del 02/01/2006")}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
 	"mailbot/ticketing"
@@ -75,7 +76,7 @@ func takesLines(name string) bool {
 func (in *Intake) authenticated(env *parsers.Envelope, secret string) (bool, string) {
 	id := in.cfg.Staff.TrustedAuthservID
 	why := "nessuna autenticazione valida (DKIM/DMARC del server " + id + " o codice personale)"
-	if !staffAddress(env.From) {
+	if !mailaddr.Norm(env.From).Trusted() {
 		return false, "indirizzo del mittente non valido per lo staff"
 	}
 	if id != "" {
@@ -103,8 +104,8 @@ func authResultsPass(headers []string, authservID, fromDomain string) (bool, str
 // their organisational domain, found with the Public Suffix List, so "veneto.it" (a public
 // suffix) aligns with nothing and "regione.veneto.it" with its own subdomains only.
 func aligned(signer, from string) bool {
-	signer, from = parsers.FoldASCII(strings.TrimSuffix(signer, ".")), parsers.FoldASCII(from)
-	if signer == "" || !parsers.IsASCII(signer) || !parsers.IsASCII(from) {
+	signer, from = mailaddr.Domain(signer), mailaddr.Domain(from)
+	if signer == "" || !mailaddr.IsASCII(signer) || !mailaddr.IsASCII(from) {
 		return false
 	}
 	if signer == from {
@@ -116,12 +117,6 @@ func aligned(signer, from string) bool {
 	}
 	b, err := publicsuffix.EffectiveTLDPlusOne(from)
 	return err == nil && a == b
-}
-
-// staffAddress tells whether addr can be a staff member's at all: ASCII only, so that no
-// Unicode lookalike (a Kelvin sign for "k") can pass for a configured address, one "@".
-func staffAddress(addr string) bool {
-	return parsers.IsASCII(addr) && strings.Count(addr, "@") == 1 && addr == parsers.FoldASCII(addr)
 }
 
 // staffMessage applies a staff member's commands to a ticket and answers them with the outcome

@@ -87,7 +87,7 @@ func TestUnicodeLookalikeIsNotStaff(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := !strings.Contains(from, "\u212A")
-		if got := in.isStaff(env.From); got != want {
+		if got := in.cfg.IsStaff(env.From); got != want {
 			t.Errorf("From %q read as %q: staff %v, want %v", from, env.From, got, want)
 		}
 	}

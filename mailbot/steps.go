@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
 	"mailbot/ticketing"
@@ -22,7 +23,7 @@ type message struct {
 
 func (m message) from() string {
 	if m.an != nil && m.an.PEC != nil && m.an.From != "" {
-		return parsers.FoldASCII(m.an.From) // ASCII only: a look-alike must not become an address on the case
+		return mailaddr.Norm(m.an.From).String() // ASCII only: a look-alike must not become an address on the case
 	}
 	return m.env.From // never Reply-To: see senders.go
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"mailbot/mailaddr"
 )
 
 // Authentication-Results (rfc/8601:393) is what a receiving server writes about the checks it
@@ -140,7 +142,7 @@ func (p *arParser) keyword() (string, error) {
 	if p.i == start {
 		return "", errors.New("keyword expected")
 	}
-	return FoldASCII(p.s[start:p.i]), nil
+	return mailaddr.Fold(p.s[start:p.i]), nil
 }
 
 func (p *arParser) digits() (int, error) {
@@ -414,32 +416,4 @@ func quoteIf(s, special string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-// FoldASCII lower-cases the ASCII letters of s and nothing else. Addresses and domains compared
-// for trust must use it: Unicode folding turns the Kelvin sign (U+212A) into "k" and U+0130
-// into "i", so a lookalike address would match a staff member's.
-func FoldASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
-// IsASCII tells whether s holds only ASCII characters.
-func IsASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -131,19 +131,6 @@ func TestParseAuthResultsRefusesBrokenHeaders(t *testing.T) {
 	}
 }
 
-func TestFoldASCII(t *testing.T) {
-	for in, want := range map[string]string{
-		"Staff1@Regione.Veneto.IT": "staff1@regione.veneto.it",
-		"\u212Aarin@x.it":          "\u212Aarin@x.it", // Kelvin sign stays what it is
-		"\u0130lario@X.it":         "\u0130lario@x.it",
-		"plain":                    "plain",
-	} {
-		if got := FoldASCII(in); got != want {
-			t.Errorf("FoldASCII(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func FuzzParseAuthResults(f *testing.F) {
 	for _, tc := range authresSamples {
 		f.Add(tc.header)

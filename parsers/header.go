@@ -14,6 +14,8 @@ import (
 
 	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/textproto"
+
+	"mailbot/mailaddr"
 )
 
 // LoopHeader marks every message mailbot sends; mail carrying it is never answered.
@@ -134,7 +136,7 @@ func addresses(v string) []*mail.Address {
 		}
 	}
 	for _, a := range list {
-		a.Address = FoldASCII(a.Address) // not strings.ToLower: U+212A must not become "k"
+		a.Address = mailaddr.Norm(a.Address).String() // not strings.ToLower: U+212A must not become "k"
 	}
 	return list
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/emersion/go-message/charset"
+
+	"mailbot/mailaddr"
 )
 
 // PEC is the certification data of a PEC message or receipt, read from its daticert.xml.
@@ -63,7 +65,7 @@ func parseDaticert(data []byte) (*PEC, error) {
 	}
 	p := &PEC{
 		Tipo:     cleanSpace(d.Tipo),
-		Mittente: FoldASCII(cleanSpace(d.Intestazione.Mittente)),
+		Mittente: mailaddr.Norm(cleanSpace(d.Intestazione.Mittente)).String(),
 		Msgid:    stripBrackets(d.Dati.Msgid),
 		Gestore:  cleanSpace(d.Dati.Gestore),
 	}

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"mailbot/mailaddr"
 )
 
 // Retention of personal data (GDPR art. 5(1)(e) and 17). A closed case keeps its ticket, its
@@ -82,7 +84,7 @@ func (s *Store) Expire(ctx context.Context, cutoff, now time.Time) (RetentionSta
 // Open and left alone: their processing still needs the data.
 func (s *Store) Forget(ctx context.Context, addr string, now time.Time) (RetentionStats, error) {
 	var st RetentionStats
-	addr = strings.ToLower(strings.TrimSpace(addr))
+	addr = mailaddr.Norm(addr).String()
 	if !strings.Contains(addr, "@") || len(addr) < 3 {
 		return st, fmt.Errorf("forget: %q is not an email address", addr)
 	}
@@ -151,7 +153,7 @@ func (t *Tx) forgetIn(id, addr string, now time.Time) ([]string, error) {
 			list = []string{f}
 		}
 		for _, a := range list {
-			if strings.EqualFold(a, addr) && !slices.Contains(terms, a) {
+			if mailaddr.Same(a, addr) && !slices.Contains(terms, a) {
 				terms = append(terms, a)
 			}
 		}
@@ -206,7 +208,7 @@ func (t *Tx) forgetForms(id, addr string) ([]string, error) {
 	for _, f := range forms {
 		var sections []string
 		for k, v := range f.fields {
-			if s, ok := v.(string); ok && strings.EqualFold(strings.TrimSpace(s), addr) {
+			if s, ok := v.(string); ok && mailaddr.Same(s, addr) {
 				terms = append(terms, strings.TrimSpace(s))
 				if i := strings.LastIndexByte(k, '.'); i > 0 {
 					sections = append(sections, k[:i+1])

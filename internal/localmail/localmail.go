@@ -7,7 +7,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	gosmtp "github.com/emersion/go-smtp"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 )
 
@@ -96,7 +96,7 @@ func start(idle bool, addresses ...string) (*LocalMail, error) {
 func (l *LocalMail) AddUser(address string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	address = strings.ToLower(address)
+	address = mailaddr.Norm(address).String()
 	if l.users[address] != nil {
 		return
 	}
@@ -110,7 +110,7 @@ func (l *LocalMail) AddUser(address string) {
 // idling on it are told at once.
 func (l *LocalMail) Deliver(address string, raw []byte) error {
 	l.mu.Lock()
-	u := l.users[strings.ToLower(address)]
+	u := l.users[mailaddr.Norm(address).String()]
 	l.mu.Unlock()
 	if u == nil {
 		return fmt.Errorf("no mailbox %s", address)
@@ -151,7 +151,7 @@ func (l *LocalMail) DeliveredTo(address string) []Delivery {
 	var out []Delivery
 	for _, d := range l.Delivered() {
 		for _, r := range d.To {
-			if strings.EqualFold(r, address) {
+			if mailaddr.Same(r, address) {
 				out = append(out, d)
 				break
 			}
@@ -243,7 +243,7 @@ func (s *localSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	if err := s.fault("rcpt", to); err != nil {
 		return err
 	}
-	s.to = append(s.to, strings.ToLower(to))
+	s.to = append(s.to, mailaddr.Norm(to).String())
 	return nil
 }
 
