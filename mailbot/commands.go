@@ -249,8 +249,8 @@ func (in *Intake) note(c call) (string, error) {
 
 // state is "#stato testing documenti verificati a mano": the state, then the reason.
 func (in *Intake) state(c call) (string, error) {
-	to, reason, _ := strings.Cut(strings.TrimSpace(c.arg), " ")
-	return in.moveTo(c.tx, c.tk, strings.ToLower(to), c.by, strings.TrimSpace(reason), c.line, c.now)
+	state, reason, _ := strings.Cut(strings.TrimSpace(c.arg), " ")
+	return in.moveTo(c.tx, c.tk, strings.ToLower(state), c.by, strings.TrimSpace(reason), c.line, c.now)
 }
 
 func (in *Intake) closeCase(c call) (string, error) {
