@@ -47,9 +47,52 @@ func zipDocRead(name string, data []byte, lim Limits, body, props string, parse 
 			if t := xmlElementText(p, "title"); t != "" {
 				items = append([]frItem{{label: t}}, items...)
 			}
+			form := propsForm(p)
+			if form == "" && z.has("docProps/custom.xml") {
+				if c, err := z.read("docProps/custom.xml"); err == nil {
+					form = propsForm(c)
+				}
+			}
+			if form != "" {
+				items = append([]frItem{{form: form}}, items...)
+			}
 		}
 	}
 	return items, nil
+}
+
+// propsForm returns the form type a document's properties name (mailbot's own forms): a
+// "mailbot:TYPE:VERSION" keyword, or the text of a property named mailbot_form.
+func propsForm(doc []byte) string {
+	dec := xml.NewDecoder(bytes.NewReader(doc))
+	dec.Strict = false
+	named, depth := 0, 0 // depth of the property named mailbot_form, 0 outside it
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if named == 0 && xmlAttr(t, "name") == FormProperty {
+				named = depth
+			}
+		case xml.EndElement:
+			if depth == named {
+				named = 0
+			}
+			depth--
+		case xml.CharData:
+			s := strings.TrimSpace(string(t))
+			if named > 0 && Spec(s) != nil {
+				return s
+			}
+			if typ := formOfKeywords(s); typ != "" {
+				return typ
+			}
+		}
+	}
 }
 
 const (
@@ -59,7 +102,8 @@ const (
 
 // docxSdt is an open content control (w:sdt): its properties come before its content.
 type docxSdt struct {
-	tag         string
+	tag         string // w:alias or w:tag, whichever comes first: what names the field
+	key         string // w:tag
 	placeholder bool
 	checkbox    bool // w14:checkbox: its glyph is replaced by the state in w14:checked
 	checked     bool
@@ -182,6 +226,10 @@ func (r *docxReader) start(t xml.StartElement) {
 		if n := len(r.sdts); n > 0 && r.sdts[n-1].tag == "" {
 			r.sdts[n-1].tag = xmlAttr(t, "val")
 		}
+		// The key is in w:tag; LibreOffice keeps only w:alias, so mailbot's forms put it in both.
+		if n := len(r.sdts); n > 0 && (t.Name.Local == "tag" || r.sdts[n-1].key == "") {
+			r.sdts[n-1].key = xmlAttr(t, "val")
+		}
 	case "showingPlcHdr":
 		if n := len(r.sdts); n > 0 {
 			r.sdts[n-1].placeholder = docxOn(t)
@@ -190,7 +238,7 @@ func (r *docxReader) start(t xml.StartElement) {
 		if n := len(r.sdts); n > 0 && !r.sdts[n-1].open {
 			sd := r.sdts[n-1]
 			sd.open = true
-			w.startControl(sd.tag, sd.placeholder && !sd.checkbox)
+			w.startControl(sd.tag, sd.key, sd.placeholder && !sd.checkbox)
 			if sd.checkbox {
 				w.mark(sd.checked)
 				w.hideControl() // the glyph in the content is the same state, in some font

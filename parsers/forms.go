@@ -34,6 +34,7 @@ type Form struct {
 // How a value was read (Provenance.How).
 const (
 	HowFormField = "form_field" // a fillable form field (PDF AcroForm, DOCX/ODT control)
+	HowIdentity  = "identity"   // a field named by its key (mailbot's own forms), not by a label
 	HowTable     = "table"      // a table cell next to or under its label
 	HowLine      = "line"       // a "Label: value" line or a label with its value below
 	HowBody      = "body"       // a line of the message body
@@ -105,6 +106,12 @@ type frItem struct {
 	how          string   // Provenance.How; "" means HowLine (HowBody for a message body)
 	sig          Signal   // evidence against this pair, zero when none
 	in           lblLabel // the label's tokens, read once by frBuild
+	// key is the name the document gives the value's field (a content control's tag, a form
+	// control's or AcroForm field's name): in mailbot's own forms, the field key itself.
+	key string
+	// form is the form type the document's properties name (mailbot's own forms carry it):
+	// an item of its own, first.
+	form string
 }
 
 // Document formats ReadDocument tells apart.
@@ -308,6 +315,12 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 	}
 	segs := []frSegment{{}}
 	for _, it := range items {
+		if it.form != "" {
+			if segs[0].typ == "" && Spec(it.form) != nil {
+				segs[0].typ = it.form
+			}
+			continue
+		}
 		if t := frHeadingType(it); t != "" {
 			cur := &segs[len(segs)-1]
 			switch {
@@ -400,6 +413,25 @@ func frDominant(items []frItem) string {
 // "MyPivot |"): they are gathered into the choice's value.
 func frFill(f *Form, items []frItem, fromBody bool) {
 	lm := matcherFor(f.Type)
+	// Values the document names by field key (mailbot's own forms) are read by identity first;
+	// neither their fields nor the values themselves (the cell that holds the control) are
+	// matched by label again. Choices go through the choice grammar.
+	byKey, byValue := map[string]bool{}, map[string]bool{}
+	for _, it := range items {
+		if it.key == "" || !it.pair {
+			continue
+		}
+		fd, ok := lm.key(it.key)
+		if !ok || fd.isChoice() {
+			continue
+		}
+		byKey[fd.Key] = true
+		if v := tfClean(it.value); v != "" {
+			it.how = HowIdentity
+			f.put(fd, it, v, fromBody)
+			byValue[v] = true
+		}
+	}
 	sec := ""            // key prefix of the section the items stand in, "" outside any
 	var choice *frChoice // the choice whose options may follow
 	for _, it := range items {
@@ -431,8 +463,11 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 				continue
 			}
 		}
+		if it.key == "" && byValue[v] {
+			continue
+		}
 		fd, doubt, ok := lm.resolve(label, it.in, v, sec)
-		if !ok {
+		if !ok || byKey[fd.Key] {
 			continue
 		}
 		if fd.isChoice() {
@@ -659,7 +694,7 @@ func tfMarkValue(v string) (string, bool) {
 // itemProvenance is the provenance of a value read from it in the document named source.
 func itemProvenance(it frItem, source string, fromBody bool) Provenance {
 	how := it.how
-	if strings.Contains(it.value, fieldMark) {
+	if strings.Contains(it.value, fieldMark) && how != HowIdentity {
 		how = HowFormField // what a form control or legacy form field holds
 	}
 	if how == "" {

@@ -172,6 +172,9 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 	if len(items) == 0 {
 		return nil, docErr(name, ErrUnreadable, reasonScan, nil)
 	}
+	if typ := formOfKeywords(pdfText(r.Trailer().Key("Info").Key("Keywords"))); typ != "" {
+		items = append([]frItem{{form: typ}}, items...) // mailbot's own form says which it is
+	}
 	return items, nil
 }
 

@@ -129,6 +129,7 @@ func pdfFieldItem(v pdf.Value, name, ft string, ff int64, val pdf.Value) (frItem
 	}
 	it.how = HowFormField
 	it.where = "campo «" + name + "»"
+	it.key = name
 	return it, true
 }
 

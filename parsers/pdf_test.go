@@ -90,7 +90,7 @@ func TestPDFFormFields(t *testing.T) {
 		), FormInformativaGenerale, map[string]any{
 			"ente.codice_fiscale": "00339370272", "ente.codice_ipa": "c_l736", "ente.denominazione": "Comune di Citta di Casteggià",
 		}, map[string]Provenance{
-			"ente.codice_fiscale": {Document: "modulo.pdf", Where: "campo «ente.codice_fiscale»", Label: "ente.codice_fiscale", How: HowFormField, Sure: true, Evidence: Evidence{Check: CheckPassed}},
+			"ente.codice_fiscale": {Document: "modulo.pdf", Where: "campo «ente.codice_fiscale»", Label: "ente.codice_fiscale", How: HowIdentity, Sure: true, Evidence: Evidence{Check: CheckPassed}},
 		}},
 		{"tooltips name fields called Text1", pdfFieldDoc("Qualificazione Ente-Prodotto", []int{0, 1, 2},
 			"/FT /Tx /T (Text1) /TU (Codice IPA) /V (c_l736)",

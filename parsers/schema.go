@@ -2,6 +2,11 @@
 // and the forms of the onboarding process. It knows nothing of tickets.
 package parsers
 
+import (
+	"strings"
+	"unicode"
+)
+
 // Form types: the onboarding process's forms, named by their printed titles.
 const (
 	FormInformativaGenerale        = "informativa_generale"
@@ -195,4 +200,32 @@ func Spec(formType string) *FormSpec {
 		}
 	}
 	return nil
+}
+
+// mailbot's own forms say which form they are in their document properties: the keyword
+// "mailbot:TYPE:VERSION" (DOCX cp:keywords, ODT meta:keyword, PDF /Keywords) and, where the
+// format has them, the custom properties mailbot_form and mailbot_form_version. Offices'
+// programs keep document properties through conversions that lose the fields' names, so the
+// form's type is known even when its values must be read by their labels.
+const (
+	// FormVersion is the version of the forms' schema; raise it when a form's fields change.
+	FormVersion         = "1"
+	FormProperty        = "mailbot_form"
+	FormVersionProperty = "mailbot_form_version"
+)
+
+// FormKeyword is the keyword naming a form of mailbot's in its document properties.
+func FormKeyword(formType string) string { return "mailbot:" + formType + ":" + FormVersion }
+
+// formOfKeywords returns the form type a "mailbot:TYPE:VERSION" keyword among s names, also
+// when a program split it into keywords of their own ("mailbot, TYPE, 1", as LibreOffice
+// does converting a DOCX).
+func formOfKeywords(s string) string {
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ':' || unicode.IsSpace(r) })
+	for i := 0; i+1 < len(words); i++ {
+		if words[i] == "mailbot" && Spec(words[i+1]) != nil {
+			return words[i+1]
+		}
+	}
+	return ""
 }

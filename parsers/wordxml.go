@@ -60,6 +60,7 @@ type walkTable struct {
 
 type walkControl struct {
 	tag   string // field key or label the control is named after
+	key   string // the name a program gave it (w:tag): a field key in mailbot's own forms
 	start int    // offset of its text in ctlText
 	hide  bool   // its text is hidden: a placeholder hint or a check-box glyph
 	where string
@@ -204,8 +205,8 @@ func (w *docWalk) endTable() {
 	}
 }
 
-// startControl opens a content control named tag ("" if unnamed); hide hides its text.
-func (w *docWalk) startControl(tag string, hide bool) {
+// startControl opens a content control named tag ("" if unnamed) and key; hide hides its text.
+func (w *docWalk) startControl(tag, key string, hide bool) {
 	if len(w.ctls) >= walkMaxControls {
 		w.fail("controls nested deeper than %d", walkMaxControls)
 		return
@@ -213,7 +214,7 @@ func (w *docWalk) startControl(tag string, hide bool) {
 	if len(w.ctls) == 0 {
 		w.ctlText.Reset()
 	}
-	w.ctls = append(w.ctls, walkControl{tag: tag, start: w.ctlText.Len(), hide: hide, where: w.where()})
+	w.ctls = append(w.ctls, walkControl{tag: tag, key: key, start: w.ctlText.Len(), hide: hide, where: w.where()})
 	if hide {
 		w.hide++
 	}
@@ -245,12 +246,12 @@ func (w *docWalk) endControl(placeholder bool) {
 	if s := w.ctlText.String(); c.start < len(s) {
 		v = strings.TrimSpace(s[c.start:])
 	}
-	w.items = append(w.items, frItem{label: c.tag, value: v, pair: true, where: c.where, how: HowFormField})
+	w.items = append(w.items, frItem{label: c.tag, value: v, pair: true, where: c.where, how: HowFormField, key: c.key})
 }
 
 // control adds a pair read from a named form control (ODT office:forms).
 func (w *docWalk) control(name, value string) {
-	w.items = append(w.items, frItem{label: name, value: value, pair: true, how: HowFormField, where: "controllo " + name})
+	w.items = append(w.items, frItem{label: name, value: value, pair: true, how: HowFormField, where: "controllo " + name, key: name})
 }
 
 // finish ends the walk: what is left open is closed, and the first error returned.

@@ -188,7 +188,7 @@ func TestWalkWhereAndHow(t *testing.T) {
 		}
 	}
 	f := readOne(t, "informativa.docx", docx)
-	if p := f.Provenance["ente.pec"]; p.How != HowFormField || f.Fields["ente.pec"] != "protocollo@pec.comune.venezia.it" {
+	if p := f.Provenance["ente.pec"]; p.How != HowIdentity || f.Fields["ente.pec"] != "protocollo@pec.comune.venezia.it" {
 		t.Errorf("content control: %v %+v", f.Fields["ente.pec"], p)
 	}
 }

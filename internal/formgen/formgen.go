@@ -49,9 +49,11 @@ type row struct {
 
 // formData is what every writer renders.
 type formData struct {
-	Type  string
-	Title string
-	Rows  []row
+	Type    string
+	Title   string
+	Keyword string // parsers.FormKeyword: the form's id and version in its properties
+	Version string
+	Rows    []row
 }
 
 // multilineKeys are free-text fields that usually take more than a line.
@@ -86,7 +88,7 @@ func prepare(formType string, values map[string]string) (*formData, error) {
 		sort.Strings(unknown)
 		return nil, fmt.Errorf("%w in %s: %s", ErrUnknownField, formType, strings.Join(unknown, ", "))
 	}
-	d := &formData{Type: spec.Type, Title: spec.Title}
+	d := &formData{Type: spec.Type, Title: spec.Title, Keyword: parsers.FormKeyword(spec.Type), Version: parsers.FormVersion}
 	for _, f := range spec.Fields {
 		d.Rows = append(d.Rows, row{
 			Key:       f.Key,

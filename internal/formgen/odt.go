@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"mailbot/parsers"
 )
 
 // odtText escapes s for content.xml. ODF collapses runs of white space (ODF 1.3 part 3,
@@ -57,7 +59,7 @@ const odtStyles = `<?xml version="1.0" encoding="UTF-8"?>
 `
 
 var odtMetaTmpl = template.Must(template.New("meta").Funcs(funcs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
-<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:generator>mailbot formgen</meta:generator><dc:title>{{x .Title}}</dc:title><dc:language>it-IT</dc:language></office:meta></office:document-meta>
+<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:generator>mailbot formgen</meta:generator><dc:title>{{x .Title}}</dc:title><dc:language>it-IT</dc:language><meta:keyword>{{x .Keyword}}</meta:keyword><meta:user-defined meta:name="` + parsers.FormProperty + `">{{x .Type}}</meta:user-defined><meta:user-defined meta:name="` + parsers.FormVersionProperty + `">{{x .Version}}</meta:user-defined></office:meta></office:document-meta>
 `))
 
 var odtContentTmpl = template.Must(template.New("content").Funcs(odtFuncs).Parse(`<?xml version="1.0" encoding="UTF-8"?>

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+
+	"mailbot/parsers"
 )
 
 // Page geometry in points: A4 portrait, label column on the left, field column on the right.
@@ -184,7 +186,8 @@ func renderPDF(d *formData) ([]byte, error) {
 	}
 	doc.set(catalog, fmt.Sprintf("<< /Type /Catalog /Pages %s /Lang (it-IT) /ViewerPreferences << /DisplayDocTitle true >> /AcroForm << /Fields [%s] /DA (/Helv 10 Tf 0 g) /DR << /Font << /Helv %s >> >> >> >>",
 		ref(pagesObj), strings.Join(top, " "), ref(helv)))
-	info := doc.add(fmt.Sprintf("<< /Title %s /Creator (mailbot formgen) /Producer (mailbot formgen) >>", pdfTextString(d.Title)))
+	info := doc.add(fmt.Sprintf("<< /Title %s /Keywords %s /Creator (mailbot formgen) /Producer (mailbot formgen) /%s %s /%s %s >>",
+		pdfTextString(d.Title), pdfTextString(d.Keyword), parsers.FormProperty, pdfTextString(d.Type), parsers.FormVersionProperty, pdfTextString(d.Version)))
 	return doc.bytes(catalog, info), nil
 }
 
