@@ -209,19 +209,19 @@ func Build(ctx context.Context, src Source, now time.Time, loc *time.Location) (
 		if err != nil {
 			return nil, err
 		}
-		services := qp.List("servizi")
+		services := qp.List(parsers.KeyServizi)
 		if len(services) == 0 {
 			services = tk.Services
 		}
 		p := Entry{Key: tk.ID, Values: map[string]any{
 			"id":             tk.ID,
-			"prodotto":       clean(qp.Field("prodotto.nome")),
-			"versione":       clean(qp.Field("prodotto.versione")),
-			"azienda":        clean(qp.Field("azienda.ragione_sociale")),
-			"partita_iva":    clean(qp.Field("azienda.partita_iva")),
+			"prodotto":       clean(qp.Field(parsers.KeyProdottoNome)),
+			"versione":       clean(qp.Field(parsers.KeyProdottoVersione)),
+			"azienda":        clean(qp.Field(parsers.KeyAziendaRagioneSociale)),
+			"partita_iva":    clean(qp.Field(parsers.KeyAziendaPartitaIva)),
 			"servizi":        cleanList(services),
-			"funzionalita":   cleanFreeList(qp.List("prodotto.funzionalita")),
-			"ente_pilota":    clean(qp.Field("ente_pilota.denominazione")),
+			"funzionalita":   cleanFreeList(qp.List(parsers.KeyProdottoFunzionalita)),
+			"ente_pilota":    clean(qp.Field(parsers.KeyEntePilotaDenominazione)),
 			"qualificato_il": day(at),
 		}}
 		original := p.Text("prodotto")
@@ -233,19 +233,19 @@ func Build(ctx context.Context, src Source, now time.Time, loc *time.Location) (
 		}
 
 		if qpr, ok := latest[parsers.FormQualificazioneProcesso]; ok {
-			company := qpr.Field("azienda.ragione_sociale")
+			company := qpr.Field(parsers.KeyAziendaRagioneSociale)
 			if company == "" {
-				company = qp.Field("azienda.ragione_sociale")
+				company = qp.Field(parsers.KeyAziendaRagioneSociale)
 			}
-			products := qpr.List("processo.prodotti")
+			products := qpr.List(parsers.KeyProcessoProdotti)
 			if len(products) == 0 {
-				products = []string{qp.Field("prodotto.nome")}
+				products = []string{qp.Field(parsers.KeyProdottoNome)}
 			}
 			pr := Entry{Key: tk.ID, Values: map[string]any{
 				"id":       tk.ID,
-				"processo": clean(qpr.Field("processo.nome")),
+				"processo": clean(qpr.Field(parsers.KeyProcessoNome)),
 				"azienda":  clean(company),
-				"fasi":     brief(cleanFree(qpr.Field("processo.fasi")), maxFasi),
+				"fasi":     brief(cleanFree(qpr.Field(parsers.KeyProcessoFasi)), maxFasi),
 				"prodotti": cleanList(products),
 			}}
 			if pr, ok := correct(cats[Processi], pr, fixes[Processi][tk.ID]); ok {
@@ -268,7 +268,7 @@ func Build(ctx context.Context, src Source, now time.Time, loc *time.Location) (
 		if !ok {
 			continue
 		}
-		product, ok := qualified[strings.ToLower(clean(qep.Field("prodotto.nome")))]
+		product, ok := qualified[strings.ToLower(clean(qep.Field(parsers.KeyProdottoNome)))]
 		if !ok {
 			continue
 		}
@@ -278,14 +278,14 @@ func Build(ctx context.Context, src Source, now time.Time, loc *time.Location) (
 		}
 		name, ipa := tk.Ente.Name, tk.Ente.CodiceIPA
 		if name == "" {
-			name = qep.Field("ente.denominazione")
+			name = qep.Field(parsers.KeyEnteDenominazione)
 		}
 		if ipa == "" {
-			ipa = qep.Field("ente.codice_ipa")
+			ipa = qep.Field(parsers.KeyEnteCodiceIpa)
 		}
 		services := tk.Services
 		if len(services) == 0 {
-			services = qep.List("servizi")
+			services = qep.List(parsers.KeyServizi)
 		}
 		e := Entry{Key: tk.ID, Values: map[string]any{
 			"id":         tk.ID,

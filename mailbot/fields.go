@@ -107,7 +107,7 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 			return "", err
 		}
 		// Caller addresses confirmed by a person are the ones to enable.
-		for key, env := range map[string]string{"ip_collaudo": ticketing.EnvCollaudo, "ip_esercizio": ticketing.EnvEsercizio} {
+		for key, env := range map[string]string{parsers.KeyIpCollaudo: ticketing.EnvCollaudo, parsers.KeyIpEsercizio: ticketing.EnvEsercizio} {
 			if ips := rec.List(key); len(ips) > 0 {
 				if err := tx.AddIPs(tk.ID, env, ips, now); err != nil {
 					return "", err

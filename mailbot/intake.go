@@ -453,7 +453,7 @@ func (in *Intake) enteTicket(tx *ticketing.Tx, kind string, msg message) (string
 	for _, f := range msg.forms() {
 		// Only a code read with confidence joins a case: a misread one could hand the message
 		// to another ente's case.
-		cf, ipa := sureText(f, "ente.codice_fiscale"), sureText(f, "ente.codice_ipa")
+		cf, ipa := sureText(f, parsers.KeyEnteCodiceFiscale), sureText(f, parsers.KeyEnteCodiceIpa)
 		if cf == "" && ipa == "" {
 			continue
 		}

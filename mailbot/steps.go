@@ -149,17 +149,17 @@ func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, 
 	}
 	ente, services := tk.Ente, tk.Services
 	for _, f := range sources { // later sources win
-		if v := f.Field("ente.denominazione"); v != "" {
+		if v := f.Field(parsers.KeyEnteDenominazione); v != "" {
 			ente.Name = echoText(v, maxEcho) // shown in every mail about the case
 		}
 		trusted := func(key string) bool { return f.Provenance[key].Sure && !hasProblem(f, key) }
-		if v := f.Field("ente.codice_fiscale"); v != "" && trusted("ente.codice_fiscale") {
+		if v := f.Field(parsers.KeyEnteCodiceFiscale); v != "" && trusted(parsers.KeyEnteCodiceFiscale) {
 			ente.CodiceFiscale = v
 		}
-		if v := f.Field("ente.codice_ipa"); v != "" && trusted("ente.codice_ipa") {
+		if v := f.Field(parsers.KeyEnteCodiceIpa); v != "" && trusted(parsers.KeyEnteCodiceIpa) {
 			ente.CodiceIPA = v
 		}
-		if v := f.List("servizi"); len(v) > 0 && f.Provenance["servizi"].Sure {
+		if v := f.List(parsers.KeyServizi); len(v) > 0 && f.Provenance[parsers.KeyServizi].Sure {
 			services = v
 		}
 	}
@@ -297,7 +297,7 @@ func documentsCheck(kind string, forms []ticketing.Form, reg *ticketing.Registry
 			}
 		}
 		if t == parsers.FormInformativaGenerale {
-			for _, k := range []string{"prerequisiti.adesione_pagopa", "prerequisiti.prodotti_myextranet"} {
+			for _, k := range []string{parsers.KeyPrerequisitiAdesionePagopa, parsers.KeyPrerequisitiProdottiMyextranet} {
 				if v := strings.ToLower(f.Field(k)); v != "" && !strings.HasPrefix(v, "s") && v != "x" && f.Provenance[k].Sure {
 					c.missing = append(c.missing, prerequisiteText(k))
 				}
@@ -362,7 +362,7 @@ func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenanc
 }
 
 func prerequisiteText(key string) string {
-	if key == "prerequisiti.adesione_pagopa" {
+	if key == parsers.KeyPrerequisitiAdesionePagopa {
 		return "l'adesione a PagoPA con Regione del Veneto come intermediario tecnologico (prerequisito: va completata prima dell'integrazione)"
 	}
 	return "la richiesta dei prodotti MyPay e MyPivot in MyExtranet, funzione Gestione Prodotti (prerequisito)"
@@ -519,14 +519,14 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 		}
 	}
 	asksProduction := productionRE.MatchString(text) || esiti != nil
-	hasResults := resultsRE.MatchString(text) || (esiti != nil && esiti.Fields["collaudo.esito"] != nil)
+	hasResults := resultsRE.MatchString(text) || (esiti != nil && esiti.Fields[parsers.KeyCollaudoEsito] != nil)
 	if !asksProduction && len(ips) == 0 && len(ipProblems) == 0 {
 		o.staffNotice = joinNotice(o.staffNotice, "messaggio durante il collaudo non compreso: serve un operatore")
 		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere durante il collaudo", "mailbot", now)
 	}
 	negative := negativeRE.MatchString(text)
 	if esiti != nil {
-		if v, _ := esiti.Fields["collaudo.esito"].(string); strings.HasPrefix(strings.ToLower(v), "neg") {
+		if v, _ := esiti.Fields[parsers.KeyCollaudoEsito].(string); strings.HasPrefix(strings.ToLower(v), "neg") {
 			negative = true
 		}
 	}
@@ -616,7 +616,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 		return err
 	}
 	qep, ok := CaseFile(integ.Kind, forms, nil).Forms[parsers.FormQualificazioneEnteProdotto]
-	product := strings.ToLower(strings.TrimSpace(qep.Field("prodotto.nome")))
+	product := strings.ToLower(strings.TrimSpace(qep.Field(parsers.KeyProdottoNome)))
 	ipa := strings.ToLower(integ.Ente.CodiceIPA)
 	if !ok || product == "" || ipa == "" {
 		return nil
@@ -631,8 +631,8 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 			return err
 		}
 		qp, ok := CaseFile(ticketing.KindQualification, qforms, nil).Forms[parsers.FormQualificazioneProdotto]
-		if !ok || strings.ToLower(strings.TrimSpace(qp.Field("prodotto.nome"))) != product ||
-			strings.ToLower(qp.Field("ente_pilota.codice_ipa")) != ipa {
+		if !ok || strings.ToLower(strings.TrimSpace(qp.Field(parsers.KeyProdottoNome))) != product ||
+			strings.ToLower(qp.Field(parsers.KeyEntePilotaCodiceIpa)) != ipa {
 			continue
 		}
 		if err := tx.SetState(id, ticketing.StateQualified, "mailbot", "l'ente pilota "+integ.Ente.Name+" ha completato l'integrazione "+integ.ID, now); err != nil {
@@ -643,7 +643,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 			return err
 		}
 		body, err := templates.Render("qualified", replyData{TicketID: id, Subject: qt.Subject,
-			Product: qp.Field("prodotto.nome") + " " + qp.Field("prodotto.versione"), Ente: integ.Ente.Name, NextStep: "il prodotto sarà pubblicato nel catalogo dei prodotti qualificati."})
+			Product: qp.Field(parsers.KeyProdottoNome) + " " + qp.Field(parsers.KeyProdottoVersione), Ente: integ.Ente.Name, NextStep: "il prodotto sarà pubblicato nel catalogo dei prodotti qualificati."})
 		if err != nil {
 			return err
 		}

@@ -95,5 +95,5 @@ func looksLikeIP(tok string) bool {
 // ipProblem reports an address of the body that cannot be a caller. The body's addresses are
 // usually the production ones the referent lists at step 3.
 func ipProblem(value string, err error) Problem {
-	return Problem{Field: "ip_esercizio", Value: value, Message: err.Error()}
+	return Problem{Field: KeyIpEsercizio, Value: value, Message: err.Error()}
 }

@@ -2,6 +2,10 @@
 // and the forms of the onboarding process. It knows nothing of tickets.
 package parsers
 
+// A constant for every field key of Forms (KeyEnteCodiceFiscale, ...), so code names fields the
+// compiler checks.
+//go:generate go run ../internal/genkeys schema.go fieldkeys.go
+
 import (
 	"strings"
 	"unicode"

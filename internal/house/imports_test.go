@@ -51,6 +51,7 @@ var layer = map[string]int{
 	"cmd/mailbot-load":              5,
 	"internal/corpus/cmd/corpusgen": 5,
 	"internal/formgen/cmd/formgen":  5,
+	"internal/genkeys":              5,
 	"e2e":                           5,
 }
 
