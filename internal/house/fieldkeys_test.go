@@ -2,10 +2,7 @@ package house
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,63 +30,43 @@ func TestFieldKeysAreConstants(t *testing.T) {
 			keys[fd.Key] = true
 		}
 	}
-	root := filepath.Join("..", "..")
-	fset := token.NewFileSet()
-	checked := 0
-	for _, dir := range checkedForKeys {
-		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
+	checked := func(rel string) bool {
+		if keyHomes[rel] {
+			return false
+		}
+		for _, dir := range checkedForKeys {
+			if strings.HasPrefix(rel, dir+"/") {
+				return true
 			}
-			if d.IsDir() {
-				if d.Name() == "testdata" {
-					return filepath.SkipDir
+		}
+		return false
+	}
+	for _, f := range goFiles(t, false, checked) {
+		reading := map[*ast.BasicLit]bool{}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.IndexExpr:
+				if lit, ok := n.Index.(*ast.BasicLit); ok {
+					reading[lit] = true
 				}
-				return nil
-			}
-			rel, _ := filepath.Rel(root, p)
-			rel = filepath.ToSlash(rel)
-			if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || keyHomes[rel] {
-				return nil
-			}
-			f, err := parser.ParseFile(fset, p, nil, 0)
-			if err != nil {
-				return err
-			}
-			checked++
-			reading := map[*ast.BasicLit]bool{}
-			ast.Inspect(f, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.IndexExpr:
-					if lit, ok := n.Index.(*ast.BasicLit); ok {
-						reading[lit] = true
-					}
-				case *ast.CallExpr:
-					if sel, ok := n.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "Field" || sel.Sel.Name == "List" || sel.Sel.Name == "Text") {
-						for _, a := range n.Args {
-							if lit, ok := a.(*ast.BasicLit); ok {
-								reading[lit] = true
-							}
+			case *ast.CallExpr:
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "Field" || sel.Sel.Name == "List" || sel.Sel.Name == "Text") {
+					for _, a := range n.Args {
+						if lit, ok := a.(*ast.BasicLit); ok {
+							reading[lit] = true
 						}
 					}
-				case *ast.BasicLit:
-					v, err := strconv.Unquote(n.Value)
-					if n.Kind != token.STRING || err != nil || !keys[v] {
-						return true
-					}
-					if strings.ContainsAny(v, "._") || reading[n] {
-						t.Errorf("%s: field key %q written as a string: use its constant (parsers/fieldkeys.go)", fset.Position(n.Pos()), v)
-					}
 				}
-				return true
-			})
-			return nil
+			case *ast.BasicLit:
+				v, err := strconv.Unquote(n.Value)
+				if n.Kind != token.STRING || err != nil || !keys[v] {
+					return true
+				}
+				if strings.ContainsAny(v, "._") || reading[n] {
+					t.Errorf("%s: field key %q written as a string: use its constant (parsers/fieldkeys.go)", f.fset.Position(n.Pos()), v)
+				}
+			}
+			return true
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if checked < 50 {
-		t.Fatalf("only %d Go files checked: the module was not found", checked)
 	}
 }

@@ -2,11 +2,6 @@ package house
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"io/fs"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -26,29 +21,9 @@ var allowedSkips = map[string]string{
 
 // TestNoQuietSkips fails on a t.Skip, Skipf or SkipNow outside allowedSkips.
 func TestNoQuietSkips(t *testing.T) {
-	root := filepath.Join("..", "..")
 	seen := map[string]bool{}
-	fset := token.NewFileSet()
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if name := d.Name(); p != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(p, ".go") {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, p)
-		rel = filepath.ToSlash(rel)
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		if err != nil {
-			return err
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
+	for _, f := range goFiles(t, true, func(string) bool { return true }) {
+		ast.Inspect(f.ast, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
@@ -60,16 +35,12 @@ func TestNoQuietSkips(t *testing.T) {
 			if id, ok := sel.X.(*ast.Ident); !ok || !testingVar[id.Name] {
 				return true // another Skip (an XML decoder's)
 			}
-			if _, ok := allowedSkips[rel]; !ok {
-				t.Errorf("%s: a test skips: a missing fixture or a failed setup must fail the test; a skip for a missing tool goes into allowedSkips", fset.Position(call.Pos()))
+			if _, ok := allowedSkips[f.rel]; !ok {
+				t.Errorf("%s: a test skips: a missing fixture or a failed setup must fail the test; a skip for a missing tool goes into allowedSkips", f.fset.Position(call.Pos()))
 			}
-			seen[rel] = true
+			seen[f.rel] = true
 			return true
 		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	for file := range allowedSkips {
 		if !seen[file] {
