@@ -213,10 +213,17 @@ func (in *Intake) assign(c call) (string, error) {
 	if c.arg == "" {
 		return "", refusal("%s: manca a chi assegnare la pratica", c.line)
 	}
-	if err := c.tx.SetAssignee(c.tk.ID, c.arg, c.by, c.now); err != nil {
+	to, ok := in.cfg.ResolveAssignee(c.arg)
+	if !ok {
+		return "", refusal("%s: %s non è dello staff; si può assegnare a: %s", c.line, c.arg, in.cfg.ValidAssignees())
+	}
+	if err := c.tx.SetAssignee(c.tk.ID, to, c.by, c.now); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s: pratica assegnata a %s", c.line, c.arg), nil
+	if to == "" {
+		return c.line + ": pratica non più assegnata", nil
+	}
+	return fmt.Sprintf("%s: pratica assegnata a %s", c.line, to), nil
 }
 
 // mark is "#segnala testo", marking the case for a person; a bare "#segnala" takes the mark off

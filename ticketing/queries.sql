@@ -123,3 +123,9 @@ DELETE FROM auto_replies WHERE at < ?;
 
 -- name: copies-count
 SELECT count(*) FROM message_copies WHERE mailbox = ?;
+
+-- name: assignee-list
+SELECT DISTINCT assignee FROM tickets WHERE assignee != '' ORDER BY assignee;
+
+-- name: assignee-rename
+UPDATE tickets SET assignee = ? WHERE assignee = ?;

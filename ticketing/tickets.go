@@ -394,3 +394,27 @@ func (s *Store) WaitQuiet(ctx context.Context, copies map[string]int, timeout ti
 		}
 	}
 }
+
+// Assignees lists the distinct assignees of all tickets.
+func (t *Tx) Assignees() ([]string, error) {
+	rows, err := t.tx.Query(t.s.query("assignee-list"))
+	if err != nil {
+		return nil, fmt.Errorf("assignees: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// RenameAssignee rewrites an assignee on every ticket (resolving an old, unchecked one).
+func (t *Tx) RenameAssignee(from, to string) error {
+	_, err := t.exec("assignee-rename", to, from)
+	return err
+}

@@ -121,6 +121,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func reloadOnHangup(ctx context.Context, path string, cfg *mailbot.Config, d *mailbot.Daemon, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	resolveAssignees := func() {
+		if unknown, err := mailbot.ResolveAssignees(ctx, d.Store, cfg); err != nil {
+			log.Error("assignees", "err", err)
+		} else if len(unknown) > 0 {
+			log.Warn("cases assigned to someone not on the staff list: reassign them", "assignees", unknown)
+		}
+	}
+	resolveAssignees()
 	if n, err := console.EndSessions(ctx, d.Store, cfg); err != nil {
 		log.Error("console sessions of people off the staff list", "err", err)
 	} else if n > 0 {
@@ -139,6 +147,7 @@ func reloadOnHangup(ctx context.Context, path string, cfg *mailbot.Config, d *ma
 				log.Error("reload: configuration refused, staff list unchanged", "err", err)
 				continue
 			}
+			resolveAssignees()
 			n, err := console.EndSessions(ctx, d.Store, cfg)
 			if err != nil {
 				log.Error("reload: ending the sessions of removed staff", "err", err)
