@@ -13,15 +13,11 @@ import (
 // answer goes, so without a cap a flood of requests becomes a flood of mail from the Region's
 // address to third parties.
 
-// senderAddress is who sent msg, as far as mailbot can tell: the certified sender of a PEC
-// envelope, the inner message's From for other PEC mail (the envelope's From is the
-// provider's), else the From.
+// senderAddress is who sent msg, as far as mailbot can tell: the certified sender of a verified
+// PEC envelope, else the From (for an unverified envelope, the provider's).
 func senderAddress(msg message) string {
 	if c := certifiedSender(msg.an); c != "" {
 		return c
-	}
-	if msg.an != nil && msg.an.PEC != nil && msg.an.From != "" {
-		return mailaddr.Norm(msg.an.From).String()
 	}
 	return mailaddr.Norm(msg.env.From).String()
 }

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"mailbot/internal/pectest"
 	"mailbot/ticketing"
 )
 
@@ -19,14 +21,26 @@ func mailFixture(t *testing.T, name string) []byte {
 	return b
 }
 
-// TestPECRequestAndReceipt: a request inside a PEC envelope opens a ticket for the real sender
-// and is answered to them; the PEC receipt that refers to it joins the ticket unanswered.
+// TestPECRequestAndReceipt: a request inside a PEC envelope of a provider in the index opens a
+// ticket for the real sender and is answered to them; the PEC receipt that refers to it joins
+// the ticket unanswered.
 func TestPECRequestAndReceipt(t *testing.T) {
 	h := newHarness(t)
 	const sender = "protocollo@pec.comune.esempio.it"
 	h.mail.AddUser(sender)
 	h.start()
-	h.mail.Deliver(CallCenter, mailFixture(t, "pec-posta-certificata.eml"))
+	if _, _, err := ImportPECProviders(context.Background(), h.d.Store, pectest.LDIF(testPEC()), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The fixture's request, in an envelope the test provider signs (the fixture's own
+	// signature is no provider's).
+	raw := string(mailFixture(t, "pec-posta-certificata.eml"))
+	start := strings.Index(raw, "filename=\"postacert.eml\"\r\n\r\n") + len("filename=\"postacert.eml\"\r\n\r\n")
+	env, err := testPEC().Envelope(sender, CallCenter, "Richiesta integrazione MyPay", raw[start:strings.Index(raw, "\r\n------MIXED-PEC--")], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mail.Deliver(CallCenter, []byte(env))
 	h.settle(1, 0)
 	tks := h.tickets()
 	if len(tks) != 1 || tks[0].Requester != sender || !strings.Contains(tks[0].Subject, "Comune di Esempio") {

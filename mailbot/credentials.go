@@ -93,5 +93,8 @@ func (in *Intake) SendCredentials(tx *ticketing.Tx, tk *ticketing.Ticket, env st
 	if _, err := in.post.queue(tx, out, now); err != nil {
 		return err
 	}
+	if err := rememberSecrets(tx, tk.ID, values, now); err != nil {
+		return err
+	}
 	return tx.SetState(tk.ID, step[1], by, "credenziali di "+env+" inviate", now)
 }

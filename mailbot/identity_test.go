@@ -3,11 +3,15 @@ package mailbot
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"mailbot/internal/pectest"
 	"mailbot/ticketing"
 )
 
@@ -277,5 +281,159 @@ func TestQuotedCommandNeverRuns(t *testing.T) {
 	}
 	if !hasEvent(t, b.store, id, ticketing.EventNote) {
 		t.Errorf("the staff member's own #nota was not recorded")
+	}
+}
+
+// TestQuotedCredentialsAreMasked is finding 8 of issue 19: a referent who answers the
+// credentials mail quoting it (plain "> " lines, or an HTML blockquote) would store the
+// password in their own message. mailbot keeps only keyed hashes of the passwords it sent, and
+// the stored copy of such a reply has them masked; the hash table never holds a value.
+func TestQuotedCredentialsAreMasked(t *testing.T) {
+	const pw, pw2 = "Segreta-MyPay9", "Pivot!2026xy"
+	referent := "k.bianchi@comune.venezia.it"
+	b := newCaseBench(t)
+	id := b.openCase(referent, ticketing.StateTestSetup)
+	if _, err := b.in.Apply(context.Background(), id, "credenziali", "collaudo",
+		map[string]string{"codice_ipa": "c_l736", "password_mypay": pw, "password_mypivot": pw2}, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	b.process(mimeMail(referent, CallCenter, "Re: Credenziali di collaudo ["+id+"]", "quote@comune.venezia.it",
+		"Grazie, ricevute.\n\nIl 26/11/2026 10:00, Call Center ha scritto:\n> password_mypay: "+pw+"\n> password_mypivot:"+pw2+".", nil, nil))
+	b.process(fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Re: Credenziali [%s]\r\nMessage-ID: <quote-html@comune.venezia.it>\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: text/html; charset=utf-8\r\n\r\n<p>Ok</p><blockquote>Password MyPay: <b>%s</b></blockquote>\r\n", referent, CallCenter, id, pw))
+	var stored []string
+	filepath.Walk(filepath.Join(b.in.cfg.DataDir, "messages"), func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			data, _ := os.ReadFile(path)
+			stored = append(stored, string(data))
+		}
+		return nil
+	})
+	masked := 0
+	for _, s := range stored {
+		if strings.Contains(s, pw) || strings.Contains(s, pw2) {
+			t.Errorf("a stored message holds a password:\n%s", s)
+		}
+		if strings.Contains(s, "X-Mailbot-Redacted") {
+			masked++
+		}
+	}
+	if masked != 2 {
+		t.Errorf("%d masked copies, want the two replies", masked)
+	}
+	if err := b.store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		hashes, err := tx.SecretHashes(id)
+		if len(hashes) != 2 || slices.Contains(hashes, pw) {
+			t.Errorf("hashes %v", hashes)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testPEC is the PEC provider of the tests' index of providers.
+var testPEC = sync.OnceValue(func() *pectest.Provider {
+	p, err := pectest.NewProvider("Gestore PEC di prova S.p.A.", time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	if err != nil {
+		panic(err)
+	}
+	return p
+})
+
+// TestPECEnvelopesAreVerified is finding 3 of issue 19 for PEC: an envelope counts for its
+// certified sender only when the provider's signature verifies over it and the provider is in
+// the imported index, and daticert.xml's sender, the envelope's "Per conto di" and the inner
+// From agree. Anything else is ordinary mail from the envelope's outer From (the provider's
+// address), which no case names.
+func TestPECEnvelopesAreVerified(t *testing.T) {
+	const (
+		pec     = "protocollo@pec.comune.venezia.it"
+		results = "Esiti dei test: positivo. Chiediamo l'attivazione in esercizio.\nIP: 203.0.113.66"
+	)
+	stranger, err := pectest.NewProvider("Gestore Fasullo", time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := func(from, id string) string {
+		return mimeMail(from, CallCenter, "Re: Credenziali ["+id+"]", fmt.Sprintf("in%d@pec", time.Now().UnixNano()), results, nil, nil)
+	}
+	cases := []struct {
+		name  string
+		env   func(id string) (string, error)
+		index bool
+		moves bool
+	}{
+		{"genuine", func(id string) (string, error) {
+			return testPEC().Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
+		}, true, true},
+		{"genuine, content altered after signing", func(id string) (string, error) {
+			return testPEC().Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), func(s string) string {
+				return strings.Replace(s, "203.0.113.66", "198.51.100.99", 1)
+			})
+		}, true, false},
+		{"signed by a provider not in the index", func(id string) (string, error) {
+			return stranger.Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
+		}, true, false},
+		{"genuine, but no index imported", func(id string) (string, error) {
+			return testPEC().Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
+		}, false, false},
+		{"inner From not the certified sender", func(id string) (string, error) {
+			return testPEC().Envelope(pec, CallCenter, "Re: ["+id+"]", inner("altro@pec.example.it", id), nil)
+		}, true, false},
+		{"envelope's Per conto di not the certified sender", func(id string) (string, error) {
+			raw, err := testPEC().Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
+			return strings.Replace(raw, "Per conto di: "+pec, "Per conto di: altro@pec.example.it", 1), err
+		}, true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newCaseBench(t)
+			if !c.index {
+				if err := b.store.ImportPECProviders(context.Background(), nil, b.clock.now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			id := b.openCase("k.bianchi@comune.venezia.it", ticketing.StateTesting)
+			raw, err := c.env(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.process(raw)
+			tk, _ := b.store.Ticket(context.Background(), id)
+			ips, _ := b.store.IPs(context.Background(), id)
+			moved := tk.State == ticketing.StateProductionSetup
+			if moved != c.moves {
+				t.Errorf("state %s, IPs %v: moved %v, want %v", tk.State, ips[ticketing.EnvEsercizio], moved, c.moves)
+			}
+			if slices.Contains(ips[ticketing.EnvEsercizio], "198.51.100.99") {
+				t.Errorf("the altered IP was recorded")
+			}
+			if !c.moves && len(b.mailTo(pec)) != 0 {
+				t.Errorf("the certified sender of an unverified envelope was answered: %v", b.mailTo(pec))
+			}
+		})
+	}
+}
+
+// TestPECProviderIndex: the index is read as AgID publishes it (LDIF, folded lines, base64
+// certificates), and a file that is not one is refused without touching the stored index.
+func TestPECProviderIndex(t *testing.T) {
+	b := newCaseBench(t)
+	other, err := pectest.NewProvider("Altro Gestore", b.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, certs, err := ImportPECProviders(context.Background(), b.store, pectest.LDIF(testPEC(), other), b.clock.now())
+	if err != nil || n != 2 || certs != 2 {
+		t.Fatalf("imported %d providers, %d certificates, %v", n, certs, err)
+	}
+	for _, bad := range []string{"", "dn: o=x\nproviderName: x\n", "dn: o=x\nproviderCertificate:: bm90IGEgY2VydA==\n", "Codice_IPA,Denominazione\n"} {
+		if _, _, err := ImportPECProviders(context.Background(), b.store, []byte(bad), b.clock.now()); err == nil {
+			t.Errorf("index %q accepted", bad)
+		}
+	}
+	if got, _ := b.store.PECCertificates(context.Background()); len(got) != 2 {
+		t.Errorf("%d certificates stored after refused imports, want the 2 of the last good one", len(got))
 	}
 }

@@ -105,6 +105,7 @@ func (in *Intake) Prepare(m Incoming) Prepared {
 	p := Prepared{m: m, msg: message{env: env}, perr: perr}
 	if perr == nil && !m.Oversize {
 		p.msg.an = in.analyze(m)
+		in.verifyPEC(m, p.msg.an)
 		if an := p.msg.an; an != nil && an.PEC != nil && an.Receipt == "" && parsers.ValidMessageID(an.MessageID) {
 			// A PEC envelope stands for the message inside it: that is the ID the sender, its
 			// receipts and any reply know.
@@ -225,12 +226,12 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 		}
 		return advance()
 	}
-	if id, _, err := tx.FindMessage(env.MessageID, env.Digest); err == nil {
+	if id, ticketID, err := tx.FindMessage(env.MessageID, env.Digest); err == nil {
 		// The same message in another mailbox (or again): one event, every copy recorded.
 		if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
 			return err
 		}
-		if err := in.redactIfSecret(tx, msg, m.Blob); err != nil {
+		if err := in.redactIfSecret(tx, ticketID, msg, m.Blob); err != nil {
 			return err
 		}
 		return advance()
@@ -267,7 +268,7 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 	if err := in.respond(tx, tk, msg, m, d, now); err != nil {
 		return err
 	}
-	if err := in.redactIfSecret(tx, msg, m.Blob); err != nil {
+	if err := in.redactIfSecret(tx, rec.TicketID, msg, m.Blob); err != nil {
 		return err
 	}
 	return advance()

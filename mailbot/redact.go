@@ -14,19 +14,32 @@ import (
 // secretMark replaces a secret in the stored copy of a message that carried it.
 const secretMark = "[RIMOSSO]"
 
-// redactIfSecret keeps no copy of a message carrying credentials (values under #credenziali) or
-// a personal secret (#codice), whoever sent it and whatever became of it: obeyed, refused as
-// unauthenticated, matching no ticket, or a second mailbox's copy of a message already recorded.
+// redactIfSecret keeps no copy of a message carrying credentials (values under #credenziali),
+// a personal secret (#codice) or, on a case (ticketID), a credential mailbot sent on that case
+// quoted back (a referent replying to the credentials mail), whoever sent it and whatever became
+// of it: obeyed, refused as unauthenticated, matching no ticket, or a second mailbox's copy of a
+// message already recorded.
 // The recorded message is pointed at a copy with the secrets masked; blob (this copy's own
 // file) and the file it replaces are removed once tx commits (a rollback leaves them, and the
 // message is fetched again).
-func (in *Intake) redactIfSecret(tx *ticketing.Tx, msg message, blob string) error {
+func (in *Intake) redactIfSecret(tx *ticketing.Tx, ticketID string, msg message, blob string) error {
+	text := msg.text()
+	if msg.an != nil && msg.an.Quoted != "" {
+		text += "\n\n" + msg.an.Quoted
+	}
 	secrets := secretsIn(msg.text())
+	if ticketID != "" {
+		sent, err := sentSecretsIn(tx, ticketID, text)
+		if err != nil {
+			return err
+		}
+		secrets = append(secrets, sent...)
+		slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	}
 	if len(secrets) == 0 {
 		return nil
 	}
 	env := msg.env
-	text := msg.text()
 	for _, s := range secrets {
 		text = strings.ReplaceAll(text, s, secretMark)
 	}

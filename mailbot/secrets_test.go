@@ -102,7 +102,7 @@ func TestRedactingAnUnrecordedMessageDoesNotFail(t *testing.T) {
 	h.start()
 	msg := message{env: &parsers.Envelope{MessageID: "nowhere@x", Digest: "d", From: staffOne}, an: &parsers.Analysis{Text: "#codice abcdefgh"}}
 	if err := h.d.Store.Update(context.Background(), func(tx *ticketing.Tx) error {
-		return h.d.Intake.redactIfSecret(tx, msg, "")
+		return h.d.Intake.redactIfSecret(tx, "", msg, "")
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -73,17 +73,17 @@ func caseContacts(tk *ticketing.Ticket, forms []ticketing.Form) (mailAddrs, pecA
 	return mailAddrs, pecAddrs
 }
 
-// certifiedSender is the sender a PEC envelope certifies (daticert.xml's mittente), or "" when
-// msg is not a PEC message of type posta-certificata or its certification data are missing or
-// disagree with the message inside. The provider's S/MIME signature is not checked against
-// AgID's list of providers (mailbot has no copy of it), so a forged envelope is as good as a
-// forged From, which is what the other addresses rely on too.
+// certifiedSender is the sender a PEC envelope certifies (daticert.xml's mittente), or "" unless
+// msg is a PEC message of type posta-certificata whose provider signature verified against the
+// index of PEC providers (pec.go) and whose three claims of the sender agree: daticert.xml's
+// mittente, the envelope's "Per conto di:" and the From of the message inside. An envelope
+// that fails any of this is ordinary mail from its outer From.
 func certifiedSender(an *parsers.Analysis) string {
 	if an == nil || an.PEC == nil || an.Receipt != "" || an.PEC.Tipo != "posta-certificata" {
 		return ""
 	}
 	m := mailaddr.Parse(an.PEC.Mittente).String()
-	if m == "" || an.From != "" && mailaddr.Parse(an.From).String() != m {
+	if !an.PEC.Verified || m == "" || mailaddr.Parse(an.From).String() != m || mailaddr.Parse(an.PEC.OnBehalfOf).String() != m {
 		return ""
 	}
 	return m

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/pectest"
 	"mailbot/ticketing"
 )
 
@@ -46,6 +47,10 @@ func newCaseBench(t *testing.T, edit ...func(*Config)) *caseBench {
 	t.Cleanup(func() { store.Close() })
 	b := &caseBench{t: t, store: store, clock: &testClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}}
 	b.in = NewIntake(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), b.clock.now, nil)
+	// The index of PEC providers lists the test provider: its envelopes (pecEnvelope) verify.
+	if _, _, err := ImportPECProviders(context.Background(), store, pectest.LDIF(testPEC()), b.clock.now()); err != nil {
+		t.Fatal(err)
+	}
 	return b
 }
 
@@ -114,18 +119,14 @@ func (b *caseBench) mailTo(rcpt string) []string {
 	return kinds
 }
 
-// pecEnvelope wraps inner (whose subject is subject) as a PEC provider delivers it to an
-// ordinary mailbox, certifying mittente as the sender.
+// pecEnvelope wraps inner (whose subject is subject) as a PEC provider of the index (testPEC)
+// delivers it to an ordinary mailbox, certifying mittente as the sender.
 func pecEnvelope(mittente, subject, inner string) string {
-	return fmt.Sprintf("From: \"Per conto di: %[1]s\" <posta-certificata@pec.aruba.it>\r\nReply-To: %[1]s\r\nTo: %[2]s\r\n"+
-		"Subject: POSTA CERTIFICATA: %[5]s\r\nDate: Thu, 26 Nov 2026 10:15:00 +0100\r\nMessage-ID: <opec.%[3]d@pec.aruba.it>\r\n"+
-		"X-Trasporto: posta-certificata\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"PEC\"\r\n\r\n"+
-		"--PEC\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nMessaggio di posta certificata\r\n"+
-		"--PEC\r\nContent-Type: application/xml; name=\"daticert.xml\"\r\nContent-Disposition: inline; filename=\"daticert.xml\"\r\n\r\n"+
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<postacert tipo=\"posta-certificata\" errore=\"nessuno\"><intestazione><mittente>%[1]s</mittente>"+
-		"</intestazione><dati><gestore-emittente>ARUBA PEC S.p.A.</gestore-emittente><msgid>&lt;inner.%[3]d@pec&gt;</msgid></dati></postacert>\r\n"+
-		"--PEC\r\nContent-Type: message/rfc822; name=\"postacert.eml\"\r\nContent-Disposition: inline; filename=\"postacert.eml\"\r\n\r\n"+
-		"%[4]s\r\n--PEC--\r\n", mittente, CallCenter, time.Now().UnixNano(), inner, subject)
+	raw, err := testPEC().Envelope(mittente, CallCenter, subject, inner, nil)
+	if err != nil {
+		panic(err)
+	}
+	return raw
 }
 
 // TestOnlySendersOnTheCaseMoveIt: test results with a caller IP, or a payment confirmed, move a

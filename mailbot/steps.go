@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
 	"mailbot/ticketing"
@@ -22,8 +21,8 @@ type message struct {
 }
 
 func (m message) from() string {
-	if m.an != nil && m.an.PEC != nil && m.an.From != "" {
-		return mailaddr.Norm(m.an.From).String() // ASCII only: a look-alike must not become an address on the case
+	if c := certifiedSender(m.an); c != "" {
+		return c // ASCII only (mailaddr): a look-alike must not become an address on the case
 	}
 	return m.env.From // never Reply-To: see senders.go
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
+
+	"mailbot/mailaddr"
 )
 
 // Analysis is what mailbot understands of one raw message.
@@ -26,6 +28,7 @@ type Analysis struct {
 
 	Text       string `json:"-"` // fresh text of the (inner) message
 	OwnWords   string `json:"-"` // the part of Text above anything quoted (OwnWords): commands come from it
+	Quoted     string `json:"-"` // what the (inner) message quotes, read only to mask secrets
 	Receipt    string `json:"-"` // PEC receipt kind (X-Ricevuta) or ""
 	ReceiptFor string `json:"-"` // X-Riferimento-Message-ID without brackets
 	AutoReason string `json:"-"`
@@ -186,6 +189,13 @@ func (an *analyzer) finish() {
 	if a.PEC != nil && a.PEC.Tipo == "" {
 		a.PEC.Tipo = a.Receipt
 	}
+	if a.PEC != nil {
+		if from := addresses(an.envHdr.Get("From")); len(from) > 0 {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(from[0].Name), "Per conto di:"); ok {
+				a.PEC.OnBehalfOf = mailaddr.Norm(strings.TrimSpace(v)).String()
+			}
+		}
+	}
 	if an.mainHdr != nil {
 		a.AutoReason = autoReason(*an.mainHdr, a.From)
 	}
@@ -195,7 +205,7 @@ func (an *analyzer) finish() {
 	a.Auto = a.AutoReason != ""
 
 	fresh, quoted, _ := SplitReply(an.mainText)
-	a.Text = fresh
+	a.Text, a.Quoted = fresh, quoted
 	a.OwnWords = OwnWords(an.mainText)
 	if a.Receipt == "" {
 		read := fresh

@@ -19,6 +19,11 @@ type PEC struct {
 	Msgid    string `json:"msgid"`    // Message-ID of the original message, without brackets
 	Gestore  string `json:"gestore"`  // provider that issued the envelope or receipt
 	Data     string `json:"data"`     // "26/11/2026 10:15:00 +0100", as the provider wrote it
+	// OnBehalfOf is the sender the envelope's From names ("Per conto di: x" <provider>).
+	OnBehalfOf string `json:"per_conto_di,omitempty"`
+	// Verified is set by whoever checked the provider's signature (VerifyPECEnvelope): until
+	// then nothing of the envelope is more than a claim.
+	Verified bool `json:"verified"`
 }
 
 // Header values of a PEC envelope (DPCM/regole tecniche PEC, X-Trasporto / X-Ricevuta).

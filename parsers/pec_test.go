@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"crypto/x509"
 	"os"
 	"testing"
 )
@@ -88,6 +89,26 @@ func FuzzParseDaticert(f *testing.F) {
 		p, err := parseDaticert(data)
 		if err == nil && (p == nil || *p == (PEC{})) {
 			t.Fatalf("no error and no data for %q", data)
+		}
+	})
+}
+
+// FuzzProviderIndex: reading an index of PEC providers never panics, and what it returns holds
+// only certificates that parse.
+func FuzzProviderIndex(f *testing.F) {
+	f.Add([]byte("version: 1\n\ndn: o=x\nproviderName: x\nproviderCertificate;binary:: AAAA\n"))
+	f.Add([]byte("dn: o=x\nproviderName:: eA==\nproviderCertificate:: MAA=\n \n\n# c\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps, err := ParseProviderIndex(data)
+		if err == nil && len(ps) == 0 {
+			t.Fatal("no error and no provider")
+		}
+		for _, p := range ps {
+			for _, der := range p.Certs {
+				if _, err := x509.ParseCertificate(der); err != nil {
+					t.Fatalf("certificate returned that does not parse: %v", err)
+				}
+			}
 		}
 	})
 }

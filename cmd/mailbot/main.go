@@ -44,6 +44,7 @@ Usage:
   mailbot forget -config FILE -email ADDR        erase a person's data from closed cases (GDPR art. 17)
   mailbot console link -config FILE -email ADDR  print a one-time sign-in link to the web console ([console])
   mailbot registry import -config FILE ENTI.csv  load the registry of enti (IndicePA open data, "Enti")
+  mailbot pec import -config FILE PROVIDERS.ldif load the index of PEC providers (AgID, RFC 6109): PEC envelopes are verified against it
   mailbot console signout -config FILE -email ADDR  end every console session of a person
   mailbot held list|release|drop -config FILE [ID]  automatic replies an hourly cap held back
 `
@@ -94,6 +95,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runConsole(ctx, args[1:], stdout, stderr)
 	case "held":
 		return runHeld(ctx, args[1:], stdout, stderr)
+	case "pec":
+		return runPEC(ctx, args[1:], stdout, stderr)
 	case "registry":
 		return runRegistry(ctx, args[1:], stdout, stderr)
 	case "inspect":

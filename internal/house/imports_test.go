@@ -33,6 +33,7 @@ var layer = map[string]int{
 	"internal/localmail":   1,
 	"internal/mailtest":    1,
 	"internal/oidctest":    1,
+	"internal/pectest":     1,
 	"internal/publiccode":  1,
 	"internal/sdnotify":    1,
 	"internal/house":       1,
