@@ -74,24 +74,23 @@ func convert(t *testing.T, bin, dir, format string, files []string) map[string][
 func TestLibreOfficeRoundTrips(t *testing.T) {
 	bin := soffice(t)
 	dir := t.TempDir()
+	// Inputs are named after their format too ("docx-TYPE.docx", "odt-TYPE.odt"), so that one
+	// LibreOffice run per target format converts them all without two outputs sharing a name.
 	var inputs []string
-	values := map[string]map[string]string{}
+	if err := os.MkdirAll(filepath.Join(dir, "in"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, spec := range parsers.Forms {
 		vals := map[string]string{}
 		for i, f := range spec.Fields {
-			vals[f.Key], _ = roundTripValue(f, i)
+			vals[f.Key], _ = officeValue(f, i)
 		}
-		values[spec.Type] = vals
 		for _, from := range []string{FormatDOCX, FormatODT} {
 			b, err := Fill(spec.Type, from, vals)
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Each input in a directory of its format, so that docx->docx does not overwrite it.
-			name := filepath.Join(dir, "from-"+from, spec.Type+"."+from)
-			if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			name := filepath.Join(dir, "in", from+"-"+spec.Type+"."+from)
 			if err := os.WriteFile(name, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -100,18 +99,7 @@ func TestLibreOfficeRoundTrips(t *testing.T) {
 	}
 	converted := map[string]map[string][]byte{} // by format, then input name
 	for _, to := range []string{FormatDOCX, FormatODT, FormatPDF} {
-		converted[to] = map[string][]byte{}
-		for _, from := range []string{FormatDOCX, FormatODT} {
-			var these []string
-			for _, in := range inputs {
-				if strings.HasSuffix(in, "."+from) {
-					these = append(these, in)
-				}
-			}
-			for k, v := range convert(t, bin, filepath.Join(dir, from), to, these) {
-				converted[to][k] = v
-			}
-		}
+		converted[to] = convert(t, bin, dir, to, inputs)
 	}
 
 	var report []string
@@ -119,7 +107,7 @@ func TestLibreOfficeRoundTrips(t *testing.T) {
 		t.Run(trip.from+"->"+trip.to, func(t *testing.T) {
 			byIdentity, byLabel := 0, 0
 			for _, spec := range parsers.Forms {
-				data := converted[trip.to][spec.Type+"."+trip.from]
+				data := converted[trip.to][trip.from+"-"+spec.Type+"."+trip.from]
 				if !hasFormID(data, spec.Type) {
 					t.Errorf("%s: the form's id is not in the document properties", spec.Type)
 				}
@@ -129,7 +117,7 @@ func TestLibreOfficeRoundTrips(t *testing.T) {
 					t.Errorf("%s: read as %q", name, form.Type)
 				}
 				for i, f := range spec.Fields {
-					_, want := roundTripValue(f, i)
+					_, want := officeValue(f, i)
 					got := form.Fields[f.Key]
 					if s, ok := want.(string); ok && trip.to == FormatPDF {
 						// Printed, a text of several lines is one text: its breaks are layout.
@@ -196,4 +184,19 @@ func hasFormID(data []byte, typ string) bool {
 		}
 	}
 	return false
+}
+
+// officeValue is roundTripValue without another field's label inside a text ("l'ente" names
+// the ente's field) and with a code where a code belongs: read by label, a sentence there is
+// rightly a doubt, which is not what these round trips measure.
+func officeValue(f parsers.Field, i int) (string, any) {
+	if strings.HasSuffix(f.Key, ".codice") && f.Kind == parsers.KindText {
+		return fmt.Sprintf("TARI%d", i), fmt.Sprintf("TARI%d", i)
+	}
+	in, want := roundTripValue(f, i)
+	if s, ok := want.(string); ok {
+		r := strings.NewReplacer("(l'ente)", "(dell'ufficio)")
+		return r.Replace(in), r.Replace(s)
+	}
+	return in, want
 }
