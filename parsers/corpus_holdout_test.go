@@ -44,12 +44,22 @@ import (
 // neither. Sure wrong values went from 13 and 8 to 0 and 1 (the one left: services ticked in a
 // document with notes beside the boxes), false problems from 4 to 0, the main corpus unchanged.
 // Only a batch 3 written after this says whether the rules generalise.
+//
+// Batch 3 (12 documents: label rows above value rows, a third-person ODT letter, an XLSX with
+// remarks beside the values, an Outlook mail with a Word table pasted in, "campo = valore"
+// lines, a bottom-posted Thunderbird reply, a referent and a substitute under the same labels,
+// a Qualificazione with the version in its own cell) was written after issue 18's evidence rule
+// without reading the readers. Its ratchet is its first, untouched figures: recall 0.330
+// (76 of 230), 6 wrong values asserted (the substitute's name and surname joined to the
+// referent's, in DOCX and PDF; an XLSX remark glued to the phone and to the modalità), 0 false
+// problems, 2 invalid values not reported (both in documents whose values were not read).
 var holdoutRatchet = map[string]struct {
 	minRecall                                  float64
 	maxConfidentWrong, maxFalse, maxMissedProb int
 }{
 	"1": {0.355, 0, 0, 2}, // 143/402 = 0.356 since tables by columns under their label (issue 18)
 	"2": {0.315, 1, 0, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
+	"3": {0.330, 6, 0, 2}, // first, untouched figures: 76/230 = 0.3304; 75/230 = 0.326 fails
 }
 
 func TestCorpusHoldout(t *testing.T) {

@@ -553,6 +553,7 @@ func BuildHoldout() (*Corpus, error) {
 		c.Manifest.Documents[i].Batch = "1"
 	}
 	c.holdoutBatch2()
+	c.holdoutBatch3()
 	for i, d := range c.Manifest.Documents {
 		if d.Batch == "" {
 			c.Manifest.Documents[i].Batch = "2"

@@ -122,11 +122,13 @@ row per section; label and value in one cell; form letters in prose; values with
 controls; XLSX numbered and horizontal; Thunderbird format=flowed and Apple Mail bodies), and a
 few deliberately invalid codes. Same manifest format as the corpus, plus "batch": batch 2 was
 written after the readers changed in response to batch 1, so only batch 2 is still held out for
-those changes.
+those changes; batch 3 (h3_*) was written after issue 18's evidence rule, without reading the
+readers.
 
 Never tune a reader on these files: they measure whether the readers generalise. When a reader
 improves, only NEW held-out documents say whether the improvement generalises.
 
-Remade by internal/corpus/regen_holdout.sh (needs LibreOffice); do not edit by hand.
+Remade by internal/corpus/regen_holdout.sh (needs LibreOffice Writer and Calc); do not edit by hand.
+LibreOffice's output is not byte-stable: when adding a batch, commit only its new files.
 parsers/corpus_test.go (TestCorpusHoldout) reads them.
 `
