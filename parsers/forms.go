@@ -526,6 +526,13 @@ func (f *Form) put(fd Field, it frItem, v string, fromBody bool) {
 	case !slices.Contains(strings.Split(old, "\n"), v):
 		// The same label twice (several "tipi dovuto"): keep every value, one per line.
 		f.Fields[fd.Key] = old + "\n" + v
+		if !strings.HasPrefix(fd.Key, "tipi_dovuto.") && fd.Kind == KindText {
+			// One thing per field anywhere else: a second referent (a substitute) written
+			// under the same labels is two people, not one.
+			p := f.Provenance[fd.Key]
+			p.Evidence.add(Signal{SigTwoValues, tfQuote(old+" / "+v) + ": due valori sotto la stessa etichetta, forse due persone"})
+			f.Provenance[fd.Key] = p
+		}
 	}
 }
 
@@ -933,6 +940,11 @@ func frCheckField(f *Form, fd Field) {
 		for _, it := range items {
 			if slices.ContainsFunc(fd.Options, func(o string) bool { return strings.EqualFold(o, it) }) {
 				continue // one of the field's own options, whatever words it shares with labels
+			}
+			if fd.Options != nil && sig.Kind == "" {
+				// A closed list: what is not one of its options is a note read with it
+				// ("solo da gestionale" in the next column).
+				sig = Signal{SigShape, tfQuote(it) + " non è tra le opzioni del modulo"}
 			}
 			d := labelInValue(it)
 			if d.Kind == "" && tfIsExactLabel(it) {
