@@ -23,6 +23,7 @@ type Case struct {
 	Events     []ticketing.Event
 	Messages   []Mail
 	Forms      []ticketing.Form
+	Doubts     map[string]string // "type.key" of a value a person may confirm as read: the value
 	IPs        map[string][]string
 	Next       []string // states the case may move to
 	Catalogs   []string // public catalogs the case has an entry in
@@ -69,6 +70,11 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 	if c.Forms, err = s.store.Forms(ctx, id); err != nil {
 		return nil, err
 	}
+	reg, err := s.store.Registry(ctx, c.Forms)
+	if err != nil {
+		return nil, err
+	}
+	c.Doubts = mailbot.Doubts(tk.Kind, c.Forms, reg)
 	if c.IPs, err = s.store.IPs(ctx, id); err != nil {
 		return nil, err
 	}

@@ -621,3 +621,42 @@ func TestQuarantine(t *testing.T) {
 		t.Error("attached message not in the case, or not recorded")
 	}
 }
+
+// TestConfirmFromTheCasePage: a value read with doubt has its button on the case page; the
+// button confirms the value as read, recorded as by the staff member, and the row is no longer
+// in doubt.
+func TestConfirmFromTheCasePage(t *testing.T) {
+	e := start(t, "01-richiesta-venezia.eml")
+	ctx := context.Background()
+	list, _ := e.d.Store.Tickets(ctx)
+	id := list[0].ID
+	const form = "qualificazione_ente_prodotto"
+	if err := e.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		return tx.AddForm(id, ticketing.Form{MessageID: "m", Type: form, Source: "ente-prodotto.pdf",
+			Fields: map[string]any{"ente.codice_ipa": "c_l736"},
+			Provenance: map[string]ticketing.Provenance{"ente.codice_ipa": {Document: "ente-prodotto.pdf", Where: "pagina 1",
+				How: "table", Doubt: "etichetta simile"}},
+			ReceivedAt: time.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.signIn(c.mailedLink(operator))
+	_, page := c.do("GET", "/pratiche/"+id, nil)
+	if !strings.Contains(page, `name="azione" value="conferma"><input type="hidden" name="chiave" value="`+form+`.ente.codice_ipa">`) {
+		t.Fatalf("no confirm button for the doubtful value:\n%s", page)
+	}
+	code, body := c.do("POST", "/pratiche/"+id, url.Values{"azione": {"conferma"}, "chiave": {form + ".ente.codice_ipa"},
+		"versione": {field(versionRE, page)}, "csrf": {field(csrfRE, page)}})
+	if code != 200 || !strings.Contains(body, "valore confermato come letto") {
+		t.Fatalf("confirm: %d\n%s", code, body)
+	}
+	forms, _ := e.d.Store.Forms(ctx, id)
+	cf := mailbot.CaseFile(ticketing.KindIntegration, forms, nil)
+	if p := cf.Forms[form].Provenance["ente.codice_ipa"]; !p.Sure || p.How != ticketing.HowStaff || !strings.Contains(p.Document, operator) {
+		t.Errorf("provenance after the confirm %+v", p)
+	}
+	if strings.Contains(body, `name="chiave" value="`+form+`.ente.codice_ipa"`) {
+		t.Errorf("the confirmed value still has its button")
+	}
+}

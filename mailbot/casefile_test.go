@@ -291,3 +291,95 @@ func TestCallerIPsNeverConfidentlyWrong(t *testing.T) {
 		t.Errorf("for staff %q", uncertain)
 	}
 }
+
+// TestConfirmDoubtAsRead: staff settle a value read with doubt without typing it again. The
+// notice gives the line to write; a key not in doubt is refused with the keys that are; the
+// confirm by authenticated mail records the value as read, with where it was read, and moves the
+// case to test_setup as it was the last doubt. Then the same by the CLI's path.
+func TestConfirmDoubtAsRead(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	conflicting := func(msgID string) string {
+		return mimeMail("Mario Rossi <"+referent+">", CallCenter, "Richiesta integrazione", msgID,
+			"Buongiorno,\n\nQualificazione Ente-Prodotto\nCodice IPA: c_l737\n\nCordiali saluti", nil, bothForms(t))
+	}
+	h.deliver(conflicting("confirm1@comune.venezia.it"))
+	wait.For(t, "the ticket", func() bool { return len(h.tickets()) == 1 })
+	id := h.tickets()[0].ID
+	wait.For(t, "the staff notice", func() bool {
+		if len(h.mail.DeliveredTo(staffOne)) == 0 {
+			return false
+		}
+		subj, _ := h.lastTo(staffOne)
+		return strings.Contains(subj, "incertezza")
+	})
+	_, notice := h.lastTo(staffOne)
+	for _, want := range []string{"letto «c_l736» in ente-prodotto.pdf", "valori diversi", "#conferma ente.codice_ipa", "#campo ente.codice_ipa=valore"} {
+		if !strings.Contains(notice, want) {
+			t.Errorf("staff notice lacks %q:\n%s", want, notice)
+		}
+	}
+
+	h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "confirm2@regione.veneto.it",
+		"#conferma ente.denominazione", []string{staffAuth}, nil))
+	wait.For(t, "the refusal", func() bool {
+		_, text := h.lastTo(staffOne)
+		return strings.Contains(text, "non è in dubbio")
+	})
+	if _, text := h.lastTo(staffOne); !strings.Contains(text, "in dubbio: ente.codice_ipa") {
+		t.Errorf("refusal without the keys in doubt:\n%s", text)
+	}
+	if tk := h.ticket(id); tk.State != ticketing.StateAwaitingDocuments {
+		t.Fatalf("state %s after a refused confirm", tk.State)
+	}
+
+	h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "confirm3@regione.veneto.it",
+		"#conferma ente.codice_ipa\n\nGrazie", []string{staffAuth}, nil))
+	h.waitState(id, ticketing.StateTestSetup)
+	if _, text := h.lastTo(staffOne); !strings.Contains(text, "confermato come letto") || !strings.Contains(text, "documenti completi") {
+		t.Errorf("staff result:\n%s", text)
+	}
+	if _, text := h.lastTo(referent); !strings.Contains(text, "ambiente di collaudo") {
+		t.Errorf("answer after the confirm:\n%s", text)
+	}
+	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagNone || tk.Ente.CodiceIPA != "c_l736" {
+		t.Errorf("flag %q, ente %+v after the confirm", tk.Flag, tk.Ente)
+	}
+	events, _ := h.d.Store.Events(ctx, id)
+	if !slices.ContainsFunc(events, func(e ticketing.Event) bool {
+		return e.Type == ticketing.EventField && strings.HasPrefix(e.By, staffOne) && strings.Contains(e.Text, "confermati come letti: ente.codice_ipa=c_l736")
+	}) {
+		t.Errorf("no confirm event: %+v", events)
+	}
+	forms, _ := h.d.Store.Forms(ctx, id)
+	qep := CaseFile(ticketing.KindIntegration, forms, nil).Forms[parsers.FormQualificazioneEnteProdotto]
+	if p := qep.Provenance["ente.codice_ipa"]; p.How != ticketing.HowStaff || !p.Sure || qep.Field("ente.codice_ipa") != "c_l736" ||
+		!strings.Contains(p.Document, "ente-prodotto.pdf") || !strings.Contains(p.Document, "confermato da "+staffOne) {
+		t.Errorf("confirmed value %q provenance %+v", qep.Field("ente.codice_ipa"), p)
+	}
+
+	// The CLI's path, on a second case (the first cancelled so that the request does not join it).
+	if _, err := h.d.Intake.Apply(ctx, id, "annulla", "prova", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver(conflicting("confirm4@comune.venezia.it"))
+	wait.For(t, "the second ticket", func() bool { return len(h.tickets()) == 2 })
+	id2 := h.tickets()[1].ID
+	wait.For(t, "the second case waits on staff", func() bool { return h.ticket(id2).FlagKind == ticketing.FlagChecking })
+	if _, err := h.d.Intake.Apply(ctx, id2, "conferma", "prodotto.nome", nil, "cli:test"); err == nil ||
+		!strings.Contains(err.Error(), "in dubbio: ente.codice_ipa") {
+		t.Errorf("confirm of a key not in doubt: %v", err)
+	}
+	res, err := h.d.Intake.Apply(ctx, id2, "conferma", "ente.codice_ipa", nil, "cli:test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitState(id2, ticketing.StateTestSetup)
+	if !strings.Contains(res, "documenti completi") {
+		t.Errorf("CLI result %q", res)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id2, "conferma", "ente.codice_ipa", nil, "cli:test"); err == nil ||
+		!strings.Contains(err.Error(), "nessun valore della pratica è in dubbio") {
+		t.Errorf("confirm with no doubt left: %v", err)
+	}
+}

@@ -108,6 +108,15 @@ var Commands = []Command{
 			return "", map[string]string{k: f.Get("valore")}, nil
 		},
 		run: (*Intake).field},
+	{Name: "conferma", Args: "CHIAVE|tutto", Help: "conferma come letto un valore dei moduli letto con incertezza", Who: AnyStaff,
+		Verb: "confirm", CLIArgs: "KEY|tutto", Form: "conferma",
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			if f.Get("chiave") == "" {
+				return "", nil, errors.New("indicare il campo da confermare")
+			}
+			return f.Get("chiave"), nil, nil
+		},
+		run: (*Intake).confirm},
 	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: "invia al referente le credenziali dell'ambiente (i valori non sono conservati)", Who: AnyStaff, Lines: true,
 		Verb: "send-credentials", CLIArgs: "-env collaudo|esercizio -values FILE.toml", Input: CLICredentials, Form: "credenziali",
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {

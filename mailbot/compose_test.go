@@ -63,8 +63,8 @@ func TestGoldenReplies(t *testing.T) {
 		{"staff_notice.eml", "staff_notice", withStaff(func(d *staffData) { d.Reason = "richiesta di attivazione in esercizio, IP: 203.0.113.10" })},
 		{"staff_notice-uncertain.eml", "staff_notice", withStaff(func(d *staffData) {
 			d.Reason = noticeUncertain
-			d.Lines = []string{"campo «IP chiamanti in collaudo» (ip_collaudo): letto «11/03/2026» in ente-prodotto.pdf (pagina 1, etichetta «IP collaudo») — sembra una data, non un indirizzo IP",
-				"campo «Codice IPA» (ente.codice_ipa): letto «c_l736» in ente-prodotto.pdf — valori diversi: «c_l736» (ente-prodotto.pdf) e «c_l737» (corpo del messaggio)"}
+			d.Lines = []string{"campo «IP chiamanti in collaudo» (ip_collaudo): letto «11/03/2026» in ente-prodotto.pdf (pagina 1, etichetta «IP collaudo») — sembra una data, non un indirizzo IP — per confermarlo: #conferma ip_collaudo; per correggerlo: #campo ip_collaudo=valore",
+				"campo «Codice IPA» (ente.codice_ipa): letto «c_l736» in ente-prodotto.pdf — valori diversi: «c_l736» (ente-prodotto.pdf) e «c_l737» (corpo del messaggio) — per confermarlo: #conferma ente.codice_ipa; per correggerlo: #campo ente.codice_ipa=valore"}
 		})},
 		{"staff_result.eml", "staff_result", withStaff(func(d *staffData) {
 			d.Lines = []string{"#assegna mario.rossi: pratica assegnata a mario.rossi", "#stato completed: non eseguito, a integration case cannot go from production_setup to completed"}

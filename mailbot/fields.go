@@ -68,10 +68,17 @@ func hasField(formType, key string) bool {
 // referent gets the usual answer; one still lacking something gets the list again. Nothing is
 // recorded if any value is refused.
 func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []string, values map[string]string, by, line string, now time.Time) (string, error) {
+	return in.recordFields(tx, tk, keys, values, nil, by, line, now)
+}
+
+// recordFields is setFields; read, when not nil, holds per key the provenance of the value as
+// read that staff confirm (#conferma), kept in the record beside who confirmed it.
+func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []string, values map[string]string, read map[string]ticketing.Provenance, by, line string, now time.Time) (string, error) {
 	if len(keys) == 0 {
 		return "", refusal("%s: indicare uno o più valori come chiave=valore (ad esempio #campo ente.codice_ipa=c_l736)", line)
 	}
 	perType := map[string]*parsers.Form{}
+	prov := map[string]ticketing.Provenance{} // "type.key": the reading confirmed
 	var order, done []string
 	for _, k := range keys {
 		v := values[k]
@@ -84,6 +91,9 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 		}
 		for _, t := range types {
 			f := perType[t]
+			if r, ok := read[k]; ok {
+				prov[t+"."+key] = r
+			}
 			if f == nil {
 				f = &parsers.Form{Type: t, Fields: map[string]any{}}
 				perType[t] = f
@@ -102,6 +112,10 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 		rec := ticketing.Form{Type: t, Source: by, Fields: f.Fields, Provenance: map[string]ticketing.Provenance{}, ReceivedAt: now}
 		for k := range f.Fields {
 			rec.Provenance[k] = ticketing.Provenance{Document: "valore indicato da " + by, How: ticketing.HowStaff, Sure: true}
+			if r, ok := prov[t+"."+k]; ok {
+				rec.Provenance[k] = ticketing.Provenance{Document: r.Document + ", valore confermato da " + by,
+					Where: r.Where, Label: r.Label, How: ticketing.HowStaff, Sure: true}
+			}
 		}
 		if err := tx.AddForm(tk.ID, rec); err != nil {
 			return "", err
@@ -115,8 +129,12 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 			}
 		}
 	}
+	event, res := "valori dei moduli confermati o corretti: ", line+": valore registrato"
+	if read != nil {
+		event, res = "valori confermati come letti: ", line+": valore confermato come letto"
+	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventField, By: by,
-		Text: "valori dei moduli confermati o corretti: " + strings.Join(done, ", ")}); err != nil {
+		Text: event + strings.Join(done, ", ")}); err != nil {
 		return "", err
 	}
 	forms, err := tx.Forms(tk.ID)
@@ -126,7 +144,6 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 	if err := updateEnte(tx, tk, forms, now); err != nil {
 		return "", err
 	}
-	res := line + ": valore registrato"
 	if tk.State != ticketing.StateAwaitingDocuments {
 		return res, nil
 	}
@@ -185,4 +202,58 @@ func (in *Intake) tellReferent(tx *ticketing.Tx, tk *ticketing.Ticket, name, nex
 	}
 	_, err = in.post.queue(tx, out, now)
 	return err
+}
+
+// confirm is "#conferma KEY" (or "#conferma tutto"): staff confirm a value of the case file read
+// without confidence as it was read, without typing it again. It is recorded as #campo records a
+// value, with where it was read, and moves the case on when it was the last doubt.
+func (in *Intake) confirm(c call) (string, error) {
+	arg := strings.ToLower(strings.TrimSpace(c.arg))
+	forms, err := c.tx.Forms(c.tk.ID)
+	if err != nil {
+		return "", err
+	}
+	reg, err := c.tx.Registry(forms)
+	if err != nil {
+		return "", err
+	}
+	doubts := caseDoubts(c.tk.Kind, CaseFile(c.tk.Kind, forms, reg))
+	var keys, listed []string
+	values, read := map[string]string{}, map[string]ticketing.Provenance{}
+	for _, d := range doubts {
+		listed = append(listed, d.key)
+		if arg != "tutto" && arg != d.key && arg != d.formType+"."+d.key {
+			continue
+		}
+		v := d.form.Field(d.key)
+		if v == "" {
+			return "", refusal("%s: per «%s» non è stato letto un valore valido da confermare: correggerlo con #campo %s=valore", c.line, d.key, d.key)
+		}
+		k := d.formType + "." + d.key // only the form in doubt, not every form with the key
+		keys = append(keys, k)
+		values[k], read[k] = v, d.prov
+	}
+	if len(keys) == 0 {
+		if len(listed) == 0 {
+			return "", refusal("%s: nessun valore della pratica è in dubbio", c.line)
+		}
+		if arg == "" {
+			return "", refusal("%s: indicare il campo da confermare; in dubbio: %s", c.line, strings.Join(dedupe(listed), ", "))
+		}
+		return "", refusal("%s: «%s» non è in dubbio; in dubbio: %s", c.line, arg, strings.Join(dedupe(listed), ", "))
+	}
+	return in.recordFields(c.tx, c.tk, keys, values, read, c.by, c.line, c.now)
+}
+
+// Doubts maps the values of a case file that #conferma can settle, "type.key", to the value
+// #conferma would record: read without confidence or in conflict, with a value read. The console
+// shows a confirm button beside the reading that gave that value.
+func Doubts(kind string, forms []ticketing.Form, reg *ticketing.Registry) map[string]string {
+	out := map[string]string{}
+	for _, d := range caseDoubts(kind, CaseFile(kind, forms, reg)) {
+		if v := d.form.Field(d.key); v != "" {
+			out[d.formType+"."+d.key] = v
+		}
+	}
+	return out
 }

@@ -302,22 +302,46 @@ func documentsCheck(kind string, forms []ticketing.Form, reg *ticketing.Registry
 				}
 			}
 		}
-		for _, key := range slices.Sorted(maps.Keys(f.Provenance)) {
-			if p := f.Provenance[key]; !p.Sure {
-				if line := uncertainLine(t, key, f, p); !seen[line] {
-					seen[line] = true
-					c.uncertain = append(c.uncertain, line)
-				}
-			}
+	}
+	for _, d := range caseDoubts(kind, cf) {
+		if line := uncertainLine(d.formType, d.key, d.form, d.prov, true); !seen[line] {
+			seen[line] = true
+			c.uncertain = append(c.uncertain, line)
 		}
 	}
 	c.missing = dedupe(c.missing)
 	return c
 }
 
+// doubt is one value of a case file read without confidence or in conflict.
+type doubt struct {
+	formType, key string
+	form          ticketing.Form
+	prov          ticketing.Provenance
+}
+
+// caseDoubts lists the values of a case file that a person is to confirm or correct, in the
+// order of the forms and of their keys.
+func caseDoubts(kind string, cf ticketing.CaseFile) []doubt {
+	var out []doubt
+	for _, t := range requiredForms(kind) {
+		f, ok := cf.Forms[t]
+		if !ok {
+			continue
+		}
+		for _, key := range slices.Sorted(maps.Keys(f.Provenance)) {
+			if p := f.Provenance[key]; !p.Sure {
+				out = append(out, doubt{formType: t, key: key, form: f, prov: p})
+			}
+		}
+	}
+	return out
+}
+
 // uncertainLine tells staff what was read without confidence: field, value, document, place,
-// doubt, and the key to confirm or correct it with (#campo KEY=VALORE).
-func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenance) string {
+// doubt, and the lines that settle it: #conferma KEY when the value as read is in the case file
+// (confirmable), #campo KEY=valore always.
+func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenance, confirmable bool) string {
 	label := key
 	if spec := parsers.Spec(formType); spec != nil {
 		for _, fd := range spec.Fields {
@@ -357,7 +381,11 @@ func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenanc
 			line += " — " + pr.Message
 		}
 	}
-	return line
+	line += " — "
+	if confirmable && f.Field(key) != "" {
+		line += "per confermarlo: #conferma " + key + "; "
+	}
+	return line + "per correggerlo: #campo " + key + "=valore"
 }
 
 func prerequisiteText(key string) string {
@@ -568,7 +596,7 @@ func callerIPs(an *parsers.Analysis) (ips, problems, uncertain []string) {
 		for k := range f.Fields {
 			if p, ok := f.Provenance[k]; ok && !p.Sure && strings.HasPrefix(k, "ip") {
 				rec := formRecord("", f, time.Time{})
-				uncertain = append(uncertain, uncertainLine(f.Type, k, rec, rec.Provenance[k]))
+				uncertain = append(uncertain, uncertainLine(f.Type, k, rec, rec.Provenance[k], false))
 				for _, ip := range rec.List(k) {
 					unsure[ip] = true
 				}
@@ -581,7 +609,7 @@ func callerIPs(an *parsers.Analysis) (ips, problems, uncertain []string) {
 			if prov, ok := f.Provenance[p.Field]; ok && !prov.Sure {
 				if _, listed := f.Fields[p.Field]; !listed {
 					rec := formRecord("", f, time.Time{})
-					uncertain = append(uncertain, uncertainLine(f.Type, p.Field, rec, rec.Provenance[p.Field]))
+					uncertain = append(uncertain, uncertainLine(f.Type, p.Field, rec, rec.Provenance[p.Field], false))
 				}
 				continue
 			}
