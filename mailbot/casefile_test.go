@@ -295,7 +295,7 @@ func TestCallerIPsNeverConfidentlyWrong(t *testing.T) {
 // TestConfirmDoubtAsRead: staff settle a value read with doubt without typing it again. The
 // notice gives the line to write; a key not in doubt is refused with the keys that are; the
 // confirm by authenticated mail records the value as read, with where it was read, and moves the
-// case to test_setup as it was the last doubt. Then the same by the CLI's path.
+// case to test_setup as it was the last doubt. Then the same by the CLI's path, with "tutto".
 func TestConfirmDoubtAsRead(t *testing.T) {
 	h, _ := newLifecycle(t)
 	ctx := context.Background()
@@ -370,7 +370,7 @@ func TestConfirmDoubtAsRead(t *testing.T) {
 		!strings.Contains(err.Error(), "in dubbio: ente.codice_ipa") {
 		t.Errorf("confirm of a key not in doubt: %v", err)
 	}
-	res, err := h.d.Intake.Apply(ctx, id2, "conferma", "ente.codice_ipa", nil, "cli:test")
+	res, err := h.d.Intake.Apply(ctx, id2, "conferma", "tutto", nil, "cli:test") // every doubt at once
 	if err != nil {
 		t.Fatal(err)
 	}
