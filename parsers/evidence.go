@@ -37,6 +37,9 @@ const (
 	// SigHidden: text not shown to a reader of the document (an invisible OCR layer, a deleted
 	// tracked change).
 	SigHidden SignalKind = "hidden"
+	// SigProse: the label and value are words of a sentence that a printed, justified
+	// paragraph spread into what looks like a table row (a cover letter, not a form).
+	SigProse SignalKind = "prose"
 )
 
 // Signal is one piece of evidence against a reading, with a note for staff in Italian.
@@ -78,6 +81,7 @@ var calibration = []calibrationRule{
 	{SigAmbiguousLabel, "a label that can mean two fields"},
 	{SigRepaired, "valid only once repaired (lost leading zeros)"},
 	{SigHidden, "text a reader of the document does not see"},
+	{SigProse, "words of a printed sentence, not a form's row"},
 }
 
 // decide is the one place a reading becomes sure: with no evidence against it. A value that

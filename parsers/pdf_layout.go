@@ -473,10 +473,30 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 			continue
 		}
 		flush()
-		items = append(items, pdfRowItems(bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1))...)
+		row := pdfRowItems(bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1))
+		if !r.ruled && pdfProseRow(bs) {
+			for k := range row {
+				if row[k].pair && row[k].value != "" && row[k].sig.Kind == "" {
+					row[k].sig = Signal{SigProse, "«" + row[k].label + " " + row[k].value + "»: parole di una frase stampata, non una riga di modulo"}
+				}
+			}
+		}
+		items = append(items, row...)
 	}
 	flush()
 	return append(items, yn.end(rowItems)...)
+}
+
+// pdfProseRow tells a line of a justified paragraph from a table row: a printed letter's
+// word gaps make each word a cell, so most cells of such a "row" are one word, many of them.
+func pdfProseRow(bs []pdfBlock) bool {
+	words := 0
+	for _, b := range bs {
+		if len(b.lines) == 1 && !strings.Contains(strings.TrimSpace(b.lines[0].text()), " ") {
+			words++
+		}
+	}
+	return len(bs) >= 6 && words*3 >= len(bs)*2
 }
 
 // pdfYesNo reads "Sì | No" columns: a header row with the two words (after a label, or
