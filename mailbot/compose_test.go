@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/parsers"
 	"mailbot/templates"
 	"mailbot/ticketing"
 )
@@ -49,8 +50,22 @@ func TestGoldenReplies(t *testing.T) {
 		})},
 		{"docs_complete.eml", "docs_complete", with(func(d *replyData) { d.NextStep = nextTestSetup })},
 		{"production_incomplete.eml", "production_incomplete", with(func(d *replyData) {
-			d.NextStep = nextProductionInfo
+			d.NextStep, d.Step = nextProductionInfo, parsers.StepTests
 			d.Missing = []string{"L'indirizzo IP \"192.168.1.20\" è un indirizzo privato, non raggiungibile da Internet."}
+		})},
+		{"answer-collaudo.eml", "answer", with(func(d *replyData) {
+			d.Step, d.State, d.NextStep = parsers.StepTests, ticketing.StateLabel(ticketing.StateTesting), nextAfterQuestion(parsers.StepTests)
+			d.Question = "Come facciamo a sapere se i test sono andati a buon fine?"
+		})},
+		{"answer-pagamento.eml", "answer", with(func(d *replyData) {
+			d.Step, d.State, d.NextStep = parsers.StepPayment, ticketing.StateLabel(ticketing.StateProductionCheck), nextAfterQuestion(parsers.StepPayment)
+			d.Question = "Dobbiamo fare un pagamento reale o basta quello di prova?"
+		})},
+		{"step_failed.eml", "step_failed", with(func(d *replyData) {
+			d.Step, d.State, d.NextStep = parsers.StepTests, ticketing.StateLabel(ticketing.StateTesting), nextAfterFailure
+		})},
+		{"step_failed-pagamento.eml", "step_failed", with(func(d *replyData) {
+			d.Step, d.State, d.NextStep = parsers.StepPayment, ticketing.StateLabel(ticketing.StateProductionCheck), nextAfterFailure
 		})},
 		{"production_requested.eml", "production_requested", with(func(d *replyData) { d.NextStep = nextProductionSetup })},
 		{"completed.eml", "completed", with(func(d *replyData) { d.NextStep = nextCompleted })},

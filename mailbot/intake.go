@@ -545,7 +545,8 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		}
 	}
 	data := replyData{TicketID: ticketID, Name: displayName(msg.env.FromName), Subject: echoText(msg.subject(), maxEcho),
-		NextStep: o.nextStep, New: o.isNew, FormsWithheld: formsWithheld}
+		NextStep: o.nextStep, New: o.isNew, FormsWithheld: formsWithheld,
+		Question: echoText(o.question, maxEcho), Step: o.step}
 	if !msg.env.Date.IsZero() {
 		data.Received = msg.env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
 	}
@@ -707,7 +708,9 @@ type replyData struct {
 	Limit       string
 	Product     string
 	Ente        string
-	New         bool // the message answered opened the ticket
+	New         bool   // the message answered opened the ticket
+	Question    string // the referent's question, quoted in the answer
+	Step        string // the step whose lines to write the mail shows (parsers.StepTests, StepPayment)
 	// FormsWithheld: the blank forms were not attached because the reply goes to an address
 	// other than the sender's.
 	FormsWithheld bool

@@ -136,6 +136,14 @@ func TestRealServersLifecycle(t *testing.T) {
 	const pwTest, pwProd = "Real-Coll4udo-1", "Real-Pr0d-2"
 	send(staffOne, []string{CallCenter}, "Re: ["+id+"]", "#credenziali collaudo\ncodice_ipa: c_l736\npassword_mypay: "+pwTest, []string{staffAuth}, nil)
 	h.waitState(id, "testing")
+	// Words that do not say the tests passed, with a public IP: the case stays (issue 18).
+	send(referent, []string{CallCenter, Cluster}, "Re: Credenziali di collaudo ["+id+"]",
+		"I test non sono ancora terminati, vi aggiorniamo. Chiediamo intanto l'esercizio.\nIP: 203.0.113.10", nil, nil)
+	wait.For(t, "the message held for staff", func() bool {
+		tk, err := d.Store.Ticket(ctx, id)
+		return err == nil && strings.Contains(tk.Flag, "non conferma")
+	})
+	h.waitState(id, "testing")
 	send(referent, []string{CallCenter, Cluster}, "Re: Credenziali di collaudo ["+id+"]",
 		"Esiti dei test: positivo. Richiesta attivazione in esercizio.\nIP: 203.0.113.10", nil, nil)
 	h.waitState(id, "production_setup")

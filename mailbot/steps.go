@@ -65,6 +65,8 @@ type outcome struct {
 	staffNotice string   // why staff must look, "" for nothing
 	staffLines  []string // details for staff under the notice
 	isNew       bool     // the message opened the ticket (templates that serve both cases)
+	question    string   // the referent's question, quoted in the answer
+	step        string   // the step whose lines the answer shows (parsers.StepTests, StepPayment)
 }
 
 // Forms each kind of case must carry at its first step.
@@ -89,10 +91,6 @@ func kindOf(m message) string {
 var (
 	qualificationRE = regexp.MustCompile(`(?i)qualificazione\s+(del\s+)?(prodott|processo)|domanda\s+di\s+invito`)
 	productionRE    = regexp.MustCompile(`(?i)esercizio|produzione`)
-	resultsRE       = regexp.MustCompile(`(?i)esit[oi]|(test|prove|collaudo)[^.\n]{0,30}(superat|complet|eseguit|effettuat|conclus|positiv|andat[ie]\s+a\s+buon\s+fine)`)
-	negativeRE      = regexp.MustCompile(`(?i)esito\s*(:|\s)\s*negativo|test\s+(non\s+superat|fallit)|non\s+(sono\s+)?(riusciti|andati\s+a\s+buon\s+fine)`)
-	paymentDoneRE   = regexp.MustCompile(`(?i)pagamento[^.\n]{0,40}(effettuat|eseguit|riuscit|andat[oa]\s+a\s+buon\s+fine|completat|concluso)|(effettuat|eseguit|completat)\w*\s+(con\s+successo\s+)?(il|un)\s+pagamento|siamo\s+(in\s+esercizio|operativi)|servizio\s+(è\s+)?(attivo|disponibile)`)
-	paymentFailRE   = regexp.MustCompile(`(?i)pagamento[^.\n]{0,40}(non\s+(è\s+)?(riuscit|andat)|fallit|rifiutat|errore)|non\s+(siamo\s+)?riusciti`)
 )
 
 // recordForms files the forms of a message with the ticket and updates what the ticket says of
@@ -508,13 +506,19 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 	case ticketing.StateTesting:
 		return in.productionRequest(tx, tk, m, forms, o, now)
 	case ticketing.StateProductionCheck:
-		text := m.text() + " " + m.subject()
-		if paymentDoneRE.MatchString(text) && !paymentFailRE.MatchString(text) {
-			if err := in.complete(tx, tk, "pagamento in esercizio confermato dal referente", now); err != nil {
+		it := parsers.ReadIntent(parsers.StepPayment, m.text(), m.forms())
+		if it.Done {
+			if err := clearRead(tx, tk, now); err != nil {
+				return o, err
+			}
+			if err := in.complete(tx, tk, "pagamento in esercizio confermato dal referente: «"+it.Evidence+"»", now); err != nil {
 				return o, err
 			}
 			o.reply, o.nextStep = "completed", nextCompleted
 			return o, nil
+		}
+		if held(it) {
+			return in.holdStep(tx, tk, it, m, o, now)
 		}
 		o.staffNotice = joinNotice(o.staffNotice, "messaggio in verifica di esercizio non compreso: serve un operatore")
 		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere: esito del pagamento in esercizio non chiaro", "mailbot", now)
@@ -526,6 +530,8 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 }
 
 // productionRequest handles step 3: test results, the request for production and caller IPs.
+// The case moves only when the referent's own words (or the esiti form's Esito) say the tests
+// passed, nothing in the message says otherwise, and valid public IPs are given.
 func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m message, forms []ticketing.Form, o outcome, now time.Time) (outcome, error) {
 	text := m.text() + "\n" + m.subject()
 	var esiti *parsers.Form
@@ -533,6 +539,10 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 		if f.Type == parsers.FormEsitiCollaudo {
 			esiti = &m.forms()[i]
 		}
+	}
+	it := parsers.ReadIntent(parsers.StepTests, m.text(), m.forms())
+	if held(it) {
+		return in.holdStep(tx, tk, it, m, o, now)
 	}
 	ips, ipProblems, uncertain := callerIPs(m.an)
 	if len(uncertain) > 0 {
@@ -546,23 +556,13 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 		}
 	}
 	asksProduction := productionRE.MatchString(text) || esiti != nil
-	hasResults := resultsRE.MatchString(text) || (esiti != nil && esiti.Fields[parsers.KeyCollaudoEsito] != nil)
-	if !asksProduction && len(ips) == 0 && len(ipProblems) == 0 {
+	if !it.Done && !asksProduction && len(ips) == 0 && len(ipProblems) == 0 {
 		o.staffNotice = joinNotice(o.staffNotice, "messaggio durante il collaudo non compreso: serve un operatore")
 		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere durante il collaudo", "mailbot", now)
 	}
-	negative := negativeRE.MatchString(text)
-	if esiti != nil {
-		if v, _ := esiti.Fields[parsers.KeyCollaudoEsito].(string); strings.HasPrefix(strings.ToLower(v), "neg") {
-			negative = true
-		}
-	}
 	var missing []string
-	if !hasResults {
-		missing = append(missing, "gli esiti dei test svolti in collaudo (per MyPay anche i pagamenti di prova con le carte di collaudo)")
-	}
-	if negative {
-		missing = append(missing, "l'esito positivo dei test: ci segnala un esito negativo, quindi l'attivazione in esercizio non è ancora possibile; ci descriva i problemi riscontrati e la aiuteremo")
+	if !it.Done {
+		missing = append(missing, "la conferma che i test in collaudo sono stati superati (per MyPay anche i pagamenti di prova con le carte di collaudo)")
 	}
 	missing = append(missing, ipProblems...)
 	if len(ips) == 0 {
@@ -570,18 +570,99 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 	}
 	if len(missing) > 0 {
 		o.reply, o.nextStep, o.missing = "production_incomplete", nextProductionInfo, append(missing, o.missing...)
+		o.step = parsers.StepTests
 		return o, nil
 	}
 	if err := tx.AddIPs(tk.ID, ticketing.EnvEsercizio, ips, now); err != nil {
 		return o, err
 	}
-	if err := tx.SetState(tk.ID, ticketing.StateProductionSetup, "mailbot", "esiti dei test e IP di esercizio ricevuti: "+strings.Join(ips, ", "), now); err != nil {
+	if err := clearRead(tx, tk, now); err != nil {
+		return o, err
+	}
+	if err := tx.SetState(tk.ID, ticketing.StateProductionSetup, "mailbot", "test superati («"+it.Evidence+"») e IP di esercizio ricevuti: "+strings.Join(ips, ", "), now); err != nil {
 		return o, err
 	}
 	tk.State = ticketing.StateProductionSetup
 	o.reply, o.nextStep = "production_requested", nextProductionSetup
 	o.staffNotice = joinNotice(o.staffNotice, "richiesta di attivazione in esercizio, IP: "+strings.Join(ips, ", "))
+	o.staffLines = append(o.staffLines, "il referente scrive: «"+it.Evidence+"»")
 	return o, nil
+}
+
+// clearRead takes off the flag of a referent's message a person was to read when the
+// referent's later words move the case on: what was to be read is overtaken.
+func clearRead(tx *ticketing.Tx, tk *ticketing.Ticket, now time.Time) error {
+	if tk.FlagKind != ticketing.FlagUnclear {
+		return nil
+	}
+	tk.FlagKind, tk.Flag = ticketing.FlagNone, ""
+	return tx.ClearFlag(tk.ID, "mailbot", "il referente conferma il passo", now)
+}
+
+// held reports whether a referent's words hold the case where it is: something in them says
+// the step is not done (or not yet, or only if), asks a question, or is an out-of-office text.
+func held(it parsers.Intent) bool {
+	return !it.Done && (len(it.Against) > 0 || len(it.Questions) > 0 || it.Away)
+}
+
+// holdStep keeps a case where it is when the referent's words do not say the step is done:
+// staff read the sentences that hold it, quoted with the reason; a question gets an answer
+// with the case's state and next step; a failure gets the request to describe it.
+func (in *Intake) holdStep(tx *ticketing.Tx, tk *ticketing.Ticket, it parsers.Intent, m message, o outcome, now time.Time) (outcome, error) {
+	step, what := parsers.StepTests, "l'esito dei test in collaudo"
+	if tk.State == ticketing.StateProductionCheck {
+		step, what = parsers.StepPayment, "il pagamento reale in esercizio"
+	}
+	if it.Away {
+		o.staffNotice = joinNotice(o.staffNotice, "risposta di assenza (fuori ufficio) del referente: nessuna azione")
+		return o, nil
+	}
+	for _, q := range it.Against {
+		o.staffLines = append(o.staffLines, fmt.Sprintf("«%s» — %s", q.Sentence, q.Reason))
+	}
+	for _, q := range it.Questions {
+		o.staffLines = append(o.staffLines, fmt.Sprintf("domanda: «%s»", q))
+	}
+	if m.an != nil && len(m.an.IPs) > 0 {
+		o.staffLines = append(o.staffLines, "indirizzi IP nel messaggio (non registrati): "+strings.Join(m.an.IPs, ", "))
+	}
+	if it.Evidence != "" {
+		o.staffLines = append(o.staffLines, fmt.Sprintf("il messaggio dice anche «%s», ma la pratica resta dov'è", it.Evidence))
+	}
+	o.staffNotice = joinNotice(o.staffNotice, "il referente non conferma "+what+": da leggere")
+	// The flag quotes the sentence too: staff see it on the case even when this hour's notices
+	// are spent.
+	quote := ""
+	if len(it.Against) > 0 {
+		quote = it.Against[0].Sentence
+	} else if len(it.Questions) > 0 {
+		quote = it.Questions[0]
+	}
+	if err := tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere: il referente non conferma "+what+": «"+echoText(quote, 160)+"»", "mailbot", now); err != nil {
+		return o, err
+	}
+	o.step = step
+	switch {
+	case len(it.Questions) > 0:
+		o.reply, o.question, o.nextStep = "answer", it.Questions[0], nextAfterQuestion(step)
+	case it.Failed():
+		o.reply, o.nextStep = "step_failed", nextAfterFailure
+	}
+	return o, nil
+}
+
+const (
+	nextAfterFailure = "un operatore esamina quanto ci ha scritto e la contatterà; se può, risponda a questo messaggio descrivendo il problema (messaggi di errore, data e ora, codice IUV) e allegando eventuali schermate."
+	nextTestsDone    = "completati i test in collaudo, ci risponda con l'esito e gli indirizzi IP pubblici da abilitare in esercizio."
+	nextPaymentDone  = "effettuato un pagamento reale in esercizio, ci risponda con l'esito."
+)
+
+// nextAfterQuestion is the referent's next step while a person answers the question.
+func nextAfterQuestion(step string) string {
+	if step == parsers.StepPayment {
+		return nextPaymentDone
+	}
+	return nextTestsDone
 }
 
 // callerIPs splits what a message says of caller addresses: the valid ones to record, the

@@ -35,6 +35,11 @@ type Intent struct {
 	Away      bool     // an out-of-office text, not a message about the case
 }
 
+// Failed reports whether the words report a failure (an error, a negative outcome).
+func (in Intent) Failed() bool {
+	return slices.ContainsFunc(in.Against, func(q Quote) bool { return q.Reason == reasonFailure })
+}
+
 // Quote is a sentence of the referent and why it holds the case (Italian, for staff).
 type Quote struct {
 	Sentence string
@@ -64,8 +69,8 @@ func ReadIntent(step, text string, forms []Form) Intent {
 		return in
 	}
 	for _, f := range forms {
-		v, _ := f.Fields["collaudo.esito"].(string)
-		if v == "" || !f.Provenance["collaudo.esito"].Sure {
+		v, _ := f.Fields[KeyCollaudoEsito].(string)
+		if v == "" || !f.Provenance[KeyCollaudoEsito].Sure {
 			continue
 		}
 		switch w := strings.ToLower(strings.TrimSpace(v)); {
@@ -251,16 +256,35 @@ var (
 	disclaimerRe = regexp.MustCompile(`(?i)^\s*(avvertenza|avviso|informativa|confidentiality|disclaimer|questa e-?mail|questo messaggio|le informazioni contenute|ai sensi del)\b`)
 )
 
+// mailbot's own mail opens with "Gentile …," and signs "Regione del Veneto" (its footer,
+// after "--", is gone by the time the text is read as a reply).
+var (
+	ownSignatureRe = regexp.MustCompile(`^\s*Regione del Veneto\s*$`)
+	ownGreetingRe  = regexp.MustCompile(`^\s*Gentile [^,]{1,80},\s*$`)
+)
+
 // cutClosing drops what follows a closing line or starts a disclaimer: a name, an office, a
-// phone number, a legal notice ("se avete ricevuto questo messaggio per errore").
+// phone number, a legal notice ("se avete ricevuto questo messaggio per errore"). A copy of
+// mailbot's own mail quoted with no quote marks goes too, from its greeting on: it shows the
+// lines a referent may write ("Esito: positivo"), which are not the referent's words.
 func cutClosing(text string) string {
 	lines := strings.Split(text, "\n")
+	if f := slices.IndexFunc(lines, ownSignatureRe.MatchString); f >= 0 {
+		start := f
+		for i := f; i >= 0; i-- {
+			if ownGreetingRe.MatchString(lines[i]) {
+				start = i
+				break
+			}
+		}
+		lines = lines[:start]
+	}
 	for i, l := range lines {
 		if disclaimerRe.MatchString(l) || closingRe.MatchString(l) {
 			return strings.Join(lines[:i], "\n")
 		}
 	}
-	return text
+	return strings.Join(lines, "\n")
 }
 
 // sentenceEnd splits text into sentences: at a line end, or at . ! ? ; followed by a space or

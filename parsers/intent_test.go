@@ -166,6 +166,23 @@ func TestIntentQuotesForStaff(t *testing.T) {
 	}
 }
 
+// TestIntentOwnMailQuoted: a reply that copies mailbot's mail with no quote marks (some
+// clients do) is not read as the referent saying "Esito: positivo".
+func TestIntentOwnMailQuoted(t *testing.T) {
+	mail, err := os.ReadFile(filepath.Join("..", "mailbot", "testdata", "golden", "credentials-collaudo.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, reply := range []string{"Grazie, ricevute.", "Ricevute, iniziamo i test la prossima settimana.", ""} {
+		if in := ReadIntent(StepTests, reply+"\n\n"+string(mail), nil); in.Done {
+			t.Errorf("%q over an unmarked copy of the credentials mail moved the case: %+v", reply, in)
+		}
+	}
+	if in := ReadIntent(StepTests, "Esito: positivo\nIP: 203.0.113.10\n\n"+string(mail), nil); !in.Done {
+		t.Errorf("the referent's own lines above the copy were not read: %+v", in)
+	}
+}
+
 func FuzzReadIntent(f *testing.F) {
 	for _, c := range loadIntentCases(f, "sentences.txt") {
 		f.Add(c.step == StepPayment, c.text)
