@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -201,13 +202,21 @@ func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Lim
 	}
 	deadline := time.AfterFunc(wall+workerGrace, func() { stop(fmt.Sprintf("over its deadline of %s", wall)) })
 	var poll *time.Timer
-	poll = time.AfterFunc(cpuPoll, func() {
+	check := func() {
 		if now, ok := liveCPU(w.cmd.Process.Pid); ok && now-w.cpu > cpu {
 			stop(fmt.Sprintf("over its CPU time of %s", cpu))
 			return
 		}
-		poll.Reset(cpuPoll)
-	})
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished { // a check running as the document ends must not arm another
+			poll.Reset(cpuPoll)
+		}
+	}
+	// Armed only once poll is set: on a loaded machine the first check could otherwise run
+	// before the assignment and find a nil timer.
+	poll = time.AfterFunc(time.Duration(math.MaxInt64), check)
+	poll.Reset(cpuPoll)
 	r := w.roundTrip(readRequest{Name: name, Type: contentType, Limits: lim, Data: data})
 	deadline.Stop()
 	poll.Stop()
