@@ -100,11 +100,17 @@ func decide(e Evidence) (sure bool, doubt string) {
 	return false, strings.Join(notes, "; ")
 }
 
-// against records evidence against the reading of key.
+// against records evidence against the reading of key. A value read by identity (its field
+// named by key in mailbot's own form) was not read from a neighbour or under a label that
+// could mean another field: evidence of where it stood does not count against it; evidence of
+// what it holds does.
 func (f *Form) against(key string, s Signal) {
 	p, ok := f.Provenance[key]
 	if !ok {
 		p = Provenance{Document: f.Source, How: HowLine}
+	}
+	if p.How == HowIdentity && (s.Kind == SigLabel || s.Kind == SigAmbiguousLabel || s.Kind == SigOtherField || s.Kind == SigHeader) {
+		return
 	}
 	p.Evidence.add(s)
 	f.Provenance[key] = p

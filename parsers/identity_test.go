@@ -15,6 +15,9 @@ func TestOwnFormsByIdentity(t *testing.T) {
 		[]string{"Codice IPA", `<w:sdt><w:sdtPr><w:alias w:val="Ente"/><w:tag w:val="ente.denominazione"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Comune di Venezia</w:t></w:r></w:p></w:sdtContent></w:sdt>`},
 		[]string{"Codice IPA", "c_l736"},
 	)
+	// A label inside a value read by key says nothing of where it was read (not in the file
+	// without properties, where it would name the form).
+	address := docxTableXML([]string{"Campo B", `<w:sdt><w:sdtPr><w:tag w:val="ente.indirizzo"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Palazzo dell'ente, San Marco 4136</w:t></w:r></w:p></w:sdtContent></w:sdt>`})
 	props := map[string]string{
 		"keyword":         `<cp:coreProperties xmlns:cp="x"><cp:keywords>mailbot:informativa_generale:1</cp:keywords></cp:coreProperties>`,
 		"split keyword":   `<cp:coreProperties xmlns:cp="x"><cp:keywords>mailbot informativa_generale 1</cp:keywords></cp:coreProperties>`,
@@ -25,7 +28,7 @@ func TestOwnFormsByIdentity(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			entries := map[string]string{
 				"[Content_Types].xml": `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
-				"word/document.xml":   testDocxHead + table + `</w:body></w:document>`,
+				"word/document.xml":   testDocxHead + table + address + `</w:body></w:document>`,
 			}
 			order := []string{"[Content_Types].xml", "word/document.xml"}
 			if core != "" {
@@ -42,6 +45,13 @@ func TestOwnFormsByIdentity(t *testing.T) {
 				t.Fatal(err)
 			}
 			if name == "no properties" {
+				forms, err = ReadDocument("modulo.docx", "", buildZip(t, map[string]string{
+					"[Content_Types].xml": entries["[Content_Types].xml"],
+					"word/document.xml":   testDocxHead + table + `</w:body></w:document>`,
+				}, order...), Limits{})
+				if err != nil {
+					t.Fatal(err)
+				}
 				if len(forms) == 1 && forms[0].Type == FormInformativaGenerale {
 					t.Fatalf("typed without properties: the test no longer shows that properties name the form")
 				}
@@ -51,7 +61,8 @@ func TestOwnFormsByIdentity(t *testing.T) {
 				t.Fatalf("forms %+v, want one informativa_generale", forms)
 			}
 			f := forms[0]
-			for key, want := range map[string]string{"ente.codice_fiscale": "00339370272", "ente.denominazione": "Comune di Venezia", "ente.codice_ipa": "c_l736"} {
+			for key, want := range map[string]string{"ente.codice_fiscale": "00339370272", "ente.denominazione": "Comune di Venezia", "ente.codice_ipa": "c_l736",
+				"ente.indirizzo": "Palazzo dell'ente, San Marco 4136"} {
 				if f.Fields[key] != want || !f.Provenance[key].Sure {
 					t.Errorf("%s = %v (%+v), want %q, sure", key, f.Fields[key], f.Provenance[key], want)
 				}
