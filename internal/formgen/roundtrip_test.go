@@ -27,6 +27,9 @@ var contentTypes = map[string]string{
 func roundTripValue(f parsers.Field, i int) (in string, want any) {
 	switch f.Kind {
 	case parsers.KindList:
+		if len(f.Options) >= 2 { // a closed list: what is not an option is a doubt, rightly
+			return f.Options[0] + "\n" + f.Options[1], []string{f.Options[0], f.Options[1]}
+		}
 		return fmt.Sprintf("primo elemento %d\nsecondo elemento %d", i, i),
 			[]string{fmt.Sprintf("primo elemento %d", i), fmt.Sprintf("secondo elemento %d", i)}
 	case parsers.KindServices:
