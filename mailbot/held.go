@@ -29,10 +29,7 @@ func (in *Intake) HeldMail(ctx context.Context) ([]ticketing.OutMail, error) {
 func (in *Intake) ReleaseHeld(ctx context.Context, id int64, by string) (string, error) {
 	var res string
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		m, err := tx.Held(id)
-		if errors.Is(err, ticketing.ErrNotFound) {
-			return ErrHeldGone
-		}
+		m, err := heldReply(tx, id)
 		if err != nil {
 			return err
 		}
@@ -70,10 +67,7 @@ func (in *Intake) ReleaseHeld(ctx context.Context, id int64, by string) (string,
 func (in *Intake) DropHeld(ctx context.Context, id int64, by string) (string, error) {
 	var res string
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		m, err := tx.Held(id)
-		if errors.Is(err, ticketing.ErrNotFound) {
-			return ErrHeldGone
-		}
+		m, err := heldReply(tx, id)
 		if err != nil {
 			return err
 		}
@@ -88,6 +82,15 @@ func (in *Intake) DropHeld(ctx context.Context, id int64, by string) (string, er
 		return tx.AddEvent(m.TicketID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "risposta trattenuta " + res})
 	})
 	return res, err
+}
+
+// heldReply is the held reply id, or ErrHeldGone.
+func heldReply(tx *ticketing.Tx, id int64) (ticketing.OutMail, error) {
+	m, err := tx.Held(id)
+	if errors.Is(err, ticketing.ErrNotFound) {
+		return ticketing.OutMail{}, ErrHeldGone
+	}
+	return m, err
 }
 
 // subjectOf is the decoded Subject of a rendered mail.
