@@ -31,6 +31,7 @@ var (
 	descReadFail    = desc("document_failures_total", "Attachments left for a person, by reason.", "reason")
 	descSchedule    = desc("schedule_sent_total", "Reminders, escalations, stalled notices and digests sent.", "kind")
 	descCases       = desc("cases", "Cases per kind, state and whose turn it is.", "kind", "state", "turn")
+	descFlagged     = desc("cases_waiting_for_person", "Open cases a person must look at, by why (checking: doubtful readings; untrusted: a sender whose identity did not hold; …).", "flag")
 	descDBBytes     = desc("database_bytes", "Size of the SQLite database.")
 	descUpScrape    = desc("stats_up", "1 when the database could be read for this scrape.")
 )
@@ -42,7 +43,7 @@ type collector struct{ s *Server }
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descFetched, descRecorded, descQuarantined, descSent, descFailed, descQueued, descHeld,
 		descOldest, descUp, descState, descReconnects, descLastSuccess, descBacklog, descReadTime, descReadFail,
-		descSchedule, descCases, descDBBytes, descUpScrape} {
+		descSchedule, descCases, descFlagged, descDBBytes, descUpScrape} {
 		ch <- d
 	}
 }
@@ -122,6 +123,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, cs := range st.Cases {
 		gauge(descCases, float64(cs.Count), cs.Kind, cs.State, cs.WaitingOn)
+	}
+	for _, f := range st.Flagged {
+		gauge(descFlagged, float64(f.Count), string(f.Kind))
 	}
 	gauge(descDBBytes, float64(st.DatabaseBytes))
 }

@@ -15,5 +15,10 @@ SELECT kind, count(*), max(at) FROM schedule_sent GROUP BY kind ORDER BY kind;
 -- name: stats-tickets
 SELECT kind, state, count(*) FROM tickets GROUP BY kind, state ORDER BY kind, state;
 
+-- name: stats-flags
+SELECT flag_kind, count(*) FROM tickets
+WHERE flag_kind != '' AND state NOT IN ('completed', 'cancelled')
+GROUP BY flag_kind ORDER BY flag_kind;
+
 -- name: outbox-copy
 SELECT coalesce(raw_redacted, raw) FROM outbox WHERE message_id = ?;

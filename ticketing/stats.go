@@ -14,7 +14,15 @@ type Stats struct {
 	OldestQueued  time.Time     // creation of the oldest mail still queued; zero when none
 	Schedule      []ScheduleStats
 	Cases         []CaseStats
+	Flagged       []FlagStats // open cases waiting for a person, by why
 	DatabaseBytes int64
+}
+
+// FlagStats counts the open cases that carry one kind of flag: what waits for a person
+// (doubtful readings to confirm, a message whose sender did not hold, a held reply…).
+type FlagStats struct {
+	Kind  FlagKind
+	Count int
 }
 
 // MailboxStats counts the messages recorded from one watched mailbox.
@@ -101,6 +109,14 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			err := r.Scan(&c.Kind, &c.State, &c.Count)
 			c.WaitingOn = WaitingOn(c.Kind, c.State)
 			st.Cases = append(st.Cases, c)
+			return err
+		})
+	}
+	if err == nil {
+		err = scan("stats-flags", func(r scanner) error {
+			var f FlagStats
+			err := r.Scan(&f.Kind, &f.Count)
+			st.Flagged = append(st.Flagged, f)
 			return err
 		})
 	}

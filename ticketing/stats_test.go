@@ -33,6 +33,9 @@ func TestStats(t *testing.T) {
 				return err
 			}
 		}
+		if err := tx.SetFlag(id, FlagChecking, "dati da verificare", "test", now); err != nil {
+			return err
+		}
 		return tx.Enqueue(&OutMail{TicketID: id, MessageID: "q@regione.veneto.it", Kind: "ack", From: "cc@regione.veneto.it",
 			Rcpts: []string{"b@comune.padova.it"}, Raw: []byte("x"), Auto: true}, now.Add(-time.Hour))
 	})
@@ -61,6 +64,9 @@ func TestStats(t *testing.T) {
 	}
 	if cases[StateAwaitingDocuments].Count != 1 || cases[StateAwaitingDocuments].WaitingOn != WaitingEnte || cases[StateCancelled].Count != 1 {
 		t.Errorf("cases %+v", st.Cases)
+	}
+	if len(st.Flagged) != 1 || st.Flagged[0] != (FlagStats{Kind: FlagChecking, Count: 1}) {
+		t.Errorf("flagged %+v, want the open case waiting for its data to be checked", st.Flagged)
 	}
 	if st.DatabaseBytes <= 0 {
 		t.Errorf("database size %d", st.DatabaseBytes)
