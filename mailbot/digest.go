@@ -45,21 +45,23 @@ func (g *Digester) DueAt(now time.Time) bool {
 
 // digestData is what the digest templates see.
 type digestData struct {
-	Date     string // "lunedì 30/03/2026"
-	Since    string // "27/03/2026 08:00"
-	Open     int
-	Regione  int
-	Ente     int
-	Closed   string // totals of closed cases, e.g. "12 completate, 1 annullata"
-	States   []digestState
-	Stalled  []digestCase
-	Opened   []digestCase
-	Moved    []digestCase
-	Finished []digestCase
-	Load     []digestLoad
-	Chart    string // cid: URL of the chart (the HTML names pipeline.png, chartName)
-	Console  bool   // the cases have pages in the web console
-	Held     int    // automatic replies an hourly cap held back, waiting for a person
+	Date      string // "lunedì 30/03/2026"
+	Since     string // "27/03/2026 08:00"
+	Open      int
+	Regione   int
+	Ente      int
+	Closed    string // totals of closed cases, e.g. "12 completate, 1 annullata"
+	States    []digestState
+	Stalled   []digestCase
+	Opened    []digestCase
+	Moved     []digestCase
+	Finished  []digestCase
+	Load      []digestLoad
+	Chart     string // cid: URL of the chart (the HTML names pipeline.png, chartName)
+	Console   bool   // the cases have pages in the web console
+	Held      int    // automatic replies an hourly cap held back, waiting for a person
+	Doubts    int    // open cases whose readings wait for a person to confirm or correct
+	Untrusted int    // open cases with a message whose sender's identity did not hold
 }
 
 type digestState struct {
@@ -127,6 +129,12 @@ func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBa
 			continue
 		}
 		d.Open++
+		switch tk.FlagKind {
+		case ticketing.FlagChecking:
+			d.Doubts++
+		case ticketing.FlagUntrusted:
+			d.Untrusted++
+		}
 		if side == ticketing.WaitingRegione {
 			d.Regione++
 		} else {

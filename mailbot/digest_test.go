@@ -57,6 +57,15 @@ func pipelineFixture(t *testing.T) (*schedFixture, map[string]string) {
 
 func TestDigestSaysWhatIsPendingAndWhoMustAct(t *testing.T) {
 	f, ids := pipelineFixture(t)
+	// What waits for a person besides the Region's turn: a doubt and an untrusted message.
+	if err := f.store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		if err := tx.SetFlag(ids["padova"], ticketing.FlagChecking, "dati da verificare", "test", f.at("2026-03-30 12:00")); err != nil {
+			return err
+		}
+		return tx.SetFlag(ids["belluno"], ticketing.FlagUntrusted, "mittente non verificato", "test", f.at("2026-03-30 12:00"))
+	}); err != nil {
+		t.Fatal(err)
+	}
 	g := NewDigester(f.cfg, f.store, f.log)
 	body, chart, err := g.Compose(context.Background(), f.at("2026-03-31 08:00"))
 	if err != nil {
@@ -71,6 +80,8 @@ func TestDigestSaysWhatIsPendingAndWhoMustAct(t *testing.T) {
 		"under_review       in valutazione",
 		"DAL 30/03/2026 08:00",
 		"Dettagli di una pratica: mailbot tickets show ID",
+		"Pratiche con dati letti in dubbio, da confermare (#conferma) o correggere (#campo): 1.",
+		"Pratiche con un messaggio di mittente non verificato, da valutare: 1.",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest lacks %q", want)
