@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -821,7 +822,11 @@ var legalForm = regexp.MustCompile(`(?i)\b(?:s\.\s?r\.\s?l|s\.\s?p\.\s?a|s\.\s?n
 // frBesideSiblings reads each free-text value beside the other fields of its section: what
 // only a neighbour's place explains is evidence against the reading.
 func frBesideSiblings(f *Form, lm *lblMatcher) {
-	for k, raw := range f.Fields {
+	// In key order, so that a value's signals, and the doubt told to staff, read the same
+	// every time.
+	keys := slices.Sorted(maps.Keys(f.Fields))
+	for _, k := range keys {
+		raw := f.Fields[k]
 		fd, ok := lm.byKey[k]
 		v, isText := raw.(string)
 		if !ok || !isText || fd.Kind != KindText || strings.Contains(v, "\n") {
@@ -853,7 +858,8 @@ func frBesideSiblings(f *Form, lm *lblMatcher) {
 		}
 		// A sibling's value at the end: "Roberta Dal Lago" as the first name beside the surname
 		// "Dal Lago", "EntiPay versione 5.0" beside the version "5.0".
-		for o, oraw := range f.Fields {
+		for _, o := range keys {
+			oraw := f.Fields[o]
 			ov, _ := oraw.(string)
 			ofd, ok := lm.byKey[o]
 			if o == k || !ok || ofd.Kind != KindText || sec == "" || lblKeySection(o) != sec || strings.TrimSpace(ov) == "" {
