@@ -43,6 +43,7 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	d.Intake.Health = d.Health
 	d.Readers = NewReaderPool(log.With("worker", "readers"))
 	d.Intake.Documents = d.Readers
+	d.Health.WatchReaders(d.Readers)
 	d.Schedule = NewScheduler(cfg, store, log.With("worker", "schedule"), now, d.Sender.Kick)
 	if cfg.Catalog.Enabled() {
 		d.Catalogs = NewPublisher(cfg, store, log.With("worker", "catalog"), now)

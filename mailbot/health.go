@@ -20,6 +20,7 @@ type Health struct {
 	mu        sync.Mutex
 	mailboxes map[string]*MailboxHealth
 	docs      DocumentHealth
+	readers   *ReaderPool // the reading workers, when the daemon has them
 }
 
 // MailboxHealth is one watcher's state.
@@ -171,10 +172,21 @@ func failureReason(reason string) string {
 	return "other"
 }
 
+// WatchReaders makes the reading workers' counts part of every snapshot.
+func (h *Health) WatchReaders(p *ReaderPool) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.readers = p
+}
+
 // HealthSnapshot is a copy of Health at one instant.
 type HealthSnapshot struct {
 	Mailboxes []MailboxHealth `json:"mailboxes"`
 	Documents DocumentHealth  `json:"documents"`
+	Readers   ReaderStats     `json:"readers"`
 }
 
 // Snapshot copies the current state; mailboxes sorted by name.
@@ -196,5 +208,8 @@ func (h *Health) Snapshot() HealthSnapshot {
 	s.Documents = h.docs
 	s.Documents.Buckets = slices.Clone(h.docs.Buckets)
 	s.Documents.Failures = maps.Clone(h.docs.Failures)
+	if h.readers != nil {
+		s.Readers = h.readers.Stats()
+	}
 	return s
 }

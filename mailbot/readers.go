@@ -81,8 +81,10 @@ type ReaderPool struct {
 
 // ReaderStats counts what the pool did, for tests and health.
 type ReaderStats struct {
-	Started, Died, Killed int
-	CPU                   time.Duration // the workers' CPU time, starting included
+	Started int           `json:"started"`
+	Died    int           `json:"died"`   // ended on their own: a crash, a Go fatal error, out of memory
+	Killed  int           `json:"killed"` // stopped from outside past a document's CPU time or deadline
+	CPU     time.Duration `json:"cpu_ns"` // the workers' CPU time, starting included
 }
 
 // readerPoolSize matches parsers' bound on documents read at once in one process: the

@@ -29,6 +29,8 @@ var (
 	descBacklog     = desc("watcher_backlog", "Messages waiting in the mailbox, as last listed.", "mailbox")
 	descReadTime    = desc("document_read_seconds", "Time reading a message's body and attachments.")
 	descReadFail    = desc("document_failures_total", "Attachments left for a person, by reason.", "reason")
+	descWorkers     = desc("read_workers_started_total", "Document-reading worker processes started.")
+	descWorkerEnds  = desc("read_workers_ended_total", "Reading workers that ended on a document: died (a crash or Go fatal error, out of memory) or killed (past its CPU time or deadline).", "how")
 	descSchedule    = desc("schedule_sent_total", "Reminders, escalations, stalled notices and digests sent.", "kind")
 	descCases       = desc("cases", "Cases per kind, state and whose turn it is.", "kind", "state", "turn")
 	descFlagged     = desc("cases_waiting_for_person", "Open cases a person must look at, by why (checking: doubtful readings; untrusted: a sender whose identity did not hold; …).", "flag")
@@ -42,7 +44,7 @@ type collector struct{ s *Server }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descFetched, descRecorded, descQuarantined, descSent, descFailed, descQueued, descHeld,
-		descOldest, descUp, descState, descReconnects, descLastSuccess, descBacklog, descReadTime, descReadFail,
+		descOldest, descUp, descState, descReconnects, descLastSuccess, descBacklog, descReadTime, descReadFail, descWorkers, descWorkerEnds,
 		descSchedule, descCases, descFlagged, descDBBytes, descUpScrape} {
 		ch <- d
 	}
@@ -84,6 +86,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	for reason, n := range h.Documents.Failures {
 		counter(descReadFail, float64(n), reason)
 	}
+	counter(descWorkers, float64(h.Readers.Started))
+	counter(descWorkerEnds, float64(h.Readers.Died), "died")
+	counter(descWorkerEnds, float64(h.Readers.Killed), "killed")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -12,16 +12,19 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/bombs"
+	"mailbot/internal/crashreader"
 	"mailbot/internal/demo"
 	"mailbot/internal/localmail"
 	"mailbot/internal/wait"
 	"mailbot/mailbot"
 )
 
-// TestEndpoints runs a daemon against an in-process mail system, lets it answer one request,
-// and reads what an operator would: health, readiness, metrics and status. Then the IMAP server
-// goes away: once the watcher's last success is older than StaleAfter, it is not ready.
+// TestEndpoints runs a daemon against an in-process mail system, lets it answer a request and a
+// PDF that kills its reading worker, and reads what an operator would: health, readiness,
+// metrics and status. Then the IMAP server goes away: once the watcher's last success is older than StaleAfter, it is not ready.
 func TestEndpoints(t *testing.T) {
+	t.Setenv(crashreader.Env, "1") // the second request's PDF kills its reading worker
 	l, err := localmail.Start(demo.CallCenter, demo.Cluster, "referente@comune.venezia.it")
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +64,12 @@ func TestEndpoints(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	wait.For(t, "the reply", func() bool { return len(l.DeliveredTo("referente@comune.venezia.it")) > 0 })
+	crash := bombs.Message("Referente <referente@comune.venezia.it>", demo.CallCenter, "<crash@comune.venezia.it>",
+		"Modulo", bombs.Attachment{Name: "modulo.pdf", ContentType: "application/pdf", Data: bombs.SelfRefPDF()})
+	if _, err := demo.Deliver(l, crash); err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, "the reply to the PDF that kills its reader", func() bool { return len(l.DeliveredTo("referente@comune.venezia.it")) > 1 })
 
 	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", code, body)
@@ -69,17 +78,21 @@ func TestEndpoints(t *testing.T) {
 	var metrics string
 	wait.For(t, "metrics of the reply", func() bool {
 		_, metrics = get("/metrics")
-		return strings.Contains(metrics, `mailbot_replies_sent_total{kind="ack"} 1`)
+		return strings.Contains(metrics, `mailbot_replies_sent_total{kind="ack"} 2`)
 	})
 	for _, want := range []string{
-		`mailbot_messages_recorded_total{mailbox="callcenter"} 1`,
+		`mailbot_messages_recorded_total{mailbox="callcenter"} 2`,
 		`mailbot_messages_recorded_total{mailbox="cluster"} 1`,
-		`mailbot_messages_fetched_total{mailbox="callcenter"} 1`,
+		`mailbot_messages_fetched_total{mailbox="callcenter"} 2`,
 		`mailbot_watcher_up{mailbox="callcenter"} 1`,
 		`mailbot_outbox_queued 0`,
 		`mailbot_outbox_held 0`,
-		`mailbot_cases{kind="integration",state="awaiting_documents",turn="ente"} 1`,
-		`mailbot_document_read_seconds_count 2`,
+		`mailbot_cases{kind="integration",state="awaiting_documents",turn="ente"} 2`,
+		`mailbot_document_read_seconds_count 3`,
+		`mailbot_read_workers_started_total 1`, // for the PDF: the first request's form is in its body
+		`mailbot_document_failures_total{reason="crash"} 1`,
+		`mailbot_read_workers_ended_total{how="died"} 1`,
+		`mailbot_read_workers_ended_total{how="killed"} 0`,
 		`mailbot_stats_up 1`,
 		`go_goroutines`,
 	} {
