@@ -33,7 +33,7 @@ var (
 	descWorkerEnds  = desc("read_workers_ended_total", "Reading workers that ended on a document: died (a crash or Go fatal error, out of memory) or killed (past its CPU time or deadline).", "how")
 	descSchedule    = desc("schedule_sent_total", "Reminders, escalations, stalled notices and digests sent.", "kind")
 	descCases       = desc("cases", "Cases per kind, state and whose turn it is.", "kind", "state", "turn")
-	descFlagged     = desc("cases_waiting_for_person", "Open cases a person must look at, by why (checking: doubtful readings; untrusted: a sender whose identity did not hold; …).", "flag")
+	descFlagged     = desc("cases_waiting_for_person", "Open cases a person must look at, by why (checking: doubtful readings; untrusted: a sender whose identity did not hold; proposal: a value from mail such as an IBAN or caller IPs waiting for staff to confirm it; …).", "flag")
 	descDBBytes     = desc("database_bytes", "Size of the SQLite database.")
 	descUpScrape    = desc("stats_up", "1 when the database could be read for this scrape.")
 )

@@ -27,6 +27,7 @@ const (
 	FlagStaff      FlagKind = "staff"      // a staff member's mark (#segnala)
 	FlagUnclear    FlagKind = "unclear"    // a referent's message mailbot did not understand
 	FlagUntrusted  FlagKind = "untrusted"  // a message whose sender's identity did not hold
+	FlagProposal   FlagKind = "proposal"   // a value from mail (IBAN, PEC, caller IPs…) waits for staff to confirm it
 )
 
 // flagLabels names each kind for people (Italian), e.g. in the console's filter.
@@ -39,6 +40,7 @@ var flagLabels = map[FlagKind]string{
 	FlagStaff:      "segnalata dallo staff",
 	FlagUnclear:    "messaggio da leggere",
 	FlagUntrusted:  "messaggio non attendibile",
+	FlagProposal:   "modifica proposta da confermare",
 }
 
 // FlagKinds lists the known kinds of flag, in a stable order.

@@ -39,6 +39,9 @@ UPDATE ticket_forms SET fields = ? WHERE id = ?;
 -- name: forget-replace-forms
 UPDATE ticket_forms SET problems = replace(problems, ?2, '[rimosso]') WHERE ticket_id = ?1;
 
+-- name: forget-replace-proposals
+UPDATE proposals SET old_value = replace(old_value, ?2, '[rimosso]'), value = replace(value, ?2, '[rimosso]') WHERE ticket_id = ?1;
+
 -- name: forget-replace
 UPDATE messages SET from_addr = replace(from_addr, ?2, '[rimosso]'), to_addrs = replace(to_addrs, ?2, '[rimosso]'),
 	subject = replace(subject, ?2, '[rimosso]') WHERE ticket_id = ?1;

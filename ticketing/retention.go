@@ -160,7 +160,7 @@ func (t *Tx) forgetIn(id, addr string, now time.Time) ([]string, error) {
 	}
 	for _, term := range terms {
 		for _, q := range []string{"forget-replace", "forget-replace-ticket", "forget-replace-events",
-			"forget-replace-outbox", "forget-replace-schedule", "forget-replace-forms"} {
+			"forget-replace-outbox", "forget-replace-schedule", "forget-replace-forms", "forget-replace-proposals"} {
 			if _, err := t.exec(q, id, term); err != nil {
 				return nil, err
 			}
