@@ -53,13 +53,19 @@ import (
 // (76 of 230), 6 wrong values asserted (the substitute's name and surname joined to the
 // referent's, in DOCX and PDF; an XLSX remark glued to the phone and to the modalità), 0 false
 // problems, 2 invalid values not reported (both in documents whose values were not read).
+//
+// Then a value written in several cells beside its label (a note column: "int. 3412" beside the
+// phone, the blank form's hint "MyPay e/o MyPivot" beside the service) became evidence against
+// the reading: the last sure wrong value of batches 2 and 3 went, at the cost of 7 and 3 right
+// values left to a person (sure recall 0.305 -> 0.271 and 0.330 -> 0.317); the main corpus
+// unchanged.
 var holdoutRatchet = map[string]struct {
 	minRecall                                  float64
 	maxConfidentWrong, maxFalse, maxMissedProb int
 }{
 	"1": {0.355, 0, 0, 2}, // 143/402 = 0.356 since tables by columns under their label (issue 18)
-	"2": {0.315, 1, 0, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
-	"3": {0.330, 1, 0, 2}, // first, untouched: 76/230 = 0.3304 with 6 sure wrong; then 1 (two values under one label, closed lists)
+	"2": {0.315, 0, 0, 2}, // 64/203 = 0.3153; 63/203 = 0.310 fails
+	"3": {0.330, 0, 0, 2}, // first, untouched: 76/230 = 0.3304 with 6 sure wrong; then 1 (two values under one label, closed lists), then 0 (cells beside a label)
 }
 
 func TestCorpusHoldout(t *testing.T) {

@@ -1093,7 +1093,9 @@ func frCheckField(f *Form, fd Field) {
 	if len(lines) > 1 && fd.Kind != KindIBAN {
 		// One code, several lines: a note beside it ("16 caratteri"), or a neighbour's
 		// value. Nothing here is told to the referent; a person reads it.
-		f.against(fd.Key, Signal{SigTwoValues, tfQuote(strings.Join(lines, " / ")) + " occupa più righe dove è atteso un solo valore"})
+		if !slices.ContainsFunc(f.Provenance[fd.Key].Evidence.Against, func(s Signal) bool { return s.Kind == SigTwoValues }) {
+			f.against(fd.Key, Signal{SigTwoValues, tfQuote(strings.Join(lines, " / ")) + " occupa più righe dove è atteso un solo valore"})
+		}
 		f.Fields[fd.Key] = v
 		return
 	}

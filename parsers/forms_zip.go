@@ -189,11 +189,33 @@ func frTable(rows [][]string) []frItem {
 					add(ri, frItem{label: frLabelText(r[i]), value: r[i+1], pair: true})
 				}
 			} else {
-				add(ri, frItem{label: frLabelText(r[0]), value: joinNonEmpty(r[1:], "\n"), pair: true})
+				add(ri, frItem{label: frLabelText(r[0]), value: joinNonEmpty(r[1:], "\n"), pair: true, sig: frCellsBeside(r[1:])})
 			}
 		}
 	}
 	return items
+}
+
+// frCellsBeside is the evidence of a value written in several cells beside its label: unless
+// the cells are options with their marks ("☒ MyPay" | "☐ MyPivot"), the cells after the first
+// are a note or another column read with the value ("0444 753111" | "int. 3412", "MyPay" |
+// "MyPay e/o MyPivot" under "Note per la compilazione").
+func frCellsBeside(cells []string) Signal {
+	var filled []string
+	for _, c := range cells {
+		if c = tfClean(c); c != "" {
+			filled = append(filled, c)
+		}
+	}
+	if len(filled) < 2 {
+		return Signal{}
+	}
+	for _, c := range filled {
+		if _, marks := tfChoiceSegs(c, false); marks > 0 || strings.Contains(c, fieldMark) {
+			return Signal{}
+		}
+	}
+	return Signal{SigTwoValues, tfQuote(strings.Join(filled, " / ")) + ": più celle accanto all'etichetta, forse una nota letta con il valore"}
 }
 
 // frCaptionRow reports whether a row holds one cell of text and nothing else.
