@@ -272,7 +272,12 @@ func (t *Tx) row(name string, args ...any) *sql.Row {
 	return t.tx.Stmt(st).QueryRow(args...)
 }
 
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// tsLayout is RFC 3339 in UTC with nanoseconds always written: every stored instant has the
+// same width, so SQL compares them as text in time order (RFC3339Nano drops trailing zeros, and
+// "…:05Z" sorts after "…:05.5Z").
+const tsLayout = "2006-01-02T15:04:05.000000000Z"
+
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
 
 func parseTS(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
