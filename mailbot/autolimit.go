@@ -91,5 +91,3 @@ func ticketIDOf(tk *ticketing.Ticket) string {
 	return tk.ID
 }
 
-// nextSendDocumentsNoForms is nextSendDocuments when the blank forms could not be attached.
-const nextSendDocumentsNoForms = "ci invii, rispondendo a questo messaggio, i documenti e le correzioni elencati."

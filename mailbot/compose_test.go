@@ -33,10 +33,6 @@ func TestGoldenReplies(t *testing.T) {
 			d.Name, d.NextStep, d.Attachments = "", nextSendDocuments, []string{"informativa.pdf"}
 			d.Missing = []string{"il modulo «Qualificazione Ente-Prodotto» compilato", "Il codice fiscale dell'ente \"80007580270\" non è valido: la cifra di controllo non corrisponde."}
 		})},
-		{"ack-forms-withheld.eml", "ack", with(func(d *replyData) {
-			d.Name, d.NextStep, d.New, d.FormsWithheld = "", nextSendDocumentsNoForms, true, true
-			d.Missing = []string{"il modulo «Informativa Generale dell'ente» compilato", "il modulo «Qualificazione Ente-Prodotto» compilato"}
-		})},
 		{"oversize.eml", "oversize", replyData{Name: "Luca Verdi", Subject: "Moduli scansionati", Received: "26/11/2026 10:00", Limit: "40 MB"}},
 		{"untrusted_ack.eml", "untrusted_ack", with(func(d *replyData) { d.Name = "" })},
 		{"docs_missing.eml", "docs_missing", with(func(d *replyData) {

@@ -535,17 +535,8 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 	if err != nil {
 		return err
 	}
-	// Blank forms go only to the sender itself: a Reply-To elsewhere would make the Region mail
-	// ~64 KB of attachments to whoever the sender names.
-	formsWithheld := len(o.blankForms) > 0 && mailaddr.Norm(to).String() != sender
-	if formsWithheld {
-		o.blankForms = nil
-		if o.nextStep == nextSendDocuments {
-			o.nextStep = nextSendDocumentsNoForms
-		}
-	}
 	data := replyData{TicketID: ticketID, Name: displayName(msg.env.FromName), Subject: echoText(msg.subject(), maxEcho),
-		NextStep: o.nextStep, New: o.isNew, FormsWithheld: formsWithheld,
+		NextStep: o.nextStep, New: o.isNew,
 		Question: echoText(o.question, maxEcho), Step: o.step}
 	if !msg.env.Date.IsZero() {
 		data.Received = msg.env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
@@ -711,9 +702,6 @@ type replyData struct {
 	New         bool   // the message answered opened the ticket
 	Question    string // the referent's question, quoted in the answer
 	Step        string // the step whose lines to write the mail shows (parsers.StepTests, StepPayment)
-	// FormsWithheld: the blank forms were not attached because the reply goes to an address
-	// other than the sender's.
-	FormsWithheld bool
 }
 
 // staffData is what the mail to staff sees.
