@@ -90,4 +90,3 @@ func ticketIDOf(tk *ticketing.Ticket) string {
 	}
 	return tk.ID
 }
-

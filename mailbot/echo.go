@@ -49,17 +49,7 @@ func echoText(s string, max int) string {
 
 // echoItems is items as a mail may repeat them: each through echoText, at most maxEchoList of
 // them, and, when there were more, a last item saying how many were left out.
-func echoItems(items []string) []string {
-	out := make([]string, 0, min(len(items), maxEchoList+1))
-	for i, it := range items {
-		if i == maxEchoList {
-			out = append(out, fmt.Sprintf("e altri %d", len(items)-maxEchoList))
-			break
-		}
-		out = append(out, echoText(it, maxEcho))
-	}
-	return out
-}
+func echoItems(items []string) []string { return echoCut(items, maxEcho) }
 
 // maxEchoLine is the most characters of one line of ours that carries a sender's text (a value
 // read from a form inside our sentence): longer than maxEcho, since our own words count too.
@@ -67,14 +57,18 @@ const maxEchoLine = 2 * maxEcho
 
 // echoLines is lines of ours that may carry a sender's text: each on one line, cut to
 // maxEchoLine, at most maxEchoList of them and a last one counting the rest.
-func echoLines(lines []string) []string {
-	out := make([]string, 0, min(len(lines), maxEchoList+1))
-	for i, l := range lines {
+func echoLines(lines []string) []string { return echoCut(lines, maxEchoLine) }
+
+// echoCut is each item through echoText cut to max characters, at most maxEchoList items and
+// a last one counting the rest.
+func echoCut(items []string, max int) []string {
+	out := make([]string, 0, min(len(items), maxEchoList+1))
+	for i, it := range items {
 		if i == maxEchoList {
-			out = append(out, fmt.Sprintf("e altri %d", len(lines)-maxEchoList))
+			out = append(out, fmt.Sprintf("e altri %d", len(items)-maxEchoList))
 			break
 		}
-		out = append(out, echoText(l, maxEchoLine))
+		out = append(out, echoText(it, max))
 	}
 	return out
 }
