@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"mailbot/templates/say"
 )
 
 // Problem is something wrong in a form, told in Italian to the referent.
@@ -85,14 +87,14 @@ func (e *DocumentError) Unwrap() []error {
 }
 
 // Reasons a document is not read, as told to the referent.
-const (
-	reasonScan      = "il documento sembra una scansione: non è leggibile automaticamente"
-	reasonDamaged   = "il documento è danneggiato o in un formato che non riusciamo a leggere"
-	reasonOldOffice = "il documento è nel vecchio formato Office (.doc/.xls): inviarlo come DOCX, ODT, XLSX o PDF"
-	reasonUnknown   = "il formato del file non è tra quelli leggibili (PDF, DOCX, ODT, XLSX)"
-	reasonTooBig    = "il documento è troppo grande o complesso per essere letto automaticamente"
-	reasonTooSlow   = "la lettura del documento ha richiesto troppo tempo"
-	reasonEncrypted = "il documento è protetto da password"
+var (
+	reasonScan      = say.Text("doc.scan")
+	reasonDamaged   = say.Text("doc.damaged")
+	reasonOldOffice = say.Text("doc.old_office")
+	reasonUnknown   = say.Text("doc.unknown_format")
+	reasonTooBig    = say.Text("doc.too_big")
+	reasonTooSlow   = say.Text("doc.too_slow")
+	reasonEncrypted = say.Text("doc.encrypted")
 )
 
 func docErr(name string, kind error, reason string, cause error) error {
@@ -1033,7 +1035,7 @@ func frCheckField(f *Form, fd Field) {
 		case f.Provenance[fd.Key].How == HowFormField || f.Provenance[fd.Key].How == "":
 			// Written in the field itself (or given with no reading at all): a wrong answer.
 			f.Fields[fd.Key] = v
-			f.addIdentProblem(fd, identErr(KindYesNo, v, "rispondere sì o no"))
+			f.addIdentProblem(fd, identErr(KindYesNo, v, "ident.yesno"))
 		default:
 			// Neither yes nor no beside a label ("Saluti" under the last line of a form in a
 			// body): more likely read from the wrong place than a wrong answer.
@@ -1074,7 +1076,7 @@ func frCheckField(f *Form, fd Field) {
 			if d, ok := tfDate(s); ok {
 				return d, nil
 			}
-			return "", identErr(KindDate, strings.TrimSpace(s), "scrivere la data come gg/mm/aaaa")
+			return "", identErr(KindDate, strings.TrimSpace(s), "ident.date")
 		}
 	default:
 		if sig := labelInValue(v); sig.Kind != "" {

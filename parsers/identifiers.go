@@ -1,17 +1,19 @@
 package parsers
 
 import (
-	"fmt"
 	"net/mail"
 	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"mailbot/templates/say"
 )
 
 // IdentifierError says why a value is not a valid identifier. Subject names the thing in Italian
 // ("Il codice fiscale dell'ente"), Reason is a clause a referent understands ("la cifra di
-// controllo non corrisponde"); Error() joins them into one Italian sentence.
+// controllo non corrisponde"); Error() joins them into one Italian sentence. The words are in
+// templates/say/sentences.txt.
 type IdentifierError struct {
 	Subject string // "Il codice fiscale dell'ente"
 	Female  bool   // grammatical gender of Subject: "valida" instead of "valido"
@@ -20,41 +22,44 @@ type IdentifierError struct {
 }
 
 func (e *IdentifierError) Error() string {
-	adj := "valido"
 	if e.Female {
-		adj = "valida"
+		return say.Text("ident.invalid_f", e.Subject, e.Value, e.Reason)
 	}
-	return fmt.Sprintf("%s %q non è %s: %s.", e.Subject, e.Value, adj, e.Reason)
+	return say.Text("ident.invalid", e.Subject, e.Value, e.Reason)
 }
 
-// identSubject is how each kind of identifier is named in a sentence, and its gender.
+// identSubject is the key of each kind of identifier's name in a sentence, and its gender.
 var identSubject = map[string]struct {
-	subject string
-	female  bool
+	key    string
+	female bool
 }{
-	KindCFEnte:   {"Il codice fiscale dell'ente", false},
-	KindPIVA:     {"La partita IVA", true},
-	KindCFPerson: {"Il codice fiscale", false},
-	KindIPA:      {"Il codice IPA", false},
-	KindIBAN:     {"L'IBAN", false},
-	KindEmail:    {"L'indirizzo email", false},
-	KindPEC:      {"L'indirizzo PEC", false},
-	KindIPs:      {"L'indirizzo IP", false},
-	KindURL:      {"L'indirizzo", false},
-	KindDate:     {"La data", true},
-	KindYesNo:    {"La risposta", true},
-	KindServices: {"L'indicazione dei servizi", true},
+	KindCFEnte:   {"ident.subject.cf_ente", false},
+	KindPIVA:     {"ident.subject.piva", true},
+	KindCFPerson: {"ident.subject.cf_person", false},
+	KindIPA:      {"ident.subject.ipa", false},
+	KindIBAN:     {"ident.subject.iban", false},
+	KindEmail:    {"ident.subject.email", false},
+	KindPEC:      {"ident.subject.pec", false},
+	KindIPs:      {"ident.subject.ip", false},
+	KindURL:      {"ident.subject.url", false},
+	KindDate:     {"ident.subject.date", true},
+	KindYesNo:    {"ident.subject.yesno", true},
+	KindServices: {"ident.subject.services", true},
 }
 
-func identErr(kind, value, reason string, args ...any) *IdentifierError {
+// identErr says why value is not a valid identifier of kind: key names the reason in
+// templates/say/sentences.txt, args fill its verbs.
+func identErr(kind, value, key string, args ...any) *IdentifierError {
+	return identErrReason(kind, value, say.Text(key, args...))
+}
+
+// identErrReason is identErr with the reason already worded.
+func identErrReason(kind, value, reason string) *IdentifierError {
 	s := identSubject[kind]
-	if s.subject == "" {
-		s.subject = "Il valore"
+	if s.key == "" {
+		s.key = "ident.subject.other"
 	}
-	if len(args) > 0 {
-		reason = fmt.Sprintf(reason, args...)
-	}
-	return &IdentifierError{Subject: s.subject, Female: s.female, Value: value, Reason: reason}
+	return &IdentifierError{Subject: say.Text(s.key), Female: s.female, Value: value, Reason: reason}
 }
 
 // identCompact removes the spaces, dots and dashes people put inside codes to make them readable.
@@ -92,22 +97,22 @@ func checkElevenDigits(kind, s string) (string, error) {
 		v = v[2:] // "IT00339370272": the VAT prefix is common and harmless
 	}
 	if v == "" {
-		return "", identErr(kind, raw, "è vuoto")
+		return "", identErr(kind, raw, "ident.empty")
 	}
 	if kind == KindCFEnte && len(v) == 16 && !identAllDigits(v) {
-		return "", identErr(kind, raw, "sembra un codice fiscale personale: per un ente servono 11 cifre")
+		return "", identErr(kind, raw, "ident.cf_ente_personal")
 	}
 	if !identAllDigits(v) {
-		return "", identErr(kind, raw, "contiene caratteri che non sono cifre")
+		return "", identErr(kind, raw, "ident.not_digits")
 	}
 	if len(v) != 11 {
-		return "", identErr(kind, raw, "deve avere 11 cifre, ne ha %d", len(v))
+		return "", identErr(kind, raw, "ident.eleven_digits", len(v))
 	}
 	if v == "00000000000" {
-		return "", identErr(kind, raw, "non può essere composto da soli zeri")
+		return "", identErr(kind, raw, "ident.all_zeros")
 	}
 	if identLuhn11(v) != v[10] {
-		return "", identErr(kind, raw, "la cifra di controllo non corrisponde")
+		return "", identErr(kind, raw, "ident.check_digit")
 	}
 	return v, nil
 }
@@ -170,22 +175,22 @@ func CheckCFPerson(s string) (string, error) {
 	raw := strings.TrimSpace(s)
 	v := strings.ToUpper(identCompact(raw))
 	if v == "" {
-		return "", identErr(KindCFPerson, raw, "è vuoto")
+		return "", identErr(KindCFPerson, raw, "ident.empty")
 	}
 	if len(v) == 11 && identAllDigits(v) {
 		if identLuhn11(v) != v[10] {
-			return "", identErr(KindCFPerson, raw, "la cifra di controllo non corrisponde")
+			return "", identErr(KindCFPerson, raw, "ident.check_digit")
 		}
 		return v, nil
 	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return "", identErr(KindCFPerson, raw, "contiene caratteri non ammessi (solo lettere e cifre)")
+			return "", identErr(KindCFPerson, raw, "ident.not_alnum")
 		}
 	}
 	if len(v) != 16 {
-		return "", identErr(KindCFPerson, raw, "deve avere 16 caratteri, ne ha %d", len(v))
+		return "", identErr(KindCFPerson, raw, "ident.cf_person_length", len(v))
 	}
 	for i := 0; i < 16; i++ {
 		c := v[i]
@@ -193,19 +198,19 @@ func CheckCFPerson(s string) (string, error) {
 		switch i {
 		case 6, 7, 9, 10, 12, 13, 14:
 			if isLetter && !strings.ContainsRune(cfOmocodia, rune(c)) {
-				return "", identErr(KindCFPerson, raw, "il carattere in posizione %d dovrebbe essere una cifra", i+1)
+				return "", identErr(KindCFPerson, raw, "ident.cf_person_digit", i+1)
 			}
 		default:
 			if !isLetter {
-				return "", identErr(KindCFPerson, raw, "il carattere in posizione %d dovrebbe essere una lettera", i+1)
+				return "", identErr(KindCFPerson, raw, "ident.cf_person_letter", i+1)
 			}
 		}
 	}
 	if !strings.ContainsRune(cfMonths, rune(v[8])) {
-		return "", identErr(KindCFPerson, raw, "la lettera del mese di nascita (%c) non esiste", v[8])
+		return "", identErr(KindCFPerson, raw, "ident.cf_person_month", v[8])
 	}
 	if cfCheckChar(v) != v[15] {
-		return "", identErr(KindCFPerson, raw, "la lettera di controllo non corrisponde")
+		return "", identErr(KindCFPerson, raw, "ident.check_letter")
 	}
 	return v, nil
 }
@@ -214,18 +219,18 @@ func CheckCFPerson(s string) (string, error) {
 func CheckIPA(s string) (string, error) {
 	v := strings.TrimSpace(s)
 	if v == "" {
-		return "", identErr(KindIPA, v, "è vuoto")
+		return "", identErr(KindIPA, v, "ident.empty")
 	}
 	for _, r := range v {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
 			if unicode.IsSpace(r) {
-				return "", identErr(KindIPA, v, "contiene spazi (sono ammessi solo lettere, cifre e _)")
+				return "", identErr(KindIPA, v, "ident.ipa_spaces")
 			}
-			return "", identErr(KindIPA, v, "contiene caratteri non ammessi (sono ammessi solo lettere, cifre e _)")
+			return "", identErr(KindIPA, v, "ident.ipa_chars")
 		}
 	}
 	if n := len(v); n < 2 || n > 35 {
-		return "", identErr(KindIPA, v, "deve avere da 2 a 35 caratteri, ne ha %d", n)
+		return "", identErr(KindIPA, v, "ident.ipa_length", n)
 	}
 	return v, nil
 }
@@ -245,28 +250,28 @@ func CheckIBAN(s string) (string, error) {
 		v = strings.TrimLeft(rest, ":") // "IBAN: IT60..." copied with its label
 	}
 	if v == "" {
-		return "", identErr(KindIBAN, raw, "è vuoto")
+		return "", identErr(KindIBAN, raw, "ident.empty")
 	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return "", identErr(KindIBAN, raw, "contiene caratteri non ammessi (solo lettere e cifre)")
+			return "", identErr(KindIBAN, raw, "ident.not_alnum")
 		}
 	}
 	if len(v) < 4 || !(v[0] >= 'A' && v[0] <= 'Z' && v[1] >= 'A' && v[1] <= 'Z') {
-		return "", identErr(KindIBAN, raw, "deve iniziare con la sigla del paese (per esempio IT)")
+		return "", identErr(KindIBAN, raw, "ident.iban_country")
 	}
 	if !(v[2] >= '0' && v[2] <= '9' && v[3] >= '0' && v[3] <= '9') {
-		return "", identErr(KindIBAN, raw, "dopo la sigla del paese servono due cifre di controllo")
+		return "", identErr(KindIBAN, raw, "ident.iban_check_digits")
 	}
 	if want, ok := ibanLengths[v[:2]]; ok && len(v) != want {
 		if v[:2] == "IT" {
-			return "", identErr(KindIBAN, raw, "un IBAN italiano deve avere 27 caratteri, ne ha %d", len(v))
+			return "", identErr(KindIBAN, raw, "ident.iban_length_it", len(v))
 		}
-		return "", identErr(KindIBAN, raw, "un IBAN %s deve avere %d caratteri, ne ha %d", v[:2], want, len(v))
+		return "", identErr(KindIBAN, raw, "ident.iban_length_country", v[:2], want, len(v))
 	}
 	if len(v) < 15 || len(v) > 34 {
-		return "", identErr(KindIBAN, raw, "ha %d caratteri: un IBAN ne ha da 15 a 34", len(v))
+		return "", identErr(KindIBAN, raw, "ident.iban_length", len(v))
 	}
 	// Move the first four characters to the end, letters become 10..35, then mod 97 must be 1.
 	rem := 0
@@ -278,7 +283,7 @@ func CheckIBAN(s string) (string, error) {
 		}
 	}
 	if rem != 1 {
-		return "", identErr(KindIBAN, raw, "le cifre di controllo non corrispondono")
+		return "", identErr(KindIBAN, raw, "ident.iban_check")
 	}
 	return v, nil
 }
@@ -298,28 +303,28 @@ func checkMailbox(kind, s string) (string, error) {
 		v = v[7:]
 	}
 	if v == "" {
-		return "", identErr(kind, raw, "è vuoto")
+		return "", identErr(kind, raw, "ident.empty")
 	}
 	if !strings.Contains(v, "@") {
-		return "", identErr(kind, raw, "manca il simbolo @")
+		return "", identErr(kind, raw, "ident.email_no_at")
 	}
 	if strings.Count(v, "@") > 1 && !strings.Contains(v, "<") {
-		return "", identErr(kind, raw, "contiene più di un simbolo @ (scrivere un indirizzo solo)")
+		return "", identErr(kind, raw, "ident.email_two_at")
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil {
 		if strings.ContainsAny(strings.TrimSpace(v), " \t") && !strings.Contains(v, "<") {
-			return "", identErr(kind, raw, "contiene spazi")
+			return "", identErr(kind, raw, "ident.email_spaces")
 		}
-		return "", identErr(kind, raw, "non è scritto come un indirizzo email (nome@dominio.it)")
+		return "", identErr(kind, raw, "ident.email_syntax")
 	}
 	at := strings.LastIndexByte(a.Address, '@')
 	local, domain := a.Address[:at], a.Address[at+1:]
 	if local == "" {
-		return "", identErr(kind, raw, "manca la parte prima della @")
+		return "", identErr(kind, raw, "ident.email_no_local")
 	}
 	if !identValidDomain(domain) {
-		return "", identErr(kind, raw, "il dominio %q non è valido", domain)
+		return "", identErr(kind, raw, "ident.email_domain", domain)
 	}
 	return a.Address, nil
 }
@@ -355,22 +360,22 @@ func identValidDomain(d string) bool {
 // deliberately absent: fixtures and examples use them.
 var ipRefused = []struct {
 	prefix netip.Prefix
-	reason string
+	reason string // a key of templates/say/sentences.txt
 }{
-	{netip.MustParsePrefix("0.0.0.0/8"), "è un indirizzo non specificato, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("10.0.0.0/8"), "è un indirizzo privato, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("100.64.0.0/10"), "è un indirizzo condiviso dagli operatori (CGNAT), non identifica il chiamante"},
-	{netip.MustParsePrefix("127.0.0.0/8"), "è un indirizzo di loopback (il computer stesso), non raggiungibile da Internet"},
-	{netip.MustParsePrefix("169.254.0.0/16"), "è un indirizzo link-local, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("172.16.0.0/12"), "è un indirizzo privato, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("192.168.0.0/16"), "è un indirizzo privato, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("224.0.0.0/4"), "è un indirizzo multicast, non identifica un singolo chiamante"},
-	{netip.MustParsePrefix("240.0.0.0/4"), "è un indirizzo riservato, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("::/128"), "è un indirizzo non specificato, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("::1/128"), "è un indirizzo di loopback (il computer stesso), non raggiungibile da Internet"},
-	{netip.MustParsePrefix("fc00::/7"), "è un indirizzo privato, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("fe80::/10"), "è un indirizzo link-local, non raggiungibile da Internet"},
-	{netip.MustParsePrefix("ff00::/8"), "è un indirizzo multicast, non identifica un singolo chiamante"},
+	{netip.MustParsePrefix("0.0.0.0/8"), "ip.unspecified"},
+	{netip.MustParsePrefix("10.0.0.0/8"), "ip.private"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "ip.cgnat"},
+	{netip.MustParsePrefix("127.0.0.0/8"), "ip.loopback"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "ip.link_local"},
+	{netip.MustParsePrefix("172.16.0.0/12"), "ip.private"},
+	{netip.MustParsePrefix("192.168.0.0/16"), "ip.private"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "ip.multicast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "ip.reserved"},
+	{netip.MustParsePrefix("::/128"), "ip.unspecified"},
+	{netip.MustParsePrefix("::1/128"), "ip.loopback"},
+	{netip.MustParsePrefix("fc00::/7"), "ip.private"},
+	{netip.MustParsePrefix("fe80::/10"), "ip.link_local"},
+	{netip.MustParsePrefix("ff00::/8"), "ip.multicast"},
 }
 
 // NormalizeIP checks that s is a public caller address or CIDR and returns its canonical form ("1.2.3.0/24", "2001:db8::1").
@@ -378,14 +383,14 @@ func NormalizeIP(s string) (string, error) {
 	raw := strings.TrimSpace(s)
 	v := strings.Trim(raw, "[]")
 	if v == "" {
-		return "", identErr(KindIPs, raw, "è vuoto")
+		return "", identErr(KindIPs, raw, "ident.empty")
 	}
 	var p netip.Prefix
 	if strings.Contains(v, "/") {
 		var err error
 		p, err = netip.ParsePrefix(v)
 		if err != nil {
-			return "", identErr(KindIPs, raw, "non è scritto come un indirizzo o una rete CIDR (per esempio 203.0.113.10 o 203.0.113.0/28)")
+			return "", identErr(KindIPs, raw, "ip.syntax")
 		}
 		p = p.Masked()
 		if a := p.Addr(); a.Is4In6() {
@@ -399,27 +404,27 @@ func NormalizeIP(s string) (string, error) {
 		a, err := netip.ParseAddr(v)
 		if err != nil {
 			if n, _ := strconv.Atoi(v); n > 0 || strings.Count(v, ".") == 3 {
-				return "", identErr(KindIPs, raw, "non è un indirizzo IP corretto (ogni numero va da 0 a 255)")
+				return "", identErr(KindIPs, raw, "ip.octet")
 			}
-			return "", identErr(KindIPs, raw, "non è scritto come un indirizzo o una rete CIDR (per esempio 203.0.113.10 o 203.0.113.0/28)")
+			return "", identErr(KindIPs, raw, "ip.syntax")
 		}
 		if a.Zone() != "" {
-			return "", identErr(KindIPs, raw, "contiene un identificativo di interfaccia (%%%s), che vale solo nella rete locale", a.Zone())
+			return "", identErr(KindIPs, raw, "ip.zone", a.Zone())
 		}
 		a = a.Unmap()
 		p = netip.PrefixFrom(a, a.BitLen())
 	}
 	for _, r := range ipRefused {
 		if r.prefix.Overlaps(p) {
-			return "", identErr(KindIPs, raw, "%s", r.reason)
+			return "", identErrReason(KindIPs, raw, say.Text(r.reason))
 		}
 	}
 	if p.Addr() == netip.MustParseAddr("255.255.255.255") {
-		return "", identErr(KindIPs, raw, "è l'indirizzo di broadcast, non raggiungibile da Internet")
+		return "", identErr(KindIPs, raw, "ip.broadcast")
 	}
 	// A wider network cannot be a set of callers and would open the service to half the world.
 	if p.Addr().Is4() && p.Bits() < 16 || p.Addr().Is6() && p.Bits() < 32 {
-		return "", identErr(KindIPs, raw, "indica una rete troppo ampia (/%d): indicare gli indirizzi dei server che chiamano", p.Bits())
+		return "", identErr(KindIPs, raw, "ip.too_wide", p.Bits())
 	}
 	if p.IsSingleIP() {
 		return p.Addr().String(), nil

@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
+
+	"mailbot/templates/say"
 )
 
 // top reads the outermost message, which may be a PEC envelope or receipt.
@@ -75,7 +77,7 @@ func (an *analyzer) entity(e *message.Entity, depth int, name string, mc *msgCtx
 
 	case (mediaType == "application/pkcs7-mime" || mediaType == "application/x-pkcs7-mime") &&
 		strings.EqualFold(params["smime-type"], "enveloped-data"):
-		an.reject(label, "il messaggio è cifrato (S/MIME): non può essere letto, va inviato in chiaro")
+		an.reject(label, say.Text("part.encrypted"))
 
 	case (mediaType == "application/pkcs7-mime" || mediaType == "application/x-pkcs7-mime") &&
 		(file == "" || strings.EqualFold(file, "smime.p7m")):
@@ -137,7 +139,7 @@ func (an *analyzer) multipart(e *message.Entity, depth int, name string, mc *msg
 		}
 		if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
 			if !an.truncated { // a truncated part already told the referent
-				an.reject(partLabel(childName, "", ""), "messaggio troncato o struttura MIME malformata: le parti successive non sono state lette")
+				an.reject(partLabel(childName, "", ""), say.Text("part.truncated_message"))
 			}
 			break
 		}
@@ -166,12 +168,12 @@ func (an *analyzer) multipart(e *message.Entity, depth int, name string, mc *msg
 func (an *analyzer) count(name string, depth int) bool {
 	an.parts++
 	if an.parts > an.lim.MaxParts {
-		an.reject(partLabel(name, "", ""), fmt.Sprintf("il messaggio contiene più di %d parti: le successive non sono state lette", an.lim.MaxParts))
+		an.reject(partLabel(name, "", ""), say.Text("part.too_many", an.lim.MaxParts))
 		an.stopped = true
 		return false
 	}
 	if depth > an.lim.MaxDepth {
-		an.reject(partLabel(name, "", ""), fmt.Sprintf("parte annidata oltre %d livelli: non è stata letta", an.lim.MaxDepth))
+		an.reject(partLabel(name, "", ""), say.Text("part.too_deep", an.lim.MaxDepth))
 		return false
 	}
 	return true
@@ -187,13 +189,13 @@ func (an *analyzer) attachedMessage(e *message.Entity, depth int, name, label, f
 		return
 	}
 	if depth+1 > an.lim.MaxDepth {
-		an.reject(label, fmt.Sprintf("parte annidata oltre %d livelli: non è stata letta", an.lim.MaxDepth))
+		an.reject(label, say.Text("part.too_deep", an.lim.MaxDepth))
 		return
 	}
 	br := bufio.NewReader(e.Body)
 	h, err := readHeader(br)
 	if err != nil {
-		an.reject(label, "il messaggio allegato non è leggibile")
+		an.reject(label, say.Text("part.attached_message"))
 		return
 	}
 	inner := newEntity(h, br)
@@ -217,27 +219,27 @@ func (an *analyzer) attachedMessage(e *message.Entity, depth int, name, label, f
 func (an *analyzer) opaqueSigned(e *message.Entity, depth int, name, label string, mc *msgCtx) {
 	data, err := io.ReadAll(e.Body)
 	if err != nil {
-		an.reject(label, "parte troncata o codificata male: non è stata letta")
+		an.reject(label, say.Text("part.truncated"))
 		return
 	}
 	der, ok := p7mDER(data)
 	if !ok {
-		an.reject(label, "firma S/MIME non leggibile")
+		an.reject(label, say.Text("part.smime_signature"))
 		return
 	}
 	content, _, err := unwrapP7M(der)
 	if err != nil {
-		an.reject(label, "firma S/MIME non leggibile")
+		an.reject(label, say.Text("part.smime_signature"))
 		return
 	}
 	if depth+1 > an.lim.MaxDepth {
-		an.reject(label, fmt.Sprintf("parte annidata oltre %d livelli: non è stata letta", an.lim.MaxDepth))
+		an.reject(label, say.Text("part.too_deep", an.lim.MaxDepth))
 		return
 	}
 	br := bufio.NewReader(bytes.NewReader(content))
 	h, err := readHeader(br)
 	if err != nil {
-		an.reject(label, "il contenuto firmato non è una parte MIME leggibile")
+		an.reject(label, say.Text("part.smime_content"))
 		return
 	}
 	an.entity(newEntity(h, br), depth+1, name, mc)
@@ -248,10 +250,10 @@ func (an *analyzer) bodyPart(e *message.Entity, label, mediaType string, mc *msg
 	data, cut, err := readText(e.Body, an.lim.MaxBodyTextBytes-an.textRead)
 	an.textRead += int64(len(data))
 	if cut {
-		an.reject(label, fmt.Sprintf("il testo del messaggio supera %s: è stata letta solo la prima parte", byteSize(an.lim.MaxBodyTextBytes)))
+		an.reject(label, say.Text("part.text_too_long", byteSize(an.lim.MaxBodyTextBytes)))
 	}
 	if err != nil && len(data) == 0 {
-		an.reject(label, "testo troncato o codificato male: non è stato letto")
+		an.reject(label, say.Text("part.text_truncated"))
 		return
 	}
 	// A truncated body still says something: keep what was read.
@@ -279,12 +281,12 @@ func chooseText(mc *msgCtx) string {
 func (an *analyzer) daticert(e *message.Entity, label string) {
 	data, err := io.ReadAll(io.LimitReader(e.Body, maxDaticertBytes+1))
 	if err != nil {
-		an.reject(label, "dati di certificazione PEC troncati: non sono stati letti")
+		an.reject(label, say.Text("part.daticert_truncated"))
 		return
 	}
 	p, err := parseDaticert(data)
 	if err != nil {
-		an.reject(label, "dati di certificazione PEC (daticert.xml) non leggibili")
+		an.reject(label, say.Text("part.daticert"))
 		return
 	}
 	if an.a.PEC == nil {
@@ -310,7 +312,7 @@ func (an *analyzer) document(e *message.Entity, depth int, label, file, mediaTyp
 	data, err := io.ReadAll(io.LimitReader(e.Body, an.lim.MaxDocumentBytes+1))
 	if err != nil {
 		an.truncated = true
-		an.reject(label, "allegato troncato o codificato male: non è stato letto")
+		an.reject(label, say.Text("part.attachment_truncated"))
 		return
 	}
 	if int64(len(data)) > an.lim.MaxDocumentBytes {
@@ -320,8 +322,8 @@ func (an *analyzer) document(e *message.Entity, depth int, label, file, mediaTyp
 		if file == "" {
 			file = label
 		}
-		an.a.Unreadable = append(an.a.Unreadable, Rejected{Part: file, Reason: fmt.Sprintf(
-			"il documento supera %s, troppo per essere un modulo compilato: lo leggerà un operatore", byteSize(an.lim.MaxDocumentBytes))})
+		an.a.Unreadable = append(an.a.Unreadable, Rejected{Part: file, Reason: say.Text(
+			"doc.too_big_for_form", byteSize(an.lim.MaxDocumentBytes))})
 		return
 	}
 	an.readDocument(depth, label, file, mediaType, data)
@@ -337,13 +339,13 @@ func (an *analyzer) readDocument(depth int, label, file, mediaType string, data 
 		an.a.Signers = append(an.a.Signers, signers...)
 		switch {
 		case errors.Is(err, ErrLimit):
-			an.reject(label, fmt.Sprintf("file firmato con più di %d buste di firma annidate: non è stato letto", an.lim.MaxDepth-depth))
+			an.reject(label, say.Text("doc.p7m_too_deep", an.lim.MaxDepth-depth))
 			return
 		case errors.Is(err, errDetached):
-			an.reject(label, "il file .p7m contiene solo la firma, non il documento firmato: inviare il file firmato completo")
+			an.reject(label, say.Text("doc.p7m_detached"))
 			return
 		case err != nil:
-			an.reject(label, "file firmato digitalmente (.p7m) non leggibile: inviarlo di nuovo o senza firma")
+			an.reject(label, say.Text("doc.p7m_unreadable"))
 			return
 		}
 		name, data, mediaType = inner, content, typeForName(inner)
@@ -362,11 +364,11 @@ func (an *analyzer) readDocument(depth int, label, file, mediaType string, data 
 	}
 	switch {
 	case errors.Is(err, ErrUnreadable):
-		an.a.Unreadable = append(an.a.Unreadable, Rejected{Part: name, Reason: reason("il documento non è leggibile automaticamente: lo leggerà un operatore")})
+		an.a.Unreadable = append(an.a.Unreadable, Rejected{Part: name, Reason: reason(say.Text("doc.unreadable"))})
 	case errors.Is(err, ErrLimit):
-		an.reject(name, reason("il documento è troppo grande o complesso per essere letto automaticamente"))
+		an.reject(name, reason(say.Text("doc.too_big")))
 	case err != nil:
-		an.reject(name, reason("il documento è danneggiato o in un formato che non riusciamo a leggere"))
+		an.reject(name, reason(say.Text("doc.damaged")))
 	}
 	an.a.Forms = append(an.a.Forms, forms...)
 }

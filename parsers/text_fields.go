@@ -1,7 +1,6 @@
 package parsers
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"sort"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"mailbot/templates/say"
 )
 
 // Reading values as people write them: placeholders, check boxes, lists, yes/no, dates.
@@ -461,13 +462,13 @@ func tfCheckURL(s string) (string, error) {
 	v := strings.TrimSpace(s)
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" && u.Scheme == "" {
-		return "", identErr(KindURL, v, "non è un indirizzo web completo (per esempio https://servizi.ente.it/callback)")
+		return "", identErr(KindURL, v, "ident.url_syntax")
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", identErr(KindURL, v, "deve iniziare con https://")
+		return "", identErr(KindURL, v, "ident.url_scheme")
 	}
 	if u.Host == "" || strings.ContainsAny(u.Host, " \t") {
-		return "", identErr(KindURL, v, "manca il nome del server")
+		return "", identErr(KindURL, v, "ident.url_host")
 	}
 	return v, nil
 }
@@ -485,7 +486,7 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string)
 	seen := map[string]bool{}
 	for _, v := range values {
 		for _, g := range tfIPRangeRe.FindAllString(v, -1) {
-			bad = append(bad, identErr(KindIPs, g, "è un intervallo: indicare gli indirizzi uno per uno o come rete CIDR (per esempio 203.0.113.0/28)"))
+			bad = append(bad, identErr(KindIPs, g, "ip.range"))
 		}
 		raw := strings.TrimSpace(v)
 		v = tfIPRangeRe.ReplaceAllString(v, " ")
@@ -510,7 +511,7 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string)
 				if ie, ok := err.(*IdentifierError); ok {
 					bad = append(bad, ie)
 				} else {
-					bad = append(bad, identErr(KindIPs, tok, "%v", err))
+					bad = append(bad, identErrReason(KindIPs, tok, err.Error()))
 				}
 				continue
 			}
@@ -764,11 +765,10 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 
 // tfProblemText phrases a field problem for the referent, naming the field's label and value.
 func tfProblemText(label string, e *IdentifierError) string {
-	adj := "valido"
 	if e.Female {
-		adj = "valida"
+		return say.Text("ident.invalid_field_f", e.Subject, e.Value, label, e.Reason)
 	}
-	return fmt.Sprintf("%s %q (campo «%s») non è %s: %s.", e.Subject, e.Value, label, adj, e.Reason)
+	return say.Text("ident.invalid_field", e.Subject, e.Value, label, e.Reason)
 }
 
 // Plausibility. A value that does not look like its kind at all (a date in an IP field, a
