@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/ledongthuc/pdf"
@@ -92,7 +93,7 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 		return nil, docErr(name, ErrLimit, reasonTooBig, err)
 	}
 	in := newPDFInput(ctx, data)
-	b := &pdfBudget{ctx: ctx, left: lim.MaxDecompressedBytes, glyphs: pdfMaxGlyphs}
+	b := &pdfBudget{ctx: ctx, left: lim.MaxDecompressedBytes, glyphs: pdfMaxGlyphs, file: in}
 	limitErr := func() error {
 		switch cause := errors.Join(in.err, b.err); {
 		case ctx.Err() != nil:
@@ -120,6 +121,7 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 		}
 		return nil, docErr(name, ErrUnreadable, reasonDamaged, err)
 	}
+	in.encrypted = slices.Contains(r.Trailer().Keys(), "Encrypt")
 	fields := pdfFormFields(r, b)
 	pages := pdfPages(r, pdfMaxPages)
 	filled := false
@@ -150,8 +152,11 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 			} else if t := pdfTitleLine(pg); !titled && t != "" {
 				text, titled = append(text, frItem{label: t}), true
 			}
+			pdfPutGlyphs(pg.glyphs)
 		case !filled:
-			text = append(text, pdfLayoutItems(i+1, pdfReadPage(p, b))...)
+			pg := pdfReadPage(p, b)
+			text = append(text, pdfLayoutItems(i+1, pg)...)
+			pdfPutGlyphs(pg.glyphs)
 		case titled || i >= pdfTitlePages:
 		default:
 			// A filled form: values come from its fields; its text only names the form (the
@@ -215,6 +220,8 @@ type pdfInput struct {
 	ctx  context.Context
 	left int64
 	err  error
+	// encrypted: the library decrypts the streams, so it reads them (pdfStreamLexer)
+	encrypted bool
 }
 
 func newPDFInput(ctx context.Context, data []byte) *pdfInput {

@@ -3,6 +3,7 @@ package parsers
 import (
 	"math"
 	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"github.com/ledongthuc/pdf"
@@ -17,6 +18,24 @@ import (
 type pdfGlyph struct {
 	x, y, w, size float32
 	s             string
+}
+
+// pdfGlyphBufs keeps the memory of a page's glyphs for the next page: the glyphs are read
+// into words and lines, which copy their text, and not used after.
+var pdfGlyphBufs sync.Pool
+
+func pdfGetGlyphs() []pdfGlyph {
+	if p, ok := pdfGlyphBufs.Get().(*[]pdfGlyph); ok {
+		return (*p)[:0]
+	}
+	return make([]pdfGlyph, 0, 512)
+}
+
+// pdfPutGlyphs gives back a page's glyphs, once nothing reads them any more.
+func pdfPutGlyphs(g []pdfGlyph) {
+	if cap(g) > 0 && cap(g) <= 1<<16 {
+		pdfGlyphBufs.Put(&g)
+	}
 }
 
 // pdfRule is a horizontal edge drawn on a page (a table border, the top or bottom of a
@@ -60,6 +79,7 @@ const pdfMaxXObjectDepth = 3
 // object) ends the page with what was read so far.
 func pdfReadPage(page pdf.Value, b *pdfBudget) (pg pdfPage) {
 	in := &pdfInterp{b: b, fonts: map[string]*pdfFont{}, res: pdfInherited(page, "Resources")}
+	in.page.glyphs = pdfGetGlyphs()
 	defer func() {
 		if r := recover(); r != nil {
 			pg = in.page
@@ -97,10 +117,12 @@ func (in *pdfInterp) drawnBoxes() {
 // drawn first, so a filled form's page is seldom read to the end.
 func pdfPageTitle(page pdf.Value, b *pdfBudget) (title string) {
 	in := &pdfInterp{b: b, fonts: map[string]*pdfFont{}, res: pdfInherited(page, "Resources")}
+	in.page.glyphs = pdfGetGlyphs()
 	defer func() {
 		if r := recover(); r != nil {
 			title = pdfTitleLine(in.page)
 		}
+		pdfPutGlyphs(in.page.glyphs)
 	}()
 	in.g = pdfGState{ctm: pdfIdentity, th: 1}
 	in.onET = func() bool {
@@ -150,6 +172,11 @@ type pdfInterp struct {
 	stop      bool
 	boxes     []pdfBox
 	strokes   [][4]float64 // diagonal segments
+	// the glyph width scale and size of the last string shown, and what they were worked
+	// out from
+	scaleOf [8]float64
+	wScale  float64
+	size    float32
 }
 
 // run interprets a content stream, or an array of streams read as one.
@@ -166,7 +193,8 @@ func (in *pdfInterp) run(contents pdf.Value, depth int) {
 	if contents.Kind() != pdf.Stream || in.b.err != nil {
 		return
 	}
-	lx := newPDFLexer(&budgetReader{r: contents.Reader(), b: in.b})
+	lx := pdfStreamLexer(contents, in.b)
+	defer lx.close()
 	var ops []pdfTok
 	for in.b.err == nil && !in.stop {
 		t := lx.next()
@@ -361,28 +389,42 @@ func (in *pdfInterp) nextLine() {
 	in.tm = in.tlm
 }
 
-// show draws a string: one glyph per character code, advancing the text matrix.
+// show draws a string: one glyph per character code, advancing the text matrix. The text
+// rendering matrix of a glyph is [size×scale 0 0 size 0 rise] × Tm × CTM (PDF 32000-1,
+// 9.4.4); within a string Tm only moves along its first row, so the glyphs' widths and size
+// are worked out once and each glyph costs its position (the products with the matrices'
+// zeros left out, which changes no result).
 func (in *pdfInterp) show(s string) {
 	g := &in.g
 	f := g.font
 	if f == nil {
 		f = pdfFallbackFont
 	}
+	tm, c := &in.tm, &g.ctm
+	a, d := g.tfs*g.th, g.tfs
+	s0, s1, s2, s3 := a*tm[0], a*tm[1], d*tm[2], d*tm[3]
+	if k := [8]float64{s0, s1, s2, s3, c[0], c[1], c[2], c[3]}; k != in.scaleOf {
+		// A TJ shows each of its strings with the same matrices: worked out once.
+		in.scaleOf = k
+		in.wScale = math.Hypot(s0*c[0]+s1*c[2], s0*c[1]+s1*c[3])
+		in.size = float32(math.Hypot(s2*c[0]+s3*c[2], s2*c[1]+s3*c[3]))
+	}
+	wScale, size := in.wScale, in.size
 	for len(s) > 0 {
 		code, n := f.code(s)
 		s = s[n:]
 		text := f.text(code)
 		w0 := f.width(code, text)
-		trm := pdfMatrix{g.tfs * g.th, 0, 0, g.tfs, 0, g.rise}.mul(in.tm).mul(g.ctm)
 		if text != "" && in.b.err == nil {
 			if in.b.glyphs--; in.b.glyphs < 0 {
 				in.b.err = errPDFGlyphs
 				return
 			}
+			p4, p5 := g.rise*tm[2]+tm[4], g.rise*tm[3]+tm[5]
 			in.page.glyphs = append(in.page.glyphs, pdfGlyph{
-				x: float32(trm[4]), y: float32(trm[5]),
-				w:    float32(w0 / 1000 * math.Hypot(trm[0], trm[1])),
-				size: float32(math.Hypot(trm[2], trm[3])),
+				x: float32(p4*c[0] + p5*c[2] + c[4]), y: float32(p4*c[1] + p5*c[3] + c[5]),
+				w:    float32(w0 / 1000 * wScale),
+				size: size,
 				s:    text,
 			})
 		}
@@ -390,7 +432,8 @@ func (in *pdfInterp) show(s string) {
 		if n == 1 && code == 32 {
 			tx += g.tw
 		}
-		in.tm = pdfMatrix{1, 0, 0, 1, tx * g.th, 0}.mul(in.tm)
+		tx *= g.th
+		tm[4], tm[5] = tx*tm[0]+tm[4], tx*tm[1]+tm[5]
 	}
 }
 
@@ -414,12 +457,13 @@ type pdfFont struct {
 	simple  *[256]string      // simple font: the encoding's characters
 	widths  map[uint32]float64
 	first   int
-	wArr    []float64 // simple font widths from FirstChar
-	dw      float64   // composite font default width
+	wArr    []float64    // simple font widths from FirstChar
+	dw      float64      // composite font default width
+	one     *[256]string // a simple font's text of each code, from toUni and simple together
 }
 
 // pdfFallbackFont reads codes as Latin-1 when a font is missing.
-var pdfFallbackFont = &pdfFont{simple: &pdfLatin1}
+var pdfFallbackFont = &pdfFont{simple: &pdfLatin1, one: &pdfLatin1}
 
 var pdfLatin1 = func() (t [256]string) {
 	for i := range t {
@@ -438,6 +482,9 @@ func (f *pdfFont) code(s string) (uint32, int) {
 }
 
 func (f *pdfFont) text(code uint32) string {
+	if f.one != nil && code < 256 {
+		return f.one[code]
+	}
 	if t, ok := f.toUni[code]; ok {
 		return t
 	}
@@ -515,6 +562,14 @@ func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
 	}
 	if strings.Contains(v.Key("BaseFont").Name(), "Wingdings") {
 		pdfSymbolBoxes(f, strings.Contains(v.Key("BaseFont").Name(), "Wingdings2"))
+	}
+	if !f.twoByte {
+		// One lookup per glyph instead of a map's.
+		var one [256]string
+		for c := range one {
+			one[c] = f.text(uint32(c))
+		}
+		f.one = &one
 	}
 	return f
 }
@@ -596,8 +651,9 @@ func pdfSimpleEncoding(v pdf.Value) *[256]string {
 // pdfReadCMap reads a ToUnicode CMap (bfchar and bfrange; PDF 32000-1, 9.10.3), bounded in
 // bytes and codes. Code lengths come from the codespace ranges.
 func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
-	sub := &pdfBudget{ctx: b.ctx, left: min(b.left, pdfMaxCMapBytes), glyphs: 0}
-	lx := newPDFLexer(&budgetReader{r: v.Reader(), b: sub})
+	sub := &pdfBudget{ctx: b.ctx, left: min(b.left, pdfMaxCMapBytes), glyphs: 0, file: b.file}
+	lx := pdfStreamLexer(v, sub)
+	defer lx.close()
 	defer func() { b.left -= min(b.left, pdfMaxCMapBytes) - sub.left }()
 	m := map[uint32]string{}
 	var ops []pdfTok

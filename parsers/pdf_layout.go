@@ -51,7 +51,8 @@ type pdfLine struct {
 
 // pdfLines groups a page's glyphs into lines, words and cells.
 func pdfLines(glyphs []pdfGlyph) []pdfLine {
-	gs := slices.Clone(glyphs)
+	gs := append(pdfGetGlyphs(), glyphs...)
+	defer pdfPutGlyphs(gs)
 	slices.SortStableFunc(gs, func(a, b pdfGlyph) int {
 		switch {
 		case a.y > b.y:

@@ -1,12 +1,13 @@
 package parsers
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
 	"slices"
 	"strconv"
+	"sync"
+	"unsafe"
 )
 
 // A small lexer for PDF content streams and ToUnicode CMaps (PDF 32000-1, 7.2, 7.3). Our own
@@ -20,9 +21,10 @@ var errPDFBudget = errors.New("pdf: inflated streams exceed the budget")
 // pdfBudget is what one PDF may cost: bytes inflated from its streams, glyphs, and time.
 type pdfBudget struct {
 	ctx    context.Context
-	left   int64 // inflated bytes still allowed
-	glyphs int   // glyphs still allowed
-	err    error // the first limit hit (errPDFBudget, ctx.Err())
+	left   int64     // inflated bytes still allowed
+	glyphs int       // glyphs still allowed
+	err    error     // the first limit hit (errPDFBudget, ctx.Err())
+	file   *pdfInput // the file, whose streams pdfStreamLexer reads; nil: the library reads them
 }
 
 // budgetReader counts the bytes read from an inflated stream against the budget and checks
@@ -83,50 +85,159 @@ const (
 )
 
 type pdfLexer struct {
-	r     *bufio.Reader
-	buf   []byte
+	src   io.Reader // where chunks come from; nil when buf holds the whole stream
+	chunk []byte    // the memory chunks are read into
+	buf   []byte    // the bytes not yet read are buf[pos:]
+	pos   int
+	word  []byte                    // a word or string being read
+	str   []byte                    // the bytes of the strings returned since the last release
 	tmp   [pdfMaxDepth + 2][]pdfTok // elements of the arrays being read, by depth
 	arena []pdfTok                  // the arrays returned since the last release
+	done  func()                    // run by close: the inflater goes back to its pool
 }
 
 // pdfArenaSize bounds the elements the arrays of one operator's operands take from the arena;
 // larger arrays get their own memory.
 const pdfArenaSize = 2048
 
-// release lets the lexer reuse the memory of the arrays it returned: call it once no token
-// read so far is used any more (after each operator). Most arrays are a TJ's, read and used
-// at once: they cost no allocation.
-func (lx *pdfLexer) release() { lx.arena = lx.arena[:0] }
+// pdfStrArena is the size of the memory the strings of one operator's operands share.
+const pdfStrArena = 4096
 
-func newPDFLexer(r io.Reader) *pdfLexer {
-	return &pdfLexer{r: bufio.NewReaderSize(r, 4096)}
+// release lets the lexer reuse the memory of the arrays and strings it returned: call it once
+// no token read so far is used any more (after each operator). Most arrays are a TJ's, read
+// and used at once: they cost no allocation.
+func (lx *pdfLexer) release() {
+	lx.arena = lx.arena[:0]
+	lx.str = lx.str[:0]
 }
 
-func isPDFDelim(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
+// pdfChunkSize is how much of an inflated stream the lexer holds at a time.
+const pdfChunkSize = 16 << 10
+
+// pdfLexers keeps lexers, with their memory, for the next stream.
+var pdfLexers = sync.Pool{New: func() any { return new(pdfLexer) }}
+
+// newPDFLexer reads tokens from r a chunk at a time; close it when done.
+func newPDFLexer(r io.Reader) *pdfLexer {
+	lx := pdfLexers.Get().(*pdfLexer)
+	lx.src, lx.pos = r, 0
+	if lx.chunk == nil {
+		lx.chunk = make([]byte, pdfChunkSize)
 	}
+	lx.buf = lx.chunk[:0]
+	return lx
+}
+
+// newPDFLexerBytes reads tokens from data, whole in memory; close it when done.
+func newPDFLexerBytes(data []byte) *pdfLexer {
+	lx := pdfLexers.Get().(*pdfLexer)
+	lx.src, lx.buf, lx.pos = nil, data, 0
+	return lx
+}
+
+// close puts the lexer back for another stream: no token it returned may be used after.
+func (lx *pdfLexer) close() {
+	if lx.done != nil {
+		lx.done()
+	}
+	lx.src, lx.buf, lx.done = nil, nil, nil
+	lx.release()
+	pdfLexers.Put(lx)
+}
+
+// fill reads the next chunk; false at the end of the stream or on an error (a limit: the
+// stream ends there).
+func (lx *pdfLexer) fill() bool {
+	if lx.src == nil {
+		return false
+	}
+	for range 100 { // a reader may return nothing a few times before data or an error
+		n, err := lx.src.Read(lx.chunk[:pdfChunkSize])
+		if n > 0 {
+			lx.buf, lx.pos = lx.chunk[:n], 0
+			return true
+		}
+		if err != nil {
+			break
+		}
+	}
+	lx.src = nil
 	return false
 }
+
+// readByte returns the next byte; false at the end of the stream. Inlined: a call only when a
+// chunk ends.
+func (lx *pdfLexer) readByte() (byte, bool) {
+	if lx.pos < len(lx.buf) {
+		c := lx.buf[lx.pos]
+		lx.pos++
+		return c, true
+	}
+	return lx.readByteSlow()
+}
+
+func (lx *pdfLexer) readByteSlow() (byte, bool) {
+	if !lx.fill() {
+		return 0, false
+	}
+	lx.pos = 1
+	return lx.buf[0], true
+}
+
+// unread steps back over the byte readByte just returned.
+func (lx *pdfLexer) unread() { lx.pos-- }
+
+// Byte classes (PDF 32000-1, 7.2.2).
+const (
+	pcRegular = iota
+	pcSpace
+	pcDelim
+)
+
+var pdfClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \n\r\t\f\x00") {
+		t[c] = pcSpace
+	}
+	for _, c := range []byte("()<>[]{}/%") {
+		t[c] = pcDelim
+	}
+	return t
+}()
 
 // skipSpace skips white space and comments; false at the end of the stream.
 func (lx *pdfLexer) skipSpace() (byte, bool) {
 	for {
-		c, err := lx.r.ReadByte()
-		if err != nil {
-			return 0, false
-		}
-		switch {
-		case isPDFSpace(c):
-		case c == '%':
-			for c != '\n' && c != '\r' {
-				if c, err = lx.r.ReadByte(); err != nil {
-					return 0, false
+		for lx.pos < len(lx.buf) {
+			c := lx.buf[lx.pos]
+			lx.pos++
+			switch pdfClass[c] {
+			case pcSpace:
+				continue
+			case pcDelim:
+				if c == '%' {
+					if !lx.skipComment() {
+						return 0, false
+					}
+					continue
 				}
 			}
-		default:
 			return c, true
+		}
+		if !lx.fill() {
+			return 0, false
+		}
+	}
+}
+
+// skipComment drops bytes up to a line end; false at the end of the stream.
+func (lx *pdfLexer) skipComment() bool {
+	for {
+		c, ok := lx.readByte()
+		if !ok {
+			return false
+		}
+		if c == '\n' || c == '\r' {
+			return true
 		}
 	}
 }
@@ -141,26 +252,49 @@ func (lx *pdfLexer) token(depth int) pdfTok {
 	}
 	switch c {
 	case '(':
-		return pdfTok{kind: ptStr, s: lx.literal()}
+		return pdfTok{kind: ptStr, s: lx.keep(lx.literal())}
 	case '<':
-		if d, err := lx.r.ReadByte(); err == nil && d == '<' {
-			lx.skipDict(depth + 1)
-			return pdfTok{kind: ptDict}
+		if d, ok := lx.readByte(); ok {
+			if d == '<' {
+				lx.skipDict(depth + 1)
+				return pdfTok{kind: ptDict}
+			}
+			lx.unread()
 		}
-		_ = lx.r.UnreadByte()
-		return pdfTok{kind: ptStr, s: lx.hex()}
+		return pdfTok{kind: ptStr, s: lx.keep(lx.hex())}
 	case '/':
-		return pdfTok{kind: ptName, s: lx.word(nil)}
+		return pdfTok{kind: ptName, s: pdfOperator(lx.words(lx.word[:0]))}
 	case '[':
 		return lx.array(depth + 1)
 	case ']', '>', ')', '}', '{':
-		return pdfTok{kind: ptOp, s: string(c)}
+		return pdfTok{kind: ptOp, s: pdfDelimOps[c]}
 	}
-	w := lx.wordBytes(c)
+	w := lx.words(append(lx.word[:0], c))
 	if n, ok := pdfNumberBytes(w); ok {
 		return pdfTok{kind: ptNum, num: n}
 	}
 	return pdfTok{kind: ptOp, s: pdfOperator(w)}
+}
+
+var pdfDelimOps = [256]string{']': "]", '>': ">", ')': ")", '}': "}", '{': "{"}
+
+// keep returns a string of b's bytes that stays valid until the next release: the strings
+// of an operator's operands share memory the lexer reuses, so a page's strings (one per TJ
+// element, thousands) cost no allocation each. A string kept longer is cloned by its keeper.
+func (lx *pdfLexer) keep(b []byte) string {
+	switch len(b) {
+	case 0:
+		return ""
+	case 1:
+		return string(b) // one byte: no allocation
+	}
+	if len(lx.str)+len(b) > cap(lx.str) {
+		// A new block; the strings in the old one keep it alive.
+		lx.str = make([]byte, 0, max(pdfStrArena, len(b)))
+	}
+	start := len(lx.str)
+	lx.str = append(lx.str, b...)
+	return unsafe.String(&lx.str[start], len(b))
 }
 
 // pdfPow10 are the powers of ten a float64 holds exactly.
@@ -319,40 +453,31 @@ func pdfNumber(w string) (float64, bool) {
 	return n, true
 }
 
-// word reads regular characters up to a delimiter or white space.
-func (lx *pdfLexer) word(start []byte) string {
-	lx.buf = append(lx.buf[:0], start...)
-	return string(lx.words())
-}
-
-// wordBytes is word starting with c, in the lexer's buffer (valid until the next token).
-func (lx *pdfLexer) wordBytes(c byte) []byte {
-	lx.buf = append(lx.buf[:0], c)
-	return lx.words()
-}
-
-// words reads regular characters after those in lx.buf up to a delimiter or white space.
-func (lx *pdfLexer) words() []byte {
-	b := lx.buf
+// words reads regular characters after those in b up to a delimiter or white space (at
+// most 256 kept), in the lexer's buffer (valid until the next token).
+func (lx *pdfLexer) words(b []byte) []byte {
 	for {
-		c, err := lx.r.ReadByte()
-		if err != nil {
-			break
+		for lx.pos < len(lx.buf) {
+			c := lx.buf[lx.pos]
+			if pdfClass[c] != pcRegular {
+				lx.word = b
+				return b
+			}
+			lx.pos++
+			if len(b) < 256 {
+				b = append(b, c)
+			}
 		}
-		if isPDFSpace(c) || isPDFDelim(c) {
-			_ = lx.r.UnreadByte()
-			break
-		}
-		if len(b) < 256 {
-			b = append(b, c)
+		if !lx.fill() {
+			lx.word = b
+			return b
 		}
 	}
-	lx.buf = b
-	return b
 }
 
-func (lx *pdfLexer) literal() string {
-	b := lx.buf[:0]
+// literal reads a literal string after its "(", in the lexer's buffer.
+func (lx *pdfLexer) literal() []byte {
+	b := lx.word[:0]
 	add := func(c byte) {
 		if len(b) < pdfMaxString {
 			b = append(b, c)
@@ -360,8 +485,8 @@ func (lx *pdfLexer) literal() string {
 	}
 	depth := 1
 	for {
-		c, err := lx.r.ReadByte()
-		if err != nil {
+		c, ok := lx.readByte()
+		if !ok {
 			break
 		}
 		switch c {
@@ -371,8 +496,8 @@ func (lx *pdfLexer) literal() string {
 			continue
 		case ')':
 			if depth--; depth == 0 {
-				lx.buf = b
-				return string(b)
+				lx.word = b
+				return b
 			}
 			add(c)
 			continue
@@ -381,8 +506,8 @@ func (lx *pdfLexer) literal() string {
 			add(c)
 			continue
 		}
-		c, err = lx.r.ReadByte()
-		if err != nil {
+		c, ok = lx.readByte()
+		if !ok {
 			break
 		}
 		switch c {
@@ -397,19 +522,19 @@ func (lx *pdfLexer) literal() string {
 		case 'f':
 			add('\f')
 		case '\r':
-			if d, err := lx.r.ReadByte(); err == nil && d != '\n' {
-				_ = lx.r.UnreadByte()
+			if d, ok := lx.readByte(); ok && d != '\n' {
+				lx.unread()
 			}
 		case '\n':
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			x := int(c - '0')
 			for range 2 {
-				d, err := lx.r.ReadByte()
-				if err != nil {
+				d, ok := lx.readByte()
+				if !ok {
 					break
 				}
 				if d < '0' || d > '7' {
-					_ = lx.r.UnreadByte()
+					lx.unread()
 					break
 				}
 				x = x*8 + int(d-'0')
@@ -419,37 +544,45 @@ func (lx *pdfLexer) literal() string {
 			add(c)
 		}
 	}
-	lx.buf = b
-	return string(b)
+	lx.word = b
+	return b
 }
 
-func (lx *pdfLexer) hex() string {
-	b := lx.buf[:0]
+// hex reads a hexadecimal string after its "<", in the lexer's buffer.
+func (lx *pdfLexer) hex() []byte {
+	b := lx.word[:0]
 	hi := -1
 	for {
-		c, err := lx.r.ReadByte()
-		if err != nil || c == '>' {
+		c, ok := lx.readByte()
+		if !ok || c == '>' {
 			break
 		}
-		v := unhexByte(c)
+		v := pdfUnhex[c]
 		if v < 0 {
 			continue // white space or garbage
 		}
 		if hi < 0 {
-			hi = v
+			hi = int(v)
 			continue
 		}
 		if len(b) < pdfMaxString {
-			b = append(b, byte(hi<<4|v))
+			b = append(b, byte(hi<<4|int(v)))
 		}
 		hi = -1
 	}
 	if hi >= 0 && len(b) < pdfMaxString {
 		b = append(b, byte(hi<<4))
 	}
-	lx.buf = b
-	return string(b)
+	lx.word = b
+	return b
 }
+
+var pdfUnhex = func() (t [256]int8) {
+	for i := range t {
+		t[i] = int8(unhexByte(byte(i)))
+	}
+	return t
+}()
 
 func unhexByte(c byte) int {
 	switch {
@@ -504,8 +637,8 @@ func (lx *pdfLexer) skipDict(depth int) {
 		e := lx.token(depth)
 		if e.kind == ptEOF || e.kind == ptOp && e.s == ">" {
 			if e.kind == ptOp {
-				if c, err := lx.r.ReadByte(); err == nil && c != '>' {
-					_ = lx.r.UnreadByte()
+				if c, ok := lx.readByte(); ok && c != '>' {
+					lx.unread()
 				}
 			}
 			return
@@ -516,8 +649,8 @@ func (lx *pdfLexer) skipDict(depth int) {
 // skipTo drops bytes up to and including c (too deep a nesting: no longer parsed).
 func (lx *pdfLexer) skipTo(c byte) {
 	for {
-		d, err := lx.r.ReadByte()
-		if err != nil || d == c {
+		d, ok := lx.readByte()
+		if !ok || d == c {
 			return
 		}
 	}
@@ -527,8 +660,8 @@ func (lx *pdfLexer) skipTo(c byte) {
 func (lx *pdfLexer) skipInlineImage() {
 	var prev2, prev1 byte = ' ', ' '
 	for {
-		c, err := lx.r.ReadByte()
-		if err != nil {
+		c, ok := lx.readByte()
+		if !ok {
 			return
 		}
 		if prev2 == 'E' && prev1 == 'I' && isPDFSpace(c) {

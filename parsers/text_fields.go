@@ -283,10 +283,12 @@ const (
 	ServiceMyPivot = "MyPivot"
 )
 
+var tfCompact = strings.NewReplacer(" ", "", "-", "", "_", "", ".", "")
+
 // tfServiceWords finds the services a text names: "MyPay", "My Pay", "MYPIVOT", "entrambi".
 func tfServiceWords(v string) (pay, pivot bool) {
 	n := strings.ToLower(lblAccents.Replace(v))
-	compact := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(n)
+	compact := tfCompact.Replace(n)
 	pay = strings.Contains(compact, "mypay")
 	pivot = strings.Contains(compact, "mypivot")
 	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return !unicode.IsLetter(r) }) {
