@@ -23,7 +23,11 @@ type Case struct {
 	Events     []ticketing.Event
 	Messages   []Mail
 	Forms      []ticketing.Form
-	Doubts     map[string]string // "type.key" of a value a person may confirm as read: the value
+	Doubts     []mailbot.Doubt // values of the case file to confirm or correct
+	Held       []HeldReply     // automatic replies held back by an hourly cap
+	Kept       []ticketing.Message
+	Last       *Mail // the referent's last message
+	Actions    []Action
 	IPs        map[string][]string
 	Next       []string // states the case may move to
 	Catalogs   []string // public catalogs the case has an entry in
@@ -87,6 +91,10 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 			c.Next = append(c.Next, st)
 		}
 	}
+	if err := s.needs(ctx, c); err != nil {
+		return nil, err
+	}
+	c.Actions = actions(c, who(r).email)
 	return c, nil
 }
 

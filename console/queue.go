@@ -58,6 +58,26 @@ type Row struct {
 	ticketing.Ticket
 	Waiting    int // working days in the current state
 	StateLabel string
+	Why        []string // why the case waits for the Region, shortly; none when it does not
+}
+
+// why says shortly why a case waits for the Region, from what code knows of it (its flag's
+// kind, its held replies, its state's turn), never from the flag's text.
+func why(tk ticketing.Ticket, held int) []string {
+	var out []string
+	if tk.FlagKind != ticketing.FlagNone {
+		out = append(out, tk.FlagKind.Label())
+	}
+	switch {
+	case held == 1 && tk.FlagKind != ticketing.FlagHeld:
+		out = append(out, "una risposta trattenuta")
+	case held > 1:
+		out = append(out, strconv.Itoa(held)+" risposte trattenute")
+	}
+	if len(out) == 0 && tk.WaitingOn == ticketing.WaitingRegione {
+		out = append(out, "passo della Regione: "+ticketing.StateLabel(tk.State))
+	}
+	return out
 }
 
 // Count is the number of open cases in one state.
@@ -158,9 +178,18 @@ func (s *Server) buildQueue(ctx context.Context, f Filter, me string) (*Queue, e
 	if f.Page < q.Pages {
 		q.Next = template.URL(s.base + "/?" + f.query(f.Page+1))
 	}
+	ids := make([]string, len(list))
+	for i, tk := range list {
+		ids[i] = tk.ID
+	}
+	held, err := s.store.HeldCounts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cal, now := s.cfg.WorkCalendar(), s.now()
 	for _, tk := range list {
-		q.Rows = append(q.Rows, Row{Ticket: tk, Waiting: cal.WorkingDaysBetween(tk.StateSince, now), StateLabel: ticketing.StateLabel(tk.State)})
+		q.Rows = append(q.Rows, Row{Ticket: tk, Waiting: cal.WorkingDaysBetween(tk.StateSince, now), StateLabel: ticketing.StateLabel(tk.State),
+			Why: why(tk, held[tk.ID])})
 	}
 	return q, nil
 }

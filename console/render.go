@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"mailbot/catalog"
-	"mailbot/mailbot"
 	"mailbot/ticketing"
 )
 
@@ -52,11 +51,9 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return "integrazione"
 	},
-	"join":      strings.Join,
-	"hasPrefix": strings.HasPrefix,
-	"credKeys":  mailbot.CredentialKeys,
-	"envs":      sortedEnvs,
-	"value":     formValue,
+	"join":  strings.Join,
+	"envs":  sortedEnvs,
+	"value": formValue,
 	"sorted": func(m map[string]any) []string {
 		return sortedKeys(m)
 	},

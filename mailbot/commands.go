@@ -29,8 +29,10 @@ type Command struct {
 	Input   CLIInput // how the CLI passes them
 
 	// Form is the console's action ("azione" of the case page's forms); "" when there is none.
-	// FromForm turns the action's form into the command's arguments (nil: the field "testo").
+	// Console describes its form, which the console renders from this description; FromForm
+	// turns the posted form into the command's arguments (nil: the field "testo").
 	Form     string
+	Console  ConsoleForm
 	FromForm func(f FormValues, me string) (arg string, values map[string]string, err error)
 
 	run func(in *Intake, c call) (string, error)
@@ -53,6 +55,77 @@ const (
 	CLICredentials                 // -env collaudo|esercizio -values FILE.toml
 )
 
+// ConsoleForm is a command's form on the console's case page. The console renders it from
+// this description alone, so a command needs no markup of its own; a test checks that FromForm
+// reads exactly the fields described.
+type ConsoleForm struct {
+	Title  string // the heading of the form's section
+	Intro  string // a paragraph above the fields, or ""; {referente} is the case's requester
+	Fields []FormField
+	Submit string // the button
+	Secret bool   // the browser keeps nothing typed (autocomplete off)
+	// Shown says whether a case is offered the form (nil: every case). A form with a choice
+	// whose options come from the case (FormField.From) is left out when there are none.
+	Shown func(tk *ticketing.Ticket) bool
+}
+
+// FormField is one field of a console form.
+type FormField struct {
+	Name     string // the posted key FromForm reads
+	Label    string // {referente} is the case's requester
+	Input    FieldInput
+	Required bool
+	Rows     int      // of a text area
+	Options  []Option // a choice's fixed options, first
+	From     Choices  // a choice's options from the case or the configuration, after Options
+}
+
+// FieldInput is how a form field is typed in.
+type FieldInput string
+
+// The inputs of console forms.
+const (
+	InputText     FieldInput = "text"
+	InputTextArea FieldInput = "textarea"
+	InputPassword FieldInput = "password"
+	InputChoice   FieldInput = "select"
+)
+
+// Option is one option of a choice: the value posted and what a person reads.
+type Option struct{ Value, Label string }
+
+// Choices names where a choice's options come from.
+type Choices string
+
+// Sources of options.
+const (
+	ChoicesStaff      Choices = "staff"       // "me", then every staff address
+	ChoicesNextStates Choices = "next_states" // the states the case may move to
+	ChoicesCatalogs   Choices = "catalogs"    // the public catalogs the case has an entry in
+	ChoicesDoubts     Choices = "doubts"      // the values of the case file in doubt with a value read
+)
+
+func integrationOnly(tk *ticketing.Ticket) bool { return tk.Kind == ticketing.KindIntegration }
+
+func unflagged(tk *ticketing.Ticket) bool { return tk.FlagKind == ticketing.FlagNone }
+
+// reasonField is the required reason of closing, cancelling or moving a case.
+var reasonField = FormField{Name: "motivo", Label: "Motivo", Input: InputText, Required: true}
+
+// credentialFields are the credentials form's fields: the environment, then every key.
+func credentialFields() []FormField {
+	fs := []FormField{{Name: "ambiente", Label: "Ambiente", Input: InputChoice,
+		Options: []Option{{ticketing.EnvCollaudo, ticketing.EnvCollaudo}, {ticketing.EnvEsercizio, ticketing.EnvEsercizio}}}}
+	for _, k := range credentialKeys {
+		in := InputText
+		if strings.HasPrefix(k, "password_") {
+			in = InputPassword
+		}
+		fs = append(fs, FormField{Name: k, Label: k, Input: in})
+	}
+	return fs
+}
+
 // FormValues reads a console form: Get trimmed, Raw as typed.
 type FormValues interface {
 	Get(key string) string
@@ -74,6 +147,8 @@ type call struct {
 var Commands = []Command{
 	{Name: "assegna", Args: "INDIRIZZO", Help: "assegna la pratica a un membro dello staff", Who: AnyStaff,
 		Verb: "assign", CLIArgs: "ASSIGNEE", Form: "assegna",
+		Console: ConsoleForm{Title: "Assegnare", Submit: "Assegna",
+			Fields: []FormField{{Name: "a", Label: "Assegnare a", Input: InputChoice, From: ChoicesStaff}}},
 		FromForm: func(f FormValues, me string) (string, map[string]string, error) {
 			if to := f.Get("a"); to != "me" {
 				return to, nil, nil
@@ -82,11 +157,20 @@ var Commands = []Command{
 		},
 		run: (*Intake).assign},
 	{Name: "nota", Args: "TESTO", Help: "aggiunge una nota alla storia della pratica", Who: AnyStaff,
-		Verb: "note", CLIArgs: "TEXT...", Form: "nota", run: (*Intake).note},
+		Verb: "note", CLIArgs: "TEXT...", Form: "nota",
+		Console: ConsoleForm{Title: "Nota", Submit: "Aggiungi la nota",
+			Fields: []FormField{{Name: "testo", Label: "Testo della nota", Input: InputTextArea, Rows: 3, Required: true}}},
+		run: (*Intake).note},
 	{Name: "segnala", Args: "[MOTIVO]", Help: "segnala la pratica perché una persona la guardi; senza motivo toglie la segnalazione", Who: AnyStaff,
-		Verb: "mark", CLIArgs: "[REASON...]", Form: "segnala", run: (*Intake).mark},
+		Verb: "mark", CLIArgs: "[REASON...]", Form: "segnala",
+		// A flagged case shows its flag first, with the button that takes it off.
+		Console: ConsoleForm{Title: "Segnalazione", Submit: "Segnala la pratica", Shown: unflagged,
+			Fields: []FormField{{Name: "testo", Label: "Motivo della segnalazione", Input: InputText, Required: true}}},
+		run: (*Intake).mark},
 	{Name: "stato", Args: "STATO MOTIVO", Help: "porta la pratica in un altro stato, con il motivo", Who: AnyStaff,
 		Verb: "state", CLIArgs: "STATE [REASON...]", Form: "stato",
+		Console: ConsoleForm{Title: "Cambiare stato", Submit: "Cambia stato",
+			Fields: []FormField{{Name: "stato", Label: "Nuovo stato", Input: InputChoice, From: ChoicesNextStates}, reasonField}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			if f.Get("motivo") == "" {
 				return "", nil, errors.New("indicare il motivo del cambio di stato")
@@ -95,11 +179,18 @@ var Commands = []Command{
 		},
 		run: (*Intake).state},
 	{Name: "chiudi", Args: "[MOTIVO]", Help: "chiude la pratica (completata, o qualificato)", Who: AnyStaff,
-		Verb: "close", CLIArgs: "[REASON...]", Form: "chiudi", FromForm: reasonForm, run: (*Intake).closeCase},
+		Verb: "close", CLIArgs: "[REASON...]", Form: "chiudi", FromForm: reasonForm,
+		Console: ConsoleForm{Title: "Chiudere la pratica", Submit: "Chiudi la pratica", Fields: []FormField{reasonField}},
+		run:     (*Intake).closeCase},
 	{Name: "annulla", Args: "MOTIVO", Help: "annulla la pratica", Who: AnyStaff,
-		Verb: "cancel", CLIArgs: "REASON...", Form: "annulla", FromForm: reasonForm, run: (*Intake).cancel},
+		Verb: "cancel", CLIArgs: "REASON...", Form: "annulla", FromForm: reasonForm,
+		Console: ConsoleForm{Title: "Annullare la pratica", Submit: "Annulla la pratica", Fields: []FormField{reasonField}},
+		run:     (*Intake).cancel},
 	{Name: "campo", Args: "CHIAVE=VALORE ...", Help: "corregge o conferma valori dei moduli", Who: AnyStaff,
 		Verb: "field", CLIArgs: "KEY=VALUE...", Input: CLIValues, Form: "campo",
+		Console: ConsoleForm{Title: "Correggere un campo dei moduli", Submit: "Correggi", Fields: []FormField{
+			{Name: "chiave", Label: "Campo (chiave, anche tipo.chiave)", Input: InputText, Required: true},
+			{Name: "valore", Label: "Valore corretto", Input: InputText, Required: true}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			k := strings.ToLower(f.Get("chiave"))
 			if k == "" {
@@ -110,6 +201,9 @@ var Commands = []Command{
 		run: (*Intake).field},
 	{Name: "conferma", Args: "CHIAVE|tutto", Help: "conferma come letto un valore dei moduli letto con incertezza", Who: AnyStaff,
 		Verb: "confirm", CLIArgs: "KEY|tutto", Form: "conferma",
+		// Each doubt also has its own button at the top of the case page.
+		Console: ConsoleForm{Title: "Confermare un valore letto", Submit: "Conferma come letto",
+			Fields: []FormField{{Name: "chiave", Label: "Valore in dubbio", Input: InputChoice, From: ChoicesDoubts}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			if f.Get("chiave") == "" {
 				return "", nil, errors.New("indicare il campo da confermare")
@@ -119,6 +213,9 @@ var Commands = []Command{
 		run: (*Intake).confirm},
 	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: "invia al referente le credenziali dell'ambiente (i valori non sono conservati)", Who: AnyStaff, Lines: true,
 		Verb: "send-credentials", CLIArgs: "-env collaudo|esercizio -values FILE.toml", Input: CLICredentials, Form: "credenziali",
+		Console: ConsoleForm{Title: "Inviare le credenziali", Submit: "Invia le credenziali", Secret: true, Shown: integrationOnly,
+			Intro:  "I valori sono inviati al referente ({referente}) e non sono conservati né mostrati di nuovo.",
+			Fields: credentialFields()},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			values := map[string]string{}
 			for _, k := range CredentialKeys() {
@@ -131,12 +228,20 @@ var Commands = []Command{
 		run: (*Intake).credentials},
 	{Name: "scrivi", Args: "TESTO", Help: "scrive al referente, nel filo della pratica", Who: AnyStaff,
 		Verb: "write", CLIArgs: "TEXT...", Form: "scrivi",
+		Console: ConsoleForm{Title: "Scrivere al referente", Submit: "Invia al referente",
+			Fields: []FormField{{Name: "testo", Label: "Testo del messaggio a {referente}", Input: InputTextArea, Rows: 6, Required: true}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) { return f.Raw("testo"), nil, nil },
 		run: func(in *Intake, c call) (string, error) {
 			return in.writeReferent(c.tx, c.tk, c.arg, c.by, "#scrivi", c.now)
 		}},
 	{Name: "catalogo", Args: "[CATALOGO] [nascondi|mostra] [campo=valore ...]", Help: "nasconde, mostra o corregge la voce della pratica nei cataloghi pubblici", Who: AnyStaff,
 		Verb: "catalog", CLIArgs: "[CATALOG] [nascondi|mostra] [FIELD=VALUE...]", Form: "catalogo",
+		Console: ConsoleForm{Title: "Cataloghi pubblici", Submit: "Registra", Fields: []FormField{
+			{Name: "catalogo", Label: "Catalogo", Input: InputChoice, Options: []Option{{"", "tutti quelli della pratica"}}, From: ChoicesCatalogs},
+			{Name: "visibilita", Label: "Visibilità", Input: InputChoice,
+				Options: []Option{{"", "invariata"}, {"nascondi", "nascondi la voce"}, {"mostra", "mostra la voce"}}},
+			{Name: "campo", Label: "Campo da correggere (facoltativo)", Input: InputText},
+			{Name: "valore", Label: "Valore corretto", Input: InputText}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			// The catalog, the visibility, and one corrected field of the form.
 			var fields map[string]string

@@ -245,15 +245,35 @@ func (in *Intake) confirm(c call) (string, error) {
 	return in.recordFields(c.tx, c.tk, keys, values, read, c.by, c.line, c.now)
 }
 
-// Doubts maps the values of a case file that #conferma can settle, "type.key", to the value
-// #conferma would record: read without confidence or in conflict, with a value read. The console
-// shows a confirm button beside the reading that gave that value.
-func Doubts(kind string, forms []ticketing.Form, reg *ticketing.Registry) map[string]string {
-	out := map[string]string{}
-	for _, d := range caseDoubts(kind, CaseFile(kind, forms, reg)) {
-		if v := d.form.Field(d.key); v != "" {
-			out[d.formType+"."+d.key] = v
+// Doubt is one value of a case file a person is to confirm or correct, with what the case page
+// shows of it.
+type Doubt struct {
+	Type, Key string // form type and field key: "Type.Key" names it to #conferma and #campo
+	Label     string // the field's label in its form
+	Value     string // as read, what #conferma would record; "" when nothing valid was read
+	Read      ticketing.Provenance
+	Problems  []string            // what is wrong with the value as written
+	Readings  []ticketing.Reading // the readings that disagree, when the doubt is a conflict
+}
+
+// Doubts lists the values of a case file read without confidence or in conflict, in the order
+// of the forms and of their keys.
+func Doubts(kind string, forms []ticketing.Form, reg *ticketing.Registry) []Doubt {
+	cf := CaseFile(kind, forms, reg)
+	var out []Doubt
+	for _, d := range caseDoubts(kind, cf) {
+		dd := Doubt{Type: d.formType, Key: d.key, Label: fieldLabel(d.formType, d.key), Value: d.form.Field(d.key), Read: d.prov}
+		for _, pr := range d.form.Problems {
+			if pr.Field == d.key {
+				dd.Problems = append(dd.Problems, pr.Message)
+			}
 		}
+		for _, c := range cf.Conflicts {
+			if c.Field == d.key && (c.Type == d.formType || c.Type == "") {
+				dd.Readings = append(dd.Readings, c.Readings...)
+			}
+		}
+		out = append(out, dd)
 	}
 	return out
 }

@@ -336,18 +336,23 @@ func caseDoubts(kind string, cf ticketing.CaseFile) []doubt {
 	return out
 }
 
+// fieldLabel is a field's label in its form, or its key when the form does not have it.
+func fieldLabel(formType, key string) string {
+	if spec := parsers.Spec(formType); spec != nil {
+		for _, fd := range spec.Fields {
+			if fd.Key == key {
+				return fd.Label
+			}
+		}
+	}
+	return key
+}
+
 // uncertainLine tells staff what was read without confidence: field, value, document, place,
 // doubt, and the lines that settle it: #conferma KEY when the value as read is in the case file
 // (confirmable), #campo KEY=valore always.
 func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenance, confirmable bool) string {
-	label := key
-	if spec := parsers.Spec(formType); spec != nil {
-		for _, fd := range spec.Fields {
-			if fd.Key == key {
-				label = fd.Label
-			}
-		}
-	}
+	label := fieldLabel(formType, key)
 	value := f.Field(key)
 	if value == "" {
 		var vs []string

@@ -193,6 +193,12 @@ func (s *Store) QuarantineQueue(ctx context.Context) ([]Message, error) {
 	return s.messages(ctx, "console-quarantine")
 }
 
+// QuarantineOf lists the messages kept outside any case that are about ticket tk: from its
+// requester, or naming it in their subject. A person decides whether each belongs to it.
+func (s *Store) QuarantineOf(ctx context.Context, tk *Ticket) ([]Message, error) {
+	return s.messages(ctx, "console-quarantine-of-case", tk.Requester, strings.ToUpper(tk.ID))
+}
+
 // quarantined returns the subject and sender of a message still in quarantine, or ErrNotFound.
 func (t *Tx) quarantined(id int64) (subject, from string, err error) {
 	err = t.row("console-quarantine-get", id).Scan(&subject, &from)

@@ -50,6 +50,44 @@ func (s *Store) HeldMail(ctx context.Context) ([]OutMail, error) {
 	return list, rows.Err()
 }
 
+// HeldMailOf lists the held mail of one ticket, oldest first.
+func (s *Store) HeldMailOf(ctx context.Context, ticketID string) ([]OutMail, error) {
+	rows, err := s.r.QueryContext(ctx, s.query("held-list-ticket"), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("held mail of %s: %w", ticketID, err)
+	}
+	defer rows.Close()
+	list := []OutMail{}
+	for rows.Next() {
+		m, err := scanHeld(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, m)
+	}
+	return list, rows.Err()
+}
+
+// HeldCounts counts the held mail of each of the tickets ids (those without any are absent).
+func (s *Store) HeldCounts(ctx context.Context, ids []string) (map[string]int, error) {
+	list, _ := json.Marshal(nonNil(ids))
+	rows, err := s.r.QueryContext(ctx, s.query("held-count-tickets"), string(list))
+	if err != nil {
+		return nil, fmt.Errorf("held mail counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
 // HeldCount counts the held mail.
 func (s *Store) HeldCount(ctx context.Context) (int, error) {
 	var n int

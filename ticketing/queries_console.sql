@@ -74,3 +74,12 @@ DELETE FROM console_sessions WHERE email = ?;
 
 -- name: console-session-emails
 SELECT DISTINCT email FROM console_sessions;
+
+-- Quarantined messages that are about a case: sent by its requester (?1), or naming the case
+-- (?2, its ID in upper case) in the subject.
+-- name: console-quarantine-of-case
+SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.date, m.auto, m.quarantine, m.quarantine_kind, m.blob,
+       COALESCE((SELECT group_concat(DISTINCT c.mailbox) FROM message_copies c WHERE c.message = m.id), '')
+FROM messages m WHERE m.ticket_id IS NULL AND m.quarantine_kind NOT IN ('', 'dismissed')
+  AND (lower(m.from_addr) = lower(?1) OR instr(upper(m.subject), ?2) > 0)
+ORDER BY m.id DESC LIMIT 50;

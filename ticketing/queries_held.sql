@@ -20,3 +20,12 @@ UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ? AND state = 'he
 
 -- name: held-count
 SELECT count(*) FROM outbox WHERE state = 'held';
+
+-- name: held-list-ticket
+SELECT id, COALESCE(ticket_id, ''), message_id, kind, rcpts, raw, last_error, created_at
+FROM outbox WHERE state = 'held' AND ticket_id = ? ORDER BY id;
+
+-- ?1 the JSON list of ticket IDs.
+-- name: held-count-tickets
+SELECT ticket_id, count(*) FROM outbox
+WHERE state = 'held' AND ticket_id IN (SELECT value FROM json_each(?1)) GROUP BY ticket_id;

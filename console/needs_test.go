@@ -1,0 +1,132 @@
+package console
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbot/internal/demo"
+	"mailbot/internal/wait"
+	"mailbot/ticketing"
+)
+
+// needs is what addNeeds gave a case to decide.
+type needs struct {
+	doubts []string // "type.key" of the values in doubt
+	held   int64    // the held reply
+	kept   int64    // the quarantined message from the referent
+}
+
+// addNeeds gives case id what a person must decide: a value read without confidence, two
+// forms that disagree on the ente's codice fiscale, an automatic reply held back by an hourly
+// cap, and an automatic message from the referent kept outside any case.
+func addNeeds(t *testing.T, e *env, id string) needs {
+	t.Helper()
+	ctx := context.Background()
+	n := needs{doubts: []string{"informativa_generale.ente.codice_fiscale", "qualificazione_ente_prodotto.ente.codice_fiscale",
+		"qualificazione_ente_prodotto.ente.codice_ipa"}}
+	err := e.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		now := time.Now()
+		if err := tx.AddForm(id, ticketing.Form{MessageID: "needs-1@example.it", Type: "qualificazione_ente_prodotto", Source: "ente-prodotto.pdf",
+			Fields: map[string]any{"ente.codice_ipa": "c_l736", "ente.codice_fiscale": "80007580279"},
+			Provenance: map[string]ticketing.Provenance{
+				"ente.codice_ipa":     {Document: "ente-prodotto.pdf", Where: "pagina 1", Label: "Codice IPA", How: "table", Doubt: "«c_l736 Venezia» non è un solo codice: forse codice e descrizione insieme"},
+				"ente.codice_fiscale": {Document: "ente-prodotto.pdf", Where: "pagina 1", How: "table", Sure: true}},
+			ReceivedAt: now}); err != nil {
+			return err
+		}
+		if err := tx.AddForm(id, ticketing.Form{MessageID: "needs-1@example.it", Type: "informativa_generale", Source: "informativa.docx",
+			Fields:     map[string]any{"ente.codice_fiscale": "00339370272"},
+			Provenance: map[string]ticketing.Provenance{"ente.codice_fiscale": {Document: "informativa.docx", How: "identity", Sure: true}},
+			ReceivedAt: now}); err != nil {
+			return err
+		}
+		raw := "From: " + e.cfg.ReplyFrom + "\r\nTo: " + referent + "\r\nSubject: [" + id + "] Documenti ricevuti\r\nMessage-ID: <needs-held@regione.veneto.it>\r\n" +
+			"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nAbbiamo ricevuto i documenti.\r\n"
+		m := &ticketing.OutMail{TicketID: id, MessageID: "needs-held@regione.veneto.it", Kind: "ack", From: e.cfg.ReplyFrom,
+			Rcpts: []string{referent}, Raw: []byte(raw), Auto: true}
+		if err := tx.Enqueue(m, now); err != nil {
+			return err
+		}
+		n.held = m.ID
+		return tx.HoldOutbox(m.ID, "201 risposte automatiche nell'ultima ora (limite complessivo 200)")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auto := "From: " + referent + "\r\nTo: " + demo.CallCenter + "\r\nAuto-Submitted: auto-replied\r\nSubject: Risposta automatica: fuori ufficio\r\n" +
+		"Message-ID: <needs-auto@comune.venezia.it>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nRientro lunedì.\r\n"
+	if _, err := demo.Deliver(e.l, []byte(auto)); err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, "the referent's automatic message in quarantine", func() bool {
+		kept, _ := e.d.Store.QuarantineQueue(ctx)
+		for _, m := range kept {
+			if m.MessageID == "needs-auto@comune.venezia.it" {
+				n.kept = m.ID
+			}
+		}
+		return n.kept != 0
+	})
+	return n
+}
+
+// TestCasePageStartsWithNeeds: the case page opens with what the case needs from a person
+// (each doubt with what was read where and why it is in doubt, the held reply, the referent's
+// message kept aside, the flag), before the thread and the forms; the queue says why the case
+// waits; the held reply and the kept message are settled from the case page, which answers
+// with the outcome.
+func TestCasePageStartsWithNeeds(t *testing.T) {
+	e := start(t, "01-richiesta-venezia.eml")
+	ctx := context.Background()
+	list, _ := e.d.Store.Tickets(ctx)
+	id := list[0].ID
+	n := addNeeds(t, e, id)
+	c := e.client()
+	c.signIn(c.mailedLink(operator))
+	_, page := c.do("GET", "/pratiche/"+id, nil)
+	first, rest, ok := strings.Cut(page, `<div class="case-layout">`)
+	if !ok || !strings.Contains(first, `id="da-decidere"`) || !strings.Contains(rest, "<h2>Messaggi</h2>") {
+		t.Fatalf("the page does not open with what needs a person:\n%s", page)
+	}
+	for _, k := range n.doubts {
+		if !strings.Contains(first, `data-chiave="`+k+`"`) {
+			t.Errorf("doubt %s not in the first region", k)
+		}
+	}
+	for _, want := range []string{
+		"«c_l736 Venezia» non è un solo codice", "pagina 1, etichetta «Codice IPA»", "da una cella di tabella", // where and why
+		"valori diversi: «00339370272» (informativa.docx) e «80007580279» (ente-prodotto.pdf)", // a conflict
+		"Usa «80007580279» (ente-prodotto.pdf)",
+		`data-risposta="` + itoa(n.held) + `"`, "limite complessivo 200", "Abbiamo ricevuto i documenti.",
+		`data-messaggio="` + itoa(n.kept) + `"`, "Risposta automatica: fuori ufficio",
+		"Ultimo messaggio del referente",
+	} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first region without %q", want)
+		}
+	}
+	if _, q := c.do("GET", "/", nil); !strings.Contains(q, "una risposta trattenuta") && !strings.Contains(q, ticketing.FlagHeld.Label()) {
+		t.Errorf("the queue does not say the case waits for a held reply:\n%s", q)
+	}
+
+	csrf := field(csrfRE, page)
+	_, body := c.do("POST", "/risposte-trattenute/"+itoa(n.held), url.Values{"azione": {"scarta"}, "csrf": {csrf}, "torna": {id}})
+	if !strings.Contains(body, `id="pratica"`) || !strings.Contains(body, "scartata") || strings.Contains(body, `data-risposta="`) {
+		t.Errorf("dropping the held reply from the case page:\n%s", body)
+	}
+	_, body = c.do("POST", "/trattenuti/"+itoa(n.kept), url.Values{"azione": {"allega"}, "pratica": {id}, "csrf": {csrf}, "torna": {id}})
+	if !strings.Contains(body, `id="pratica"`) || !strings.Contains(body, "aggiunto alla pratica "+id) || strings.Contains(body, `data-messaggio="`) {
+		t.Errorf("attaching the kept message from the case page:\n%s", body)
+	}
+	msgs, _ := e.d.Store.Messages(ctx, id)
+	if !slices.ContainsFunc(msgs, func(m ticketing.Message) bool { return m.ID == n.kept }) {
+		t.Error("the kept message did not join the case")
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
