@@ -1,6 +1,7 @@
 // Package pectest makes, at test time, what PEC tests need: a PEC provider with its signing
 // certificate issued by a CA, the index of providers (LDIF, as AgID publishes it) listing it,
-// and PEC envelopes signed by it (S/MIME multipart/signed with smime.p7s), or by a stranger.
+// and PEC envelopes signed by it (S/MIME multipart/signed with smime.p7s), by a stranger, or by a
+// forger's self-signed certificate.
 package pectest
 
 import (
@@ -55,6 +56,25 @@ func NewProvider(name string, now time.Time) (*Provider, error) {
 	return &Provider{Name: name, Cert: cert, key: key}, nil
 }
 
+// NewSelfSigned makes a forger's provider: the same name as a real one, but a certificate that
+// signs itself, as anyone can make with openssl.
+func NewSelfSigned(name string, now time.Time) (*Provider, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: name, Organization: []string{name}},
+		NotBefore: now.AddDate(-10, 0, 0), NotAfter: now.AddDate(10, 0, 0),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return &Provider{Name: name, Cert: cert, key: key}, nil
+}
+
 // LDIF is an index of PEC providers listing ps, in the shape of AgID's: one entry each, the
 // certificate base64 after "providerCertificate;binary::", folded at 76 columns.
 func LDIF(ps ...*Provider) []byte {
@@ -84,10 +104,14 @@ func (p *Provider) Envelope(mittente, to, subject, inner string, alter func(stri
 		"</mittente></intestazione><dati><gestore-emittente>" + p.Name + "</gestore-emittente><msgid>&lt;inner." + fmt.Sprint(id) + "@pec&gt;</msgid></dati></postacert>\r\n" +
 		"--PEC\r\nContent-Type: message/rfc822; name=\"postacert.eml\"\r\nContent-Disposition: inline; filename=\"postacert.eml\"\r\n\r\n" +
 		strings.TrimRight(inner, "\r\n") + "\r\n--PEC--"
+	// S/MIME signs the canonical form, CRLF line ends (RFC 8551 3.1.1): a bare LF would be
+	// turned into CRLF by the first MTA and the signature would no longer hold.
+	content = strings.ReplaceAll(strings.ReplaceAll(content, "\r\n", "\n"), "\n", "\r\n")
 	sd, err := pkcs7.NewSignedData([]byte(content))
 	if err != nil {
 		return "", err
 	}
+	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256) // as micalg says
 	if err := sd.AddSigner(p.Cert, p.key, pkcs7.SignerInfoConfig{}); err != nil {
 		return "", err
 	}
