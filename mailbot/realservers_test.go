@@ -25,6 +25,12 @@ import (
 // stop.
 func realDaemon(t *testing.T, users []string, logs io.Writer, edit func(*Config)) (d *Daemon, imapAddr, smtpAddr string, stop func()) {
 	t.Helper()
+	return realDaemonClock(t, users, logs, edit, time.Now)
+}
+
+// realDaemonClock is realDaemon with the daemon's clock given.
+func realDaemonClock(t *testing.T, users []string, logs io.Writer, edit func(*Config), clock func() time.Time) (d *Daemon, imapAddr, smtpAddr string, stop func()) {
+	t.Helper()
 	imapAddr, smtpAddr = mailtest.Real(t)
 	for _, u := range append([]string{CallCenter, Cluster}, users...) {
 		mailtest.Reset(t, imapAddr, u)
@@ -47,7 +53,7 @@ func realDaemon(t *testing.T, users []string, logs io.Writer, edit func(*Config)
 	if logs == nil {
 		logs = io.Discard
 	}
-	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(logs, nil)), time.Now)
+	d, err := NewDaemon(cfg, slog.New(slog.NewTextHandler(logs, nil)), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
