@@ -67,7 +67,8 @@ var lblWords = map[string][]string{
 // lblTokens reduces a label to its meaningful tokens, in order, without duplicates.
 func lblTokens(s string) []string {
 	var buf [24]string
-	return lblReduce(lblSplit(s, buf[:0]), nil)
+	raw := lblSplit(s, buf[:0])
+	return lblReduce(raw, make([]string, 0, min(len(raw)+2, 64)))
 }
 
 // lblSplit appends the words of s to dst: lowercase, accents folded, split at every rune that

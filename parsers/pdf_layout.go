@@ -33,7 +33,15 @@ type pdfCell struct {
 func (c pdfCell) x0() float32 { return c.words[0].x0 }
 func (c pdfCell) x1() float32 { return c.words[len(c.words)-1].x1 }
 func (c pdfCell) text() string {
+	if len(c.words) == 1 {
+		return c.words[0].s // most cells, and every word of a justified line
+	}
+	n := len(c.words)
+	for _, w := range c.words {
+		n += len(w.s)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, w := range c.words {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -93,27 +101,25 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 }
 
 // pdfSplitLine cuts a line into words (a space glyph or a gap over 0.15 em) and cells (a gap
-// over 0.8 em: a column, or a tab stop).
+// over 0.8 em: a column, or a tab stop). The line's words share one string and one array,
+// which the cells slice.
 func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 	l := pdfLine{size: size}
-	var word []byte
-	var wx0, wx1, prevX1 float32
+	type span struct {
+		from, to int // the word's bytes in text
+		x0, x1   float32
+		cell     bool // the word begins a cell
+	}
+	var spansBuf [64]span
+	spans := spansBuf[:0]
+	var textBuf [256]byte
+	text := textBuf[:0]
+	var prevX1 float32
 	var prev *pdfGlyph
 	space := false
-	flush := func() {
-		if len(word) > 0 {
-			n := len(l.cells) - 1
-			w := string(word)
-			if t, ok := pdfWingdingsText[w]; ok {
-				w = t
-			}
-			l.cells[n].words = append(l.cells[n].words, pdfWord{wx0, wx1, w})
-			word = word[:0]
-		}
-	}
 	for i := range run {
 		g := &run[i]
-		if strings.TrimSpace(g.s) == "" {
+		if pdfBlank(g.s) {
 			space = true
 			continue
 		}
@@ -124,19 +130,50 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 		gap := g.x - prevX1
 		switch {
 		case prev == nil || gap > 0.55*size:
-			flush()
-			l.cells = append(l.cells, pdfCell{})
-			wx0 = g.x
+			spans = append(spans, span{from: len(text), x0: g.x, cell: true})
 		case space || gap > 0.15*size || box || prev.s == "☒" || prev.s == "☐":
-			flush()
-			wx0 = g.x
+			spans = append(spans, span{from: len(text), x0: g.x})
 		}
-		word = append(word, g.s...)
-		wx1 = max(g.x+g.w, g.x)
-		prevX1, prev, space = wx1, g, false
+		text = append(text, g.s...)
+		sp := &spans[len(spans)-1]
+		sp.to = len(text)
+		sp.x1 = max(g.x+g.w, g.x)
+		prevX1, prev, space = sp.x1, g, false
 	}
-	flush()
+	if len(spans) == 0 {
+		return l
+	}
+	all := string(text)
+	words := make([]pdfWord, len(spans))
+	cells := 0
+	for i, sp := range spans {
+		w := all[sp.from:sp.to]
+		if t, ok := pdfWingdingsText[w]; ok {
+			w = t
+		}
+		words[i] = pdfWord{sp.x0, sp.x1, w}
+		if sp.cell {
+			cells++
+		}
+	}
+	l.cells = make([]pdfCell, 0, cells)
+	for i := 0; i < len(spans); {
+		j := i + 1
+		for j < len(spans) && !spans[j].cell {
+			j++
+		}
+		l.cells = append(l.cells, pdfCell{words: words[i:j:j]})
+		i = j
+	}
 	return l
+}
+
+// pdfBlank is strings.TrimSpace(s) == "" for a glyph's text, without a call for a letter.
+func pdfBlank(s string) bool {
+	if len(s) == 1 && s[0] > ' ' && s[0] < 0x80 {
+		return false
+	}
+	return strings.TrimSpace(s) == ""
 }
 
 // pdfWingdingsText maps Word's Wingdings check boxes printed through another font (the
@@ -266,6 +303,9 @@ type pdfBlock struct {
 // label joins a label's lines with spaces: a word broken in two ("denominazion" / "e")
 // still matches, label tokens losing their last vowel anyway.
 func (b pdfBlock) label() string {
+	if len(b.lines) == 1 {
+		return strings.TrimRight(strings.TrimSpace(strings.TrimRight(b.lines[0].text(), " :*")), " :*")
+	}
 	return strings.TrimRight(strings.TrimSpace(strings.Join(b.texts(), " ")), " :*")
 }
 
@@ -327,14 +367,33 @@ func (b pdfBlock) texts() []string {
 
 // blocks returns the row's columns, left to right.
 func (r pdfRow) blocks() []pdfBlock {
+	// Two passes: the columns and their cells counted, then the cells put in one array.
 	var bs []pdfBlock
+	var count []int
+	n := 0
 	for _, l := range r.lines {
 		for _, c := range l.cells {
 			k := slices.IndexFunc(bs, func(b pdfBlock) bool { return b.col == c.col })
 			if k < 0 {
-				bs = append(bs, pdfBlock{col: c.col})
+				if bs == nil {
+					bs, count = make([]pdfBlock, 0, len(l.cells)), make([]int, 0, len(l.cells))
+				}
+				bs, count = append(bs, pdfBlock{col: c.col}), append(count, 0)
 				k = len(bs) - 1
 			}
+			count[k]++
+			n++
+		}
+	}
+	all := make([]pdfCell, n)
+	off := 0
+	for k := range bs {
+		bs[k].lines = all[off : off : off+count[k]]
+		off += count[k]
+	}
+	for _, l := range r.lines {
+		for _, c := range l.cells {
+			k := slices.IndexFunc(bs, func(b pdfBlock) bool { return b.col == c.col })
 			bs[k].lines = append(bs[k].lines, c)
 		}
 	}
