@@ -195,7 +195,7 @@ func (in *pdfInterp) run(contents pdf.Value, depth int) {
 	}
 	lx := pdfStreamLexer(contents, in.b)
 	defer lx.close()
-	var ops []pdfTok
+	ops := lx.operands()
 	for in.b.err == nil && !in.stop {
 		t := lx.next()
 		if t.kind == ptEOF {
@@ -557,20 +557,51 @@ func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
 		}
 		f.simple = pdfSimpleEncoding(v)
 	}
-	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
-		f.toUni = pdfReadCMap(tu, b)
+	tu := v.Key("ToUnicode")
+	if f.twoByte {
+		if tu.Kind() == pdf.Stream {
+			m := map[uint32]string{}
+			if pdfReadCMap(tu, b, func(c uint32, t string) bool {
+				m[c] = t
+				return len(m) < pdfMaxCMapCodes
+			}) {
+				f.toUni = m
+			}
+		}
+		if strings.Contains(v.Key("BaseFont").Name(), "Wingdings") {
+			pdfSymbolBoxes(f, strings.Contains(v.Key("BaseFont").Name(), "Wingdings2"))
+		}
+		return f
+	}
+	// A simple font: its codes are one byte, their text one table (the CMap's text, else the
+	// encoding's), one lookup per glyph.
+	var one [256]string
+	var mapped [256]bool
+	if tu.Kind() == pdf.Stream {
+		n := 0
+		if pdfReadCMap(tu, b, func(c uint32, t string) bool {
+			if c < 256 {
+				one[c], mapped[c] = t, true
+			}
+			n++
+			return n < pdfMaxCMapCodes
+		}) {
+			f.toUni = map[uint32]string{} // read: the Wingdings boxes go in it too
+		} else {
+			mapped = [256]bool{}
+		}
 	}
 	if strings.Contains(v.Key("BaseFont").Name(), "Wingdings") {
 		pdfSymbolBoxes(f, strings.Contains(v.Key("BaseFont").Name(), "Wingdings2"))
 	}
-	if !f.twoByte {
-		// One lookup per glyph instead of a map's.
-		var one [256]string
-		for c := range one {
-			one[c] = f.text(uint32(c))
+	for c := range one {
+		if t, ok := f.toUni[uint32(c)]; ok {
+			one[c] = t
+		} else if !mapped[c] {
+			one[c] = f.simple[c]
 		}
-		f.one = &one
 	}
+	f.one = &one
 	return f
 }
 
@@ -649,21 +680,22 @@ func pdfSimpleEncoding(v pdf.Value) *[256]string {
 }
 
 // pdfReadCMap reads a ToUnicode CMap (bfchar and bfrange; PDF 32000-1, 9.10.3), bounded in
-// bytes and codes. Code lengths come from the codespace ranges.
-func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
+// bytes and codes, giving each code's text to set until it says no more; false if the CMap
+// is too big to be a font's (what set was given is then not used).
+func pdfReadCMap(v pdf.Value, b *pdfBudget, set func(code uint32, text string) (more bool)) (ok bool) {
 	sub := &pdfBudget{ctx: b.ctx, left: min(b.left, pdfMaxCMapBytes), glyphs: 0, file: b.file}
 	lx := pdfStreamLexer(v, sub)
 	defer lx.close()
 	defer func() { b.left -= min(b.left, pdfMaxCMapBytes) - sub.left }()
-	m := map[uint32]string{}
-	var ops []pdfTok
-	for sub.err == nil && len(m) < pdfMaxCMapCodes {
+	more := true
+	ops := lx.operands()
+	for sub.err == nil && more {
 		t := lx.next()
 		if t.kind == ptEOF {
 			break
 		}
 		if t.kind != ptOp {
-			if len(ops) < 3*100+3 {
+			if len(ops) < pdfMaxOperands {
 				ops = append(ops, t)
 			}
 			continue
@@ -675,7 +707,7 @@ func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
 		case "endbfchar":
 			for i := 0; i+1 < len(ops); i += 2 {
 				if ops[i].kind == ptStr && ops[i+1].kind == ptStr {
-					m[pdfCode(ops[i].s)] = pdfUTF16(ops[i+1].s)
+					more = set(pdfCode(ops[i].s), pdfUTF16(ops[i+1].s))
 				}
 			}
 			ops = ops[:0]
@@ -687,17 +719,17 @@ func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
 					continue
 				}
 				a, z := pdfCode(lo.s), pdfCode(hi.s)
-				for c := a; c <= z && c-a < 65536 && len(m) < pdfMaxCMapCodes; c++ {
+				for c := a; c <= z && c-a < 65536 && more; c++ {
 					switch dst.kind {
 					case ptStr:
 						u := utf16.Decode(pdfUnits(dst.s))
 						if len(u) > 0 {
 							u[len(u)-1] += rune(c - a)
 						}
-						m[c] = string(u)
+						more = set(c, string(u))
 					case ptArray:
 						if k := int(c - a); k < len(dst.arr) && dst.arr[k].kind == ptStr {
-							m[c] = pdfUTF16(dst.arr[k].s)
+							more = set(c, pdfUTF16(dst.arr[k].s))
 						}
 					}
 				}
@@ -709,10 +741,8 @@ func pdfReadCMap(v pdf.Value, b *pdfBudget) map[uint32]string {
 			lx.release()
 		}
 	}
-	if sub.err != nil {
-		return nil // a CMap this big is not a font's: read the codes without it
-	}
-	return m
+	// A CMap this big is not a font's: the codes are read without it.
+	return sub.err == nil
 }
 
 func pdfCode(s string) uint32 {

@@ -135,6 +135,19 @@ func newPDFLexerBytes(data []byte) *pdfLexer {
 	return lx
 }
 
+// operands is memory for an operator's operands (up to pdfMaxOperands), kept with the lexer
+// (arrays are read at depth 1 and deeper, so depth 0 is free).
+func (lx *pdfLexer) operands() []pdfTok {
+	if cap(lx.tmp[0]) < pdfMaxOperands {
+		lx.tmp[0] = make([]pdfTok, 0, pdfMaxOperands)
+	}
+	return lx.tmp[0][:0]
+}
+
+// pdfMaxOperands bounds the operands kept before an operator: a CMap's bfchar or bfrange
+// block has at most 100 entries of 2 or 3.
+const pdfMaxOperands = 3*100 + 3
+
 // close puts the lexer back for another stream: no token it returned may be used after.
 func (lx *pdfLexer) close() {
 	if lx.done != nil {
