@@ -15,7 +15,10 @@ import (
 // referent ticked: legacy form check boxes (FORMCHECKBOX: w:ffData/w:checkBox, w:checked else
 // w:default), Word 2010 content-control check boxes (w14:checkbox: the state is w14:checked,
 // whatever glyph the content shows) and boxes typed in a symbol font (w:sym, Wingdings runs).
-// Struck-through text (w:strike, w:dstrike) is an option crossed out: it is not read.
+// Struck-through text (w:strike, w:dstrike) is an option crossed out: it is not read. Text a
+// reader of the document does not see is not read either: hidden (w:vanish), and tracked
+// deletions (w:del, whose text is w:delText, and text moved away, w:moveFrom), which Word shows
+// struck out or not at all; the document says what its text is now.
 
 const docxNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -119,6 +122,7 @@ type docxReader struct {
 	inText   bool
 	struck   bool   // w:strike / w:dstrike: struck text is not chosen
 	hidden   bool   // w:vanish
+	deleted  int    // open w:del / w:moveFrom: a tracked deletion
 	symFont  string // a symbol font (Wingdings) of the run: its characters are check boxes or nothing
 	fallback int    // inside mc:Fallback, which repeats the content of mc:Choice
 	span     int    // w:gridSpan of the current cell
@@ -169,6 +173,8 @@ func (r *docxReader) start(t xml.StartElement) {
 	switch t.Name.Local {
 	case "r":
 		r.inRun, r.struck, r.hidden, r.symFont = true, false, false, ""
+	case "del", "moveFrom":
+		r.deleted++
 	case "rPr":
 		r.inRPr = r.inRun
 	case "strike", "dstrike":
@@ -192,7 +198,7 @@ func (r *docxReader) start(t xml.StartElement) {
 	case "br", "cr":
 		r.write("\n")
 	case "sym":
-		if m, ok := symbolMark(symbolFont(xmlAttr(t, "font")), xmlAttr(t, "char")); ok && !r.struck {
+		if m, ok := symbolMark(symbolFont(xmlAttr(t, "font")), xmlAttr(t, "char")); ok && !r.struck && r.deleted == 0 {
 			w.mark(m)
 		}
 	case "tbl":
@@ -259,6 +265,8 @@ func (r *docxReader) end(t xml.EndElement) {
 	switch t.Name.Local {
 	case "r":
 		r.inRun = false
+	case "del", "moveFrom":
+		r.deleted--
 	case "rPr":
 		r.inRPr = false
 	case "t":
@@ -299,7 +307,7 @@ func (r *docxReader) chars(c xml.CharData) {
 // write adds the text of a run, unless struck or hidden; a run in a symbol font holds check
 // boxes (or decorations, dropped).
 func (r *docxReader) write(s string) {
-	if r.struck || r.hidden || r.fallback > 0 {
+	if r.struck || r.hidden || r.deleted > 0 || r.fallback > 0 {
 		return
 	}
 	if r.symFont != "" {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"mailbot/templates/say"
 )
 
 // frMaxZipEntries bounds the entries of a DOCX/ODT/XLSX: real ones have tens, a few hundred
@@ -215,7 +217,7 @@ func frCellsBeside(cells []string) Signal {
 			return Signal{}
 		}
 	}
-	return Signal{SigTwoValues, tfQuote(strings.Join(filled, " / ")) + ": più celle accanto all'etichetta, forse una nota letta con il valore"}
+	return Signal{SigTwoValues, say.Text("doubt.cells_beside", tfQuote(strings.Join(filled, " / ")))}
 }
 
 // frCaptionRow reports whether a row holds one cell of text and nothing else.

@@ -14,7 +14,9 @@ import (
 // with their current value, and where a control stands in the text (draw:control) its value is
 // written, a check box as ☒/☐ and its label. Text in a style with a line through it
 // (style:text-line-through-style, LibreOffice's strike-through) is an option crossed out: it is
-// not read.
+// not read. Nor is text a reader does not see: in a style shown as none (text:display), and the
+// text of tracked deletions, which LibreOffice keeps apart in text:tracked-changes (the body
+// holds the text as it is now).
 
 const (
 	odfTextNS  = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -46,6 +48,7 @@ type odtReader struct {
 	spans     []bool          // open text:span (and paragraphs): struck or not
 	struck    int             // how many of them are struck
 	controls  map[string]odtShown
+	tracked   int // inside text:tracked-changes: deleted text, not read
 }
 
 func odtParse(content []byte, lim Limits) ([]frItem, error) {
@@ -75,12 +78,18 @@ func (r *odtReader) popStyle() {
 }
 
 func (r *odtReader) write(s string) {
-	if r.paras > 0 && r.noteDepth == 0 && r.struck == 0 {
+	if r.paras > 0 && r.noteDepth == 0 && r.struck == 0 && r.tracked == 0 {
 		r.w.text(s)
 	}
 }
 
 func (r *odtReader) start(t xml.StartElement) {
+	if t.Name.Space == odfTextNS && t.Name.Local == "tracked-changes" {
+		r.tracked++
+	}
+	if r.tracked > 0 {
+		return
+	}
 	w := r.w
 	switch t.Name.Space {
 	case odfStyleNS:
@@ -90,6 +99,9 @@ func (r *odtReader) start(t xml.StartElement) {
 		case "text-properties":
 			if v := xmlAttr(t, "text-line-through-style"); r.styleName != "" && v != "" && v != "none" {
 				r.struckSty[r.styleName] = true
+			}
+			if xmlAttr(t, "display") == "none" && r.styleName != "" {
+				r.struckSty[r.styleName] = true // hidden text: not read either
 			}
 		}
 	case odfTextNS:
@@ -135,6 +147,12 @@ func (r *odtReader) start(t xml.StartElement) {
 }
 
 func (r *odtReader) end(t xml.EndElement) {
+	if r.tracked > 0 {
+		if t.Name.Space == odfTextNS && t.Name.Local == "tracked-changes" {
+			r.tracked--
+		}
+		return
+	}
 	w := r.w
 	switch t.Name.Space {
 	case odfStyleNS:

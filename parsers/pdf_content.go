@@ -18,6 +18,8 @@ import (
 type pdfGlyph struct {
 	x, y, w, size float32
 	s             string
+	hidden        bool // drawn invisible (Tr 3: a scan's OCR layer)
+	off           bool // outside the page's visible box
 }
 
 // pdfGlyphBufs keeps the memory of a page's glyphs for the next page: the glyphs are read
@@ -70,6 +72,7 @@ type pdfGState struct {
 	ctm                       pdfMatrix
 	tc, tw, th, tl, rise, tfs float64
 	font                      *pdfFont
+	invisible                 bool // text render mode 3 or 7: neither filled nor stroked
 }
 
 // pdfMaxXObjectDepth bounds form XObjects drawn inside form XObjects.
@@ -88,6 +91,7 @@ func pdfReadPage(page pdf.Value, b *pdfBudget) (pg pdfPage) {
 	in.g = pdfGState{ctm: pdfIdentity, th: 1}
 	in.run(page.Key("Contents"), 0)
 	in.drawnBoxes()
+	pdfHideOffPage(page, in.page.glyphs)
 	return in.page
 }
 
@@ -263,6 +267,9 @@ func (in *pdfInterp) op(op string, ops []pdfTok, lx *pdfLexer, depth int) {
 		g.tl = pdfNum(ops, 0)
 	case "Ts":
 		g.rise = pdfNum(ops, 0)
+	case "Tr":
+		m := pdfNum(ops, 0)
+		g.invisible = m == 3 || m == 7
 	case "Tf":
 		if len(ops) >= 2 && ops[0].kind == ptName {
 			g.font = in.font(ops[0].s)
@@ -423,9 +430,10 @@ func (in *pdfInterp) show(s string) {
 			p4, p5 := g.rise*tm[2]+tm[4], g.rise*tm[3]+tm[5]
 			in.page.glyphs = append(in.page.glyphs, pdfGlyph{
 				x: float32(p4*c[0] + p5*c[2] + c[4]), y: float32(p4*c[1] + p5*c[3] + c[5]),
-				w:    float32(w0 / 1000 * wScale),
-				size: size,
-				s:    text,
+				w:      float32(w0 / 1000 * wScale),
+				size:   size,
+				s:      text,
+				hidden: g.invisible,
 			})
 		}
 		tx := w0/1000*g.tfs + g.tc

@@ -21,6 +21,7 @@ import (
 type pdfWord struct {
 	x0, x1 float32
 	s      string
+	hidden bool // a glyph of it is not shown (pdf_hidden.go)
 }
 
 // pdfCell is the text of one line inside one column.
@@ -59,8 +60,9 @@ type pdfLine struct {
 
 // pdfLines groups a page's glyphs into lines, words and cells.
 func pdfLines(glyphs []pdfGlyph) []pdfLine {
-	gs := append(pdfGetGlyphs(), glyphs...)
-	defer pdfPutGlyphs(gs)
+	buf := append(pdfGetGlyphs(), glyphs...)
+	defer pdfPutGlyphs(buf)
+	gs := pdfDropHiddenCopies(buf)
 	slices.SortStableFunc(gs, func(a, b pdfGlyph) int {
 		switch {
 		case a.y > b.y:
@@ -109,6 +111,7 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 		from, to int // the word's bytes in text
 		x0, x1   float32
 		cell     bool // the word begins a cell
+		hidden   bool // it starts off the page, or a glyph of it is invisible (pdf_hidden.go)
 	}
 	var spansBuf [64]span
 	spans := spansBuf[:0]
@@ -130,14 +133,15 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 		gap := g.x - prevX1
 		switch {
 		case prev == nil || gap > 0.55*size:
-			spans = append(spans, span{from: len(text), x0: g.x, cell: true})
+			spans = append(spans, span{from: len(text), x0: g.x, cell: true, hidden: g.off})
 		case space || gap > 0.15*size || box || prev.s == "☒" || prev.s == "☐":
-			spans = append(spans, span{from: len(text), x0: g.x})
+			spans = append(spans, span{from: len(text), x0: g.x, hidden: g.off})
 		}
 		text = append(text, g.s...)
 		sp := &spans[len(spans)-1]
 		sp.to = len(text)
 		sp.x1 = max(g.x+g.w, g.x)
+		sp.hidden = sp.hidden || g.hidden
 		prevX1, prev, space = sp.x1, g, false
 	}
 	if len(spans) == 0 {
@@ -151,7 +155,7 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 		if t, ok := pdfWingdingsText[w]; ok {
 			w = t
 		}
-		words[i] = pdfWord{sp.x0, sp.x1, w}
+		words[i] = pdfWord{sp.x0, sp.x1, w, sp.hidden}
 		if sp.cell {
 			cells++
 		}
@@ -486,9 +490,10 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	rows := pdfRows(lines, pg.rules)
 	var items []frItem
 	var text []string // consecutive one-column rows, read as lines of text
-	textRow := 0
+	textRow, textHidden := 0, false
 	flush := func() {
 		if len(text) > 0 {
+			start := len(items)
 			for _, it := range tfLinesToItems(text) {
 				if it.pair {
 					it.how = HowLine
@@ -500,7 +505,10 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 				}
 				items = append(items, it)
 			}
-			text = text[:0]
+			if textHidden {
+				pdfHideItems(items[start:])
+			}
+			text, textHidden = text[:0], false
 		}
 	}
 	section := ""
@@ -508,18 +516,23 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	rowItems := func(bs []pdfBlock, where string) []frItem { return pdfRowItems(bs, right, &section, where) }
 	for i, r := range rows {
 		bs := r.blocks()
+		hidden := r.hidden()
 		it, ok := yn.row(bs, fmt.Sprintf("pagina %d, riga %d", page, i+1), rowItems)
+		if hidden {
+			pdfHideItems(it) // the row's answer, or the options group it closed
+		}
 		if len(it) > 0 {
 			flush()
 			items = append(items, it...)
 		}
 		if ok {
+			yn.hidden = yn.hidden || hidden
 			continue
 		}
 		if len(bs) == 1 {
 			if r.ruled {
 				flush()
-				if l := bs[0].label(); len(bs[0].lines) > 1 && pdfExactLabel(l) {
+				if l := bs[0].label(); len(bs[0].lines) > 1 && pdfExactLabel(l) && !hidden {
 					// A bordered row holding only a wrapped label: its value is empty,
 					// never the label's own second line.
 					items = append(items, frItem{label: l, pair: true, how: HowTable, where: fmt.Sprintf("pagina %d, riga %d", page, i+1)})
@@ -530,6 +543,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 				textRow = i + 1
 			}
 			text = append(text, bs[0].texts()...)
+			textHidden = textHidden || hidden
 			continue
 		}
 		flush()
@@ -540,6 +554,9 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 					row[k].sig = Signal{SigProse, "«" + row[k].label + " " + row[k].value + "»: parole di una frase stampata, non una riga di modulo"}
 				}
 			}
+		}
+		if hidden {
+			pdfHideItems(row)
 		}
 		items = append(items, row...)
 	}
@@ -570,6 +587,7 @@ type pdfYesNo struct {
 	rows    int        // option rows read
 	pending []pdfBlock // the header row, read as an ordinary row if no option follows
 	where   string
+	hidden  bool // a row of the group is text a reader does not see
 }
 
 func (yn *pdfYesNo) row(bs []pdfBlock, where string, rowItems func([]pdfBlock, string) []frItem) ([]frItem, bool) {
@@ -625,6 +643,9 @@ func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
 			v = "☒ " + strings.Join(yn.options, " ☒ ")
 		}
 		out = append(out, frItem{label: yn.label, value: v, pair: true, how: HowTable, where: yn.where})
+	}
+	if yn.hidden {
+		pdfHideItems(out)
 	}
 	*yn = pdfYesNo{}
 	return out

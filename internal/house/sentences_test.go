@@ -137,7 +137,6 @@ var pendingSentences = map[string]int{
 	"mailbot/write.go":           3,
 	"parsers/analyze.go":         2,
 	"parsers/forms.go":           21,
-	"parsers/forms_zip.go":       1,
 	"parsers/pdf_layout.go":      3,
 	"parsers/text.go":            2,
 	"parsers/text_fields.go":     18,
