@@ -74,17 +74,17 @@ func lblTokens(s string) []string {
 // lblSplit appends the words of s to dst: lowercase, accents folded, split at every rune that
 // is neither a letter nor a digit. Text already in lowercase ASCII is not copied.
 func lblSplit(s string, dst []string) []string {
-	sep := func(c byte) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') }
+	lowered := false
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
-			s = lblLower(s)
-			sep = func(c byte) bool { return c == ' ' }
+			s, lowered = lblLower(s), true
 			break
 		}
 	}
 	start := -1
 	for i := 0; i < len(s); i++ {
-		if sep(s[i]) {
+		// After lblLower a space is the only separator; before, any byte but a-z and 0-9.
+		if c := s[i]; lowered && c == ' ' || !lowered && !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
 			if start >= 0 {
 				dst = append(dst, s[start:i])
 				start = -1

@@ -171,11 +171,13 @@ type pdfInterp struct {
 	tlm   pdfMatrix
 	path  struct{ x, y float64 } // current point, for horizontal line segments
 	// onET, when set, runs at the end of each text object; true stops the reading.
-	onET      func() bool
-	ets, seen int
-	stop      bool
-	boxes     []pdfBox
-	strokes   [][4]float64 // diagonal segments
+	onET         func() bool
+	ets, seen    int
+	stop         bool
+	boxes        []pdfBox
+	strokes      [][4]float64 // diagonal segments
+	fontDict     pdf.Value    // the resources' /Font, once read
+	fontDictRead bool
 	// the glyph width scale and size of the last string shown, and what they were worked
 	// out from
 	scaleOf [8]float64
@@ -360,11 +362,13 @@ func (in *pdfInterp) xobject(name string, depth int) {
 	if m, ok := pdfArrayMatrix(x.Key("Matrix")); ok {
 		in.g.ctm = m.mul(in.g.ctm)
 	}
+	savedDict, savedRead := in.fontDict, in.fontDictRead
 	if r := x.Key("Resources"); !r.IsNull() {
-		in.res, in.fonts = r, map[string]*pdfFont{}
+		in.res, in.fonts, in.fontDictRead = r, map[string]*pdfFont{}, false
 	}
 	in.run(x, depth+1)
 	in.g, in.res, in.fonts = saved, savedRes, savedFonts
+	in.fontDict, in.fontDictRead = savedDict, savedRead
 }
 
 func pdfArrayMatrix(v pdf.Value) (pdfMatrix, bool) {
@@ -452,7 +456,11 @@ func (in *pdfInterp) font(name string) *pdfFont {
 	}
 	var f *pdfFont
 	if len(in.fonts) < 64 {
-		f = loadPDFFont(in.res.Key("Font").Key(name), in.b)
+		if !in.fontDictRead {
+			// Resolved once: the library parses an indirect object again each time.
+			in.fontDict, in.fontDictRead = in.res.Key("Font"), true
+		}
+		f = loadPDFFont(in.fontDict.Key(name), in.b)
 		in.fonts[name] = f
 	}
 	return f
