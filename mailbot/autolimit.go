@@ -1,10 +1,10 @@
 package mailbot
 
 import (
-	"fmt"
 	"time"
 
 	"mailbot/mailaddr"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -32,7 +32,7 @@ func (in *Intake) hourlyCapped(tx *ticketing.Tx, sender, rcpt string, now time.T
 		return false, "", err
 	}
 	if n >= rl.PerHour {
-		return true, fmt.Sprintf("%d risposte automatiche nell'ultima ora (limite complessivo %d)", n, rl.PerHour), nil
+		return true, say.Text("autolimit.total", n, rl.PerHour), nil
 	}
 	seen := map[string]bool{}
 	for _, d := range []string{mailaddr.Norm(sender).Domain(), mailaddr.Norm(rcpt).Domain()} {
@@ -45,7 +45,7 @@ func (in *Intake) hourlyCapped(tx *ticketing.Tx, sender, rcpt string, now time.T
 			return false, "", err
 		}
 		if n >= rl.PerDomainPerHour {
-			return true, fmt.Sprintf("%d risposte automatiche nell'ultima ora per il dominio %s (limite %d)", n, d, rl.PerDomainPerHour), nil
+			return true, say.Text("autolimit.domain", n, d, rl.PerDomainPerHour), nil
 		}
 	}
 	return false, "", nil
@@ -75,13 +75,13 @@ func (in *Intake) holdForStaff(tx *ticketing.Tx, tk *ticketing.Ticket, kind, rcp
 		return nil // the message is quarantined: staff see it there
 	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot",
-		Text: fmt.Sprintf("risposta automatica %s a %s trattenuta (da inviare o scartare tra le risposte trattenute): %s", kind, rcpt, why)}); err != nil {
+		Text: say.Text("autolimit.held_event", kind, rcpt, why)}); err != nil {
 		return err
 	}
 	if tk.FlagKind != ticketing.FlagNone {
 		return nil
 	}
-	return tx.SetFlag(tk.ID, ticketing.FlagHeld, "risposta automatica trattenuta (limite orario): inviarla, scartarla o rispondere a mano", "mailbot", now)
+	return tx.SetFlag(tk.ID, ticketing.FlagHeld, say.Text("autolimit.held_flag"), "mailbot", now)
 }
 
 func ticketIDOf(tk *ticketing.Ticket) string {

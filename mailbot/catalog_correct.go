@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mailbot/catalog"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -36,11 +37,11 @@ func (in *Intake) correctCatalog(tx *ticketing.Tx, tk *ticketing.Ticket, c comma
 		fields[k] = v
 	}
 	if hidden == nil && len(fields) == 0 {
-		return "", refusal("%s: non eseguito, indicare nascondi, mostra o campo=valore", line)
+		return "", refusal("refuse.catalog_usage", line)
 	}
 	changes, err := catalog.Corrections(tk.Kind, tk.ID, only, hidden, fields)
 	if err != nil {
-		return "", refusal("%s: non eseguito, %v", line, err)
+		return "", refusal("refuse.not_done", line, err)
 	}
 	var names []string
 	for _, ch := range changes {
@@ -49,5 +50,5 @@ func (in *Intake) correctCatalog(tx *ticketing.Tx, tk *ticketing.Ticket, c comma
 		}
 		names = append(names, ch.Catalog)
 	}
-	return line + ": correzione registrata nei cataloghi " + strings.Join(names, ", ") + " (pubblicata al prossimo aggiornamento dei cataloghi)", nil
+	return say.Text("catalog.corrected", line, strings.Join(names, ", ")), nil
 }

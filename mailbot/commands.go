@@ -325,11 +325,11 @@ func commandNames() string {
 
 func (in *Intake) assign(c call) (string, error) {
 	if c.arg == "" {
-		return "", refusal("%s: manca a chi assegnare la pratica", c.line)
+		return "", refusal("refuse.assign_nobody", c.line)
 	}
 	to, ok := in.cfg.ResolveAssignee(c.arg)
 	if !ok {
-		return "", refusal("%s: %s non è dello staff; si può assegnare a: %s", c.line, c.arg, in.cfg.ValidAssignees())
+		return "", refusal("refuse.assign_not_staff", c.line, c.arg, in.cfg.ValidAssignees())
 	}
 	if err := c.tx.SetAssignee(c.tk.ID, to, c.by, c.now); err != nil {
 		return "", err
@@ -345,7 +345,7 @@ func (in *Intake) assign(c call) (string, error) {
 func (in *Intake) mark(c call) (string, error) {
 	if c.arg == "" {
 		if c.tk.FlagKind == ticketing.FlagNone {
-			return "", refusal("%s: la pratica non ha segnalazioni", c.line)
+			return "", refusal("refuse.no_flag", c.line)
 		}
 		if err := c.tx.ClearFlag(c.tk.ID, c.by, "segnalazione tolta: "+c.tk.Flag, c.now); err != nil {
 			return "", err
@@ -360,7 +360,7 @@ func (in *Intake) mark(c call) (string, error) {
 
 func (in *Intake) note(c call) (string, error) {
 	if c.arg == "" {
-		return "", refusal("%s: la nota è vuota", c.line)
+		return "", refusal("refuse.note_empty", c.line)
 	}
 	if err := c.tx.AddEvent(c.tk.ID, ticketing.Event{At: c.now, Type: ticketing.EventNote, By: c.by, Text: c.arg}); err != nil {
 		return "", err
@@ -390,7 +390,7 @@ func (in *Intake) credentials(c call) (string, error) {
 	env := strings.ToLower(c.arg)
 	if err := in.SendCredentials(c.tx, c.tk, env, c.values, c.by, c.now); err != nil {
 		if errors.Is(err, errRefused) {
-			return "", refusal("#credenziali %s: non eseguito, %v", env, err)
+			return "", refusal("refuse.credentials", env, err)
 		}
 		return "", err
 	}

@@ -2,13 +2,13 @@ package mailbot
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -43,14 +43,14 @@ func CheckCredentials(values map[string]string) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !slices.Contains(credentialKeys, k) {
-			return fmt.Errorf("chiave sconosciuta %q (chiavi ammesse: %s)", k, strings.Join(credentialKeys, ", "))
+			return errors.New(say.Text("credentials.unknown_key", k, strings.Join(credentialKeys, ", ")))
 		}
 	}
 	if strings.TrimSpace(values["codice_ipa"]) == "" {
-		return errors.New("manca la chiave obbligatoria \"codice_ipa\"")
+		return errors.New(say.Text("credentials.no_ipa"))
 	}
 	if strings.TrimSpace(values["password_mypay"]) == "" && strings.TrimSpace(values["password_mypivot"]) == "" {
-		return errors.New("manca una password: serve almeno \"password_mypay\" o \"password_mypivot\"")
+		return errors.New(say.Text("credentials.no_password"))
 	}
 	return nil
 }
@@ -62,13 +62,13 @@ func CheckCredentials(values map[string]string) error {
 func (in *Intake) SendCredentials(tx *ticketing.Tx, tk *ticketing.Ticket, env string, values map[string]string, by string, now time.Time) error {
 	step, ok := credentialSteps[env]
 	if !ok {
-		return refusal("ambiente %q sconosciuto: collaudo o esercizio", env)
+		return refusal("refuse.credentials_env", env)
 	}
 	if tk.Kind != ticketing.KindIntegration || tk.State != step[0] {
-		return refusal("la pratica è in stato %s, le credenziali di %s si inviano in stato %s", tk.State, env, step[0])
+		return refusal("refuse.credentials_state", tk.State, env, step[0])
 	}
 	if err := CheckCredentials(values); err != nil {
-		return refusal("%v", err)
+		return refusal("refuse.error", err)
 	}
 	data := credentialsData{TicketID: tk.ID, Env: env, Ente: tk.Ente.Name, Values: values, Collaudo: env == ticketing.EnvCollaudo}
 	body, err := templates.Render("credentials", data)
@@ -88,7 +88,7 @@ func (in *Intake) SendCredentials(tx *ticketing.Tx, tk *ticketing.Ticket, env st
 		return err
 	}
 	out := outgoing{TicketID: tk.ID, Kind: KindCredentials, To: []string{tk.Requester},
-		Subject: fmt.Sprintf("Credenziali di %s MyPay/MyPivot [%s]", env, tk.ID), Body: body}
+		Subject: say.Text("credentials.subject", env, tk.ID), Body: body}
 	out.Redacted = &redacted
 	if _, err := in.post.queue(tx, out, now); err != nil {
 		return err
@@ -96,5 +96,5 @@ func (in *Intake) SendCredentials(tx *ticketing.Tx, tk *ticketing.Ticket, env st
 	if err := rememberSecrets(tx, tk.ID, values, now); err != nil {
 		return err
 	}
-	return tx.SetState(tk.ID, step[1], by, "credenziali di "+env+" inviate", now)
+	return tx.SetState(tk.ID, step[1], by, say.Text("credentials.state", env), now)
 }

@@ -1,7 +1,6 @@
 package mailbot
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"mailbot/parsers"
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -75,7 +75,7 @@ func (in *Intake) setFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []strin
 // read that staff confirm (#conferma), kept in the record beside who confirmed it.
 func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []string, values map[string]string, read map[string]ticketing.Provenance, by, line string, now time.Time) (string, error) {
 	if len(keys) == 0 {
-		return "", refusal("%s: indicare uno o più valori come chiave=valore (ad esempio #campo ente.codice_ipa=c_l736)", line)
+		return "", refusal("refuse.field_usage", line)
 	}
 	perType := map[string]*parsers.Form{}
 	prov := map[string]ticketing.Provenance{} // "type.key": the reading confirmed
@@ -84,10 +84,10 @@ func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []st
 		v := values[k]
 		types, key := fieldTargets(tk.Kind, k)
 		if len(types) == 0 {
-			return "", refusal("%s: campo «%s» sconosciuto per una pratica %s", line, k, tk.Kind)
+			return "", refusal("refuse.field_unknown", line, k, tk.Kind)
 		}
 		if strings.TrimSpace(v) == "" {
-			return "", refusal("%s: il valore di «%s» è vuoto (un valore vuoto non sostituisce nulla)", line, k)
+			return "", refusal("refuse.field_empty", line, k)
 		}
 		for _, t := range types {
 			f := perType[t]
@@ -107,13 +107,13 @@ func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []st
 		f := perType[t]
 		parsers.CheckForm(f)
 		if len(f.Problems) > 0 {
-			return "", refusal("%s: non eseguito, %s", line, f.Problems[0].Message)
+			return "", refusal("refuse.field_problem", line, f.Problems[0].Message)
 		}
 		rec := ticketing.Form{Type: t, Source: by, Fields: f.Fields, Provenance: map[string]ticketing.Provenance{}, ReceivedAt: now}
 		for k := range f.Fields {
-			rec.Provenance[k] = ticketing.Provenance{Document: "valore indicato da " + by, How: ticketing.HowStaff, Sure: true}
+			rec.Provenance[k] = ticketing.Provenance{Document: say.Text("field.given_by", by), How: ticketing.HowStaff, Sure: true}
 			if r, ok := prov[t+"."+k]; ok {
-				rec.Provenance[k] = ticketing.Provenance{Document: r.Document + ", valore confermato da " + by,
+				rec.Provenance[k] = ticketing.Provenance{Document: say.Text("field.confirmed_by", r.Document, by),
 					Where: r.Where, Label: r.Label, How: ticketing.HowStaff, Sure: true}
 			}
 		}
@@ -129,12 +129,12 @@ func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []st
 			}
 		}
 	}
-	event, res := "valori dei moduli confermati o corretti: ", line+": valore registrato"
+	event, res := "field.corrected_event", say.Text("field.corrected", line)
 	if read != nil {
-		event, res = "valori confermati come letti: ", line+": valore confermato come letto"
+		event, res = "field.confirmed_event", say.Text("field.confirmed", line)
 	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventField, By: by,
-		Text: event + strings.Join(done, ", ")}); err != nil {
+		Text: say.Text(event, strings.Join(done, ", "))}); err != nil {
 		return "", err
 	}
 	forms, err := tx.Forms(tk.ID)
@@ -153,7 +153,7 @@ func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []st
 	}
 	chk := documentsCheck(tk.Kind, forms, reg)
 	if len(chk.uncertain) > 0 {
-		return fmt.Sprintf("%s; restano %d dati da verificare:\n  %s", res, len(chk.uncertain), strings.Join(chk.uncertain, "\n  ")), nil
+		return say.Text("field.still_uncertain", res, len(chk.uncertain), strings.Join(chk.uncertain, "\n  ")), nil
 	}
 	if err := clearChecking(tx, tk, by, now); err != nil {
 		return "", err
@@ -162,20 +162,20 @@ func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []st
 		if err := in.tellReferent(tx, tk, "docs_missing", nextSendDocuments, chk.missing, chk.blank, now); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s; mancano ancora %d elementi: l'elenco è stato inviato al referente", res, len(chk.missing)), nil
+		return say.Text("field.still_missing", res, len(chk.missing)), nil
 	}
 	to, next := ticketing.StateTestSetup, nextTestSetup
 	if tk.Kind == ticketing.KindQualification {
 		to, next = ticketing.StateUnderReview, nextReview
 	}
-	if err := tx.SetState(tk.ID, to, by, "documenti completi dopo la verifica dei dati", now); err != nil {
+	if err := tx.SetState(tk.ID, to, by, say.Text("field.complete_state"), now); err != nil {
 		return "", err
 	}
 	tk.State = to
 	if err := in.tellReferent(tx, tk, "docs_complete", next, nil, nil, now); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s; documenti completi: pratica in stato %s (%s), il referente è stato avvisato", res, to, ticketing.StateLabel(to)), nil
+	return say.Text("field.complete", res, to, ticketing.StateLabel(to)), nil
 }
 
 // tellReferent sends the referent of a ticket a step answer that no message of theirs
@@ -227,7 +227,7 @@ func (in *Intake) confirm(c call) (string, error) {
 		}
 		v := d.form.Field(d.key)
 		if v == "" {
-			return "", refusal("%s: per «%s» non è stato letto un valore valido da confermare: correggerlo con #campo %s=valore", c.line, d.key, d.key)
+			return "", refusal("refuse.confirm_invalid", c.line, d.key, d.key)
 		}
 		k := d.formType + "." + d.key // only the form in doubt, not every form with the key
 		keys = append(keys, k)
@@ -235,12 +235,12 @@ func (in *Intake) confirm(c call) (string, error) {
 	}
 	if len(keys) == 0 {
 		if len(listed) == 0 {
-			return "", refusal("%s: nessun valore della pratica è in dubbio", c.line)
+			return "", refusal("refuse.confirm_none", c.line)
 		}
 		if arg == "" {
-			return "", refusal("%s: indicare il campo da confermare; in dubbio: %s", c.line, strings.Join(dedupe(listed), ", "))
+			return "", refusal("refuse.confirm_which", c.line, strings.Join(dedupe(listed), ", "))
 		}
-		return "", refusal("%s: «%s» non è in dubbio; in dubbio: %s", c.line, arg, strings.Join(dedupe(listed), ", "))
+		return "", refusal("refuse.confirm_not_doubtful", c.line, arg, strings.Join(dedupe(listed), ", "))
 	}
 	return in.recordFields(c.tx, c.tk, keys, values, read, c.by, c.line, c.now)
 }

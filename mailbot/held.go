@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"mime"
 	"net/mail"
 	"strings"
 
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -38,7 +38,7 @@ func (in *Intake) ReleaseHeld(ctx context.Context, id int64, by string) (string,
 			if capped, why, err := in.hourlyCapped(tx, r, r, now); err != nil {
 				return err
 			} else if capped {
-				return refusal("ancora oltre il limite orario (%s): riprovare più tardi", why)
+				return refusal("refuse.held_still_over", why)
 			}
 		}
 		if err := tx.ReleaseHeld(id, now); err != nil {
@@ -50,7 +50,7 @@ func (in *Intake) ReleaseHeld(ctx context.Context, id int64, by string) (string,
 		if in.post.wake != nil {
 			tx.AfterCommit(in.post.wake)
 		}
-		res = fmt.Sprintf("risposta %s a %s inviata", m.Kind, strings.Join(m.Rcpts, ", "))
+		res = say.Text("held.sent", m.Kind, strings.Join(m.Rcpts, ", "))
 		if m.TicketID == "" {
 			return nil
 		}
@@ -58,7 +58,7 @@ func (in *Intake) ReleaseHeld(ctx context.Context, id int64, by string) (string,
 			Digest: "out", From: in.cfg.replyAddress(), To: m.Rcpts, Subject: subjectOf(m.Raw), Date: now, ReceivedAt: now}); err != nil {
 			return err
 		}
-		return tx.AddEvent(m.TicketID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "risposta trattenuta inviata: " + res})
+		return tx.AddEvent(m.TicketID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: say.Text("held.sent_event", res)})
 	})
 	return res, err
 }
@@ -72,14 +72,14 @@ func (in *Intake) DropHeld(ctx context.Context, id int64, by string) (string, er
 			return err
 		}
 		now := in.now()
-		if err := tx.DropHeld(id, "scartata da "+by+" il "+now.In(in.cfg.Location()).Format("02/01/2006 15:04")); err != nil {
+		if err := tx.DropHeld(id, say.Text("held.dropped_by", by, now.In(in.cfg.Location()).Format("02/01/2006 15:04"))); err != nil {
 			return err
 		}
-		res = fmt.Sprintf("risposta %s a %s scartata", m.Kind, strings.Join(m.Rcpts, ", "))
+		res = say.Text("held.dropped", m.Kind, strings.Join(m.Rcpts, ", "))
 		if m.TicketID == "" {
 			return nil
 		}
-		return tx.AddEvent(m.TicketID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "risposta trattenuta " + res})
+		return tx.AddEvent(m.TicketID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: say.Text("held.dropped_event", res)})
 	})
 	return res, err
 }

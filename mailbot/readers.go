@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"mailbot/parsers"
+	"mailbot/templates/say"
 )
 
 // Documents are read in worker processes: a library that crashes with a Go fatal error (a
@@ -57,14 +58,13 @@ type Budget struct {
 // little more: a request carries a few forms that take milliseconds each.
 var DefaultBudget = Budget{CPU: 6 * time.Second, Documents: 20}
 
-// Reasons a document was not read, for a person and the referent (Italian).
-const (
-	reasonWorkerCrash  = "il programma di lettura si è interrotto su questo documento"
-	reasonWorkerMemory = "la lettura richiedeva troppa memoria"
-	reasonWorkerSlow   = "la lettura richiedeva troppo tempo"
-	reasonWorkerNone   = "in questo momento non è stato possibile leggerlo"
-	reasonBudgetCPU    = "non è stato letto: il tempo di lettura concesso a un messaggio era esaurito"
-	reasonBudgetDocs   = "non è stato letto: il messaggio contiene più di %d documenti"
+// Reasons a document was not read, for a person and the referent.
+var (
+	reasonWorkerCrash  = say.Text("worker.crash")
+	reasonWorkerMemory = say.Text("worker.memory")
+	reasonWorkerSlow   = say.Text("worker.slow")
+	reasonWorkerNone   = say.Text("worker.none")
+	reasonBudgetCPU    = say.Text("worker.budget_cpu")
 )
 
 // ReaderPool runs the worker processes. The zero value is not usable: see NewReaderPool.
@@ -147,7 +147,7 @@ type messageReader struct {
 func (m *messageReader) ReadDocument(name, contentType string, data []byte, lim parsers.Limits) ([]parsers.Form, error) {
 	lim = lim.WithDefaults()
 	if m.docs++; m.docs > m.budget.Documents {
-		return nil, unread(name, fmt.Sprintf(reasonBudgetDocs, m.budget.Documents), nil)
+		return nil, unread(name, say.Text("worker.budget_docs", m.budget.Documents), nil)
 	}
 	left := m.budget.CPU - m.used
 	if left <= 0 {

@@ -14,6 +14,7 @@ import (
 	"mailbot/internal/crashreader"
 	"mailbot/internal/loadreq"
 	"mailbot/parsers"
+	"mailbot/templates/say"
 )
 
 // TestMain serves the daemon's document readers: they are this test binary run again, reading
@@ -247,7 +248,7 @@ func TestReaderFailureLabels(t *testing.T) {
 		reasonWorkerMemory:                     "memory",
 		reasonWorkerSlow:                       "timeout",
 		reasonBudgetCPU:                        "budget",
-		fmt.Sprintf(reasonBudgetDocs, 20):      "budget",
+		say.Text("worker.budget_docs", 20):     "budget",
 		"il documento sembra una scansione: …": "scan",
 	} {
 		if got := failureReason(reason); got != want {

@@ -10,6 +10,7 @@ import (
 
 	"mailbot/mailaddr"
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -113,7 +114,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) ([]Due, error) {
 			}
 			if unstall {
 				// The ente wrote, or the case moved on: it is no longer stalled.
-				if err := tx.ClearFlag(tk.ID, "mailbot", "non più ferma", now); err != nil {
+				if err := tx.ClearFlag(tk.ID, "mailbot", say.Text("remind.unstalled"), now); err != nil {
 					return err
 				}
 			}
@@ -159,7 +160,7 @@ func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 		}
 		d := Due{Ticket: tk, Kind: ticketing.SentEscalation, Seq: 1, Anchor: anchor, Days: days, Threshold: limit,
 			To: r.staffFor(tk)}
-		d.Reason = fmt.Sprintf("%s (%s) in attesa della Regione da %d giorni lavorativi (soglia %d), dal %s",
+		d.Reason = say.Text("remind.escalation",
 			ticketing.StateLabel(tk.State), tk.State, days, limit, r.day(anchor))
 		return r.addressed(d), tk.FlagKind == ticketing.FlagStalled, nil
 	}
@@ -195,13 +196,13 @@ func (r *Reminders) dueFor(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 	if n < r.cfg.Reminders.Max {
 		d := Due{Ticket: tk, Kind: ticketing.SentReminder, Seq: n + 1, Anchor: anchor, Days: days, Threshold: limit,
 			Sent: n, To: nonEmptyStrings(mailaddr.Norm(tk.Requester).String())}
-		d.Reason = fmt.Sprintf("sollecito %d di %d: %s in attesa dell'ente da %d giorni lavorativi, dal %s",
+		d.Reason = say.Text("remind.reminder",
 			n+1, r.cfg.Reminders.Max, label, days, r.day(anchor))
 		return r.addressed(d), unstall, nil
 	}
 	d := Due{Ticket: tk, Kind: ticketing.SentStalled, Seq: 1, Anchor: anchor, Days: days, Threshold: limit, Sent: n,
 		To: r.staffFor(tk)}
-	d.Reason = fmt.Sprintf("pratica ferma: nessuna risposta dell'ente dopo %d solleciti; %s da %d giorni lavorativi, dal %s",
+	d.Reason = say.Text("remind.stalled",
 		n, label, days, r.day(anchor))
 	return r.addressed(d), unstall, nil
 }
@@ -369,13 +370,13 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 		return err
 	}
 	if d.Kind == ticketing.SentStalled {
-		if err := tx.SetFlag(tk.ID, ticketing.FlagStalled, fmt.Sprintf("nessuna risposta dopo %d solleciti", d.Sent), "mailbot", now); err != nil {
+		if err := tx.SetFlag(tk.ID, ticketing.FlagStalled, say.Text("remind.stalled_flag", d.Sent), "mailbot", now); err != nil {
 			return err
 		}
 	}
 	if o.Aside {
 		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: "mailbot",
-			Text: "segnalata allo staff (" + strings.Join(d.To, ", ") + "): " + d.Reason})
+			Text: say.Text("remind.aside_event", strings.Join(d.To, ", "), d.Reason)})
 	}
 	return nil
 }
@@ -383,11 +384,11 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 func turnLabel(side string) string {
 	switch side {
 	case ticketing.WaitingEnte:
-		return "ente"
+		return say.Text("turn.ente")
 	case ticketing.WaitingRegione:
-		return "Regione"
+		return say.Text("turn.regione")
 	}
-	return "nessuno"
+	return say.Text("turn.none")
 }
 
 type remindStep struct {
@@ -400,23 +401,23 @@ func remindStepOf(kind, state string) remindStep {
 	if kind == ticketing.KindQualification {
 		switch state {
 		case ticketing.StateAwaitingDocuments:
-			return remindStep{"inviarci la documentazione per la qualificazione; la valuteremo e le indicheremo come proseguire con l'ente pilota.",
-				[]string{"la domanda di invito", "un modulo Qualificazione Prodotto per ciascun prodotto", "il modulo Qualificazione Processo", "l'indicazione dell'ente pilota tra i vostri clienti"}}
+			return remindStep{say.Text("remind.next.qualification_documents"),
+				[]string{say.Text("remind.missing.invitation"), say.Text("remind.missing.product_forms"), say.Text("remind.missing.process_form"), say.Text("remind.missing.pilot")}}
 		case ticketing.StatePilot:
-			return remindStep{"completare con l'ente pilota l'integrazione del prodotto e comunicarcene l'esito; a quel punto il prodotto potrà essere qualificato.",
-				[]string{"l'esito dell'integrazione dell'ente pilota"}}
+			return remindStep{say.Text("remind.next.pilot"),
+				[]string{say.Text("remind.missing.pilot_outcome")}}
 		}
 	}
 	switch state {
 	case ticketing.StateAwaitingDocuments:
-		return remindStep{"inviarci i moduli compilati; li verificheremo e, se completi, predisporremo l'ambiente di collaudo e le invieremo le credenziali di accesso.",
-			[]string{"il modulo Informativa Generale dell'ente", "il modulo Qualificazione Ente-Prodotto"}}
+		return remindStep{say.Text("remind.next.documents"),
+			[]string{say.Text("remind.missing.general_form"), say.Text("remind.missing.ente_product_form")}}
 	case ticketing.StateTesting:
-		return remindStep{"eseguire i test nell'ambiente di collaudo (per MyPay, pagamenti di prova con le carte di test), comunicarci l'esito e chiedere il passaggio in esercizio.",
-			[]string{"l'esito dei test in collaudo (data, esito, pagamenti di prova eseguiti)", "gli indirizzi IP da abilitare in esercizio"}}
+		return remindStep{say.Text("remind.next.testing"),
+			[]string{say.Text("remind.missing.test_outcome"), say.Text("remind.missing.production_ips")}}
 	case ticketing.StateProductionCheck:
-		return remindStep{"eseguire un pagamento reale in esercizio e confermarci che è andato a buon fine: chiuderemo la pratica e inseriremo l'ente nel catalogo.",
-			[]string{"la conferma del primo pagamento reale in esercizio"}}
+		return remindStep{say.Text("remind.next.production"),
+			[]string{say.Text("remind.missing.first_payment")}}
 	}
-	return remindStep{"rispondere a questo messaggio con le informazioni richieste nella nostra ultima comunicazione.", nil}
+	return remindStep{say.Text("remind.next.other"), nil}
 }

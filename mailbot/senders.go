@@ -9,6 +9,7 @@ import (
 	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -150,7 +151,7 @@ func fromAuthentication(headers []string, authservID, fromDomain string) (fromAu
 				case "pass":
 					return authPass, "DKIM pass (" + signer + ")"
 				case "fail":
-					fail = "per " + authservID + " la firma DKIM di " + signer + " non è valida"
+					fail = say.Text("auth.dkim_fail", authservID, signer)
 				}
 			case "dmarc":
 				if f := r.Prop("header", "from"); f == "" || mailaddr.Domain(f) != fromDomain {
@@ -160,23 +161,23 @@ func fromAuthentication(headers []string, authservID, fromDomain string) (fromAu
 				case "pass":
 					return authPass, "DMARC pass"
 				case "fail":
-					fail = "per " + authservID + " DMARC è fail per " + fromDomain
+					fail = say.Text("auth.dmarc_fail", authservID, fromDomain)
 				}
 			}
 		}
 		if fail != "" {
 			return authFail, fail
 		}
-		return authNone, "per " + authservID + " né DKIM allineato né DMARC sono pass"
+		return authNone, say.Text("auth.none", authservID)
 	}
-	return authNone, "nessuna intestazione Authentication-Results di " + authservID
+	return authNone, say.Text("auth.no_header", authservID)
 }
 
 // untrustedReason says why msg, on a case or opening one, is not to be believed ("" if it may
 // be): DMARC or aligned DKIM failing for its From, or a From on the case only through Reply-To.
 func (in *Intake) untrustedReason(msg message, viaReplyTo bool) string {
 	if viaReplyTo {
-		return "il mittente non è nella pratica: lo è solo l'indirizzo di risposta (Reply-To) " + mailaddr.Parse(msg.env.ReplyTo).String()
+		return say.Text("auth.reply_to_only", mailaddr.Parse(msg.env.ReplyTo).String())
 	}
 	from := msg.env.From
 	if certifiedSender(msg.an) != "" {
@@ -198,17 +199,17 @@ func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 	subject := echoText(msg.subject(), maxEcho)
 	in.log.Info("untrusted message: recorded, not acted on", "ticket", tk.ID, "from", from)
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: from, Kind: ticketing.SecurityUntrusted,
-		Text: "messaggio non attendibile (registrato, nessun effetto): " + why + ": " + subject}); err != nil {
+		Text: say.Text("untrusted.event", why, subject)}); err != nil {
 		return err
 	}
 	if tk.FlagKind == ticketing.FlagNone {
-		tk.FlagKind, tk.Flag = ticketing.FlagUntrusted, "messaggio non attendibile da verificare: "+from
+		tk.FlagKind, tk.Flag = ticketing.FlagUntrusted, say.Text("untrusted.flag", from)
 		if err := tx.SetFlag(tk.ID, tk.FlagKind, tk.Flag, "mailbot", now); err != nil {
 			return err
 		}
 	}
-	lines := append([]string{"mittente: " + from, "motivo: " + why}, senderLines(msg)...)
-	if err := in.notifyStaff(tx, tk, "messaggio non attendibile: da verificare, la pratica non è cambiata", now, lines...); err != nil {
+	lines := append([]string{say.Text("staff.line.sender", from), say.Text("staff.line.reason", why)}, senderLines(msg)...)
+	if err := in.notifyStaff(tx, tk, say.Text("untrusted.notice"), now, lines...); err != nil {
 		return err
 	}
 	return in.queueReply(tx, tk, msg, untrustedKind, outcome{}, now)
@@ -219,12 +220,12 @@ func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 func senderLines(msg message) []string {
 	var lines []string
 	if rt := mailaddr.Parse(msg.env.ReplyTo).String(); rt != "" && rt != mailaddr.Parse(msg.from()).String() {
-		lines = append(lines, "indirizzo di risposta (Reply-To, non usato): "+echoText(rt, maxEcho))
+		lines = append(lines, say.Text("staff.line.reply_to", echoText(rt, maxEcho)))
 	}
-	lines = append(lines, "oggetto: "+echoText(msg.subject(), maxEcho), "Message-ID: "+echoText(msg.env.MessageID, maxEcho))
+	lines = append(lines, say.Text("staff.line.subject", echoText(msg.subject(), maxEcho)), "Message-ID: "+echoText(msg.env.MessageID, maxEcho))
 	if msg.an != nil {
 		if len(msg.an.IPs) > 0 {
-			lines = append(lines, "indirizzi IP nel messaggio (non registrati): "+echoList(msg.an.IPs))
+			lines = append(lines, say.Text("staff.line.ips_not_filed", echoList(msg.an.IPs)))
 		}
 		var parts []string
 		for _, f := range msg.an.Forms {
@@ -233,7 +234,7 @@ func senderLines(msg message) []string {
 			}
 		}
 		if len(parts) > 0 {
-			lines = append(lines, "moduli nel messaggio (non registrati): "+echoList(parts))
+			lines = append(lines, say.Text("staff.line.forms_not_filed", echoList(parts)))
 		}
 	}
 	return lines
@@ -254,11 +255,11 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 	subject := echoText(msg.subject(), maxEcho)
 	in.log.Info("message from a sender not on the case: recorded, not acted on", "ticket", tk.ID, "from", from)
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: from,
-		Text: "messaggio da un mittente non presente nella pratica (registrato, nessun effetto, nessuna risposta): " + subject}); err != nil {
+		Text: say.Text("stranger.event", subject)}); err != nil {
 		return err
 	}
 	if tk.FlagKind == ticketing.FlagNone { // a mark already there is as visible, and says more
-		tk.FlagKind, tk.Flag = ticketing.FlagStranger, "mittente non presente nella pratica: "+from
+		tk.FlagKind, tk.Flag = ticketing.FlagStranger, say.Text("stranger.flag", from)
 		if err := tx.SetFlag(tk.ID, tk.FlagKind, tk.Flag, "mailbot", now); err != nil {
 			return err
 		}
@@ -279,14 +280,14 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		}
 		return err
 	}
-	lines := append([]string{"mittente: " + from}, senderLines(msg)...)
+	lines := append([]string{say.Text("staff.line.sender", from)}, senderLines(msg)...)
 	body, err := templates.Render("sender_unknown", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
 		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID)})
 	if err != nil {
 		return err
 	}
 	out := outgoing{TicketID: tk.ID, Kind: senderUnknownKind, To: to,
-		Subject: "[" + tk.ID + "] messaggio da un mittente non presente nella pratica", Body: body}
+		Subject: say.Text("stranger.subject", tk.ID), Body: body}
 	_, err = in.post.queue(tx, out, now)
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -75,20 +76,20 @@ func takesLines(name string) bool {
 // for it, or else the staff member's own secret. The reason says why not, in Italian.
 func (in *Intake) authenticated(env *parsers.Envelope, secret string) (bool, string) {
 	id := in.cfg.Staff.TrustedAuthservID
-	why := "nessuna autenticazione valida (DKIM/DMARC del server " + id + " o codice personale)"
+	why := say.Text("staffauth.none", id)
 	if !mailaddr.Norm(env.From).Trusted() {
-		return false, "indirizzo del mittente non valido per lo staff"
+		return false, say.Text("staffauth.bad_from")
 	}
 	if id != "" {
 		ok, how := authResultsPass(env.AuthResults, id, env.From[strings.LastIndexByte(env.From, '@')+1:])
 		if ok {
 			return true, how
 		}
-		why = how + "; nessun codice personale valido"
+		why = say.Text("staffauth.no_secret", how)
 	}
 	if want := in.cfg.Staff.Secrets[env.From]; want != "" && secret != "" &&
 		subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1 {
-		return true, "codice personale"
+		return true, say.Text("staffauth.secret")
 	}
 	return false, why
 }
@@ -125,7 +126,7 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 	by := msg.env.From
 	cmds, secret := parseCommands(msg.ownWords())
 	if len(cmds) == 0 {
-		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: "messaggio dello staff: " + msg.subject()})
+		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: by, Text: say.Text("staff.message_event", msg.subject())})
 	}
 	ok, how := in.authenticated(msg.env, secret)
 	if !ok {
@@ -134,7 +135,7 @@ func (in *Intake) staffMessage(tx *ticketing.Tx, tk *ticketing.Ticket, msg messa
 	}
 	var lines []string
 	for _, c := range cmds {
-		res, err := in.apply(tx, tk, c, by+" (via email, "+how+")", now)
+		res, err := in.apply(tx, tk, c, say.Text("staff.by_mail", by, how), now)
 		if errors.Is(err, errRefused) {
 			res = err.Error()
 		} else if err != nil {
@@ -163,7 +164,7 @@ const securityWarningEvery = time.Hour
 // warnStaff records a refused staff command and warns the staff list, at most once per ticket
 // every securityWarningEvery; a warning after a quiet spell says how many were refused meanwhile.
 func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, n int, how string, now time.Time) error {
-	text := fmt.Sprintf("comandi rifiutati (%d): messaggio non autenticato, %s", n, how)
+	text := say.Text("staffauth.refused", n, how)
 	ev := ticketing.Event{At: now, Type: ticketing.EventSecurity, By: msg.env.From, Count: n, Window: securityWarningEvery}
 	lastID, last, warned, err := tx.LastEvent(tk.ID, ticketing.EventSecurity, ticketing.SecurityRefusedWarned)
 	if err != nil {
@@ -171,21 +172,21 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 	}
 	if len(in.cfg.StaffAddresses()) == 0 || warned && now.Sub(last) < securityWarningEvery {
 		in.log.Warn("security warning withheld: staff already warned of this ticket", "ticket", tk.ID, "at", last)
-		ev.Kind, ev.Text = ticketing.SecurityRefusedQuiet, text+"; avviso allo staff già inviato"
+		ev.Kind, ev.Text = ticketing.SecurityRefusedQuiet, say.Text("staffauth.refused_quiet", text)
 		return tx.AddEvent(tk.ID, ev)
 	}
-	lines := []string{"mittente dichiarato: " + msg.env.From, "oggetto: " + msg.subject(), "Message-ID: " + msg.env.MessageID}
+	lines := []string{say.Text("staff.line.claimed_sender", msg.env.From), say.Text("staff.line.subject", msg.subject()), "Message-ID: " + msg.env.MessageID}
 	if warned {
 		meanwhile, err := tx.CountEventsAfter(tk.ID, ticketing.EventSecurity, ticketing.SecurityRefusedQuiet, lastID)
 		if err != nil {
 			return err
 		}
 		if meanwhile > 0 {
-			lines = append(lines, fmt.Sprintf("dal precedente avviso (%s) sono stati rifiutati altri %d messaggi con comandi per questa pratica, senza nuovi avvisi",
+			lines = append(lines, say.Text("staffauth.meanwhile",
 				last.In(in.cfg.Location()).Format("02/01/2006 15:04"), meanwhile))
 		}
 	}
-	ev.Kind, ev.Text = ticketing.SecurityRefusedWarned, text+"; staff avvisati"
+	ev.Kind, ev.Text = ticketing.SecurityRefusedWarned, say.Text("staffauth.refused_warned", text)
 	if err := tx.AddEvent(tk.ID, ev); err != nil {
 		return err
 	}
@@ -195,7 +196,7 @@ func (in *Intake) warnStaff(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 		return err
 	}
 	out := outgoing{TicketID: tk.ID, Kind: "security_warning", To: in.cfg.StaffAddresses(),
-		Subject: "[" + tk.ID + "] ATTENZIONE: comando dello staff non autenticato", Body: body}
+		Subject: say.Text("staffauth.subject", tk.ID), Body: body}
 	_, err = in.post.queue(tx, out, now)
 	return err
 }
@@ -209,9 +210,10 @@ type refusedError struct{ reason string }
 func (e refusedError) Error() string        { return e.reason }
 func (e refusedError) Is(target error) bool { return target == errRefused }
 
-// refusal is how every command says no: the reason is the text the staff member reads.
-func refusal(format string, args ...any) error {
-	return refusedError{fmt.Sprintf(format, args...)}
+// refusal is how every command says no: key names the text the staff member reads in
+// templates/say/sentences.txt (a refuse.* key), args fill its verbs.
+func refusal(key string, args ...any) error {
+	return refusedError{say.Text(key, args...)}
 }
 
 // apply carries out one staff command and says, in Italian, what happened. A refusal is an
@@ -223,7 +225,7 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 	}
 	cmd, ok := CommandNamed(c.name)
 	if !ok {
-		return "", refusal("%s: comando sconosciuto (comandi: %s)", line, commandNames())
+		return "", refusal("refuse.unknown_command", line, commandNames())
 	}
 	return cmd.run(in, call{tx: tx, tk: tk, name: c.name, arg: c.arg, values: c.values, by: by, line: line, now: now})
 }
@@ -231,7 +233,7 @@ func (in *Intake) apply(tx *ticketing.Tx, tk *ticketing.Ticket, c command, by st
 // moveTo changes a ticket's state on a person's command.
 func (in *Intake) moveTo(tx *ticketing.Tx, tk *ticketing.Ticket, to, by, reason, line string, now time.Time) (string, error) {
 	if err := ticketing.CheckTransition(tk.Kind, tk.State, to); err != nil {
-		return "", refusal("%s: non eseguito, %v", line, err)
+		return "", refusal("refuse.not_done", line, err)
 	}
 	var err error
 	if to == ticketing.StateCompleted {

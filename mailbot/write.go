@@ -3,11 +3,11 @@ package mailbot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -21,11 +21,11 @@ func (in *Intake) writeReferent(tx *ticketing.Tx, tk *ticketing.Ticket, text, by
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	switch {
 	case text == "":
-		return "", refusal("%s: il testo è vuoto", line)
+		return "", refusal("refuse.write_empty", line)
 	case len(text) > maxWrittenAnswer:
-		return "", refusal("%s: il testo è troppo lungo (massimo %d caratteri)", line, maxWrittenAnswer)
+		return "", refusal("refuse.write_too_long", line, maxWrittenAnswer)
 	case tk.Requester == "":
-		return "", refusal("%s: la pratica non ha un referente a cui scrivere", line)
+		return "", refusal("refuse.write_no_referent", line)
 	}
 	body, err := templates.Render("staff_message", struct{ TicketID, Text string }{tk.ID, text})
 	if err != nil {
@@ -36,10 +36,10 @@ func (in *Intake) writeReferent(tx *ticketing.Tx, tk *ticketing.Ticket, text, by
 	if _, err := in.post.queue(tx, out, now); err != nil {
 		return "", err
 	}
-	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: by, Text: "scritto al referente: " + text}); err != nil {
+	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventNote, By: by, Text: say.Text("write.event", text)}); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s: messaggio inviato a %s", line, tk.Requester), nil
+	return say.Text("write.done", line, tk.Requester), nil
 }
 
 // caseRef is how staff mail points to a case: its page in the web console when [console]
