@@ -24,6 +24,7 @@ type Case struct {
 	Messages   []Mail
 	Forms      []ticketing.Form
 	Doubts     []mailbot.Doubt // values of the case file to confirm or correct
+	Proposals  []Proposal      // values proposed by mail, pending
 	Held       []HeldReply     // automatic replies held back by an hourly cap
 	Kept       []ticketing.Message
 	Last       *Mail // the referent's last message

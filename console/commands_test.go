@@ -90,8 +90,10 @@ func fullCase(flagged bool) *Case {
 		tk.FlagKind, tk.Flag = ticketing.FlagStaff, "richiamare"
 	}
 	c := &Case{Ticket: tk, Version: version(tk), Next: []string{ticketing.StateTestSetup}, Catalogs: []string{"mypay"},
-		Staff: []string{operator}, Doubts: []mailbot.Doubt{{Type: "informativa_generale", Key: "ente.codice_ipa", Label: "Codice IPA",
-			Value: "c_l736", Readings: []ticketing.Reading{{Value: "c_l737"}, {Value: "c_l736"}}}}}
+		Staff: []string{operator}, Doubts: []mailbot.Doubt{
+			{Type: "informativa_generale", Key: "ente.codice_ipa", Label: "Codice IPA", Value: "c_l736", Settle: "informativa_generale.ente.codice_ipa"},
+			{Type: "informativa_generale", Key: "ente.codice_fiscale", Label: "Codice fiscale", Value: "00339370272", Settle: "ente.codice_fiscale",
+				Readings: []ticketing.Reading{{Value: "80007580279"}, {Value: "00339370272"}}}}}
 	c.Actions = actions(c, operator)
 	return c
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/emersion/go-message/mail"
@@ -23,13 +25,46 @@ type HeldReply struct {
 	Text    string
 }
 
+// Proposal is a value proposed by mail that waits for a person to accept or reject it.
+type Proposal struct {
+	ticketing.Proposal
+	Label string // of the field
+	Msg   int64  // the message it came in, in the thread; 0 if it is not there
+}
+
 // Needs tells whether anything waits for a person's decision.
 func (c *Case) Needs() bool {
-	return len(c.Doubts) > 0 || len(c.Held) > 0 || len(c.Kept) > 0 || c.Ticket.FlagKind != ticketing.FlagNone
+	return len(c.Doubts) > 0 || len(c.Proposals) > 0 || len(c.Held) > 0 || len(c.Kept) > 0 || c.Ticket.FlagKind != ticketing.FlagNone
+}
+
+// proposalActions are the actions that accept and reject a proposal on the case page.
+const acceptAction, rejectAction = "accetta", "rifiuta"
+
+// Decides tells whether the command table has the actions that accept and reject proposals.
+func (c *Case) Decides() bool {
+	_, a := mailbot.CommandOfForm(acceptAction)
+	_, r := mailbot.CommandOfForm(rejectAction)
+	return a && r
 }
 
 // needs reads what the case waits for beside its forms: held replies and quarantined mail.
 func (s *Server) needs(ctx context.Context, c *Case) error {
+	props, err := s.store.ListProposals(ctx, c.Ticket.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range props {
+		if !p.Pending() {
+			continue
+		}
+		v := Proposal{Proposal: p, Label: mailbot.FieldLabel(p.FormType, p.Field)}
+		for _, m := range c.Messages {
+			if m.MessageID == p.MessageID {
+				v.Msg = m.ID
+			}
+		}
+		c.Proposals = append(c.Proposals, v)
+	}
 	held, err := s.store.HeldMailOf(ctx, c.Ticket.ID)
 	if err != nil {
 		return err
@@ -125,11 +160,27 @@ func (c *Case) options(from mailbot.Choices, me string) []mailbot.Option {
 		for _, cat := range c.Catalogs {
 			out = append(out, mailbot.Option{Value: cat, Label: cat})
 		}
+	case mailbot.ChoicesProposals:
+		for _, p := range c.Proposals {
+			out = append(out, mailbot.Option{Value: strconv.Itoa(p.Seq), Label: "n. " + strconv.Itoa(p.Seq) + ", " + p.Label + ": «" + p.Value + "»"})
+		}
 	case mailbot.ChoicesDoubts:
 		for _, d := range c.Doubts {
-			if d.Value != "" {
+			if d.Value != "" && len(d.Readings) == 0 { // confirming one side leaves a conflict standing
 				out = append(out, mailbot.Option{Value: d.Type + "." + d.Key, Label: d.Label + ": «" + d.Value + "»"})
 			}
+		}
+	}
+	return out
+}
+
+// distinctReadings are the readings of a conflict with a value, one per value: what a person
+// may choose.
+func distinctReadings(rs []ticketing.Reading) []ticketing.Reading {
+	var out []ticketing.Reading
+	for _, r := range rs {
+		if r.Value != "" && !slices.ContainsFunc(out, func(o ticketing.Reading) bool { return o.Value == r.Value }) {
+			out = append(out, r)
 		}
 	}
 	return out

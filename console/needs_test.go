@@ -19,6 +19,7 @@ type needs struct {
 	doubts []string // "type.key" of the values in doubt
 	held   int64    // the held reply
 	kept   int64    // the quarantined message from the referent
+	prop   int      // the proposal's number
 }
 
 // addNeeds gives case id what a person must decide: a value read without confidence, two
@@ -45,9 +46,15 @@ func addNeeds(t *testing.T, e *env, id string) needs {
 			ReceivedAt: now}); err != nil {
 			return err
 		}
+		var err error
+		n.prop, err = tx.AddProposal(ticketing.Proposal{TicketID: id, Field: "ente.pec", Old: "protocollo@pec.comune.venezia.it",
+			Value: "nuova@pec.comune.venezia.it", MessageID: "needs-1@example.it", Document: "corpo del messaggio", CreatedAt: now})
+		if err != nil {
+			return err
+		}
 		raw := "From: " + e.cfg.ReplyFrom + "\r\nTo: " + referent + "\r\nSubject: [" + id + "] Documenti ricevuti\r\nMessage-ID: <needs-held@regione.veneto.it>\r\n" +
 			"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nAbbiamo ricevuto i documenti.\r\n"
-		m := &ticketing.OutMail{TicketID: id, MessageID: "needs-held@regione.veneto.it", Kind: "ack", From: e.cfg.ReplyFrom,
+		m := &ticketing.OutMail{TicketID: id, MessageID: "needs-held@regione.veneto.it", Kind: "ack", From: demo.CallCenter,
 			Rcpts: []string{referent}, Raw: []byte(raw), Auto: true}
 		if err := tx.Enqueue(m, now); err != nil {
 			return err
@@ -105,13 +112,18 @@ func TestCasePageStartsWithNeeds(t *testing.T) {
 		`data-risposta="` + itoa(n.held) + `"`, "limite complessivo 200", "Abbiamo ricevuto i documenti.",
 		`data-messaggio="` + itoa(n.kept) + `"`, "Risposta automatica: fuori ufficio",
 		"Ultimo messaggio del referente",
+		`data-proposta="` + strconv.Itoa(n.prop) + `"`, "«nuova@pec.comune.venezia.it»", "«protocollo@pec.comune.venezia.it»",
 	} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first region without %q", want)
 		}
 	}
-	if _, q := c.do("GET", "/", nil); !strings.Contains(q, "una risposta trattenuta") && !strings.Contains(q, ticketing.FlagHeld.Label()) {
+	_, q := c.do("GET", "/", nil)
+	if !strings.Contains(q, "una risposta trattenuta") && !strings.Contains(q, ticketing.FlagHeld.Label()) {
 		t.Errorf("the queue does not say the case waits for a held reply:\n%s", q)
+	}
+	if !strings.Contains(q, "una modifica proposta") && !strings.Contains(q, ticketing.FlagProposal.Label()) {
+		t.Errorf("the queue does not say the case waits for a proposal:\n%s", q)
 	}
 
 	csrf := field(csrfRE, page)

@@ -63,10 +63,16 @@ type Row struct {
 
 // why says shortly why a case waits for the Region, from what code knows of it (its flag's
 // kind, its held replies, its state's turn), never from the flag's text.
-func why(tk ticketing.Ticket, held int) []string {
+func why(tk ticketing.Ticket, held, proposals int) []string {
 	var out []string
 	if tk.FlagKind != ticketing.FlagNone {
 		out = append(out, tk.FlagKind.Label())
+	}
+	switch {
+	case proposals == 1 && tk.FlagKind != ticketing.FlagProposal:
+		out = append(out, "una modifica proposta")
+	case proposals > 1:
+		out = append(out, strconv.Itoa(proposals)+" modifiche proposte")
 	}
 	switch {
 	case held == 1 && tk.FlagKind != ticketing.FlagHeld:
@@ -186,10 +192,14 @@ func (s *Server) buildQueue(ctx context.Context, f Filter, me string) (*Queue, e
 	if err != nil {
 		return nil, err
 	}
+	proposals, err := s.store.PendingProposals(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cal, now := s.cfg.WorkCalendar(), s.now()
 	for _, tk := range list {
 		q.Rows = append(q.Rows, Row{Ticket: tk, Waiting: cal.WorkingDaysBetween(tk.StateSince, now), StateLabel: ticketing.StateLabel(tk.State),
-			Why: why(tk, held[tk.ID])})
+			Why: why(tk, held[tk.ID], proposals[tk.ID])})
 	}
 	return q, nil
 }

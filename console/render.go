@@ -51,9 +51,10 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return "integrazione"
 	},
-	"join":  strings.Join,
-	"envs":  sortedEnvs,
-	"value": formValue,
+	"join":     strings.Join,
+	"distinct": distinctReadings,
+	"envs":     sortedEnvs,
+	"value":    formValue,
 	"sorted": func(m map[string]any) []string {
 		return sortedKeys(m)
 	},

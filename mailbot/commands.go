@@ -103,6 +103,7 @@ const (
 	ChoicesNextStates Choices = "next_states" // the states the case may move to
 	ChoicesCatalogs   Choices = "catalogs"    // the public catalogs the case has an entry in
 	ChoicesDoubts     Choices = "doubts"      // the values of the case file in doubt with a value read
+	ChoicesProposals  Choices = "proposals"   // the case's pending proposals, by number
 )
 
 func integrationOnly(tk *ticketing.Ticket) bool { return tk.Kind == ticketing.KindIntegration }

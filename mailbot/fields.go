@@ -254,6 +254,9 @@ type Doubt struct {
 	Read      ticketing.Provenance
 	Problems  []string            // what is wrong with the value as written
 	Readings  []ticketing.Reading // the readings that disagree, when the doubt is a conflict
+	// Settle is the key #campo settles it with: "Type.Key", or Key alone when forms of several
+	// types disagree (a value for one of them would leave the conflict standing).
+	Settle string
 }
 
 // Doubts lists the values of a case file read without confidence or in conflict, in the order
@@ -262,7 +265,8 @@ func Doubts(kind string, forms []ticketing.Form, reg *ticketing.Registry) []Doub
 	cf := CaseFile(kind, forms, reg)
 	var out []Doubt
 	for _, d := range caseDoubts(kind, cf) {
-		dd := Doubt{Type: d.formType, Key: d.key, Label: fieldLabel(d.formType, d.key), Value: d.form.Field(d.key), Read: d.prov}
+		dd := Doubt{Type: d.formType, Key: d.key, Label: FieldLabel(d.formType, d.key), Value: d.form.Field(d.key), Read: d.prov,
+			Settle: d.formType + "." + d.key}
 		for _, pr := range d.form.Problems {
 			if pr.Field == d.key {
 				dd.Problems = append(dd.Problems, pr.Message)
@@ -271,6 +275,9 @@ func Doubts(kind string, forms []ticketing.Form, reg *ticketing.Registry) []Doub
 		for _, c := range cf.Conflicts {
 			if c.Field == d.key && (c.Type == d.formType || c.Type == "") {
 				dd.Readings = append(dd.Readings, c.Readings...)
+				if c.Type == "" {
+					dd.Settle = d.key
+				}
 			}
 		}
 		out = append(out, dd)

@@ -336,12 +336,19 @@ func caseDoubts(kind string, cf ticketing.CaseFile) []doubt {
 	return out
 }
 
-// fieldLabel is a field's label in its form, or its key when the form does not have it.
-func fieldLabel(formType, key string) string {
-	if spec := parsers.Spec(formType); spec != nil {
-		for _, fd := range spec.Fields {
-			if fd.Key == key {
-				return fd.Label
+// FieldLabel is a field's label in its form (formType "": in the first form of either kind of
+// case that has it), or its key when no form has it.
+func FieldLabel(formType, key string) string {
+	types := []string{formType}
+	if formType == "" {
+		types = slices.Concat(integrationForms, qualificationForms)
+	}
+	for _, t := range types {
+		if spec := parsers.Spec(t); spec != nil {
+			for _, fd := range spec.Fields {
+				if fd.Key == key {
+					return fd.Label
+				}
 			}
 		}
 	}
@@ -352,7 +359,7 @@ func fieldLabel(formType, key string) string {
 // doubt, and the lines that settle it: #conferma KEY when the value as read is in the case file
 // (confirmable), #campo KEY=valore always.
 func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenance, confirmable bool) string {
-	label := fieldLabel(formType, key)
+	label := FieldLabel(formType, key)
 	value := f.Field(key)
 	if value == "" {
 		var vs []string

@@ -199,6 +199,12 @@ func (s *Store) QuarantineOf(ctx context.Context, tk *Ticket) ([]Message, error)
 	return s.messages(ctx, "console-quarantine-of-case", tk.Requester, strings.ToUpper(tk.ID))
 }
 
+// PendingProposals counts the pending proposals of each of the tickets ids (those without any
+// are absent).
+func (s *Store) PendingProposals(ctx context.Context, ids []string) (map[string]int, error) {
+	return s.countsOf(ctx, "console-proposal-counts", ids)
+}
+
 // quarantined returns the subject and sender of a message still in quarantine, or ErrNotFound.
 func (t *Tx) quarantined(id int64) (subject, from string, err error) {
 	err = t.row("console-quarantine-get", id).Scan(&subject, &from)

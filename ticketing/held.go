@@ -70,10 +70,15 @@ func (s *Store) HeldMailOf(ctx context.Context, ticketID string) ([]OutMail, err
 
 // HeldCounts counts the held mail of each of the tickets ids (those without any are absent).
 func (s *Store) HeldCounts(ctx context.Context, ids []string) (map[string]int, error) {
+	return s.countsOf(ctx, "held-count-tickets", ids)
+}
+
+// countsOf runs a query that counts something per ticket among ids.
+func (s *Store) countsOf(ctx context.Context, query string, ids []string) (map[string]int, error) {
 	list, _ := json.Marshal(nonNil(ids))
-	rows, err := s.r.QueryContext(ctx, s.query("held-count-tickets"), string(list))
+	rows, err := s.r.QueryContext(ctx, s.query(query), string(list))
 	if err != nil {
-		return nil, fmt.Errorf("held mail counts: %w", err)
+		return nil, fmt.Errorf("%s: %w", query, err)
 	}
 	defer rows.Close()
 	out := map[string]int{}

@@ -83,3 +83,8 @@ SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.da
 FROM messages m WHERE m.ticket_id IS NULL AND m.quarantine_kind NOT IN ('', 'dismissed')
   AND (lower(m.from_addr) = lower(?1) OR instr(upper(m.subject), ?2) > 0)
 ORDER BY m.id DESC LIMIT 50;
+
+-- ?1 the JSON list of ticket IDs.
+-- name: console-proposal-counts
+SELECT ticket_id, count(*) FROM proposals
+WHERE state = 'pending' AND ticket_id IN (SELECT value FROM json_each(?1)) GROUP BY ticket_id;
