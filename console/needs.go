@@ -71,10 +71,8 @@ func (s *Server) needs(ctx context.Context, c *Case) error {
 	}
 	for _, m := range held {
 		h := HeldReply{OutMail: m}
-		if mr, err := mail.CreateReader(bytes.NewReader(m.Raw)); mr != nil {
+		if mr, _ := mail.CreateReader(bytes.NewReader(m.Raw)); mr != nil {
 			h.Subject, _ = mr.Header.Subject()
-		} else if err != nil {
-			h.Subject = "(non leggibile)"
 		}
 		h.Text, _, _ = walk(bytes.NewReader(m.Raw), func(int, string, io.Reader) bool { return true })
 		c.Held = append(c.Held, h)

@@ -58,30 +58,32 @@ type Row struct {
 	ticketing.Ticket
 	Waiting    int // working days in the current state
 	StateLabel string
-	Why        []string // why the case waits for the Region, shortly; none when it does not
+	Why        []Reason // why the case waits for the Region; none when it does not
 }
 
-// why says shortly why a case waits for the Region, from what code knows of it (its flag's
-// kind, its held replies, its state's turn), never from the flag's text.
-func why(tk ticketing.Ticket, held, proposals int) []string {
-	var out []string
+// Reason is one reason a case waits for the Region, told by the template: the kind of its flag,
+// its held replies or pending proposals (N of them), or the Region's step of its state.
+type Reason struct {
+	Kind  string // "flag", "held", "proposals", "step"
+	N     int
+	Label string // of the flag's kind, or of the state
+}
+
+// why says why a case waits for the Region, from what code knows of it (its flag's kind, its
+// held replies and proposals, its state's turn), never from the flag's text.
+func why(tk ticketing.Ticket, held, proposals int) []Reason {
+	var out []Reason
 	if tk.FlagKind != ticketing.FlagNone {
-		out = append(out, tk.FlagKind.Label())
+		out = append(out, Reason{Kind: "flag", Label: tk.FlagKind.Label()})
 	}
-	switch {
-	case proposals == 1 && tk.FlagKind != ticketing.FlagProposal:
-		out = append(out, "una modifica proposta")
-	case proposals > 1:
-		out = append(out, strconv.Itoa(proposals)+" modifiche proposte")
+	if proposals > 1 || proposals == 1 && tk.FlagKind != ticketing.FlagProposal {
+		out = append(out, Reason{Kind: "proposals", N: proposals})
 	}
-	switch {
-	case held == 1 && tk.FlagKind != ticketing.FlagHeld:
-		out = append(out, "una risposta trattenuta")
-	case held > 1:
-		out = append(out, strconv.Itoa(held)+" risposte trattenute")
+	if held > 1 || held == 1 && tk.FlagKind != ticketing.FlagHeld {
+		out = append(out, Reason{Kind: "held", N: held})
 	}
 	if len(out) == 0 && tk.WaitingOn == ticketing.WaitingRegione {
-		out = append(out, "passo della Regione: "+ticketing.StateLabel(tk.State))
+		out = append(out, Reason{Kind: "step", Label: ticketing.StateLabel(tk.State)})
 	}
 	return out
 }
