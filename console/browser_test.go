@@ -56,8 +56,7 @@ func addHostileCase(t *testing.T, e *env) string {
 // WCAG 2.1 A/AA violation on any page; the browser console stays clean. Screenshots are kept.
 func TestConsoleInBrowser(t *testing.T) {
 	browsertest.Path(t) // skip before any setup when there is no browser
-	axe, err := os.ReadFile("testdata/axe-core/axe.min.js")
-	if err != nil {
+	if _, err := os.Stat("testdata/axe-core/axe.min.js"); err != nil {
 		t.Fatal(err)
 	}
 	e := start(t, "01-richiesta-venezia.eml")
@@ -116,16 +115,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		if v := eval(`window.__xss === undefined`); v != true {
 			t.Errorf("%s: a hostile script ran", name)
 		}
-		if eval(`typeof axe`) != "object" {
-			eval(string(axe) + ";true")
-		}
-		v, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
-			.then(r => r.passes.length === 0 ? ['axe checked nothing'] : r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')))`,
-			chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe: %v", name, err)
-		}
-		for _, s := range v {
+		for _, s := range axeViolations(t, bctx) {
 			t.Errorf("%s: axe: %s", name, s)
 		}
 		shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
