@@ -142,3 +142,34 @@ func TestCasePageStartsWithNeeds(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestQueueWhy: each row of the queue says why the case waits for the Region from what code
+// knows (the flag's kind, held replies, proposals, the state's turn), once each.
+func TestQueueWhy(t *testing.T) {
+	step := ticketing.Ticket{State: ticketing.StateTestSetup, WaitingOn: ticketing.WaitingRegione}
+	ente := ticketing.Ticket{State: ticketing.StateAwaitingDocuments, WaitingOn: ticketing.WaitingEnte}
+	with := func(tk ticketing.Ticket, k ticketing.FlagKind) ticketing.Ticket {
+		tk.FlagKind, tk.Flag = k, "testo libero che non conta"
+		return tk
+	}
+	for _, c := range []struct {
+		name            string
+		tk              ticketing.Ticket
+		held, proposals int
+		want            []Reason
+	}{
+		{"the ente's turn, nothing pending", ente, 0, 0, nil},
+		{"the Region's step", step, 0, 0, []Reason{{Kind: "step", Label: ticketing.StateLabel(ticketing.StateTestSetup)}}},
+		{"doubts", with(ente, ticketing.FlagChecking), 0, 0, []Reason{{Kind: "flag", Label: ticketing.FlagChecking.Label()}}},
+		{"untrusted sender on the Region's step", with(step, ticketing.FlagUntrusted), 0, 0, []Reason{{Kind: "flag", Label: ticketing.FlagUntrusted.Label()}}},
+		{"held reply flagged once", with(ente, ticketing.FlagHeld), 1, 0, []Reason{{Kind: "flag", Label: ticketing.FlagHeld.Label()}}},
+		{"held replies under another flag", with(ente, ticketing.FlagStalled), 2, 0,
+			[]Reason{{Kind: "flag", Label: ticketing.FlagStalled.Label()}, {Kind: "held", N: 2}}},
+		{"a proposal flagged once", with(ente, ticketing.FlagProposal), 0, 1, []Reason{{Kind: "flag", Label: ticketing.FlagProposal.Label()}}},
+		{"a proposal and a held reply, no flag", ente, 1, 1, []Reason{{Kind: "proposals", N: 1}, {Kind: "held", N: 1}}},
+	} {
+		if got := why(c.tk, c.held, c.proposals); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
