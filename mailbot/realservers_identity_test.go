@@ -18,7 +18,9 @@ import (
 // TestRealServersIdentityAndQuotes is issue 19's findings 3 and 6 through real Postfix and
 // Dovecot: a stranger's results and caller IP with the referent's address in Reply-To move
 // nothing, record no IP, reach the referent's mailbox with nothing, and the stranger's own
-// mailbox gets the short acknowledgement that a person will check; then a staff member's
+// mailbox gets the short acknowledgement that a person will check; the same message in the
+// referent's own name, failing DMARC at our border, moves nothing either and the referent is
+// told a person will check; then a staff member's
 // HTML-only reply with #nota on top and a quoted #annulla records the note and cancels nothing.
 func TestRealServersIdentityAndQuotes(t *testing.T) {
 	const (
@@ -26,7 +28,8 @@ func TestRealServersIdentityAndQuotes(t *testing.T) {
 		stranger = "referente@comune.padova.it" // a real mailbox, so that we see what it gets
 	)
 	d, imapAddr, smtpAddr, _ := realDaemon(t, []string{referent, stranger, staffOne}, nil, func(c *Config) {
-		c.Staff = StaffConfig{Addresses: []string{staffOne}, Secrets: map[string]string{staffOne: "C0dice-Segreto"}}
+		c.Staff = StaffConfig{Addresses: []string{staffOne}, Secrets: map[string]string{staffOne: "C0dice-Segreto"},
+			TrustedAuthservID: "mx.regione.veneto.it"}
 		c.Mailboxes = c.Mailboxes[:1]
 	})
 	ctx := context.Background()
@@ -68,6 +71,23 @@ func TestRealServersIdentityAndQuotes(t *testing.T) {
 	time.Sleep(time.Second) // room for a wrong reply to arrive
 	if n := len(mailtest.WaitMessages(t, imapAddr, referent, 0, time.Second)); n != referentBefore {
 		t.Errorf("the referent (the Reply-To) got %d new messages, want none", n-referentBefore)
+	}
+
+	// The referent's own address, forged: our border server says DMARC fails for it. The case
+	// stays, and the referent hears that a person will check a message sent in their name.
+	forged := mimeMail("Referente <"+referent+">", CallCenter, "Re: Credenziali di collaudo ["+id+"]", "forged."+run+"@comune.venezia.it",
+		"Test positivi, IP 203.0.113.67. Chiediamo l'attivazione in esercizio.",
+		[]string{"Authentication-Results: mx.regione.veneto.it; dmarc=fail (p=none) header.from=comune.venezia.it"}, nil)
+	mailtest.Send(t, smtpAddr, stranger, []string{CallCenter}, []byte(forged))
+	told := mailtest.WaitMessages(t, imapAddr, referent, referentBefore+1, 20*time.Second)
+	if len(told) != referentBefore+1 || !strings.Contains(strings.Join(strings.Fields(textOf(t, told[len(told)-1])), " "), "lo verificherà una persona") {
+		t.Fatalf("the referent got %d new messages, want the acknowledgement that a person will check", len(told)-referentBefore)
+	}
+	if tk := h.ticket(id); tk.State != ticketing.StateTesting || !strings.HasPrefix(tk.Flag, "messaggio non attendibile") {
+		t.Errorf("state %s, flag %q: a From failing DMARC moved the case or was not flagged", tk.State, tk.Flag)
+	}
+	if ips, _ := d.Store.IPs(ctx, id); slices.Contains(ips[ticketing.EnvEsercizio], "203.0.113.67") {
+		t.Errorf("the forged message's IP was recorded: %v", ips)
 	}
 
 	html := "<html><body><div>#codice C0dice-Segreto<br>#nota sentito il referente</div>" +
