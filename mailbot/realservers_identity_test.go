@@ -20,8 +20,8 @@ import (
 // nothing, record no IP, reach the referent's mailbox with nothing, and the stranger's own
 // mailbox gets the short acknowledgement that a person will check; the same message in the
 // referent's own name, failing DMARC at our border, moves nothing either and the referent is
-// told a person will check; then a staff member's
-// HTML-only reply with #nota on top and a quoted #annulla records the note and cancels nothing.
+// told a person will check; then a staff member's HTML-only reply with #nota on top and a
+// quoted #annulla records the note and cancels nothing.
 func TestRealServersIdentityAndQuotes(t *testing.T) {
 	const (
 		referent = "referente@comune.venezia.it"
