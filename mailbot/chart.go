@@ -14,6 +14,7 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -76,9 +77,9 @@ func pipelineChart(title string, bars []chartBar) ([]byte, error) {
 	}
 	y += 10
 	chartFill(img, 10, y+4, 14, 14, colRegione)
-	chartText(img, 30, y+16, "tocca alla Regione", colText)
+	chartText(img, 30, y+16, say.Text("chart.regione"), colText)
 	chartFill(img, 200, y+4, 14, 14, colEnte)
-	chartText(img, 220, y+16, "tocca all'ente", colText)
+	chartText(img, 220, y+16, say.Text("chart.ente"), colText)
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)

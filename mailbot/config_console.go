@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"mailbot/templates/say"
 )
 
 // loopbackHost tells whether a URL's host is this machine.
@@ -93,7 +95,7 @@ func (o *OIDCConfig) complete() error {
 		return fmt.Errorf("console.oidc.email_claim: email, preferred_username or upn, not %q", o.EmailClaim)
 	}
 	if o.Name == "" {
-		o.Name = "l'accesso della Regione"
+		o.Name = say.Text("signin.provider_name")
 	}
 	return nil
 }

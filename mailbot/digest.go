@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -143,7 +144,7 @@ func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBa
 		count[[2]string{tk.Kind, tk.State}]++
 		who := tk.Assignee
 		if who == "" {
-			who = "(non assegnate)"
+			who = say.Text("digest.unassigned")
 		}
 		l := load[who]
 		if l == nil {
@@ -276,7 +277,7 @@ func (g *Digester) stalled(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 		if limit == 0 || c.Days < limit {
 			return c, false, nil
 		}
-		c.Why = fmt.Sprintf("oltre la soglia di %d giorni lavorativi", limit)
+		c.Why = say.Text("digest.over_threshold", limit)
 	default:
 		return c, false, nil
 	}

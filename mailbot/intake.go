@@ -13,6 +13,7 @@ import (
 	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -325,9 +326,9 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 	if rt := mailaddr.Parse(msg.env.ReplyTo).String(); rt != "" && rt != mailaddr.Parse(msg.from()).String() {
 		// Never used: shown so that a person notices a sender steering answers elsewhere.
 		if o.staffNotice == "" {
-			o.staffNotice = "messaggio con un indirizzo di risposta diverso dal mittente"
+			o.staffNotice = say.Text("notice.reply_to")
 		}
-		o.staffLines = append(o.staffLines, "indirizzo di risposta (Reply-To, non usato): "+echoText(rt, maxEcho))
+		o.staffLines = append(o.staffLines, say.Text("staff.line.reply_to", echoText(rt, maxEcho)))
 	}
 	if o.staffNotice != "" {
 		if err := in.notifyStaff(tx, tk, o.staffNotice, now, o.staffLines...); err != nil {
@@ -517,7 +518,7 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		in.log.Warn("automatic reply impossible: address refused", "ticket", ticketID, "err", err)
 		if tk != nil {
 			return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: "mailbot",
-				Text: "risposta automatica impossibile, indirizzo non valido: " + err.Error()})
+				Text: say.Text("notice.unreplyable_event", err.Error())})
 		}
 		return nil
 	}
@@ -656,7 +657,7 @@ func (in *Intake) noticeAllowed(tx *ticketing.Tx, tk *ticketing.Ticket, reason s
 			}
 		}
 		if folded > 0 {
-			lines = append([]string{fmt.Sprintf("dal precedente avviso su questa pratica (%s) altri %d avvisi non sono stati inviati (al massimo %d all'ora): sono nella cronologia della pratica",
+			lines = append([]string{say.Text("notice.folded",
 				last.At.In(in.cfg.Location()).Format("02/01/2006 15:04"), folded, maxStaffNotices)}, lines...)
 		}
 		return append([]string{}, lines...), nil

@@ -8,6 +8,7 @@ import (
 
 	"mailbot/parsers"
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -30,7 +31,7 @@ func (in *Intake) recordFailed(ctx context.Context, p Prepared, cause error) err
 	in.log.Error("message quarantined: it could not be recorded", "mailbox", m.Mailbox, "uid", m.UID, "attempts", n, "err", cause)
 	reason := fmt.Sprintf("not recorded after %d attempts: %v", n, cause)
 	err := in.store.Update(ctx, func(tx *ticketing.Tx) error {
-		return in.quarantine(tx, p, fmt.Sprintf("non è stato possibile registrarlo dopo %d tentativi", n), reason, in.now())
+		return in.quarantine(tx, p, say.Text("quarantine.not_recorded", n), reason, in.now())
 	})
 	if err != nil {
 		return fmt.Errorf("quarantine %s uid %d: %w (recording it failed with: %v)", m.Mailbox, m.UID, err, cause)
@@ -96,12 +97,12 @@ func (in *Intake) notifyQuarantine(tx *ticketing.Tx, why, detail, from, subject 
 		return err
 	}
 	_, err = in.post.queue(tx, outgoing{Kind: "staff_quarantine", To: to,
-		Subject: "Messaggio in quarantena nella casella " + m.Mailbox, Body: body}, now)
+		Subject: say.Text("quarantine.subject", m.Mailbox), Body: body}, now)
 	return err
 }
 
 // whyUnanswerable is what staff read when no answer can reach a sender.
-const whyUnanswerable = "l'indirizzo del mittente non permette di rispondere"
+var whyUnanswerable = say.Text("quarantine.unanswerable")
 
 // quarantineData is what the notice of a quarantined message sees: why in Italian, the
 // technical detail as it was logged.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -24,7 +25,7 @@ func registryLine(tx *ticketing.Tx, tk *ticketing.Ticket) (string, error) {
 	if e, ok := reg.Ente(ipa, cf); ok {
 		return e.Describe(), nil
 	}
-	return "nessun ente con questi codici nel registro", nil
+	return say.Text("registry.none"), nil
 }
 
 // RegistryWatcher reloads the registry of enti from [registry] file when the file changes.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -17,7 +18,7 @@ func (in *Intake) QueueSignInMail(tx *ticketing.Tx, to, link string, expires, no
 	if !in.cfg.IsStaff(to) {
 		return fmt.Errorf("sign-in mail: %s is not a staff address", to)
 	}
-	data := struct{ Link, Expires string }{link, expires.In(in.cfg.Location()).Format("15:04 del 02/01/2006")}
+	data := struct{ Link, Expires string }{link, expires.In(in.cfg.Location()).Format(say.Text("signin.expires_layout"))}
 	body, err := templates.Render("console_link", data)
 	if err != nil {
 		return err
@@ -30,7 +31,7 @@ func (in *Intake) QueueSignInMail(tx *ticketing.Tx, to, link string, expires, no
 	if strings.Contains(red.Text+red.HTML, link) {
 		return fmt.Errorf("sign-in mail: link left in the redacted copy")
 	}
-	out := outgoing{Kind: "console_link", To: []string{to}, Subject: "Accesso alla console dell'assistenza PagoPA",
+	out := outgoing{Kind: "console_link", To: []string{to}, Subject: say.Text("signin.subject"),
 		Body: body, Redacted: &red}
 	if _, err := in.post.queue(tx, out, now); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"mailbot/parsers"
 	"mailbot/templates"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -218,7 +219,7 @@ func wording(key string) bool {
 }
 
 // noticeUncertain is the staff notice of values read without confidence or in conflict.
-const noticeUncertain = "dati letti con incertezza o in conflitto: da verificare"
+var noticeUncertain = say.Text("step.notice_uncertain")
 
 // flagUncertain marks the case for a person, unless it already carries another mark of this
 // message (an unreadable attachment), which a person sees anyway.
@@ -226,7 +227,7 @@ func (in *Intake) flagUncertain(tx *ticketing.Tx, tk *ticketing.Ticket, flagged 
 	if flagged || tk.FlagKind == ticketing.FlagChecking {
 		return nil
 	}
-	tk.FlagKind, tk.Flag = ticketing.FlagChecking, "dati da verificare: letture incerte o valori in conflitto nei moduli"
+	tk.FlagKind, tk.Flag = ticketing.FlagChecking, say.Text("step.flag_checking")
 	return tx.SetFlag(tk.ID, tk.FlagKind, tk.Flag, "mailbot", now)
 }
 
@@ -276,7 +277,7 @@ func documentsCheck(kind string, forms []ticketing.Form, reg *ticketing.Registry
 		f, ok := cf.Forms[t]
 		spec := parsers.Spec(t)
 		if !ok {
-			c.missing = append(c.missing, fmt.Sprintf("il modulo «%s» compilato", spec.Title))
+			c.missing = append(c.missing, say.Text("step.missing_form", spec.Title))
 			c.blank = append(c.blank, t)
 			continue
 		}
@@ -290,7 +291,7 @@ func documentsCheck(kind string, forms []ticketing.Form, reg *ticketing.Registry
 				continue // read without confidence: staff are asked below
 			}
 			if fd.Required && strings.TrimSpace(f.Field(fd.Key)) == "" && !hasProblem(f, fd.Key) {
-				c.missing = append(c.missing, fmt.Sprintf("nel modulo «%s», il campo «%s»", spec.Title, fd.Label))
+				c.missing = append(c.missing, say.Text("step.missing_field", spec.Title, fd.Label))
 			}
 		}
 		if t == parsers.FormInformativaGenerale {
@@ -377,9 +378,9 @@ func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenanc
 		}
 	}
 	if p.Label != "" {
-		where[len(where)-1] = "etichetta «" + p.Label + "»"
+		where[len(where)-1] = say.Text("step.uncertain_label", p.Label)
 	}
-	line := fmt.Sprintf("campo «%s» (%s): letto «%s» in %s", label, key, value, p.Document)
+	line := say.Text("step.uncertain", label, key, value, p.Document)
 	if len(where) > 0 {
 		line += " (" + strings.Join(where, ", ") + ")"
 	}
@@ -393,16 +394,16 @@ func uncertainLine(formType, key string, f ticketing.Form, p ticketing.Provenanc
 	}
 	line += " — "
 	if confirmable && f.Field(key) != "" {
-		line += "per confermarlo: #conferma " + key + "; "
+		line += say.Text("step.uncertain_confirm", key) + " "
 	}
-	return line + "per correggerlo: #campo " + key + "=valore"
+	return line + say.Text("step.uncertain_correct", key)
 }
 
 func prerequisiteText(key string) string {
 	if key == parsers.KeyPrerequisitiAdesionePagopa {
-		return "l'adesione a PagoPA con Regione del Veneto come intermediario tecnologico (prerequisito: va completata prima dell'integrazione)"
+		return say.Text("step.prerequisite_pagopa")
 	}
-	return "la richiesta dei prodotti MyPay e MyPivot in MyExtranet, funzione Gestione Prodotti (prerequisito)"
+	return say.Text("step.prerequisite_myextranet")
 }
 
 func dedupe(s []string) []string {
@@ -417,14 +418,14 @@ func dedupe(s []string) []string {
 	return out
 }
 
-const (
-	nextTestSetup       = "la Regione predispone ora l'ambiente di collaudo per l'ente e le invierà le credenziali di accesso con le indicazioni operative."
-	nextSendDocuments   = "ci invii, rispondendo a questo messaggio, i documenti e le correzioni elencati; i moduli da compilare sono allegati."
-	nextProductionSetup = "la Regione predispone ora l'ambiente di esercizio e le invierà le credenziali di produzione."
-	nextProductionInfo  = "ci invii, rispondendo a questo messaggio, le informazioni elencate: con queste attiveremo l'ambiente di esercizio."
-	nextCompleted       = "nessuno: l'integrazione è completata e il servizio può essere messo a disposizione dei cittadini."
-	nextChecking        = "un operatore completa la verifica dei documenti; al termine le scriveremo il passo successivo."
-	nextReview          = "la Regione esamina la documentazione del prodotto e le comunicherà l'avvio della fase pilota con l'ente indicato."
+var (
+	nextTestSetup       = say.Text("next.test_setup")
+	nextSendDocuments   = say.Text("next.send_documents")
+	nextProductionSetup = say.Text("next.production_setup")
+	nextProductionInfo  = say.Text("next.production_info")
+	nextCompleted       = say.Text("next.completed")
+	nextChecking        = say.Text("next.checking")
+	nextReview          = say.Text("next.review")
 )
 
 // step applies a message of the requester to its case: the step it completes, or what is missing.
@@ -439,25 +440,25 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 		for i, u := range m.an.Unreadable {
 			parts = append(parts, u.Part)
 			if i < maxEchoList {
-				o.missing = append(o.missing, fmt.Sprintf("l'allegato «%s» non è leggibile automaticamente (%s): lo esaminerà un operatore; se può, ce lo invii in formato DOCX, ODT o PDF compilabile", echoText(u.Part, maxEcho), u.Reason))
+				o.missing = append(o.missing, say.Text("step.unreadable", echoText(u.Part, maxEcho), u.Reason))
 			}
 		}
 		if n := len(parts) - maxEchoList; n > 0 {
-			o.missing = append(o.missing, fmt.Sprintf("altri %d allegati non leggibili automaticamente: li esaminerà un operatore", n))
+			o.missing = append(o.missing, say.Text("step.unreadable_more", n))
 		}
-		if err := tx.SetFlag(tk.ID, ticketing.FlagUnreadable, echoText("allegati non leggibili: "+echoList(parts), maxEcho), "mailbot", now); err != nil {
+		if err := tx.SetFlag(tk.ID, ticketing.FlagUnreadable, echoText(say.Text("step.flag_unreadable", echoList(parts)), maxEcho), "mailbot", now); err != nil {
 			return o, err
 		}
-		o.staffNotice = fmt.Sprintf("allegati non leggibili automaticamente (%d)", len(parts))
+		o.staffNotice = say.Text("step.notice_unreadable", len(parts))
 		o.staffLines = append(o.staffLines, echoItems(parts)...)
 	}
 	if m.an != nil {
 		for i, r := range m.an.Rejected {
 			if i == maxEchoList {
-				o.missing = append(o.missing, fmt.Sprintf("altre %d parti del messaggio non sono state lette", len(m.an.Rejected)-maxEchoList))
+				o.missing = append(o.missing, say.Text("step.rejected_more", len(m.an.Rejected)-maxEchoList))
 				break
 			}
-			o.missing = append(o.missing, fmt.Sprintf("l'allegato «%s» non è stato letto: %s", echoText(r.Part, maxEcho), r.Reason))
+			o.missing = append(o.missing, say.Text("step.rejected", echoText(r.Part, maxEcho), r.Reason))
 		}
 	}
 	forms, err := tx.Forms(tk.ID)
@@ -469,7 +470,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 		if !isNew && len(m.forms()) == 0 && len(o.missing) == 0 {
 			// A question or a note, no documents: the referent already has the list of what is
 			// missing; a person answers the rest.
-			o.staffNotice = joinNotice(o.staffNotice, "nuovo messaggio del referente, senza documenti")
+			o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_no_documents"))
 			return o, nil
 		}
 		reg, err := tx.Registry(forms)
@@ -484,11 +485,11 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			}
 		}
 		if chk.complete() && len(o.missing) == 0 {
-			to, next, notice := ticketing.StateTestSetup, nextTestSetup, "richiesta completa: predisporre l'ambiente di collaudo"
+			to, next, notice := ticketing.StateTestSetup, nextTestSetup, say.Text("step.notice_complete")
 			if tk.Kind == ticketing.KindQualification {
-				to, next, notice = ticketing.StateUnderReview, nextReview, "domanda di qualificazione completa: da esaminare"
+				to, next, notice = ticketing.StateUnderReview, nextReview, say.Text("step.notice_qualification_complete")
 			}
-			if err := tx.SetState(tk.ID, to, "mailbot", "documenti completi", now); err != nil {
+			if err := tx.SetState(tk.ID, to, "mailbot", say.Text("step.state_complete"), now); err != nil {
 				return o, err
 			}
 			tk.State = to
@@ -523,7 +524,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			if err := clearRead(tx, tk, now); err != nil {
 				return o, err
 			}
-			if err := in.complete(tx, tk, "pagamento in esercizio confermato dal referente: «"+it.Evidence+"»", now); err != nil {
+			if err := in.complete(tx, tk, say.Text("step.payment_confirmed", it.Evidence), now); err != nil {
 				return o, err
 			}
 			o.reply, o.nextStep = "completed", nextCompleted
@@ -532,11 +533,11 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 		if held(it) {
 			return in.holdStep(tx, tk, it, m, o, now)
 		}
-		o.staffNotice = joinNotice(o.staffNotice, "messaggio in verifica di esercizio non compreso: serve un operatore")
-		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere: esito del pagamento in esercizio non chiaro", "mailbot", now)
+		o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_unclear_production"))
+		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, say.Text("step.flag_unclear_payment"), "mailbot", now)
 	default:
 		// The Region's turn, or a closed case: a person reads it.
-		o.staffNotice = joinNotice(o.staffNotice, fmt.Sprintf("nuovo messaggio del referente (pratica in stato %s)", tk.State))
+		o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_new_message", tk.State))
 		return o, nil
 	}
 }
@@ -560,7 +561,7 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 	if len(uncertain) > 0 {
 		// Addresses not read with confidence are neither recorded nor called wrong: a person
 		// confirms them (#campo ip_esercizio=...).
-		o.staffNotice = joinNotice(o.staffNotice, "indirizzi IP letti con incertezza: da verificare")
+		o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_uncertain_ips"))
 		o.staffLines = append(o.staffLines, uncertain...)
 		if len(ips) == 0 && len(ipProblems) == 0 {
 			o.reply, o.nextStep = "docs_checking", nextChecking
@@ -569,16 +570,16 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 	}
 	asksProduction := productionRE.MatchString(text) || esiti != nil
 	if !it.Done && !asksProduction && len(ips) == 0 && len(ipProblems) == 0 {
-		o.staffNotice = joinNotice(o.staffNotice, "messaggio durante il collaudo non compreso: serve un operatore")
-		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere durante il collaudo", "mailbot", now)
+		o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_unclear_testing"))
+		return o, tx.SetFlag(tk.ID, ticketing.FlagUnclear, say.Text("step.flag_unclear_testing"), "mailbot", now)
 	}
 	var missing []string
 	if !it.Done {
-		missing = append(missing, "la conferma che i test in collaudo sono stati superati (per MyPay anche i pagamenti di prova con le carte di collaudo)")
+		missing = append(missing, say.Text("step.missing_tests"))
 	}
 	missing = append(missing, ipProblems...)
 	if len(ips) == 0 {
-		missing = append(missing, "gli indirizzi IP pubblici (o le reti CIDR) da cui i vostri sistemi chiameranno i web service della Regione in esercizio")
+		missing = append(missing, say.Text("step.missing_ips"))
 	}
 	if len(missing) > 0 {
 		o.reply, o.nextStep, o.missing = "production_incomplete", nextProductionInfo, append(missing, o.missing...)
@@ -591,13 +592,13 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 	if err := clearRead(tx, tk, now); err != nil {
 		return o, err
 	}
-	if err := tx.SetState(tk.ID, ticketing.StateProductionSetup, "mailbot", "test superati («"+it.Evidence+"») e IP di esercizio ricevuti: "+strings.Join(ips, ", "), now); err != nil {
+	if err := tx.SetState(tk.ID, ticketing.StateProductionSetup, "mailbot", say.Text("step.state_production", it.Evidence, strings.Join(ips, ", ")), now); err != nil {
 		return o, err
 	}
 	tk.State = ticketing.StateProductionSetup
 	o.reply, o.nextStep = "production_requested", nextProductionSetup
-	o.staffNotice = joinNotice(o.staffNotice, "richiesta di attivazione in esercizio, IP: "+strings.Join(ips, ", "))
-	o.staffLines = append(o.staffLines, "il referente scrive: «"+it.Evidence+"»")
+	o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_production", strings.Join(ips, ", ")))
+	o.staffLines = append(o.staffLines, say.Text("step.referent_writes", it.Evidence))
 	return o, nil
 }
 
@@ -608,7 +609,7 @@ func clearRead(tx *ticketing.Tx, tk *ticketing.Ticket, now time.Time) error {
 		return nil
 	}
 	tk.FlagKind, tk.Flag = ticketing.FlagNone, ""
-	return tx.ClearFlag(tk.ID, "mailbot", "il referente conferma il passo", now)
+	return tx.ClearFlag(tk.ID, "mailbot", say.Text("step.unflag_confirmed"), now)
 }
 
 // held reports whether a referent's words hold the case where it is: something in them says
@@ -621,27 +622,27 @@ func held(it parsers.Intent) bool {
 // staff read the sentences that hold it, quoted with the reason; a question gets an answer
 // with the case's state and next step; a failure gets the request to describe it.
 func (in *Intake) holdStep(tx *ticketing.Tx, tk *ticketing.Ticket, it parsers.Intent, m message, o outcome, now time.Time) (outcome, error) {
-	step, what := parsers.StepTests, "l'esito dei test in collaudo"
+	step, what := parsers.StepTests, say.Text("step.what_tests")
 	if tk.State == ticketing.StateProductionCheck {
-		step, what = parsers.StepPayment, "il pagamento reale in esercizio"
+		step, what = parsers.StepPayment, say.Text("step.what_payment")
 	}
 	if it.Away {
-		o.staffNotice = joinNotice(o.staffNotice, "risposta di assenza (fuori ufficio) del referente: nessuna azione")
+		o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_away"))
 		return o, nil
 	}
 	for _, q := range it.Against {
 		o.staffLines = append(o.staffLines, fmt.Sprintf("«%s» — %s", q.Sentence, q.Reason))
 	}
 	for _, q := range it.Questions {
-		o.staffLines = append(o.staffLines, fmt.Sprintf("domanda: «%s»", q))
+		o.staffLines = append(o.staffLines, say.Text("step.question", q))
 	}
 	if m.an != nil && len(m.an.IPs) > 0 {
-		o.staffLines = append(o.staffLines, "indirizzi IP nel messaggio (non registrati): "+strings.Join(m.an.IPs, ", "))
+		o.staffLines = append(o.staffLines, say.Text("staff.line.ips_not_filed", strings.Join(m.an.IPs, ", ")))
 	}
 	if it.Evidence != "" {
-		o.staffLines = append(o.staffLines, fmt.Sprintf("il messaggio dice anche «%s», ma la pratica resta dov'è", it.Evidence))
+		o.staffLines = append(o.staffLines, say.Text("step.also_says", it.Evidence))
 	}
-	o.staffNotice = joinNotice(o.staffNotice, "il referente non conferma "+what+": da leggere")
+	o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_not_confirmed", what))
 	// The flag quotes the sentence too: staff see it on the case even when this hour's notices
 	// are spent.
 	quote := ""
@@ -650,7 +651,7 @@ func (in *Intake) holdStep(tx *ticketing.Tx, tk *ticketing.Ticket, it parsers.In
 	} else if len(it.Questions) > 0 {
 		quote = it.Questions[0]
 	}
-	if err := tx.SetFlag(tk.ID, ticketing.FlagUnclear, "messaggio da leggere: il referente non conferma "+what+": «"+echoText(quote, 160)+"»", "mailbot", now); err != nil {
+	if err := tx.SetFlag(tk.ID, ticketing.FlagUnclear, say.Text("step.flag_not_confirmed", what, echoText(quote, 160)), "mailbot", now); err != nil {
 		return o, err
 	}
 	o.step = step
@@ -663,10 +664,10 @@ func (in *Intake) holdStep(tx *ticketing.Tx, tk *ticketing.Ticket, it parsers.In
 	return o, nil
 }
 
-const (
-	nextAfterFailure = "un operatore esamina quanto ci ha scritto e la contatterà; se può, risponda a questo messaggio descrivendo il problema (messaggi di errore, data e ora, codice IUV) e allegando eventuali schermate."
-	nextTestsDone    = "completati i test in collaudo, ci risponda con l'esito e gli indirizzi IP pubblici da abilitare in esercizio."
-	nextPaymentDone  = "effettuato un pagamento reale in esercizio, ci risponda con l'esito."
+var (
+	nextAfterFailure = say.Text("next.after_failure")
+	nextTestsDone    = say.Text("next.tests_done")
+	nextPaymentDone  = say.Text("next.payment_done")
 )
 
 // nextAfterQuestion is the referent's next step while a person answers the question.
@@ -755,7 +756,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 			strings.ToLower(qp.Field(parsers.KeyEntePilotaCodiceIpa)) != ipa {
 			continue
 		}
-		if err := tx.SetState(id, ticketing.StateQualified, "mailbot", "l'ente pilota "+integ.Ente.Name+" ha completato l'integrazione "+integ.ID, now); err != nil {
+		if err := tx.SetState(id, ticketing.StateQualified, "mailbot", say.Text("step.state_qualified", integ.Ente.Name, integ.ID), now); err != nil {
 			return err
 		}
 		qt, err := tx.Ticket(id)
@@ -763,7 +764,7 @@ func (in *Intake) qualifyPilots(tx *ticketing.Tx, integ *ticketing.Ticket, now t
 			return err
 		}
 		body, err := templates.Render("qualified", replyData{TicketID: id, Subject: qt.Subject,
-			Product: qp.Field(parsers.KeyProdottoNome) + " " + qp.Field(parsers.KeyProdottoVersione), Ente: integ.Ente.Name, NextStep: "il prodotto sarà pubblicato nel catalogo dei prodotti qualificati."})
+			Product: qp.Field(parsers.KeyProdottoNome) + " " + qp.Field(parsers.KeyProdottoVersione), Ente: integ.Ente.Name, NextStep: say.Text("next.qualified")})
 		if err != nil {
 			return err
 		}
