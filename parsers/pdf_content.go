@@ -316,8 +316,9 @@ func (in *pdfInterp) op(op string, ops []pdfTok, lx *pdfLexer, depth int) {
 			case ptStr:
 				in.show(e.s)
 			case ptNum:
+				// [1 0 0 1 tx 0] × Tm, the products with zeros left out
 				tx := -e.num / 1000 * g.tfs * g.th
-				in.tm = pdfMatrix{1, 0, 0, 1, tx, 0}.mul(in.tm)
+				in.tm[4], in.tm[5] = tx*in.tm[0]+in.tm[4], tx*in.tm[1]+in.tm[5]
 			}
 		}
 	case "re":

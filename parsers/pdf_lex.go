@@ -89,11 +89,13 @@ type pdfLexer struct {
 	chunk []byte    // the memory chunks are read into
 	buf   []byte    // the bytes not yet read are buf[pos:]
 	pos   int
-	word  []byte                    // a word or string being read
-	str   []byte                    // the bytes of the strings returned since the last release
-	tmp   [pdfMaxDepth + 2][]pdfTok // elements of the arrays being read, by depth
-	arena []pdfTok                  // the arrays returned since the last release
-	done  func()                    // run by close: the inflater goes back to its pool
+	word  []byte      // a word or string being read
+	str   []byte      // the bytes of the strings returned since the last release
+	tmp   [1][]pdfTok // the operands of an operator (operands)
+	// skipping counts the dictionaries being skipped: arrays inside them are not kept
+	skipping int
+	arena    []pdfTok // the arrays returned since the last release
+	done     func()   // run by close: the inflater goes back to its pool
 }
 
 // pdfArenaSize bounds the elements the arrays of one operator's operands take from the arena;
@@ -135,8 +137,7 @@ func newPDFLexerBytes(data []byte) *pdfLexer {
 	return lx
 }
 
-// operands is memory for an operator's operands (up to pdfMaxOperands), kept with the lexer
-// (arrays are read at depth 1 and deeper, so depth 0 is free).
+// operands is memory for an operator's operands (up to pdfMaxOperands), kept with the lexer.
 func (lx *pdfLexer) operands() []pdfTok {
 	if cap(lx.tmp[0]) < pdfMaxOperands {
 		lx.tmp[0] = make([]pdfTok, 0, pdfMaxOperands)
@@ -611,37 +612,70 @@ func unhexByte(c byte) int {
 
 func (lx *pdfLexer) array(depth int) pdfTok {
 	t := pdfTok{kind: ptArray}
-	els := lx.tmp[depth][:0]
-	for {
-		if depth > pdfMaxDepth {
-			lx.skipTo(']')
-			break
+	if depth > pdfMaxDepth {
+		lx.skipTo(']')
+		return t
+	}
+	if lx.skipping > 0 {
+		// Inside a dictionary, which is skipped: the elements are read, not kept.
+		for {
+			if e := lx.token(depth); e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
+				return t
+			}
 		}
+	}
+	if depth > 1 {
+		// Nested (rare in content streams and CMaps): its own memory.
+		var els []pdfTok
+		for {
+			e := lx.token(depth)
+			if e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
+				break
+			}
+			if len(els) < pdfMaxArray {
+				els = append(els, e)
+			}
+		}
+		t.arr = els
+		return t
+	}
+	// An operand (a TJ's strings and kerning): read straight into the arena while it has room,
+	// into its own memory after.
+	if lx.arena == nil {
+		lx.arena = make([]pdfTok, 0, pdfArenaSize)
+	}
+	start := len(lx.arena)
+	var own []pdfTok
+	for {
 		e := lx.token(depth)
 		if e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
 			break
 		}
-		if len(els) < pdfMaxArray {
-			els = append(els, e)
+		switch {
+		case own != nil:
+			if len(own) < pdfMaxArray {
+				own = append(own, e)
+			}
+		case len(lx.arena)-start >= pdfMaxArray:
+		case len(lx.arena) < cap(lx.arena):
+			lx.arena = append(lx.arena, e)
+		default:
+			own = append(slices.Clone(lx.arena[start:]), e)
+			lx.arena = lx.arena[:start]
 		}
 	}
-	lx.tmp[depth] = els
 	switch {
-	case len(els) == 0:
-	case len(lx.arena)+len(els) <= pdfArenaSize:
-		if lx.arena == nil {
-			lx.arena = make([]pdfTok, 0, pdfArenaSize)
-		}
-		start := len(lx.arena)
-		lx.arena = append(lx.arena, els...)
+	case own != nil:
+		t.arr = own
+	case len(lx.arena) > start:
 		t.arr = lx.arena[start:len(lx.arena):len(lx.arena)]
-	default:
-		t.arr = slices.Clone(els)
 	}
 	return t
 }
 
 func (lx *pdfLexer) skipDict(depth int) {
+	lx.skipping++
+	defer func() { lx.skipping-- }()
 	for {
 		if depth > pdfMaxDepth {
 			lx.skipTo('>')
