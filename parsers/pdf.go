@@ -155,7 +155,11 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 			pdfPutGlyphs(pg.glyphs)
 		case !filled:
 			pg := pdfReadPage(p, b)
-			text = append(text, pdfLayoutItems(i+1, pg)...)
+			if items := pdfLayoutItems(i+1, pg); len(text) == 0 {
+				text = items // the first page's, not copied
+			} else {
+				text = append(text, items...)
+			}
 			pdfPutGlyphs(pg.glyphs)
 		case titled || i >= pdfTitlePages:
 		default:

@@ -488,8 +488,12 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	}
 	right := pdfColumns(lines)
 	rows := pdfRows(lines, pg.rules)
-	var items []frItem
-	var text []string // consecutive one-column rows, read as lines of text
+	cells := 0
+	for _, l := range lines {
+		cells += len(l.cells)
+	}
+	items := make([]frItem, 0, cells) // about one item a cell: grown once, if ever
+	var text []string                 // consecutive one-column rows, read as lines of text
 	textRow, textHidden := 0, false
 	flush := func() {
 		if len(text) > 0 {
@@ -656,7 +660,7 @@ func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
 // value) whose name is kept in front of the labels after it. A block of labels next to a
 // block of values of as many lines pairs line by line.
 func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) []frItem {
-	var items []frItem
+	items := make([]frItem, 0, len(bs))
 	pair := func(label, value, doubt string) {
 		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
 			label = *section + " " + label
