@@ -3,6 +3,7 @@ package mailbot
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,8 @@ import (
 // a 663 KB mail from the Region's address repeating the sentence 3,600 times, and a 160 KB
 // header. Now the answer goes to the From only and is small; the names it lists are cut and
 // stripped, the list cut with a count of the rest; its header carries at most 10 References of
-// at most 250 bytes and a Message-ID of ours. What staff get is bounded the same way.
+// at most 250 bytes and a Message-ID of ours. What staff get (the notice, the digest) is
+// bounded the same way.
 func TestRealServersEchoBounded(t *testing.T) {
 	const (
 		attacker = "referente@comune.padova.it"
@@ -27,6 +29,7 @@ func TestRealServersEchoBounded(t *testing.T) {
 	)
 	d, imapAddr, smtpAddr, _ := realDaemon(t, []string{attacker, victim, staffOne}, nil, func(c *Config) {
 		c.Staff = StaffConfig{Addresses: []string{staffOne}}
+		c.Digest.To = []string{staffOne}
 		c.Mailboxes = c.Mailboxes[:1]
 	})
 	ctx := context.Background()
@@ -55,15 +58,19 @@ func TestRealServersEchoBounded(t *testing.T) {
 		t.Errorf("the reply is %d bytes", len(reply))
 	}
 	checkEcho(t, "reply", reply, sentence, true)
-	notices := mailtest.WaitMessages(t, imapAddr, staffOne, 1, 20*time.Second)
-	if len(notices) == 0 {
-		t.Error("staff got no notice of the new case")
+	// The morning digest lists the case and what waits for a person on it.
+	if sent, err := NewDigester(d.Cfg, d.Store, slog.New(slog.DiscardHandler)).Send(ctx, time.Now()); err != nil || !sent {
+		t.Fatalf("digest sent %v, %v", sent, err)
+	}
+	notices := mailtest.WaitMessages(t, imapAddr, staffOne, 2, 20*time.Second)
+	if len(notices) != 2 {
+		t.Errorf("staff got %d mails, want the notice of the new case and the digest", len(notices))
 	}
 	for _, raw := range notices {
 		if len(raw) > 64<<10 {
-			t.Errorf("a staff notice of %d bytes", len(raw))
+			t.Errorf("a mail to staff of %d bytes", len(raw))
 		}
-		checkEcho(t, "staff notice", raw, sentence, false)
+		checkEcho(t, "staff's mail", raw, sentence, false)
 	}
 }
 
