@@ -3,7 +3,6 @@ package mailbot
 import (
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -152,22 +151,24 @@ func (h *Health) read(d time.Duration, unread []parsers.Rejected) {
 		}
 	}
 	for _, u := range unread {
-		h.docs.Failures[failureReason(u.Reason)]++
+		h.docs.Failures[failureReason(u.Key)]++
 	}
 }
 
-// failureReason turns the Italian reason told to a referent into a short metric label.
-func failureReason(reason string) string {
-	r := strings.ToLower(reason)
-	for _, k := range []struct{ word, label string }{
-		{"interrotto", "crash"}, {"memoria", "memory"}, {"concesso", "budget"}, {"documenti", "budget"},
-		{"scansione", "scan"}, {"immagine", "scan"}, {"password", "encrypted"}, {"vecchio formato", "old_format"},
-		{"troppo tempo", "timeout"}, {"troppo grande", "too_big"}, {"complesso", "too_big"}, {"limite", "too_big"},
-		{"danneggiato", "damaged"}, {"formato", "unsupported"},
-	} {
-		if strings.Contains(r, k.word) {
-			return k.label
-		}
+// failureLabels are the metric labels of the reasons a part is not read, by their keys in
+// templates/say; any other reason counts as "other".
+var failureLabels = map[string]string{
+	reasonWorkerCrash: "crash", reasonWorkerMemory: "memory", reasonWorkerSlow: "timeout",
+	reasonWorkerNone: "no_reader", reasonBudgetCPU: "budget", "worker.budget_docs": "budget",
+	"doc.scan": "scan", "doc.encrypted": "encrypted", "doc.old_office": "old_format", "doc.too_slow": "timeout",
+	"doc.too_big": "too_big", "doc.too_big_for_form": "too_big", "doc.damaged": "damaged",
+	"doc.unknown_format": "unsupported",
+}
+
+// failureReason is the metric label of a part not read for the reason of key.
+func failureReason(key string) string {
+	if l, ok := failureLabels[key]; ok {
+		return l
 	}
 	return "other"
 }

@@ -58,13 +58,13 @@ type Budget struct {
 // little more: a request carries a few forms that take milliseconds each.
 var DefaultBudget = Budget{CPU: 6 * time.Second, Documents: 20}
 
-// Reasons a document was not read, for a person and the referent.
-var (
-	reasonWorkerCrash  = say.Text("worker.crash")
-	reasonWorkerMemory = say.Text("worker.memory")
-	reasonWorkerSlow   = say.Text("worker.slow")
-	reasonWorkerNone   = say.Text("worker.none")
-	reasonBudgetCPU    = say.Text("worker.budget_cpu")
+// Reasons a document was not read, for a person and the referent: their keys in templates/say.
+const (
+	reasonWorkerCrash  = "worker.crash"
+	reasonWorkerMemory = "worker.memory"
+	reasonWorkerSlow   = "worker.slow"
+	reasonWorkerNone   = "worker.none"
+	reasonBudgetCPU    = "worker.budget_cpu"
 )
 
 // ReaderPool runs the worker processes. The zero value is not usable: see NewReaderPool.
@@ -147,11 +147,11 @@ type messageReader struct {
 func (m *messageReader) ReadDocument(name, contentType string, data []byte, lim parsers.Limits) ([]parsers.Form, error) {
 	lim = lim.WithDefaults()
 	if m.docs++; m.docs > m.budget.Documents {
-		return nil, unread(name, say.Text("worker.budget_docs", m.budget.Documents), nil)
+		return nil, unread(nil, name, "worker.budget_docs", m.budget.Documents)
 	}
 	left := m.budget.CPU - m.used
 	if left <= 0 {
-		return nil, unread(name, reasonBudgetCPU, nil)
+		return nil, unread(nil, name, reasonBudgetCPU)
 	}
 	// A worker on half a core still gets its CPU time; the wall time charged is halved to
 	// match, so a message's documents take at most twice its budget, however busy the machine.
@@ -165,9 +165,9 @@ func (m *messageReader) ReadDocument(name, contentType string, data []byte, lim 
 	return forms, err
 }
 
-// unread is a document listed for a person, with the reason.
-func unread(name, reason string, cause error) error {
-	return &parsers.DocumentError{Name: name, Reason: reason, Kind: parsers.ErrUnreadable, Cause: cause}
+// unread is a document listed for a person, with the reason of key worded with args.
+func unread(cause error, name, key string, args ...any) error {
+	return &parsers.DocumentError{Name: name, Reason: say.Text(key, args...), Key: key, Kind: parsers.ErrUnreadable, Cause: cause}
 }
 
 // read reads one document in a worker, killing it past cpu time or wall; used is the worker
@@ -177,7 +177,7 @@ func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Lim
 	w, err := p.get(3 * lim.DocumentTimeout)
 	if err != nil {
 		p.log.Error("no document reader", "err", err)
-		return nil, 0, 0, unread(name, reasonWorkerNone, err)
+		return nil, 0, 0, unread(err, name, reasonWorkerNone)
 	}
 	healthy := false
 	start := time.Now()
@@ -230,13 +230,13 @@ func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Lim
 		used = w.kill(p)
 		if r.err != nil {
 			p.log.Warn("document reader stopped", "document", name, "why", why)
-			return nil, used, 0, unread(name, reasonWorkerSlow, errors.New(why))
+			return nil, used, 0, unread(errors.New(why), name, reasonWorkerSlow)
 		}
 	}
 	if r.err != nil {
 		used, reason, detail := w.dead(p)
 		p.log.Warn("document reader died", "document", name, "reason", detail, "err", r.err)
-		return nil, used, 0, unread(name, reason, errors.New(detail))
+		return nil, used, 0, unread(errors.New(detail), name, reason)
 	}
 	if !killed { // killed as it answered: already reaped, its CPU time counted
 		used = r.reply.CPU - w.cpu
@@ -390,7 +390,7 @@ func (w *readWorker) kill(p *ReaderPool) time.Duration {
 	return w.cmd.ProcessState.UserTime() + w.cmd.ProcessState.SystemTime() - w.cpu
 }
 
-// dead reaps a worker that stopped answering, and says why it died.
+// dead reaps a worker that stopped answering, and says why it died (reason is a key).
 func (w *readWorker) dead(p *ReaderPool) (used time.Duration, reason, detail string) {
 	w.cmd.Process.Kill() // it may only have closed its output
 	w.cmd.Wait()
@@ -471,6 +471,7 @@ type readReply struct {
 	Forms  []parsers.Form
 	Kind   string // "unreadable", "limit" or "error" when not read
 	Reason string
+	Key    string
 	Cause  string
 	CPU    time.Duration // the worker's CPU time so far
 	Retire bool          // a reader may still be running: replace the worker
@@ -509,9 +510,9 @@ func (r readReply) error(name string) error {
 	case "":
 		return nil
 	case "unreadable":
-		return &parsers.DocumentError{Name: name, Reason: r.Reason, Kind: parsers.ErrUnreadable, Cause: cause}
+		return &parsers.DocumentError{Name: name, Reason: r.Reason, Key: r.Key, Kind: parsers.ErrUnreadable, Cause: cause}
 	case "limit":
-		return &parsers.DocumentError{Name: name, Reason: r.Reason, Kind: parsers.ErrLimit, Cause: cause}
+		return &parsers.DocumentError{Name: name, Reason: r.Reason, Key: r.Key, Kind: parsers.ErrLimit, Cause: cause}
 	}
 	return fmt.Errorf("%s: %s", name, r.Cause)
 }
@@ -562,7 +563,7 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 			reply.Kind, reply.Cause = "error", err.Error()
 			var de *parsers.DocumentError
 			if errors.As(err, &de) {
-				reply.Reason = de.Reason
+				reply.Reason, reply.Key = de.Reason, de.Key
 				if de.Cause != nil {
 					reply.Cause = de.Cause.Error()
 				}

@@ -80,7 +80,7 @@ func TestReaderPoolSurvivesFatalError(t *testing.T) {
 		p := testPool(t)
 		rd := p.Message(DefaultBudget)
 		_, err := rd.ReadDocument("modulo.pdf", "application/pdf", bombs.SelfRefPDF(), parsers.Limits{})
-		if reason := unreadReason(t, err); reason != reasonWorkerCrash || !strings.Contains(err.Error(), "fatal error: stack overflow") {
+		if reason := unreadReason(t, err); reason != say.Text(reasonWorkerCrash) || !strings.Contains(err.Error(), "fatal error: stack overflow") {
 			t.Errorf("got %v, want the crash reason and Go's stack overflow", err)
 		}
 		if forms, err := rd.ReadDocument("modulo.pdf", "application/pdf", ig, parsers.Limits{}); err != nil || len(forms) == 0 {
@@ -122,12 +122,12 @@ func TestReaderPoolBudget(t *testing.T) {
 		reasons = append(reasons, unreadReason(t, err))
 	}
 	t.Logf("the message took %s with a budget of %s", time.Since(start), budget.CPU)
-	if reasons[0] != reasonWorkerSlow {
-		t.Errorf("first spreadsheet: %q, want %q", reasons[0], reasonWorkerSlow)
+	if reasons[0] != say.Text(reasonWorkerSlow) {
+		t.Errorf("first spreadsheet: %q, want %q", reasons[0], say.Text(reasonWorkerSlow))
 	}
 	for i, r := range reasons[1:] {
-		if r != reasonBudgetCPU {
-			t.Errorf("spreadsheet %d: %q, want %q", i+1, r, reasonBudgetCPU)
+		if r != say.Text(reasonBudgetCPU) {
+			t.Errorf("spreadsheet %d: %q, want %q", i+1, r, say.Text(reasonBudgetCPU))
 		}
 	}
 	if s := p.Stats(); s.Killed != 1 {
@@ -183,7 +183,7 @@ func (h hostileRun) run(crasher, slow string) {
 
 	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	got := flat(h.replies(crasher, 1)[0])
-	if !strings.Contains(got, "«modulo.pdf» non è leggibile automaticamente ("+reasonWorkerCrash+")") {
+	if !strings.Contains(got, "«modulo.pdf» non è leggibile automaticamente ("+say.Text(reasonWorkerCrash)+")") {
 		t.Errorf("the reply to the crashing PDF does not list it as unreadable:\n%s", got)
 	}
 	var sheetsReply string
@@ -192,7 +192,7 @@ func (h hostileRun) run(crasher, slow string) {
 			sheetsReply = flat(r)
 		}
 	}
-	if strings.Count(sheetsReply, reasonWorkerSlow)+strings.Count(sheetsReply, reasonBudgetCPU) != 8 {
+	if strings.Count(sheetsReply, say.Text(reasonWorkerSlow))+strings.Count(sheetsReply, say.Text(reasonBudgetCPU)) != 8 {
 		t.Errorf("the reply to the slow spreadsheets does not list all eight as unread:\n%s", sheetsReply)
 	}
 	if s := h.d.Readers.Stats(); s.Died != 1 || s.Killed < 1 {
@@ -241,18 +241,25 @@ func TestHostileDocumentsInProcess(t *testing.T) {
 }
 
 // TestReaderFailureLabels: the ops metrics tell a worker's crash, its memory cap and the
-// message's budget apart from the readers' own failures.
+// message's budget apart from the readers' own failures, by the reason's key (rewording a
+// reason changes no label), and every reason with a label has a text.
 func TestReaderFailureLabels(t *testing.T) {
-	for reason, want := range map[string]string{
-		reasonWorkerCrash:                      "crash",
-		reasonWorkerMemory:                     "memory",
-		reasonWorkerSlow:                       "timeout",
-		reasonBudgetCPU:                        "budget",
-		say.Text("worker.budget_docs", 20):     "budget",
-		"il documento sembra una scansione: …": "scan",
+	for key, want := range map[string]string{
+		reasonWorkerCrash:    "crash",
+		reasonWorkerMemory:   "memory",
+		reasonWorkerSlow:     "timeout",
+		reasonBudgetCPU:      "budget",
+		"worker.budget_docs": "budget",
+		"doc.scan":           "scan",
+		"part.too_deep":      "other",
 	} {
-		if got := failureReason(reason); got != want {
-			t.Errorf("failureReason(%q) = %q, want %q", reason, got, want)
+		if got := failureReason(key); got != want {
+			t.Errorf("failureReason(%q) = %q, want %q", key, got, want)
+		}
+	}
+	for key := range failureLabels {
+		if _, ok := say.Format(key); !ok {
+			t.Errorf("failure label for %q, which templates/say does not have", key)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 
 	"mailbot/mailaddr"
+	"mailbot/templates/say"
 )
 
 // Analysis is what mailbot understands of one raw message.
@@ -34,10 +35,17 @@ type Analysis struct {
 	AutoReason string `json:"-"`
 }
 
-// Rejected is a part mailbot did not read, with the reason a referent is told (Italian).
+// Rejected is a part mailbot did not read, with the reason a referent is told (Italian) and
+// its key in templates/say, which code and metrics go by.
 type Rejected struct {
 	Part   string `json:"part"`
 	Reason string `json:"reason"`
+	Key    string `json:"key"`
+}
+
+// rejected is part not read for the reason of key, worded with args.
+func rejected(part, key string, args ...any) Rejected {
+	return Rejected{Part: part, Reason: say.Text(key, args...), Key: key}
 }
 
 // StepOneForms are the forms a first integration request must carry.
@@ -79,7 +87,7 @@ func AnalyzeWith(r io.Reader, lim Limits, rd DocumentReader) (*Analysis, error) 
 	an := &analyzer{lim: lim, read: rd, a: &Analysis{Forms: []Form{}, IPs: []string{}, Missing: []string{}}}
 	an.safely("messaggio", func() { an.top(h, br) })
 	if in.over {
-		an.reject("messaggio", fmt.Sprintf("il messaggio supera la dimensione massima di %s: la parte eccedente non è stata letta", byteSize(lim.MaxMessageBytes)))
+		an.reject("messaggio", "part.message_too_big", byteSize(lim.MaxMessageBytes))
 	}
 	an.safely("messaggio", an.finish)
 	return an.a, nil
@@ -140,14 +148,14 @@ type analyzer struct {
 func (an *analyzer) safely(part string, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			an.reject(part, "errore interno durante la lettura: la parte non è stata letta")
+			an.reject(part, "part.internal_error")
 		}
 	}()
 	fn()
 }
 
-func (an *analyzer) reject(part, reason string) {
-	an.a.Rejected = append(an.a.Rejected, Rejected{Part: part, Reason: reason})
+func (an *analyzer) reject(part, key string, args ...any) {
+	an.a.Rejected = append(an.a.Rejected, rejected(part, key, args...))
 }
 
 // finish fills the fields computed from the whole message.

@@ -63,10 +63,12 @@ type Provenance struct {
 const SourceBody = "corpo del messaggio"
 
 // DocumentError says why a document could not be read. Reason is an Italian sentence for the
-// reply to the referent; errors.Is matches ErrUnreadable or ErrLimit, and the internal cause.
+// reply to the referent and Key its key in templates/say (what code and metrics go by, never the
+// wording); errors.Is matches ErrUnreadable or ErrLimit, and the internal cause.
 type DocumentError struct {
 	Name   string
 	Reason string
+	Key    string
 	Kind   error // ErrUnreadable or ErrLimit
 	Cause  error // what the library said, if anything
 }
@@ -86,19 +88,19 @@ func (e *DocumentError) Unwrap() []error {
 	return []error{e.Kind, e.Cause}
 }
 
-// Reasons a document is not read, as told to the referent.
-var (
-	reasonScan      = say.Text("doc.scan")
-	reasonDamaged   = say.Text("doc.damaged")
-	reasonOldOffice = say.Text("doc.old_office")
-	reasonUnknown   = say.Text("doc.unknown_format")
-	reasonTooBig    = say.Text("doc.too_big")
-	reasonTooSlow   = say.Text("doc.too_slow")
-	reasonEncrypted = say.Text("doc.encrypted")
+// Reasons a document is not read: their keys in templates/say.
+const (
+	reasonScan      = "doc.scan"
+	reasonDamaged   = "doc.damaged"
+	reasonOldOffice = "doc.old_office"
+	reasonUnknown   = "doc.unknown_format"
+	reasonTooBig    = "doc.too_big"
+	reasonTooSlow   = "doc.too_slow"
+	reasonEncrypted = "doc.encrypted"
 )
 
-func docErr(name string, kind error, reason string, cause error) error {
-	return &DocumentError{Name: name, Reason: reason, Kind: kind, Cause: cause}
+func docErr(name string, kind error, key string, cause error) error {
+	return &DocumentError{Name: name, Reason: say.Text(key), Key: key, Kind: kind, Cause: cause}
 }
 
 // frItem is one thing read from a document, in order: a label/value pair, or a line of text.

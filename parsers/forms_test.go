@@ -473,7 +473,7 @@ func TestReadDocumentSlots(t *testing.T) {
 	}
 	_, err := ReadDocument("attesa.docx", "", doc, Limits{DocumentTimeout: 50 * time.Millisecond})
 	var de *DocumentError
-	if !errors.As(err, &de) || de.Reason != reasonTooSlow || calls.Load() != maxReading {
+	if !errors.As(err, &de) || de.Key != reasonTooSlow || calls.Load() != maxReading {
 		t.Errorf("with every slot taken: %v after %d reads started, want a timeout and %d", err, calls.Load(), maxReading)
 	}
 	close(release)

@@ -13,7 +13,6 @@ import (
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
 
-	"mailbot/templates/say"
 )
 
 // top reads the outermost message, which may be a PEC envelope or receipt.
@@ -77,7 +76,7 @@ func (an *analyzer) entity(e *message.Entity, depth int, name string, mc *msgCtx
 
 	case (mediaType == "application/pkcs7-mime" || mediaType == "application/x-pkcs7-mime") &&
 		strings.EqualFold(params["smime-type"], "enveloped-data"):
-		an.reject(label, say.Text("part.encrypted"))
+		an.reject(label, "part.encrypted")
 
 	case (mediaType == "application/pkcs7-mime" || mediaType == "application/x-pkcs7-mime") &&
 		(file == "" || strings.EqualFold(file, "smime.p7m")):
@@ -139,7 +138,7 @@ func (an *analyzer) multipart(e *message.Entity, depth int, name string, mc *msg
 		}
 		if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
 			if !an.truncated { // a truncated part already told the referent
-				an.reject(partLabel(childName, "", ""), say.Text("part.truncated_message"))
+				an.reject(partLabel(childName, "", ""), "part.truncated_message")
 			}
 			break
 		}
@@ -168,12 +167,12 @@ func (an *analyzer) multipart(e *message.Entity, depth int, name string, mc *msg
 func (an *analyzer) count(name string, depth int) bool {
 	an.parts++
 	if an.parts > an.lim.MaxParts {
-		an.reject(partLabel(name, "", ""), say.Text("part.too_many", an.lim.MaxParts))
+		an.reject(partLabel(name, "", ""), "part.too_many", an.lim.MaxParts)
 		an.stopped = true
 		return false
 	}
 	if depth > an.lim.MaxDepth {
-		an.reject(partLabel(name, "", ""), say.Text("part.too_deep", an.lim.MaxDepth))
+		an.reject(partLabel(name, "", ""), "part.too_deep", an.lim.MaxDepth)
 		return false
 	}
 	return true
@@ -189,13 +188,13 @@ func (an *analyzer) attachedMessage(e *message.Entity, depth int, name, label, f
 		return
 	}
 	if depth+1 > an.lim.MaxDepth {
-		an.reject(label, say.Text("part.too_deep", an.lim.MaxDepth))
+		an.reject(label, "part.too_deep", an.lim.MaxDepth)
 		return
 	}
 	br := bufio.NewReader(e.Body)
 	h, err := readHeader(br)
 	if err != nil {
-		an.reject(label, say.Text("part.attached_message"))
+		an.reject(label, "part.attached_message")
 		return
 	}
 	inner := newEntity(h, br)
@@ -219,27 +218,27 @@ func (an *analyzer) attachedMessage(e *message.Entity, depth int, name, label, f
 func (an *analyzer) opaqueSigned(e *message.Entity, depth int, name, label string, mc *msgCtx) {
 	data, err := io.ReadAll(e.Body)
 	if err != nil {
-		an.reject(label, say.Text("part.truncated"))
+		an.reject(label, "part.truncated")
 		return
 	}
 	der, ok := p7mDER(data)
 	if !ok {
-		an.reject(label, say.Text("part.smime_signature"))
+		an.reject(label, "part.smime_signature")
 		return
 	}
 	content, _, err := unwrapP7M(der)
 	if err != nil {
-		an.reject(label, say.Text("part.smime_signature"))
+		an.reject(label, "part.smime_signature")
 		return
 	}
 	if depth+1 > an.lim.MaxDepth {
-		an.reject(label, say.Text("part.too_deep", an.lim.MaxDepth))
+		an.reject(label, "part.too_deep", an.lim.MaxDepth)
 		return
 	}
 	br := bufio.NewReader(bytes.NewReader(content))
 	h, err := readHeader(br)
 	if err != nil {
-		an.reject(label, say.Text("part.smime_content"))
+		an.reject(label, "part.smime_content")
 		return
 	}
 	an.entity(newEntity(h, br), depth+1, name, mc)
@@ -250,10 +249,10 @@ func (an *analyzer) bodyPart(e *message.Entity, label, mediaType string, mc *msg
 	data, cut, err := readText(e.Body, an.lim.MaxBodyTextBytes-an.textRead)
 	an.textRead += int64(len(data))
 	if cut {
-		an.reject(label, say.Text("part.text_too_long", byteSize(an.lim.MaxBodyTextBytes)))
+		an.reject(label, "part.text_too_long", byteSize(an.lim.MaxBodyTextBytes))
 	}
 	if err != nil && len(data) == 0 {
-		an.reject(label, say.Text("part.text_truncated"))
+		an.reject(label, "part.text_truncated")
 		return
 	}
 	// A truncated body still says something: keep what was read.
@@ -281,12 +280,12 @@ func chooseText(mc *msgCtx) string {
 func (an *analyzer) daticert(e *message.Entity, label string) {
 	data, err := io.ReadAll(io.LimitReader(e.Body, maxDaticertBytes+1))
 	if err != nil {
-		an.reject(label, say.Text("part.daticert_truncated"))
+		an.reject(label, "part.daticert_truncated")
 		return
 	}
 	p, err := parseDaticert(data)
 	if err != nil {
-		an.reject(label, say.Text("part.daticert"))
+		an.reject(label, "part.daticert")
 		return
 	}
 	if an.a.PEC == nil {
@@ -312,7 +311,7 @@ func (an *analyzer) document(e *message.Entity, depth int, label, file, mediaTyp
 	data, err := io.ReadAll(io.LimitReader(e.Body, an.lim.MaxDocumentBytes+1))
 	if err != nil {
 		an.truncated = true
-		an.reject(label, say.Text("part.attachment_truncated"))
+		an.reject(label, "part.attachment_truncated")
 		return
 	}
 	if int64(len(data)) > an.lim.MaxDocumentBytes {
@@ -322,8 +321,7 @@ func (an *analyzer) document(e *message.Entity, depth int, label, file, mediaTyp
 		if file == "" {
 			file = label
 		}
-		an.a.Unreadable = append(an.a.Unreadable, Rejected{Part: file, Reason: say.Text(
-			"doc.too_big_for_form", byteSize(an.lim.MaxDocumentBytes))})
+		an.a.Unreadable = append(an.a.Unreadable, rejected(file, "doc.too_big_for_form", byteSize(an.lim.MaxDocumentBytes)))
 		return
 	}
 	an.readDocument(depth, label, file, mediaType, data)
@@ -339,13 +337,13 @@ func (an *analyzer) readDocument(depth int, label, file, mediaType string, data 
 		an.a.Signers = append(an.a.Signers, signers...)
 		switch {
 		case errors.Is(err, ErrLimit):
-			an.reject(label, say.Text("doc.p7m_too_deep", an.lim.MaxDepth-depth))
+			an.reject(label, "doc.p7m_too_deep", an.lim.MaxDepth-depth)
 			return
 		case errors.Is(err, errDetached):
-			an.reject(label, say.Text("doc.p7m_detached"))
+			an.reject(label, "doc.p7m_detached")
 			return
 		case err != nil:
-			an.reject(label, say.Text("doc.p7m_unreadable"))
+			an.reject(label, "doc.p7m_unreadable")
 			return
 		}
 		name, data, mediaType = inner, content, typeForName(inner)
@@ -355,20 +353,20 @@ func (an *analyzer) readDocument(depth int, label, file, mediaType string, data 
 	}
 	forms, err := an.read.ReadDocument(name, mediaType, data, an.lim)
 	// The reader's reason is the sentence the referent reads; ours only when it gives none.
-	reason := func(fallback string) string {
+	reason := func(fallback string) Rejected {
 		var de *DocumentError
 		if errors.As(err, &de) && de.Reason != "" {
-			return de.Reason
+			return Rejected{Part: name, Reason: de.Reason, Key: de.Key}
 		}
-		return fallback
+		return rejected(name, fallback)
 	}
 	switch {
 	case errors.Is(err, ErrUnreadable):
-		an.a.Unreadable = append(an.a.Unreadable, Rejected{Part: name, Reason: reason(say.Text("doc.unreadable"))})
+		an.a.Unreadable = append(an.a.Unreadable, reason("doc.unreadable"))
 	case errors.Is(err, ErrLimit):
-		an.reject(name, reason(say.Text("doc.too_big")))
+		an.a.Rejected = append(an.a.Rejected, reason("doc.too_big"))
 	case err != nil:
-		an.reject(name, reason(say.Text("doc.damaged")))
+		an.a.Rejected = append(an.a.Rejected, reason("doc.damaged"))
 	}
 	an.a.Forms = append(an.a.Forms, forms...)
 }

@@ -70,7 +70,7 @@ func TestPDFBombs(t *testing.T) {
 			var err error
 			peak := peakHeap(func() { _, err = pdfRead(context.Background(), "bomba.pdf", c.data, Limits{}) })
 			var de *DocumentError
-			if !errors.As(err, &de) || !errors.Is(err, ErrLimit) || de.Reason != reasonTooBig {
+			if !errors.As(err, &de) || !errors.Is(err, ErrLimit) || de.Key != reasonTooBig {
 				t.Fatalf("err %v, want ErrLimit (too big)", err)
 			}
 			t.Logf("%d KB file: %v; peak heap %d MB", len(c.data)>>10, err, peak>>20)
@@ -89,7 +89,7 @@ func TestPDFDeadline(t *testing.T) {
 	defer cancel()
 	_, err := pdfRead(ctx, "bomba.pdf", data, Limits{MaxDecompressedBytes: 2 << 30})
 	var de *DocumentError
-	if !errors.As(err, &de) || !errors.Is(err, ErrLimit) || de.Reason != reasonTooSlow {
+	if !errors.As(err, &de) || !errors.Is(err, ErrLimit) || de.Key != reasonTooSlow {
 		t.Fatalf("err %v, want ErrLimit (too slow)", err)
 	}
 }

@@ -140,7 +140,7 @@ func TestXLSXLimits(t *testing.T) {
 		}
 		_, err := xlsxRead(ctx, c.name+".xlsx", c.doc, c.lim.WithDefaults())
 		var de *DocumentError
-		if !errors.Is(err, ErrLimit) || !errors.As(err, &de) || de.Reason != c.reason {
+		if !errors.Is(err, ErrLimit) || !errors.As(err, &de) || de.Key != c.reason {
 			t.Errorf("%s: %v, want ErrLimit %q", c.name, err, c.reason)
 		}
 	}

@@ -117,7 +117,6 @@ var pendingSentences = map[string]int{
 	"console/signin.go":        2,
 	"console/thread.go":        2,
 	"mailbot/commands.go":      34,
-	"parsers/analyze.go":       2,
 	"parsers/forms.go":         21,
 	"parsers/pdf_layout.go":    3,
 	"parsers/text.go":          2,
