@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates"
 	"mailbot/templates/say"
@@ -97,9 +98,10 @@ var (
 // recordForms files the forms of a message with the ticket and updates what the ticket says of
 // the ente and the services.
 func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message, now time.Time) error {
+	sender := in.verifiedSender(m)
 	for _, f := range m.forms() {
 		// Untyped forms ("Label: value" lines in a body) are kept too: they name the ente.
-		if err := tx.AddForm(tk.ID, formRecord(m.env.MessageID, f, now)); err != nil {
+		if err := tx.AddForm(tk.ID, formRecord(m.env.MessageID, f, now, sender)); err != nil {
 			return err
 		}
 	}
@@ -110,8 +112,30 @@ func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message,
 	return updateEnte(tx, tk, forms, now)
 }
 
-// formRecord is what the case file keeps of a form read from a message.
-func formRecord(messageID string, f parsers.Form, now time.Time) ticketing.Form {
+// verified is a message's sender as verified (see verifiedSender); how is a ticketing.Vouch*
+// constant, "" when nothing vouches for the sender.
+type verified struct{ addr, how string }
+
+// verifiedSender is who a message verifiably comes from: the certified sender of a PEC, or a
+// From our own server authenticated (DMARC, or DKIM aligned with its domain).
+func (in *Intake) verifiedSender(m message) verified {
+	if c := certifiedSender(m.an); c != "" {
+		return verified{c, ticketing.VouchPEC}
+	}
+	from := mailaddr.Parse(m.env.From).String()
+	if from == "" {
+		return verified{}
+	}
+	if ok, _ := authResultsPass(m.env.AuthResults, in.cfg.Staff.TrustedAuthservID, from[strings.LastIndexByte(from, '@')+1:]); ok {
+		return verified{from, ticketing.VouchAuth}
+	}
+	return verified{}
+}
+
+// formRecord is what the case file keeps of a form read from a message. An address field whose
+// doubtful value, read where its field stands, is the sender's verified address is marked
+// vouched for (ticketing.Provenance.Vouched).
+func formRecord(messageID string, f parsers.Form, now time.Time, sender verified) ticketing.Form {
 	rec := ticketing.Form{MessageID: messageID, Type: f.Type, Source: f.Source, Fields: f.Fields,
 		Provenance: map[string]ticketing.Provenance{}, ReceivedAt: now}
 	for _, p := range f.Problems {
@@ -120,8 +144,29 @@ func formRecord(messageID string, f parsers.Form, now time.Time) ticketing.Form 
 	for k, p := range f.Provenance {
 		rec.Provenance[k] = ticketing.Provenance{Document: p.Document, Where: p.Where, Label: p.Label, How: p.How,
 			Sure: p.Sure, Doubt: p.Doubt}
+		if !p.Sure && sender.how != "" && p.Evidence.Placed() && addressField(f.Type, k) {
+			if v, ok := f.Fields[k].(string); ok && !strings.ContainsAny(strings.TrimSpace(v), " \n,;") && mailaddr.Parse(v).String() == sender.addr {
+				pr := rec.Provenance[k]
+				pr.Vouched = sender.how
+				rec.Provenance[k] = pr
+			}
+		}
 	}
 	return rec
+}
+
+// addressField reports whether a field of a form type holds one e-mail or PEC address.
+func addressField(typ, key string) bool {
+	spec := parsers.Spec(typ)
+	if spec == nil {
+		return false
+	}
+	for _, fd := range spec.Fields {
+		if fd.Key == key {
+			return fd.Kind == parsers.KindEmail || fd.Kind == parsers.KindPEC
+		}
+	}
+	return false
 }
 
 // updateEnte sets what the ticket says of the ente and the services from its case file: the
@@ -689,7 +734,7 @@ func callerIPs(an *parsers.Analysis) (ips, problems, uncertain []string) {
 	for _, f := range an.Forms {
 		for k := range f.Fields {
 			if p, ok := f.Provenance[k]; ok && !p.Sure && strings.HasPrefix(k, "ip") {
-				rec := formRecord("", f, time.Time{})
+				rec := formRecord("", f, time.Time{}, verified{})
 				uncertain = append(uncertain, uncertainLine(f.Type, k, rec, rec.Provenance[k], false))
 				for _, ip := range rec.List(k) {
 					unsure[ip] = true
@@ -702,7 +747,7 @@ func callerIPs(an *parsers.Analysis) (ips, problems, uncertain []string) {
 			}
 			if prov, ok := f.Provenance[p.Field]; ok && !prov.Sure {
 				if _, listed := f.Fields[p.Field]; !listed {
-					rec := formRecord("", f, time.Time{})
+					rec := formRecord("", f, time.Time{}, verified{})
 					uncertain = append(uncertain, uncertainLine(f.Type, p.Field, rec, rec.Provenance[p.Field], false))
 				}
 				continue

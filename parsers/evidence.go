@@ -109,11 +109,34 @@ func (f *Form) against(key string, s Signal) {
 	if !ok {
 		p = Provenance{Document: f.Source, How: HowLine}
 	}
-	if p.How == HowIdentity && (s.Kind == SigLabel || s.Kind == SigAmbiguousLabel || s.Kind == SigOtherField || s.Kind == SigHeader) {
+	if p.How == HowIdentity && s.Kind.placement() {
 		return
 	}
 	p.Evidence.add(s)
 	f.Provenance[key] = p
+}
+
+// placement reports whether a signal is evidence of where a value stood (a neighbour's value, a
+// label meaning another field, a header, a sentence) rather than of what it holds.
+func (k SignalKind) placement() bool {
+	switch k {
+	case SigLabel, SigAmbiguousLabel, SigOtherField, SigHeader, SigProse:
+		return true
+	}
+	return false
+}
+
+// Placed reports whether the value was read from where its field stands: no evidence against
+// the reading says that a neighbour, another field or a sentence was read. Only such a value
+// can be settled by another source stating the same value for the same field (its sender's
+// verified address: the case file).
+func (e Evidence) Placed() bool {
+	for _, s := range e.Against {
+		if s.Kind.placement() {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *Evidence) add(s Signal) {

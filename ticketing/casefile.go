@@ -40,7 +40,17 @@ type Provenance struct {
 	How      string `json:"how"`
 	Sure     bool   `json:"sure"`
 	Doubt    string `json:"doubt,omitempty"`
+	// Vouched is set when the message's sender, verified, is the value itself: the certified
+	// sender of a PEC (VouchPEC) or a From our server authenticated (VouchAuth), for a value read
+	// where its field stands. Merge makes such a reading sure.
+	Vouched string `json:"vouched,omitempty"`
 }
+
+// Who vouches for a value (Provenance.Vouched).
+const (
+	VouchPEC  = "pec"  // the PEC provider certifies the message came from this PEC address
+	VouchAuth = "auth" // DMARC or aligned DKIM passed for this From address, at our border
+)
 
 // How a value came to the case file, where it matters to merging (the readers' other ways,
 // parsers.How*, rank as attached documents).

@@ -114,7 +114,7 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 			keys[p.Field] = true
 		}
 		for _, k := range sortedKeys(keys) {
-			r := reading{msg: f.MessageID, seq: seq, prov: f.Provenance[k]}
+			r := reading{msg: f.MessageID, seq: seq, prov: vouched(f.Provenance[k])}
 			if len(values(f.Fields[k])) > 0 {
 				r.value = f.Fields[k]
 			}
@@ -167,6 +167,18 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 		}
 	}
 	return cf
+}
+
+// vouched makes a doubtful reading sure when its message's verified sender is the value itself
+// (an ente's PEC read from a PEC certified as coming from it, a referent's e-mail from a message
+// our server authenticated as theirs): an independent source states the same fact. Only
+// trusted messages reach the case file (an untrusted one files no forms), and a value that
+// differs from the sender vouches for nothing: it stays a doubt.
+func vouched(p Provenance) Provenance {
+	if !p.Sure && p.Vouched != "" {
+		p.Sure, p.Doubt = true, ""
+	}
+	return p
 }
 
 // pick returns the reading that takes precedence: the highest rank, then the latest. When its
@@ -287,6 +299,25 @@ func (cf *CaseFile) crossCheck(o MergeOptions, exact func(string) bool) {
 					f := cf.Forms[typ]
 					doubt(&f, key, c)
 					cf.Forms[typ] = f
+				}
+			}
+		}
+		// A doubtful value that another form states with confidence is settled by it: two
+		// documents read the same fact alike.
+		for _, typ := range have {
+			f := cf.Forms[typ]
+			if f.Provenance[key].Sure || cf.inConflict(typ, key) {
+				continue
+			}
+			a := reading{value: f.Fields[key], problems: problemsOf(f, key)}
+			for _, other := range have {
+				o := cf.Forms[other]
+				if other != typ && o.Provenance[key].Sure && a.value != nil && same(a, reading{value: o.Fields[key], problems: problemsOf(o, key)}) {
+					p := f.Provenance[key]
+					p.Sure, p.Doubt = true, ""
+					f.Provenance[key] = p
+					cf.Forms[typ] = f
+					break
 				}
 			}
 		}

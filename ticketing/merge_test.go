@@ -32,6 +32,14 @@ func form(msg, typ, doc, how string, fields map[string]any, problems ...Problem)
 	return f
 }
 
+// vouch marks a form's field as vouched for by its message's verified sender.
+func vouch(f Form, key, how string) Form {
+	p := f.Provenance[key]
+	p.Vouched = how
+	f.Provenance[key] = p
+	return f
+}
+
 func TestMerge(t *testing.T) {
 	full := map[string]any{"ente.denominazione": "Comune di Venezia", "ente.codice_fiscale": "00339370272",
 		"ente.codice_ipa": "c_l736", "prodotto.nome": "TributiWeb", "servizi": []any{"MyPay", "MyPivot"}}
@@ -196,6 +204,31 @@ func TestMerge(t *testing.T) {
 				{qep, "ente.denominazione", "Città di Venezia", "ente-prodotto.pdf", true},
 			},
 			conflicts: 1,
+		},
+		{
+			// Issue 18: a sender verified (a certified PEC, a From our server authenticated)
+			// that is the value itself is an independent source of it.
+			name: "a doubtful address that its message's verified sender is: sure",
+			forms: []Form{
+				vouch(form("m1", ig, "informativa.pdf", "table", map[string]any{"ente.pec": "protocollo@pec.comune.mirano.ve.it?", "referente.email": "g.scattolin@comune.mirano.ve.it?"}), "ente.pec", VouchPEC),
+			},
+			want: []want{
+				{ig, "ente.pec", "protocollo@pec.comune.mirano.ve.it", "informativa.pdf", true},
+				{ig, "referente.email", "g.scattolin@comune.mirano.ve.it", "informativa.pdf", false},
+			},
+		},
+		{
+			name: "a doubtful fact that the other integration form states with confidence: sure",
+			forms: []Form{
+				form("m1", ig, "informativa.pdf", "table", map[string]any{"ente.codice_fiscale": "00339370272?", "ente.codice_ipa": "c_l736?"}),
+				form("m1", qep, "ente-prodotto.pdf", "form_field", map[string]any{"ente.codice_fiscale": "00339370272", "ente.codice_ipa": "c_l737"}),
+			},
+			opts: cross,
+			want: []want{
+				{ig, "ente.codice_fiscale", "00339370272", "informativa.pdf", true},
+				{ig, "ente.codice_ipa", "c_l736", "informativa.pdf", false}, // the other form says otherwise: still a doubt
+				{qep, "ente.codice_ipa", "c_l737", "ente-prodotto.pdf", true},
+			},
 		},
 		{
 			name: "forms of no type are left out",
