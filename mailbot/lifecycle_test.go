@@ -410,7 +410,7 @@ func bothTicked(t *testing.T) map[string][]byte {
 		"informativa.docx": ticked(t, "informativa_generale_venezia.docx", "word/document.xml",
 			`<w:t xml:space="preserve">MyPay, MyPivot</w:t>`, `<w:t xml:space="preserve">☒ MyPay   ☒ MyPivot</w:t>`),
 		"qep.odt": ticked(t, "qualificazione_ente_prodotto_venezia.odt", "content.xml",
-			`<text:p>MyPay, MyPivot</text:p>`, `<text:p>☑ MyPay</text:p><text:p>☑ MyPivot</text:p>`),
+			`MyPay, MyPivot<text:bookmark-end text:name="servizi"/></text:p>`, `<text:bookmark-end text:name="servizi"/></text:p><text:p>☑ MyPay</text:p><text:p>☑ MyPivot</text:p>`),
 	}
 }
 

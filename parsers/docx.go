@@ -201,6 +201,8 @@ func (r *docxReader) start(t xml.StartElement) {
 		if m, ok := symbolMark(symbolFont(xmlAttr(t, "font")), xmlAttr(t, "char")); ok && !r.struck && r.deleted == 0 {
 			w.mark(m)
 		}
+	case "bookmarkStart":
+		w.bookmark(xmlAttr(t, "name"))
 	case "tbl":
 		w.startTable()
 	case "tr":

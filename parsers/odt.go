@@ -120,6 +120,8 @@ func (r *odtReader) start(t xml.StartElement) {
 			r.write("\n")
 		case "note":
 			r.noteDepth++
+		case "bookmark", "bookmark-start":
+			w.bookmark(xmlAttr(t, "name"))
 		}
 	case odfTableNS:
 		switch t.Name.Local {

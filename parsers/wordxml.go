@@ -56,6 +56,7 @@ type walkTable struct {
 	n    int
 	rows [][]string
 	cell *strings.Builder
+	key  string // a field key a bookmark in the current cell names (mailbot's own forms)
 }
 
 type walkControl struct {
@@ -177,6 +178,13 @@ func (w *docWalk) endCell(span int) {
 		tb.rows = append(tb.rows, nil)
 	}
 	r := len(tb.rows) - 1
+	if tb.key != "" {
+		// The cell a bookmark named after a field stands in holds that field's value, wherever
+		// in the cell the writer typed it.
+		w.items = append(w.items, frItem{label: tb.key, value: strings.TrimSpace(tb.cell.String()), pair: true,
+			how: HowFormField, key: tb.key, where: fmt.Sprintf("tabella %d, riga %d", tb.n, len(tb.rows))})
+		tb.key = ""
+	}
 	tb.rows[r] = append(tb.rows[r], tb.cell.String())
 	for i := 1; i < min(span, 64); i++ {
 		tb.rows[r] = append(tb.rows[r], "")
@@ -217,6 +225,19 @@ func (w *docWalk) startControl(tag, key string, hide bool) {
 	w.ctls = append(w.ctls, walkControl{tag: tag, key: key, start: w.ctlText.Len(), hide: hide, where: w.where()})
 	if hide {
 		w.hide++
+	}
+}
+
+// bookmark notes a bookmark (DOCX w:bookmarkStart, ODT text:bookmark): in a table cell, one
+// named after a field key names the cell's value. mailbot's own ODT forms carry their keys so,
+// and LibreOffice keeps bookmarks from ODT to ODT and to DOCX.
+func (w *docWalk) bookmark(name string) {
+	n := len(w.tables)
+	if n == 0 || w.tables[n-1].cell == nil || w.tables[n-1].key != "" {
+		return
+	}
+	if _, ok := lblMatchers[""].key(name); ok {
+		w.tables[n-1].key = strings.ToLower(strings.TrimSpace(name))
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 
 // The round trips offices make with mailbot's blank forms, run through LibreOffice headless:
 // a form filled in one format and saved in another, or printed to PDF. For each, whether the
-// fields' identities (the DOCX content controls named after each single-line value's key)
-// survive, so that values are read by key; where they do not, the form's id in the document
+// fields' identities (the DOCX content controls named after each single-line value's key, the
+// ODT bookmarks named so in the value's cell) survive, so that values are read by key; where they do not, the form's id in the document
 // properties is still there, and the values are read by their labels. Either way every value
 // must be read right and sure. README ("Reading mailbot's own forms") reports this table.
 var officeTrips = []struct {
@@ -28,8 +28,8 @@ var officeTrips = []struct {
 }{
 	{FormatDOCX, FormatDOCX, true},
 	{FormatDOCX, FormatODT, false},
-	{FormatODT, FormatDOCX, false},
-	{FormatODT, FormatODT, false},
+	{FormatODT, FormatDOCX, true}, // the ODT's bookmarks become DOCX bookmarks
+	{FormatODT, FormatODT, true},
 	{FormatDOCX, FormatPDF, false},
 	{FormatODT, FormatPDF, false},
 }

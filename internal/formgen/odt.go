@@ -62,6 +62,10 @@ var odtMetaTmpl = template.Must(template.New("meta").Funcs(funcs).Parse(`<?xml v
 <office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:generator>mailbot formgen</meta:generator><dc:title>{{x .Title}}</dc:title><dc:language>it-IT</dc:language><meta:keyword>{{x .Keyword}}</meta:keyword><meta:user-defined meta:name="` + parsers.FormProperty + `">{{x .Type}}</meta:user-defined><meta:user-defined meta:name="` + parsers.FormVersionProperty + `">{{x .Version}}</meta:user-defined></office:meta></office:document-meta>
 `))
 
+// Each single-line value stands between bookmarks named after its key, in its cell: the reader
+// takes the cell a key's bookmark stands in as that field's value. LibreOffice keeps bookmarks
+// when it saves the ODT again or as DOCX (ODT form controls and named fields were tried first:
+// LibreOffice 7.4 drops form controls on opening, and user fields hold one value per document).
 var odtContentTmpl = template.Must(template.New("content").Funcs(odtFuncs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3">
 <office:automatic-styles>
@@ -77,7 +81,7 @@ var odtContentTmpl = template.Must(template.New("content").Funcs(odtFuncs).Parse
 <office:body><office:text>
 <text:p text:style-name="Titolo">{{t .Title}}</text:p>
 <table:table table:name="Modulo" table:style-name="Modulo"><table:table-column table:style-name="Modulo.A"/><table:table-column table:style-name="Modulo.B"/>
-{{range .Rows}}<table:table-row table:style-name="{{if .Multiline}}Modulo.M{{else}}Modulo.R{{end}}"><table:table-cell table:style-name="Modulo.L" office:value-type="string"><text:p>{{t .Label}}</text:p></table:table-cell><table:table-cell table:style-name="Modulo.V" office:value-type="string"><text:p>{{range $i, $l := .Lines}}{{if $i}}<text:line-break/>{{end}}{{t $l}}{{end}}</text:p></table:table-cell></table:table-row>
+{{range .Rows}}<table:table-row table:style-name="{{if .Multiline}}Modulo.M{{else}}Modulo.R{{end}}"><table:table-cell table:style-name="Modulo.L" office:value-type="string"><text:p>{{t .Label}}</text:p></table:table-cell><table:table-cell table:style-name="Modulo.V" office:value-type="string"><text:p>{{if not .Multiline}}<text:bookmark-start text:name="{{t .Key}}"/>{{end}}{{range $i, $l := .Lines}}{{if $i}}<text:line-break/>{{end}}{{t $l}}{{end}}{{if not .Multiline}}<text:bookmark-end text:name="{{t .Key}}"/>{{end}}</text:p></table:table-cell></table:table-row>
 {{end}}</table:table>
 <text:p/>
 </office:text></office:body></office:document-content>
