@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mailbot/parsers"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -97,8 +98,8 @@ var idColumn = Column{Field: "id", Label: "Pratica", Kind: Text}
 var layouts = map[string]Catalog{
 	Prodotti: {
 		Name:  Prodotti,
-		Title: "Prodotti qualificati",
-		Intro: "I prodotti delle aziende ICT qualificati dalla Regione del Veneto per l'integrazione con MyPay e MyPivot, dopo l'integrazione completata da un ente pilota.",
+		Title: say.Text("catalog.prodotti.title"),
+		Intro: say.Text("catalog.prodotti.intro"),
 		Columns: []Column{idColumn,
 			{"prodotto", "Prodotto", Text},
 			{"versione", "Versione", Text},
@@ -112,8 +113,8 @@ var layouts = map[string]Catalog{
 	},
 	Processi: {
 		Name:  Processi,
-		Title: "Processi di accompagnamento",
-		Intro: "I processi con cui le aziende dei prodotti qualificati accompagnano gli enti nell'integrazione.",
+		Title: say.Text("catalog.processi.title"),
+		Intro: say.Text("catalog.processi.intro"),
 		Columns: []Column{idColumn,
 			{"processo", "Processo", Text},
 			{"azienda", "Azienda", Text},
@@ -123,8 +124,8 @@ var layouts = map[string]Catalog{
 	},
 	Enti: {
 		Name:  Enti,
-		Title: "Enti che usano prodotti qualificati",
-		Intro: "Gli enti che hanno completato l'integrazione con MyPay o MyPivot usando un prodotto qualificato.",
+		Title: say.Text("catalog.enti.title"),
+		Intro: say.Text("catalog.enti.intro"),
 		Columns: []Column{idColumn,
 			{"ente", "Ente", Text},
 			{"codice_ipa", "Codice IPA", Text},

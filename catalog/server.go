@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mailbot/internal/httpserve"
+	"mailbot/templates/say"
 )
 
 // Server serves the catalogs last published, read-only: GET and HEAD, an ETag from each file's
@@ -81,13 +82,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", CSP())
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
-		http.Error(w, "metodo non consentito", http.StatusMethodNotAllowed)
+		http.Error(w, say.Text("catalog.method_not_allowed"), http.StatusMethodNotAllowed)
 		return
 	}
 	snap := s.snap.Load()
 	if snap == nil {
 		h.Set("Retry-After", "5")
-		http.Error(w, "cataloghi in preparazione", http.StatusServiceUnavailable)
+		http.Error(w, say.Text("catalog.preparing"), http.StatusServiceUnavailable)
 		return
 	}
 	p := path.Clean("/" + r.URL.Path)
@@ -98,7 +99,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f, ok := snap.files[p]
 	if !ok {
-		http.Error(w, "pagina non trovata", http.StatusNotFound)
+		http.Error(w, say.Text("catalog.not_found"), http.StatusNotFound)
 		return
 	}
 	h.Set("Content-Type", f.ctype)

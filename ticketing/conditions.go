@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"mailbot/templates/say"
 )
 
 // Conditions that code acts on are kinds, stored in their own columns; the texts beside them are
@@ -30,17 +32,18 @@ const (
 	FlagProposal   FlagKind = "proposal"   // a value from mail (IBAN, PEC, caller IPs…) waits for staff to confirm it
 )
 
-// flagLabels names each kind for people (Italian), e.g. in the console's filter.
+// flagLabels names each kind for people (keys of templates/say/sentences.txt), e.g. in the
+// console's filter.
 var flagLabels = map[FlagKind]string{
-	FlagStalled:    "ferma: nessuna risposta ai solleciti",
-	FlagChecking:   "dati da verificare",
-	FlagUnreadable: "allegati non leggibili",
-	FlagHeld:       "risposta automatica trattenuta",
-	FlagStranger:   "mittente non presente nella pratica",
-	FlagStaff:      "segnalata dallo staff",
-	FlagUnclear:    "messaggio da leggere",
-	FlagUntrusted:  "messaggio non attendibile",
-	FlagProposal:   "modifica proposta da confermare",
+	FlagStalled:    "flag.stalled",
+	FlagChecking:   "flag.checking",
+	FlagUnreadable: "flag.unreadable",
+	FlagHeld:       "flag.held",
+	FlagStranger:   "flag.stranger",
+	FlagStaff:      "flag.staff",
+	FlagUnclear:    "flag.unclear",
+	FlagUntrusted:  "flag.untrusted",
+	FlagProposal:   "flag.proposal",
 }
 
 // FlagKinds lists the known kinds of flag, in a stable order.
@@ -56,7 +59,7 @@ func FlagKinds() []FlagKind {
 // Label names the kind for people; a kind from a newer version shows as itself.
 func (k FlagKind) Label() string {
 	if l, ok := flagLabels[k]; ok {
-		return l
+		return say.Text(l)
 	}
 	return string(k)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"mailbot/templates/say"
 )
 
 // The web console's sign-in links and sessions are kept as the SHA-256 of their tokens (the
@@ -226,7 +228,7 @@ func (t *Tx) AttachQuarantined(id int64, ticketID, by string, now time.Time) err
 	if _, err := t.exec("console-quarantine-attach", ticketID, id); err != nil {
 		return err
 	}
-	return t.AddEvent(ticketID, Event{At: now, Type: EventMessage, By: by, Text: "messaggio trattenuto aggiunto alla pratica: " + subject})
+	return t.AddEvent(ticketID, Event{At: now, Type: EventMessage, By: by, Text: say.Text("quarantine.attached_event", subject)})
 }
 
 // OpenFromQuarantine opens a case for a message in quarantine (its subject, its sender as the
@@ -250,7 +252,7 @@ func (t *Tx) DismissQuarantined(id int64, by string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec("console-quarantine-dismiss", "scartato: da "+by+" il "+ts(now), id)
+	_, err = t.exec("console-quarantine-dismiss", say.Text("quarantine.dismissed", by, ts(now)), id)
 	return err
 }
 

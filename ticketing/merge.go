@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"mailbot/templates/say"
 )
 
 // CaseFile is what the forms of a ticket say, merged field by field: per form type, each field
@@ -396,13 +398,12 @@ type RegistryNote struct {
 // Describe says, in Italian for staff, what the registry says of the ente.
 func (n RegistryNote) Describe() string {
 	if n.Ente == nil {
-		return "registro IndicePA: nessun ente con questi codici"
+		return say.Text("registry.note_none")
 	}
-	s := "registro IndicePA: " + n.Ente.Describe()
 	if len(n.Confirmed) > 0 {
-		s += " (conferma " + strings.Join(n.Confirmed, ", ") + ")"
+		return say.Text("registry.note_confirms", n.Ente.Describe(), strings.Join(n.Confirmed, ", "))
 	}
-	return s
+	return say.Text("registry.note", n.Ente.Describe())
 }
 
 // corroborate checks each ente the forms name against the registry of enti, a source the
@@ -452,9 +453,9 @@ func (cf *CaseFile) checkRegistry(f *Form, p string, reg *Registry) (RegistryNot
 		n.Ente = &e
 	}
 	if ipa != "" && !ipaKnown && doubtable("codice_ipa") {
-		d := fmt.Sprintf("il codice IPA «%s» non è nel registro IndicePA", ipa)
+		d := say.Text("registry.ipa_unknown", ipa)
 		if cfKnown {
-			d += "; al codice fiscale " + code + " il registro associa " + byCF.Describe()
+			d = say.Text("registry.ipa_unknown_cf", ipa, code, byCF.Describe())
 		}
 		registryDoubt(f, p+"codice_ipa", d)
 	}
@@ -462,13 +463,13 @@ func (cf *CaseFile) checkRegistry(f *Form, p string, reg *Registry) (RegistryNot
 	case ipaKnown && code != "" && normCF(byIPA.CodiceFiscale) != normCF(code) && doubtable("codice_fiscale"):
 		c := Conflict{Type: f.Type, Field: p + "codice_fiscale", Readings: []Reading{
 			{Type: f.Type, Value: code, Provenance: f.Provenance[p+"codice_fiscale"]},
-			{Type: f.Type, Value: byIPA.CodiceFiscale, Provenance: Provenance{Document: "registro IndicePA, ente " + byIPA.CodiceIPA,
+			{Type: f.Type, Value: byIPA.CodiceFiscale, Provenance: Provenance{Document: say.Text("registry.document", byIPA.CodiceIPA),
 				Where: byIPA.Denominazione, How: HowRegistry, Sure: true}},
 		}}
 		cf.Conflicts = append(cf.Conflicts, c)
 		doubt(f, c.Field, c)
 	case code != "" && !cfKnown && doubtable("codice_fiscale"):
-		registryDoubt(f, p+"codice_fiscale", fmt.Sprintf("il codice fiscale «%s» non è nel registro IndicePA", code))
+		registryDoubt(f, p+"codice_fiscale", say.Text("registry.cf_unknown", code))
 	}
 	if !found {
 		return n, true

@@ -15,6 +15,8 @@ import (
 	"unicode"
 
 	unorm "golang.org/x/text/unicode/norm"
+
+	"mailbot/templates/say"
 )
 
 // The public registry of enti is IndicePA's open data set "Enti"
@@ -269,11 +271,10 @@ func (r *Registry) Ente(ipa, cf string) (RegistryEnte, bool) {
 
 // Describe says, in Italian for staff, what the registry lists for an ente.
 func (e RegistryEnte) Describe() string {
-	s := fmt.Sprintf("%s «%s», codice fiscale %s", e.CodiceIPA, e.Denominazione, e.CodiceFiscale)
 	if e.PEC != "" {
-		s += ", PEC " + e.PEC
+		return say.Text("registry.ente_pec", e.CodiceIPA, e.Denominazione, e.CodiceFiscale, e.PEC)
 	}
-	return s
+	return say.Text("registry.ente", e.CodiceIPA, e.Denominazione, e.CodiceFiscale)
 }
 
 func normCF(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), "")) }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mailbot/mailaddr"
+	"mailbot/templates/say"
 )
 
 // Retention of personal data (GDPR art. 5(1)(e) and 17). A closed case keeps its ticket, its
@@ -55,7 +56,7 @@ func (s *Store) Expire(ctx context.Context, cutoff, now time.Time) (RetentionSta
 			sums = append(sums, got...)
 			st.Tickets = append(st.Tickets, id)
 			if err := tx.AddEvent(id, Event{At: now, Type: EventPrivacy, By: "mailbot",
-				Text: "messaggi originali e allegati cancellati: pratica chiusa da oltre il periodo di conservazione"}); err != nil {
+				Text: say.Text("retention.expired")}); err != nil {
 				return err
 			}
 		}
@@ -171,7 +172,7 @@ func (t *Tx) forgetIn(id, addr string, now time.Time) ([]string, error) {
 		return nil, err
 	}
 	return sums, t.AddEvent(id, Event{At: now, Type: EventPrivacy, By: "mailbot",
-		Text: "dati personali di un interessato cancellati su sua richiesta (art. 17 GDPR)"})
+		Text: say.Text("retention.erased")})
 }
 
 // forgetForms blanks, in every form of a case, the section that gives addr (referente,

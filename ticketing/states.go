@@ -1,6 +1,10 @@
 package ticketing
 
-import "fmt"
+import (
+	"fmt"
+
+	"mailbot/templates/say"
+)
 
 // Kinds of case.
 const (
@@ -33,7 +37,7 @@ const (
 
 type stateInfo struct {
 	waitingOn string
-	label     string // Italian, for people
+	label     string // key of its name for people in templates/say/sentences.txt
 	next      []string
 }
 
@@ -42,20 +46,20 @@ type stateInfo struct {
 // open state below.
 var lifecycles = map[string]map[string]stateInfo{
 	KindIntegration: {
-		StateAwaitingDocuments: {WaitingEnte, "in attesa dei documenti", []string{StateTestSetup}},
-		StateTestSetup:         {WaitingRegione, "predisposizione ambiente di collaudo", []string{StateTesting, StateAwaitingDocuments}},
-		StateTesting:           {WaitingEnte, "test in collaudo", []string{StateProductionSetup, StateTestSetup}},
-		StateProductionSetup:   {WaitingRegione, "predisposizione ambiente di esercizio", []string{StateProductionCheck, StateTesting}},
-		StateProductionCheck:   {WaitingEnte, "verifica in esercizio", []string{StateCompleted, StateProductionSetup}},
-		StateCompleted:         {WaitingNone, "completata", nil},
-		StateCancelled:         {WaitingNone, "annullata", nil},
+		StateAwaitingDocuments: {WaitingEnte, "state.awaiting_documents", []string{StateTestSetup}},
+		StateTestSetup:         {WaitingRegione, "state.test_setup", []string{StateTesting, StateAwaitingDocuments}},
+		StateTesting:           {WaitingEnte, "state.testing", []string{StateProductionSetup, StateTestSetup}},
+		StateProductionSetup:   {WaitingRegione, "state.production_setup", []string{StateProductionCheck, StateTesting}},
+		StateProductionCheck:   {WaitingEnte, "state.production_check", []string{StateCompleted, StateProductionSetup}},
+		StateCompleted:         {WaitingNone, "state.completed", nil},
+		StateCancelled:         {WaitingNone, "state.cancelled", nil},
 	},
 	KindQualification: {
-		StateAwaitingDocuments: {WaitingEnte, "in attesa dei documenti", []string{StateUnderReview}},
-		StateUnderReview:       {WaitingRegione, "in valutazione", []string{StatePilot, StateAwaitingDocuments}},
-		StatePilot:             {WaitingEnte, "integrazione dell'ente pilota", []string{StateQualified, StateUnderReview}},
-		StateQualified:         {WaitingNone, "qualificato", nil},
-		StateCancelled:         {WaitingNone, "annullata", nil},
+		StateAwaitingDocuments: {WaitingEnte, "state.awaiting_documents", []string{StateUnderReview}},
+		StateUnderReview:       {WaitingRegione, "state.under_review", []string{StatePilot, StateAwaitingDocuments}},
+		StatePilot:             {WaitingEnte, "state.pilot", []string{StateQualified, StateUnderReview}},
+		StateQualified:         {WaitingNone, "state.qualified", nil},
+		StateCancelled:         {WaitingNone, "state.cancelled", nil},
 	},
 }
 
@@ -71,7 +75,7 @@ func WaitingOn(kind, state string) string {
 func StateLabel(state string) string {
 	for _, lc := range lifecycles {
 		if s, ok := lc[state]; ok {
-			return s.label
+			return say.Text(s.label)
 		}
 	}
 	return state

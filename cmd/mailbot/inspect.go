@@ -13,6 +13,7 @@ import (
 
 	"mailbot/mailbot"
 	"mailbot/parsers"
+	"mailbot/templates/say"
 )
 
 // runInspect implements "mailbot inspect [-json] FILE.eml": it shows what mailbot understands of
@@ -92,7 +93,7 @@ func printSummary(w io.Writer, a *parsers.Analysis) {
 	for _, s := range a.Signers {
 		note := ""
 		if s.Partial {
-			note = " (la firma copre una versione precedente del file)"
+			note = " " + say.Text("inspect.partial_signature")
 		}
 		line("Firmatario (signer)", fmt.Sprintf("%s (%s) — %s%s", s.Name, s.CodiceFiscale, s.File, note))
 	}

@@ -92,42 +92,40 @@ func TestSayKeys(t *testing.T) {
 var italianWords = regexp.MustCompile(`(?i)(^|[^\p{L}])(il|lo|la|gli|le|un|una|non|è|sono|della|delle|del|dei|dello|nel|nella|alla|dal|dalla|che|con|ha)([^\p{L}]|$)`)
 
 // vocabulary are the files whose Italian is data, not text for people: the words the readers
-// recognise in documents and messages (labels, answers, intent, the schema's aliases). Those
-// stay beside the code that matches them.
+// recognise in documents and messages (labels, answers, intent, the schema's aliases), and
+// tables that are data of their own. Those stay beside the code that uses them.
 var vocabulary = map[string]string{
-	"parsers/labels.go":    "labels the readers match",
-	"parsers/intent.go":    "phrases that say a referent is done or not yet",
-	"parsers/schema.go":    "the forms' labels and aliases",
-	"parsers/fieldkeys.go": "generated from the schema",
+	"parsers/labels.go":        "labels the readers match",
+	"parsers/intent.go":        "phrases that say a referent is done or not yet",
+	"parsers/schema.go":        "the forms' labels and aliases",
+	"parsers/fieldkeys.go":     "generated from the schema",
+	"parsers/text.go":          "the header of a quoted reply (\"Il giorno ... ha scritto:\") the reader matches",
+	"ticketing/calendar.go":    "the names of the Italian public holidays, a table of the calendar",
+	"cmd/mailbot-load/main.go": "the configuration file the load generator writes for its daemon",
+}
+
+// notForPeople are single strings elsewhere that read as Italian but are data, with why.
+var notForPeople = map[string]string{
+	"corpo del messaggio": "the Source of a form written in a message's body: stored with the forms and compared (parsers.SourceBody; ticketing reads older rows by it)",
+	"Qualificato il":      "a column of the catalogs' schema, as published (docs/catalog.schema.json)",
+	"Attivo dal":          "a column of the catalogs' schema, as published (docs/catalog.schema.json)",
 }
 
 // pendingSentences are files that still hold sentences for people, with at most how many: a
 // file gaining one fails (moving one out should lower its count). The aim is an empty map.
 var pendingSentences = map[string]int{
-	"catalog/catalog.go":       6,
-	"catalog/server.go":        2,
-	"cmd/mailbot-load/main.go": 1,
-	"cmd/mailbot/inspect.go":   1,
-	"console/case.go":          5,
-	"console/console.go":       3,
-	"console/held.go":          4,
-	"console/oidc.go":          4,
-	"console/quarantine.go":    7,
-	"console/queue.go":         1,
-	"console/signin.go":        2,
-	"console/thread.go":        2,
-	"mailbot/commands.go":      34,
-	"parsers/forms.go":         21,
-	"parsers/pdf_layout.go":    3,
-	"parsers/text.go":          2,
-	"parsers/text_fields.go":   18,
-	"ticketing/calendar.go":    3,
-	"ticketing/casefile.go":    1,
-	"ticketing/conditions.go":  3,
-	"ticketing/console.go":     1,
-	"ticketing/merge.go":       4,
-	"ticketing/retention.go":   2,
-	"ticketing/states.go":      2,
+	"console/case.go":        5,
+	"console/console.go":     3,
+	"console/held.go":        4,
+	"console/oidc.go":        4,
+	"console/quarantine.go":  7,
+	"console/queue.go":       1,
+	"console/signin.go":      2,
+	"console/thread.go":      2,
+	"mailbot/commands.go":    34,
+	"parsers/forms.go":       20,
+	"parsers/pdf_layout.go":  3,
+	"parsers/text_fields.go": 18,
 }
 
 // TestNoItalianSentencesInGo fails when a Go file outside templates/ (and its tests) gains a
@@ -145,7 +143,7 @@ func TestNoItalianSentencesInGo(t *testing.T) {
 				return false
 			case *ast.BasicLit:
 				v, err := strconv.Unquote(n.Value)
-				if n.Kind != token.STRING || err != nil || len(strings.Fields(v)) < 2 || !italianWords.MatchString(v) {
+				if n.Kind != token.STRING || err != nil || len(strings.Fields(v)) < 2 || !italianWords.MatchString(v) || notForPeople[v] != "" {
 					return true
 				}
 				found[f.rel] = append(found[f.rel], f.fset.Position(n.Pos()).String()+": "+v)
