@@ -2,12 +2,12 @@ package mailbot
 
 import (
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -111,11 +111,11 @@ func integrationOnly(tk *ticketing.Ticket) bool { return tk.Kind == ticketing.Ki
 func unflagged(tk *ticketing.Ticket) bool { return tk.FlagKind == ticketing.FlagNone }
 
 // reasonField is the required reason of closing, cancelling or moving a case.
-var reasonField = FormField{Name: "motivo", Label: "Motivo", Input: InputText, Required: true}
+var reasonField = FormField{Name: "motivo", Label: say.Text("cmd.reason.label"), Input: InputText, Required: true}
 
 // credentialFields are the credentials form's fields: the environment, then every key.
 func credentialFields() []FormField {
-	fs := []FormField{{Name: "ambiente", Label: "Ambiente", Input: InputChoice,
+	fs := []FormField{{Name: "ambiente", Label: say.Text("cmd.credenziali.label.ambiente"), Input: InputChoice,
 		Options: []Option{{ticketing.EnvCollaudo, ticketing.EnvCollaudo}, {ticketing.EnvEsercizio, ticketing.EnvEsercizio}}}}
 	for _, k := range credentialKeys {
 		in := InputText
@@ -146,10 +146,10 @@ type call struct {
 
 // Commands lists the staff commands. Adding one is an entry here and its handler.
 var Commands = []Command{
-	{Name: "assegna", Args: "INDIRIZZO", Help: "assegna la pratica a un membro dello staff", Who: AnyStaff,
+	{Name: "assegna", Args: "INDIRIZZO", Help: say.Text("cmd.assegna.help"), Who: AnyStaff,
 		Verb: "assign", CLIArgs: "ASSIGNEE", Form: "assegna",
-		Console: ConsoleForm{Title: "Assegnare", Submit: "Assegna",
-			Fields: []FormField{{Name: "a", Label: "Assegnare a", Input: InputChoice, From: ChoicesStaff}}},
+		Console: ConsoleForm{Title: say.Text("cmd.assegna.title"), Submit: say.Text("cmd.assegna.submit"),
+			Fields: []FormField{{Name: "a", Label: say.Text("cmd.assegna.label.a"), Input: InputChoice, From: ChoicesStaff}}},
 		FromForm: func(f FormValues, me string) (string, map[string]string, error) {
 			if to := f.Get("a"); to != "me" {
 				return to, nil, nil
@@ -157,65 +157,65 @@ var Commands = []Command{
 			return me, nil, nil
 		},
 		run: (*Intake).assign},
-	{Name: "nota", Args: "TESTO", Help: "aggiunge una nota alla storia della pratica", Who: AnyStaff,
+	{Name: "nota", Args: "TESTO", Help: say.Text("cmd.nota.help"), Who: AnyStaff,
 		Verb: "note", CLIArgs: "TEXT...", Form: "nota",
-		Console: ConsoleForm{Title: "Nota", Submit: "Aggiungi la nota",
-			Fields: []FormField{{Name: "testo", Label: "Testo della nota", Input: InputTextArea, Rows: 3, Required: true}}},
+		Console: ConsoleForm{Title: say.Text("cmd.nota.title"), Submit: say.Text("cmd.nota.submit"),
+			Fields: []FormField{{Name: "testo", Label: say.Text("cmd.nota.label.testo"), Input: InputTextArea, Rows: 3, Required: true}}},
 		run: (*Intake).note},
-	{Name: "segnala", Args: "[MOTIVO]", Help: "segnala la pratica perché una persona la guardi; senza motivo toglie la segnalazione", Who: AnyStaff,
+	{Name: "segnala", Args: "[MOTIVO]", Help: say.Text("cmd.segnala.help"), Who: AnyStaff,
 		Verb: "mark", CLIArgs: "[REASON...]", Form: "segnala",
 		// A flagged case shows its flag first, with the button that takes it off.
-		Console: ConsoleForm{Title: "Segnalazione", Submit: "Segnala la pratica", Shown: unflagged,
-			Fields: []FormField{{Name: "testo", Label: "Motivo della segnalazione", Input: InputText, Required: true}}},
+		Console: ConsoleForm{Title: say.Text("cmd.segnala.title"), Submit: say.Text("cmd.segnala.submit"), Shown: unflagged,
+			Fields: []FormField{{Name: "testo", Label: say.Text("cmd.segnala.label.testo"), Input: InputText, Required: true}}},
 		run: (*Intake).mark},
-	{Name: "stato", Args: "STATO MOTIVO", Help: "porta la pratica in un altro stato, con il motivo", Who: AnyStaff,
+	{Name: "stato", Args: "STATO MOTIVO", Help: say.Text("cmd.stato.help"), Who: AnyStaff,
 		Verb: "state", CLIArgs: "STATE [REASON...]", Form: "stato",
-		Console: ConsoleForm{Title: "Cambiare stato", Submit: "Cambia stato",
-			Fields: []FormField{{Name: "stato", Label: "Nuovo stato", Input: InputChoice, From: ChoicesNextStates}, reasonField}},
+		Console: ConsoleForm{Title: say.Text("cmd.stato.title"), Submit: say.Text("cmd.stato.submit"),
+			Fields: []FormField{{Name: "stato", Label: say.Text("cmd.stato.label.stato"), Input: InputChoice, From: ChoicesNextStates}, reasonField}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			if f.Get("motivo") == "" {
-				return "", nil, errors.New("indicare il motivo del cambio di stato")
+				return "", nil, errors.New(say.Text("cmd.stato.error"))
 			}
 			return f.Get("stato") + " " + f.Get("motivo"), nil, nil
 		},
 		run: (*Intake).state},
-	{Name: "chiudi", Args: "[MOTIVO]", Help: "chiude la pratica (completata, o qualificato)", Who: AnyStaff,
+	{Name: "chiudi", Args: "[MOTIVO]", Help: say.Text("cmd.chiudi.help"), Who: AnyStaff,
 		Verb: "close", CLIArgs: "[REASON...]", Form: "chiudi", FromForm: reasonForm,
-		Console: ConsoleForm{Title: "Chiudere la pratica", Submit: "Chiudi la pratica", Fields: []FormField{reasonField}},
+		Console: ConsoleForm{Title: say.Text("cmd.chiudi.title"), Submit: say.Text("cmd.chiudi.submit"), Fields: []FormField{reasonField}},
 		run:     (*Intake).closeCase},
-	{Name: "annulla", Args: "MOTIVO", Help: "annulla la pratica", Who: AnyStaff,
+	{Name: "annulla", Args: "MOTIVO", Help: say.Text("cmd.annulla.help"), Who: AnyStaff,
 		Verb: "cancel", CLIArgs: "REASON...", Form: "annulla", FromForm: reasonForm,
-		Console: ConsoleForm{Title: "Annullare la pratica", Submit: "Annulla la pratica", Fields: []FormField{reasonField}},
+		Console: ConsoleForm{Title: say.Text("cmd.annulla.title"), Submit: say.Text("cmd.annulla.submit"), Fields: []FormField{reasonField}},
 		run:     (*Intake).cancel},
-	{Name: "campo", Args: "CHIAVE=VALORE ...", Help: "corregge o conferma valori dei moduli", Who: AnyStaff,
+	{Name: "campo", Args: "CHIAVE=VALORE ...", Help: say.Text("cmd.campo.help"), Who: AnyStaff,
 		Verb: "field", CLIArgs: "KEY=VALUE...", Input: CLIValues, Form: "campo",
-		Console: ConsoleForm{Title: "Correggere un campo dei moduli", Submit: "Correggi", Fields: []FormField{
-			{Name: "chiave", Label: "Campo (chiave, anche tipo.chiave)", Input: InputText, Required: true},
-			{Name: "valore", Label: "Valore corretto", Input: InputText, Required: true}}},
+		Console: ConsoleForm{Title: say.Text("cmd.campo.title"), Submit: say.Text("cmd.campo.submit"), Fields: []FormField{
+			{Name: "chiave", Label: say.Text("cmd.campo.label.chiave"), Input: InputText, Required: true},
+			{Name: "valore", Label: say.Text("cmd.campo.label.valore"), Input: InputText, Required: true}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			k := strings.ToLower(f.Get("chiave"))
 			if k == "" {
-				return "", nil, errors.New("indicare il campo da correggere")
+				return "", nil, errors.New(say.Text("cmd.campo.error"))
 			}
 			return "", map[string]string{k: f.Get("valore")}, nil
 		},
 		run: (*Intake).field},
-	{Name: "conferma", Args: "CHIAVE|tutto", Help: "conferma come letto un valore dei moduli letto con incertezza", Who: AnyStaff,
+	{Name: "conferma", Args: "CHIAVE|tutto", Help: say.Text("cmd.conferma.help"), Who: AnyStaff,
 		Verb: "confirm", CLIArgs: "KEY|tutto", Form: "conferma",
 		// Each doubt also has its own button at the top of the case page.
-		Console: ConsoleForm{Title: "Confermare un valore letto", Submit: "Conferma come letto",
-			Fields: []FormField{{Name: "chiave", Label: "Valore in dubbio", Input: InputChoice, From: ChoicesDoubts}}},
+		Console: ConsoleForm{Title: say.Text("cmd.conferma.title"), Submit: say.Text("cmd.conferma.submit"),
+			Fields: []FormField{{Name: "chiave", Label: say.Text("cmd.conferma.label.chiave"), Input: InputChoice, From: ChoicesDoubts}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			if f.Get("chiave") == "" {
-				return "", nil, errors.New("indicare il campo da confermare")
+				return "", nil, errors.New(say.Text("cmd.conferma.error"))
 			}
 			return f.Get("chiave"), nil, nil
 		},
 		run: (*Intake).confirm},
-	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: "invia al referente le credenziali dell'ambiente (i valori non sono conservati)", Who: AnyStaff, Lines: true,
+	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: say.Text("cmd.credenziali.help"), Who: AnyStaff, Lines: true,
 		Verb: "send-credentials", CLIArgs: "-env collaudo|esercizio -values FILE.toml", Input: CLICredentials, Form: "credenziali",
-		Console: ConsoleForm{Title: "Inviare le credenziali", Submit: "Invia le credenziali", Secret: true, Shown: integrationOnly,
-			Intro:  "I valori sono inviati al referente ({referente}) e non sono conservati né mostrati di nuovo.",
+		Console: ConsoleForm{Title: say.Text("cmd.credenziali.title"), Submit: say.Text("cmd.credenziali.submit"), Secret: true, Shown: integrationOnly,
+			Intro:  say.Text("cmd.credenziali.intro"),
 			Fields: credentialFields()},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			values := map[string]string{}
@@ -227,22 +227,22 @@ var Commands = []Command{
 			return f.Get("ambiente"), values, nil
 		},
 		run: (*Intake).credentials},
-	{Name: "scrivi", Args: "TESTO", Help: "scrive al referente, nel filo della pratica", Who: AnyStaff,
+	{Name: "scrivi", Args: "TESTO", Help: say.Text("cmd.scrivi.help"), Who: AnyStaff,
 		Verb: "write", CLIArgs: "TEXT...", Form: "scrivi",
-		Console: ConsoleForm{Title: "Scrivere al referente", Submit: "Invia al referente",
-			Fields: []FormField{{Name: "testo", Label: "Testo del messaggio a {referente}", Input: InputTextArea, Rows: 6, Required: true}}},
+		Console: ConsoleForm{Title: say.Text("cmd.scrivi.title"), Submit: say.Text("cmd.scrivi.submit"),
+			Fields: []FormField{{Name: "testo", Label: say.Text("cmd.scrivi.label.testo"), Input: InputTextArea, Rows: 6, Required: true}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) { return f.Raw("testo"), nil, nil },
 		run: func(in *Intake, c call) (string, error) {
 			return in.writeReferent(c.tx, c.tk, c.arg, c.by, "#scrivi", c.now)
 		}},
-	{Name: "catalogo", Args: "[CATALOGO] [nascondi|mostra] [campo=valore ...]", Help: "nasconde, mostra o corregge la voce della pratica nei cataloghi pubblici", Who: AnyStaff,
+	{Name: "catalogo", Args: "[CATALOGO] [nascondi|mostra] [campo=valore ...]", Help: say.Text("cmd.catalogo.help"), Who: AnyStaff,
 		Verb: "catalog", CLIArgs: "[CATALOG] [nascondi|mostra] [FIELD=VALUE...]", Form: "catalogo",
-		Console: ConsoleForm{Title: "Cataloghi pubblici", Submit: "Registra", Fields: []FormField{
-			{Name: "catalogo", Label: "Catalogo", Input: InputChoice, Options: []Option{{"", "tutti quelli della pratica"}}, From: ChoicesCatalogs},
-			{Name: "visibilita", Label: "Visibilità", Input: InputChoice,
-				Options: []Option{{"", "invariata"}, {"nascondi", "nascondi la voce"}, {"mostra", "mostra la voce"}}},
-			{Name: "campo", Label: "Campo da correggere (facoltativo)", Input: InputText},
-			{Name: "valore", Label: "Valore corretto", Input: InputText}}},
+		Console: ConsoleForm{Title: say.Text("cmd.catalogo.title"), Submit: say.Text("cmd.catalogo.submit"), Fields: []FormField{
+			{Name: "catalogo", Label: say.Text("cmd.catalogo.label.catalogo"), Input: InputChoice, Options: []Option{{"", say.Text("cmd.catalogo.option.any")}}, From: ChoicesCatalogs},
+			{Name: "visibilita", Label: say.Text("cmd.catalogo.label.visibilita"), Input: InputChoice,
+				Options: []Option{{"", say.Text("cmd.catalogo.option.unchanged")}, {"nascondi", say.Text("cmd.catalogo.option.nascondi")}, {"mostra", say.Text("cmd.catalogo.option.mostra")}}},
+			{Name: "campo", Label: say.Text("cmd.catalogo.label.campo"), Input: InputText},
+			{Name: "valore", Label: say.Text("cmd.catalogo.label.valore"), Input: InputText}}},
 		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
 			// The catalog, the visibility, and one corrected field of the form.
 			var fields map[string]string
@@ -259,7 +259,7 @@ var Commands = []Command{
 // reasonForm reads a form whose one field is the reason, required.
 func reasonForm(f FormValues, _ string) (string, map[string]string, error) {
 	if f.Get("motivo") == "" {
-		return "", nil, errors.New("indicare il motivo")
+		return "", nil, errors.New(say.Text("cmd.reason.error"))
 	}
 	return f.Get("motivo"), nil, nil
 }
@@ -336,9 +336,9 @@ func (in *Intake) assign(c call) (string, error) {
 		return "", err
 	}
 	if to == "" {
-		return c.line + ": pratica non più assegnata", nil
+		return say.Text("cmd.result.unassigned", c.line), nil
 	}
-	return fmt.Sprintf("%s: pratica assegnata a %s", c.line, to), nil
+	return say.Text("cmd.result.assigned", c.line, to), nil
 }
 
 // mark is "#segnala testo", marking the case for a person; a bare "#segnala" takes the mark off
@@ -348,15 +348,15 @@ func (in *Intake) mark(c call) (string, error) {
 		if c.tk.FlagKind == ticketing.FlagNone {
 			return "", refusal("refuse.no_flag", c.line)
 		}
-		if err := c.tx.ClearFlag(c.tk.ID, c.by, "segnalazione tolta: "+c.tk.Flag, c.now); err != nil {
+		if err := c.tx.ClearFlag(c.tk.ID, c.by, say.Text("cmd.result.unflag_event", c.tk.Flag), c.now); err != nil {
 			return "", err
 		}
-		return c.line + ": segnalazione tolta", nil
+		return say.Text("cmd.result.unflagged", c.line), nil
 	}
 	if err := c.tx.SetFlag(c.tk.ID, ticketing.FlagStaff, c.arg, c.by, c.now); err != nil {
 		return "", err
 	}
-	return c.line + ": pratica segnalata", nil
+	return say.Text("cmd.result.flagged", c.line), nil
 }
 
 func (in *Intake) note(c call) (string, error) {
@@ -366,7 +366,7 @@ func (in *Intake) note(c call) (string, error) {
 	if err := c.tx.AddEvent(c.tk.ID, ticketing.Event{At: c.now, Type: ticketing.EventNote, By: c.by, Text: c.arg}); err != nil {
 		return "", err
 	}
-	return c.line + ": nota registrata", nil
+	return say.Text("cmd.result.noted", c.line), nil
 }
 
 // state is "#stato testing documenti verificati a mano": the state, then the reason.
@@ -395,7 +395,7 @@ func (in *Intake) credentials(c call) (string, error) {
 		}
 		return "", err
 	}
-	return fmt.Sprintf("#credenziali %s: credenziali inviate a %s (i valori non sono conservati dopo l'invio)", env, c.tk.Requester), nil
+	return say.Text("cmd.result.credentials", env, c.tk.Requester), nil
 }
 
 func (in *Intake) field(c call) (string, error) {
