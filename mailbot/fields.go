@@ -217,7 +217,8 @@ func (in *Intake) confirm(c call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	doubts := caseDoubts(c.tk.Kind, CaseFile(c.tk.Kind, forms, reg))
+	cf := CaseFile(c.tk.Kind, forms, reg)
+	doubts := append(caseDoubts(c.tk.Kind, cf), ipDoubts(c.tk.Kind, cf)...)
 	var keys, listed []string
 	values, read := map[string]string{}, map[string]ticketing.Provenance{}
 	for _, d := range doubts {
@@ -230,6 +231,9 @@ func (in *Intake) confirm(c call) (string, error) {
 			return "", refusal("refuse.confirm_invalid", c.line, d.key, d.key)
 		}
 		k := d.formType + "." + d.key // only the form in doubt, not every form with the key
+		if !slices.Contains(requiredForms(c.tk.Kind), d.formType) {
+			k = d.key // a caller IP of the test results: kept in the case's own form
+		}
 		keys = append(keys, k)
 		values[k], read[k] = v, d.prov
 	}

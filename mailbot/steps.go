@@ -382,6 +382,32 @@ func caseDoubts(kind string, cf ticketing.CaseFile) []doubt {
 	return out
 }
 
+// ipDoubts lists caller IPs read without confidence in forms the case does not require (the
+// test results, "IP: …" in a reply), unless staff have since recorded them: they are confirmed
+// as read like any other value, into the form of the case that keeps them.
+func ipDoubts(kind string, cf ticketing.CaseFile) []doubt {
+	var out []doubt
+	for _, t := range slices.Sorted(maps.Keys(cf.Forms)) {
+		if slices.Contains(requiredForms(kind), t) {
+			continue
+		}
+		f := cf.Forms[t]
+		for _, key := range []string{parsers.KeyIpCollaudo, parsers.KeyIpEsercizio} {
+			p, ok := f.Provenance[key]
+			types, _ := fieldTargets(kind, key)
+			if !ok || p.Sure || len(types) == 0 {
+				continue
+			}
+			kept := cf.Forms[types[0]]
+			if kept.Provenance[key].Sure && !slices.ContainsFunc(f.List(key), func(ip string) bool { return !slices.Contains(kept.List(key), ip) }) {
+				continue // confirmed since
+			}
+			out = append(out, doubt{formType: t, key: key, form: f, prov: p})
+		}
+	}
+	return out
+}
+
 // FieldLabel is a field's label in its form (formType "": in the first form of either kind of
 // case that has it), or its key when no form has it.
 func FieldLabel(formType, key string) string {
@@ -735,7 +761,7 @@ func callerIPs(an *parsers.Analysis) (ips, problems, uncertain []string) {
 		for k := range f.Fields {
 			if p, ok := f.Provenance[k]; ok && !p.Sure && strings.HasPrefix(k, "ip") {
 				rec := formRecord("", f, time.Time{}, verified{})
-				uncertain = append(uncertain, uncertainLine(f.Type, k, rec, rec.Provenance[k], false))
+				uncertain = append(uncertain, uncertainLine(f.Type, k, rec, rec.Provenance[k], true))
 				for _, ip := range rec.List(k) {
 					unsure[ip] = true
 				}
