@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
 
 	"mailbot/mailaddr"
@@ -142,6 +143,8 @@ type analyzer struct {
 	attached  []string // text of forwarded messages, read for forms only
 	envHdr    textproto.Header
 	textRead  int64 // bytes of body text read, all parts: bounded by Limits.MaxBodyTextBytes
+	// raw is the undecoded body of each part read through multipartReader
+	raw map[*message.Entity]io.Reader
 }
 
 // safely runs fn, turning a panic in a third-party parser into a rejected part.

@@ -9,10 +9,10 @@ import (
 	"mime"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
-
 )
 
 // top reads the outermost message, which may be a PEC envelope or receipt.
@@ -96,7 +96,7 @@ func (an *analyzer) entity(e *message.Entity, depth int, name string, mc *msgCtx
 
 // multipart walks the children of a multipart entity, bounding their number and depth.
 func (an *analyzer) multipart(e *message.Entity, depth int, name string, mc *msgCtx, mediaType string) {
-	mr := e.MultipartReader()
+	mr := an.multipartReader(e)
 	if mr == nil {
 		return
 	}
@@ -297,8 +297,25 @@ func (an *analyzer) daticert(e *message.Entity, label string) {
 const maxLogoBytes = 64 << 10
 
 // embeddedImage handles a picture referenced by the HTML body: logos of signatures are skipped, a
-// large one is likely a scanned form pasted in the message and goes to a person.
+// large one is likely a scanned form pasted in the message and goes to a person. A logo in
+// base64 is measured in its encoded bytes, not decoded (decoding was most of what it cost).
 func (an *analyzer) embeddedImage(e *message.Entity, depth int, label, file, mediaType string) {
+	if raw, ok := an.raw[e]; ok && strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" {
+		bufp := logoBufs.Get().(*[]byte)
+		enc, err := readUpTo(raw, (*bufp)[:0])
+		if size, valid := base64Size(enc); err == nil && len(enc) < cap(enc) && valid && size <= maxLogoBytes {
+			logoBufs.Put(bufp)
+			return
+		}
+		// Anything else is decoded as go-message decodes it, from the bytes read on.
+		rest := raw
+		if err != nil {
+			rest = iotestErrReader{err}
+		}
+		if d, _ := message.New(e.Header, io.MultiReader(bytes.NewReader(enc), rest)); d != nil {
+			e = d
+		}
+	}
 	data, err := io.ReadAll(io.LimitReader(e.Body, maxLogoBytes+1))
 	if err != nil || len(data) <= maxLogoBytes {
 		return
@@ -449,3 +466,102 @@ func extFor(mediaType string) string {
 	}
 	return ""
 }
+
+// multipartReader reads the parts of a multipart entity as go-message does (the same parts, the
+// same errors), remembering each part's undecoded body for embeddedImage.
+func (an *analyzer) multipartReader(e *message.Entity) message.MultipartReader {
+	mediaType, params, _ := e.Header.ContentType()
+	if _, built := e.Body.(message.MultipartReader); built || !strings.HasPrefix(mediaType, "multipart/") {
+		return e.MultipartReader()
+	}
+	return &rawParts{an: an, r: textproto.NewMultipartReader(e.Body, params["boundary"])}
+}
+
+type rawParts struct {
+	an *analyzer
+	r  *textproto.MultipartReader
+}
+
+func (rp *rawParts) NextPart() (*message.Entity, error) {
+	p, err := rp.r.NextPart()
+	if err != nil {
+		return nil, err
+	}
+	e, err := message.New(message.Header{Header: p.Header}, p)
+	if e != nil {
+		if rp.an.raw == nil {
+			rp.an.raw = map[*message.Entity]io.Reader{}
+		}
+		rp.an.raw[e] = p
+	}
+	return e, err
+}
+
+func (rp *rawParts) Close() error { return nil }
+
+// logoBufs hold a logo's encoded bytes while it is measured.
+var logoBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*maxLogoBytes); return &b }}
+
+// readUpTo reads r into buf until EOF, an error or buf's capacity.
+func readUpTo(r io.Reader, buf []byte) ([]byte, error) {
+	for len(buf) < cap(buf) {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// iotestErrReader fails every read with err.
+type iotestErrReader struct{ err error }
+
+func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }
+
+// base64Size is the decoded size of a base64 body (line breaks, spaces and tabs ignored, as
+// go-message and encoding/base64 read it); false unless every byte is of the alphabet, the
+// padding only ends it and the length is whole quanta, so that decoding could not fail.
+func base64Size(b []byte) (int, bool) {
+	n, pad := 0, 0
+	for _, c := range b {
+		switch b64Class[c] {
+		case b64Space:
+			continue
+		case b64Pad:
+			pad++
+		case b64Other:
+			return 0, false
+		default:
+			if pad > 0 {
+				return 0, false // data after the padding
+			}
+		}
+		n++
+	}
+	if n%4 != 0 || pad > 2 {
+		return 0, false
+	}
+	return n/4*3 - pad, true
+}
+
+const (
+	b64Other = iota
+	b64Alphabet
+	b64Space
+	b64Pad
+)
+
+var b64Class = func() (t [256]uint8) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
+		t[c] = b64Alphabet
+	}
+	for _, c := range []byte("\r\n \t") {
+		t[c] = b64Space
+	}
+	t['='] = b64Pad
+	return t
+}()

@@ -599,3 +599,46 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+// TestAnalyzeEmbeddedImage: a picture in the HTML body is measured in its encoded bytes: a logo
+// is skipped, a picture past 64 KB (a scan pasted in the message) goes to a person, and a body
+// that is not clean base64 is read as go-message decodes it.
+func TestAnalyzeEmbeddedImage(t *testing.T) {
+	img := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i * 7)
+		}
+		return b
+	}
+	msg := func(body string) []byte {
+		return []byte("From: Anna <anna@comune.venezia.it>\r\nTo: call.center@regione.veneto.it\r\nSubject: adesione\r\n" +
+			"Message-ID: <img@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Buongiorno</p><img src=\"cid:logo\">\r\n" +
+			"--b\r\nContent-Type: image/png\r\nContent-Id: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			body + "\r\n--b--\r\n")
+	}
+	for _, c := range []struct {
+		name       string
+		body       string
+		unreadable int
+	}{
+		{"a 34 KB logo", base64Lines(img(34 << 10)), 0},
+		{"a 64 KB logo", base64Lines(img(maxLogoBytes)), 0},
+		{"a 64 KB and one byte picture", base64Lines(img(maxLogoBytes + 1)), 1},
+		{"a 200 KB picture", base64Lines(img(200 << 10)), 1},
+		{"a logo with spaces in its lines", strings.ReplaceAll(base64Lines(img(1000)), "\r\n", " \r\n\t"), 0},
+		{"a logo cut short", base64Lines(img(1000))[:101], 0},
+		{"a picture with garbage in it", strings.Replace(base64Lines(img(100<<10)), "A", "!", 1), 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := Analyze(bytes.NewReader(msg(c.body)), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Unreadable) != c.unreadable {
+				t.Errorf("unreadable %+v, want %d", a.Unreadable, c.unreadable)
+			}
+		})
+	}
+}
