@@ -535,7 +535,7 @@ func (f *Form) put(fd Field, it frItem, v string, fromBody bool) {
 			// One thing per field anywhere else: a second referent (a substitute) written
 			// under the same labels is two people, not one.
 			p := f.Provenance[fd.Key]
-			p.Evidence.add(Signal{SigTwoValues, tfQuote(old+" / "+v) + ": due valori sotto la stessa etichetta, forse due persone"})
+			p.Evidence.add(Signal{SigTwoValues, say.Text("doubt.two_under_label", tfQuote(old+" / "+v))})
 			f.Provenance[fd.Key] = p
 		}
 	}
@@ -568,7 +568,7 @@ func (c *frChoice) finish(f *Form) {
 		return
 	}
 	if _, ok := f.Fields[c.fd.Key]; ok {
-		f.against(c.fd.Key, Signal{SigMarks, "le opzioni sono elencate una per riga senza un segno che indichi quali sono scelte"})
+		f.against(c.fd.Key, Signal{SigMarks, say.Text("doubt.options_unmarked")})
 	}
 }
 
@@ -844,7 +844,7 @@ func frBesideSiblings(f *Form, lm *lblMatcher) {
 		// "EntiPay versione 5.0" as the product's name.
 		for i, w := range words[:len(words)-1] {
 			if g, score, ok := lm.match(strings.TrimRight(w, ":")); ok && score >= 10000 && sec != "" && lblKeySection(g.Key) == sec && (i == 0 || g.Key != k) {
-				f.against(k, Signal{SigLabel, tfQuote(v) + " contiene l'etichetta «" + w + "»: forse è stato letto con il campo accanto"})
+				f.against(k, Signal{SigLabel, say.Text("doubt.label_in_value", tfQuote(v), w)})
 				break
 			}
 		}
@@ -873,18 +873,18 @@ func frBesideSiblings(f *Form, lm *lblMatcher) {
 				continue // a description names its code: "Imposta di soggiorno" beside SOGGIORNO
 			}
 			if strings.HasSuffix(strings.ToLower(" "+strings.Join(words, " ")), " "+strings.ToLower(strings.Join(strings.Fields(ov), " "))) {
-				f.against(k, Signal{SigTwoValues, tfQuote(v) + " finisce con il valore di «" + ofd.Label + "» (" + tfQuote(ov) + "): due valori in uno"})
+				f.against(k, Signal{SigTwoValues, say.Text("doubt.ends_with_other", tfQuote(v), ofd.Label, tfQuote(ov))})
 			}
 		}
 		switch m := legalForm.FindStringIndex(v); {
 		case m != nil && sec == "ente.":
-			f.against(k, Signal{SigShape, tfQuote(v) + " è il nome di un'azienda, non di un ente pubblico: forse è il fornitore"})
+			f.against(k, Signal{SigShape, say.Text("doubt.company", tfQuote(v))})
 		case m != nil && strings.Trim(v[m[1]:], " .,;–—-") != "":
-			f.against(k, Signal{SigTwoValues, tfQuote(v) + " continua dopo la forma societaria: due valori in uno"})
+			f.against(k, Signal{SigTwoValues, say.Text("doubt.after_company_form", tfQuote(v))})
 		}
 		// A code is one word: "REFEZIONE - Refezione scolastica" is a code and its description.
 		if strings.HasSuffix(k, ".codice") {
-			f.against(k, Signal{SigTwoValues, tfQuote(v) + " non è un solo codice: forse codice e descrizione insieme"})
+			f.against(k, Signal{SigTwoValues, say.Text("doubt.code_and_description", tfQuote(v))})
 		}
 	}
 }
@@ -917,9 +917,9 @@ func frSameText(f *Form, lm *lblMatcher) {
 		if lblKeySection(other) == lblKeySection(k) {
 			continue
 		}
-		note := tfQuote(v) + " è anche il valore di «" + lm.byKey[other].Label + "»: uno dei due è stato letto dal posto sbagliato"
+		note := say.Text("doubt.also_value_of", tfQuote(v), lm.byKey[other].Label)
 		f.against(k, Signal{SigOtherField, note})
-		f.against(other, Signal{SigOtherField, tfQuote(v) + " è anche il valore di «" + fd.Label + "»: uno dei due è stato letto dal posto sbagliato"})
+		f.against(other, Signal{SigOtherField, say.Text("doubt.also_value_of", tfQuote(v), fd.Label)})
 	}
 }
 
@@ -954,11 +954,11 @@ func frCheckField(f *Form, fd Field) {
 			if fd.Options != nil && sig.Kind == "" {
 				// A closed list: what is not one of its options is a note read with it
 				// ("solo da gestionale" in the next column).
-				sig = Signal{SigShape, tfQuote(it) + " non è tra le opzioni del modulo"}
+				sig = Signal{SigShape, say.Text("doubt.not_an_option", tfQuote(it))}
 			}
 			d := labelInValue(it)
 			if d.Kind == "" && tfIsExactLabel(it) {
-				d = Signal{SigLabel, tfQuote(it) + " è l'etichetta di un campo, non un valore"}
+				d = Signal{SigLabel, say.Text("doubt.option_is_label", tfQuote(it))}
 			}
 			if d.Kind != "" && sig.Kind == "" {
 				sig = d
@@ -986,7 +986,7 @@ func frCheckField(f *Form, fd Field) {
 			if raw := tfClean(strings.Join(vals, " ")); raw != "" {
 				// Neither service named: something else was read here.
 				f.Fields[fd.Key] = []string{}
-				f.against(fd.Key, Signal{SigShape, tfQuote(raw) + " non indica né MyPay né MyPivot"})
+				f.against(fd.Key, Signal{SigShape, say.Text("doubt.no_service", tfQuote(raw))})
 				return
 			}
 			delete(f.Fields, fd.Key)
@@ -1033,7 +1033,7 @@ func frCheckField(f *Form, fd Field) {
 		case len(strings.Fields(v)) > 2 || tfDateishRe.MatchString(v):
 			// Not an answer at all (a date, a sentence): read from the wrong place.
 			f.Fields[fd.Key] = v
-			f.against(fd.Key, Signal{SigShape, tfQuote(v) + " non sembra una risposta sì/no: forse è stato letto dal posto sbagliato"})
+			f.against(fd.Key, Signal{SigShape, say.Text("doubt.not_yesno_shape", tfQuote(v))})
 		case f.Provenance[fd.Key].How == HowFormField || f.Provenance[fd.Key].How == "":
 			// Written in the field itself (or given with no reading at all): a wrong answer.
 			f.Fields[fd.Key] = v
@@ -1042,7 +1042,7 @@ func frCheckField(f *Form, fd Field) {
 			// Neither yes nor no beside a label ("Saluti" under the last line of a form in a
 			// body): more likely read from the wrong place than a wrong answer.
 			f.Fields[fd.Key] = v
-			f.against(fd.Key, Signal{SigShape, tfQuote(v) + " non è una risposta sì/no: forse è stato letto dal posto sbagliato"})
+			f.against(fd.Key, Signal{SigShape, say.Text("doubt.not_yesno", tfQuote(v))})
 		}
 		return
 	}
@@ -1098,7 +1098,7 @@ func frCheckField(f *Form, fd Field) {
 		// One code, several lines: a note beside it ("16 caratteri"), or a neighbour's
 		// value. Nothing here is told to the referent; a person reads it.
 		if !slices.ContainsFunc(f.Provenance[fd.Key].Evidence.Against, func(s Signal) bool { return s.Kind == SigTwoValues }) {
-			f.against(fd.Key, Signal{SigTwoValues, tfQuote(strings.Join(lines, " / ")) + " occupa più righe dove è atteso un solo valore"})
+			f.against(fd.Key, Signal{SigTwoValues, say.Text("doubt.several_lines", tfQuote(strings.Join(lines, " / ")))})
 		}
 		f.Fields[fd.Key] = v
 		return
@@ -1119,7 +1119,7 @@ func frCheckField(f *Form, fd Field) {
 			// fiscale ("00339370272" typed, 339370272 stored): padded, it passes its check, but
 			// a person confirms it rather than mailbot asserting it.
 			lines[i] = padded
-			f.against(fd.Key, Signal{SigRepaired, tfQuote(l) + " ha meno di 11 cifre: con gli zeri iniziali (persi forse da un foglio di calcolo) sarebbe " + padded + ", valido"})
+			f.against(fd.Key, Signal{SigRepaired, say.Text("doubt.lost_zeros", tfQuote(l), padded)})
 			continue
 		}
 		n, err := check(l)
@@ -1143,7 +1143,7 @@ func frCheckField(f *Form, fd Field) {
 // label is never a value, so the reading took a neighbouring line or cell. Zero when none.
 func labelInValue(v string) Signal {
 	doubt := func(line string) Signal {
-		return Signal{SigLabel, tfQuote(line) + " contiene l'etichetta di un altro campo: forse è stato letto dal posto sbagliato"}
+		return Signal{SigLabel, say.Text("doubt.other_label", tfQuote(line))}
 	}
 	lines := strings.Split(v, "\n")
 	for _, line := range lines {
@@ -1162,7 +1162,7 @@ func labelInValue(v string) Signal {
 		// A table's header row ("Codice | Descrizione | IBAN" under "Tipi di dovuto"): the
 		// values are in the rows below it.
 		if cells := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '\t' }); len(cells) > 1 && frHeaderRow(cells) {
-			return Signal{SigHeader, tfQuote(line) + " è l'intestazione di una tabella, non un valore"}
+			return Signal{SigHeader, say.Text("doubt.table_header", tfQuote(line))}
 		}
 		// A label on a line of its own inside a value ("E-mail\na.furlan@…": a box cell
 		// whose caption stands above its value) means a neighbour's cell was read.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"mailbot/templates/say"
 )
 
 // Printed PDFs: a word processor's table printed to PDF has no fields, only glyphs at
@@ -555,7 +557,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 		if !r.ruled && pdfProseRow(bs) {
 			for k := range row {
 				if row[k].pair && row[k].value != "" && row[k].sig.Kind == "" {
-					row[k].sig = Signal{SigProse, "«" + row[k].label + " " + row[k].value + "»: parole di una frase stampata, non una riga di modulo"}
+					row[k].sig = Signal{SigProse, say.Text("doubt.prose", row[k].label+" "+row[k].value)}
 				}
 			}
 		}
@@ -721,7 +723,7 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 		case isBlock && lblIsLabel(label) && len(nextLines) <= 2:
 			pair(label, next.value(right[next.col], pdfListLabel(label)), "")
 		case isBlock:
-			d := fmt.Sprintf("le %d etichette della cella non corrispondono alle %d righe del valore", len(lines), len(nextLines))
+			d := say.Text("doubt.cell_lines", len(lines), len(nextLines))
 			for k := range lines {
 				v := ""
 				if k < len(nextLines) {
@@ -762,7 +764,7 @@ func pdfPlausible(label, value string) (string, Signal) {
 	case f.Kind == KindIPs && !pdfIPRe.MatchString(v) && slices.ContainsFunc(strings.Fields(v), pdfDateRe.MatchString):
 		return "", Signal{}
 	case f.Kind == KindDate && !strings.ContainsFunc(v, unicode.IsDigit):
-		return value, Signal{SigShape, fmt.Sprintf("«%s» non sembra una data: forse appartiene a un altro campo", v)}
+		return value, Signal{SigShape, say.Text("doubt.not_a_date", v)}
 	}
 	return value, Signal{}
 }

@@ -196,7 +196,7 @@ func tfCheckboxes(s string, bareX bool) (checked []string, found, ambiguous bool
 // that may also stand for a blank box. Every option ticked with unambiguous marks (☒, ☑, ✔, an
 // X) is a choice like any other: most enti ask for both MyPay and MyPivot.
 func tfAllTickedDoubt(v string) string {
-	return "tutte le opzioni hanno un segno che potrebbe indicare anche una casella vuota in " + tfQuote(v)
+	return say.Text("doubt.all_ticked", tfQuote(v))
 }
 
 // tfQuote shortens a value for a doubt told to staff.
@@ -313,7 +313,7 @@ func tfServices(values []string) (services []string, recognised bool, doubt stri
 		segs, marks := tfChoiceSegs(v, true)
 		if marks == 0 {
 			if tfTemplateOptions.MatchString(v) {
-				doubt = "le opzioni sono scritte come nel modulo vuoto, senza indicare quale è scelta: " + tfQuote(v)
+				doubt = say.Text("doubt.options_as_blank", tfQuote(v))
 			}
 			p, q := tfServiceWords(v)
 			pay, pivot = pay || p, pivot || q
@@ -389,7 +389,7 @@ func tfYesNo(s string) (answer string, ok bool, doubt string) {
 	if len(segs) >= 1 {
 		words := strings.FieldsFunc(strings.ToLower(lblAccents.Replace(s)), func(r rune) bool { return !unicode.IsLetter(r) })
 		if len(words) == 2 && (words[0] == "si" && words[1] == "no" || words[0] == "no" && words[1] == "si") {
-			return "", true, "le risposte «sì» e «no» sono scritte come nel modulo vuoto, senza indicare quale è scelta"
+			return "", true, say.Text("doubt.yesno_as_blank")
 		}
 	}
 	a, ok := tfYesNoWord(s)
@@ -787,16 +787,16 @@ var (
 
 // tfKindNoun names what a value of a kind looks like, for a doubt told to staff.
 var tfKindNoun = map[string]string{
-	KindCFEnte: "un codice fiscale di ente (11 cifre)", KindPIVA: "una partita IVA (11 cifre)",
-	KindCFPerson: "un codice fiscale personale", KindIPA: "un codice IPA", KindIBAN: "un IBAN",
-	KindEmail: "un indirizzo email", KindPEC: "un indirizzo PEC", KindURL: "un indirizzo web",
-	KindDate: "una data", KindYesNo: "una risposta sì/no", KindIPs: "un indirizzo IP",
-	KindText: "un valore (è un'etichetta del modulo)",
+	KindCFEnte: "noun.cf_ente", KindPIVA: "noun.piva",
+	KindCFPerson: "noun.cf_person", KindIPA: "noun.ipa", KindIBAN: "noun.iban",
+	KindEmail: "noun.email", KindPEC: "noun.pec", KindURL: "noun.url",
+	KindDate: "noun.date", KindYesNo: "noun.yesno", KindIPs: "noun.ip",
+	KindText: "noun.text",
 }
 
 // tfImplausible is the doubt about a value that does not look like its kind.
 func tfImplausible(kind, v string) string {
-	return tfQuote(v) + " non sembra " + tfKindNoun[kind] + ": forse è stato letto dal posto sbagliato"
+	return say.Text("doubt.implausible", tfQuote(v), say.Text(tfKindNoun[kind]))
 }
 
 // tfPlausible reports whether a value (one line, cleaned) looks like a value of its kind,

@@ -109,22 +109,20 @@ var notForPeople = map[string]string{
 	"corpo del messaggio": "the Source of a form written in a message's body: stored with the forms and compared (parsers.SourceBody; ticketing reads older rows by it)",
 	"Qualificato il":      "a column of the catalogs' schema, as published (docs/catalog.schema.json)",
 	"Attivo dal":          "a column of the catalogs' schema, as published (docs/catalog.schema.json)",
+	"fare clic o toccare qui per immettere il testo": "the hint Word shows in an empty field, which the readers skip",
 }
 
 // pendingSentences are files that still hold sentences for people, with at most how many: a
 // file gaining one fails (moving one out should lower its count). The aim is an empty map.
 var pendingSentences = map[string]int{
-	"console/case.go":        5,
-	"console/console.go":     3,
-	"console/held.go":        4,
-	"console/oidc.go":        4,
-	"console/quarantine.go":  7,
-	"console/queue.go":       1,
-	"console/signin.go":      2,
-	"console/thread.go":      2,
-	"parsers/forms.go":       20,
-	"parsers/pdf_layout.go":  3,
-	"parsers/text_fields.go": 18,
+	"console/case.go":       5,
+	"console/console.go":    3,
+	"console/held.go":       4,
+	"console/oidc.go":       4,
+	"console/quarantine.go": 7,
+	"console/queue.go":      1,
+	"console/signin.go":     2,
+	"console/thread.go":     2,
 }
 
 // TestNoItalianSentencesInGo fails when a Go file outside templates/ (and its tests) gains a
