@@ -164,6 +164,49 @@ func TestStaffNoticesCappedPerCaseAndHour(t *testing.T) {
 	}
 }
 
+// TestStaffNoticesHeldInOneBatchAreCounted: out-of-office replies fetched together are recorded
+// in one transaction at one instant, the notices mailed and those held back alike; the next
+// hour's notice still counts every one held back (it counted none: they bore the time of the
+// last notice mailed).
+func TestStaffNoticesHeldInOneBatchAreCounted(t *testing.T) {
+	b := newCaseBench(t)
+	b.process(benchRequest("Referente <k.bianchi@comune.venezia.it>", "Richiesta integrazione"))
+	tks, _ := b.store.Tickets(context.Background())
+	id := tks[0].ID
+	var batch []Prepared
+	for i := range 15 {
+		raw := mimeMail("k.bianchi@comune.venezia.it", CallCenter, "Re: Richiesta integrazione ["+id+"]", fmt.Sprintf("ooo%d@x", i),
+			"Sono fuori ufficio fino a lunedì.", nil, nil)
+		sum, err := b.store.PutBlob([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.uid++
+		batch = append(batch, b.in.Prepare(Incoming{Mailbox: "callcenter", UIDValidity: 1, UID: b.uid, Blob: sum, Size: int64(len(raw))}))
+	}
+	if err := b.in.RecordBatch(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.advance(time.Hour)
+	b.process(mimeMail("k.bianchi@comune.venezia.it", CallCenter, "Re: Richiesta integrazione ["+id+"]", "back@x", "Sono rientrata.", nil, nil))
+	due, err := b.store.DueMail(context.Background(), b.clock.now().Add(time.Hour), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notices []string
+	for _, m := range due {
+		if m.Kind == "staff_notice" {
+			notices = append(notices, strings.Join(strings.Fields(textOf(t, m.Raw)), " "))
+		}
+	}
+	if len(notices) != maxStaffNotices+1 {
+		t.Fatalf("notices = %d, want %d and one the next hour", len(notices), maxStaffNotices+1)
+	}
+	if want := fmt.Sprintf("altri %d avvisi non sono stati inviati", 15-maxStaffNotices); !strings.Contains(notices[len(notices)-1], want) {
+		t.Errorf("the next notice does not count the held ones (%q):\n%s", want, notices[len(notices)-1])
+	}
+}
+
 // worstMail is the message of finding 5 of issue 19: 150 junk attachments, each named with a
 // phishing sentence wrapped in a right-to-left override and a NUL (RFC 2231, as a client would
 // encode them), a 62 KB subject, a 60 KB Message-ID and 500 References, one of them 60 KB.

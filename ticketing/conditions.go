@@ -160,7 +160,9 @@ func (t *Tx) CountEventsAfter(ticketID, typ, kind string, afterID int64) (int, e
 	return n, nil
 }
 
-// CountEventsSince counts the events of a type and kind on a ticket recorded after since.
+// CountEventsSince counts the events of a type and kind on a ticket recorded at since or later:
+// messages fetched together are recorded in one transaction at one instant, so events that
+// followed the one at since may bear its very time.
 func (t *Tx) CountEventsSince(ticketID, typ, kind string, since time.Time) (int, error) {
 	var n int
 	if err := t.row("event-count-since-of-kind", ticketID, typ, kind, ts(since)).Scan(&n); err != nil {

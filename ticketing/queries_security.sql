@@ -7,4 +7,4 @@ SELECT id, at FROM events WHERE ticket_id = ? AND type = ? AND kind = ? ORDER BY
 SELECT count(*) FROM events WHERE ticket_id = ? AND type = ? AND kind = ? AND id > ?;
 
 -- name: event-count-since-of-kind
-SELECT count(*) FROM events WHERE ticket_id = ? AND type = ? AND kind = ? AND at > ?;
+SELECT count(*) FROM events WHERE ticket_id = ? AND type = ? AND kind = ? AND at >= ?;
