@@ -110,6 +110,9 @@ func integrationOnly(tk *ticketing.Ticket) bool { return tk.Kind == ticketing.Ki
 
 func unflagged(tk *ticketing.Ticket) bool { return tk.FlagKind == ticketing.FlagNone }
 
+// proposalField chooses one of the case's proposals waiting for staff.
+var proposalField = FormField{Name: "proposta", Label: say.Text("cmd.proposal.field"), Input: InputChoice, From: ChoicesProposals}
+
 // reasonField is the required reason of closing, cancelling or moving a case.
 var reasonField = FormField{Name: "motivo", Label: say.Text("cmd.reason.label"), Input: InputText, Required: true}
 
@@ -212,6 +215,28 @@ var Commands = []Command{
 			return f.Get("chiave"), nil, nil
 		},
 		run: (*Intake).confirm},
+	{Name: "accetta", Args: "N", Help: say.Text("cmd.accetta.help"), Who: AnyStaff,
+		Verb: "accept", CLIArgs: "N", Form: "accetta",
+		// Each proposal also has its own buttons at the top of the case page.
+		Console: ConsoleForm{Title: say.Text("cmd.accetta.title"), Submit: say.Text("cmd.accetta.submit"), Fields: []FormField{proposalField}},
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			if f.Get("proposta") == "" {
+				return "", nil, errors.New(say.Text("cmd.proposal.missing"))
+			}
+			return f.Get("proposta"), nil, nil
+		},
+		run: (*Intake).acceptProposal},
+	{Name: "rifiuta", Args: "N [MOTIVO]", Help: say.Text("cmd.rifiuta.help"), Who: AnyStaff,
+		Verb: "reject", CLIArgs: "N [REASON...]", Form: "rifiuta",
+		Console: ConsoleForm{Title: say.Text("cmd.rifiuta.title"), Submit: say.Text("cmd.rifiuta.submit"), Fields: []FormField{
+			proposalField, {Name: "motivo", Label: say.Text("cmd.proposal.reason"), Input: InputText}}},
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			if f.Get("proposta") == "" {
+				return "", nil, errors.New(say.Text("cmd.proposal.missing"))
+			}
+			return strings.TrimSpace(f.Get("proposta") + " " + f.Get("motivo")), nil, nil
+		},
+		run: (*Intake).rejectProposal},
 	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: say.Text("cmd.credenziali.help"), Who: AnyStaff, Lines: true,
 		Verb: "send-credentials", CLIArgs: "-env collaudo|esercizio -values FILE.toml", Input: CLICredentials, Form: "credenziali",
 		Console: ConsoleForm{Title: say.Text("cmd.credenziali.title"), Submit: say.Text("cmd.credenziali.submit"), Secret: true, Shown: integrationOnly,

@@ -70,7 +70,19 @@ func TestGoldenReplies(t *testing.T) {
 		{"credentials-collaudo.eml", "credentials", credentialsData{TicketID: tk.ID, Env: "collaudo", Ente: "Comune di Venezia", Values: creds, Collaudo: true}},
 		{"credentials-collaudo-kept.eml", "credentials", credentialsData{TicketID: tk.ID, Env: "collaudo", Ente: "Comune di Venezia", Values: masked, Collaudo: true}},
 		{"credentials-esercizio.eml", "credentials", credentialsData{TicketID: tk.ID, Env: "esercizio", Ente: "Comune di Venezia",
-			Values: map[string]string{"codice_ipa": "c_l736", "password_mypivot": "Prod-789"}}},
+			Values: map[string]string{"codice_ipa": "c_l736", "password_mypivot": "Prod-789"}, IPs: []string{"203.0.113.10", "198.51.100.0/28"}}},
+		{"change_checking.eml", "change_checking", with(func(d *replyData) {
+			d.Changes = []string{"IBAN di accredito: IT02A0301503200000003517230", "IP chiamanti in esercizio: 203.0.113.99"}
+		})},
+		{"staff_notice-proposals.eml", "staff_notice", withStaff(func(d *staffData) {
+			d.Reason = noticeProposed
+			d.Proposals = []proposalView{
+				{Seq: 1, Label: "IBAN di accredito", Field: "tipi_dovuto.iban", Old: "IT60X0542811101000000123456", Value: "IT02A0301503200000003517230",
+					MessageID: "r2@comune.venezia.it", Document: "informativa.pdf", State: "pending"},
+				{Seq: 2, Label: "IP chiamanti in esercizio", Field: "ip_esercizio", Value: "203.0.113.10", MessageID: "r3@comune.venezia.it",
+					Document: "testo del messaggio", State: "pending"},
+			}
+		})},
 		{"staff_notice.eml", "staff_notice", withStaff(func(d *staffData) { d.Reason = "richiesta di attivazione in esercizio, IP: 203.0.113.10" })},
 		{"staff_notice-uncertain.eml", "staff_notice", withStaff(func(d *staffData) {
 			d.Reason = noticeUncertain

@@ -31,6 +31,7 @@ type credentialsData struct {
 	Ente     string
 	Values   map[string]string
 	Collaudo bool
+	IPs      []string // production: the caller IPs enabled, as staff confirmed them
 }
 
 // CheckCredentials validates a credentials set: every key known, codice_ipa and at least one
@@ -71,6 +72,14 @@ func (in *Intake) SendCredentials(tx *ticketing.Tx, tk *ticketing.Ticket, env st
 		return refusal("refuse.error", err)
 	}
 	data := credentialsData{TicketID: tk.ID, Env: env, Ente: tk.Ente.Name, Values: values, Collaudo: env == ticketing.EnvCollaudo}
+	if env == ticketing.EnvEsercizio {
+		// Production opens only to caller IPs a person confirmed (proposals.go).
+		ips, err := productionIPsReady(tx, tk)
+		if err != nil {
+			return err
+		}
+		data.IPs = ips
+	}
 	body, err := templates.Render("credentials", data)
 	if err != nil {
 		return err

@@ -63,6 +63,7 @@ type digestData struct {
 	Held      int    // automatic replies an hourly cap held back, waiting for a person
 	Doubts    int    // open cases whose readings wait for a person to confirm or correct
 	Untrusted int    // open cases with a message whose sender's identity did not hold
+	Proposals int    // open cases with a value proposed by mail (IBAN, PEC, caller IPs…) waiting for staff
 }
 
 type digestState struct {
@@ -114,6 +115,9 @@ func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBa
 		return d, nil, err
 	}
 	d.Held = held
+	if d.Proposals, err = tx.PendingProposalCases(); err != nil {
+		return d, nil, err
+	}
 	tickets, err := tx.AllTickets()
 	if err != nil {
 		return d, nil, err

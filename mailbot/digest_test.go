@@ -11,6 +11,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"mailbot/parsers"
 	"mailbot/ticketing"
 )
 
@@ -62,6 +63,10 @@ func TestDigestSaysWhatIsPendingAndWhoMustAct(t *testing.T) {
 		if err := tx.SetFlag(ids["padova"], ticketing.FlagChecking, "dati da verificare", "test", f.at("2026-03-30 12:00")); err != nil {
 			return err
 		}
+		if _, err := tx.AddProposal(ticketing.Proposal{TicketID: ids["belluno"], Field: parsers.KeyTipiDovutoIban, Old: "IT55R0306902117100000046001",
+			Value: "IT60X0542811101000000123456", MessageID: "m@comune.belluno.it", CreatedAt: f.at("2026-03-30 12:00")}); err != nil {
+			return err
+		}
 		return tx.SetFlag(ids["belluno"], ticketing.FlagUntrusted, "mittente non verificato", "test", f.at("2026-03-30 12:00"))
 	}); err != nil {
 		t.Fatal(err)
@@ -82,6 +87,7 @@ func TestDigestSaysWhatIsPendingAndWhoMustAct(t *testing.T) {
 		"Dettagli di una pratica: mailbot tickets show ID",
 		"Pratiche con dati letti in dubbio, da confermare (#conferma) o correggere (#campo): 1.",
 		"Pratiche con un messaggio di mittente non verificato, da valutare: 1.",
+		"Pratiche con modifiche proposte per email (IBAN, PEC, email del referente, IP di esercizio), da accettare (#accetta) o respingere (#rifiuta): 1.",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest lacks %q", want)

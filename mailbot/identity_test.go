@@ -59,17 +59,19 @@ func TestUntrustedMessagesMoveNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			proposed := proposedIPs(t, b.store, id)
 			if c.moves {
-				if tk.State != ticketing.StateProductionSetup || !slices.Contains(ips[ticketing.EnvEsercizio], "203.0.113.66") {
-					t.Errorf("state %s, IPs %v: the ordinary step was not taken", tk.State, ips)
+				// The IPs wait for staff as a proposal (issue 19 item 4), enabled by nobody yet.
+				if tk.State != ticketing.StateProductionSetup || len(ips[ticketing.EnvEsercizio]) != 0 || !slices.Contains(proposed, "203.0.113.66") {
+					t.Errorf("state %s, IPs %v, proposed %v: the ordinary step was not taken", tk.State, ips, proposed)
 				}
 				if slices.Contains(b.mailTo(c.from), untrustedKind) {
 					t.Errorf("a trusted sender was told a person will check")
 				}
 				return
 			}
-			if tk.State != ticketing.StateTesting || len(ips[ticketing.EnvEsercizio]) != 0 {
-				t.Errorf("state %s, production IPs %v: an untrusted message moved the case", tk.State, ips[ticketing.EnvEsercizio])
+			if tk.State != ticketing.StateTesting || len(ips[ticketing.EnvEsercizio]) != 0 || len(proposed) != 0 {
+				t.Errorf("state %s, production IPs %v, proposed %v: an untrusted message moved the case", tk.State, ips[ticketing.EnvEsercizio], proposed)
 			}
 			if got := b.mailTo(c.ackTo); !slices.Equal(got[len(got)-1:], []string{untrustedKind}) {
 				t.Errorf("%s was sent %v, want the acknowledgement last", c.ackTo, got)

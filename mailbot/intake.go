@@ -335,8 +335,16 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 			return err
 		}
 	}
-	if o.reply != "" && !m.Silent {
-		return in.queueReply(tx, tk, msg, o.reply, o, now)
+	if m.Silent {
+		return nil
+	}
+	if o.reply != "" {
+		if err := in.queueReply(tx, tk, msg, o.reply, o, now); err != nil {
+			return err
+		}
+	}
+	if len(o.changes) > 0 { // the sender hears that a person checks them first
+		return in.queueReply(tx, tk, msg, "change_checking", o, now)
 	}
 	return nil
 }
@@ -538,7 +546,7 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 	}
 	data := replyData{TicketID: ticketID, Name: displayName(msg.env.FromName), Subject: echoText(msg.subject(), maxEcho),
 		NextStep: o.nextStep, New: o.isNew,
-		Question: echoText(o.question, maxEcho), Step: o.step}
+		Question: echoText(o.question, maxEcho), Step: o.step, Changes: o.changes}
 	if !msg.env.Date.IsZero() {
 		data.Received = msg.env.Date.In(in.cfg.Location()).Format("02/01/2006 15:04")
 	}
@@ -615,8 +623,12 @@ func (in *Intake) notifyStaff(tx *ticketing.Tx, tk *ticketing.Ticket, reason str
 	if err != nil {
 		return err
 	}
+	proposals, err := pendingViews(tx, tk.ID)
+	if err != nil {
+		return err
+	}
 	body, err := templates.Render("staff_notice", staffData{TicketID: tk.ID, Reason: echoText(reason, maxEcho), Ticket: tk,
-		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: echoLines(lines), Registry: reg})
+		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID), Lines: echoLines(lines), Registry: reg, Proposals: proposals})
 	if err != nil {
 		return err
 	}
@@ -700,9 +712,10 @@ type replyData struct {
 	Limit       string
 	Product     string
 	Ente        string
-	New         bool   // the message answered opened the ticket
-	Question    string // the referent's question, quoted in the answer
-	Step        string // the step whose lines to write the mail shows (parsers.StepTests, StepPayment)
+	New         bool     // the message answered opened the ticket
+	Question    string   // the referent's question, quoted in the answer
+	Step        string   // the step whose lines to write the mail shows (parsers.StepTests, StepPayment)
+	Changes     []string // values the message proposed, waiting for staff ("IBAN di accredito: IT…")
 }
 
 // staffData is what the mail to staff sees.
@@ -713,7 +726,8 @@ type staffData struct {
 	StateLabel string
 	Show       string
 	Lines      []string
-	Registry   string // what the registry of enti says of the case's ente, "" without a registry
+	Registry   string         // what the registry of enti says of the case's ente, "" without a registry
+	Proposals  []proposalView // values proposed by mail waiting for staff (#accetta, #rifiuta)
 }
 
 // replySubject is "Re: <subject> [ID]", without stacking prefixes or tags.

@@ -118,8 +118,8 @@ func TestRepliesThatDoNotSayDone(t *testing.T) {
 	}
 	h.deliver(mimeMail(referent, CallCenter, "Re: Credenziali di collaudo ["+id+"]", "lines@comune.venezia.it", "Esito: positivo\nIP: 203.0.113.10", nil, nil))
 	h.waitState(id, ticketing.StateProductionSetup)
-	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagNone {
-		t.Errorf("the flag of the messages to read stays after the case moved on: %q", tk.Flag)
+	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagProposal {
+		t.Errorf("the flag of the messages to read stays after the case moved on, instead of the caller IPs' proposal: %q", tk.Flag)
 	}
 }
 

@@ -239,6 +239,13 @@ func TestIntegrationByEmailFromRequestToCompleted(t *testing.T) {
 	h.deliver(mimeMail(referent, CallCenter, "Re: Credenziali di collaudo ["+id+"]", "s3b@comune.venezia.it",
 		"Esiti dei test: positivo, pagamenti di prova eseguiti.\nRichiesta attivazione in esercizio.\nIP: 203.0.113.10, 198.51.100.0/28", nil, nil))
 	h.waitState(id, ticketing.StateProductionSetup)
+	// The IPs are a proposal until staff accept it (issue 19 item 4).
+	if ips, _ := h.d.Store.IPs(ctx, id); len(ips["esercizio"]) != 0 {
+		t.Errorf("production IPs enabled before anyone accepted them: %v", ips)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "accetta", "1", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
 	ips, _ := h.d.Store.IPs(ctx, id)
 	if strings.Join(ips["esercizio"], ",") != "198.51.100.0/28,203.0.113.10" && strings.Join(ips["esercizio"], ",") != "203.0.113.10,198.51.100.0/28" {
 		t.Errorf("ips %v", ips)

@@ -199,7 +199,8 @@ func TestRealServersLifecycle(t *testing.T) {
 		where := secretsAtRest(h, logs, pwTest)
 		return len(where) == 0, "while running, " + strings.Join(where, "; ")
 	})
-	send(staffOne, []string{CallCenter}, "Re: ["+id+"]", "#credenziali esercizio\ncodice_ipa: c_l736\npassword_mypay: "+pwProd, []string{staffAuth}, nil)
+	// The caller IPs wait for staff (issue 19 item 4): accepted in the same mail.
+	send(staffOne, []string{CallCenter}, "Re: ["+id+"]", "#accetta 1\n#credenziali esercizio\ncodice_ipa: c_l736\npassword_mypay: "+pwProd, []string{staffAuth}, nil)
 	h.waitState(id, "production_check")
 	send(referent, []string{CallCenter}, "Re: Credenziali di esercizio ["+id+"]", "Pagamento reale effettuato con successo.", nil, nil)
 	h.waitState(id, "completed")

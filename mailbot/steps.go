@@ -69,6 +69,9 @@ type outcome struct {
 	isNew       bool     // the message opened the ticket (templates that serve both cases)
 	question    string   // the referent's question, quoted in the answer
 	step        string   // the step whose lines the answer shows (parsers.StepTests, StepPayment)
+	// changes are the values proposed by the message that wait for staff (proposals.go), as
+	// the sender is told of them; "" reply aside, they get their own answer.
+	changes []string
 }
 
 // Forms each kind of case must carry at its first step.
@@ -97,19 +100,19 @@ var (
 
 // recordForms files the forms of a message with the ticket and updates what the ticket says of
 // the ente and the services.
-func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message, now time.Time) error {
+func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message, forms []parsers.Form, now time.Time) error {
 	sender := in.verifiedSender(m)
-	for _, f := range m.forms() {
+	for _, f := range forms {
 		// Untyped forms ("Label: value" lines in a body) are kept too: they name the ente.
 		if err := tx.AddForm(tk.ID, formRecord(m.env.MessageID, f, now, sender)); err != nil {
 			return err
 		}
 	}
-	forms, err := tx.Forms(tk.ID)
+	all, err := tx.Forms(tk.ID)
 	if err != nil {
 		return err
 	}
-	return updateEnte(tx, tk, forms, now)
+	return updateEnte(tx, tk, all, now)
 }
 
 // verified is a message's sender as verified (see verifiedSender); how is a ticketing.Vouch*
@@ -265,6 +268,9 @@ func wording(key string) bool {
 
 // noticeUncertain is the staff notice of values read without confidence or in conflict.
 var noticeUncertain = say.Text("step.notice_uncertain")
+
+// noticeProposed is the staff notice of values proposed by mail (proposals.go).
+var noticeProposed = say.Text("proposal.notice")
 
 // flagUncertain marks the case for a person, unless it already carries another mark of this
 // message (an unreadable attachment), which a person sees anyway.
@@ -502,8 +508,35 @@ var (
 // step applies a message of the requester to its case: the step it completes, or what is missing.
 func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew bool, now time.Time) (outcome, error) {
 	var o outcome
-	if err := in.recordForms(tx, tk, m, now); err != nil {
+	filed, proposed, err := in.proposeChanges(tx, tk, m, now)
+	if err != nil {
 		return o, err
+	}
+	if err := in.recordForms(tx, tk, m, filed, now); err != nil {
+		return o, err
+	}
+	if len(proposed) > 0 {
+		if err := flagProposal(tx, tk, now); err != nil {
+			return o, err
+		}
+		o.staffNotice = joinNotice(o.staffNotice, noticeProposed)
+		o.changes = changeLines(proposed)
+	}
+	if tk.State == ticketing.StateProductionSetup || tk.State == ticketing.StateProductionCheck {
+		// Caller IPs sent after the request for production are proposals too.
+		if ips, _, _ := callerIPs(m.an); len(ips) > 0 {
+			p, ok, err := in.proposeIPs(tx, tk, m, ips, now)
+			if err != nil {
+				return o, err
+			}
+			if ok {
+				if err := flagProposal(tx, tk, now); err != nil {
+					return o, err
+				}
+				o.staffNotice = joinNotice(o.staffNotice, noticeProposed)
+				o.changes = append(o.changes, changeLines([]ticketing.Proposal{p})...)
+			}
+		}
 	}
 	if m.an != nil && len(m.an.Unreadable) > 0 {
 		// File names are the sender's text: each echoed, the list bounded (echo.go).
@@ -657,11 +690,19 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 		o.step = parsers.StepTests
 		return o, nil
 	}
-	if err := tx.AddIPs(tk.ID, ticketing.EnvEsercizio, ips, now); err != nil {
-		return o, err
-	}
 	if err := clearRead(tx, tk, now); err != nil {
 		return o, err
+	}
+	// The IPs are a proposal, the first ones too: production opens to the addresses a person
+	// confirmed (#accetta), never to whatever a message names.
+	_, proposed, err := in.proposeIPs(tx, tk, m, ips, now)
+	if err != nil {
+		return o, err
+	}
+	if proposed {
+		if err := flagProposal(tx, tk, now); err != nil {
+			return o, err
+		}
 	}
 	if err := tx.SetState(tk.ID, ticketing.StateProductionSetup, "mailbot", say.Text("step.state_production", it.Evidence, strings.Join(ips, ", ")), now); err != nil {
 		return o, err

@@ -219,8 +219,17 @@ func (t *Tx) AddIPs(ticketID, env string, ips []string, now time.Time) error {
 
 // IPs returns a ticket's caller addresses per environment; both keys are always present.
 func (s *Store) IPs(ctx context.Context, ticketID string) (map[string][]string, error) {
+	return listIPs(s.r, s.query("ip-list"), ticketID)
+}
+
+// IPs returns a ticket's caller addresses per environment, as Store.IPs, inside the transaction.
+func (t *Tx) IPs(ticketID string) (map[string][]string, error) {
+	return listIPs(t.tx, t.s.query("ip-list"), ticketID)
+}
+
+func listIPs(q querier, query, ticketID string) (map[string][]string, error) {
 	out := map[string][]string{EnvCollaudo: {}, EnvEsercizio: {}}
-	rows, err := s.r.QueryContext(ctx, s.query("ip-list"), ticketID)
+	rows, err := q.Query(query, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("ips of %s: %w", ticketID, err)
 	}

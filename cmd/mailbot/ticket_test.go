@@ -158,3 +158,57 @@ func TestTicketsListJSON(t *testing.T) {
 		t.Errorf("the note is not an event of type note:\n%s", stdout)
 	}
 }
+
+// TestTicketAcceptReject: `mailbot ticket accept|reject ID N` decides a value proposed by mail
+// (issue 19 item 4) as #accetta and #rifiuta do: accepted caller IPs are enabled, a rejected
+// IBAN is not, and a decided proposal cannot be decided again.
+func TestTicketAcceptReject(t *testing.T) {
+	cfg, id, _ := ticketFixture(t)
+	s, err := ticketing.Open(filepath.Dir(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	err = s.Update(context.Background(), func(tx *ticketing.Tx) error {
+		for _, p := range []ticketing.Proposal{
+			{TicketID: id, Field: "ip_esercizio", Value: "203.0.113.10", MessageID: "m1@comune.venezia.it", Document: "testo del messaggio", CreatedAt: now},
+			{TicketID: id, Field: "tipi_dovuto.iban", FormType: "informativa_generale", Old: "IT55R0306902117100000046001",
+				Value: "IT60X0542811101000000123456", MessageID: "m2@comune.venezia.it", Document: "informativa.pdf", CreatedAt: now},
+		} {
+			if _, err := tx.AddProposal(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runCLI("ticket", "accept", "-config", cfg, id, "1"); code != 0 || !strings.Contains(stdout, "modifica applicata") {
+		t.Fatalf("accept: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI("ticket", "reject", "-config", cfg, id, "2", "non", "richiesto"); code != 0 || !strings.Contains(stdout, "modifica respinta") {
+		t.Fatalf("reject: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := runCLI("ticket", "accept", "-config", cfg, id, "2"); code == 0 || !strings.Contains(stderr, "già stata respinta") {
+		t.Errorf("accepting a rejected proposal: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := runCLI("ticket", "accept", "-config", cfg, id, "7"); code == 0 || !strings.Contains(stderr, "n. 7") {
+		t.Errorf("accepting no proposal: exit %d, %q", code, stderr)
+	}
+	code, stdout, _ := runCLI("tickets", "show", "-config", cfg, "-json", id)
+	var shown struct {
+		IPs      map[string][]string       `json:"ips"`
+		CaseFile map[string]ticketing.Form `json:"case_file"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &shown); code != 0 || err != nil {
+		t.Fatalf("show: exit %d, %v", code, err)
+	}
+	if strings.Join(shown.IPs["esercizio"], ",") != "203.0.113.10" {
+		t.Errorf("production IPs %v, want the accepted one", shown.IPs)
+	}
+	if iban := shown.CaseFile["informativa_generale"].Field("tipi_dovuto.iban"); iban != "" {
+		t.Errorf("the rejected IBAN is the case's: %q", iban)
+	}
+}

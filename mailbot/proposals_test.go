@@ -1,0 +1,221 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"mailbot/internal/wait"
+	"mailbot/parsers"
+	"mailbot/ticketing"
+)
+
+// proposals waits for the case to hold n proposals (and the outbox to drain) and returns them.
+func (h *harness) proposals(id string, n int) []ticketing.Proposal {
+	h.t.Helper()
+	var list []ticketing.Proposal
+	wait.For(h.t, fmt.Sprintf("%d proposals on %s", n, id), func() bool {
+		var err error
+		list, err = h.d.Store.ListProposals(context.Background(), id)
+		_, pending, _ := h.d.Store.NextDue(context.Background())
+		return err == nil && len(list) == n && !pending
+	})
+	return list
+}
+
+// caseValueOf is what the case file says of a field of the informativa.
+func (h *harness) caseValueOf(id, key string) string {
+	h.t.Helper()
+	forms, err := h.d.Store.Forms(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return CaseFile(ticketing.KindIntegration, forms, nil).Forms[parsers.FormInformativaGenerale].Field(key)
+}
+
+// TestChangesProposedByMail (issue 19 item 4): once the forms were complete, an informativa
+// giving another IBAN, ente PEC or referent e-mail changes nothing by itself: the value is a
+// proposal, the case keeps its own, staff are told with the lines that decide it and the
+// referent that a person checks it. Accepting applies the value (by mail or the CLI's path),
+// rejecting keeps the old one.
+func TestChangesProposedByMail(t *testing.T) {
+	for _, c := range []struct {
+		key, old, new string
+		decide, how   string
+	}{
+		{parsers.KeyTipiDovutoIban, "IT55R0306902117100000046001", "IT60X0542811101000000123456", "accetta", "cli"},
+		{parsers.KeyTipiDovutoIban, "IT55R0306902117100000046001", "IT60X0542811101000000123456", "rifiuta", "mail"},
+		{parsers.KeyEntePec, "protocollo@pec.comune.venezia.it", "rimborsi@pec.example.org", "rifiuta", "cli"},
+		{parsers.KeyReferenteEmail, "mario.rossi@comune.venezia.it", "nuovo.referente@example.org", "accetta", "mail"},
+	} {
+		t.Run(c.key+"-"+c.decide, func(t *testing.T) {
+			h, _ := newLifecycle(t)
+			ctx := context.Background()
+			id := caseIn(t, h, ticketing.StateTesting)
+			if got := h.caseValueOf(id, c.key); got != c.old {
+				t.Fatalf("%s before: %q, want %q", c.key, got, c.old)
+			}
+			changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", c.old, c.new)
+			h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: Credenziali di collaudo ["+id+"]", "change@comune.venezia.it",
+				"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": changed}))
+			list := h.proposals(id, 1)
+			p := list[0]
+			if p.Field != c.key || p.Old != c.old || p.Value != c.new || !p.Pending() || p.MessageID != "change@comune.venezia.it" || p.Seq != 1 {
+				t.Fatalf("proposal %+v", p)
+			}
+			if got := h.caseValueOf(id, c.key); got != c.old {
+				t.Errorf("the proposed %s replaced the case's before anyone confirmed it: %q", c.key, got)
+			}
+			if tk := h.ticket(id); tk.State != ticketing.StateTesting {
+				t.Errorf("state %s", tk.State)
+			}
+			wait.For(t, "the answer", func() bool {
+				_, text := h.lastTo(referent)
+				return strings.Contains(text, "verificate da un operatore")
+			})
+			if _, text := h.lastTo(referent); !strings.Contains(text, c.new) {
+				t.Errorf("the referent is not told which value is checked:\n%s", text)
+			}
+			wait.For(t, "the staff notice", func() bool {
+				_, text := h.lastTo(staffOne)
+				return strings.Contains(text, "#accetta 1") && strings.Contains(text, "#rifiuta 1") && strings.Contains(text, c.old) && strings.Contains(text, c.new)
+			})
+			st, err := h.d.Store.Stats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !containsFlag(st.Flagged, ticketing.FlagProposal, 1) {
+				t.Errorf("cases waiting for a person %+v, want one with a proposal", st.Flagged)
+			}
+
+			if c.how == "cli" {
+				if _, err := h.d.Intake.Apply(ctx, id, c.decide, "1", nil, "cli:test"); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "decide@regione.veneto.it", "#"+c.decide+" 1", []string{staffAuth}, nil))
+			}
+			want, state := c.new, ticketing.ProposalConfirmed
+			if c.decide == "rifiuta" {
+				want, state = c.old, ticketing.ProposalRejected
+			}
+			wait.For(t, "the decision", func() bool {
+				list, _ := h.d.Store.ListProposals(ctx, id)
+				return list[0].State == state
+			})
+			if got := h.caseValueOf(id, c.key); got != want {
+				t.Errorf("%s after #%s: %q, want %q", c.key, c.decide, got, want)
+			}
+			if _, err := h.d.Intake.Apply(ctx, id, c.decide, "1", nil, "cli:test"); err == nil || !strings.Contains(err.Error(), "già stata") {
+				t.Errorf("deciding twice: %v", err)
+			}
+			evs, _ := h.d.Store.Events(ctx, id)
+			decided := false
+			for _, e := range evs {
+				decided = decided || e.Type == ticketing.EventProposal && strings.Contains(e.Text, "n. 1")
+			}
+			if !decided {
+				t.Error("the decision is no event of the case")
+			}
+			if tk := h.ticket(id); tk.FlagKind == ticketing.FlagProposal {
+				t.Errorf("the proposal flag stays after the decision: %q", tk.Flag)
+			}
+		})
+	}
+}
+
+func containsFlag(fs []ticketing.FlagStats, k ticketing.FlagKind, n int) bool {
+	for _, f := range fs {
+		if f.Kind == k {
+			return f.Count == n
+		}
+	}
+	return false
+}
+
+// TestProductionIPsProposed (issue 19 item 4): caller IPs for production are proposals, the
+// first ones too. The case moves to production_setup, but production credentials are refused
+// until staff accept the IPs; rejected IPs are never enabled, accepted ones are, and the
+// production credentials mail names them.
+func TestProductionIPsProposed(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	id := caseIn(t, h, ticketing.StateTesting)
+	h.deliver(mimeMail(referent, CallCenter, "Re: Credenziali di collaudo ["+id+"]", "ips1@comune.venezia.it", "Esito: positivo\nIP: 203.0.113.10", nil, nil))
+	h.waitState(id, ticketing.StateProductionSetup)
+	list := h.proposals(id, 1)
+	if p := list[0]; p.Field != parsers.KeyIpEsercizio || p.Value != "203.0.113.10" || !p.Pending() {
+		t.Fatalf("proposal %+v", p)
+	}
+	ips := func() []string {
+		got, err := h.d.Store.IPs(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got[ticketing.EnvEsercizio]
+	}
+	if got := ips(); len(got) != 0 {
+		t.Errorf("production IPs enabled before anyone confirmed them: %v", got)
+	}
+	if tk := h.ticket(id); tk.FlagKind != ticketing.FlagProposal {
+		t.Errorf("flag %q %q, want the proposal's", tk.FlagKind, tk.Flag)
+	}
+	if _, text := h.lastTo(staffOne); !strings.Contains(text, "#accetta 1") {
+		t.Errorf("staff notice lacks the line that accepts the IPs:\n%s", text)
+	}
+	creds := map[string]string{"codice_ipa": "c_l736", "password_mypay": "Pr0d-1"}
+	if _, err := h.d.Intake.Apply(ctx, id, "credenziali", "esercizio", creds, "cli:test"); err == nil || !strings.Contains(err.Error(), "#accetta 1") {
+		t.Fatalf("production credentials with unconfirmed IPs: %v", err)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "rifiuta", "1 non sono gli IP del comune", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ips(); len(got) != 0 {
+		t.Errorf("rejected IPs enabled: %v", got)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "credenziali", "esercizio", creds, "cli:test"); err == nil {
+		t.Fatal("production credentials without any confirmed IP")
+	}
+
+	// Other IPs, later: a proposal again, and the sender is told a person checks them.
+	before := len(h.mail.DeliveredTo(referent))
+	h.deliver(mimeMail(referent, CallCenter, "Re: ["+id+"]", "ips2@comune.venezia.it", "Scusate, l'IP corretto è 198.51.100.7", nil, nil))
+	list = h.proposals(id, 2)
+	if p := list[1]; p.Value != "198.51.100.7" || !p.Pending() {
+		t.Fatalf("second proposal %+v", p)
+	}
+	wait.For(t, "the answer", func() bool { return len(h.mail.DeliveredTo(referent)) > before })
+	if _, text := h.lastTo(referent); !strings.Contains(text, "198.51.100.7") || !strings.Contains(text, "verificate da un operatore") {
+		t.Errorf("answer to new IPs:\n%s", text)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "accetta", "2", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ips(); strings.Join(got, ",") != "198.51.100.7" {
+		t.Errorf("production IPs %v, want only the accepted one", got)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "credenziali", "esercizio", creds, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitState(id, ticketing.StateProductionCheck)
+	if _, text := h.lastTo(referent); !strings.Contains(text, "198.51.100.7") || strings.Contains(text, "203.0.113.10") {
+		t.Errorf("production credentials do not name the accepted IPs alone:\n%s", text)
+	}
+}
+
+// proposedIPs lists the caller IPs for production proposed on a case and waiting for staff.
+func proposedIPs(t *testing.T, s *ticketing.Store, id string) []string {
+	t.Helper()
+	list, err := s.ListProposals(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range list {
+		if p.Pending() && p.Field == parsers.KeyIpEsercizio {
+			out = append(out, strings.Split(p.Value, ", ")...)
+		}
+	}
+	return out
+}
