@@ -135,6 +135,7 @@ func frTable(rows [][]string) []frItem {
 		}
 	}
 	rows = frOptionColumns(rows)
+	rows = frDropNotes(rows)
 	// A caption row above the header ("Tipi di dovuto" alone in its row) is the section the
 	// columns belong to, never a value.
 	head := 0
@@ -196,6 +197,37 @@ func frTable(rows [][]string) []frItem {
 		}
 	}
 	return items
+}
+
+// frNoteWords head a column of remarks beside the values ("Note per la compilazione", "Note UOC
+// Contabilità").
+var frNoteWords = map[string]bool{"note": true, "annotazioni": true, "osservazioni": true, "commenti": true, "istruzioni": true}
+
+// frDropNotes blanks a column of remarks: one headed by a note word, in one of the first rows,
+// after the label and value columns. Its cells ("11 cifre", "int. 3412", the blank form's
+// "MyPay e/o MyPivot") are not part of the values beside them.
+func frDropNotes(rows [][]string) [][]string {
+	col, head := -1, -1
+	for ri := 0; ri < min(len(rows), 3) && col < 0; ri++ {
+		for c := 2; c < len(rows[ri]); c++ {
+			words := strings.Fields(strings.ToLower(tfClean(rows[ri][c])))
+			if len(words) > 0 && frNoteWords[strings.Trim(words[0], ":")] {
+				col, head = c, ri
+				break
+			}
+		}
+	}
+	if col < 0 {
+		return rows
+	}
+	out := slices.Clone(rows)
+	for ri := head + 1; ri < len(out); ri++ {
+		if col < len(out[ri]) && tfClean(out[ri][col]) != "" {
+			out[ri] = slices.Clone(out[ri])
+			out[ri][col] = ""
+		}
+	}
+	return out
 }
 
 // frCellsBeside is the evidence of a value written in several cells beside its label: unless
