@@ -3,6 +3,7 @@ package mailbot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,6 +67,14 @@ func TestChangesProposedByMail(t *testing.T) {
 			}
 			if got := h.caseValueOf(id, c.key); got != c.old {
 				t.Errorf("the proposed %s replaced the case's before anyone confirmed it: %q", c.key, got)
+			}
+			// Not in any form filed with the case either: a proposed e-mail or PEC names nobody
+			// who may act on the case (senders.go reads the forms).
+			forms, _ := h.d.Store.Forms(ctx, id)
+			for _, f := range forms {
+				if strings.Contains(fmt.Sprint(f.Fields), c.new) {
+					t.Errorf("the proposed value was filed with the case in %s from %s", f.Type, f.Source)
+				}
 			}
 			if tk := h.ticket(id); tk.State != ticketing.StateTesting {
 				t.Errorf("state %s", tk.State)
@@ -195,12 +204,19 @@ func TestProductionIPsProposed(t *testing.T) {
 	if got := ips(); strings.Join(got, ",") != "198.51.100.7" {
 		t.Errorf("production IPs %v, want only the accepted one", got)
 	}
+	// A value staff give themselves is no proposal: it is the case's at once.
+	if _, err := h.d.Intake.Apply(ctx, id, "campo", "", map[string]string{parsers.KeyIpEsercizio: "198.51.100.8"}, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ips(); !slices.Contains(got, "198.51.100.8") || len(h.proposals(id, 2)) != 2 {
+		t.Errorf("production IPs %v after #campo: the staff's value should be enabled at once, without a proposal", got)
+	}
 	if _, err := h.d.Intake.Apply(ctx, id, "credenziali", "esercizio", creds, "cli:test"); err != nil {
 		t.Fatal(err)
 	}
 	h.waitState(id, ticketing.StateProductionCheck)
 	if _, text := h.lastTo(referent); !strings.Contains(text, "198.51.100.7") || strings.Contains(text, "203.0.113.10") {
-		t.Errorf("production credentials do not name the accepted IPs alone:\n%s", text)
+		t.Errorf("production credentials do not name the confirmed IPs alone:\n%s", text)
 	}
 }
 

@@ -185,6 +185,9 @@ func TestTicketAcceptReject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if code, stdout, _ := runCLI("tickets", "show", "-config", cfg, id); code != 0 || !strings.Contains(stdout, `Proposed:  1. ip_esercizio "" -> "203.0.113.10"`) {
+		t.Errorf("tickets show does not list the pending proposals:\n%s", stdout)
+	}
 	if code, stdout, stderr := runCLI("ticket", "accept", "-config", cfg, id, "1"); code != 0 || !strings.Contains(stdout, "modifica applicata") {
 		t.Fatalf("accept: exit %d, %q %q", code, stdout, stderr)
 	}
@@ -199,8 +202,9 @@ func TestTicketAcceptReject(t *testing.T) {
 	}
 	code, stdout, _ := runCLI("tickets", "show", "-config", cfg, "-json", id)
 	var shown struct {
-		IPs      map[string][]string       `json:"ips"`
-		CaseFile map[string]ticketing.Form `json:"case_file"`
+		IPs       map[string][]string       `json:"ips"`
+		CaseFile  map[string]ticketing.Form `json:"case_file"`
+		Proposals []ticketing.Proposal      `json:"proposals"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &shown); code != 0 || err != nil {
 		t.Fatalf("show: exit %d, %v", code, err)
@@ -210,5 +214,8 @@ func TestTicketAcceptReject(t *testing.T) {
 	}
 	if iban := shown.CaseFile["informativa_generale"].Field("tipi_dovuto.iban"); iban != "" {
 		t.Errorf("the rejected IBAN is the case's: %q", iban)
+	}
+	if len(shown.Proposals) != 2 || shown.Proposals[0].State != ticketing.ProposalConfirmed || shown.Proposals[1].State != ticketing.ProposalRejected {
+		t.Errorf("proposals shown %+v", shown.Proposals)
 	}
 }

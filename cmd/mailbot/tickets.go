@@ -104,6 +104,11 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return 1
 		}
 		cf := mailbot.CaseFile(tk.Kind, forms, reg)
+		proposals, err := store.ListProposals(ctx, id)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailbot tickets show: %v\n", err)
+			return 1
+		}
 		detail := struct {
 			*ticketing.Ticket
 			MessageCount int                       `json:"message_count"`
@@ -111,9 +116,10 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			CaseFile     map[string]ticketing.Form `json:"case_file"`
 			Conflicts    []ticketing.Conflict      `json:"conflicts"`
 			Registry     []ticketing.RegistryNote  `json:"registry,omitempty"`
+			Proposals    []ticketing.Proposal      `json:"proposals"`
 			Messages     []ticketing.Message       `json:"messages"`
 			Events       []ticketing.Event         `json:"events"`
-		}{tk, tk.Messages, ips, cf.Forms, nonNilConflicts(cf.Conflicts), cf.Registry, msgs, events}
+		}{tk, tk.Messages, ips, cf.Forms, nonNilConflicts(cf.Conflicts), cf.Registry, proposals, msgs, events}
 		if *asJSON {
 			return printJSON(stdout, stderr, detail)
 		}
@@ -124,6 +130,11 @@ func runTickets(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stdout, "Flagged:   %s (%s)\n", tk.Flag, tk.FlagKind)
 		}
 		fmt.Fprintf(stdout, "IP:        collaudo %s; esercizio %s\n", strings.Join(ips["collaudo"], ", "), strings.Join(ips["esercizio"], ", "))
+		for _, p := range proposals {
+			if p.Pending() { // a value from mail the case does not use until staff accept it
+				fmt.Fprintf(stdout, "Proposed:  %d. %s %q -> %q (message %s; accept N / reject N)\n", p.Seq, p.Field, p.Old, p.Value, p.MessageID)
+			}
+		}
 		printCaseFile(stdout, cf)
 		fmt.Fprintln(stdout, "\nMessages:")
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
