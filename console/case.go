@@ -11,6 +11,7 @@ import (
 
 	"mailbot/catalog"
 	"mailbot/mailbot"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -44,12 +45,12 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	me := who(r)
 	c, err := s.loadCase(r, r.PathValue("id"))
 	if errors.Is(err, ticketing.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "Pratica non trovata.")
+		s.fail(w, r, http.StatusNotFound, say.Text("console.case_not_found"))
 		return
 	}
 	if err != nil {
 		s.log.Error("console: case", "id", r.PathValue("id"), "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "Errore interno nella lettura della pratica.")
+		s.fail(w, r, http.StatusInternalServerError, say.Text("console.case_read_error"))
 		return
 	}
 	c.Flash = s.takeFlash(me.hash)
@@ -100,7 +101,7 @@ func (s *Server) loadCase(r *http.Request, id string) (*Case, error) {
 }
 
 // errStale is the refusal of an action decided on a page older than the case.
-const errStale = "La pratica è cambiata, ricaricare la pagina: nessuna modifica è stata fatta."
+var errStale = say.Text("console.stale")
 
 // action runs one staff action through Intake.Apply, the service layer of the mail commands and
 // the CLI, then shows the case again with the outcome (Post/Redirect/Get).
@@ -109,12 +110,12 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	tk, err := s.store.Ticket(r.Context(), id)
 	if errors.Is(err, ticketing.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "Pratica non trovata.")
+		s.fail(w, r, http.StatusNotFound, say.Text("console.case_not_found"))
 		return
 	}
 	if err != nil {
 		s.log.Error("console: action", "id", id, "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "Errore interno.")
+		s.fail(w, r, http.StatusInternalServerError, say.Text("console.internal_error"))
 		return
 	}
 	seen, err := time.Parse(time.RFC3339Nano, r.PostFormValue("versione"))
@@ -135,14 +136,14 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		// Checked again inside the action's transaction: another action may have landed since
 		// the check above.
-		msg, err = s.intake.ApplyUnchanged(r.Context(), id, cmd.Name, arg, values, me.email+" (via console)", seen)
+		msg, err = s.intake.ApplyUnchanged(r.Context(), id, cmd.Name, arg, values, say.Text("console.by", me.email), seen)
 	}
 	if errors.Is(err, mailbot.ErrStale) {
 		s.fail(w, r, http.StatusConflict, errStale)
 		return
 	}
 	if err != nil {
-		msg = "Non eseguito: " + err.Error()
+		msg = say.Text("console.not_done", err.Error())
 		s.log.Info("console: action refused", "id", id, "staff", me.email, "action", r.PostFormValue("azione"))
 	} else {
 		s.log.Info("console: action", "id", id, "staff", me.email, "action", r.PostFormValue("azione"))

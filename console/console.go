@@ -25,6 +25,7 @@ import (
 	"mailbot/internal/httpserve"
 	"mailbot/mailaddr"
 	"mailbot/mailbot"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -149,7 +150,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusForbidden, "Richiesta rifiutata: proviene da un altro sito.")
+		s.fail(w, r, http.StatusForbidden, say.Text("console.cross_site"))
 	}))
 	return s.headers(cop.Handler(h))
 }
@@ -175,10 +176,10 @@ func (s *Server) headers(h http.Handler) http.Handler {
 			if err := r.ParseForm(); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {
-					s.fail(w, r, http.StatusRequestEntityTooLarge, "Modulo troppo grande.")
+					s.fail(w, r, http.StatusRequestEntityTooLarge, say.Text("console.form_too_big"))
 					return
 				}
-				s.fail(w, r, http.StatusBadRequest, "Modulo non leggibile.")
+				s.fail(w, r, http.StatusBadRequest, say.Text("console.form_unreadable"))
 				return
 			}
 		}
@@ -214,7 +215,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 		who, ok := s.session(r)
 		if !ok {
 			if r.Method == http.MethodPost {
-				s.fail(w, r, http.StatusForbidden, "Sessione scaduta o assente: entrare di nuovo.")
+				s.fail(w, r, http.StatusForbidden, say.Text("console.session_expired"))
 				return
 			}
 			http.Redirect(w, r, s.base+"/accesso", http.StatusSeeOther)
@@ -222,7 +223,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 		}
 		if r.Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(who.csrf)) != 1 {
 			s.log.Warn("console: POST without a valid CSRF token", "staff", who.email, "path", r.URL.Path)
-			s.fail(w, r, http.StatusForbidden, "Richiesta rifiutata: modulo non valido o scaduto. Ricaricare la pagina e riprovare.")
+			s.fail(w, r, http.StatusForbidden, say.Text("console.csrf"))
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, who)))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"mailbot/mailbot"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -22,10 +23,10 @@ func (s *Server) held(w http.ResponseWriter, r *http.Request) {
 	list, err := s.intake.HeldMail(r.Context())
 	if err != nil {
 		s.log.Error("console: held replies", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "Errore interno nella lettura delle risposte trattenute.")
+		s.fail(w, r, http.StatusInternalServerError, say.Text("console.held_read_error"))
 		return
 	}
-	s.render(w, r, http.StatusOK, "held", page{Title: "Risposte trattenute", Me: me, Held: &Held{Mail: list, Flash: s.takeFlash(me.hash)}})
+	s.render(w, r, http.StatusOK, "held", page{Title: say.Text("console.held_title"), Me: me, Held: &Held{Mail: list, Flash: s.takeFlash(me.hash)}})
 }
 
 // heldAction sends a held reply (within the caps) or drops it, as `mailbot held` does.
@@ -33,10 +34,10 @@ func (s *Server) heldAction(w http.ResponseWriter, r *http.Request) {
 	me := who(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "Risposta non trovata.")
+		s.fail(w, r, http.StatusNotFound, say.Text("console.held_not_found"))
 		return
 	}
-	by := me.email + " (via console)"
+	by := say.Text("console.by", me.email)
 	var res string
 	switch r.PostFormValue("azione") {
 	case "invia":
@@ -48,9 +49,9 @@ func (s *Server) heldAction(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, mailbot.ErrHeldGone):
-		res = "Non eseguito: risposta già inviata o scartata."
+		res = say.Text("console.held_gone")
 	case err != nil:
-		res = "Non eseguito: " + err.Error()
+		res = say.Text("console.not_done", err.Error())
 		s.log.Info("console: held reply", "id", id, "staff", me.email, "err", err)
 	default:
 		res = "Fatto: " + res + "."

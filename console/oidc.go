@@ -14,6 +14,7 @@ import (
 
 	"mailbot/mailaddr"
 	"mailbot/mailbot"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -95,13 +96,13 @@ func (o *oidcSignIn) identify(ctx context.Context, p *oidc.Provider, raw, nonce 
 func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 	client := s.clientAddr(r)
 	if !s.clients.allow("oidc:"+client, signInPerClient, signInWindow, s.now()) {
-		s.fail(w, r, http.StatusTooManyRequests, "Troppe richieste di accesso: riprovare tra qualche minuto.")
+		s.fail(w, r, http.StatusTooManyRequests, say.Text("console.too_many_requests"))
 		return
 	}
 	p, err := s.oidc.discover(r.Context())
 	if err != nil {
 		s.log.Error("console: identity provider", "err", err)
-		s.fail(w, r, http.StatusBadGateway, "Il servizio di accesso della Regione non risponde: riprovare più tardi o chiedere un collegamento per posta.")
+		s.fail(w, r, http.StatusBadGateway, say.Text("console.oidc_down_start"))
 		return
 	}
 	state, _ := token()
@@ -118,12 +119,12 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 func (s *Server) oidcReturn(w http.ResponseWriter, r *http.Request) {
 	client := s.clientAddr(r)
 	if !s.clients.allow("oidc-fine:"+client, enterPerClient, signInWindow, s.now()) {
-		s.fail(w, r, http.StatusTooManyRequests, "Troppi tentativi di accesso: riprovare tra qualche minuto.")
+		s.fail(w, r, http.StatusTooManyRequests, say.Text("console.too_many_attempts"))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: s.base + "/accesso/oidc", MaxAge: -1, HttpOnly: true,
 		Secure: s.secure, SameSite: http.SameSiteLaxMode})
-	const refused = "Accesso non riuscito: ricominciare dalla pagina di accesso."
+	var refused = say.Text("console.oidc_refused")
 	c, err := r.Cookie(oidcCookie)
 	parts := []string{}
 	if err == nil {
@@ -142,7 +143,7 @@ func (s *Server) oidcReturn(w http.ResponseWriter, r *http.Request) {
 	p, err := s.oidc.discover(r.Context())
 	if err != nil {
 		s.log.Error("console: identity provider", "err", err)
-		s.fail(w, r, http.StatusBadGateway, "Il servizio di accesso della Regione non risponde: riprovare più tardi.")
+		s.fail(w, r, http.StatusBadGateway, say.Text("console.oidc_down"))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
@@ -160,7 +161,7 @@ func (s *Server) oidcReturn(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.log.Warn("console: oidc sign-in refused", "err", err)
-		s.fail(w, r, http.StatusForbidden, "Accesso non consentito: l'identità ricevuta non è tra quelle dello staff dell'assistenza (o l'indirizzo non è verificato).")
+		s.fail(w, r, http.StatusForbidden, say.Text("console.oidc_not_staff"))
 		return
 	}
 	s.startSession(w, r, "oidc", func(*ticketing.Tx) (string, error) { return email, nil })

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -20,10 +21,10 @@ func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
 	msgs, err := s.store.QuarantineQueue(r.Context())
 	if err != nil {
 		s.log.Error("console: quarantine", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "Errore interno nella lettura dei messaggi trattenuti.")
+		s.fail(w, r, http.StatusInternalServerError, say.Text("console.quarantine_read_error"))
 		return
 	}
-	s.render(w, r, http.StatusOK, "quarantine", page{Title: "Messaggi trattenuti", Me: me,
+	s.render(w, r, http.StatusOK, "quarantine", page{Title: say.Text("console.quarantine_title"), Me: me,
 		Quarantine: &Quarantine{Messages: msgs, Flash: s.takeFlash(me.hash)}})
 }
 
@@ -33,17 +34,17 @@ func (s *Server) quarantineAction(w http.ResponseWriter, r *http.Request) {
 	me := who(r)
 	id, err := strconv.ParseInt(r.PathValue("msg"), 10, 64)
 	if err != nil {
-		s.fail(w, r, http.StatusNotFound, "Messaggio non trovato.")
+		s.fail(w, r, http.StatusNotFound, say.Text("console.quarantine_not_found"))
 		return
 	}
-	by := me.email + " (via console)"
+	by := say.Text("console.by", me.email)
 	now := s.now()
 	var msg, caseID string
 	err = s.store.Update(r.Context(), func(tx *ticketing.Tx) error {
 		switch r.PostFormValue("azione") {
 		case "allega":
 			caseID = strings.ToUpper(strings.TrimSpace(r.PostFormValue("pratica")))
-			msg = "Messaggio aggiunto alla pratica " + caseID + "."
+			msg = say.Text("console.quarantine_attached", caseID)
 			return tx.AttachQuarantined(id, caseID, by, now)
 		case "apri":
 			kind := ticketing.KindIntegration
@@ -52,20 +53,20 @@ func (s *Server) quarantineAction(w http.ResponseWriter, r *http.Request) {
 			}
 			tk, err := tx.OpenFromQuarantine(id, kind, by, now, s.cfg.Location())
 			if err == nil {
-				caseID, msg = tk.ID, "Aperta la pratica "+tk.ID+" con il messaggio."
+				caseID, msg = tk.ID, say.Text("console.quarantine_opened", tk.ID)
 			}
 			return err
 		case "scarta":
-			msg = "Messaggio scartato."
+			msg = say.Text("console.quarantine_dismissed")
 			return tx.DismissQuarantined(id, by, now)
 		}
 		return errors.New("azione sconosciuta")
 	})
 	if errors.Is(err, ticketing.ErrNotFound) {
-		msg = "Non eseguito: messaggio già trattato o pratica inesistente."
+		msg = say.Text("console.quarantine_gone")
 	} else if err != nil {
 		s.log.Error("console: quarantine action", "err", err)
-		msg = "Non eseguito: " + err.Error()
+		msg = say.Text("console.not_done", err.Error())
 	} else {
 		s.log.Info("console: quarantine", "message", id, "staff", me.email, "action", r.PostFormValue("azione"), "ticket", caseID)
 	}

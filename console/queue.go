@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -211,9 +212,9 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	q, err := s.buildQueue(r.Context(), filterOf(r.URL.Query()), me.email)
 	if err != nil {
 		s.log.Error("console: queue", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "Errore interno nella lettura delle pratiche.")
+		s.fail(w, r, http.StatusInternalServerError, say.Text("console.queue_read_error"))
 		return
 	}
 	q.Staff = s.cfg.StaffAddresses()
-	s.render(w, r, http.StatusOK, "queue", page{Title: "Pratiche aperte", Me: me, Queue: q})
+	s.render(w, r, http.StatusOK, "queue", page{Title: say.Text("console.queue_title"), Me: me, Queue: q})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailbot/catalog"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var b bytes.Buffer
 	if err := pages.ExecuteTemplate(&b, name, p); err != nil {
 		s.log.Error("console: render", "page", name, "err", err)
-		http.Error(w, "errore interno", http.StatusInternalServerError)
+		http.Error(w, say.Text("console.render_error"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

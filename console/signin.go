@@ -8,6 +8,7 @@ import (
 
 	"mailbot/mailaddr"
 	"mailbot/mailbot"
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -42,13 +43,13 @@ func (s *Server) signInRequest(w http.ResponseWriter, r *http.Request) {
 	client, now := s.clientAddr(r), s.now()
 	if !s.clients.allow("accesso:"+client, signInPerClient, signInWindow, now) {
 		s.log.Warn("console: sign-in requests over the limit", "client", client)
-		s.fail(w, r, http.StatusTooManyRequests, "Troppe richieste di accesso: riprovare tra qualche minuto.")
+		s.fail(w, r, http.StatusTooManyRequests, say.Text("console.too_many_requests"))
 		return
 	}
 	email := mailaddr.Norm(r.PostFormValue("email")).String()
 	send := s.cfg.IsStaff(email) && s.staffLinks.allow(email, 1, linkEvery, now)
 	// The same answer whoever asked: the page tells nobody who is on the staff list.
-	s.render(w, r, http.StatusOK, "sent", page{Title: "Controllare la posta"})
+	s.render(w, r, http.StatusOK, "sent", page{Title: say.Text("console.signin_sent_title")})
 	if send {
 		s.later(func() { s.mailLink(email, now) })
 	}
@@ -77,13 +78,13 @@ func (s *Server) signInConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 // errBadLink is the answer to a link that is not, or no longer, valid.
-const errBadLink = "Collegamento non valido, già usato o scaduto: chiederne uno nuovo."
+var errBadLink = say.Text("console.signin_bad_link")
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	client, now := s.clientAddr(r), s.now()
 	if !s.clients.allow("entra:"+client, enterPerClient, signInWindow, now) {
 		s.log.Warn("console: sign-in presses over the limit", "client", client)
-		s.fail(w, r, http.StatusTooManyRequests, "Troppi tentativi di accesso: riprovare tra qualche minuto.")
+		s.fail(w, r, http.StatusTooManyRequests, say.Text("console.too_many_attempts"))
 		return
 	}
 	t := r.PostFormValue("t")
@@ -125,7 +126,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, how string
 	}
 	if err != nil {
 		s.log.Error("console: sign in", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "Errore interno: riprovare più tardi.")
+		s.fail(w, r, http.StatusInternalServerError, say.Text("console.signin_error"))
 		return
 	}
 	s.log.Info("console: signed in", "staff", email, "by", how)
@@ -134,7 +135,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, how string
 	if how == "oidc" {
 		// Arrived from the provider's site: a redirect would still count as cross-site and the
 		// browser would hold back the Strict cookie; a page of our own moves on same-site.
-		s.render(w, r, http.StatusOK, "entered", page{Title: "Accesso riuscito"})
+		s.render(w, r, http.StatusOK, "entered", page{Title: say.Text("console.signin_entered_title")})
 		return
 	}
 	http.Redirect(w, r, s.base+"/", http.StatusSeeOther)

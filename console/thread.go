@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-message/mail"
 	"github.com/k3a/html2text"
 
+	"mailbot/templates/say"
 	"mailbot/ticketing"
 )
 
@@ -138,7 +139,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
 	idx, err2 := strconv.Atoi(r.PathValue("n"))
 	msgs, err := s.store.Messages(r.Context(), id)
 	if err1 != nil || err2 != nil || err != nil {
-		s.fail(w, r, http.StatusNotFound, "Allegato non trovato.")
+		s.fail(w, r, http.StatusNotFound, say.Text("console.attachment_not_found"))
 		return
 	}
 	for _, m := range msgs {
@@ -172,5 +173,5 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
 		}
 		break
 	}
-	s.fail(w, r, http.StatusNotFound, "Allegato non trovato.")
+	s.fail(w, r, http.StatusNotFound, say.Text("console.attachment_not_found"))
 }
