@@ -74,6 +74,9 @@ func TestGoldenReplies(t *testing.T) {
 		{"change_checking.eml", "change_checking", with(func(d *replyData) {
 			d.Changes = []string{"IBAN di accredito: IT02A0301503200000003517230", "IP chiamanti in esercizio: 203.0.113.99"}
 		})},
+		{"change_checking-referent.eml", "change_checking", with(func(d *replyData) {
+			d.Name, d.ChangedBy, d.Changes = "", "assistenza@softwareveneto.it", []string{"Email referente: nuovo.referente@example.org"}
+		})},
 		{"staff_notice-proposals.eml", "staff_notice", withStaff(func(d *staffData) {
 			d.Reason = noticeProposed
 			d.Proposals = []proposalView{

@@ -344,9 +344,27 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		}
 	}
 	if len(o.changes) > 0 { // the sender hears that a person checks them first
-		return in.queueReply(tx, tk, msg, "change_checking", o, now)
+		if err := in.queueReply(tx, tk, msg, "change_checking", o, now); err != nil {
+			return err
+		}
+		if tk.Requester != "" && !mailaddr.Same(tk.Requester, msg.from()) {
+			return in.tellChanges(tx, tk, msg, o.changes, now)
+		}
 	}
 	return nil
+}
+
+// tellChanges tells the referent of the changes someone else on the case proposed: the one
+// whose payments or case they would redirect hears of it, whoever asked.
+func (in *Intake) tellChanges(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, changes []string, now time.Time) error {
+	body, err := templates.Render("change_checking", replyData{TicketID: tk.ID, Subject: echoText(msg.subject(), maxEcho),
+		Changes: changes, ChangedBy: echoText(msg.from(), maxEcho)})
+	if err != nil {
+		return err
+	}
+	_, err = in.post.queue(tx, outgoing{TicketID: tk.ID, Kind: "change_checking", To: []string{tk.Requester},
+		Subject: replySubject(tk.Subject, tk.ID), Body: body}, now)
+	return err
 }
 
 // analyze reads a stored message's content; a failure leaves the message to be answered on its
@@ -716,6 +734,7 @@ type replyData struct {
 	Question    string   // the referent's question, quoted in the answer
 	Step        string   // the step whose lines to write the mail shows (parsers.StepTests, StepPayment)
 	Changes     []string // values the message proposed, waiting for staff ("IBAN di accredito: IT…")
+	ChangedBy   string   // who proposed them, when the mail goes to the referent instead
 }
 
 // staffData is what the mail to staff sees.

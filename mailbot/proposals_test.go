@@ -38,27 +38,34 @@ func (h *harness) caseValueOf(id, key string) string {
 // TestChangesProposedByMail (issue 19 item 4): once the forms were complete, an informativa
 // giving another IBAN, ente PEC or referent e-mail changes nothing by itself: the value is a
 // proposal, the case keeps its own, staff are told with the lines that decide it and the
-// referent that a person checks it. Accepting applies the value (by mail or the CLI's path),
-// rejecting keeps the old one.
+// referent that a person checks it (also when the software house sent it). Accepting applies
+// the value (by mail or the CLI's path), rejecting keeps the old one.
 func TestChangesProposedByMail(t *testing.T) {
 	for _, c := range []struct {
 		key, old, new string
 		decide, how   string
+		from          string // the sender, when not the referent
 	}{
-		{parsers.KeyTipiDovutoIban, "IT55R0306902117100000046001", "IT60X0542811101000000123456", "accetta", "cli"},
-		{parsers.KeyTipiDovutoIban, "IT55R0306902117100000046001", "IT60X0542811101000000123456", "rifiuta", "mail"},
-		{parsers.KeyEntePec, "protocollo@pec.comune.venezia.it", "rimborsi@pec.example.org", "rifiuta", "cli"},
-		{parsers.KeyReferenteEmail, "mario.rossi@comune.venezia.it", "nuovo.referente@example.org", "accetta", "mail"},
+		{parsers.KeyTipiDovutoIban, "IT55R0306902117100000046001", "IT60X0542811101000000123456", "accetta", "cli", ""},
+		{parsers.KeyTipiDovutoIban, "IT55R0306902117100000046001", "IT60X0542811101000000123456", "rifiuta", "mail", ""},
+		{parsers.KeyEntePec, "protocollo@pec.comune.venezia.it", "rimborsi@pec.example.org", "rifiuta", "cli", ""},
+		{parsers.KeyReferenteEmail, "mario.rossi@comune.venezia.it", "nuovo.referente@example.org", "accetta", "mail", ""},
+		{parsers.KeyReferenteEmail, "mario.rossi@comune.venezia.it", "nuovo.referente@example.org", "rifiuta", "cli", softwareHouse},
 	} {
 		t.Run(c.key+"-"+c.decide, func(t *testing.T) {
 			h, _ := newLifecycle(t)
+			h.mail.AddUser(softwareHouse)
 			ctx := context.Background()
 			id := caseIn(t, h, ticketing.StateTesting)
+			from := "Mario Rossi <" + referent + ">"
+			if c.from != "" {
+				from = c.from
+			}
 			if got := h.caseValueOf(id, c.key); got != c.old {
 				t.Fatalf("%s before: %q, want %q", c.key, got, c.old)
 			}
 			changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", c.old, c.new)
-			h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: Credenziali di collaudo ["+id+"]", "change@comune.venezia.it",
+			h.deliver(mimeMail(from, CallCenter, "Re: Credenziali di collaudo ["+id+"]", "change@comune.venezia.it",
 				"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": changed}))
 			list := h.proposals(id, 1)
 			p := list[0]
@@ -83,8 +90,13 @@ func TestChangesProposedByMail(t *testing.T) {
 				_, text := h.lastTo(referent)
 				return strings.Contains(text, "verificate da un operatore")
 			})
-			if _, text := h.lastTo(referent); !strings.Contains(text, c.new) {
-				t.Errorf("the referent is not told which value is checked:\n%s", text)
+			if _, text := h.lastTo(referent); !strings.Contains(text, c.new) || c.from != "" && !strings.Contains(text, c.from) {
+				t.Errorf("the referent is not told which value is checked, and who asked:\n%s", text)
+			}
+			if c.from != "" {
+				if _, text := h.lastTo(c.from); !strings.Contains(text, "verificate da un operatore") {
+					t.Errorf("the sender is not told a person checks the change:\n%s", text)
+				}
 			}
 			wait.For(t, "the staff notice", func() bool {
 				_, text := h.lastTo(staffOne)
@@ -133,6 +145,9 @@ func TestChangesProposedByMail(t *testing.T) {
 		})
 	}
 }
+
+// softwareHouse is the technical contact the Venezia informativa names.
+const softwareHouse = "assistenza@softwareveneto.it"
 
 func containsFlag(fs []ticketing.FlagStats, k ticketing.FlagKind, n int) bool {
 	for _, f := range fs {
