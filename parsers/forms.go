@@ -110,7 +110,7 @@ type frItem struct {
 	where        string   // Provenance.Where: page, table cell, paragraph ("" if unknown)
 	how          string   // Provenance.How; "" means HowLine (HowBody for a message body)
 	sig          Signal   // evidence against this pair, zero when none
-	in           lblLabel // the label's tokens, read once by frBuild
+	in           lblLabel // the label's tokens, read once by frBuild (or by the reader)
 	// key is the name the document gives the value's field (a content control's tag, a form
 	// control's or AcroForm field's name): in mailbot's own forms, the field key itself.
 	key string
@@ -316,7 +316,9 @@ func frHeadingType(it frItem) string {
 // fromBody marks text of a message, where a form is only what has recognised fields.
 func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 	for i := range items {
-		items[i].in = lblLabelOf(items[i].label)
+		if items[i].in.toks == nil { // a reader may have read them already
+			items[i].in = lblLabelOf(items[i].label)
+		}
 	}
 	segs := []frSegment{{}}
 	for _, it := range items {

@@ -684,14 +684,22 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 		lines := b.texts()
 		label := b.label()
 		isBlock := pdfLabelBlock(lines)
-		if !isBlock && !lblIsLabel(label) {
+		var in lblLabel
+		isLabel := false
+		if !isBlock {
+			in = lblLabelOf(label)
+			_, _, isLabel = lblMatchers[""].matchRead(label, in)
+		}
+		if !isBlock && !isLabel {
 			if len(bs) == 2 && i == 0 && !pdfExactLabel(bs[1].label()) && !pdfLabelBlock(bs[1].texts()) {
 				// Two cells side by side: a label this reader does not know ("Codice"
 				// under a section heading) may still be one to the form's sections.
 				pair(label, bs[1].value(right[bs[1].col], false), "")
 				break
 			}
-			items = append(items, frItem{label: strings.Join(lines, " ")})
+			// The cell's text less " :*" at its ends has the same tokens: frBuild reads
+			// them from here.
+			items = append(items, frItem{label: strings.Join(lines, " "), in: in})
 			continue
 		}
 		if i+1 >= len(bs) {

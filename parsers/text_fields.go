@@ -543,7 +543,10 @@ func tfLinesToItems(lines []string) []frItem {
 				i += used - 1
 				continue
 			}
-			items = append(items, frItem{label: line})
+			// The line's words are split already (labelLine asked): frBuild takes its tokens.
+			w := tl.wordsOf(i)
+			toks := lblReduce(w, make([]string, 0, min(len(w)+2, 64)))
+			items = append(items, frItem{label: line, in: lblLabel{toks: toks, ids: lblIDs(toks, make([]uint16, 0, len(toks)))}})
 			continue
 		}
 		if value == "" {
