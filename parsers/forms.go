@@ -1174,14 +1174,8 @@ func labelInValue(v string) Signal {
 		// A label of several words with no colon before a value ("E-mail software house
 		// help@…" read as the company's name). One word is too often a value's own word
 		// ("Azienda ULSS", "Servizio mensa") to count.
-		if w := strings.Fields(line); len(w) > 2 {
-			for i := range w {
-				for n := min(4, len(w)-i-1); n >= 2; n-- {
-					if tfIsExactLabel(strings.Join(w[i:i+n], " ")) {
-						return doubt(line)
-					}
-				}
-			}
+		if w := strings.Fields(line); len(w) > 2 && tfLabelRun(w) {
+			return doubt(line)
 		}
 		// Another code named inside a value: "Piave Software S.r.l. – P. IVA 04555666272",
 		// "Comune di San Donà (C.F. 00…, IPA c_h823)": two values, one field.

@@ -224,3 +224,31 @@ func FuzzResolveAndPlausible(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLabelRun checks that the label runs found without building text are those found by
+// joining the words and matching the text: a value that names another field's label is
+// doubted exactly as before.
+func FuzzLabelRun(f *testing.F) {
+	for _, s := range []string{
+		"E-mail software house help@ditta.it", "Codice fiscale dell'ente 80012345678",
+		"Comune di San Donà di Piave", "C. F. ente 123", "P. IVA e-mail PEC", "i p a codice IPA c_h823",
+		"Nome COGNOME Referente pagamenti", "È l'ÉNTE à la carte", "a b c d e f",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		w := strings.Fields(line)
+		if len(w) < 3 || len(w) > 16 {
+			return
+		}
+		want := false
+		for i := range w {
+			for n := min(4, len(w)-i-1); n >= 2; n-- {
+				want = want || tfIsExactLabel(strings.Join(w[i:i+n], " "))
+			}
+		}
+		if got := tfLabelRun(w); got != want {
+			t.Fatalf("tfLabelRun(%q) = %v, joined text says %v", w, got, want)
+		}
+	})
+}

@@ -900,6 +900,33 @@ func tfIsExactLabel(text string) bool {
 	return ok && score >= 10000
 }
 
+// tfLabelRun reports whether 2 to 4 words in a row of w, short of its last word, are exactly
+// a field's label: tfIsExactLabel of each run joined, with each word split once and no text
+// built (the words of words joined are each word's words, one after the other; a key has no
+// space, so a run is never one).
+func tfLabelRun(w []string) bool {
+	lm := lblMatchers[""]
+	var rawBuf, tokBuf [48]string
+	var offBuf [17]int
+	var idBuf [48]uint16
+	raw, offs := rawBuf[:0], offBuf[:0]
+	for _, x := range w {
+		offs = append(offs, len(raw))
+		raw = lblSplit(x, raw)
+	}
+	offs = append(offs, len(raw))
+	for i := range w {
+		for n := min(4, len(w)-i-1); n >= 2; n-- {
+			in := lblLabel{toks: lblReduce(raw[offs[i]:offs[i+n]], tokBuf[:0])}
+			in.ids = lblIDs(in.toks, idBuf[:0])
+			if _, score, ok := lm.matchLabel(in); ok && score >= 10000 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // tfAllLabels reports whether every line of a value is a field label: a block of labels read
 // as a value ("denominazione\ncodice fiscale\ncodice IPA").
 func tfAllLabels(v string) bool {
