@@ -273,7 +273,7 @@ func (g *Digester) stalled(tx *ticketing.Tx, tk ticketing.Ticket, now time.Time)
 	c.Since = g.rem.day(start)
 	switch {
 	case tk.FlagKind == ticketing.FlagStalled:
-		c.Why = "nessuna risposta dell'ente ai solleciti"
+		c.Why = say.Text("digest.stalled")
 	case tk.FlagKind != ticketing.FlagNone:
 		c.Why = echoText(tk.Flag, maxEcho)
 	case ticketing.WaitingOn(tk.Kind, tk.State) == ticketing.WaitingRegione:
@@ -304,7 +304,7 @@ func (g *Digester) Compose(ctx context.Context, now time.Time) (templates.Mail, 
 }
 
 func (g *Digester) render(d digestData, bars []chartBar) (templates.Mail, []byte, error) {
-	chart, err := pipelineChart("Pratiche aperte per stato - "+d.Date, bars)
+	chart, err := pipelineChart(say.Text("digest.chart_title", d.Date), bars)
 	if err != nil {
 		return templates.Mail{}, nil, err
 	}

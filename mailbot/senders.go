@@ -126,7 +126,7 @@ const (
 // and condemns nothing. The reason is Italian: staff read it.
 func fromAuthentication(headers []string, authservID, fromDomain string) (fromAuth, string) {
 	if authservID == "" {
-		return authNone, "nessun server di autenticazione configurato (trusted_authserv_id)"
+		return authNone, say.Text("auth.no_server")
 	}
 	for _, v := range headers {
 		res, err := parsers.ParseAuthResults(v)
@@ -134,7 +134,7 @@ func fromAuthentication(headers []string, authservID, fromDomain string) (fromAu
 			continue
 		}
 		if err != nil {
-			return authNone, "intestazione Authentication-Results di " + authservID + " illeggibile"
+			return authNone, say.Text("auth.unreadable", authservID)
 		}
 		fail := ""
 		for _, r := range res.Results {

@@ -224,7 +224,7 @@ func tfSplitList(values []string, options []string) (out []string, doubt string)
 		if checked, ok, ambiguous := tfCheckboxes(v, options != nil); ok {
 			switch {
 			case len(checked) == 0:
-				doubt = "nessuna opzione risulta selezionata in " + tfQuote(v)
+				doubt = say.Text("doubt.none_ticked", tfQuote(v))
 			case ambiguous && options != nil && len(checked) >= len(options) && len(options) > 1:
 				doubt = tfAllTickedDoubt(v)
 			}
@@ -334,7 +334,7 @@ func tfServices(values []string) (services []string, recognised bool, doubt stri
 		}
 		switch {
 		case !anyOn:
-			doubt = "nessuna opzione risulta selezionata in " + tfQuote(v)
+			doubt = say.Text("doubt.none_ticked", tfQuote(v))
 		case onPay && onPivot && offered > 1 && ambiguous:
 			doubt = tfAllTickedDoubt(v)
 		}

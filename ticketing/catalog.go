@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"mailbot/templates/say"
 )
 
 // EventCatalog is the type of the event that records a correction to a published catalog.
@@ -61,9 +63,9 @@ func (t *Tx) CorrectCatalog(c CatalogChange, by string, now time.Time) error {
 	if c.Hidden != nil && *c.Hidden != hidden {
 		hidden = *c.Hidden
 		if hidden {
-			said = append(said, "voce nascosta")
+			said = append(said, say.Text("catalog.event_hidden"))
 		} else {
-			said = append(said, "voce di nuovo visibile")
+			said = append(said, say.Text("catalog.event_shown"))
 		}
 	}
 	names := make([]string, 0, len(c.Fields))
@@ -76,7 +78,7 @@ func (t *Tx) CorrectCatalog(c CatalogChange, by string, now time.Time) error {
 		if v == "" {
 			if _, ok := fields[f]; ok {
 				delete(fields, f)
-				said = append(said, f+" come nei moduli")
+				said = append(said, say.Text("catalog.event_as_forms", f))
 			}
 			continue
 		}

@@ -101,7 +101,7 @@ func printSummary(w io.Writer, a *parsers.Analysis) {
 	for _, f := range a.Forms {
 		t := f.Type
 		if t == "" {
-			t = "(nessun modulo)"
+			t = say.Text("inspect.no_form")
 		}
 		fmt.Fprintf(w, "  - %s da %s\n", t, f.Source)
 		if missing := parsers.MissingFields(f); len(missing) > 0 {
