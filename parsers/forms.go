@@ -344,6 +344,11 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 		typ := seg.typ
 		if typ == "" && !fromBody {
 			var text strings.Builder
+			size := 0
+			for _, it := range seg.items {
+				size += len(it.label) + 1
+			}
+			text.Grow(size)
 			for _, it := range seg.items {
 				text.WriteString(it.label + "\n")
 			}

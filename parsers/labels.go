@@ -438,7 +438,18 @@ func lblIsLabel(text string) bool {
 
 // lblFindMarker returns the form type whose marker appears in text, the earliest one when
 // several do, and "" if none.
-func lblFindMarker(text string) string { return lblFindMarkerRead(lblLabelOf(text).ids) }
+func lblFindMarker(text string) string {
+	// A document's whole text is searched: its words (about one in six bytes) and tokens are
+	// given room once rather than grown a doubling at a time.
+	var buf [24]string
+	raw := buf[:0]
+	if n := len(text)/6 + 1; n > len(buf) {
+		raw = make([]string, 0, n)
+	}
+	raw = lblSplit(text, raw)
+	toks := lblReduce(raw, make([]string, 0, min(len(raw)+2, max(64, len(raw)/2))))
+	return lblFindMarkerRead(lblIDs(toks, make([]uint16, 0, len(toks))))
+}
 
 // lblFindMarkerRead is lblFindMarker for a text whose tokens are read already: a marker is
 // found where its tokens stand one after the other.
