@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/templates/say"
 	"mailbot/ticketing"
@@ -61,6 +62,9 @@ func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m messa
 				continue // the case's own value, read again
 			}
 			f = withoutField(f, key)
+			if f.Type == "" && mailaddr.Same(value, m.from()) {
+				continue // "Email: " in the sender's signature: no change anyone asked for
+			}
 			if value == "" || slices.ContainsFunc(known, func(p ticketing.Proposal) bool {
 				return p.Pending() && p.Field == key && sameValue(p.Value, value)
 			}) {

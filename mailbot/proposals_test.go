@@ -149,6 +149,22 @@ func TestChangesProposedByMail(t *testing.T) {
 // softwareHouse is the technical contact the Venezia informativa names.
 const softwareHouse = "assistenza@softwareveneto.it"
 
+// TestSignatureIsNoProposal: the "Email:" line of a referent's signature names the sender, not
+// a new referent: no proposal, nothing filed, nobody told of a change.
+func TestSignatureIsNoProposal(t *testing.T) {
+	h, _ := newLifecycle(t)
+	id := caseIn(t, h, ticketing.StateTesting)
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", "sig@comune.venezia.it",
+		"Buongiorno, vi aggiorniamo a breve sui test.\n\nMario Rossi\nComune di Venezia\nEmail: "+referent, nil, nil))
+	h.waitHeld(id, 1)
+	if list := h.proposals(id, 0); len(list) != 0 {
+		t.Errorf("proposals from a signature: %+v", list)
+	}
+	if got := h.caseValueOf(id, parsers.KeyReferenteEmail); got != "mario.rossi@comune.venezia.it" {
+		t.Errorf("referent e-mail %q", got)
+	}
+}
+
 func containsFlag(fs []ticketing.FlagStats, k ticketing.FlagKind, n int) bool {
 	for _, f := range fs {
 		if f.Kind == k {
