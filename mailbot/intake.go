@@ -293,7 +293,7 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 	}
 	if d.auto != "" {
 		return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventAuto, By: msg.from(),
-			Text: "messaggio automatico registrato (" + d.auto + "): " + msg.subject()})
+			Text: say.Text("intake.auto_event", d.auto, msg.subject())})
 	}
 	if in.cfg.IsStaff(env.From) {
 		return in.staffMessage(tx, tk, msg, now)
@@ -315,7 +315,7 @@ func (in *Intake) respond(tx *ticketing.Tx, tk *ticketing.Ticket, msg message, m
 		return in.untrusted(tx, tk, msg, why, now)
 	}
 	if d.open == "" {
-		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(), Text: "messaggio ricevuto: " + msg.subject()}); err != nil {
+		if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: msg.from(), Text: say.Text("intake.received_event", msg.subject())}); err != nil {
 			return err
 		}
 	}
