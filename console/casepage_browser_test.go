@@ -158,7 +158,7 @@ func TestCasePageByKeyboard(t *testing.T) {
 			t.Errorf("doubt %s not in the first region: %v", k, r.Doubts)
 		}
 	}
-	if !slices.Contains(r.Proposals, strconv.Itoa(n.prop)) || !slices.Contains(r.Held, strconv.FormatInt(n.held, 10)) ||
+	if !slices.Contains(r.Proposals, strconv.Itoa(n.props[0])) || !slices.Contains(r.Proposals, strconv.Itoa(n.props[1])) || !slices.Contains(r.Held, strconv.FormatInt(n.held, 10)) ||
 		!slices.Contains(r.Kept, strconv.FormatInt(n.kept, 10)) {
 		t.Errorf("first region without the proposal, the held reply or the kept message: %+v", r)
 	}
@@ -185,18 +185,25 @@ func TestCasePageByKeyboard(t *testing.T) {
 		t.Errorf("still in doubt after the keyboard: %s.%s", d.Type, d.Key)
 	}
 
-	// The proposal, accepted.
-	if _, ok := mailbot.CommandOfForm(acceptAction); ok {
-		press(`[data-proposta="`+strconv.Itoa(n.prop)+`"] .settle button`, kb.Enter)
-		if got := flash(); strings.Contains(got, "Non eseguito") {
-			t.Errorf("accepting the proposal: %s", got)
+	// The proposals: the first accepted, the second rejected.
+	press(`[data-proposta="`+strconv.Itoa(n.props[0])+`"] form:has(input[value="accetta"]) button`, kb.Enter)
+	if got := flash(); strings.Contains(got, "Non eseguito") || got == "" {
+		t.Errorf("accepting the proposal: %q", got)
+	}
+	top()
+	press(`[data-proposta="`+strconv.Itoa(n.props[1])+`"] form:has(input[value="rifiuta"]) button`, " ")
+	if got := flash(); strings.Contains(got, "Non eseguito") || got == "" {
+		t.Errorf("rejecting the proposal: %q", got)
+	}
+	top()
+	if r = read(); len(r.Proposals) > 0 {
+		t.Errorf("proposals still listed after deciding them: %v", r.Proposals)
+	}
+	props, _ := e.d.Store.ListProposals(context.Background(), id)
+	for i, p := range props {
+		if want := []ticketing.ProposalState{ticketing.ProposalConfirmed, ticketing.ProposalRejected}[i]; p.State != want || !strings.HasPrefix(p.DecidedBy, operator) {
+			t.Errorf("proposal %d: %s by %q, want %s by %s", p.Seq, p.State, p.DecidedBy, want, operator)
 		}
-		top()
-		if r = read(); len(r.Proposals) > 0 {
-			t.Errorf("the proposal is still listed after accepting it: %v", r.Proposals)
-		}
-	} else {
-		t.Log("no command accepts proposals yet: the proposal is listed, not settled")
 	}
 
 	// The held reply, sent (within the caps); the referent's mail kept aside, joined to the case.
@@ -215,7 +222,7 @@ func TestCasePageByKeyboard(t *testing.T) {
 		top()
 		r = read()
 	}
-	if len(r.Doubts)+len(r.Held)+len(r.Kept) > 0 || r.Flag || (len(r.Proposals) == 0) != r.Nothing {
+	if len(r.Doubts)+len(r.Proposals)+len(r.Held)+len(r.Kept) > 0 || r.Flag || !r.Nothing {
 		t.Errorf("after settling everything by keyboard the region lists %+v", r)
 	}
 	check("pratica-decisa")

@@ -37,16 +37,6 @@ func (c *Case) Needs() bool {
 	return len(c.Doubts) > 0 || len(c.Proposals) > 0 || len(c.Held) > 0 || len(c.Kept) > 0 || c.Ticket.FlagKind != ticketing.FlagNone
 }
 
-// proposalActions are the actions that accept and reject a proposal on the case page.
-const acceptAction, rejectAction = "accetta", "rifiuta"
-
-// Decides tells whether the command table has the actions that accept and reject proposals.
-func (c *Case) Decides() bool {
-	_, a := mailbot.CommandOfForm(acceptAction)
-	_, r := mailbot.CommandOfForm(rejectAction)
-	return a && r
-}
-
 // needs reads what the case waits for beside its forms: held replies and quarantined mail.
 func (s *Server) needs(ctx context.Context, c *Case) error {
 	props, err := s.store.ListProposals(ctx, c.Ticket.ID)

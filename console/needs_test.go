@@ -19,12 +19,13 @@ type needs struct {
 	doubts []string // "type.key" of the values in doubt
 	held   int64    // the held reply
 	kept   int64    // the quarantined message from the referent
-	prop   int      // the proposal's number
+	props  []int    // the proposals' numbers
 }
 
 // addNeeds gives case id what a person must decide: a value read without confidence, two
-// forms that disagree on the ente's codice fiscale, an automatic reply held back by an hourly
-// cap, and an automatic message from the referent kept outside any case.
+// forms that disagree on the ente's codice fiscale, two changes proposed by mail, an automatic
+// reply held back by an hourly cap, and an automatic message from the referent kept outside any
+// case.
 func addNeeds(t *testing.T, e *env, id string) needs {
 	t.Helper()
 	ctx := context.Background()
@@ -46,11 +47,16 @@ func addNeeds(t *testing.T, e *env, id string) needs {
 			ReceivedAt: now}); err != nil {
 			return err
 		}
-		var err error
-		n.prop, err = tx.AddProposal(ticketing.Proposal{TicketID: id, Field: "ente.pec", Old: "protocollo@pec.comune.venezia.it",
-			Value: "nuova@pec.comune.venezia.it", MessageID: "needs-1@example.it", Document: "corpo del messaggio", CreatedAt: now})
-		if err != nil {
-			return err
+		for _, p := range []ticketing.Proposal{
+			{Field: "ente.pec", Old: "protocollo@pec.comune.venezia.it", Value: "nuova@pec.comune.venezia.it"},
+			{Field: "referente.email", Old: referent, Value: "altro@comune.venezia.it"},
+		} {
+			p.TicketID, p.MessageID, p.Document, p.CreatedAt = id, "needs-1@example.it", "corpo del messaggio", now
+			seq, err := tx.AddProposal(p)
+			if err != nil {
+				return err
+			}
+			n.props = append(n.props, seq)
 		}
 		raw := "From: " + e.cfg.ReplyFrom + "\r\nTo: " + referent + "\r\nSubject: [" + id + "] Documenti ricevuti\r\nMessage-ID: <needs-held@regione.veneto.it>\r\n" +
 			"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nContent-Type: text/plain\r\n\r\nAbbiamo ricevuto i documenti.\r\n"
@@ -112,7 +118,8 @@ func TestCasePageStartsWithNeeds(t *testing.T) {
 		`data-risposta="` + itoa(n.held) + `"`, "limite complessivo 200", "Abbiamo ricevuto i documenti.",
 		`data-messaggio="` + itoa(n.kept) + `"`, "Risposta automatica: fuori ufficio",
 		"Ultimo messaggio del referente",
-		`data-proposta="` + strconv.Itoa(n.prop) + `"`, "«nuova@pec.comune.venezia.it»", "«protocollo@pec.comune.venezia.it»",
+		`data-proposta="` + strconv.Itoa(n.props[0]) + `"`, "«nuova@pec.comune.venezia.it»", "«protocollo@pec.comune.venezia.it»",
+		`data-proposta="` + strconv.Itoa(n.props[1]) + `"`, "Accetta «altro@comune.venezia.it»",
 	} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first region without %q", want)
@@ -122,7 +129,7 @@ func TestCasePageStartsWithNeeds(t *testing.T) {
 	if !strings.Contains(q, "una risposta trattenuta") && !strings.Contains(q, ticketing.FlagHeld.Label()) {
 		t.Errorf("the queue does not say the case waits for a held reply:\n%s", q)
 	}
-	if !strings.Contains(q, "una modifica proposta") && !strings.Contains(q, ticketing.FlagProposal.Label()) {
+	if !strings.Contains(q, "2 modifiche proposte") {
 		t.Errorf("the queue does not say the case waits for a proposal:\n%s", q)
 	}
 
