@@ -65,7 +65,9 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 	buf := append(pdfGetGlyphs(), glyphs...)
 	defer pdfPutGlyphs(buf)
 	gs := pdfDropHiddenCopies(buf)
-	slices.SortStableFunc(gs, func(a, b pdfGlyph) int {
+	// Glyphs mostly come in reading order: a stable sort of what is sorted already changes
+	// nothing, and checking costs a pass where sorting moves every glyph.
+	byY := func(a, b pdfGlyph) int {
 		switch {
 		case a.y > b.y:
 			return -1
@@ -73,7 +75,10 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 			return 1
 		}
 		return 0
-	})
+	}
+	if !slices.IsSortedFunc(gs, byY) {
+		slices.SortStableFunc(gs, byY)
+	}
 	var lines []pdfLine
 	for i := 0; i < len(gs); {
 		y, size := gs[i].y, max(gs[i].size, 1)
@@ -83,15 +88,9 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 			j++
 		}
 		run := gs[i:j]
-		slices.SortStableFunc(run, func(a, b pdfGlyph) int {
-			switch {
-			case a.x < b.x:
-				return -1
-			case a.x > b.x:
-				return 1
-			}
-			return 0
-		})
+		if !slices.IsSortedFunc(run, pdfByX) {
+			slices.SortStableFunc(run, pdfByX)
+		}
 		if l := pdfSplitLine(run, size); len(l.cells) > 0 {
 			l.y = y
 			for k := range l.cells {
@@ -102,6 +101,16 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 		i = j
 	}
 	return lines
+}
+
+func pdfByX(a, b pdfGlyph) int {
+	switch {
+	case a.x < b.x:
+		return -1
+	case a.x > b.x:
+		return 1
+	}
+	return 0
 }
 
 // pdfSplitLine cuts a line into words (a space glyph or a gap over 0.15 em) and cells (a gap
