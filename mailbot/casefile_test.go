@@ -356,6 +356,26 @@ func TestConfirmDoubtAsRead(t *testing.T) {
 	if p := qep.Provenance["ente.codice_ipa"]; p.How != ticketing.HowStaff || !p.Sure || qep.Field("ente.codice_ipa") != "c_l736" ||
 		!strings.Contains(p.Document, "ente-prodotto.pdf") || !strings.Contains(p.Document, "confermato da "+staffOne) {
 		t.Errorf("confirmed value %q provenance %+v", qep.Field("ente.codice_ipa"), p)
+	} else {
+		// Confirmed again (a conflict whose reading is the staff's own): the document is not
+		// named once more with a second "confermato da".
+		err := h.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+			tk, err := tx.Ticket(id)
+			if err != nil {
+				return err
+			}
+			k := parsers.FormQualificazioneEnteProdotto + ".ente.codice_ipa"
+			_, err = h.d.Intake.recordFields(tx, tk, []string{k}, map[string]string{k: "c_l736"}, map[string]ticketing.Provenance{k: p}, staffOne, "#conferma ente.codice_ipa", h.d.Intake.now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		forms, _ := h.d.Store.Forms(ctx, id)
+		again := CaseFile(ticketing.KindIntegration, forms, nil).Forms[parsers.FormQualificazioneEnteProdotto].Provenance["ente.codice_ipa"]
+		if again.Document != p.Document {
+			t.Errorf("confirmed twice, the document reads %q, want %q", again.Document, p.Document)
+		}
 	}
 
 	// The CLI's path, on a second case (the first cancelled so that the request does not join it).

@@ -113,8 +113,11 @@ func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []st
 		for k := range f.Fields {
 			rec.Provenance[k] = ticketing.Provenance{Document: say.Text("field.given_by", by), How: ticketing.HowStaff, Sure: true}
 			if r, ok := prov[t+"."+k]; ok {
-				rec.Provenance[k] = ticketing.Provenance{Document: say.Text("field.confirmed_by", r.Document, by),
-					Where: r.Where, Label: r.Label, How: ticketing.HowStaff, Sure: true}
+				doc := r.Document
+				if r.How != ticketing.HowStaff { // confirmed once already: it names who did
+					doc = say.Text("field.confirmed_by", r.Document, by)
+				}
+				rec.Provenance[k] = ticketing.Provenance{Document: doc, Where: r.Where, Label: r.Label, How: ticketing.HowStaff, Sure: true}
 			}
 		}
 		if err := tx.AddForm(tk.ID, rec); err != nil {
