@@ -1156,8 +1156,10 @@ func labelInValue(v string) Signal {
 	for _, line := range lines {
 		line = strings.TrimSpace(line)
 		// "Tipo dovuto ........ SERV_SOC": dot leaders stand for the colon.
-		if m := dotLeaders.FindStringIndex(line); m != nil && m[0] > 0 {
-			line = line[:m[0]] + ": " + line[m[1]:]
+		if strings.Contains(line, "...") || strings.Contains(line, "…") || strings.Contains(line, "___") {
+			if m := dotLeaders.FindStringIndex(line); m != nil && m[0] > 0 {
+				line = line[:m[0]] + ": " + line[m[1]:]
+			}
 		}
 		if label, _, ok := tfSplitLabel(line); ok {
 			// The label may follow a section name: "Referente pagamenti – Cognome".
@@ -1184,6 +1186,9 @@ func labelInValue(v string) Signal {
 		}
 		// Another code named inside a value: "Piave Software S.r.l. – P. IVA 04555666272",
 		// "Comune di San Donà (C.F. 00…, IPA c_h823)": two values, one field.
+		if !strings.ContainsAny(line, "–—-(,;") {
+			continue // one segment: no second code
+		}
 		for _, seg := range valueSegments.Split(line, -1)[1:] {
 			if f, ok := codeLabelAt(seg); ok {
 				return Signal{SigTwoValues, tfQuote(line) + " contiene anche " + f + ": due valori in uno"}

@@ -74,11 +74,27 @@ func fixContentType(v string) (string, bool) {
 
 // rawParam digs a parameter out of a header that mime.ParseMediaType refused.
 func rawParam(v, key string) string {
-	re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(key) + `\*?=\s*"?([^";]+)`)
+	if v == "" {
+		return "" // a part without the header: most body parts
+	}
+	re, ok := rawParams[key]
+	if !ok {
+		re = rawParamRE(key)
+	}
 	if m := re.FindStringSubmatch(v); m != nil {
 		return strings.TrimSpace(m[1])
 	}
 	return ""
+}
+
+// rawParams are the expressions of the parameters mailbot digs out, compiled once.
+var rawParams = map[string]*regexp.Regexp{
+	"boundary": rawParamRE("boundary"), "charset": rawParamRE("charset"),
+	"name": rawParamRE("name"), "filename": rawParamRE("filename"),
+}
+
+func rawParamRE(key string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(key) + `\*?=\s*"?([^";]+)`)
 }
 
 // errNoHeader reports input that is not a message: no header field before the body.
