@@ -113,8 +113,8 @@ func (s *Scheduler) expire(ctx context.Context) {
 		}
 		return
 	}
-	if len(st.Tickets) > 0 || st.MessageFiles > 0 {
-		s.log.Info("retention: raw mail of closed cases deleted", "cases", len(st.Tickets), "files", st.MessageFiles)
+	if len(st.Tickets) > 0 || st.MessageFiles > 0 || st.Orphans > 0 {
+		s.log.Info("retention: raw mail of closed cases deleted", "cases", len(st.Tickets), "files", st.MessageFiles, "orphans", st.Orphans)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Raw messages are kept as content-addressed files, data_dir/messages/ab/abcdef….eml, written
@@ -69,7 +70,11 @@ func (b *BlobWriter) commit(sync bool) (string, error) {
 	}
 	dst := blobPath(b.dir, sum)
 	if _, err := os.Stat(dst); err == nil {
-		return sum, nil // same content already kept
+		// Same content already kept: made fresh again, so that a retention run does not take
+		// it for an orphan before the transaction that is about to refer to it.
+		now := time.Now()
+		os.Chtimes(dst, now, now)
+		return sum, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return "", fmt.Errorf("create blob dir: %w", err)

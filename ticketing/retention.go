@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ type RetentionStats struct {
 	Tickets      []string // closed cases whose raw mail was deleted (or, for Forget, erased)
 	Open         []string // Forget: open cases naming the person, left untouched
 	MessageFiles int      // raw message files deleted
+	Orphans      int      // Expire: message files no message referred to, left by a crash
 }
 
 // Expire deletes the raw mail of cases closed before cutoff, and of quarantined messages
@@ -75,7 +77,48 @@ func (s *Store) Expire(ctx context.Context, cutoff, now time.Time) (RetentionSta
 	if err != nil {
 		return st, err
 	}
+	if st.Orphans, err = s.removeOrphans(ctx, now); err != nil {
+		return st, err
+	}
 	return st, s.Scrub(ctx)
+}
+
+// orphanGrace is how old a message file no message refers to must be before a retention run
+// deletes it: files are written just before the transaction that refers to them.
+const orphanGrace = time.Hour
+
+// removeOrphans deletes the message files no message refers to, older than orphanGrace, and
+// the temporary files of writes never finished. A crash leaves them: between writing a file and
+// recording its message, or between recording the masked copy of a message that quoted a
+// password and deleting the unmasked file, which must not stay on disk for good.
+func (s *Store) removeOrphans(ctx context.Context, now time.Time) (int, error) {
+	old := func(d fs.DirEntry) bool {
+		info, err := d.Info()
+		return err == nil && info.ModTime().Before(now.Add(-orphanGrace))
+	}
+	var sums []string
+	err := filepath.WalkDir(filepath.Join(s.dir, "messages"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if sum, ok := strings.CutSuffix(d.Name(), ".eml"); ok && !d.IsDir() && len(sum) == 64 && old(d) {
+			sums = append(sums, sum)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("list message files: %w", err)
+	}
+	tmp, _ := os.ReadDir(filepath.Join(s.dir, "tmp"))
+	for _, d := range tmp {
+		if !d.IsDir() && old(d) {
+			os.Remove(filepath.Join(s.dir, "tmp", d.Name()))
+		}
+	}
+	return s.removeUnused(ctx, sums)
 }
 
 // Forget erases a person, named by their address, from every closed case: their address, and

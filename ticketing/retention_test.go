@@ -224,3 +224,66 @@ func TestForgetMatchesWholeAddresses(t *testing.T) {
 		t.Error("the person's own case was not erased")
 	}
 }
+
+// TestExpireRemovesOrphans: a retention run deletes the message files a crash left behind
+// (no message refers to them: an unmasked copy of a message that quoted a password, a file
+// written for a transaction that never committed) once they are an hour old, and unfinished
+// temporary files; a file a message refers to, a fresh one, and an old one written again for a
+// message about to be recorded stay.
+func TestExpireRemovesOrphans(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	past := now.Add(-2 * time.Hour)
+	id := caseOf(t, s, "aperto@comune.venezia.it", "Sara Gialli", "RSSMRA80A01L736Z", StateAwaitingDocuments, past)
+	msgs, err := s.Messages(ctx, id)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("messages: %v", err)
+	}
+	put := func(raw string, mtime time.Time) string {
+		sum, err := s.PutBlob([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(blobPath(dir, sum), mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	orphan := put("Subject: Re: credenziali\r\n\r\npassword: Segreta-123\r\n", past)
+	fresh := put("Subject: appena scritto\r\n\r\n", now)
+	again := put("Subject: di nuovo\r\n\r\n", past)
+	if _, err := s.PutBlob([]byte("Subject: di nuovo\r\n\r\n")); err != nil { // fetched again
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(blobPath(dir, msgs[0].Blob), past, past); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, "tmp", "msg-interrotto.eml")
+	if err := os.WriteFile(tmp, []byte("Subject: a metà"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(tmp, past, past)
+
+	st, err := s.Expire(ctx, now.AddDate(-2, 0, 0), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Orphans != 1 {
+		t.Errorf("%d orphans removed, want 1", st.Orphans)
+	}
+	for sum, want := range map[string]bool{orphan: false, fresh: true, again: true, msgs[0].Blob: true} {
+		_, err := os.Stat(blobPath(dir, sum))
+		if got := err == nil; got != want {
+			t.Errorf("file %s kept %v, want %v", sum[:8], got, want)
+		}
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("unfinished temporary file kept: %v", err)
+	}
+}

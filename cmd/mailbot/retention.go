@@ -41,6 +41,9 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "raw mail deleted from %d cases closed before %s (%d message files)\n",
 		len(st.Tickets), cfg.RetentionCutoff(now).Format("2006-01-02"), st.MessageFiles)
+	if st.Orphans > 0 {
+		fmt.Fprintf(stdout, "%d message files no message referred to deleted (left by a crash)\n", st.Orphans)
+	}
 	return 0
 }
 
