@@ -94,8 +94,9 @@ type pdfLexer struct {
 	tmp   [1][]pdfTok // the operands of an operator (operands)
 	// skipping counts the dictionaries being skipped: arrays inside them are not kept
 	skipping int
-	arena    []pdfTok // the arrays returned since the last release
-	done     func()   // run by close: the inflater goes back to its pool
+	arena    []pdfTok          // the arrays returned since the last release
+	names    map[string]string // names and operators read before, kept with the lexer
+	done     func()            // run by close: the inflater goes back to its pool
 }
 
 // pdfArenaSize bounds the elements the arrays of one operator's operands take from the arena;
@@ -277,7 +278,7 @@ func (lx *pdfLexer) token(depth int) pdfTok {
 		}
 		return pdfTok{kind: ptStr, s: lx.keep(lx.hex())}
 	case '/':
-		return pdfTok{kind: ptName, s: pdfOperator(lx.words(lx.word[:0]))}
+		return pdfTok{kind: ptName, s: lx.intern(lx.words(lx.word[:0]))}
 	case '[':
 		return lx.array(depth + 1)
 	case ']', '>', ')', '}', '{':
@@ -287,7 +288,7 @@ func (lx *pdfLexer) token(depth int) pdfTok {
 	if n, ok := pdfNumberBytes(w); ok {
 		return pdfTok{kind: ptNum, num: n}
 	}
-	return pdfTok{kind: ptOp, s: pdfOperator(w)}
+	return pdfTok{kind: ptOp, s: lx.intern(w)}
 }
 
 var pdfDelimOps = [256]string{']': "]", '>': ">", ')': ")", '}': "}", '{': "{"}
@@ -354,7 +355,7 @@ func pdfNumberBytes(w []byte) (float64, bool) {
 	return n, true
 }
 
-// pdfOperator is an operator's name, without a new string for the operators pages use.
+// pdfOperator is the name of an operator pages use, without a new string; "" for others.
 func pdfOperator(w []byte) string {
 	switch string(w) {
 	case "Tj":
@@ -448,7 +449,27 @@ func pdfOperator(w []byte) string {
 	case "EMC":
 		return "EMC"
 	}
-	return string(w)
+	return ""
+}
+
+// pdfMaxNames bounds the names a lexer keeps; it starts again once that many are kept.
+const pdfMaxNames = 512
+
+// intern returns a name or an operator as a string, the one made for it before if any: a
+// stream's names (fonts, CMap keywords, marked content) repeat, one allocation each.
+func (lx *pdfLexer) intern(w []byte) string {
+	if s := pdfOperator(w); s != "" {
+		return s
+	}
+	if s, ok := lx.names[string(w)]; ok {
+		return s
+	}
+	if lx.names == nil || len(lx.names) >= pdfMaxNames {
+		lx.names = make(map[string]string, 64)
+	}
+	s := string(w)
+	lx.names[s] = s
+	return s
 }
 
 // pdfNumber parses an integer or real as PDF writes them ("12", "-.5", "3.").
@@ -562,27 +583,33 @@ func (lx *pdfLexer) literal() []byte {
 	return b
 }
 
-// hex reads a hexadecimal string after its "<", in the lexer's buffer.
+// hex reads a hexadecimal string after its "<", in the lexer's buffer. It scans the chunk
+// directly: a page's TJ strings are mostly hexadecimal (2-byte codes), thousands of bytes.
 func (lx *pdfLexer) hex() []byte {
 	b := lx.word[:0]
 	hi := -1
-	for {
-		c, ok := lx.readByte()
-		if !ok || c == '>' {
-			break
+scan:
+	for lx.pos < len(lx.buf) || lx.fill() {
+		buf := lx.buf[lx.pos:]
+		for i, c := range buf {
+			if c == '>' {
+				lx.pos += i + 1
+				break scan
+			}
+			v := pdfUnhex[c]
+			if v < 0 {
+				continue // white space or garbage
+			}
+			if hi < 0 {
+				hi = int(v)
+				continue
+			}
+			if len(b) < pdfMaxString {
+				b = append(b, byte(hi<<4|int(v)))
+			}
+			hi = -1
 		}
-		v := pdfUnhex[c]
-		if v < 0 {
-			continue // white space or garbage
-		}
-		if hi < 0 {
-			hi = int(v)
-			continue
-		}
-		if len(b) < pdfMaxString {
-			b = append(b, byte(hi<<4|int(v)))
-		}
-		hi = -1
+		lx.pos = len(lx.buf)
 	}
 	if hi >= 0 && len(b) < pdfMaxString {
 		b = append(b, byte(hi<<4))
@@ -647,9 +674,19 @@ func (lx *pdfLexer) array(depth int) pdfTok {
 	start := len(lx.arena)
 	var own []pdfTok
 	for {
-		e := lx.token(depth)
-		if e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
+		// The end and a TJ's hexadecimal strings are read here, the rest by token.
+		c, ok := lx.skipSpace()
+		if !ok || c == ']' {
 			break
+		}
+		var e pdfTok
+		if c == '<' && lx.pos < len(lx.buf) && lx.buf[lx.pos] != '<' {
+			e = pdfTok{kind: ptStr, s: lx.keep(lx.hex())}
+		} else {
+			lx.unread()
+			if e = lx.token(depth); e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
+				break
+			}
 		}
 		switch {
 		case own != nil:
