@@ -283,15 +283,17 @@ func (in *Intake) acceptProposal(c call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := c.tx.DecideProposal(c.tk.ID, p.Seq, ticketing.ProposalConfirmed, c.by, c.now); err != nil {
-		return "", err
-	}
 	key := p.Field
 	if p.FormType != "" {
 		key = p.FormType + "." + p.Field
 	}
+	// The value first: a refused one (invalid) leaves the proposal pending, since a refusal
+	// among a mail's commands rolls nothing back.
 	read := map[string]ticketing.Provenance{key: {Document: say.Text("proposal.read_in", p.Seq, p.MessageID, p.Document)}}
 	if _, err := in.recordFields(c.tx, c.tk, []string{key}, map[string]string{key: p.Value}, read, c.by, c.line, c.now); err != nil {
+		return "", err
+	}
+	if err := c.tx.DecideProposal(c.tk.ID, p.Seq, ticketing.ProposalConfirmed, c.by, c.now); err != nil {
 		return "", err
 	}
 	if err := c.tx.AddEvent(c.tk.ID, ticketing.Event{At: c.now, Type: ticketing.EventProposal, By: c.by,

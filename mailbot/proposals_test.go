@@ -266,3 +266,31 @@ func proposedIPs(t *testing.T, s *ticketing.Store, id string) []string {
 	}
 	return out
 }
+
+// TestInvalidProposalAcceptedByMail: a proposed value that a staff correction would refuse (an
+// IBAN whose check digits are wrong) is refused by #accetta in a mail too, and the proposal
+// stays pending, to be rejected: a refusal among a mail's commands rolls nothing back.
+func TestInvalidProposalAcceptedByMail(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	id := caseIn(t, h, ticketing.StateTesting)
+	const old, bad = "IT55R0306902117100000046001", "IT00X0542811101000000123456"
+	changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", old, bad)
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", "bad@comune.venezia.it",
+		"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": changed}))
+	list := h.proposals(id, 1)
+	if list[0].Value != bad {
+		t.Fatalf("proposal %+v", list[0])
+	}
+	h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "decide@regione.veneto.it", "#accetta 1", []string{staffAuth}, nil))
+	wait.For(t, "the refusal", func() bool {
+		_, text := h.lastTo(staffOne)
+		return strings.Contains(text, "#accetta 1: non eseguito")
+	})
+	if list, _ := h.d.Store.ListProposals(ctx, id); !list[0].Pending() {
+		t.Errorf("a refused #accetta decided the proposal: %+v", list[0])
+	}
+	if got := h.caseValueOf(id, parsers.KeyTipiDovutoIban); got != old {
+		t.Errorf("IBAN %q, want %q", got, old)
+	}
+}
