@@ -321,7 +321,7 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 		}
 	}
 	segs := []frSegment{{}}
-	for _, it := range items {
+	for i, it := range items {
 		if it.form != "" {
 			if segs[0].typ == "" && Spec(it.form) != nil {
 				segs[0].typ = it.form
@@ -337,7 +337,12 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 				segs = append(segs, frSegment{typ: t})
 			}
 		}
-		segs[len(segs)-1].items = append(segs[len(segs)-1].items, it)
+		seg := &segs[len(segs)-1]
+		if seg.items == nil {
+			// At most the items left: one allocation, not one per doubling.
+			seg.items = make([]frItem, 0, len(items)-i)
+		}
+		seg.items = append(seg.items, it)
 	}
 	forms := []Form{}
 	for _, seg := range segs {
