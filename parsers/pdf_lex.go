@@ -673,19 +673,30 @@ func (lx *pdfLexer) array(depth int) pdfTok {
 	}
 	start := len(lx.arena)
 	var own []pdfTok
+read:
 	for {
-		// The end and a TJ's hexadecimal strings are read here, the rest by token.
+		// The end, strings and numbers are read here, the rest by token.
 		c, ok := lx.skipSpace()
 		if !ok || c == ']' {
 			break
 		}
 		var e pdfTok
-		if c == '<' && lx.pos < len(lx.buf) && lx.buf[lx.pos] != '<' {
+		switch {
+		case c == '<' && lx.pos < len(lx.buf) && lx.buf[lx.pos] != '<':
 			e = pdfTok{kind: ptStr, s: lx.keep(lx.hex())}
-		} else {
+		case c == '(':
+			e = pdfTok{kind: ptStr, s: lx.keep(lx.literal())}
+		case pdfClass[c] == pcRegular: // a number (kerning), as token reads it
+			w := lx.words(append(lx.word[:0], c))
+			if n, ok := pdfNumberBytes(w); ok {
+				e = pdfTok{kind: ptNum, num: n}
+			} else {
+				e = pdfTok{kind: ptOp, s: lx.intern(w)}
+			}
+		default:
 			lx.unread()
 			if e = lx.token(depth); e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
-				break
+				break read
 			}
 		}
 		switch {
