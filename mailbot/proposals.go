@@ -65,7 +65,7 @@ func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m messa
 			if f.Type == "" && mailaddr.Same(value, m.from()) {
 				continue // "Email: " in the sender's signature: no change anyone asked for
 			}
-			if value == "" || slices.ContainsFunc(known, func(p ticketing.Proposal) bool {
+			if value == "" || !validValue(formType, key, value) || slices.ContainsFunc(known, func(p ticketing.Proposal) bool {
 				return p.Pending() && p.Field == key && sameValue(p.Value, value)
 			}) {
 				continue
@@ -84,6 +84,17 @@ func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m messa
 		out = append(out, f)
 	}
 	return out, made, nil
+}
+
+// validValue reports whether a staff correction (#campo) would take value for key: an invalid
+// one (an IBAN whose check digits are wrong, a PEC without @) is no proposal anyone could accept.
+func validValue(formType, key, value string) bool {
+	if formType == "" {
+		formType = parsers.FormInformativaGenerale
+	}
+	f := parsers.Form{Type: formType, Fields: map[string]any{key: value}}
+	parsers.CheckForm(&f)
+	return !slices.ContainsFunc(f.Problems, func(p parsers.Problem) bool { return p.Field == key })
 }
 
 // caseValue is the value the case file holds for key, and the form type a confirmed proposal

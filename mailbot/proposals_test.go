@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"mailbot/internal/wait"
 	"mailbot/parsers"
@@ -267,20 +268,21 @@ func proposedIPs(t *testing.T, s *ticketing.Store, id string) []string {
 	return out
 }
 
-// TestInvalidProposalAcceptedByMail: a proposed value that a staff correction would refuse (an
-// IBAN whose check digits are wrong) is refused by #accetta in a mail too, and the proposal
-// stays pending, to be rejected: a refusal among a mail's commands rolls nothing back.
+// TestInvalidProposalAcceptedByMail: a proposal whose value a staff correction refuses (an IBAN
+// whose check digits are wrong, recorded before such values were kept out) is refused by
+// #accetta in a mail too, and stays pending, to be rejected: a refusal among a mail's commands
+// rolls nothing back.
 func TestInvalidProposalAcceptedByMail(t *testing.T) {
 	h, _ := newLifecycle(t)
 	ctx := context.Background()
 	id := caseIn(t, h, ticketing.StateTesting)
 	const old, bad = "IT55R0306902117100000046001", "IT00X0542811101000000123456"
-	changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", old, bad)
-	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", "bad@comune.venezia.it",
-		"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": changed}))
-	list := h.proposals(id, 1)
-	if list[0].Value != bad {
-		t.Fatalf("proposal %+v", list[0])
+	if err := h.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		_, err := tx.AddProposal(ticketing.Proposal{TicketID: id, Field: parsers.KeyTipiDovutoIban, FormType: parsers.FormInformativaGenerale,
+			Old: old, Value: bad, MessageID: "bad@comune.venezia.it", Document: "informativa.docx", CreatedAt: time.Now(), State: ticketing.ProposalPending})
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 	h.deliver(mimeMail(staffOne, CallCenter, "Re: ["+id+"]", "decide@regione.veneto.it", "#accetta 1", []string{staffAuth}, nil))
 	wait.For(t, "the refusal", func() bool {
@@ -289,6 +291,27 @@ func TestInvalidProposalAcceptedByMail(t *testing.T) {
 	})
 	if list, _ := h.d.Store.ListProposals(ctx, id); !list[0].Pending() {
 		t.Errorf("a refused #accetta decided the proposal: %+v", list[0])
+	}
+	if got := h.caseValueOf(id, parsers.KeyTipiDovutoIban); got != old {
+		t.Errorf("IBAN %q, want %q", got, old)
+	}
+}
+
+// TestInvalidChangeIsNoProposal: an invalid IBAN or PEC sent after the forms were complete is
+// taken out of the forms and proposes nothing: no staff member could accept it.
+func TestInvalidChangeIsNoProposal(t *testing.T) {
+	h, _ := newLifecycle(t)
+	id := caseIn(t, h, ticketing.StateTesting)
+	const old, bad = "IT55R0306902117100000046001", "IT00X0542811101000000123456"
+	changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", old, bad)
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", "bad@comune.venezia.it",
+		"Buongiorno, in allegato l'informativa aggiornata.\n\nPEC: rimborsi(at)pec", nil, map[string][]byte{"informativa.docx": changed}))
+	wait.For(t, "the message read", func() bool {
+		evs, _ := h.d.Store.Events(context.Background(), id)
+		return slices.ContainsFunc(evs, func(e ticketing.Event) bool { return e.Type == ticketing.EventFlag && e.By == "mailbot" })
+	})
+	if list := h.proposals(id, 0); len(list) != 0 {
+		t.Errorf("proposals of invalid values: %+v", list)
 	}
 	if got := h.caseValueOf(id, parsers.KeyTipiDovutoIban); got != old {
 		t.Errorf("IBAN %q, want %q", got, old)
