@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -778,4 +779,17 @@ func pdfUnits(s string) []uint16 {
 	return u
 }
 
-func pdfUTF16(s string) string { return string(utf16.Decode(pdfUnits(s))) }
+// pdfUTF16 decodes a CMap's UTF-16BE text. Without surrogates it is encoded straight into a
+// string: a letter's is one byte, which costs no allocation.
+func pdfUTF16(s string) string {
+	var buf [64]byte
+	b := buf[:0]
+	for i := 0; i+1 < len(s); i += 2 {
+		r := rune(s[i])<<8 | rune(s[i+1])
+		if utf16.IsSurrogate(r) {
+			return string(utf16.Decode(pdfUnits(s)))
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
+}
