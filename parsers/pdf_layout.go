@@ -163,8 +163,10 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 	cells := 0
 	for i, sp := range spans {
 		w := all[sp.from:sp.to]
-		if t, ok := pdfWingdingsText[w]; ok {
-			w = t
+		if len(w) == 2 { // the keys' length: most words are not looked up
+			if t, ok := pdfWingdingsText[w]; ok {
+				w = t
+			}
 		}
 		words[i] = pdfWord{sp.x0, sp.x1, w, sp.hidden}
 		if sp.cell {
@@ -193,7 +195,7 @@ func pdfBlank(s string) bool {
 
 // pdfWingdingsText maps Word's Wingdings check boxes printed through another font (the
 // converter kept the character, not the symbol): alone, "þ" is a ticked box and "¨" an
-// empty one; neither is Italian.
+// empty one; neither is Italian. Every key is two bytes long: pdfSplitLine looks up no other word.
 var pdfWingdingsText = map[string]string{"þ": "☑", "ý": "☒", "¨": "☐"}
 
 // pdfRow is a table row: its lines, and whether a drawn rule closes it from the row above.
