@@ -284,7 +284,7 @@ func (lx *pdfLexer) token(depth int) pdfTok {
 	case ']', '>', ')', '}', '{':
 		return pdfTok{kind: ptOp, s: pdfDelimOps[c]}
 	}
-	w := lx.words(append(lx.word[:0], c))
+	w := lx.regular(c)
 	if n, ok := pdfNumberBytes(w); ok {
 		return pdfTok{kind: ptNum, num: n}
 	}
@@ -510,6 +510,19 @@ func (lx *pdfLexer) words(b []byte) []byte {
 	}
 }
 
+// regular returns the word of regular characters that begins with c, the byte just read, as
+// words does: a slice of the chunk when the word ends inside it (most numbers), not a copy.
+func (lx *pdfLexer) regular(c byte) []byte {
+	start := lx.pos - 1
+	for i := lx.pos; i < len(lx.buf); i++ {
+		if pdfClass[lx.buf[i]] != pcRegular {
+			lx.pos = i
+			return lx.buf[start:min(i, start+256)]
+		}
+	}
+	return lx.words(append(lx.word[:0], c))
+}
+
 // literal reads a literal string after its "(", in the lexer's buffer.
 func (lx *pdfLexer) literal() []byte {
 	b := lx.word[:0]
@@ -687,7 +700,7 @@ read:
 		case c == '(':
 			e = pdfTok{kind: ptStr, s: lx.keep(lx.literal())}
 		case pdfClass[c] == pcRegular: // a number (kerning), as token reads it
-			w := lx.words(append(lx.word[:0], c))
+			w := lx.regular(c)
 			if n, ok := pdfNumberBytes(w); ok {
 				e = pdfTok{kind: ptNum, num: n}
 			} else {

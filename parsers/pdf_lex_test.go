@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -70,6 +71,7 @@ func FuzzPDFLexerChunks(f *testing.F) {
 		"2 beginbfchar <01> <0041> <02> <00660069> endbfchar 1 beginbfrange <03> <05> [<0042> <0043>] endbfrange",
 		"BI /W 1 /H 1 ID \x00\xffEI Q",
 		"((nested) \\) paren) Tj <4 1> Tj",
+		"/" + strings.Repeat("N", 300) + " " + strings.Repeat("9", 300) + " " + strings.Repeat("x", 300) + " [" + strings.Repeat("1", 257) + "]",
 	} {
 		f.Add([]byte(s), uint8(1))
 		f.Add([]byte(s), uint8(3))
