@@ -31,7 +31,20 @@ func TestConfirmDoubtfulIP(t *testing.T) {
 	if len(ips[ticketing.EnvEsercizio]) != 0 {
 		t.Fatalf("a doubtful address recorded: %v", ips)
 	}
-	res, err := h.d.Intake.Apply(ctx, id, "conferma", "ip_esercizio", nil, "cli:test")
+	// The console's case page lists it among the doubts, confirmed with the key it shows.
+	forms, err := h.d.Store.Forms(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(Doubts(ticketing.KindIntegration, forms, nil), func(d Doubt) bool { return d.Key == "ip_esercizio" })
+	if i < 0 {
+		t.Fatalf("the doubtful address is no doubt of the case page: %+v", Doubts(ticketing.KindIntegration, forms, nil))
+	}
+	d := Doubts(ticketing.KindIntegration, forms, nil)[i]
+	if d.Value != "203.0.113.10" || d.Settle != "ip_esercizio" {
+		t.Errorf("doubt %+v", d)
+	}
+	res, err := h.d.Intake.Apply(ctx, id, "conferma", d.Type+"."+d.Key, nil, "cli:test")
 	if err != nil {
 		t.Fatalf("#conferma ip_esercizio: %v", err)
 	}

@@ -267,7 +267,7 @@ type Doubt struct {
 }
 
 // Doubts lists the values of a case file read without confidence or in conflict, in the order
-// of the forms and of their keys.
+// of the forms and of their keys, then the caller IPs #conferma settles too.
 func Doubts(kind string, forms []ticketing.Form, reg *ticketing.Registry) []Doubt {
 	cf := CaseFile(kind, forms, reg)
 	var out []Doubt
@@ -288,6 +288,11 @@ func Doubts(kind string, forms []ticketing.Form, reg *ticketing.Registry) []Doub
 			}
 		}
 		out = append(out, dd)
+	}
+	// Caller IPs read with doubt in the test results: #conferma takes them as read into the
+	// case's own form, which #campo names by the key alone.
+	for _, d := range ipDoubts(kind, cf) {
+		out = append(out, Doubt{Type: d.formType, Key: d.key, Label: FieldLabel(d.formType, d.key), Value: d.form.Field(d.key), Read: d.prov, Settle: d.key})
 	}
 	return out
 }
