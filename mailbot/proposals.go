@@ -65,6 +65,9 @@ func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m messa
 			if f.Type == "" && mailaddr.Same(value, m.from()) {
 				continue // "Email: " in the sender's signature: no change anyone asked for
 			}
+			if types, _ := fieldTargets(tk.Kind, key); len(types) == 0 {
+				continue // no form of this kind of case has it (a qualification's IBAN): nothing to accept
+			}
 			if value == "" || !validValue(formType, key, value) || slices.ContainsFunc(known, func(p ticketing.Proposal) bool {
 				return p.Pending() && p.Field == key && sameValue(p.Value, value)
 			}) {

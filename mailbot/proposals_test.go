@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/formgen"
 	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
@@ -315,5 +316,43 @@ func TestInvalidChangeIsNoProposal(t *testing.T) {
 	}
 	if got := h.caseValueOf(id, parsers.KeyTipiDovutoIban); got != old {
 		t.Errorf("IBAN %q, want %q", got, old)
+	}
+}
+
+// TestNoProposalOutsideTheCaseForms: an IBAN or ente PEC in a message on a qualification case,
+// whose forms have neither, proposes nothing: #accetta could only refuse it.
+func TestNoProposalOutsideTheCaseForms(t *testing.T) {
+	h, _ := newLifecycle(t)
+	fill := func(formType string, values map[string]string) []byte {
+		b, err := formgen.Fill(formType, "docx", values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{"azienda.ragione_sociale": "Software Veneto S.r.l.", "azienda.partita_iva": "04123456784"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	h.deliver(mimeMail(company, CallCenter, "Domanda di qualificazione prodotto TributiWeb", "pq1@softwarehouse.example.it", "In allegato la domanda.", nil,
+		map[string][]byte{
+			"domanda.docx":  fill(parsers.FormDomandaInvito, with(map[string]string{"referente.nome": "Anna Neri", "referente.email": company, "prodotti": "TributiWeb", "azienda.pec": "softwareveneto@legalmail.it"})),
+			"prodotto.docx": fill(parsers.FormQualificazioneProdotto, with(map[string]string{"prodotto.nome": "TributiWeb", "prodotto.versione": "4.2.1", "servizi": "MyPay, MyPivot", "ente_pilota.denominazione": "Comune di Venezia", "ente_pilota.codice_ipa": "c_l736", "azienda.pec": "softwareveneto@legalmail.it"})),
+			"processo.docx": fill(parsers.FormQualificazioneProcesso, with(map[string]string{"processo.nome": "Accompagnamento tributi", "processo.fasi": "analisi, configurazione, collaudo", "processo.prodotti": "TributiWeb"})),
+		}))
+	wait.For(t, "the qualification ticket", func() bool { return len(h.tickets()) == 1 })
+	qid := h.tickets()[0].ID
+	h.waitState(qid, ticketing.StateUnderReview)
+	h.deliver(mimeMail(company, CallCenter, "Re: ["+qid+"]", "pq2@softwarehouse.example.it",
+		"Buongiorno, per i pagamenti:\n\nIBAN: IT60X0542811101000000123456\nPEC: rimborsi@pec.example.org\n", nil, nil))
+	wait.For(t, "the message read", func() bool {
+		evs, _ := h.d.Store.Events(context.Background(), qid)
+		return slices.ContainsFunc(evs, func(e ticketing.Event) bool { return e.Type == ticketing.EventMessage && strings.Contains(e.Text, "Re: ["+qid) })
+	})
+	if list := h.proposals(qid, 0); len(list) != 0 {
+		t.Errorf("proposals of fields the case has no form for: %+v", list)
 	}
 }
