@@ -350,7 +350,9 @@ func TestNoProposalOutsideTheCaseForms(t *testing.T) {
 		"Buongiorno, per i pagamenti:\n\nIBAN: IT60X0542811101000000123456\nPEC: rimborsi@pec.example.org\n", nil, nil))
 	wait.For(t, "the message read", func() bool {
 		evs, _ := h.d.Store.Events(context.Background(), qid)
-		return slices.ContainsFunc(evs, func(e ticketing.Event) bool { return e.Type == ticketing.EventMessage && strings.Contains(e.Text, "Re: ["+qid) })
+		return slices.ContainsFunc(evs, func(e ticketing.Event) bool {
+			return e.Type == ticketing.EventMessage && strings.Contains(e.Text, "Re: ["+qid)
+		})
 	})
 	if list := h.proposals(qid, 0); len(list) != 0 {
 		t.Errorf("proposals of fields the case has no form for: %+v", list)
