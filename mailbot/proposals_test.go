@@ -358,3 +358,30 @@ func TestNoProposalOutsideTheCaseForms(t *testing.T) {
 		t.Errorf("proposals of fields the case has no form for: %+v", list)
 	}
 }
+
+// TestProposalNumberRefused: #accetta and #rifiuta with no number, a word, a negative, zero, a
+// number the case has no proposal for or one past int are refused with the numbers waiting,
+// and decide nothing.
+func TestProposalNumberRefused(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	id := caseIn(t, h, ticketing.StateTesting)
+	if err := h.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		_, err := tx.AddProposal(ticketing.Proposal{TicketID: id, Field: parsers.KeyTipiDovutoIban, FormType: parsers.FormInformativaGenerale,
+			Old: "IT55R0306902117100000046001", Value: "IT60X0542811101000000123456", CreatedAt: time.Now(), State: ticketing.ProposalPending})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"accetta", "rifiuta"} {
+		for _, arg := range []string{"", "uno", "-1", "0", "2", "99999999999999999999", "1abc"} {
+			_, err := h.d.Intake.Apply(ctx, id, cmd, arg, nil, "cli:test")
+			if err == nil || !strings.Contains(err.Error(), "in attesa: 1") {
+				t.Errorf("#%s %q: %v, want a refusal naming the proposal waiting", cmd, arg, err)
+			}
+		}
+	}
+	if list, _ := h.d.Store.ListProposals(ctx, id); len(list) != 1 || !list[0].Pending() {
+		t.Errorf("proposals after refused numbers: %+v", list)
+	}
+}
