@@ -210,7 +210,7 @@ type proposalView struct {
 }
 
 func viewProposal(p ticketing.Proposal) proposalView {
-	return proposalView{Seq: p.Seq, Label: keyLabel(p.Field), Field: p.Field, Old: echoText(p.Old, maxEcho),
+	return proposalView{Seq: p.Seq, Label: FieldLabel(p.FormType, p.Field), Field: p.Field, Old: echoText(p.Old, maxEcho),
 		Value: echoText(p.Value, maxEcho), MessageID: echoText(p.MessageID, maxEcho), Document: echoText(p.Document, maxEcho), State: string(p.State)}
 }
 
@@ -229,24 +229,12 @@ func pendingViews(tx *ticketing.Tx, ticketID string) ([]proposalView, error) {
 	return out, nil
 }
 
-// keyLabel is a field's label on the blank forms, whichever form has the key, for people.
-func keyLabel(key string) string {
-	for _, s := range parsers.Forms {
-		for _, f := range s.Fields {
-			if f.Key == key {
-				return f.Label
-			}
-		}
-	}
-	return key
-}
-
 // changeLines are the proposed changes as the referent reads them: the field and the value
 // received (never the old value: the sender may not be who they claim).
 func changeLines(ps []ticketing.Proposal) []string {
 	var out []string
 	for _, p := range ps {
-		out = append(out, fmt.Sprintf("%s: %s", keyLabel(p.Field), echoText(p.Value, maxEcho)))
+		out = append(out, fmt.Sprintf("%s: %s", FieldLabel(p.FormType, p.Field), echoText(p.Value, maxEcho)))
 	}
 	return out
 }
@@ -311,13 +299,13 @@ func (in *Intake) acceptProposal(c call) (string, error) {
 		return "", err
 	}
 	if err := c.tx.AddEvent(c.tk.ID, ticketing.Event{At: c.now, Type: ticketing.EventProposal, By: c.by,
-		Text: say.Text("proposal.event_accepted", p.Seq, keyLabel(p.Field), p.Old, p.Value)}); err != nil {
+		Text: say.Text("proposal.event_accepted", p.Seq, FieldLabel(p.FormType, p.Field), p.Old, p.Value)}); err != nil {
 		return "", err
 	}
 	if err := in.proposalDecided(c); err != nil {
 		return "", err
 	}
-	return say.Text("proposal.accepted", c.line, keyLabel(p.Field), echoText(p.Value, maxEcho)), nil
+	return say.Text("proposal.accepted", c.line, FieldLabel(p.FormType, p.Field), echoText(p.Value, maxEcho)), nil
 }
 
 // rejectProposal is "#rifiuta N [motivo]": the case keeps its value; the decision is recorded.
@@ -329,7 +317,7 @@ func (in *Intake) rejectProposal(c call) (string, error) {
 	if err := c.tx.DecideProposal(c.tk.ID, p.Seq, ticketing.ProposalRejected, c.by, c.now); err != nil {
 		return "", err
 	}
-	text := say.Text("proposal.event_rejected", p.Seq, keyLabel(p.Field), p.Old, p.Value)
+	text := say.Text("proposal.event_rejected", p.Seq, FieldLabel(p.FormType, p.Field), p.Old, p.Value)
 	if why != "" {
 		text += ": " + why
 	}
@@ -343,7 +331,7 @@ func (in *Intake) rejectProposal(c call) (string, error) {
 	if p.Old != "" {
 		kept = "«" + echoText(p.Old, maxEcho) + "»"
 	}
-	return say.Text("proposal.rejected", c.line, keyLabel(p.Field), kept), nil
+	return say.Text("proposal.rejected", c.line, FieldLabel(p.FormType, p.Field), kept), nil
 }
 
 // proposalDecided takes the case's proposal flag off once no proposal waits.
