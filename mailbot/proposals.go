@@ -291,7 +291,7 @@ func (in *Intake) acceptProposal(c call) (string, error) {
 	}
 	// The value first: a refused one (invalid) leaves the proposal pending, since a refusal
 	// among a mail's commands rolls nothing back.
-	read := map[string]ticketing.Provenance{key: {Document: say.Text("proposal.read_in", p.Seq, p.MessageID, p.Document)}}
+	read := map[string]ticketing.Provenance{key: {Document: say.Text("proposal.read_in", p.Seq, echoText(p.MessageID, maxEcho), echoText(p.Document, maxEcho))}}
 	if _, err := in.recordFields(c.tx, c.tk, []string{key}, map[string]string{key: p.Value}, read, c.by, c.line, c.now); err != nil {
 		return "", err
 	}
@@ -299,7 +299,7 @@ func (in *Intake) acceptProposal(c call) (string, error) {
 		return "", err
 	}
 	if err := c.tx.AddEvent(c.tk.ID, ticketing.Event{At: c.now, Type: ticketing.EventProposal, By: c.by,
-		Text: say.Text("proposal.event_accepted", p.Seq, FieldLabel(p.FormType, p.Field), p.Old, p.Value)}); err != nil {
+		Text: say.Text("proposal.event_accepted", p.Seq, FieldLabel(p.FormType, p.Field), echoText(p.Old, maxEcho), echoText(p.Value, maxEcho))}); err != nil {
 		return "", err
 	}
 	if err := in.proposalDecided(c); err != nil {
@@ -317,7 +317,7 @@ func (in *Intake) rejectProposal(c call) (string, error) {
 	if err := c.tx.DecideProposal(c.tk.ID, p.Seq, ticketing.ProposalRejected, c.by, c.now); err != nil {
 		return "", err
 	}
-	text := say.Text("proposal.event_rejected", p.Seq, FieldLabel(p.FormType, p.Field), p.Old, p.Value)
+	text := say.Text("proposal.event_rejected", p.Seq, FieldLabel(p.FormType, p.Field), echoText(p.Old, maxEcho), echoText(p.Value, maxEcho))
 	if why != "" {
 		text += ": " + why
 	}

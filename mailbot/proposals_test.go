@@ -385,3 +385,45 @@ func TestProposalNumberRefused(t *testing.T) {
 		t.Errorf("proposals after refused numbers: %+v", list)
 	}
 }
+
+// TestDecidedProposalEchoedSafely: what the sender wrote of a proposal (its message's id, the
+// attachment's name, the case's old value as filed) reaches the case's events and the form's
+// provenance stripped of control characters and bounded, as every echo of a sender's text.
+func TestDecidedProposalEchoedSafely(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	id := caseIn(t, h, ticketing.StateTesting)
+	hostile := "a\x1b[2J\r\nb" + strings.Repeat("x", 5000)
+	if err := h.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		for range 2 {
+			if _, err := tx.AddProposal(ticketing.Proposal{TicketID: id, Field: parsers.KeyEntePec, FormType: parsers.FormInformativaGenerale,
+				Old: hostile, Value: "rimborsi@pec.example.org", MessageID: hostile, Document: hostile, CreatedAt: time.Now(), State: ticketing.ProposalPending}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"rifiuta", "accetta"} {
+		if _, err := h.d.Intake.Apply(ctx, id, c, map[string]string{"rifiuta": "1", "accetta": "2"}[c], nil, "cli:test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, _ := h.d.Store.Events(ctx, id)
+	forms, _ := h.d.Store.Forms(ctx, id)
+	var texts []string
+	for _, e := range evs {
+		texts = append(texts, e.Text)
+	}
+	for _, f := range forms {
+		for _, p := range f.Provenance {
+			texts = append(texts, p.Document)
+		}
+	}
+	for _, s := range texts {
+		if strings.ContainsAny(s, "\x1b\r\n") || len(s) > 2000 {
+			t.Errorf("sender's text echoed raw (%d bytes): %.120q", len(s), s)
+		}
+	}
+}
