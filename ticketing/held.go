@@ -34,27 +34,18 @@ func scanHeld(r scanner) (OutMail, error) {
 
 // HeldMail lists the held mail, oldest first; LastError says why each was held.
 func (s *Store) HeldMail(ctx context.Context) ([]OutMail, error) {
-	rows, err := s.r.QueryContext(ctx, s.query("held-list"))
-	if err != nil {
-		return nil, fmt.Errorf("held mail: %w", err)
-	}
-	defer rows.Close()
-	list := []OutMail{}
-	for rows.Next() {
-		m, err := scanHeld(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, m)
-	}
-	return list, rows.Err()
+	return s.heldList(ctx, "held-list")
 }
 
 // HeldMailOf lists the held mail of one ticket, oldest first.
 func (s *Store) HeldMailOf(ctx context.Context, ticketID string) ([]OutMail, error) {
-	rows, err := s.r.QueryContext(ctx, s.query("held-list-ticket"), ticketID)
+	return s.heldList(ctx, "held-list-ticket", ticketID)
+}
+
+func (s *Store) heldList(ctx context.Context, query string, args ...any) ([]OutMail, error) {
+	rows, err := s.r.QueryContext(ctx, s.query(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("held mail of %s: %w", ticketID, err)
+		return nil, fmt.Errorf("held mail (%s): %w", query, err)
 	}
 	defer rows.Close()
 	list := []OutMail{}
