@@ -20,11 +20,7 @@ import (
 // TestMain serves the daemon's document readers: they are this test binary run again, reading
 // as crashreader does when a test sets crashreader.Env.
 func TestMain(m *testing.M) {
-	var rd parsers.DocumentReader = parsers.InProcess
-	if os.Getenv(crashreader.Env) != "" {
-		rd = crashreader.Reader{}
-	}
-	ServeReadWorker(rd)
+	ServeReadWorker(crashreader.FromEnv())
 	os.Exit(m.Run())
 }
 

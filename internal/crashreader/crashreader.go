@@ -8,6 +8,7 @@ package crashreader
 
 import (
 	"bytes"
+	"os"
 	"strings"
 
 	"github.com/ledongthuc/pdf"
@@ -18,6 +19,15 @@ import (
 // Env, set to "1" in a test's environment, makes the test binary's workers read with Reader
 // (the binary's TestMain looks at it).
 const Env = "MAILBOT_TEST_CRASH_READER"
+
+// FromEnv is the reader a test binary's workers use: Reader when the test set Env, else
+// parsers.InProcess, as the shipped daemon reads.
+func FromEnv() parsers.DocumentReader {
+	if os.Getenv(Env) != "" {
+		return Reader{}
+	}
+	return parsers.InProcess
+}
 
 // Reader is the parsers.DocumentReader described above.
 type Reader struct{}
