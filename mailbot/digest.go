@@ -115,8 +115,19 @@ func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBa
 		return d, nil, err
 	}
 	d.Held = held
-	if d.Proposals, err = tx.PendingProposalCases(); err != nil {
+	flagged, err := tx.FlaggedCases() // as /metrics counts them
+	if err != nil {
 		return d, nil, err
+	}
+	for _, f := range flagged {
+		switch f.Kind {
+		case ticketing.FlagChecking:
+			d.Doubts = f.Count
+		case ticketing.FlagUntrusted:
+			d.Untrusted = f.Count
+		case ticketing.FlagProposal:
+			d.Proposals = f.Count
+		}
 	}
 	tickets, err := tx.AllTickets()
 	if err != nil {
@@ -134,12 +145,6 @@ func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBa
 			continue
 		}
 		d.Open++
-		switch tk.FlagKind {
-		case ticketing.FlagChecking:
-			d.Doubts++
-		case ticketing.FlagUntrusted:
-			d.Untrusted++
-		}
 		if side == ticketing.WaitingRegione {
 			d.Regione++
 		} else {

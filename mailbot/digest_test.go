@@ -311,3 +311,60 @@ func parts(t *testing.T, raw []byte) (text, html string) {
 	}
 	return text, html
 }
+
+// TestDigestAgreesWithMetrics (issue 19): the digest's counts of cases waiting for a person and
+// /metrics' mailbot_cases_waiting_for_person come from one query with one definition of an
+// open case: a proposal, a doubt or an untrusted message on a qualified, completed or
+// cancelled case is counted by neither.
+func TestDigestAgreesWithMetrics(t *testing.T) {
+	f, ids := pipelineFixture(t)
+	ids["qualificata"] = f.open(f.at("2026-03-02 10:00"), ticketing.KindQualification, "Qualificazione prodotto TributiWeb", "info@tributi.example.it",
+		"", "under_review", "pilot", "qualified")
+	at := f.at("2026-03-30 12:00")
+	if err := f.store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		for _, id := range []string{ids["belluno"], ids["qualificata"], ids["vicenza"], ids["annullata"], ids["verona"]} {
+			if _, err := tx.AddProposal(ticketing.Proposal{TicketID: id, Field: parsers.KeyReferenteEmail, Old: "a@example.org",
+				Value: "b@example.org", MessageID: "m@example.org", CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		for id, k := range map[string]ticketing.FlagKind{ids["padova"]: ticketing.FlagChecking, ids["qualificata"]: ticketing.FlagChecking,
+			ids["vicenza"]: ticketing.FlagUntrusted, ids["rovigo"]: ticketing.FlagUntrusted, ids["verona"]: ticketing.FlagProposal} {
+			if err := tx.SetFlag(id, k, "test", "test", at); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	g := NewDigester(f.cfg, f.store, f.log)
+	var d digestData
+	if err := f.store.View(context.Background(), func(tx *ticketing.Tx) error {
+		var err error
+		d, _, err = g.build(tx, f.at("2026-03-31 08:00"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.store.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := map[ticketing.FlagKind]int{}
+	for _, fs := range st.Flagged {
+		metrics[fs.Kind] = fs.Count
+	}
+	for _, c := range []struct {
+		kind         ticketing.FlagKind
+		digest, want int
+	}{
+		{ticketing.FlagProposal, d.Proposals, 2},  // Belluno and Verona; not the qualified, completed or cancelled cases
+		{ticketing.FlagChecking, d.Doubts, 1},     // Padova; not the qualified case
+		{ticketing.FlagUntrusted, d.Untrusted, 1}, // Rovigo; not the completed case
+	} {
+		if c.digest != c.want || metrics[c.kind] != c.want {
+			t.Errorf("%s: digest %d, metrics %d, want %d in both", c.kind, c.digest, metrics[c.kind], c.want)
+		}
+	}
+}

@@ -93,15 +93,6 @@ func (t *Tx) DecideProposal(ticketID string, seq int, state ProposalState, by st
 	return nil
 }
 
-// PendingProposalCases counts the open cases with a proposal waiting for a person.
-func (t *Tx) PendingProposalCases() (int, error) {
-	var n int
-	if err := t.row("proposal-pending-cases").Scan(&n); err != nil {
-		return 0, fmt.Errorf("cases with pending proposals: %w", err)
-	}
-	return n, nil
-}
-
 func listProposals(q querier, query, ticketID string) ([]Proposal, error) {
 	rows, err := q.Query(query, ticketID)
 	if err != nil {

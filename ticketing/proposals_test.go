@@ -72,9 +72,9 @@ func TestProposals(t *testing.T) {
 		if err := tx.DecideProposal(b, 1, ProposalRejected, "staff@regione.veneto.it", now.Add(time.Hour)); err != nil {
 			return err
 		}
-		n, err := tx.PendingProposalCases()
-		if err != nil || n != 1 {
-			t.Errorf("cases with a pending proposal: %d, %v; want 1", n, err)
+		fs, err := tx.FlaggedCases()
+		if err != nil || len(fs) != 1 || fs[0] != (FlagStats{FlagProposal, 1}) {
+			t.Errorf("cases waiting for a person: %+v, %v; want 1 with a pending proposal", fs, err)
 		}
 		return nil
 	})

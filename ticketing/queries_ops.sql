@@ -15,15 +15,17 @@ SELECT kind, count(*), max(at) FROM schedule_sent GROUP BY kind ORDER BY kind;
 -- name: stats-tickets
 SELECT kind, state, count(*) FROM tickets GROUP BY kind, state ORDER BY kind, state;
 
--- A pending proposal is counted from the proposals themselves: the case's one flag may say
--- something else meanwhile.
+-- Open cases waiting for a person, by why: /metrics and the digest both read this (one
+-- definition). ?1 is the JSON list of closed states (ticketing.closedStates: those where it is
+-- nobody's turn). A pending proposal is counted from the proposals themselves: the case's one
+-- flag may say something else meanwhile.
 -- name: stats-flags
 SELECT flag_kind, count(*) FROM tickets
-WHERE flag_kind NOT IN ('', 'proposal') AND state NOT IN ('completed', 'cancelled')
+WHERE flag_kind NOT IN ('', 'proposal') AND state NOT IN (SELECT value FROM json_each(?1))
 GROUP BY flag_kind
 UNION ALL
 SELECT 'proposal', count(DISTINCT p.ticket_id) FROM proposals p JOIN tickets t ON t.id = p.ticket_id
-WHERE p.state = 'pending' AND t.state NOT IN ('completed', 'cancelled')
+WHERE p.state = 'pending' AND t.state NOT IN (SELECT value FROM json_each(?1))
 HAVING count(DISTINCT p.ticket_id) > 0
 ORDER BY 1;
 

@@ -15,7 +15,3 @@ FROM proposals WHERE ticket_id = ? AND seq = ?;
 
 -- name: proposal-decide
 UPDATE proposals SET state = ?3, decided_by = ?4, decided_at = ?5 WHERE ticket_id = ?1 AND seq = ?2 AND state = 'pending';
-
--- name: proposal-pending-cases
-SELECT count(DISTINCT p.ticket_id) FROM proposals p JOIN tickets t ON t.id = p.ticket_id
-WHERE p.state = 'pending' AND t.state NOT IN ('completed', 'cancelled', 'qualified');

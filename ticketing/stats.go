@@ -2,7 +2,9 @@ package ticketing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -113,12 +115,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		})
 	}
 	if err == nil {
-		err = scan("stats-flags", func(r scanner) error {
-			var f FlagStats
-			err := r.Scan(&f.Kind, &f.Count)
-			st.Flagged = append(st.Flagged, f)
-			return err
-		})
+		st.Flagged, err = flagged(tx, s.query("stats-flags"))
 	}
 	if err != nil {
 		return st, err
@@ -127,4 +124,41 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("database size: %w", err)
 	}
 	return st, nil
+}
+
+// FlaggedCases counts the open cases waiting for a person, by why: the digest's figures, read
+// as /metrics reads them (Stats.Flagged).
+func (t *Tx) FlaggedCases() ([]FlagStats, error) {
+	return flagged(t.tx, t.s.query("stats-flags"))
+}
+
+// flagged runs stats-flags: open means a state where it is someone's turn (IsOpen), the one
+// definition both the digest and /metrics count by.
+func flagged(q querier, query string) ([]FlagStats, error) {
+	var closed []string
+	for _, kind := range []string{KindIntegration, KindQualification} {
+		for _, st := range States(kind) {
+			if !IsOpen(kind, st) && !slices.Contains(closed, st) {
+				closed = append(closed, st)
+			}
+		}
+	}
+	js, err := json.Marshal(closed)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(query, string(js))
+	if err != nil {
+		return nil, fmt.Errorf("cases waiting for a person: %w", err)
+	}
+	defer rows.Close()
+	var out []FlagStats
+	for rows.Next() {
+		var f FlagStats
+		if err := rows.Scan(&f.Kind, &f.Count); err != nil {
+			return nil, fmt.Errorf("cases waiting for a person: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
