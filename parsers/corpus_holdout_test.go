@@ -71,7 +71,8 @@ var holdoutRatchet = map[string]struct {
 }
 
 func TestCorpusHoldout(t *testing.T) {
-	_, byBatch, table, details := corpusRun(t, filepath.Join("..", "testdata", "forms", "holdout"), 20)
+	res := corpusRun(t, filepath.Join("..", "testdata", "forms", "holdout"), 20)
+	byBatch, table, details := res.byBatch, res.table, res.details
 	t.Log("\n" + table)
 	t.Log("details:\n" + strings.Join(details, "\n"))
 	corpusArtifact(t, "holdout_table.md", table, details)

@@ -143,7 +143,8 @@ func corpusEmpty(v any) bool {
 }
 
 func TestCorpus(t *testing.T) {
-	total, _, table, details := corpusRun(t, filepath.Join("..", "testdata", "forms", "corpus"), 60)
+	res := corpusRun(t, filepath.Join("..", "testdata", "forms", "corpus"), 60)
+	total, table, details := res.total, res.table, res.details
 	t.Log("\n" + table + fmt.Sprintf("\nTarget: recall >= %.2f, %d wrong values asserted. Ratchet now: recall >= %.3f, asserted wrong <= %d, false problems <= %d.\n",
 		corpusTargetRecall, corpusTargetWrongAllowed, corpusMinRecall, corpusMaxConfidentWrong, corpusMaxFalseProblems))
 	t.Log("details:\n" + strings.Join(details, "\n"))
@@ -174,10 +175,17 @@ func corpusArtifact(t *testing.T, name, table string, details []string) {
 	}
 }
 
-// corpusRun reads every document of the manifest in dir and returns the totals, the totals by
-// batch (held-out set), the table by producer, layout and batch, and one line per value not
-// found or wrong.
-func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, map[string]*corpusCount, string, []string) {
+// corpusResult is what corpusRun measured: the totals, the totals by batch (held-out set) and by
+// field key, the table by producer, layout and batch, and one line per value not found or wrong.
+type corpusResult struct {
+	total          corpusCount
+	byBatch, byKey map[string]*corpusCount
+	table          string
+	details        []string
+}
+
+// corpusRun reads every document of the manifest in dir and measures it against the manifest.
+func corpusRun(t *testing.T, dir string, minDocs int) corpusResult {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
@@ -193,6 +201,13 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, map[string]*
 	byProducer := map[string]*corpusCount{}
 	byLayout := map[string]*corpusCount{}
 	byBatch := map[string]*corpusCount{}
+	byKey := map[string]*corpusCount{}
+	key := func(k string) *corpusCount {
+		if byKey[k] == nil {
+			byKey[k] = &corpusCount{}
+		}
+		return byKey[k]
+	}
 	var total corpusCount
 	var details []string
 	for _, d := range man.Documents {
@@ -260,20 +275,27 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, map[string]*
 					continue
 				}
 				c.expected++
+				kc := key(k)
+				kc.expected++
 				switch {
 				case !ok || corpusEmpty(gv):
 					c.missing++
+					kc.missing++
 					details = append(details, fmt.Sprintf("%s: %s %s missing (want %v)", d.File, w.Type, k, w.Fields[k]))
 				case corpusEqual(k, w.Fields[k], gv):
 					c.found++
+					kc.found++
 					if corpusSure(*best, k) {
 						c.foundSure++
+						kc.foundSure++
 					}
 				case corpusSure(*best, k):
 					c.wrongSure++
+					kc.wrongSure++
 					details = append(details, fmt.Sprintf("%s: %s %s WRONG, asserted: got %q, want %v", d.File, w.Type, k, frValues(gv), w.Fields[k]))
 				default:
 					c.wrongUnsure++
+					kc.wrongUnsure++
 					details = append(details, fmt.Sprintf("%s: %s %s wrong but uncertain: got %q, want %v", d.File, w.Type, k, frValues(gv), w.Fields[k]))
 				}
 			}
@@ -292,9 +314,11 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, map[string]*
 				}
 				if corpusSure(*best, k) {
 					c.wrongSure++
+					key(k).wrongSure++
 					details = append(details, fmt.Sprintf("%s: %s %s WRONG, asserted: got %q, %s", d.File, w.Type, k, frValues(best.Fields[k]), what))
 				} else {
 					c.wrongUnsure++
+					key(k).wrongUnsure++
 					details = append(details, fmt.Sprintf("%s: %s %s wrong but uncertain: got %q, %s", d.File, w.Type, k, frValues(best.Fields[k]), what))
 				}
 			}
@@ -360,5 +384,5 @@ func corpusRun(t *testing.T, dir string, minDocs int) (corpusCount, map[string]*
 		}
 		row("TOTAL", total)
 	}
-	return total, byBatch, b.String(), details
+	return corpusResult{total: total, byBatch: byBatch, byKey: byKey, table: b.String(), details: details}
 }

@@ -201,3 +201,15 @@ func FuzzReadIntent(f *testing.F) {
 		}
 	})
 }
+
+// TestIntentHoldout4: 46 replies of held-out batch 4 (issue 18), written after the reader and its
+// first held-out set by another hand, in voices neither uses. First run, untouched: 0 wrong moves
+// of 30 that must hold, 15 of 16 positive replies moved (collaudo 10/11, pagamento 5/5), 4 of 4
+// questions seen; the miss is a failure told as past and overcome ("dopo un primo tentativo non
+// riuscito … ora il collaudo risulta superato"), which holds the case for a person.
+func TestIntentHoldout4(t *testing.T) {
+	intentScore(t, "holdout4.txt", loadIntentCases(t, "holdout4.txt"), intentHoldout4Recall)
+}
+
+// intentHoldout4Recall is the share of positive replies that must move the case, per step.
+var intentHoldout4Recall = 0.90
