@@ -161,7 +161,30 @@ func frTable(rows [][]string) []frItem {
 		}
 	}
 	ticks := frTickGroups(rows)
-	for ri, r := range rows {
+	for ri := 0; ri < len(rows); ri++ {
+		r := rows[ri]
+		if j := frPersonColumn(r); j > 0 {
+			// "" | "Referente dei pagamenti" | "Sostituto": the rows below are the section's
+			// in column j; the other columns are other people, not this form's values.
+			add(ri, tfLinesToItems([]string{r[j]})...)
+			for ri+1 < len(rows) && len(rows[ri+1]) > j && !frCaptionRow(rows[ri+1]) && tfClean(rows[ri+1][0]) != "" {
+				ri++
+				add(ri, frItem{label: frLabelText(rows[ri][0]), value: rows[ri][j], pair: true})
+			}
+			continue
+		}
+		if ri > 0 && frCaptionRow(rows[ri-1]) && len(r) >= 3 && frHeaderRow(r) && ri+1 < len(rows) && frValueRow(rows[ri+1], len(r)) {
+			// A header row under a section row inside a larger table ("Sezione D – Tipi di
+			// dovuto", then "Codice | Descrizione | IBAN di accredito"): the rows below it are
+			// read by columns, the header is never a value.
+			for ri+1 < len(rows) && frValueRow(rows[ri+1], len(r)) {
+				ri++
+				for i, c := range rows[ri] {
+					add(ri, frItem{label: r[i], value: c, pair: true})
+				}
+			}
+			continue
+		}
 		if ticks[ri] && len(r) == 2 {
 			r = append(r[:2:2], "") // the empty tick cell of the last column, not written
 		}
@@ -197,6 +220,35 @@ func frTable(rows [][]string) []frItem {
 		}
 	}
 	return items
+}
+
+// frPersonColumn finds, in a header row over people side by side ("" | "Referente dei
+// pagamenti" | "Sostituto"), the one column headed by a section's own name, beside other
+// columns headed by something else; 0 when the row is no such header.
+func frPersonColumn(r []string) int {
+	if len(r) < 3 || tfClean(r[0]) != "" {
+		return 0
+	}
+	col := 0
+	for j, c := range r[1:] {
+		c = tfClean(c)
+		if c == "" {
+			return 0
+		}
+		if p, _ := lblSectionHeading(c); p != "" {
+			if col > 0 {
+				return 0 // two sections' columns: the rows are not one section's
+			}
+			col = j + 1
+		}
+	}
+	return col
+}
+
+// frValueRow reports whether a row of a table by columns of width n holds values: as many
+// cells, the first filled and not a label.
+func frValueRow(r []string, n int) bool {
+	return len(r) == n && tfClean(r[0]) != "" && !lblIsLabel(r[0]) && !frCaptionRow(r)
 }
 
 // frNoteWords head a column of remarks beside the values ("Note per la compilazione", "Note UOC

@@ -37,3 +37,55 @@ func TestTableHeaderUnderLabel(t *testing.T) {
 		t.Errorf("body: header read as a sure value %q", v)
 	}
 }
+
+// TestTableInsideSections (held-out batch 4): inside one table of label | value rows, a section
+// row and then a header row start a table by columns; a header row over people side by side
+// ("" | "Referente dei pagamenti" | "Sostituto") gives the referent's column only.
+func TestTableInsideSections(t *testing.T) {
+	head := wordP(wordR("Informativa Generale dell’ente", `<w:b/>`))
+	doc := wordDOCX(t, wordDoc(head+wordTable(
+		[]string{"Sezione A – Ente", "", ""},
+		[]string{"Denominazione", "Comune di Stra", ""},
+		[]string{"Sezione D – Tipi di dovuto", "", ""},
+		[]string{"Codice", "Descrizione", "IBAN di accredito"},
+		[]string{"TARI", "Tassa sui rifiuti", "IT55R0306902117100000046001"},
+		[]string{"Sezione E – Fornitore", "", ""},
+		[]string{"Ragione sociale", "Riviera Software S.r.l.", ""},
+	)+wordTable(
+		[]string{"", "Referente dei pagamenti", "Sostituto"},
+		[]string{"Nome", "Marco", "Anna"},
+		[]string{"Cognome", "Boscolo", "Tiozzo"},
+		[]string{"E-mail", "m.boscolo@stra.it", "a.tiozzo@stra.it"},
+	)))
+	f := readOne(t, "sections.docx", doc)
+	want := map[string]string{
+		"ente.denominazione": "Comune di Stra", "tipi_dovuto.codice": "TARI", "tipi_dovuto.descrizione": "Tassa sui rifiuti",
+		"tipi_dovuto.iban": "IT55R0306902117100000046001", "software_house.ragione_sociale": "Riviera Software S.r.l.",
+		"referente.nome": "Marco", "referente.cognome": "Boscolo", "referente.email": "m.boscolo@stra.it",
+	}
+	for k, v := range want {
+		if got := f.Fields[k]; got != v || !f.Provenance[k].Sure {
+			t.Errorf("%s = %#v (%+v), want %q, sure", k, got, f.Provenance[k], v)
+		}
+	}
+	// Two sections' columns side by side are not one person's: nothing is taken from them alone.
+	doc = wordDOCX(t, wordDoc(head+wordTable(
+		[]string{"", "Referente dei pagamenti", "Ente"},
+		[]string{"Nome", "Marco", "Comune di Stra"},
+	)))
+	if f := readOne(t, "two sections.docx", doc); f.Fields["referente.nome"] == "Marco" && f.Provenance["referente.nome"].Sure {
+		t.Errorf("a column of two sections' table read as sure: %+v", f.Provenance["referente.nome"])
+	}
+}
+
+// TestIPPairWithDash (held-out batch 4): two neighbouring addresses joined by a dash are those
+// two addresses whether the dash lists or spans them; a wider span is still a range to restate.
+func TestIPPairWithDash(t *testing.T) {
+	ips, bad, _ := tfIPs([]string{"93.57.240.12 - 93.57.240.13"})
+	if len(bad) != 0 || len(ips) != 2 || ips[0] != "93.57.240.12" || ips[1] != "93.57.240.13" {
+		t.Errorf("pair: %v %v", ips, bad)
+	}
+	if ips, bad, _ := tfIPs([]string{"93.57.240.12 - 93.57.240.20"}); len(bad) != 1 || len(ips) != 0 {
+		t.Errorf("range: %v %v", ips, bad)
+	}
+}

@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"net/netip"
 	"net/url"
 	"regexp"
 	"sort"
@@ -487,11 +488,19 @@ var tfParenRe = regexp.MustCompile(`\([^()]*\)`)
 func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string) {
 	seen := map[string]bool{}
 	for _, v := range values {
-		for _, g := range tfIPRangeRe.FindAllString(v, -1) {
-			bad = append(bad, identErr(KindIPs, g, "ip.range"))
-		}
 		raw := strings.TrimSpace(v)
-		v = tfIPRangeRe.ReplaceAllString(v, " ")
+		v = tfIPRangeRe.ReplaceAllStringFunc(v, func(g string) string {
+			// Two neighbouring addresses joined by a dash are the same two addresses whether
+			// the dash lists them or spans them: both readings agree, so neither is in doubt.
+			m := tfIPRangeRe.FindStringSubmatch(g)
+			a, errA := netip.ParseAddr(m[1])
+			b, errB := netip.ParseAddr(m[2])
+			if errA == nil && errB == nil && (b == a || b == a.Next()) {
+				return " " + m[1] + " " + m[2] + " "
+			}
+			bad = append(bad, identErr(KindIPs, g, "ip.range"))
+			return " "
+		})
 		v = tfParenRe.ReplaceAllString(v, " ")
 		if !strings.ContainsAny(v, "0123456789") && raw != "" && !tfIPRangeRe.MatchString(raw) {
 			odd = append(odd, raw)
