@@ -28,8 +28,9 @@ type HeldReply struct {
 // Proposal is a value proposed by mail that waits for a person to accept or reject it.
 type Proposal struct {
 	ticketing.Proposal
-	Label string // of the field
-	Msg   int64  // the message it came in, in the thread; 0 if it is not there
+	Label    string               // of the field
+	Msg      int64                // the message it came in, in the thread; 0 if it is not there
+	Replaces []ticketing.Proposal // older proposals for the field it superseded: no longer to be accepted
 }
 
 // Needs tells whether anything waits for a person's decision.
@@ -47,7 +48,7 @@ func (s *Server) needs(ctx context.Context, c *Case) error {
 		if !p.Pending() {
 			continue
 		}
-		v := Proposal{Proposal: p, Label: mailbot.FieldLabel(p.FormType, p.Field)}
+		v := Proposal{Proposal: p, Label: mailbot.FieldLabel(p.FormType, p.Field), Replaces: mailbot.Superseded(p.Seq, props)}
 		for _, m := range c.Messages {
 			if m.MessageID == p.MessageID {
 				v.Msg = m.ID

@@ -180,3 +180,33 @@ func TestQueueWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestSupersededProposalShown (issue 19): a proposal superseded by a newer one for the same
+// field is no longer offered; the newer one says, in "Da decidere", which value it replaced.
+func TestSupersededProposalShown(t *testing.T) {
+	e := start(t, "01-richiesta-venezia.eml")
+	ctx := context.Background()
+	list, _ := e.d.Store.Tickets(ctx)
+	id := list[0].ID
+	if err := e.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		for _, v := range []string{"vecchia@pec.comune.venezia.it", "nuova@pec.comune.venezia.it"} {
+			if _, err := tx.AddProposal(ticketing.Proposal{TicketID: id, Field: "ente.pec", Old: "protocollo@pec.comune.venezia.it", Value: v,
+				MessageID: "sup@example.it", CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+		}
+		return tx.SupersedeProposal(id, 1, 2, time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.signIn(c.mailedLink(operator))
+	_, page := c.do("GET", "/pratiche/"+id, nil)
+	first, _, _ := strings.Cut(page, `<div class="case-layout">`)
+	if strings.Contains(first, `data-proposta="1"`) || !strings.Contains(first, `data-proposta="2"`) {
+		t.Errorf("Da decidere offers the superseded proposal, or not the newer one:\n%s", first)
+	}
+	if !strings.Contains(first, "Sostituisce") || !strings.Contains(first, "n. 1 «vecchia@pec.comune.venezia.it»") {
+		t.Errorf("the newer proposal does not say which it replaced:\n%s", first)
+	}
+}

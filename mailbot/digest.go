@@ -64,6 +64,9 @@ type digestData struct {
 	Doubts    int    // open cases whose readings wait for a person to confirm or correct
 	Untrusted int    // open cases with a message whose sender's identity did not hold
 	Proposals int    // open cases with a value proposed by mail (IBAN, PEC, caller IPs…) waiting for staff
+	// Superseded counts the proposals a newer one for the same field replaced since the last
+	// digest: staff who saw "#accetta N" in an older notice learn that N is no longer to decide.
+	Superseded int
 }
 
 type digestState struct {
@@ -115,6 +118,9 @@ func (g *Digester) build(tx *ticketing.Tx, now time.Time) (digestData, []chartBa
 		return d, nil, err
 	}
 	d.Held = held
+	if d.Superseded, err = tx.ProposalsSuperseded(since); err != nil {
+		return d, nil, err
+	}
 	flagged, err := tx.FlaggedCases() // as /metrics counts them
 	if err != nil {
 		return d, nil, err

@@ -67,6 +67,14 @@ func TestDigestSaysWhatIsPendingAndWhoMustAct(t *testing.T) {
 			Value: "IT60X0542811101000000123456", MessageID: "m@comune.belluno.it", CreatedAt: f.at("2026-03-30 12:00")}); err != nil {
 			return err
 		}
+		// A newer proposal for Belluno's IBAN superseded the first.
+		if _, err := tx.AddProposal(ticketing.Proposal{TicketID: ids["belluno"], Field: parsers.KeyTipiDovutoIban, Old: "IT55R0306902117100000046001",
+			Value: "IT07X0542811101000000654321", MessageID: "m2@comune.belluno.it", CreatedAt: f.at("2026-03-30 13:00")}); err != nil {
+			return err
+		}
+		if err := tx.SupersedeProposal(ids["belluno"], 1, 2, f.at("2026-03-30 13:00")); err != nil {
+			return err
+		}
 		return tx.SetFlag(ids["belluno"], ticketing.FlagUntrusted, "mittente non verificato", "test", f.at("2026-03-30 12:00"))
 	}); err != nil {
 		t.Fatal(err)
@@ -88,6 +96,7 @@ func TestDigestSaysWhatIsPendingAndWhoMustAct(t *testing.T) {
 		"Pratiche con dati letti in dubbio, da confermare (#conferma) o correggere (#campo): 1.",
 		"Pratiche con un messaggio di mittente non verificato, da valutare: 1.",
 		"Pratiche con modifiche proposte per email (IBAN, PEC, email del referente, IP di esercizio), da accettare (#accetta) o respingere (#rifiuta): 1.",
+		"Modifiche proposte sostituite da una più recente per lo stesso campo dal 30/03/2026 08:00 (non si possono più accettare; si decide la più recente): 1.",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest lacks %q", want)

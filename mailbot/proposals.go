@@ -82,6 +82,9 @@ func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m messa
 			if p.Seq, err = tx.AddProposal(p); err != nil {
 				return nil, nil, err
 			}
+			if err := supersede(tx, p, known, now); err != nil {
+				return nil, nil, err
+			}
 			known, made = append(known, p), append(made, p)
 		}
 		out = append(out, f)
@@ -115,18 +118,18 @@ func caseValue(kind string, cf ticketing.CaseFile, formType, key string) (target
 }
 
 // sameValue compares two values as a person would: case, spacing and list order aside.
-func sameValue(a, b string) bool {
-	norm := func(s string) string {
-		var parts []string
-		for _, p := range strings.Split(strings.ToLower(s), ",") {
-			if p = strings.Join(strings.Fields(p), ""); p != "" {
-				parts = append(parts, p)
-			}
+func sameValue(a, b string) bool { return sameValueNorm(a) == sameValueNorm(b) }
+
+// sameValueNorm is s as sameValue compares it: lower case, no spaces, its list sorted.
+func sameValueNorm(s string) string {
+	var parts []string
+	for _, p := range strings.Split(strings.ToLower(s), ",") {
+		if p = strings.Join(strings.Fields(p), ""); p != "" {
+			parts = append(parts, p)
 		}
-		slices.Sort(parts)
-		return strings.Join(parts, ",")
 	}
-	return norm(a) == norm(b)
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
 }
 
 // withoutField is f without key's value, provenance and problems; f's maps are left alone (the
@@ -188,7 +191,47 @@ func (in *Intake) proposeIPs(tx *ticketing.Tx, tk *ticketing.Ticket, m message, 
 	if p.Seq, err = tx.AddProposal(p); err != nil {
 		return p, false, err
 	}
-	return p, true, nil
+	return p, true, supersede(tx, p, known, now)
+}
+
+// supersede marks the proposals still waiting that p, newer, replaces, so that none of them can
+// be accepted after it and put back a stale value. A value replaces the field's: any older
+// proposal for the same field is superseded. Caller IPs add to the case's list, so an older
+// IP proposal is superseded only when p holds every one of its addresses (otherwise both wait,
+// and accepting either takes nothing of the other's away).
+func supersede(tx *ticketing.Tx, p ticketing.Proposal, known []ticketing.Proposal, now time.Time) error {
+	for _, k := range known {
+		if !k.Pending() || k.Seq >= p.Seq || !replaces(p, k) {
+			continue
+		}
+		if err := tx.SupersedeProposal(k.TicketID, k.Seq, p.Seq, now); err != nil {
+			return err
+		}
+		if err := tx.AddEvent(k.TicketID, ticketing.Event{At: now, Type: ticketing.EventProposal, By: "mailbot",
+			Text: say.Text("proposal.event_superseded", k.Seq, p.Seq, FieldLabel(k.FormType, k.Field), echoText(k.Value, maxEcho), echoText(p.Value, maxEcho))}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaces tells whether newer, accepted, would make older's value stale: the same field of
+// the same form (a proposal for every form with the key covers each), and for caller IPs all
+// of older's addresses.
+func replaces(newer, older ticketing.Proposal) bool {
+	if newer.Field != older.Field || newer.FormType != older.FormType && newer.FormType != "" && older.FormType != "" {
+		return false
+	}
+	if newer.Field != parsers.KeyIpEsercizio {
+		return true
+	}
+	has := strings.Split(sameValueNorm(newer.Value), ",")
+	for _, ip := range strings.Split(sameValueNorm(older.Value), ",") {
+		if !slices.Contains(has, ip) {
+			return false
+		}
+	}
+	return true
 }
 
 // flagProposal marks the case as waiting for staff to decide, unless another reason for a
@@ -207,11 +250,37 @@ type proposalView struct {
 	Label, Field               string
 	Old, Value                 string
 	MessageID, Document, State string
+	Replaces                   string // the older proposals it superseded, "" for none
 }
 
-func viewProposal(p ticketing.Proposal) proposalView {
+func viewProposal(p ticketing.Proposal, list []ticketing.Proposal) proposalView {
 	return proposalView{Seq: p.Seq, Label: FieldLabel(p.FormType, p.Field), Field: p.Field, Old: echoText(p.Old, maxEcho),
-		Value: echoText(p.Value, maxEcho), MessageID: echoText(p.MessageID, maxEcho), Document: echoText(p.Document, maxEcho), State: string(p.State)}
+		Value: echoText(p.Value, maxEcho), MessageID: echoText(p.MessageID, maxEcho), Document: echoText(p.Document, maxEcho), State: string(p.State),
+		Replaces: supersededText(p.Seq, list)}
+}
+
+// supersededText names the proposals of list that seq superseded, for staff: "" for none.
+func supersededText(seq int, list []ticketing.Proposal) string {
+	var parts []string
+	for _, o := range Superseded(seq, list) {
+		parts = append(parts, say.Text("proposal.replaced_one", o.Seq, echoText(o.Value, maxEcho)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return say.Text("proposal.replaces", strings.Join(parts, ", "))
+}
+
+// Superseded lists the proposals of list that proposal seq superseded, oldest first: what the
+// console and the notices show beside it, since they can no longer be accepted.
+func Superseded(seq int, list []ticketing.Proposal) []ticketing.Proposal {
+	var out []ticketing.Proposal
+	for _, o := range list {
+		if o.State == ticketing.ProposalSuperseded && o.SupersededBy == seq {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // pendingViews lists a case's proposals waiting for staff.
@@ -223,7 +292,7 @@ func pendingViews(tx *ticketing.Tx, ticketID string) ([]proposalView, error) {
 	var out []proposalView
 	for _, p := range list {
 		if p.Pending() {
-			out = append(out, viewProposal(p))
+			out = append(out, viewProposal(p, list))
 		}
 	}
 	return out, nil
@@ -274,6 +343,8 @@ func proposalOf(c call) (ticketing.Proposal, string, error) {
 		return p, "", refusal("proposal.refuse_accepted", c.line, n, p.DecidedBy, p.DecidedAt.Format("02/01/2006 15:04"))
 	case ticketing.ProposalRejected:
 		return p, "", refusal("proposal.refuse_rejected", c.line, n, p.DecidedBy, p.DecidedAt.Format("02/01/2006 15:04"))
+	case ticketing.ProposalSuperseded:
+		return p, "", refusal("proposal.refuse_superseded", c.line, n, p.SupersededBy, FieldLabel(p.FormType, p.Field), waiting)
 	}
 	return p, strings.TrimSpace(rest), nil
 }

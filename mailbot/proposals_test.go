@@ -427,3 +427,68 @@ func TestDecidedProposalEchoedSafely(t *testing.T) {
 		}
 	}
 }
+
+// TestNewerProposalSupersedesOlder (issue 19): a second proposal for the same field supersedes
+// the one still waiting: the older is marked superseded (an event says by which), #accetta of
+// it is refused naming the newer one, and the case never takes back a stale value. Staff's
+// notice of the newer one says which it replaces. Caller IPs add to a list, so a newer IP
+// proposal supersedes an older one only when it holds all of its addresses.
+func TestNewerProposalSupersedesOlder(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	id := caseIn(t, h, ticketing.StateTesting)
+	const old, first, second = "IT55R0306902117100000046001", "IT07X0542811101000000654321", "IT03X0542811101000000777777"
+	for i, v := range []string{first, second} {
+		changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", old, v)
+		h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", fmt.Sprintf("iban%d@comune.venezia.it", i),
+			"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": changed}))
+		h.proposals(id, i+1)
+	}
+	list := h.proposals(id, 2)
+	if list[0].State != ticketing.ProposalSuperseded || list[0].SupersededBy != 2 || !list[1].Pending() {
+		t.Fatalf("proposals %+v, want n. 1 superseded by n. 2, n. 2 pending", list)
+	}
+	wait.For(t, "the staff notice of n. 2", func() bool {
+		_, text := h.lastTo(staffOne)
+		return strings.Contains(text, "#accetta 2") && strings.Contains(text, "sostituisce la n. 1")
+	})
+	if _, text := h.lastTo(staffOne); strings.Contains(text, "#accetta 1") {
+		t.Errorf("the notice still offers the superseded proposal:\n%s", text)
+	}
+	_, err := h.d.Intake.Apply(ctx, id, "accetta", "1", nil, "cli:test")
+	if err == nil || !strings.Contains(err.Error(), "sostituita dalla n. 2") {
+		t.Errorf("#accetta of a superseded proposal: %v, want a refusal naming n. 2", err)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "accetta", "2", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "accetta", "1", nil, "cli:test"); err == nil {
+		t.Error("#accetta of the superseded proposal after the newer was accepted: the stale value came back")
+	}
+	if got := h.caseValueOf(id, parsers.KeyTipiDovutoIban); got != second {
+		t.Errorf("IBAN %q, want the newer proposal's %q", got, second)
+	}
+	evs, _ := h.d.Store.Events(ctx, id)
+	if !slices.ContainsFunc(evs, func(e ticketing.Event) bool {
+		return e.Type == ticketing.EventProposal && strings.Contains(e.Text, "n. 1 sostituita dalla n. 2")
+	}) {
+		t.Error("no event says n. 1 was superseded")
+	}
+
+	// IPs: 3 proposes A, 4 proposes B alone (both wait: accepting either adds to the list), 5
+	// proposes A and B (supersedes both).
+	if _, err := h.d.Intake.Apply(ctx, id, "stato", "production_setup test", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	for i, ips := range []string{"203.0.113.10", "203.0.113.11", "203.0.113.10, 203.0.113.11"} {
+		h.deliver(mimeMail(referent, CallCenter, "Re: ["+id+"]", fmt.Sprintf("ip%d@comune.venezia.it", i), "IP di esercizio: "+ips, nil, nil))
+		h.proposals(id, 3+i)
+		list = h.proposals(id, 3+i)
+		if i == 1 && (!list[2].Pending() || !list[3].Pending()) {
+			t.Errorf("IP proposals with different addresses: %+v %+v, want both waiting", list[2], list[3])
+		}
+	}
+	if list[2].State != ticketing.ProposalSuperseded || list[3].State != ticketing.ProposalSuperseded || list[2].SupersededBy != 5 || !list[4].Pending() {
+		t.Errorf("IP proposals %+v, want n. 3 and 4 superseded by n. 5", list[2:])
+	}
+}

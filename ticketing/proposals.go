@@ -12,7 +12,10 @@ import (
 // changed IBAN, ente PEC or referent e-mail once the forms were first complete, and every
 // caller IP for production. Until a staff member confirms it, the case keeps its old value (the
 // proposed one is in no form of the case file); confirming records it the way a staff
-// correction is recorded, rejecting keeps the old value. Either way the decision stays.
+// correction is recorded, rejecting keeps the old value. Either way the decision stays. A newer
+// proposal for the same field supersedes one still waiting (mailbot decides which do), so that
+// no stale value can be accepted after a newer one; a rejected value sent again is counted on
+// the rejected proposal and reopens nothing.
 
 // ProposalState is where a proposal stands.
 type ProposalState string
@@ -22,6 +25,9 @@ const (
 	ProposalPending   ProposalState = "pending"
 	ProposalConfirmed ProposalState = "confirmed"
 	ProposalRejected  ProposalState = "rejected"
+	// ProposalSuperseded is a proposal a newer one for the same field replaced while it waited:
+	// nobody may accept it any more.
+	ProposalSuperseded ProposalState = "superseded"
 )
 
 // EventProposal is the event of a value proposed by mail, confirmed or rejected.
@@ -41,6 +47,10 @@ type Proposal struct {
 	State     ProposalState `json:"state"`
 	DecidedBy string        `json:"decided_by,omitempty"`
 	DecidedAt time.Time     `json:"decided_at,omitzero"`
+	// SupersededBy is the number of the proposal that superseded it (state superseded), else 0.
+	SupersededBy int `json:"superseded_by,omitempty"`
+	// Resent counts the messages that sent a rejected proposal's value again.
+	Resent int `json:"resent,omitempty"`
 }
 
 // Pending reports whether the proposal waits for a person.
@@ -93,6 +103,40 @@ func (t *Tx) DecideProposal(ticketID string, seq int, state ProposalState, by st
 	return nil
 }
 
+// SupersedeProposal marks pending proposal seq as superseded by the newer proposal by;
+// ErrNotFound if it is not pending (any more).
+func (t *Tx) SupersedeProposal(ticketID string, seq, by int, now time.Time) error {
+	res, err := t.exec("proposal-supersede", ticketID, seq, by, ts(now))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("pending proposal %d of %s: %w", seq, ticketID, ErrNotFound)
+	}
+	return nil
+}
+
+// ProposalResent counts one more message sending rejected proposal seq's value again and
+// returns how many have.
+func (t *Tx) ProposalResent(ticketID string, seq int) (int, error) {
+	var n int
+	if err := t.row("proposal-resent", ticketID, seq).Scan(&n); err != nil {
+		return 0, fmt.Errorf("proposal %d of %s sent again: %w", seq, ticketID, err)
+	}
+	return n, nil
+}
+
+// ProposalsSuperseded counts the proposals superseded at or after since, on any case.
+func (t *Tx) ProposalsSuperseded(since time.Time) (int, error) {
+	var n int
+	if err := t.row("proposal-superseded-since", ts(since)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("proposals superseded: %w", err)
+	}
+	return n, nil
+}
+
 func listProposals(q querier, query, ticketID string) ([]Proposal, error) {
 	rows, err := q.Query(query, ticketID)
 	if err != nil {
@@ -113,7 +157,8 @@ func listProposals(q querier, query, ticketID string) ([]Proposal, error) {
 func scanProposal(r scanner) (Proposal, error) {
 	var p Proposal
 	var state, created, decided string
-	err := r.Scan(&p.TicketID, &p.Seq, &p.Field, &p.FormType, &p.Old, &p.Value, &p.MessageID, &p.Document, &created, &state, &p.DecidedBy, &decided)
+	err := r.Scan(&p.TicketID, &p.Seq, &p.Field, &p.FormType, &p.Old, &p.Value, &p.MessageID, &p.Document, &created, &state, &p.DecidedBy, &decided,
+		&p.SupersededBy, &p.Resent)
 	p.State, p.CreatedAt, p.DecidedAt = ProposalState(state), parseTS(created), parseTS(decided)
 	return p, err
 }
