@@ -30,7 +30,7 @@ var guardedFields = []string{parsers.KeyTipiDovutoIban, parsers.KeyEntePec, pars
 // proposeChanges returns the forms of m as the case files them: once the case's forms were
 // first complete, a guarded value differing from the case's is taken out and recorded as a
 // proposal (an invalid one is only taken out: it replaces nothing either).
-func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m message, now time.Time) ([]parsers.Form, []ticketing.Proposal, error) {
+func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m message, o *outcome, now time.Time) ([]parsers.Form, []ticketing.Proposal, error) {
 	forms := m.forms()
 	if tk.State == ticketing.StateAwaitingDocuments || len(forms) == 0 {
 		return forms, nil, nil
@@ -71,6 +71,12 @@ func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m messa
 			if value == "" || !validValue(formType, key, value) || slices.ContainsFunc(known, func(p ticketing.Proposal) bool {
 				return p.Pending() && p.Field == key && sameValue(p.Value, value)
 			}) {
+				continue
+			}
+			if again, err := resentRejected(tx, known, key, value, m, o, now); err != nil || again {
+				if err != nil {
+					return nil, nil, err
+				}
 				continue
 			}
 			where := f.Source
@@ -155,7 +161,7 @@ func withoutField(f parsers.Form, key string) parsers.Form {
 // proposeIPs records caller IPs for production read from m as a proposal; addresses already
 // confirmed for the case are left out. It returns the proposal, or ok false when nothing new
 // was proposed (all confirmed, or the same already waiting).
-func (in *Intake) proposeIPs(tx *ticketing.Tx, tk *ticketing.Ticket, m message, ips []string, now time.Time) (p ticketing.Proposal, ok bool, err error) {
+func (in *Intake) proposeIPs(tx *ticketing.Tx, tk *ticketing.Ticket, m message, ips []string, o *outcome, now time.Time) (p ticketing.Proposal, ok bool, err error) {
 	have, err := tx.IPs(tk.ID)
 	if err != nil {
 		return p, false, err
@@ -180,6 +186,9 @@ func (in *Intake) proposeIPs(tx *ticketing.Tx, tk *ticketing.Ticket, m message, 
 			return k, true, nil
 		}
 	}
+	if again, err := resentRejected(tx, known, parsers.KeyIpEsercizio, value, m, o, now); err != nil || again {
+		return p, false, err
+	}
 	where := say.Text("proposal.in_text")
 	for _, f := range m.forms() {
 		if _, read := f.Fields[parsers.KeyIpEsercizio]; read && f.Source != "" {
@@ -192,6 +201,36 @@ func (in *Intake) proposeIPs(tx *ticketing.Tx, tk *ticketing.Ticket, m message, 
 		return p, false, err
 	}
 	return p, true, supersede(tx, p, known, now)
+}
+
+// resentRejected handles a value staff already rejected for key, sent again: it reopens no
+// decision by itself (a sender repeating a value is no new evidence for it). The resend is
+// counted on the rejected proposal with an event, and staff are told the first time only, so
+// a referent (or someone writing as one) who insists cannot flood them; staff who change their
+// mind set the value themselves (#campo, which #accetta's refusal spells out). It reports
+// whether value was such a resend.
+func resentRejected(tx *ticketing.Tx, known []ticketing.Proposal, key, value string, m message, o *outcome, now time.Time) (bool, error) {
+	i := slices.IndexFunc(known, func(p ticketing.Proposal) bool {
+		return p.State == ticketing.ProposalRejected && p.Field == key && sameValue(p.Value, value)
+	})
+	if i < 0 {
+		return false, nil
+	}
+	r := known[i]
+	n, err := tx.ProposalResent(r.TicketID, r.Seq)
+	if err != nil {
+		return false, err
+	}
+	line := say.Text("proposal.resent", r.Seq, FieldLabel(r.FormType, r.Field), echoText(r.Value, maxEcho), r.DecidedBy,
+		r.DecidedAt.Format("02/01/2006 15:04"), echoText(m.env.MessageID, maxEcho))
+	if err := tx.AddEvent(r.TicketID, ticketing.Event{At: now, Type: ticketing.EventProposal, By: "mailbot", Text: line}); err != nil {
+		return false, err
+	}
+	if n == 1 {
+		o.staffNotice = joinNotice(o.staffNotice, say.Text("proposal.notice_resent"))
+		o.staffLines = append(o.staffLines, line)
+	}
+	return true, nil
 }
 
 // supersede marks the proposals still waiting that p, newer, replaces, so that none of them can
@@ -342,7 +381,11 @@ func proposalOf(c call) (ticketing.Proposal, string, error) {
 	case ticketing.ProposalConfirmed:
 		return p, "", refusal("proposal.refuse_accepted", c.line, n, p.DecidedBy, p.DecidedAt.Format("02/01/2006 15:04"))
 	case ticketing.ProposalRejected:
-		return p, "", refusal("proposal.refuse_rejected", c.line, n, p.DecidedBy, p.DecidedAt.Format("02/01/2006 15:04"))
+		key := p.Field
+		if p.FormType != "" {
+			key = p.FormType + "." + p.Field
+		}
+		return p, "", refusal("proposal.refuse_rejected", c.line, n, p.DecidedBy, p.DecidedAt.Format("02/01/2006 15:04"), key, echoText(p.Value, maxEcho))
 	case ticketing.ProposalSuperseded:
 		return p, "", refusal("proposal.refuse_superseded", c.line, n, p.SupersededBy, FieldLabel(p.FormType, p.Field), waiting)
 	}

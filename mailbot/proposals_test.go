@@ -492,3 +492,68 @@ func TestNewerProposalSupersedesOlder(t *testing.T) {
 		t.Errorf("IP proposals %+v, want n. 3 and 4 superseded by n. 5", list[2:])
 	}
 }
+
+// TestRejectedValueSentAgain (issue 19): a value staff rejected, sent again, reopens nothing:
+// no new proposal, the case keeps its value, the rejected proposal counts the resend with an
+// event each time, and staff are told once, not at every resend. #accetta of the rejected
+// proposal stays refused and says how staff apply the value if they change their mind (#campo).
+func TestRejectedValueSentAgain(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	id := caseIn(t, h, ticketing.StateTesting)
+	const old, bad = "IT55R0306902117100000046001", "IT07X0542811101000000654321"
+	changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", old, bad)
+	send := func(n int) {
+		h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", fmt.Sprintf("again%d@comune.venezia.it", n),
+			"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": changed}))
+	}
+	send(0)
+	h.proposals(id, 1)
+	if _, err := h.d.Intake.Apply(ctx, id, "rifiuta", "1 IBAN non del comune", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	told := func() int {
+		n := 0
+		for _, m := range h.mail.DeliveredTo(staffOne) {
+			if strings.Contains(textOf(t, m.Raw), "inviato di nuovo") {
+				n++
+			}
+		}
+		return n
+	}
+	for i := 1; i <= 3; i++ {
+		send(i)
+		wait.For(t, fmt.Sprintf("resend %d counted", i), func() bool {
+			list, _ := h.d.Store.ListProposals(ctx, id)
+			_, pending, _ := h.d.Store.NextDue(ctx)
+			return len(list) == 1 && list[0].Resent == i && !pending
+		})
+	}
+	list := h.proposals(id, 1)
+	if list[0].State != ticketing.ProposalRejected {
+		t.Errorf("the rejected proposal was reopened: %+v", list[0])
+	}
+	if got := h.caseValueOf(id, parsers.KeyTipiDovutoIban); got != old {
+		t.Errorf("IBAN %q, want %q", got, old)
+	}
+	if n := told(); n != 1 {
+		t.Errorf("staff told of the resent rejected value %d times, want once", n)
+	}
+	if tk := h.ticket(id); tk.FlagKind == ticketing.FlagProposal {
+		t.Error("the case waits for a proposal again")
+	}
+	evs, _ := h.d.Store.Events(ctx, id)
+	n := 0
+	for _, e := range evs {
+		if e.Type == ticketing.EventProposal && strings.Contains(e.Text, "n. 1") && strings.Contains(e.Text, "inviato di nuovo") {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d follow-up events on the rejected proposal, want 3", n)
+	}
+	_, err := h.d.Intake.Apply(ctx, id, "accetta", "1", nil, "cli:test")
+	if err == nil || !strings.Contains(err.Error(), "#campo "+parsers.FormInformativaGenerale+"."+parsers.KeyTipiDovutoIban+"="+bad) {
+		t.Errorf("#accetta of the rejected proposal: %v, want a refusal saying how to apply the value", err)
+	}
+}

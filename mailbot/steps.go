@@ -508,7 +508,7 @@ var (
 // step applies a message of the requester to its case: the step it completes, or what is missing.
 func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew bool, now time.Time) (outcome, error) {
 	var o outcome
-	filed, proposed, err := in.proposeChanges(tx, tk, m, now)
+	filed, proposed, err := in.proposeChanges(tx, tk, m, &o, now)
 	if err != nil {
 		return o, err
 	}
@@ -525,7 +525,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 	if tk.State == ticketing.StateProductionSetup || tk.State == ticketing.StateProductionCheck {
 		// Caller IPs sent after the request for production are proposals too.
 		if ips, _, _ := callerIPs(m.an); len(ips) > 0 {
-			p, ok, err := in.proposeIPs(tx, tk, m, ips, now)
+			p, ok, err := in.proposeIPs(tx, tk, m, ips, &o, now)
 			if err != nil {
 				return o, err
 			}
@@ -695,7 +695,7 @@ func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m me
 	}
 	// The IPs are a proposal, the first ones too: production opens to the addresses a person
 	// confirmed (#accetta), never to whatever a message names.
-	_, proposed, err := in.proposeIPs(tx, tk, m, ips, now)
+	_, proposed, err := in.proposeIPs(tx, tk, m, ips, &o, now)
 	if err != nil {
 		return o, err
 	}
