@@ -48,13 +48,11 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 	do := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Do(t, bctx, actions...)
 	}
 
 	for _, name := range Names {
-		do(chromedp.Navigate(base+"/"+name+".html"), chromedp.WaitVisible(chromedp.ID("tabella")))
+		do(browsertest.Open(base+"/"+name+".html", "#tabella"))
 		want := len(set.Get(name).Entries)
 		if n := eval(`document.querySelectorAll('#tabella tbody tr').length`); n != float64(want) {
 			t.Errorf("%s: %v rows, want %d", name, n, want)
@@ -81,7 +79,7 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 
 	// The page of the enti: Comune di Padova, Comune di Venezia, Provincia di Rovigo.
-	do(chromedp.Navigate(base+"/enti.html"), chromedp.WaitVisible(chromedp.ID("tabella")))
+	do(browsertest.Open(base+"/enti.html", "#tabella"))
 
 	// Keyboard first: Tab lands on the skip link, visibly; Enter moves to the content.
 	do(chromedp.KeyEvent(kb.Tab))
@@ -95,18 +93,18 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 
 	// Filtering: words in any order and case, across columns; the count is announced.
-	do(chromedp.SendKeys(chromedp.ID("filtro"), "tributiweb PADOVA"))
+	do(browsertest.Type("#filtro", "tributiweb PADOVA"))
 	if got := firstColumn(); !slices.Equal(got, []string{"Comune di Padova"}) {
 		t.Errorf("filtered: %v", got)
 	}
 	if got := eval(`document.getElementById('conteggio').textContent`); got != "1 voce su 3" {
 		t.Errorf("count: %v", got)
 	}
-	do(chromedp.SendKeys(chromedp.ID("filtro"), " nessuno"))
+	do(browsertest.Type("#filtro", " nessuno"))
 	if got := eval(`[document.querySelectorAll('#tabella tbody tr:not([hidden])').length, document.getElementById('nessuna').hidden].join('|')`); got != "0|false" {
 		t.Errorf("no match: %v", got)
 	}
-	do(chromedp.SendKeys(chromedp.ID("filtro"), strings.Repeat(kb.Backspace, len("tributiweb PADOVA nessuno"))))
+	do(browsertest.Type("#filtro", strings.Repeat(kb.Backspace, len("tributiweb PADOVA nessuno"))))
 	if got := firstColumn(); len(got) != 3 {
 		t.Errorf("filter cleared: %v", got)
 	}
@@ -114,7 +112,7 @@ func TestPagesInBrowser(t *testing.T) {
 	// Sorting: by date (ISO value behind the Italian one), both ways, then by name again.
 	sortBy := func(col int) {
 		t.Helper()
-		do(chromedp.Click(chromedp.CSS("#tabella thead th:nth-child(" + strconv.Itoa(col) + ") button")))
+		do(browsertest.Click("#tabella thead th:nth-child(" + strconv.Itoa(col) + ") button"))
 	}
 	sortBy(5) // Attivo dal
 	if got := firstColumn(); !slices.Equal(got, []string{"Comune di Venezia", "Comune di Padova", "Provincia di Rovigo"}) {
@@ -131,7 +129,7 @@ func TestPagesInBrowser(t *testing.T) {
 	if got := firstColumn(); !slices.Equal(got, []string{"Comune di Padova", "Comune di Venezia", "Provincia di Rovigo"}) {
 		t.Errorf("by ente: %v", got)
 	}
-	do(chromedp.SendKeys(chromedp.ID("filtro"), "mypivot"))
+	do(browsertest.Type("#filtro", "mypivot"))
 	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)

@@ -86,15 +86,13 @@ func TestConsoleInBrowser(t *testing.T) {
 		return badMail != ""
 	})
 
-	bctx := browsertest.Start(t, 120*time.Second)
+	bctx := browsertest.Start(t, 240*time.Second)
 
 	consoleProblems := browsertest.WatchConsole(bctx)
 	dir := browsertest.ArtifactDir(t)
 	do := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Do(t, bctx, actions...)
 	}
 	eval := func(js string) any {
 		t.Helper()
@@ -129,7 +127,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 
 	// Sign in: the address typed, the mail read from the test SMTP server, the button pressed.
-	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
+	do(browsertest.Open(e.url+"/", "#email"))
 	check("accesso")
 	// Keyboard first: Tab lands on the skip link, visibly.
 	do(chromedp.KeyEvent(kb.Tab))
@@ -137,7 +135,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("skip link focus: %v", got)
 	}
 	before := len(e.l.DeliveredTo(operator))
-	do(chromedp.SendKeys(chromedp.ID("email"), operator+kb.Enter), chromedp.WaitVisible(chromedp.ID("posta")))
+	do(browsertest.Leads(browsertest.Type("#email", operator+kb.Enter), "#posta"))
 	if !strings.Contains(text(), "Controlli la posta") {
 		t.Fatalf("after the request: %s", text())
 	}
@@ -151,36 +149,36 @@ func TestConsoleInBrowser(t *testing.T) {
 		link = linkRE.FindString(strings.NewReplacer("=\r\n", "", "=3D", "=").Replace(string(d[len(d)-1].Raw)))
 		return true
 	})
-	do(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("main button")))
+	do(browsertest.Open(link, "main button"))
 	check("conferma")
-	do(chromedp.Click(chromedp.CSS("main button")), chromedp.WaitVisible(chromedp.ID("coda")))
+	do(browsertest.Leads(browsertest.Click("main button"), "#coda"))
 	check("coda")
 	if got := text(); !strings.Contains(got, venezia) || !strings.Contains(got, hostile) {
 		t.Errorf("queue without both cases, or hostile subject not shown as text:\n%s", got)
 	}
 
 	// Search by keyboard: type, Enter.
-	do(chromedp.SendKeys(chromedp.ID("q"), "venezia"+kb.Enter), chromedp.WaitVisible(chromedp.CSS(`#q[value="venezia"]`)))
+	do(browsertest.Leads(browsertest.Type("#q", "venezia"+kb.Enter), `#q[value="venezia"]`))
 	if got := eval(`Array.from(document.querySelectorAll('#coda tbody th a')).map(a => a.textContent).join(',')`); got != venezia {
 		t.Errorf("search venezia: %v", got)
 	}
 	check("ricerca")
-	do(chromedp.Navigate(e.url+"/?segnalata=si"), chromedp.WaitVisible(chromedp.ID("coda")))
+	do(browsertest.Open(e.url+"/?segnalata=si", "#coda"))
 	if got, _ := eval(`Array.from(document.querySelectorAll('#coda tbody th a')).map(a => a.textContent).join(',')`).(string); !strings.Contains(got, bad) || strings.Contains(got, venezia) {
 		t.Errorf("flagged filter: %v", got)
 	}
 
 	// The quarantine list.
-	do(chromedp.Navigate(e.url+"/trattenuti"), chromedp.WaitVisible(chromedp.ID("trattenuti")))
+	do(browsertest.Open(e.url+"/trattenuti", "#trattenuti"))
 	if got := text(); !strings.Contains(got, "Fuori ufficio "+hostile) {
 		t.Errorf("quarantine:\n%s", got)
 	}
 	check("trattenuti")
-	do(chromedp.Navigate(e.url+"/risposte-trattenute"), chromedp.WaitVisible(chromedp.ID("risposte-trattenute")))
+	do(browsertest.Open(e.url+"/risposte-trattenute", "#risposte-trattenute"))
 	check("risposte-trattenute")
 
 	// The hostile case: every value is text.
-	do(chromedp.Navigate(e.url+"/pratiche/"+bad), chromedp.WaitVisible(chromedp.ID("pratica")))
+	do(browsertest.Open(e.url+"/pratiche/"+bad, "#pratica"))
 	if got := text(); strings.Count(got, hostile) < 4 {
 		t.Errorf("hostile values not shown as text:\n%s", got)
 	}
@@ -188,35 +186,34 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("hostile markup became %v elements", n)
 	}
 	check("pratica-ostile")
-	do(chromedp.Navigate(e.url+"/pratiche/"+badMail), chromedp.WaitVisible(chromedp.ID("pratica")))
+	do(browsertest.Open(e.url+"/pratiche/"+badMail, "#pratica"))
 	if got := text(); !strings.Contains(got, `Buongiorno <img src=x onerror="window.__xss=4"> vorremmo aderire.`) || !strings.Contains(got, "<img src=x onerror=alert(5)>.html") {
 		t.Errorf("hostile message not shown as text:\n%s", got)
 	}
 	check("pratica-messaggio-ostile")
 
 	// Actions: a note, then assignment to me.
-	do(chromedp.Navigate(e.url+"/pratiche/"+venezia), chromedp.WaitVisible(chromedp.ID("nota-testo")))
+	do(browsertest.Open(e.url+"/pratiche/"+venezia, "#nota-testo"))
 	check("pratica")
-	do(chromedp.SendKeys(chromedp.ID("nota-testo"), "Telefonato al referente."),
-		chromedp.Click(chromedp.CSS(`form:has(#nota-testo) button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	do(browsertest.Type("#nota-testo", "Telefonato al referente."),
+		browsertest.Leads(browsertest.Click(`form:has(#nota-testo) button`), ".flash"))
 	if got := text(); !strings.Contains(got, "nota registrata") || !strings.Contains(got, "Telefonato al referente.") {
 		t.Errorf("after the note:\n%s", got)
 	}
 	check("pratica-nota")
-	do(chromedp.Click(chromedp.CSS(`form:has(#assegna-a) button`)), chromedp.WaitVisible(chromedp.CSS(`#assegnata[data-a="`+operator+`"]`)))
+	do(browsertest.Leads(browsertest.Click(`form:has(#assegna-a) button`), `#assegnata[data-a="`+operator+`"]`))
 	wait.For(e.t, "the assignment", func() bool {
 		tk, _ := e.d.Store.Ticket(context.Background(), venezia)
 		return tk.Assignee == operator
 	})
 	// A refused action's outcome is shown, and the error page passes too.
-	do(chromedp.Navigate(e.url+"/pratiche/NON-ESISTE"), chromedp.WaitVisible(chromedp.ID("errore")))
+	do(browsertest.Open(e.url+"/pratiche/NON-ESISTE", "#errore"))
 	check("errore")
 
 	// Sign out.
-	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("coda")),
-		chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("uscito")))
+	do(browsertest.Open(e.url+"/", "#coda"), browsertest.Leads(browsertest.Click(`header form button`), "#uscito"))
 	check("uscita")
-	do(chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
+	do(browsertest.Open(e.url+"/", "#email"))
 
 	for _, p := range consoleProblems() {
 		if strings.Contains(p, "status of 404") && strings.Contains(p, "/pratiche/NON-ESISTE") {

@@ -77,16 +77,14 @@ func TestCasePageByKeyboard(t *testing.T) {
 	list, _ := e.d.Store.Tickets(context.Background())
 	id := list[0].ID
 	n := addNeeds(t, e, id)
-	bctx := browsertest.Start(t, 150*time.Second)
+	bctx := browsertest.Start(t, 240*time.Second)
 	consoleProblems := browsertest.WatchConsole(bctx)
 	browserSignIn(t, e, bctx)
 	dir := browsertest.ArtifactDir(t)
 
 	do := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Do(t, bctx, actions...)
 	}
 	read := func() region {
 		t.Helper()
@@ -124,15 +122,7 @@ func TestCasePageByKeyboard(t *testing.T) {
 		if !found {
 			t.Fatalf("Tab never reaches %s", sel)
 		}
-		// Mark this document, to know when the answer has replaced it.
-		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`window.__before = true`)); err != nil {
-			t.Fatal(err)
-		}
-		do(chromedp.KeyEvent(key))
-		wait.For(t, "the page after "+sel, func() bool {
-			ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`window.__before === undefined && document.readyState === 'complete' && !!document.getElementById('pratica')`))
-			return err == nil && ok
-		})
+		do(browsertest.Leads(chromedp.KeyEvent(key), "#pratica"))
 	}
 	flash := func() string {
 		t.Helper()
@@ -145,7 +135,7 @@ func TestCasePageByKeyboard(t *testing.T) {
 	// start puts the focus back at the top of the page, as a reload does.
 	top := func() {
 		t.Helper()
-		do(chromedp.Navigate(e.url+"/pratiche/"+id), chromedp.WaitVisible(chromedp.ID("pratica")))
+		do(browsertest.Open(e.url+"/pratiche/"+id, "#pratica"))
 	}
 
 	top()

@@ -27,10 +27,7 @@ func browserSignIn(t *testing.T, e *env, bctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(bctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("main button")),
-		chromedp.Click(chromedp.CSS("main button")), chromedp.WaitVisible(chromedp.ID("coda"))); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, bctx, browsertest.Open(link, "main button"), browsertest.Leads(browsertest.Click("main button"), "#coda"))
 }
 
 // TestPagingInBrowser walks a filtered queue of 130 cases to its last page by the "next page"
@@ -58,9 +55,7 @@ func TestPagingInBrowser(t *testing.T) {
 	bctx := browsertest.Start(t, 90*time.Second)
 	browserSignIn(t, e, bctx)
 	q := url.Values{"tipo": {ticketing.KindIntegration}, "q": {"adesione numero"}, "ordine": {"recenti"}}
-	if err := chromedp.Do(bctx, chromedp.Navigate(e.url+"/?"+q.Encode()), chromedp.WaitVisible(chromedp.ID("coda"))); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, bctx, browsertest.Open(e.url+"/?"+q.Encode(), "#coda"))
 	seen := map[string]bool{}
 	var last []string
 	for page := 1; ; page++ {
@@ -94,19 +89,14 @@ func TestPagingInBrowser(t *testing.T) {
 		if page > 2 {
 			t.Fatal("more pages than there are cases")
 		}
-		if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`a[rel="next"]`)),
-			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#conteggio[data-pagina="%d"]`, page+1)))); err != nil {
-			t.Fatalf("to page %d: %v", page+1, err)
-		}
+		browsertest.Do(t, bctx, browsertest.Leads(browsertest.Click(`a[rel="next"]`), fmt.Sprintf(`#conteggio[data-pagina="%d"]`, page+1)))
 	}
 	if len(seen) != n || len(last) != n-PageSize {
 		t.Fatalf("walked %d cases, %d on the last page; want %d and %d", len(seen), len(last), n, n-PageSize)
 	}
 	// The last page holds the oldest (newest first); open one from there.
 	id := last[len(last)-1]
-	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#coda a[href$="/pratiche/`+id+`"]`)), chromedp.WaitVisible(chromedp.ID("pratica"))); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, bctx, browsertest.Leads(browsertest.Click(`#coda a[href$="/pratiche/`+id+`"]`), "#pratica"))
 	title, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("pratica")))
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,10 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -92,4 +94,110 @@ func ArtifactDir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// The actions below find elements by evaluating JavaScript in the page, never through
+// chromedp's node tracking: that tracking races with a navigation (a query made while one
+// document replaces another can wait for a node that no longer exists, until the test's
+// deadline), which made the console's test hang about one run in five.
+
+// StepTimeout bounds each waiting action, so a page that never shows what the test waits for
+// fails that step, naming it, instead of using up the whole test's time.
+const StepTimeout = 30 * time.Second
+
+// shown is a JavaScript predicate: the element matching the selector exists and takes space.
+func shown(sel string) string {
+	return `(e => !!e && e.getClientRects().length > 0)(document.querySelector(` + strconv.Quote(sel) + `))`
+}
+
+// until evaluates the predicate until it is true or the step's time is up; an evaluation that
+// fails (the page is being replaced) is tried again.
+func until(what, predicate string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		ctx, cancel := context.WithTimeout(ctx, StepTimeout)
+		defer cancel()
+		for {
+			ok, err := chromedp.Evaluate[bool](predicate)(ctx, t)
+			if err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// eval runs a statement in the page, for its effect.
+func eval(js string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](js+`; true`)(ctx, t)
+		return err
+	})
+}
+
+// Shown waits until the current document shows an element matching the CSS selector.
+func Shown(sel string) chromedp.Action[chromedp.Void] {
+	return until(sel, shown(sel))
+}
+
+// Leads waits for the page to be replaced by a new document that shows sel, after action (a
+// navigation, a click or key press that submits a form). The old document is marked first,
+// so an element it also had does not count.
+func Leads(action chromedp.Action[chromedp.Void], sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		eval(`window.__replaced = false`),
+		action,
+		until("a new page showing "+sel, `window.__replaced === undefined && document.readyState === 'complete' && `+shown(sel)),
+	)
+}
+
+// Open loads url and waits until it shows sel.
+func Open(url, sel string) chromedp.Action[chromedp.Void] {
+	return Leads(chromedp.Navigate(url), sel)
+}
+
+// Click presses the mouse on the middle of the element matching sel, scrolled into view at
+// once (the pages scroll smoothly, and a smooth scroll moves the element after it was measured), as
+// a person would: what is drawn over it gets the click.
+func Click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := Shown(sel)(ctx, t); err != nil {
+			return err
+		}
+		at, err := chromedp.Evaluate[[]float64](`(e => { e.scrollIntoView({block: 'center', behavior: 'instant'}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })(document.querySelector(`+strconv.Quote(sel)+`))`)(ctx, t)
+		if err != nil {
+			return fmt.Errorf("click %s: %w", sel, err)
+		}
+		_, err = chromedp.MouseClickXY(at[0], at[1])(ctx, t)
+		return err
+	})
+}
+
+// Type focuses the element matching sel and types keys into it, key by key.
+func Type(sel, keys string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := Shown(sel)(ctx, t); err != nil {
+			return err
+		}
+		if _, err := eval(`document.querySelector(`+strconv.Quote(sel)+`).focus()`)(ctx, t); err != nil {
+			return fmt.Errorf("focus %s: %w", sel, err)
+		}
+		_, err := chromedp.KeyEvent(keys)(ctx, t)
+		return err
+	})
+}
+
+// Do runs the actions in the tab of bctx; on failure the test stops, showing the address and
+// text of the page it was on.
+func Do(t testing.TB, bctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(bctx, 2*StepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		page, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+		t.Fatalf("%v; the page was:\n%.3000s", err, page)
+	}
 }
