@@ -24,13 +24,14 @@ import (
 // not the referent's (the measure now counts what mailbot tells, as documentsCheck does); two
 // neighbouring IPs joined by a dash are both addresses; a header row under a section row inside a
 // larger table starts a table by columns; a header row over people side by side gives the column
-// headed by the section's name. Now recall 0.758, sure recall 0.707, 0 sure wrong, 0 false
-// problems. Any sure value that is wrong fails the test; doubts only lower the recall, held to
-// its ratchet.
+// headed by the section's name (recall 0.758, sure recall 0.707); dot leaders after a label
+// stand for its colon, and a free-text value followed by more text is read whole as a doubt
+// (`wrapped`). Now recall 0.773, sure recall 0.722, 0 sure wrong, 0 false problems. Any sure
+// value that is wrong fails the test; doubts only lower the recall, held to its ratchet.
 var holdout4Floor = struct {
 	recall, sureRecall float64
 	maxFalse           int
-}{0.757, 0.707, 0}
+}{0.772, 0.722, 0}
 
 func TestCorpusHoldout4(t *testing.T) {
 	res := corpusRun(t, filepath.Join("..", "testdata", "forms", "holdout4"), 12)

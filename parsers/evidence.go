@@ -40,6 +40,9 @@ const (
 	// SigProse: the label and value are words of a sentence that a printed, justified
 	// paragraph spread into what looks like a table row (a cover letter, not a form).
 	SigProse SignalKind = "prose"
+	// SigWrapped: the value may go on on the next line (a mail client wrapped it), so where it
+	// ends is a guess.
+	SigWrapped SignalKind = "wrapped"
 )
 
 // Signal is one piece of evidence against a reading, with a note for staff in Italian.
@@ -82,6 +85,7 @@ var calibration = []calibrationRule{
 	{SigRepaired, "valid only once repaired (lost leading zeros)"},
 	{SigHidden, "text a reader of the document does not see"},
 	{SigProse, "words of a printed sentence, not a form's row"},
+	{SigWrapped, "the next line may continue the value (a wrapped line)"},
 }
 
 // decide is the one place a reading becomes sure: with no evidence against it. A value that

@@ -574,8 +574,15 @@ func tfLinesToItems(lines []string) []frItem {
 					value, i = tl.listLines(i, label, value)
 				}
 			}
-		} else {
-			value, i = tl.listLines(i, label, value)
+		} else if v, j := tl.listLines(i, label, value); j > i {
+			value, i = v, j
+		} else if next, ok := tl.wrapped(i, label, value); ok {
+			// The value may go on on the next line (a client wrapped it): both are shown to a
+			// person, since where it ends is a guess.
+			items = append(items, frItem{label: label, value: value + " " + next, pair: true,
+				sig: Signal{SigWrapped, say.Text("doubt.wrapped", tfQuote(value), tfQuote(next))}})
+			i++
+			continue
 		}
 		items = append(items, frItem{label: label, value: value, pair: true})
 	}
@@ -600,6 +607,27 @@ func (tl *tfLines) listLines(i int, label, value string) (string, int) {
 		i++
 	}
 	return value, i
+}
+
+// wrapped reports whether the line after lines[i] ("Indirizzo: Corso Mazzini 118, 31044", then
+// "Montebelluna (TV)") may continue its free-text value: it is text that is no label, pair or
+// heading (a client wrapped the line, or the writer broke it).
+func (tl *tfLines) wrapped(i int, label, value string) (string, bool) {
+	if i+1 >= len(tl.lines) || !strings.ContainsFunc(value, unicode.IsLetter) {
+		return "", false // a number (a phone) does not run on into words
+	}
+	f, _, ok := lblMatchers[""].match(label)
+	if !ok || f.Kind != KindText {
+		return "", false
+	}
+	next := strings.TrimSpace(tl.lines[i+1])
+	if next == "" || len(next) > 60 || strings.HasPrefix(next, ">") || closingRe.MatchString(next) || tl.isLabelLine(i+1) || lblIsLabel(next) {
+		return "", false
+	}
+	if _, heading := lblSectionHeading(next); heading {
+		return "", false
+	}
+	return next, true
 }
 
 // tfListItemLine reports whether a line reads as one more item of a list: an address for IPs;
@@ -745,6 +773,13 @@ func (tl *tfLines) isLabelLine(j int) bool {
 // tfSplitLabel splits "Label: value". The label must be short and not look like a URL or a time.
 func tfSplitLabel(line string) (label, value string, ok bool) {
 	i := strings.IndexAny(line, ":")
+	if i < 0 {
+		// "Partita IVA .......... 03812450249": dot leaders after a field's label stand for
+		// the colon, as on a printed form.
+		if m := dotLeaders.FindStringIndex(line); m != nil && m[0] > 0 && m[1] < len(line) && lblIsLabel(line[:m[0]]) {
+			return strings.TrimSpace(line[:m[0]]), strings.TrimSpace(line[m[1]:]), true
+		}
+	}
 	if i <= 0 {
 		return "", "", false
 	}

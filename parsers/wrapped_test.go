@@ -1,0 +1,29 @@
+package parsers
+
+import "testing"
+
+// TestWrappedValue (held-out batch 4): a free-text value whose next line is more text (a line a
+// client wrapped, or the writer broke) is read whole and left to a person, since where it ends is
+// a guess; a closing, a label or a blank line after it ends the value, as does a number's end.
+func TestWrappedValue(t *testing.T) {
+	cases := []struct {
+		name, text, key, want string
+		sure                  bool
+	}{
+		{"wrapped address", "Informativa generale\nIndirizzo: Corso Mazzini 118, 31044\nMontebelluna (TV)\nPEC: protocollo@pec.montebelluna.it\n", "ente.indirizzo", "Corso Mazzini 118, 31044 Montebelluna (TV)", false},
+		{"dot leaders", "Informativa generale\nIndirizzo ............ Corso Mazzini 118, 31044\nMontebelluna (TV)\n", "ente.indirizzo", "Corso Mazzini 118, 31044 Montebelluna (TV)", false},
+		{"then a label", "Informativa generale\nIndirizzo: Corso Mazzini 118, 31044 Montebelluna (TV)\nPEC: protocollo@pec.montebelluna.it\n", "ente.indirizzo", "Corso Mazzini 118, 31044 Montebelluna (TV)", true},
+		{"then a closing", "Informativa generale\nDenominazione: Comune di Montebelluna\nCordiali saluti\n", "ente.denominazione", "Comune di Montebelluna", true},
+		{"a phone, then a name", "Informativa generale\nTelefono referente: 0423 617111\nMario Rossi\n", "referente.telefono", "0423 617111", true},
+	}
+	for _, c := range cases {
+		forms := ReadText(c.text, SourceBody)
+		if len(forms) != 1 {
+			t.Fatalf("%s: %d forms", c.name, len(forms))
+		}
+		f := forms[0]
+		if got, _ := f.Fields[c.key].(string); got != c.want || f.Provenance[c.key].Sure != c.sure {
+			t.Errorf("%s: %s = %q sure %v, want %q sure %v", c.name, c.key, got, f.Provenance[c.key].Sure, c.want, c.sure)
+		}
+	}
+}
