@@ -867,7 +867,20 @@ func frBesideSiblings(f *Form, lm *lblMatcher) {
 					continue // the section's own name: "Ente: indirizzo"
 				}
 				if g, score, ok := lm.match(w); ok && score >= 10000 && g.Key != k && lblKeySection(g.Key) == sec && g.Kind == KindText {
-					f.against(k, Signal{SigTwoValues, "l'etichetta «" + f.Provenance[k].Label + "» indica anche «" + g.Label + "»: due valori in uno"})
+					sig := Signal{SigTwoValues, "l'etichetta «" + f.Provenance[k].Label + "» indica anche «" + g.Label + "»: due valori in uno"}
+					f.against(k, sig)
+					// "Nome e cognome: Giulia Zanon": two words are one for each field, in the
+					// label's order, both for a person to confirm; more words ("Paolo Dal
+					// Zotto") could split anywhere and stay whole.
+					if _, has := f.Fields[g.Key]; !has && len(words) == 2 {
+						mine, theirs := words[0], words[1]
+						if strings.EqualFold(strings.Trim(lw[0], ":*"), w) {
+							mine, theirs = theirs, mine // "Cognome e nome: Zanon Giulia"
+						}
+						f.Fields[k], f.Fields[g.Key] = mine, theirs
+						p := f.Provenance[k]
+						f.Provenance[g.Key] = Provenance{Document: p.Document, Where: p.Where, Label: p.Label, How: p.How, Evidence: Evidence{Against: []Signal{sig}}}
+					}
 					break
 				}
 			}

@@ -27,3 +27,25 @@ func TestWrappedValue(t *testing.T) {
 		}
 	}
 }
+
+// TestNameAndSurnameInOneValue (held-out batch 4): "Nome e cognome" with two words gives each
+// field its word, in the label's order, both for a person to confirm; more words stay whole.
+func TestNameAndSurnameInOneValue(t *testing.T) {
+	cases := []struct{ text, nome, cognome string }{
+		{"Informativa generale\nReferente dei pagamenti\nNome e cognome: Giulia Zanon\n", "Giulia", "Zanon"},
+		{"Informativa generale\nReferente dei pagamenti\nCognome e nome: Zanon Giulia\n", "Giulia", "Zanon"},
+		{"Informativa generale\nReferente dei pagamenti\nNome e cognome: Paolo Dal Zotto\n", "Paolo Dal Zotto", ""},
+	}
+	for _, c := range cases {
+		forms := ReadText(c.text, SourceBody)
+		if len(forms) != 1 {
+			t.Fatalf("%q: %d forms", c.text, len(forms))
+		}
+		f := forms[0]
+		nome, _ := f.Fields["referente.nome"].(string)
+		cognome, _ := f.Fields["referente.cognome"].(string)
+		if nome != c.nome || cognome != c.cognome || f.Provenance["referente.nome"].Sure || cognome != "" && f.Provenance["referente.cognome"].Sure {
+			t.Errorf("%q: nome %q cognome %q (%+v), want %q %q, both in doubt", c.text, nome, cognome, f.Provenance, c.nome, c.cognome)
+		}
+	}
+}
