@@ -224,44 +224,93 @@ func (w *Watcher) position(ctx context.Context, sel *imap.SelectData) (last, sil
 	return last, 0, nil
 }
 
-// catchUp fetches and processes every message after *last, in UID order and in batches.
-func (w *Watcher) catchUp(ctx context.Context, c *imapclient.Client, uidValidity uint32, last *uint32, silentUpTo uint32) error {
+// catchUp fetches and processes every message after *last, in UID order and in batches. The
+// next batch is fetched, synced and read while the one before it is recorded: the IMAP
+// exchange and the recording wait on different things (the server, the store), and the
+// recording of a batch starts only once the one before it is recorded and marked.
+func (w *Watcher) catchUp(ctx context.Context, c *imapclient.Client, uidValidity uint32, last *uint32, silentUpTo uint32) (err error) {
 	var prog *catchUpProgress
+	var listed []imap.UID // listed, not yet fetched, in UID order
+	fetchedUpTo := *last
+	var rec *recording // the batch being recorded, if any
+	defer func() {
+		if rec != nil { // never leave a recording behind: the next session starts from *last
+			if _, rerr := rec.wait(); err == nil {
+				err = rerr
+			}
+		}
+	}()
+	// recorded waits for the batch being recorded and counts it; left are the messages after it.
+	recorded := func(left int) ([]imap.UID, error) {
+		r := rec
+		rec = nil
+		done, err := r.wait()
+		if err == nil {
+			w.Health.fetched(w.cfg.Name, len(done), prog.advance(w.log, len(done), left))
+		}
+		return done, err
+	}
 	for {
-		var uids []imap.UID
-		err := w.guard(c, func() error {
-			set := imap.UIDSet{imap.UIDRange{Start: imap.UID(*last + 1), Stop: 0}}
-			msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
-			for _, m := range msgs {
-				// "n:*" returns the last message even when it is older than n (rfc/3501:4270).
-				if uint32(m.UID) > *last {
-					uids = append(uids, m.UID)
+		if len(listed) == 0 {
+			err := w.guard(c, func() error {
+				set := imap.UIDSet{imap.UIDRange{Start: imap.UID(fetchedUpTo + 1), Stop: 0}}
+				msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
+				for _, m := range msgs {
+					// "n:*" returns the last message even when it is older than n (rfc/3501:4270).
+					if uint32(m.UID) > fetchedUpTo {
+						listed = append(listed, m.UID)
+					}
 				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("list new uids: %w", err)
 			}
-			return err
-		})
+			slices.Sort(listed)
+			waiting := len(listed)
+			if rec != nil {
+				waiting += len(rec.prepared)
+			}
+			w.Health.listed(w.cfg.Name, waiting)
+			if len(listed) == 0 {
+				if rec != nil {
+					done, err := recorded(0)
+					if err != nil {
+						return err
+					}
+					if err := w.mark(c, done); err != nil {
+						return err
+					}
+				}
+				if prog != nil {
+					w.Health.fetched(w.cfg.Name, 0, nil)
+				}
+				return nil
+			}
+			if prog == nil && waiting > w.Batch {
+				prog = &catchUpProgress{start: time.Now(), logged: time.Now(), first: silentUpTo > 0}
+			}
+		}
+		uids := listed[:min(w.Batch, len(listed))]
+		listed = listed[len(uids):]
+		next, err := w.fetchBatch(c, uidValidity, uids, silentUpTo)
 		if err != nil {
-			return fmt.Errorf("list new uids: %w", err)
-		}
-		w.Health.listed(w.cfg.Name, len(uids))
-		if len(uids) == 0 {
-			if prog != nil {
-				w.Health.fetched(w.cfg.Name, 0, nil)
-			}
-			return nil
-		}
-		if prog == nil && len(uids) > w.Batch {
-			prog = &catchUpProgress{start: time.Now(), logged: time.Now(), first: silentUpTo > 0}
-		}
-		slices.Sort(uids)
-		remaining := len(uids)
-		if len(uids) > w.Batch {
-			uids = uids[:w.Batch]
-		}
-		if err := w.fetchBatch(ctx, c, uidValidity, uids, last, silentUpTo); err != nil {
 			return err
 		}
-		w.Health.fetched(w.cfg.Name, len(uids), prog.advance(w.log, len(uids), remaining-len(uids)))
+		fetchedUpTo = uint32(uids[len(uids)-1])
+		if rec == nil {
+			rec = w.record(ctx, next, last)
+			continue
+		}
+		// The batch before is recorded first: this one follows it in UID order.
+		done, err := recorded(len(listed) + len(next.prepared))
+		if err != nil {
+			return err
+		}
+		rec = w.record(ctx, next, last)
+		if err := w.mark(c, done); err != nil { // while this batch is recorded
+			return err
+		}
 	}
 }
 
@@ -298,9 +347,8 @@ func (p *catchUpProgress) advance(log *slog.Logger, n, left int) *Progress {
 	return pr
 }
 
-// fetchBatch streams a batch of messages to disk, then records them in UID order: the order of
-// FETCH responses is the server's, the order of recording must be ours.
-func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValidity uint32, uids []imap.UID, last *uint32, silentUpTo uint32) error {
+// fetchBatch streams a batch of messages to disk and starts syncing them and reading them.
+func (w *Watcher) fetchBatch(c *imapclient.Client, uidValidity uint32, uids []imap.UID, silentUpTo uint32) (*fetched, error) {
 	got := map[imap.UID]Incoming{}
 	err := w.guardProgress(c, func(progress func()) error {
 		cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
@@ -320,7 +368,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 		return cmd.Close()
 	})
 	if err != nil {
-		return fmt.Errorf("fetch %d messages: %w", len(uids), err)
+		return nil, fmt.Errorf("fetch %d messages: %w", len(uids), err)
 	}
 	var batch []Incoming
 	for _, uid := range uids {
@@ -335,20 +383,18 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 		batch = append(batch, in)
 	}
 	// Reading attachments is the costly part and needs no order: it runs on every core while
-	// the batch's files reach the disk, and each message is recorded, in UID order and one
-	// transaction each, as soon as it and those before it are ready.
-	synced := make(chan error, 1)
+	// the batch's files reach the disk, and each message is recorded, in UID order, as soon as
+	// it and those before it are ready.
+	f := &fetched{prepared: make([]Prepared, len(batch)), ready: make([]chan struct{}, len(batch)), synced: make(chan error, 1)}
 	go func() {
 		sums := make([]string, len(batch))
 		for i, in := range batch {
 			sums[i] = in.Blob
 		}
-		synced <- w.store.SyncBlobs(sums) // before any transaction refers to them
+		f.synced <- w.store.SyncBlobs(sums) // before any transaction refers to them
 	}()
-	prepared := make([]Prepared, len(batch))
-	ready := make([]chan struct{}, len(batch))
-	for i := range ready {
-		ready[i] = make(chan struct{})
+	for i := range f.ready {
+		f.ready[i] = make(chan struct{})
 	}
 	go func() {
 		sem := w.intake.preparing // shared by every watcher: costs do not add up per mailbox
@@ -356,32 +402,62 @@ func (w *Watcher) fetchBatch(ctx context.Context, c *imapclient.Client, uidValid
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem }()
-				prepared[i] = w.intake.Prepare(in)
-				close(ready[i])
+				f.prepared[i] = w.intake.Prepare(in)
+				close(f.ready[i])
 			}()
 		}
 	}()
-	if err := <-synced; err != nil {
-		return err
-	}
-	var done []imap.UID
-	for i := 0; i < len(prepared); {
-		<-ready[i]
-		// Record together every message already prepared after this one: one commit for all.
-		j := i + 1
-		for j < len(prepared) && j-i < maxGroup && isClosed(ready[j]) {
-			j++
+	return f, nil
+}
+
+// fetched is a batch on disk, being synced and read.
+type fetched struct {
+	prepared []Prepared
+	ready    []chan struct{} // closed when prepared[i] is
+	synced   chan error
+}
+
+// recording is a batch being recorded.
+type recording struct {
+	*fetched
+	done chan struct{}
+	uids []imap.UID // recorded
+	err  error
+}
+
+func (r *recording) wait() ([]imap.UID, error) {
+	<-r.done
+	return r.uids, r.err
+}
+
+// record records a fetched batch, in UID order, as soon as its files are synced: each message
+// once it and those before it are prepared, every message already prepared after it in the same
+// transaction. *last follows what is recorded.
+func (w *Watcher) record(ctx context.Context, f *fetched, last *uint32) *recording {
+	r := &recording{fetched: f, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		if r.err = <-f.synced; r.err != nil {
+			return
 		}
-		if err := w.intake.RecordBatch(ctx, prepared[i:j]); err != nil {
-			return err
+		for i := 0; i < len(f.prepared); {
+			<-f.ready[i]
+			// Record together every message already prepared after this one: one commit for all.
+			j := i + 1
+			for j < len(f.prepared) && j-i < maxGroup && isClosed(f.ready[j]) {
+				j++
+			}
+			if r.err = w.intake.RecordBatch(ctx, f.prepared[i:j]); r.err != nil {
+				return
+			}
+			for _, p := range f.prepared[i:j] {
+				*last = p.m.UID
+				r.uids = append(r.uids, imap.UID(p.m.UID))
+			}
+			i = j
 		}
-		for _, p := range prepared[i:j] {
-			*last = p.m.UID
-			done = append(done, imap.UID(p.m.UID))
-		}
-		i = j
-	}
-	return w.mark(c, done)
+	}()
+	return r
 }
 
 // maxGroup bounds how many messages share one transaction.
