@@ -96,7 +96,7 @@ func (t *Tx) AddForm(ticketID string, f Form) error {
 
 // Forms lists the forms of a ticket in order of arrival.
 func (t *Tx) Forms(ticketID string) ([]Form, error) {
-	return listForms(t.tx, t.s.query("form-list"), ticketID)
+	return listForms(prepared{t}, t.s.query("form-list"), ticketID)
 }
 
 // Forms lists the forms of a ticket in order of arrival.
@@ -224,7 +224,7 @@ func (s *Store) IPs(ctx context.Context, ticketID string) (map[string][]string, 
 
 // IPs returns a ticket's caller addresses per environment, as Store.IPs, inside the transaction.
 func (t *Tx) IPs(ticketID string) (map[string][]string, error) {
-	return listIPs(t.tx, t.s.query("ip-list"), ticketID)
+	return listIPs(prepared{t}, t.s.query("ip-list"), ticketID)
 }
 
 func listIPs(q querier, query, ticketID string) (map[string][]string, error) {
@@ -252,7 +252,7 @@ func (t *Tx) SetRedacted(outboxID int64, redacted []byte) error {
 
 // TicketsInState lists the IDs of the tickets of a kind in a state, oldest first.
 func (t *Tx) TicketsInState(kind, state string) ([]string, error) {
-	rows, err := t.tx.Query(t.s.query("tickets-by-state"), kind, state)
+	rows, err := t.query("tickets-by-state", kind, state)
 	if err != nil {
 		return nil, fmt.Errorf("tickets in %s: %w", state, err)
 	}
@@ -294,7 +294,7 @@ func (s *Store) Scrub(ctx context.Context) error {
 
 // MessageIDs lists the Message-IDs of a ticket's messages, oldest first: the thread.
 func (t *Tx) MessageIDs(ticketID string) ([]string, error) {
-	rows, err := t.tx.Query(t.s.query("message-ids"), ticketID)
+	rows, err := t.query("message-ids", ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("message ids of %s: %w", ticketID, err)
 	}

@@ -76,7 +76,7 @@ func (t *Tx) Proposal(ticketID string, seq int) (Proposal, error) {
 
 // Proposals lists a case's proposals in order, decided ones included.
 func (t *Tx) Proposals(ticketID string) ([]Proposal, error) {
-	return listProposals(t.tx, t.s.query("proposal-list"), ticketID)
+	return listProposals(prepared{t}, t.s.query("proposal-list"), ticketID)
 }
 
 // ListProposals lists a case's proposals in order, decided ones included (Pending tells which

@@ -68,7 +68,7 @@ func (t *Tx) RecordSent(s Sent) error {
 
 // SentFor lists the scheduled mail recorded for a ticket, oldest first.
 func (t *Tx) SentFor(ticketID string) ([]Sent, error) {
-	rows, err := t.tx.Query(t.s.query("schedule-sent-of-ticket"), ticketID)
+	rows, err := t.query("schedule-sent-of-ticket", ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("scheduled mail of %s: %w", ticketID, err)
 	}
@@ -122,7 +122,7 @@ func scanSent(r scanner) (Sent, error) {
 
 // AllTickets lists every ticket, oldest first, inside the transaction.
 func (t *Tx) AllTickets() ([]Ticket, error) {
-	rows, err := t.tx.Query(t.s.query("ticket-list"))
+	rows, err := t.query("ticket-list")
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
@@ -140,7 +140,7 @@ func (t *Tx) AllTickets() ([]Ticket, error) {
 
 // Thread lists a ticket's messages in order of arrival, in and out.
 func (t *Tx) Thread(ticketID string) ([]ThreadMessage, error) {
-	rows, err := t.tx.Query(t.s.query("schedule-thread"), ticketID)
+	rows, err := t.query("schedule-thread", ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("thread of %s: %w", ticketID, err)
 	}
@@ -160,7 +160,7 @@ func (t *Tx) Thread(ticketID string) ([]ThreadMessage, error) {
 
 // ChangesSince lists the tickets created or moved after since, up to until.
 func (t *Tx) ChangesSince(since, until time.Time) ([]Change, error) {
-	rows, err := t.tx.Query(t.s.query("schedule-changes-since"), ts(since), ts(until))
+	rows, err := t.query("schedule-changes-since", ts(since), ts(until))
 	if err != nil {
 		return nil, fmt.Errorf("changes since %s: %w", since, err)
 	}

@@ -135,7 +135,7 @@ func (s *Store) Forget(ctx context.Context, addr string, now time.Time) (Retenti
 	var sums []string
 	err := s.Update(ctx, func(tx *Tx) error {
 		st, sums = RetentionStats{}, nil
-		rows, err := tx.tx.Query(s.query("forget-tickets"), addr)
+		rows, err := tx.query("forget-tickets", addr)
 		if err != nil {
 			return fmt.Errorf("cases naming the person: %w", err)
 		}
@@ -223,7 +223,7 @@ func (t *Tx) forgetIn(id, addr string, now time.Time) ([]string, error) {
 // elsewhere: the address, and those fields' values (names, codice fiscale, phone).
 func (t *Tx) forgetForms(id, addr string) ([]string, error) {
 	terms := []string{addr}
-	rows, err := t.tx.Query(t.s.query("forget-forms"), id)
+	rows, err := t.query("forget-forms", id)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +296,7 @@ func (t *Tx) forgetForms(id, addr string) ([]string, error) {
 
 // closedSince lists the cases closed before cutoff.
 func (t *Tx) closedSince(cutoff time.Time) ([]string, error) {
-	rows, err := t.tx.Query(t.s.query("retention-candidates"), ts(cutoff))
+	rows, err := t.query("retention-candidates", ts(cutoff))
 	if err != nil {
 		return nil, fmt.Errorf("closed cases: %w", err)
 	}
@@ -333,7 +333,7 @@ func (t *Tx) dropRawMail(id string) (sums []string, dropped bool, err error) {
 
 // strings runs a named query returning one text column.
 func (t *Tx) strings(name string, args ...any) ([]string, error) {
-	rows, err := t.tx.Query(t.s.query(name), args...)
+	rows, err := t.query(name, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -34,8 +34,9 @@ type Store struct {
 	q    map[string]string
 	dir  string
 
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt // prepared once on the writer's connection
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared once on the writer's connection
+	byText map[string]*sql.Stmt // the same, by their SQL
 
 	writes atomic.Int64 // write transactions begun
 }
@@ -89,7 +90,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	s.stmts = nil
+	s.stmts, s.byText = nil, nil
 	s.mu.Unlock()
 	return errors.Join(s.w.Close(), s.r.Close())
 }
@@ -99,13 +100,13 @@ func (s *Store) Close() error {
 func (s *Store) prepare() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stmts = map[string]*sql.Stmt{}
+	s.stmts, s.byText = map[string]*sql.Stmt{}, map[string]*sql.Stmt{}
 	for name, q := range s.q {
 		st, err := s.w.Prepare(q)
 		if err != nil {
 			return fmt.Errorf("prepare %s: %w", name, err)
 		}
-		s.stmts[name] = st
+		s.stmts[name], s.byText[q] = st, st
 	}
 	return nil
 }
@@ -270,6 +271,27 @@ func (t *Tx) row(name string, args ...any) *sql.Row {
 		return t.tx.QueryRow(t.s.query(name), args...)
 	}
 	return t.tx.Stmt(st).QueryRow(args...)
+}
+
+// query runs a named query returning rows, on its prepared statement like exec and row.
+func (t *Tx) query(name string, args ...any) (*sql.Rows, error) {
+	return prepared{t}.Query(t.s.query(name), args...)
+}
+
+// prepared runs a named query's SQL on the statement prepared for it, for the functions that
+// read either the read pool or a transaction (a querier).
+type prepared struct{ t *Tx }
+
+func (p prepared) Query(query string, args ...any) (*sql.Rows, error) {
+	if !p.t.read {
+		p.t.s.mu.Lock()
+		st := p.t.s.byText[query]
+		p.t.s.mu.Unlock()
+		if st != nil {
+			return p.t.tx.Stmt(st).Query(args...)
+		}
+	}
+	return p.t.tx.Query(query, args...)
 }
 
 // tsLayout is RFC 3339 in UTC with nanoseconds always written: every stored instant has the

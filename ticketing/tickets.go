@@ -157,7 +157,7 @@ func (t *Tx) TicketByMessageID(messageID string) (string, error) {
 // OpenTicketForEnte returns the newest open ticket of an ente, matched by codice fiscale or IPA
 // code, or ErrNotFound.
 func (t *Tx) OpenTicketForEnte(kind, cf, ipa string) (string, error) {
-	rows, err := t.tx.Query(t.s.query("ticket-open-by-ente"), cf, cf, ipa, ipa)
+	rows, err := t.query("ticket-open-by-ente", cf, cf, ipa, ipa)
 	if err != nil {
 		return "", fmt.Errorf("tickets of ente: %w", err)
 	}
@@ -397,7 +397,7 @@ func (s *Store) WaitQuiet(ctx context.Context, copies map[string]int, timeout ti
 
 // Assignees lists the distinct assignees of all tickets.
 func (t *Tx) Assignees() ([]string, error) {
-	rows, err := t.tx.Query(t.s.query("assignee-list"))
+	rows, err := t.query("assignee-list")
 	if err != nil {
 		return nil, fmt.Errorf("assignees: %w", err)
 	}
