@@ -194,8 +194,25 @@ func (s *Sender) Flush(ctx context.Context) error {
 			}
 			return fmt.Errorf("connect to %s: %w", s.cfg.SMTP.Addr, err)
 		}
+		claimed := false // due[i] was claimed with the mail before it
 		for i := range due {
-			if err := s.sendOne(ctx, client, sc, &due[i]); err != nil {
+			m := &due[i]
+			if !claimed {
+				now := s.now()
+				ok, err := s.store.Claim(ctx, m, now, now.Add(claimLease))
+				if err != nil {
+					client.CloseWithSMTPClient(sc)
+					return err
+				}
+				if !ok {
+					continue // taken by another sender: not ours to send
+				}
+			}
+			var next *ticketing.OutMail
+			if i+1 < len(due) {
+				next = &due[i+1]
+			}
+			if claimed, err = s.sendOne(ctx, client, sc, m, next); err != nil {
 				client.CloseWithSMTPClient(sc)
 				return err
 			}
@@ -255,65 +272,71 @@ func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error)
 	return client, sc, nil
 }
 
-// sendOne transmits one mail and records the outcome. It returns an error when the store fails
-// or the connection is no longer usable.
-func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Client, m *ticketing.OutMail) error {
-	now := s.now()
-	if ok, err := s.store.Claim(ctx, m, now, now.Add(claimLease)); err != nil || !ok {
-		return err // taken by another sender: not ours to send
-	}
-	err := transmit(sc, m, s.cfg.SMTP.Timeout.Duration)
+// sendOne transmits one mail, already claimed, and records the outcome. Once m is sent, next
+// (if any) is claimed in the transaction that records it, and claimed says whether it was: a
+// transaction per mail rather than two. It returns an error when the store fails or the
+// connection is no longer usable.
+func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Client, m, next *ticketing.OutMail) (claimed bool, err error) {
+	err = transmit(sc, m, s.cfg.SMTP.Timeout.Duration)
 	if err == nil {
 		s.log.Info("mail sent", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID)
-		if err := s.recordSent(ctx, m); err != nil {
-			return err
+		if m.Kind == KindCredentials {
+			next = nil // the files are scrubbed first
+		}
+		if claimed, err = s.recordSent(ctx, m, next); err != nil {
+			return false, err
 		}
 		if m.Kind == KindCredentials {
-			return s.store.Scrub(ctx) // the secrets were just replaced: leave no copy in the files
+			return false, s.store.Scrub(ctx) // the secrets were just replaced: leave no copy in the files
 		}
-		return nil
+		return claimed, nil
 	}
 	if permanent(err) {
 		s.log.Error("mail refused", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID, "err", err)
 		if uerr := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkFailed(m, err.Error(), s.now()) }); uerr != nil {
-			return uerr
+			return false, uerr
 		}
 		if m.Kind == KindCredentials {
 			if serr := s.store.Scrub(ctx); serr != nil {
-				return serr
+				return false, serr
 			}
 		}
 		// The server still talks: reset the transaction and go on with the next mail.
-		if rerr := client.ResetWithSMTPClient(sc); rerr != nil {
-			return rerr
-		}
-		return nil
+		return false, client.ResetWithSMTPClient(sc)
 	}
 	if rerr := s.retry(ctx, m, err); rerr != nil {
-		return rerr
+		return false, rerr
 	}
-	return err // temporary: the connection may be gone, start afresh later
+	return false, err // temporary: the connection may be gone, start afresh later
 }
 
 // recordSentFor bounds how long a sender insists on recording a mail the server accepted; well
 // within claimLease, so that no other sender takes the mail meanwhile.
 const recordSentFor = 30 * time.Second
 
-// recordSent marks m sent. The server already has the mail: if the database is busy (a lock
-// held elsewhere beyond busy_timeout) it tries again for a while, since an unrecorded send goes
-// out a second time once its claim's lease runs out.
-func (s *Sender) recordSent(ctx context.Context, m *ticketing.OutMail) error {
+// recordSent marks m sent, and claims next if not nil (claimed says whether it could). The
+// server already has the mail: if the database is busy (a lock held elsewhere beyond
+// busy_timeout) it tries again for a while, since an unrecorded send goes out a second time
+// once its claim's lease runs out.
+func (s *Sender) recordSent(ctx context.Context, m, next *ticketing.OutMail) (claimed bool, err error) {
 	give := time.Now().Add(recordSentFor)
 	delay := 100 * time.Millisecond
 	for {
-		err := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkSent(m, s.now()) })
-		if err == nil || ctx.Err() != nil || time.Now().After(give) {
+		err := s.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
+			now := s.now()
+			if err := tx.MarkSent(m, now); err != nil || next == nil {
+				return err
+			}
+			claimed, err = tx.Claim(next, now, now.Add(claimLease))
 			return err
+		})
+		if err == nil || ctx.Err() != nil || time.Now().After(give) {
+			return claimed && err == nil, err
 		}
 		s.log.Error("cannot record a sent mail, retrying", "ticket", m.TicketID, "message_id", m.MessageID, "retry_in", delay, "err", err)
 		select {
 		case <-ctx.Done():
-			return err
+			return false, err
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 5*time.Second)

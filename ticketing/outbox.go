@@ -30,11 +30,14 @@ type OutMail struct {
 // twice fails rather than sending two.
 func (t *Tx) Enqueue(m *OutMail, now time.Time) error {
 	rc, _ := json.Marshal(m.Rcpts)
-	res, err := t.exec("outbox-insert", m.TicketID, m.MessageID, m.Kind, m.From, string(rc), m.Raw, m.Auto, ts(now), ts(now))
+	res, err := t.exec("outbox-insert", m.TicketID, m.MessageID, m.Kind, m.From, string(rc), m.Auto, ts(now), ts(now))
 	if err != nil {
 		return err
 	}
-	m.ID, err = res.LastInsertId()
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	_, err = t.exec("outbox-body-insert", m.ID, m.Raw)
 	return err
 }
 
@@ -181,16 +184,22 @@ func (s *Store) Outbox(ctx context.Context) ([]OutMail, error) {
 // will not pick it up meanwhile. It reports false if someone else took it first.
 func (s *Store) Claim(ctx context.Context, m *OutMail, now, lease time.Time) (bool, error) {
 	var ok bool
-	err := s.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec("outbox-claim", ts(lease), m.ID, ts(now))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		ok = n == 1
+	err := s.Update(ctx, func(tx *Tx) (err error) {
+		ok, err = tx.Claim(m, now, lease)
 		return err
 	})
 	return ok, err
+}
+
+// Claim is Store.Claim within a transaction: the sender claims the next mail in the one that
+// records the last one sent.
+func (t *Tx) Claim(m *OutMail, now, lease time.Time) (bool, error) {
+	res, err := t.exec("outbox-claim", ts(lease), m.ID, ts(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // SentCopy returns what can be shown again of a mail mailbot queued: the masked copy when the
