@@ -83,12 +83,16 @@ SELECT m.id, m.direction, m.message_id, m.from_addr, m.to_addrs, m.subject, m.da
 FROM messages m WHERE m.quarantine_kind != '' ORDER BY m.id;
 
 -- name: outbox-insert
-INSERT INTO outbox (ticket_id, message_id, kind, mail_from, rcpts, raw, auto, next_at, created_at)
-VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO outbox (ticket_id, message_id, kind, mail_from, rcpts, auto, next_at, created_at)
+VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?);
+
+-- name: outbox-body-insert
+INSERT INTO outbox_bodies (id, raw) VALUES (?, ?);
 
 -- name: outbox-due
-SELECT id, COALESCE(ticket_id, ''), message_id, kind, mail_from, rcpts, raw, attempts
-FROM outbox WHERE state = 'queued' AND next_at <= ? ORDER BY id LIMIT ?;
+SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.mail_from, o.rcpts, b.raw, o.attempts
+FROM outbox o JOIN outbox_bodies b ON b.id = o.id
+WHERE o.state = 'queued' AND o.next_at <= ? ORDER BY o.id LIMIT ?;
 
 -- name: outbox-next-at
 SELECT min(next_at) FROM outbox WHERE state = 'queued';

@@ -13,10 +13,10 @@ INSERT OR IGNORE INTO ticket_ips (ticket_id, env, ip, at) VALUES (?, ?, ?, ?);
 SELECT env, ip FROM ticket_ips WHERE ticket_id = ? ORDER BY env, at, ip;
 
 -- name: outbox-redact
-UPDATE outbox SET raw = raw_redacted, raw_redacted = NULL WHERE id = ? AND raw_redacted IS NOT NULL;
+UPDATE outbox_bodies SET raw = raw_redacted, raw_redacted = NULL WHERE id = ? AND raw_redacted IS NOT NULL;
 
 -- name: outbox-set-redacted
-UPDATE outbox SET raw_redacted = ? WHERE id = ?;
+UPDATE outbox_bodies SET raw_redacted = ? WHERE id = ?;
 
 -- name: tickets-by-state
 SELECT id FROM tickets WHERE kind = ? AND state = ? ORDER BY created_at;

@@ -5,12 +5,12 @@
 UPDATE outbox SET state = 'held', last_error = ? WHERE id = ?;
 
 -- name: held-list
-SELECT id, COALESCE(ticket_id, ''), message_id, kind, rcpts, raw, last_error, created_at
-FROM outbox WHERE state = 'held' ORDER BY id;
+SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, o.last_error, o.created_at
+FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.state = 'held' ORDER BY o.id;
 
 -- name: held-get
-SELECT id, COALESCE(ticket_id, ''), message_id, kind, rcpts, raw, last_error, created_at
-FROM outbox WHERE state = 'held' AND id = ?;
+SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, o.last_error, o.created_at
+FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.state = 'held' AND o.id = ?;
 
 -- name: held-release
 UPDATE outbox SET state = 'queued', next_at = ?, last_error = '' WHERE id = ? AND state = 'held';
@@ -22,8 +22,8 @@ UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ? AND state = 'he
 SELECT count(*) FROM outbox WHERE state = 'held';
 
 -- name: held-list-ticket
-SELECT id, COALESCE(ticket_id, ''), message_id, kind, rcpts, raw, last_error, created_at
-FROM outbox WHERE state = 'held' AND ticket_id = ? ORDER BY id;
+SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, o.last_error, o.created_at
+FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.state = 'held' AND o.ticket_id = ? ORDER BY o.id;
 
 -- ?1 the JSON list of ticket IDs.
 -- name: held-count-tickets

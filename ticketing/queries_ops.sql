@@ -30,4 +30,4 @@ HAVING count(DISTINCT p.ticket_id) > 0
 ORDER BY 1;
 
 -- name: outbox-copy
-SELECT coalesce(raw_redacted, raw) FROM outbox WHERE message_id = ?;
+SELECT coalesce(b.raw_redacted, b.raw) FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.message_id = ?;

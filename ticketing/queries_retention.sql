@@ -10,7 +10,8 @@ SELECT DISTINCT blob FROM messages WHERE ticket_id = ? AND blob != '';
 UPDATE messages SET blob = '' WHERE ticket_id = ? AND blob != '';
 
 -- name: retention-clear-outbox
-UPDATE outbox SET raw = X'', raw_redacted = NULL WHERE ticket_id = ? AND state != 'queued' AND length(raw) > 0;
+UPDATE outbox_bodies SET raw = X'', raw_redacted = NULL
+WHERE id IN (SELECT id FROM outbox WHERE ticket_id = ? AND state != 'queued') AND length(raw) > 0;
 
 -- name: retention-quarantine-blobs
 SELECT DISTINCT blob FROM messages WHERE ticket_id IS NULL AND blob != '' AND received_at < ?;
