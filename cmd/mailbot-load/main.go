@@ -1,11 +1,15 @@
 // Command mailbot-load measures mailbot against the real mail servers of .ci/mailservers: it
 // fills call.center's INBOX with N realistic requests (-workload forms, loadreq.New: text, HTML,
 // logo and both forms as PDF, ~87 KB each; or -workload letter, loadreq.Letter: the Informativa
-// Generale typed in the body and a one-page cover letter printed to PDF), times a plain IMAP fetch of them as the ceiling, then builds and
-// starts the real `mailbot serve` on a fresh data directory and reports
+// Generale typed in the body and a one-page cover letter printed to PDF), times a plain IMAP
+// fetch of them as the ceiling, then builds and starts the real `mailbot serve` on a fresh data
+// directory and reports
 //
 //   - backlog: requests per second recorded (ticket opened, reply queued) from the start of the
-//     process until the last one is recorded, and until every reply is sent;
+//     process until the last one is recorded, and until every reply is sent; its ratio to the
+//     plain fetch, timed before the backlog and again once the replies are delivered (the
+//     mean of the two: the machine's load moves during a run); the CPU time of mailbot, of its
+//     read workers and of the whole machine meanwhile;
 //   - push: arrival-to-reply latency (p50, p99) of M requests delivered one at a time while
 //     mailbot idles, from the SMTP server's acceptance (or the APPEND's) to the reply marked
 //     sent in the outbox;
@@ -91,8 +95,12 @@ type Report struct {
 	Senders           string  `json:"senders"`
 	FillSeconds       float64 `json:"fill_seconds"`
 	FetchSeconds      float64 `json:"fetch_seconds"`
-	FetchPerSecond    float64 `json:"fetch_per_second"`
+	FetchPerSecond    float64 `json:"fetch_per_second"` // the mean of the fetches before and after the backlog
 	FetchMBPerSecond  float64 `json:"fetch_mb_per_second"`
+	FetchBefore       float64 `json:"fetch_before_per_second"`
+	FetchAfter        float64 `json:"fetch_after_per_second,omitempty"` // once the outbox and Postfix's queue are empty
+	LoadBefore        string  `json:"load_before"`                      // /proc/loadavg before the backlog
+	LoadAfter         string  `json:"load_after"`
 	BacklogSeconds    float64 `json:"backlog_seconds"`
 	BacklogPerSecond  float64 `json:"backlog_per_second"`
 	RatioToFetch      float64 `json:"ratio_to_fetch"`
@@ -110,9 +118,15 @@ type Report struct {
 	BacklogPeakRSSMB  float64 `json:"backlog_peak_rss_mb"`
 	TreePeakRSSMB     float64 `json:"tree_peak_rss_mb"`    // mailbot and its child processes, largest sampled sum of VmRSS
 	BacklogCPUSeconds float64 `json:"backlog_cpu_seconds"` // user+system time of mailbot until the backlog is recorded
-	DataDir           string  `json:"data_dir,omitempty"`
-	MailbotLog        string  `json:"mailbot_log,omitempty"`
-	MailbotBinaryFrom string  `json:"mailbot_binary"`
+	// Where the machine's CPU went during the backlog: mailbot's read workers (user+system time,
+	// those still running and those ended), and every process of the machine together (the mail
+	// servers, the load command, anything else running); of MachineCPUSeconds available.
+	BacklogWorkersCPUSeconds  float64 `json:"backlog_workers_cpu_seconds"`
+	BacklogMachineBusySeconds float64 `json:"backlog_machine_busy_seconds"`
+	MachineCPUSeconds         float64 `json:"backlog_machine_cpu_seconds"`
+	DataDir                   string  `json:"data_dir,omitempty"`
+	MailbotLog                string  `json:"mailbot_log,omitempty"`
+	MailbotBinaryFrom         string  `json:"mailbot_binary"`
 }
 
 func main() {
@@ -262,8 +276,9 @@ func run(ctx context.Context, o options) (*Report, error) {
 		return nil, fmt.Errorf("INBOX of %s holds %d messages, want %d", callCenter, n, total)
 	}
 	r.FetchSeconds = d.Seconds()
-	r.FetchPerSecond = float64(n) / d.Seconds()
+	r.FetchBefore = float64(n) / d.Seconds()
 	r.FetchMBPerSecond = float64(bytes) / (1 << 20) / d.Seconds()
+	r.LoadBefore = loadAverage()
 	logf("plain fetch: %d messages, %.1f MB in %.2fs", n, float64(bytes)/(1<<20), d.Seconds())
 
 	dataDir := filepath.Join(tmp, "data")
@@ -300,6 +315,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 		}
 	}()
 	pid := child.Process.Pid
+	busy0, all0 := machineCPU()
 	treeRSS := make(chan float64, 1)
 	sampling, stopSampling := context.WithCancel(ctx)
 	go func() { treeRSS <- sampleTreeRSS(sampling, pid) }()
@@ -335,8 +351,10 @@ func run(ctx context.Context, o options) (*Report, error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	r.BacklogCPUSeconds = cpuSeconds(pid)
+	r.BacklogWorkersCPUSeconds = childrenCPUSeconds(pid)
+	busy1, all1 := machineCPU()
+	r.BacklogMachineBusySeconds, r.MachineCPUSeconds = busy1-busy0, all1-all0
 	r.BacklogPerSecond = float64(total) / r.BacklogSeconds
-	r.RatioToFetch = r.BacklogPerSecond / r.FetchPerSecond
 	db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE auto = 1`).Scan(&r.RepliesQueued)
 	db.QueryRowContext(ctx, `SELECT count(*) FROM tickets`).Scan(&r.Tickets)
 	logf("backlog recorded in %.2fs (%.1f/s), %d replies queued; waiting for the outbox", r.BacklogSeconds, r.BacklogPerSecond, r.RepliesQueued)
@@ -357,10 +375,23 @@ func run(ctx context.Context, o options) (*Report, error) {
 	r.BacklogPeakRSSMB = peakRSS(pid)
 	logf("outbox empty after %.2fs; peak RSS %.1f MB", r.SentSeconds, r.BacklogPeakRSSMB)
 
+	// The plain fetch again, as the backlog leaves the servers (the replies delivered): the
+	// machine's load moves during a run, and one short fetch catches a moment of it.
+	waitPostfixQueue(ctx, 10*time.Minute)
+	r.FetchPerSecond = r.FetchBefore
+	if n, _, d, err := plainFetch(o.imapAddr); err != nil {
+		logf("plain fetch after the backlog: %v", err)
+	} else if n >= total {
+		r.FetchAfter = float64(n) / d.Seconds()
+		r.FetchPerSecond = (r.FetchBefore + r.FetchAfter) / 2
+		logf("plain fetch after the backlog: %d messages in %.2fs", n, d.Seconds())
+	}
+	r.LoadAfter = loadAverage()
+	r.RatioToFetch = r.BacklogPerSecond / r.FetchPerSecond
+
 	// Push: one request at a time while mailbot idles, once Postfix has delivered the replies
 	// (its queue would otherwise delay the requests, not mailbot).
 	if o.push > 0 {
-		waitPostfixQueue(ctx, 10*time.Minute)
 		time.Sleep(time.Second) // let the watcher enter IDLE
 		lat, notice, err := push(ctx, o, db, exited, sender, o.n+1)
 		if err != nil {
@@ -558,6 +589,63 @@ func cpuSeconds(pid int) float64 {
 	u, _ := strconv.ParseFloat(f[11], 64)
 	s, _ := strconv.ParseFloat(f[12], 64)
 	return (u + s) / 100
+}
+
+// childrenCPUSeconds is the user and system time of pid's descendants: those running
+// (/proc/PID/task/TID/children, recursively) and those ended and waited for (fields 16 and 17
+// of pid's stat).
+func childrenCPUSeconds(pid int) float64 {
+	sum := 0.0
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 14 {
+			cu, _ := strconv.ParseFloat(f[13], 64)
+			cs, _ := strconv.ParseFloat(f[14], 64)
+			sum += (cu + cs) / 100
+		}
+	}
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		for _, k := range strings.Fields(string(kids)) {
+			if c, err := strconv.Atoi(k); err == nil {
+				sum += cpuSeconds(c) + childrenCPUSeconds(c)
+			}
+		}
+	}
+	return sum
+}
+
+// machineCPU reads /proc/stat: the seconds every CPU of the machine has been busy (neither idle
+// nor waiting for I/O) and the seconds of all of them together, since boot.
+func machineCPU() (busy, all float64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return math.NaN(), math.NaN()
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	for i, v := range f[1:] {
+		x, _ := strconv.ParseFloat(v, 64)
+		if i >= 8 { // guest time is counted in user already
+			break
+		}
+		all += x
+		if i != 3 && i != 4 {
+			busy += x
+		}
+	}
+	return busy / 100, all / 100
+}
+
+// loadAverage is the first three fields of /proc/loadavg.
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func percentile(ms []float64, p float64) float64 {
@@ -820,12 +908,16 @@ func printReport(w io.Writer, r *Report) {
 		fmt.Fprintf(w, " + 1 with a %d MB PDF", r.BigAttachmentMB)
 	}
 	fmt.Fprintf(w, "\nsenders: %s\n\n", r.Senders)
-	fmt.Fprintf(w, "plain IMAP fetch (ceiling)   %8.1f msg/s  %6.1f MB/s  (%.2fs)\n", r.FetchPerSecond, r.FetchMBPerSecond, r.FetchSeconds)
+	fmt.Fprintf(w, "plain IMAP fetch (ceiling)   %8.1f msg/s  (%.1f before the backlog, %.1f after; %6.1f MB/s in %.2fs before)\n",
+		r.FetchPerSecond, r.FetchBefore, r.FetchAfter, r.FetchMBPerSecond, r.FetchSeconds)
+	fmt.Fprintf(w, "load average                 %s before, %s after\n", r.LoadBefore, r.LoadAfter)
 	fmt.Fprintf(w, "backlog recorded             %8.1f msg/s  %5.0f%% of the fetch  (%.2fs from process start; target >= 50%%)\n",
 		r.BacklogPerSecond, 100*r.RatioToFetch, r.BacklogSeconds)
 	fmt.Fprintf(w, "  tickets %d, automatic replies queued %d, outbox empty after %.2fs\n", r.Tickets, r.RepliesQueued, r.SentSeconds)
 	fmt.Fprintf(w, "  mailbot CPU until recorded: %.1fs (%.1f ms per message, %.0f%% of one core)\n",
 		r.BacklogCPUSeconds, 1000*r.BacklogCPUSeconds/float64(r.N), 100*r.BacklogCPUSeconds/r.BacklogSeconds)
+	fmt.Fprintf(w, "  meanwhile: its read workers %.1fs of CPU, the whole machine busy %.1fs of %.1fs\n",
+		r.BacklogWorkersCPUSeconds, r.BacklogMachineBusySeconds, r.MachineCPUSeconds)
 	if r.PushN > 0 {
 		fmt.Fprintf(w, "push (%s), arrival to reply sent, %d requests: p50 %.0f ms, p99 %.0f ms, max %.0f ms (target p99 < 1000 ms)\n",
 			r.PushVia, r.PushN, r.PushP50ms, r.PushP99ms, r.PushMaxms)
