@@ -7,22 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // PDF: AcroForm fields (pdf_fields.go) and the page text, rebuilt into lines and table rows
-// from the glyph positions (pdf_content.go, pdf_layout.go). Read lazily with ledongthuc/pdf,
-// which parses an object only when it is reached: a filled form costs its field tree and the
-// text of its first page (the title that names the form); a form without filled fields costs
-// its pages' text. No fields and no text: a scan.
+// from the glyph positions (pdf_content.go, pdf_layout.go). Read lazily by our object reader
+// (pdf_obj.go), which parses an object only when it is reached, once: a filled form costs its
+// field tree and the text of its first page (the title that names the form); a form without
+// filled fields costs its pages' text. No fields and no text: a scan.
 //
 // Bounds, against documents made to exhaust memory or time: the objects the file declares
-// (checked in the raw bytes before the library allocates its table), the bytes inflated from
-// every stream read (lim.MaxDecompressedBytes for the whole document), the bytes the library
-// reads from the file, pages, glyphs, and the deadline, checked as the bytes flow.
+// (checked in the raw bytes before any table is allocated), the bytes inflated from every
+// stream read (lim.MaxDecompressedBytes for the whole document), nesting and chains of
+// objects, pages, glyphs, and the deadline, checked as the bytes flow.
 
 // Bounds of one PDF besides those of Limits.
 const (
@@ -92,14 +89,13 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 	if err := pdfPrescan(data, lim); err != nil {
 		return nil, docErr(name, ErrLimit, reasonTooBig, err)
 	}
-	in := newPDFInput(ctx, data)
-	b := &pdfBudget{ctx: ctx, left: lim.MaxDecompressedBytes, glyphs: pdfMaxGlyphs, file: in}
+	b := &pdfBudget{ctx: ctx, left: lim.MaxDecompressedBytes, glyphs: pdfMaxGlyphs}
 	limitErr := func() error {
-		switch cause := errors.Join(in.err, b.err); {
+		switch {
 		case ctx.Err() != nil:
 			return docErr(name, ErrLimit, reasonTooSlow, ctx.Err())
-		case cause != nil:
-			return docErr(name, ErrLimit, reasonTooBig, cause)
+		case b.err != nil:
+			return docErr(name, ErrLimit, reasonTooBig, b.err)
 		}
 		return nil
 	}
@@ -111,7 +107,7 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 			items, err = nil, e
 		}
 	}()
-	r, err := pdf.NewReader(in, in.size)
+	r, err := pdfOpen(ctx, data, lim.MaxPDFObjects)
 	if err != nil {
 		if e := limitErr(); e != nil {
 			return nil, e
@@ -121,7 +117,6 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 		}
 		return nil, docErr(name, ErrUnreadable, reasonDamaged, err)
 	}
-	in.encrypted = slices.Contains(r.Trailer().Keys(), "Encrypt")
 	fields := pdfFormFields(r, b)
 	pages := pdfPages(r, pdfMaxPages)
 	filled := false
@@ -181,7 +176,7 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 	if len(items) == 0 {
 		return nil, docErr(name, ErrUnreadable, reasonScan, nil)
 	}
-	if typ := formOfKeywords(pdfText(r.Trailer().Key("Info").Key("Keywords"))); typ != "" {
+	if typ := formOfKeywords(pdfText(r.trailerValue().Key("Info").Key("Keywords"))); typ != "" {
 		items = append([]frItem{{form: typ}}, items...) // mailbot's own form says which it is
 	}
 	return items, nil
@@ -189,16 +184,16 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 
 // pdfPages lists up to max page dictionaries, walking the page tree with depth and visit
 // bounds (a tree may loop).
-func pdfPages(r *pdf.Reader, max int) (out []pdf.Value) {
+func pdfPages(r *pdfDoc, max int) (out []pdfValue) {
 	defer func() { _ = recover() }() // a damaged page tree: the pages found so far
 	visits := 0
-	var walk func(v pdf.Value, depth int)
-	walk = func(v pdf.Value, depth int) {
-		if visits++; len(out) >= max || depth > 32 || visits > 8*max+64 || v.Kind() != pdf.Dict {
+	var walk func(v pdfValue, depth int)
+	walk = func(v pdfValue, depth int) {
+		if visits++; len(out) >= max || depth > 32 || visits > 8*max+64 || v.Kind() != pkDict {
 			return
 		}
 		kids := v.Key("Kids")
-		if v.Key("Type").Name() == "Page" || kids.Kind() != pdf.Array {
+		if v.Key("Type").Name() == "Page" || kids.Kind() != pkArray {
 			out = append(out, v)
 			return
 		}
@@ -208,69 +203,13 @@ func pdfPages(r *pdf.Reader, max int) (out []pdf.Value) {
 			}
 		}
 	}
-	walk(r.Trailer().Key("Root").Key("Pages"), 0)
+	walk(r.trailerValue().Key("Root").Key("Pages"), 0)
 	return out
 }
 
-// pdfInput is the file as ledongthuc/pdf reads it: from the "%PDF-" header to the last
-// "%%EOF", with a header it accepts (it refuses "%PDF-2.0" and "%PDF-1.4 " followed by
-// anything but a line end), and with a budget of bytes read and the deadline checked at
-// every read. The library parses an object again each time it is reached, so the budget is
-// a multiple of the file's size; a loop in the file ends there.
-type pdfInput struct {
-	data []byte
-	head []byte // replaces the first bytes, when the header must be mended
-	size int64
-	ctx  context.Context
-	left int64
-	err  error
-	// encrypted: the library decrypts the streams, so it reads them (pdfStreamLexer)
-	encrypted bool
-}
-
-func newPDFInput(ctx context.Context, data []byte) *pdfInput {
-	if i := bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-")); i > 0 {
-		data = data[i:]
-	}
-	in := &pdfInput{data: data, size: int64(len(data)), ctx: ctx, left: 8<<20 + 16*int64(len(data))}
-	if i := bytes.LastIndex(data, []byte("%%EOF")); i >= 0 {
-		in.size = int64(i + 5)
-	}
-	if len(data) >= 9 && !(bytes.HasPrefix(data, []byte("%PDF-1.")) && data[7] >= '0' && data[7] <= '7' && (data[8] == '\n' || data[8] == '\r')) {
-		in.head = []byte("%PDF-1.7\n")
-	}
-	return in
-}
-
-func (in *pdfInput) ReadAt(p []byte, off int64) (int, error) {
-	if in.err != nil {
-		return 0, in.err
-	}
-	if err := in.ctx.Err(); err != nil {
-		in.err = err
-		return 0, err
-	}
-	if off < 0 || off >= in.size {
-		return 0, io.EOF
-	}
-	n := copy(p, in.data[off:in.size])
-	if off < int64(len(in.head)) {
-		copy(p, in.head[off:])
-	}
-	if in.left -= int64(n); in.left < 0 {
-		in.err = errPDFBudget
-		return 0, in.err
-	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-// pdfPrescan checks, in the raw bytes, what ledongthuc/pdf would trust before we get control:
-// the size of the cross-reference table it allocates (/Size, /Index, the subsections of an
-// xref table), the object count of object streams (/N), and what their streams inflate to
-// (it reads them whole for each object it looks up in one).
+// pdfPrescan checks, in the raw bytes, what the object reader would trust: the size of the
+// cross-reference table (/Size, /Index, the subsections of an xref table), the object count
+// of object streams (/N), and what their streams inflate to (each is read whole, once).
 func pdfPrescan(data []byte, lim Limits) error {
 	maxObj := int64(lim.MaxPDFObjects)
 	for _, key := range []string{"/Size", "/N"} {

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // The text of a page as glyphs with their positions (PDF 32000-1, 9.4: text state, text
@@ -81,7 +79,7 @@ const pdfMaxXObjectDepth = 3
 
 // pdfReadPage interprets the content of one page. A panic of the object reader (a damaged
 // object) ends the page with what was read so far.
-func pdfReadPage(page pdf.Value, b *pdfBudget) (pg pdfPage) {
+func pdfReadPage(page pdfValue, b *pdfBudget) (pg pdfPage) {
 	in := &pdfInterp{b: b, fonts: map[string]*pdfFont{}, res: pdfInherited(page, "Resources")}
 	in.page.glyphs = pdfGetGlyphs()
 	defer func() {
@@ -120,7 +118,7 @@ func (in *pdfInterp) drawnBoxes() {
 
 // pdfPageTitle reads a page until a line names a form, and returns that line: a title is
 // drawn first, so a filled form's page is seldom read to the end.
-func pdfPageTitle(page pdf.Value, b *pdfBudget) (title string) {
+func pdfPageTitle(page pdfValue, b *pdfBudget) (title string) {
 	in := &pdfInterp{b: b, fonts: map[string]*pdfFont{}, res: pdfInherited(page, "Resources")}
 	in.page.glyphs = pdfGetGlyphs()
 	defer func() {
@@ -147,7 +145,7 @@ func pdfPageTitle(page pdf.Value, b *pdfBudget) (title string) {
 }
 
 // pdfInherited finds a page attribute on the page or its ancestors (PDF 32000-1, 7.7.3.4).
-func pdfInherited(page pdf.Value, key string) pdf.Value {
+func pdfInherited(page pdfValue, key string) pdfValue {
 	v := page
 	for range 32 {
 		if v.IsNull() {
@@ -158,13 +156,13 @@ func pdfInherited(page pdf.Value, key string) pdf.Value {
 		}
 		v = v.Key("Parent")
 	}
-	return pdf.Value{}
+	return pdfValue{}
 }
 
 type pdfInterp struct {
 	b     *pdfBudget
 	page  pdfPage
-	res   pdf.Value
+	res   pdfValue
 	fonts map[string]*pdfFont
 	g     pdfGState
 	stack []pdfGState
@@ -177,7 +175,7 @@ type pdfInterp struct {
 	stop         bool
 	boxes        []pdfBox
 	strokes      [][4]float64 // diagonal segments
-	fontDict     pdf.Value    // the resources' /Font, once read
+	fontDict     pdfValue     // the resources' /Font, once read
 	fontDictRead bool
 	// the glyph width scale and size of the last string shown, and what they were worked
 	// out from
@@ -187,8 +185,8 @@ type pdfInterp struct {
 }
 
 // run interprets a content stream, or an array of streams read as one.
-func (in *pdfInterp) run(contents pdf.Value, depth int) {
-	if contents.Kind() == pdf.Array {
+func (in *pdfInterp) run(contents pdfValue, depth int) {
+	if contents.Kind() == pkArray {
 		for i := range min(contents.Len(), 256) {
 			if in.b.err != nil || in.stop {
 				return
@@ -197,7 +195,7 @@ func (in *pdfInterp) run(contents pdf.Value, depth int) {
 		}
 		return
 	}
-	if contents.Kind() != pdf.Stream || in.b.err != nil {
+	if contents.Kind() != pkStream || in.b.err != nil {
 		return
 	}
 	lx := pdfStreamLexer(contents, in.b)
@@ -357,7 +355,7 @@ func (in *pdfInterp) op(op string, ops []pdfTok, lx *pdfLexer, depth int) {
 // xobject draws a form XObject: some producers put a whole page's text in one.
 func (in *pdfInterp) xobject(name string, depth int) {
 	x := in.res.Key("XObject").Key(name)
-	if x.Kind() != pdf.Stream || x.Key("Subtype").Name() != "Form" {
+	if x.Kind() != pkStream || x.Key("Subtype").Name() != "Form" {
 		return
 	}
 	saved, savedRes, savedFonts := in.g, in.res, in.fonts
@@ -373,8 +371,8 @@ func (in *pdfInterp) xobject(name string, depth int) {
 	in.fontDict, in.fontDictRead = savedDict, savedRead
 }
 
-func pdfArrayMatrix(v pdf.Value) (pdfMatrix, bool) {
-	if v.Kind() != pdf.Array || v.Len() != 6 {
+func pdfArrayMatrix(v pdfValue) (pdfMatrix, bool) {
+	if v.Kind() != pkArray || v.Len() != 6 {
 		return pdfMatrix{}, false
 	}
 	var m pdfMatrix
@@ -551,8 +549,8 @@ const (
 	pdfMaxCMapCodes = 1 << 16
 )
 
-func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
-	if v.Kind() != pdf.Dict {
+func loadPDFFont(v pdfValue, b *pdfBudget) *pdfFont {
+	if v.Kind() != pkDict {
 		return nil
 	}
 	f := &pdfFont{}
@@ -560,7 +558,7 @@ func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
 		f.twoByte = true
 		f.dw = 1000
 		desc := v.Key("DescendantFonts").Index(0)
-		if dw := desc.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+		if dw := desc.Key("DW"); dw.Kind() == pkInt || dw.Kind() == pkReal {
 			f.dw = dw.Float64()
 		}
 		f.widths = pdfCIDWidths(desc.Key("W"))
@@ -577,7 +575,7 @@ func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
 	}
 	tu := v.Key("ToUnicode")
 	if f.twoByte {
-		if tu.Kind() == pdf.Stream {
+		if tu.Kind() == pkStream {
 			m := map[uint32]string{}
 			if pdfReadCMap(tu, b, func(c uint32, t string) bool {
 				m[c] = t
@@ -595,7 +593,7 @@ func loadPDFFont(v pdf.Value, b *pdfBudget) *pdfFont {
 	// encoding's), one lookup per glyph.
 	var one [256]string
 	var mapped [256]bool
-	if tu.Kind() == pdf.Stream {
+	if tu.Kind() == pkStream {
 		n := 0
 		if pdfReadCMap(tu, b, func(c uint32, t string) bool {
 			if c < 256 {
@@ -647,13 +645,13 @@ func pdfSymbolBoxes(f *pdfFont, two bool) {
 
 // pdfCIDWidths reads a composite font's W array: "c [w1 w2 ...]" or "c1 c2 w" (PDF
 // 32000-1, 9.7.4.3), bounded.
-func pdfCIDWidths(w pdf.Value) map[uint32]float64 {
+func pdfCIDWidths(w pdfValue) map[uint32]float64 {
 	out := map[uint32]float64{}
 	n := min(w.Len(), 8192)
 	for i := 0; i+1 < n; {
 		c := w.Index(i).Int64()
 		next := w.Index(i + 1)
-		if next.Kind() == pdf.Array {
+		if next.Kind() == pkArray {
 			for j := range min(next.Len(), 8192) {
 				out[uint32(c)+uint32(j)] = next.Index(j).Float64()
 			}
@@ -674,11 +672,11 @@ func pdfCIDWidths(w pdf.Value) map[uint32]float64 {
 
 // pdfSimpleEncoding is the text of each code of a simple font: WinAnsi, MacRoman or a
 // Differences array, as ledongthuc/pdf decodes them; Latin-1 when nothing is said.
-func pdfSimpleEncoding(v pdf.Value) *[256]string {
+func pdfSimpleEncoding(v pdfValue) *[256]string {
 	enc := v.Key("Encoding")
 	switch enc.Kind() {
-	case pdf.Name:
-	case pdf.Dict:
+	case pkName:
+	case pkDict:
 		if enc.Key("Differences").Len() > 512 {
 			return &pdfLatin1
 		}
@@ -686,22 +684,14 @@ func pdfSimpleEncoding(v pdf.Value) *[256]string {
 		// No encoding: ledongthuc would read the ToUnicode CMap itself, unbounded.
 		return &pdfLatin1
 	}
-	f := pdf.Font{V: v}
-	e := f.Encoder()
-	var t [256]string
-	for i := range t {
-		if i >= 32 || enc.Kind() == pdf.Dict {
-			t[i] = e.Decode(string([]byte{byte(i)}))
-		}
-	}
-	return &t
+	return pdfEncodingTable(enc)
 }
 
 // pdfReadCMap reads a ToUnicode CMap (bfchar and bfrange; PDF 32000-1, 9.10.3), bounded in
 // bytes and codes, giving each code's text to set until it says no more; false if the CMap
 // is too big to be a font's (what set was given is then not used).
-func pdfReadCMap(v pdf.Value, b *pdfBudget, set func(code uint32, text string) (more bool)) (ok bool) {
-	sub := &pdfBudget{ctx: b.ctx, left: min(b.left, pdfMaxCMapBytes), glyphs: 0, file: b.file}
+func pdfReadCMap(v pdfValue, b *pdfBudget, set func(code uint32, text string) (more bool)) (ok bool) {
+	sub := &pdfBudget{ctx: b.ctx, left: min(b.left, pdfMaxCMapBytes), glyphs: 0}
 	lx := pdfStreamLexer(v, sub)
 	defer lx.close()
 	defer func() { b.left -= min(b.left, pdfMaxCMapBytes) - sub.left }()

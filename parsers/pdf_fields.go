@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // AcroForm fields (PDF 32000-1, 12.7), read by walking /Root /AcroForm /Fields: only the
@@ -34,17 +32,17 @@ const (
 	pdfFfPushbutton = 1 << 16
 )
 
-func pdfFormFields(r *pdf.Reader, b *pdfBudget) (res pdfFieldsResult) {
+func pdfFormFields(r *pdfDoc, b *pdfBudget) (res pdfFieldsResult) {
 	defer func() {
 		if recover() != nil {
 			res.items = nil // a damaged field tree: the page text may still tell
 		}
 	}()
-	fields := r.Trailer().Key("Root").Key("AcroForm").Key("Fields")
+	fields := r.trailerValue().Key("Root").Key("AcroForm").Key("Fields")
 	nodes := 0
-	var walk func(v pdf.Value, name, ft string, ff int64, val pdf.Value, depth int)
-	walk = func(v pdf.Value, name, ft string, ff int64, val pdf.Value, depth int) {
-		if nodes++; depth > pdfMaxFieldDepth || nodes > pdfMaxFieldNodes || v.Kind() != pdf.Dict {
+	var walk func(v pdfValue, name, ft string, ff int64, val pdfValue, depth int)
+	walk = func(v pdfValue, name, ft string, ff int64, val pdfValue, depth int) {
+		if nodes++; depth > pdfMaxFieldDepth || nodes > pdfMaxFieldNodes || v.Kind() != pkDict {
 			return
 		}
 		if nodes%64 == 0 && b.ctx.Err() != nil {
@@ -59,7 +57,7 @@ func pdfFormFields(r *pdf.Reader, b *pdfBudget) (res pdfFieldsResult) {
 		if n := v.Key("FT").Name(); n != "" {
 			ft = n
 		}
-		if f := v.Key("Ff"); f.Kind() == pdf.Integer {
+		if f := v.Key("Ff"); f.Kind() == pkInt {
 			ff = f.Int64()
 		}
 		if x := v.Key("V"); !x.IsNull() {
@@ -86,14 +84,14 @@ func pdfFormFields(r *pdf.Reader, b *pdfBudget) (res pdfFieldsResult) {
 		}
 	}
 	for i := range min(fields.Len(), pdfMaxFieldNodes) {
-		walk(fields.Index(i), "", "", 0, pdf.Value{}, 0)
+		walk(fields.Index(i), "", "", 0, pdfValue{}, 0)
 	}
 	return res
 }
 
 // pdfFieldItem reads one terminal field's value: text, choice (one option or several), check
 // box (its export name when it says more than "on") or radio group (the chosen export name).
-func pdfFieldItem(v pdf.Value, name, ft string, ff int64, val pdf.Value) (frItem, bool) {
+func pdfFieldItem(v pdfValue, name, ft string, ff int64, val pdfValue) (frItem, bool) {
 	tooltip := pdfText(v.Key("TU"))
 	var it frItem
 	switch ft {
@@ -116,7 +114,7 @@ func pdfFieldItem(v pdf.Value, name, ft string, ff int64, val pdf.Value) (frItem
 	case "Ch":
 		var vals []string
 		switch val.Kind() {
-		case pdf.Array:
+		case pkArray:
 			for i := range min(val.Len(), 256) {
 				vals = append(vals, pdfOptionText(v, pdfText(val.Index(i))))
 			}
@@ -134,7 +132,7 @@ func pdfFieldItem(v pdf.Value, name, ft string, ff int64, val pdf.Value) (frItem
 }
 
 // pdfWidgetState is the appearance state of a check box's widgets when the field has no /V.
-func pdfWidgetState(v pdf.Value) string {
+func pdfWidgetState(v pdfValue) string {
 	if as := v.Key("AS").Name(); as != "" {
 		return as
 	}
@@ -149,8 +147,8 @@ func pdfWidgetState(v pdf.Value) string {
 
 // pdfExportName is the name a ticked box exports, decoded from its /Opt when it has one
 // (PDF 32000-1, 12.7.4.2.3: the states are then indexes into /Opt).
-func pdfExportName(v pdf.Value, on string) string {
-	if opt := v.Key("Opt"); opt.Kind() == pdf.Array {
+func pdfExportName(v pdfValue, on string) string {
+	if opt := v.Key("Opt"); opt.Kind() == pkArray {
 		n := 0
 		for _, c := range on {
 			if c < '0' || c > '9' {
@@ -168,11 +166,11 @@ func pdfExportName(v pdf.Value, on string) string {
 
 // pdfOptionText maps a choice's export value to the text shown for it, from [export text]
 // pairs in /Opt.
-func pdfOptionText(v pdf.Value, export string) string {
+func pdfOptionText(v pdfValue, export string) string {
 	opt := v.Key("Opt")
 	for i := range min(opt.Len(), 1024) {
 		o := opt.Index(i)
-		if o.Kind() == pdf.Array && o.Len() == 2 && pdfText(o.Index(0)) == export {
+		if o.Kind() == pkArray && o.Len() == 2 && pdfText(o.Index(0)) == export {
 			return pdfText(o.Index(1))
 		}
 	}
@@ -182,19 +180,19 @@ func pdfOptionText(v pdf.Value, export string) string {
 // pdfText decodes a text string (PDF 32000-1, 7.9.2.2): UTF-16BE with a byte order mark,
 // UTF-8 with one (PDF 2.0), else PDFDocEncoding. A name is its own text. Line ends become
 // "\n" (Acrobat ends lines with "\r").
-func pdfText(v pdf.Value) string {
+func pdfText(v pdfValue) string {
 	var s string
 	switch v.Kind() {
-	case pdf.String:
+	case pkString:
 		raw := v.RawString()
 		if t, ok := strings.CutPrefix(raw, "\xef\xbb\xbf"); ok && utf8.ValidString(t) {
 			s = t
 		} else {
 			s = v.Text()
 		}
-	case pdf.Name:
+	case pkName:
 		s = v.Name()
-	case pdf.Integer, pdf.Real:
+	case pkInt, pkReal:
 		s = v.String()
 	default:
 		return ""
@@ -205,7 +203,7 @@ func pdfText(v pdf.Value) string {
 
 // pdfFieldName decodes a partial field name; LibreOffice writes its non-ASCII bytes as #XX
 // escapes ("Modalit#C3#A0"), as in a PDF name.
-func pdfFieldName(v pdf.Value) string {
+func pdfFieldName(v pdfValue) string {
 	t := pdfText(v)
 	if !strings.Contains(t, "#") {
 		return t
@@ -289,7 +287,7 @@ func pdfGenericName(name, tooltip string) bool {
 // pdfGeometryItems reads the generically named fields of one page by where their widgets
 // stand: a text field is named by the cell on its left in the same table row, a check box by
 // the row's first cell, and ticks the option printed on its right.
-func pdfGeometryItems(pageNo int, page pdf.Value, pg pdfPage) (items []frItem) {
+func pdfGeometryItems(pageNo int, page pdfValue, pg pdfPage) (items []frItem) {
 	defer func() { _ = recover() }() // a damaged annotation: the ones read so far
 	annots := page.Key("Annots")
 	if annots.Len() == 0 {
@@ -337,9 +335,9 @@ func pdfGeometryItems(pageNo int, page pdf.Value, pg pdfPage) (items []frItem) {
 
 // pdfInheritedField is a widget's full field name and its inherited type, flags, value and
 // tooltip, up its /Parent chain.
-func pdfInheritedField(a pdf.Value) (name, ft string, ff int64, val pdf.Value, tooltip string) {
+func pdfInheritedField(a pdfValue) (name, ft string, ff int64, val pdfValue, tooltip string) {
 	ffSet := false
-	for v, n := a, 0; v.Kind() == pdf.Dict && n < pdfMaxFieldDepth; v, n = v.Key("Parent"), n+1 {
+	for v, n := a, 0; v.Kind() == pkDict && n < pdfMaxFieldDepth; v, n = v.Key("Parent"), n+1 {
 		if t := pdfFieldName(v.Key("T")); t != "" {
 			if name != "" {
 				name = t + "." + name
@@ -350,7 +348,7 @@ func pdfInheritedField(a pdf.Value) (name, ft string, ff int64, val pdf.Value, t
 		if ft == "" {
 			ft = v.Key("FT").Name()
 		}
-		if f := v.Key("Ff"); !ffSet && f.Kind() == pdf.Integer {
+		if f := v.Key("Ff"); !ffSet && f.Kind() == pkInt {
 			ff, ffSet = f.Int64(), true
 		}
 		if x := v.Key("V"); val.IsNull() && !x.IsNull() {

@@ -3,8 +3,6 @@ package parsers
 import (
 	"strings"
 
-	"github.com/ledongthuc/pdf"
-
 	"mailbot/templates/say"
 )
 
@@ -17,12 +15,12 @@ import (
 // pdfHideOffPage marks the glyphs drawn outside the page's crop box (else its media box). A
 // word that starts outside is hidden; one that runs over the edge (a table wider than the
 // page) is seen, cut.
-func pdfHideOffPage(page pdf.Value, glyphs []pdfGlyph) {
+func pdfHideOffPage(page pdfValue, glyphs []pdfGlyph) {
 	box := pdfInherited(page, "CropBox")
-	if box.Kind() != pdf.Array || box.Len() != 4 {
+	if box.Kind() != pkArray || box.Len() != 4 {
 		box = pdfInherited(page, "MediaBox")
 	}
-	if box.Kind() != pdf.Array || box.Len() != 4 {
+	if box.Kind() != pkArray || box.Len() != 4 {
 		return
 	}
 	x0, y0, x1, y1 := float32(box.Index(0).Float64()), float32(box.Index(1).Float64()), float32(box.Index(2).Float64()), float32(box.Index(3).Float64())

@@ -10,8 +10,7 @@ import (
 	"unsafe"
 )
 
-// A small lexer for PDF content streams and ToUnicode CMaps (PDF 32000-1, 7.2, 7.3). Our own
-// rather than ledongthuc/pdf's Interpret: every token is bounded (strings, arrays, operand
+// A small lexer for PDF content streams and ToUnicode CMaps (PDF 32000-1, 7.2, 7.3): every token is bounded (strings, arrays, operand
 // stack), the bytes come through a budget that counts what inflating produced, and the
 // deadline is checked as the bytes flow, so a hostile stream stops where the budget says.
 
@@ -21,10 +20,9 @@ var errPDFBudget = errors.New("pdf: inflated streams exceed the budget")
 // pdfBudget is what one PDF may cost: bytes inflated from its streams, glyphs, and time.
 type pdfBudget struct {
 	ctx    context.Context
-	left   int64     // inflated bytes still allowed
-	glyphs int       // glyphs still allowed
-	err    error     // the first limit hit (errPDFBudget, ctx.Err())
-	file   *pdfInput // the file, whose streams pdfStreamLexer reads; nil: the library reads them
+	left   int64 // inflated bytes still allowed
+	glyphs int   // glyphs still allowed
+	err    error // the first limit hit (errPDFBudget, ctx.Err())
 }
 
 // budgetReader counts the bytes read from an inflated stream against the budget and checks

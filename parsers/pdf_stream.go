@@ -3,44 +3,20 @@ package parsers
 import (
 	"bytes"
 	"compress/flate"
+	"compress/zlib"
+	"encoding/ascii85"
+	"errors"
+	"fmt"
 	"io"
-	"reflect"
 	"sync"
-
-	"github.com/ledongthuc/pdf"
 )
 
-// Stream bytes read from the file itself: ledongthuc/pdf's Value.Reader gives every stream a
-// new inflater (a 32 KB window and its tables, most of what reading a page allocated). A
-// stream that is stored or FlateDecode-compressed without a predictor, in a file that is not
-// encrypted, is inflated here by an inflater reused across streams and documents; any other
-// (a predictor, another filter, an encrypted file, a damaged zlib header) goes to the library
-// as before, so what is read does not change.
-
-// pdfStreamOffset is where a stream's bytes start in the file. The library keeps it private
-// (Value.data holds a stream{hdr, ptr, offset}); read through reflection, and if a version of
-// the library lays it out differently, every stream takes the library's reader.
-var pdfStreamOffset = func() func(v pdf.Value) (int64, bool) {
-	f, ok := reflect.TypeFor[pdf.Value]().FieldByName("data")
-	if !ok || f.Type.Kind() != reflect.Interface {
-		return nil
-	}
-	return func(v pdf.Value) (int64, bool) {
-		d := reflect.ValueOf(&v).Elem().FieldByIndex(f.Index)
-		if d.IsNil() {
-			return 0, false
-		}
-		e := d.Elem()
-		if t := e.Type(); t.Kind() != reflect.Struct || t.Name() != "stream" || t.PkgPath() != "github.com/ledongthuc/pdf" {
-			return 0, false
-		}
-		o := e.FieldByName("offset")
-		if !o.IsValid() || o.Kind() != reflect.Int64 {
-			return 0, false
-		}
-		return o.Int(), true
-	}
-}()
+// Stream bytes (PDF 32000-1, 7.3.8), read from the file's bytes. A stream that is stored or
+// FlateDecode-compressed without a predictor, in a file that is not encrypted, is inflated
+// by an inflater reused across streams and documents (a new one costs a 32 KB window and its
+// tables, most of what reading a page allocated); any other goes through pdfStreamReader,
+// which decodes what ledongthuc/pdf decoded (FlateDecode with the PNG Up predictor,
+// ASCII85Decode) and panics where it panicked (another filter, a damaged zlib header).
 
 // pdfInflater is a flate reader over a stream's bytes, kept for the next stream.
 type pdfInflater struct {
@@ -52,7 +28,7 @@ var pdfInflaters sync.Pool
 
 // pdfStreamLexer returns a lexer over the decoded bytes of stream v, counted against b's
 // budget; close it when done.
-func pdfStreamLexer(v pdf.Value, b *pdfBudget) *pdfLexer {
+func pdfStreamLexer(v pdfValue, b *pdfBudget) *pdfLexer {
 	if raw, flated, ok := pdfRawStream(v, b); ok {
 		if !flated {
 			b.left -= int64(len(raw))
@@ -75,32 +51,28 @@ func pdfStreamLexer(v pdf.Value, b *pdfBudget) *pdfLexer {
 		lx.done = func() { pdfInflaters.Put(z) }
 		return lx
 	}
-	return newPDFLexer(&budgetReader{r: v.Reader(), b: b})
+	return newPDFLexer(&budgetReader{r: pdfStreamReader(v), b: b})
 }
 
 // pdfRawStream returns the bytes of stream v in the file, without the zlib header when flated
-// is true; ok is false when the library must read it.
-func pdfRawStream(v pdf.Value, b *pdfBudget) (raw []byte, flated, ok bool) {
-	in := b.file
-	if in == nil || in.encrypted || pdfStreamOffset == nil || in.err != nil {
-		return nil, false, false
-	}
-	off, ok := pdfStreamOffset(v)
-	if !ok || off < int64(len(in.head)) || off >= in.size {
+// is true; ok is false when pdfStreamReader must read it.
+func pdfRawStream(v pdfValue, b *pdfBudget) (raw []byte, flated, ok bool) {
+	s, ok := v.x.(*pdfStrm)
+	if !ok || v.d.crypt != nil || s.off < 0 {
 		return nil, false, false
 	}
 	switch f := v.Key("Filter"); {
-	case f.Kind() == pdf.Null:
-	case f.Kind() == pdf.Name && f.Name() == "FlateDecode" && v.Key("DecodeParms").Kind() == pdf.Null:
+	case f.Kind() == pkNull:
+	case f.Kind() == pkName && f.Name() == "FlateDecode" && v.Key("DecodeParms").Kind() == pkNull:
 		flated = true
 	default:
 		return nil, false, false
 	}
 	n := v.Key("Length").Int64()
-	if n <= 0 || n > in.left {
-		return nil, false, false // empty, or past the read budget: as the library does
+	if n <= 0 {
+		return nil, false, false // empty: as the library does
 	}
-	raw = in.data[off:min(off+n, in.size)]
+	raw = v.d.data[s.off:int(min(int64(s.off)+n, int64(len(v.d.data))))]
 	if flated {
 		// zlib (RFC 1950): deflate, no preset dictionary; the checksum at the end is not
 		// checked, as a failed check only ended the stream.
@@ -109,9 +81,109 @@ func pdfRawStream(v pdf.Value, b *pdfBudget) (raw []byte, flated, ok bool) {
 		}
 		raw = raw[2:]
 	}
-	if err := in.ctx.Err(); err != nil {
+	if err := b.ctx.Err(); err != nil {
 		return nil, false, false
 	}
-	in.left -= int64(len(raw))
 	return raw, flated, true
+}
+
+// pdfStreamReader decodes stream v as ledongthuc/pdf's Value.Reader did: /Length bytes from
+// the file (none when it is 0: no filter then), decrypted, then each filter in turn.
+func pdfStreamReader(v pdfValue) io.Reader {
+	s, ok := v.x.(*pdfStrm)
+	if !ok {
+		return pdfErrReader{errors.New("stream not present")}
+	}
+	n := v.Key("Length").Int64()
+	if n == 0 {
+		return bytes.NewReader(nil)
+	}
+	var raw []byte
+	if s.off >= 0 && n > 0 {
+		raw = v.d.data[s.off:int(min(int64(s.off)+n, int64(len(v.d.data))))]
+	}
+	if v.d.crypt != nil {
+		raw = v.d.crypt.decrypt(s.ref, raw)
+	}
+	var r io.Reader = bytes.NewReader(raw)
+	filter, param := v.Key("Filter"), v.Key("DecodeParms")
+	switch filter.Kind() {
+	case pkNull:
+	case pkName:
+		r = pdfFilter(r, filter.Name(), param)
+	case pkArray:
+		for i := range min(filter.Len(), 8) {
+			r = pdfFilter(r, filter.Index(i).Name(), param.Index(i))
+		}
+	default:
+		panic(fmt.Errorf("unsupported filter %v", filter))
+	}
+	return r
+}
+
+func pdfFilter(r io.Reader, name string, param pdfValue) io.Reader {
+	switch name {
+	case "FlateDecode":
+		zr, err := zlib.NewReader(r)
+		if err != nil {
+			panic(err)
+		}
+		pred := param.Key("Predictor")
+		if pred.Kind() == pkNull {
+			return zr
+		}
+		if pred.Int64() != 12 {
+			panic("pred")
+		}
+		cols := param.Key("Columns").Int64()
+		if cols < 0 || cols > 1<<16 {
+			panic("pdf: PNG predictor columns")
+		}
+		return &pdfPNGUp{r: zr, row: make([]byte, 1+cols), prev: make([]byte, cols), strict: true}
+	case "ASCII85Decode":
+		if param.dict() != nil {
+			panic("not expected DecodeParms for ascii85")
+		}
+		return ascii85.NewDecoder(&pdfA85Chars{r: r})
+	}
+	panic("unknown filter " + name)
+}
+
+// pdfA85Chars keeps the characters of ASCII base-85 and ends at "~" (its end, "~>").
+type pdfA85Chars struct {
+	r   io.Reader
+	eod bool
+}
+
+func (a *pdfA85Chars) Read(p []byte) (int, error) {
+	if a.eod {
+		return 0, io.EOF
+	}
+	n, err := a.r.Read(p)
+	out := 0
+	for _, c := range p[:n] {
+		if c == '~' {
+			a.eod = true
+			return out, io.EOF
+		}
+		if c >= '!' && c <= 'u' || c == 'z' {
+			p[out] = c
+			out++
+		}
+	}
+	return out, err
+}
+
+type pdfErrReader struct{ err error }
+
+func (e pdfErrReader) Read([]byte) (int, error) { return 0, e.err }
+
+// pdfReadAll is the whole decoded stream v, which must be at most max bytes (an object stream
+// or a cross-reference stream: read whole, once).
+func pdfReadAll(v pdfValue, max int64) []byte {
+	data, _ := io.ReadAll(io.LimitReader(pdfStreamReader(v), max+1))
+	if int64(len(data)) > max {
+		panic(fmt.Errorf("pdf: a stream inflates past %d bytes", max))
+	}
+	return data
 }

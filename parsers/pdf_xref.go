@@ -3,23 +3,22 @@ package parsers
 import (
 	"bytes"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
 )
 
-// errPDFObjectLoop is a file whose object streams would make ledongthuc/pdf resolve forever.
+// errPDFObjectLoop is a file whose object streams refer to themselves.
 var errPDFObjectLoop = fmt.Errorf("pdf: object streams refer to themselves")
 
-// pdfCheckObjRefs refuses a file whose cross-reference streams would make ledongthuc/pdf
-// recurse without end. Its Reader.resolve loads an object kept in an object stream by
-// resolving that stream first, then the stream's dictionary values (N, First, Length,
-// Extends), remembering nothing of what it is resolving: an object stream that is itself kept
-// in an object stream (itself, or in a loop), or whose dictionary refers to an object kept in
-// an object stream, overflows the goroutine stack, a fatal error that recover cannot catch.
-// PDF 32000-1 §7.5.7 forbids both (a stream is never in an object stream; an object
-// stream's Length is never compressed), so no genuine file is refused. Cross-reference
-// streams this cannot decode are left to the library, which fails on them on its own.
+// pdfCheckObjRefs refuses a file whose cross-reference streams place an object stream in an
+// object stream (itself, or in a loop), or whose object stream's dictionary refers to an
+// object kept in an object stream. ledongthuc/pdf recursed on these until the goroutine stack
+// overflowed; our object reader stops at the loop (errPDFLoop), and this names the damage
+// before anything is read. PDF 32000-1 §7.5.7 forbids both (a stream is never in an object
+// stream; an object stream's Length is never compressed), so no genuine file is refused.
+// Cross-reference streams this cannot decode are left to the object reader.
 func pdfCheckObjRefs(data []byte, maxObjects int) error {
 	inStream := map[int64]int64{} // object number -> the object stream that holds it
 	for i := 0; ; {
@@ -198,16 +197,22 @@ func pdfIntArray(dict []byte, key string, max int) []int64 {
 
 // pdfPNGUp undoes the PNG "Up" predictor (12), row by row.
 type pdfPNGUp struct {
-	r    io.Reader
-	row  []byte // filter byte + a row
-	prev []byte
-	pend []byte
+	r      io.Reader
+	row    []byte // filter byte + a row
+	prev   []byte
+	pend   []byte
+	strict bool // a row filtered otherwise than Up is an error (as ledongthuc/pdf read streams)
 }
+
+var errPDFPNG = errors.New("malformed PNG-Up encoding")
 
 func (p *pdfPNGUp) Read(b []byte) (int, error) {
 	if len(p.pend) == 0 {
 		if _, err := io.ReadFull(p.r, p.row); err != nil {
 			return 0, err
+		}
+		if p.strict && p.row[0] != 2 {
+			return 0, errPDFPNG
 		}
 		for i, c := range p.row[1:] {
 			p.prev[i] += c
