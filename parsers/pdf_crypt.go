@@ -13,7 +13,8 @@ import (
 
 // Encrypted PDFs that open without a password (PDF 32000-1, 7.6.3: the standard security
 // handler, revisions 2 to 4, RC4 or AES-128): a form protected against editing is still read.
-// What ledongthuc/pdf accepted is accepted; a file that needs a user password is refused.
+// What ledongthuc/pdf opened opens, and also version 4 with an RC4 crypt filter or one whose
+// length is written in bits, which it refused; a file that needs a user password is refused.
 
 // pdfPadding pads a password (PDF 32000-1, 7.6.3.3, Algorithm 2 step a).
 var pdfPadding = []byte{
@@ -44,7 +45,15 @@ func (d *pdfDoc) initCrypt() error {
 		return fmt.Errorf("malformed PDF: %d-bit encryption key", bits)
 	}
 	v := enc.Key("V").Int64()
-	if v != 1 && v != 2 && (v != 4 || !pdfAESV2(enc)) {
+	useAES := false
+	switch v {
+	case 1, 2:
+	case 4:
+		var ok bool
+		if useAES, ok = pdfCryptFilter(enc); !ok {
+			return fmt.Errorf("unsupported PDF: encryption version V=4 with these crypt filters")
+		}
+	default:
 		return fmt.Errorf("unsupported PDF: encryption version V=%d", v)
 	}
 	id := d.trailerValue().Key("ID")
@@ -95,28 +104,33 @@ func (d *pdfDoc) initCrypt() error {
 	if !bytes.HasPrefix([]byte(u), check) {
 		return errPDFPassword
 	}
-	d.crypt = &pdfCrypt{key: key, aes: v == 4}
+	d.crypt = &pdfCrypt{key: key, aes: useAES}
 	return nil
 }
 
-// pdfAESV2 tells the version 4 handlers read: one crypt filter, AES-128, for strings and
-// streams alike.
-func pdfAESV2(enc pdfValue) bool {
+// pdfCryptFilter tells the version 4 handlers read (PDF 32000-1, 7.6.5): one crypt filter for
+// strings and streams alike, AES-128 (AESV2) or RC4 (V2), opened with the document.
+func pdfCryptFilter(enc pdfValue) (useAES, ok bool) {
 	stm, str := enc.Key("StmF").Name(), enc.Key("StrF").Name()
 	if stm == "" || stm != str {
-		return false
+		return false, false
 	}
 	cf := enc.Key("CF").Key(stm)
-	if cf.Kind() != pkDict || cf.Key("CFM").Name() != "AESV2" {
-		return false
+	if cf.Kind() != pkDict {
+		return false, false
 	}
 	if ae := cf.Key("AuthEvent"); !ae.IsNull() && ae.Name() != "DocOpen" {
-		return false
+		return false, false
 	}
-	if l := cf.Key("Length"); !l.IsNull() && l.Int64() != 16 {
-		return false
+	switch cf.Key("CFM").Name() {
+	case "AESV2":
+		// The key's length in bytes, as the standard says, or in bits, as some producers write.
+		l := cf.Key("Length")
+		return true, l.IsNull() || l.Int64() == 16 || l.Int64() == 128
+	case "V2":
+		return false, true
 	}
-	return true
+	return false, false
 }
 
 // objectKey is the key of one object's strings and streams (Algorithm 1).

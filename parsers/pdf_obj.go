@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -107,8 +108,6 @@ type pdfDoc struct {
 	parsed    int
 	maxObjs   int
 	crypt     *pdfCrypt // nil: not encrypted
-	encrypted bool      // the trailer has /Encrypt
-	names     map[string]string
 }
 
 // pdfObjStm is an object stream, inflated, with where each of its objects starts: its table is
@@ -188,7 +187,6 @@ func pdfOpen(ctx context.Context, data []byte, maxObjects int) (d *pdfDoc, err e
 	d.objs = make([]any, len(d.xref))
 	d.state = make([]uint8, len(d.xref))
 	if d.trailer.get("Encrypt") != nil {
-		d.encrypted = true
 		if err := d.initCrypt(); err != nil {
 			return nil, err
 		}
@@ -984,20 +982,32 @@ func (p *pdfParser) name() []byte {
 	return b
 }
 
-// intern is a name as a string, the same string for the same name within a document.
+// intern is a name as a string: the names of the objects forms and pages are made of cost no
+// allocation.
 func (p *pdfParser) intern(b []byte) string {
-	if s, ok := p.d.names[string(b)]; ok {
+	if s, ok := pdfCommonNames[string(b)]; ok {
 		return s
 	}
-	s := string(b)
-	if p.d.names == nil {
-		p.d.names = make(map[string]string, 64)
-	}
-	if len(p.d.names) < 4096 {
-		p.d.names[s] = s
-	}
-	return s
+	return string(b)
 }
+
+var pdfCommonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range strings.Fields(`Type Subtype Length Filter FlateDecode DecodeParms Root Info
+		Size Prev ID Catalog Pages Page Kids Count Parent Resources Font XObject ExtGState
+		ProcSet PDF Text ImageB ImageC ImageI MediaBox CropBox Contents Annots Rotate Group
+		BaseFont FirstChar LastChar Widths FontDescriptor Encoding WinAnsiEncoding ToUnicode
+		DescendantFonts CIDSystemInfo DW W Type0 TrueType Type1 CIDFontType2 Identity-H
+		FontName Flags FontBBox ItalicAngle Ascent Descent CapHeight StemV FontFile2 Length1
+		AcroForm Fields T TU TM V DV FT Ff Tx Btn Ch Sig Opt AS AP N D MK DA Q F P Rect
+		Widget Annot Yes Off NeedAppearances DR Helv ZaDb Border BS Matrix BBox Form
+		FormType Title Producer Creator CreationDate ModDate Keywords Lang OpenAction XYZ
+		ViewerPreferences DisplayDocTitle ObjStm First Extends XRef Index Predictor Columns
+		Metadata StructTreeRoot MarkInfo Marked`) {
+		m[n] = n
+	}
+	return m
+}()
 
 // tokenValue is the next token as an object value (an object stream's table of offsets).
 func (p *pdfParser) tokenValue() any {
