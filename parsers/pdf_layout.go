@@ -271,7 +271,11 @@ func pdfColumns(lines []pdfLine) (right []float32) {
 
 // pdfStarts clusters the cells' left edges: each cluster's first edge and its size.
 func pdfStarts(lines []pdfLine) (starts []float32, counts []int) {
-	var xs []float32
+	n := 0
+	for _, l := range lines {
+		n += len(l.cells)
+	}
+	xs := make([]float32, 0, n)
 	for _, l := range lines {
 		for _, c := range l.cells {
 			xs = append(xs, c.x0())
@@ -289,9 +293,10 @@ func pdfStarts(lines []pdfLine) (starts []float32, counts []int) {
 }
 
 // pdfCutAtColumns cuts cells before a word that starts at a column, after a space.
+// A line with no cell cut is returned as it is (most lines: no copy).
 func pdfCutAtColumns(cells []pdfCell, strong []float32, size float32) []pdfCell {
 	var out []pdfCell
-	for _, c := range cells {
+	for i, c := range cells {
 		from := 0
 		for k := 1; k < len(c.words); k++ {
 			w := c.words[k]
@@ -300,13 +305,24 @@ func pdfCutAtColumns(cells []pdfCell, strong []float32, size float32) []pdfCell 
 			}
 			for _, x := range strong {
 				if x > c.words[from].x0+4 && w.x0 >= x-2 && w.x0 <= x+2 {
+					if out == nil {
+						out = make([]pdfCell, 0, len(cells)+1)
+						for _, d := range cells[:i] {
+							out = append(out, pdfCell{y: d.y, words: d.words})
+						}
+					}
 					out = append(out, pdfCell{y: c.y, words: c.words[from:k]})
 					from = k
 					break
 				}
 			}
 		}
-		out = append(out, pdfCell{y: c.y, words: c.words[from:]})
+		if out != nil {
+			out = append(out, pdfCell{y: c.y, words: c.words[from:]})
+		}
+	}
+	if out == nil {
+		return cells
 	}
 	return out
 }
