@@ -2,6 +2,10 @@ package mailbot
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/smallstep/pkcs7"
 
 	"mailbot/internal/pectest"
 	"mailbot/ticketing"
@@ -400,6 +406,25 @@ func TestPECEnvelopesAreVerified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	sha1, err := pectest.NewProvider(testPEC().Name, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha1.Digest = pkcs7.OIDDigestAlgorithmSHA1
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := pectest.NewProviderWith(testPEC().Name, rsaKey, now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	expired, err := pectest.NewProviderWith(testPEC().Name, p256, now.AddDate(-3, 0, 0), now.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
 	inner := func(from, id string) string {
 		return mimeMail(from, CallCenter, "Re: Credenziali ["+id+"]", fmt.Sprintf("in%d@pec", time.Now().UnixNano()), results, nil, nil)
 	}
@@ -426,6 +451,20 @@ func TestPECEnvelopesAreVerified(t *testing.T) {
 		{"inner From not the certified sender", func(id string) (string, error) {
 			return testPEC().Envelope(pec, CallCenter, "Re: ["+id+"]", inner("altro@pec.example.it", id), nil)
 		}, true, false},
+		// What a verified provider signature is (README): each of these is signed by a certificate
+		// of the index, over the envelope as sent.
+		{"signed with SHA-1", func(id string) (string, error) {
+			return sha1.Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
+		}, true, false},
+		{"signed with a 1024-bit RSA key", func(id string) (string, error) {
+			return small.Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
+		}, true, false},
+		{"signed by a certificate expired the day before", func(id string) (string, error) {
+			return expired.Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
+		}, true, false},
+		{"genuine, but certified as sent to someone else and resent to us", func(id string) (string, error) {
+			return testPEC().Envelope(pec, "cittadino@pec.example.it", "Re: ["+id+"]", inner(pec, id), nil)
+		}, true, false},
 		{"envelope's Per conto di not the certified sender", func(id string) (string, error) {
 			raw, err := testPEC().Envelope(pec, CallCenter, "Re: ["+id+"]", inner(pec, id), nil)
 			return strings.Replace(raw, "Per conto di: "+pec, "Per conto di: altro@pec.example.it", 1), err
@@ -434,6 +473,9 @@ func TestPECEnvelopesAreVerified(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := newCaseBench(t)
+			if _, _, err := ImportPECProviders(context.Background(), b.store, pectest.LDIF(testPEC(), sha1, small, expired), b.clock.now()); err != nil {
+				t.Fatal(err)
+			}
 			if !c.index {
 				if err := b.store.ImportPECProviders(context.Background(), nil, b.clock.now()); err != nil {
 					t.Fatal(err)

@@ -5,8 +5,10 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
+	"mailbot/mailaddr"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -30,10 +32,20 @@ func ImportPECProviders(ctx context.Context, store *ticketing.Store, data []byte
 
 // verifyPEC checks the provider's signature of a PEC envelope against the imported index of
 // PEC providers and records the outcome in an.PEC.Verified. An envelope that does not verify
-// (no index imported, no signature, a signature of someone else, content altered after
-// signing) is ordinary mail from its outer From: nothing it certifies is believed.
+// (no index imported, no signature, a signature of someone else or of weak algorithms, content
+// altered after signing) is ordinary mail from its outer From: nothing it certifies is
+// believed. Nor is a genuine envelope that the provider certifies was sent to someone else: a
+// PEC the ente sent to a citizen, resent to us by that citizen, does not speak to mailbot.
 func (in *Intake) verifyPEC(m Incoming, an *parsers.Analysis) {
 	if an == nil || an.PEC == nil || an.Receipt != "" || an.PEC.Tipo != "posta-certificata" {
+		return
+	}
+	own := map[string]bool{}
+	for a := range in.cfg.ownAddresses() {
+		own[mailaddr.Norm(a).String()] = true
+	}
+	if !slices.ContainsFunc(an.PEC.Destinatari, func(a string) bool { return own[a] }) {
+		in.log.Warn("PEC envelope not addressed to us: treated as ordinary mail from its outer From", "blob", m.Blob)
 		return
 	}
 	if err := in.checkPECSignature(m); err != nil {

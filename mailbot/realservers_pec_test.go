@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smallstep/pkcs7"
+
 	"mailbot/internal/formgen"
 	"mailbot/internal/mailtest"
 	"mailbot/internal/pectest"
@@ -20,11 +22,12 @@ import (
 
 // TestRealServersPECEnvelopes is issue 19's finding on PEC envelopes through real Postfix and
 // Dovecot. A case in testing names the ente's PEC (a real mailbox here); the index of PEC
-// providers lists one provider. Three envelopes reporting passed tests with a caller IP move
+// providers lists two providers. Five envelopes reporting passed tests with a caller IP move
 // nothing and reach the ente's PEC with nothing: a hand-made one (daticert.xml naming the
 // ente's PEC, smime.p7s signed by a self-signed certificate bearing the provider's name), a
-// genuine one altered after signing, and a genuine one of another PEC account whose inner
-// message claims the ente's PEC as its From. Then a genuine envelope of the ente's PEC moves
+// genuine one altered after signing, a genuine one of another PEC account whose inner
+// message claims the ente's PEC as its From, one of a provider of the index signing with
+// SHA-1, and a genuine one the ente sent to someone else, resent to us. Then a genuine envelope of the ente's PEC moves
 // the case, and its answer reaches the ente's PEC.
 func TestRealServersPECEnvelopes(t *testing.T) {
 	const (
@@ -47,8 +50,15 @@ func TestRealServersPECEnvelopes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A provider of the index still signing with SHA-1, whose signatures a forger able to make
+	// SHA-1 collisions could reuse: its envelopes are not believed.
+	weak, err := pectest.NewProvider("Gestore PEC SHA-1 S.p.A.", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	weak.Digest = pkcs7.OIDDigestAlgorithmSHA1
 	// What `mailbot pec import` does with AgID's file.
-	if _, _, err := ImportPECProviders(ctx, d.Store, pectest.LDIF(provider), time.Now()); err != nil {
+	if _, _, err := ImportPECProviders(ctx, d.Store, pectest.LDIF(provider, weak), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -110,6 +120,12 @@ func TestRealServersPECEnvelopes(t *testing.T) {
 		}},
 		{"genuine, of another PEC account, inner From the ente's PEC", func() (string, error) {
 			return provider.Envelope("attaccante@pec.example.it", CallCenter, subject, inner(pec), nil)
+		}},
+		{"of a provider of the index, signed with SHA-1", func() (string, error) {
+			return weak.Envelope(pec, CallCenter, subject, inner(pec), nil)
+		}},
+		{"genuine, sent by the ente to someone else and resent to us", func() (string, error) {
+			return provider.Envelope(pec, "cittadino@pec.example.it", subject, inner(pec), nil)
 		}},
 	} {
 		send(c.raw())

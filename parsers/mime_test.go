@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -119,7 +120,7 @@ var mimeFixtures = map[string]mimeCase{
 		subject:   "Richiesta integrazione MyPay – Comune di Esempio",
 		pec: &PEC{Tipo: "posta-certificata", Mittente: "protocollo@pec.comune.esempio.it",
 			Msgid: "abc123.20261126@pec.comune.esempio.it", Gestore: "ARUBA PEC S.p.A.", Data: "26/11/2026 10:15:00 +0100",
-			OnBehalfOf: "protocollo@pec.comune.esempio.it"},
+			OnBehalfOf: "protocollo@pec.comune.esempio.it", Destinatari: []string{"call.center@pec.regione.veneto.it"}},
 		textHas:    []string{"Si trasmette la richiesta"},
 		textLacks:  []string{"Messaggio di posta certificata"},
 		ips:        []string{"203.0.113.40"},
@@ -132,7 +133,8 @@ var mimeFixtures = map[string]mimeCase{
 		auto: true, autoReason: "avvenuta-consegna",
 		receipt: "avvenuta-consegna", receiptFor: "abc123.20261126@pec.comune.esempio.it",
 		pec: &PEC{Tipo: "avvenuta-consegna", Mittente: "protocollo@pec.comune.esempio.it",
-			Msgid: "abc123.20261126@pec.comune.esempio.it", Gestore: "Namirial S.p.A.", Data: "26/11/2026 10:15:04 +0100"},
+			Msgid: "abc123.20261126@pec.comune.esempio.it", Gestore: "Namirial S.p.A.", Data: "26/11/2026 10:15:04 +0100",
+			Destinatari: []string{"call.center@pec.regione.veneto.it"}},
 		textHas: []string{"è stato consegnato"},
 	},
 	// Signed forms: one DER .p7m, one .p7m.p7m in base64 signed twice, one detached signature.
@@ -247,7 +249,7 @@ func mimeCheck(t *testing.T, a *Analysis, c mimeCase) {
 	switch {
 	case c.pec == nil && a.PEC != nil:
 		t.Errorf("PEC = %+v, want nil", *a.PEC)
-	case c.pec != nil && (a.PEC == nil || *a.PEC != *c.pec):
+	case c.pec != nil && (a.PEC == nil || !reflect.DeepEqual(*a.PEC, *c.pec)):
 		t.Errorf("PEC = %+v, want %+v", a.PEC, *c.pec)
 	}
 	for _, s := range c.textHas {

@@ -19,6 +19,8 @@ type PEC struct {
 	Msgid    string `json:"msgid"`    // Message-ID of the original message, without brackets
 	Gestore  string `json:"gestore"`  // provider that issued the envelope or receipt
 	Data     string `json:"data"`     // "26/11/2026 10:15:00 +0100", as the provider wrote it
+	// Destinatari are the recipients the provider certifies the message was sent to.
+	Destinatari []string `json:"destinatari,omitempty"`
 	// OnBehalfOf is the sender the envelope's From names ("Per conto di: x" <provider>).
 	OnBehalfOf string `json:"per_conto_di,omitempty"`
 	// Verified is set by whoever checked the provider's signature (VerifyPECEnvelope): until
@@ -37,13 +39,18 @@ const (
 // maxDaticertBytes bounds the certification data: real ones are about 1 KB.
 const maxDaticertBytes = 1 << 20
 
+// maxDestinatari bounds the recipients kept: only whether mailbot's own address is among them
+// matters.
+const maxDestinatari = 100
+
 // daticert mirrors the parts of daticert.xml mailbot uses.
 type daticert struct {
 	XMLName      xml.Name `xml:"postacert"`
 	Tipo         string   `xml:"tipo,attr"`
 	Errore       string   `xml:"errore,attr"`
 	Intestazione struct {
-		Mittente string `xml:"mittente"`
+		Mittente    string   `xml:"mittente"`
+		Destinatari []string `xml:"destinatari"`
 	} `xml:"intestazione"`
 	Dati struct {
 		Gestore string `xml:"gestore-emittente"`
@@ -74,12 +81,17 @@ func parseDaticert(data []byte) (*PEC, error) {
 		Msgid:    stripBrackets(d.Dati.Msgid),
 		Gestore:  cleanSpace(d.Dati.Gestore),
 	}
+	for _, r := range d.Intestazione.Destinatari {
+		if a := mailaddr.Norm(cleanSpace(r)).String(); a != "" && len(p.Destinatari) < maxDestinatari {
+			p.Destinatari = append(p.Destinatari, a)
+		}
+	}
 	day, hour := cleanSpace(d.Dati.Data.Giorno), cleanSpace(d.Dati.Data.Ora)
 	p.Data = strings.TrimSpace(day + " " + hour)
 	if z := cleanSpace(d.Dati.Data.Zona); z != "" && p.Data != "" {
 		p.Data += " " + z
 	}
-	if *p == (PEC{}) {
+	if p.Tipo == "" && p.Mittente == "" && p.Msgid == "" && p.Gestore == "" && p.Data == "" {
 		return nil, errors.New("daticert.xml: no certification data")
 	}
 	return p, nil

@@ -3,6 +3,7 @@ package parsers
 import (
 	"crypto/x509"
 	"os"
+	"reflect"
 	"testing"
 )
 
@@ -32,7 +33,8 @@ func TestParseDaticert(t *testing.T) {
 		{
 			name: "posta-certificata",
 			in:   pecTestDaticert,
-			want: PEC{Tipo: "posta-certificata", Mittente: "protocollo@pec.comune.esempio.it", Msgid: "abc@pec.comune.esempio.it", Gestore: "ARUBA PEC S.p.A.", Data: "26/11/2026 10:15:00 +0100"},
+			want: PEC{Tipo: "posta-certificata", Mittente: "protocollo@pec.comune.esempio.it", Msgid: "abc@pec.comune.esempio.it", Gestore: "ARUBA PEC S.p.A.", Data: "26/11/2026 10:15:00 +0100",
+				Destinatari: []string{"call.center@pec.regione.veneto.it"}},
 		},
 		{
 			// Receipts are often ISO-8859-1; the oggetto has a raw "à".
@@ -63,7 +65,7 @@ func TestParseDaticert(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *got != c.want {
+			if !reflect.DeepEqual(*got, c.want) {
 				t.Errorf("got  %+v\nwant %+v", *got, c.want)
 			}
 		})
@@ -87,7 +89,7 @@ func FuzzParseDaticert(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := parseDaticert(data)
-		if err == nil && (p == nil || *p == (PEC{})) {
+		if err == nil && (p == nil || reflect.DeepEqual(*p, PEC{})) {
 			t.Fatalf("no error and no data for %q", data)
 		}
 	})

@@ -3,6 +3,9 @@ package parsers
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -112,10 +115,20 @@ var (
 	ErrPECSignature = errors.New("PEC envelope signature not valid")
 )
 
+// What a verified provider signature is (README, "Hostile mail"). The algorithms are those still
+// considered sound for signatures (SHA-256 or longer digests; RSA keys of 2048 bits or more;
+// ECDSA on P-256, P-384, P-521), so a forger cannot rely on SHA-1 collisions, MD5 or a factored
+// small key; PEC providers have signed with SHA-256 since the 2009 technical rules. The signer's
+// certificate must chain to a certificate of the index (the index itself is the trust anchor, so
+// its own self-signature is not judged), hold for e-mail protection, and be valid both at the
+// instant of verifying and at the signing time the signature states.
+const minRSABits = 2048
+
 // VerifyPECEnvelope checks the provider's signature of a raw PEC envelope: a multipart/signed
-// message whose second part, a PKCS#7 detached signature, verifies over the exact bytes of the
-// first part (rfc/1847:185) and whose signer chains, at the instant at, to roots (the providers'
-// certificates of the index). It returns the signer's subject.
+// message whose second part, a PKCS#7 detached signature by one signer, verifies over the exact
+// bytes of the first part (rfc/1847:185) with the algorithms above and whose signer chains, at
+// the instant at and at its signing time, to roots (the providers' certificates of the index).
+// It returns the signer's subject.
 func VerifyPECEnvelope(raw []byte, roots *x509.CertPool, at time.Time) (string, error) {
 	if roots == nil {
 		return "", fmt.Errorf("%w: no index of PEC providers imported", ErrPECSignature)
@@ -151,14 +164,119 @@ func VerifyPECEnvelope(raw []byte, roots *x509.CertPool, at time.Time) (string, 
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrPECSignature, err)
 	}
+	signer, err := signerPolicy(p7)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrPECSignature, err)
+	}
 	// The signature covers the canonical form (CRLF); a copy stored with bare LF is tried as such.
 	for _, c := range [][]byte{content, canonicalCRLF(content)} {
 		p7.Content = c
 		if err = p7.VerifyWithChainAtTime(roots, at); err == nil {
-			return p7.GetOnlySigner().Subject.String(), nil
+			break
 		}
 	}
-	return "", fmt.Errorf("%w: %v", ErrPECSignature, err)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrPECSignature, err)
+	}
+	when := []time.Time{at}
+	var signed time.Time
+	if p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &signed) == nil {
+		when = append(when, signed)
+	}
+	for _, t := range when {
+		if err := chainPolicy(signer, p7.Certificates, roots, t); err != nil {
+			return "", fmt.Errorf("%w: %v", ErrPECSignature, err)
+		}
+	}
+	return signer.Subject.String(), nil
+}
+
+// signerPolicy returns the one signer's certificate if its digest, signature algorithm and key
+// are of those allowed.
+func signerPolicy(p7 *pkcs7.PKCS7) (*x509.Certificate, error) {
+	if len(p7.Signers) != 1 {
+		return nil, fmt.Errorf("%d signers, want one", len(p7.Signers))
+	}
+	s := p7.Signers[0]
+	d := s.DigestAlgorithm.Algorithm
+	if !d.Equal(pkcs7.OIDDigestAlgorithmSHA256) && !d.Equal(pkcs7.OIDDigestAlgorithmSHA384) && !d.Equal(pkcs7.OIDDigestAlgorithmSHA512) {
+		return nil, fmt.Errorf("digest algorithm %s not allowed (SHA-256, SHA-384, SHA-512)", d)
+	}
+	switch e := s.DigestEncryptionAlgorithm.Algorithm; {
+	case e.Equal(pkcs7.OIDEncryptionAlgorithmRSA), e.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA256),
+		e.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA384), e.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA512),
+		e.Equal(pkcs7.OIDDigestAlgorithmECDSASHA256), e.Equal(pkcs7.OIDDigestAlgorithmECDSASHA384),
+		e.Equal(pkcs7.OIDDigestAlgorithmECDSASHA512), e.Equal(pkcs7.OIDEncryptionAlgorithmECDSAP256),
+		e.Equal(pkcs7.OIDEncryptionAlgorithmECDSAP384), e.Equal(pkcs7.OIDEncryptionAlgorithmECDSAP521):
+	default:
+		return nil, fmt.Errorf("signature algorithm %s not allowed", e)
+	}
+	c := p7.GetOnlySigner()
+	if c == nil {
+		return nil, errors.New("no certificate for the signer")
+	}
+	if err := strongKey(c); err != nil {
+		return nil, fmt.Errorf("signer %s: %v", c.Subject, err)
+	}
+	return c, nil
+}
+
+// chainPolicy checks that signer chains at t, for e-mail protection, to roots through
+// certificates that are all of strong keys and signed with neither MD5 nor SHA-1 (the anchor's
+// own signature aside: the index vouches for it).
+func chainPolicy(signer *x509.Certificate, certs []*x509.Certificate, roots *x509.CertPool, t time.Time) error {
+	inter := x509.NewCertPool()
+	for _, c := range certs {
+		inter.AddCert(c)
+	}
+	chains, err := signer.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: t,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}})
+	if err != nil {
+		return fmt.Errorf("certificate chain at %s: %v", t.UTC().Format(time.RFC3339), err)
+	}
+	var why error
+	for _, chain := range chains {
+		if why = chainStrong(chain); why == nil {
+			return nil
+		}
+	}
+	return why
+}
+
+func chainStrong(chain []*x509.Certificate) error {
+	for i, c := range chain {
+		if err := strongKey(c); err != nil {
+			return fmt.Errorf("certificate %s: %v", c.Subject, err)
+		}
+		if i == len(chain)-1 {
+			break // the anchor
+		}
+		switch c.SignatureAlgorithm {
+		case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.DSAWithSHA256, x509.ECDSAWithSHA1:
+			return fmt.Errorf("certificate %s signed with %s", c.Subject, c.SignatureAlgorithm)
+		}
+	}
+	return nil
+}
+
+// strongKey refuses RSA keys under minRSABits and keys of other kinds than RSA and ECDSA on
+// the NIST curves.
+func strongKey(c *x509.Certificate) error {
+	switch k := c.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < minRSABits {
+			return fmt.Errorf("RSA key of %d bits (at least %d)", k.N.BitLen(), minRSABits)
+		}
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+		default:
+			return errors.New("ECDSA curve not allowed")
+		}
+	default:
+		return fmt.Errorf("key of type %T not allowed", c.PublicKey)
+	}
+	return nil
 }
 
 // signedParts splits the body of a multipart/signed message into the bytes of its first part

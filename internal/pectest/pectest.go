@@ -5,11 +5,13 @@
 package pectest
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"fmt"
 	"math/big"
@@ -23,32 +25,41 @@ import (
 type Provider struct {
 	Name string
 	Cert *x509.Certificate
-	key  *ecdsa.PrivateKey
+	key  crypto.Signer
+	// Digest is the digest algorithm of its signatures (pkcs7.OIDDigestAlgorithm*); SHA-256
+	// when nil.
+	Digest asn1.ObjectIdentifier
 }
 
 // NewProvider makes a provider whose signing certificate a CA of its own issued, valid for ten
 // years either side of now (tests with a fixed clock and tests with the real one share it).
 func NewProvider(name string, now time.Time) (*Provider, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return NewProviderWith(name, key, now.AddDate(-10, 0, 0), now.AddDate(10, 0, 0))
+}
+
+// NewProviderWith makes a provider signing with key, whose certificate, valid from notBefore
+// to notAfter, a CA of its own issued (the CA valid ten years either side of both).
+func NewProviderWith(name string, key crypto.Signer, notBefore, notAfter time.Time) (*Provider, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
 	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name + " CA"},
-		NotBefore: now.AddDate(-10, 0, 0), NotAfter: now.AddDate(10, 0, 0),
+		NotBefore: notBefore.AddDate(-10, 0, 0), NotAfter: notAfter.AddDate(10, 0, 0),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
 	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	if err != nil {
 		return nil, err
 	}
 	caCert, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name, Organization: []string{name}},
-		NotBefore: ca.NotBefore, NotAfter: ca.NotAfter, KeyUsage: x509.KeyUsageDigitalSignature,
+		NotBefore: notBefore, NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, key.Public(), caKey)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +112,7 @@ func (p *Provider) Envelope(mittente, to, subject, inner string, alter func(stri
 		"--PEC\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nMessaggio di posta certificata inviato da " + mittente + "\r\n" +
 		"--PEC\r\nContent-Type: application/xml; name=\"daticert.xml\"\r\nContent-Disposition: inline; filename=\"daticert.xml\"\r\n\r\n" +
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<postacert tipo=\"posta-certificata\" errore=\"nessuno\"><intestazione><mittente>" + mittente +
-		"</mittente></intestazione><dati><gestore-emittente>" + p.Name + "</gestore-emittente><msgid>&lt;inner." + fmt.Sprint(id) + "@pec&gt;</msgid></dati></postacert>\r\n" +
+		"</mittente><destinatari tipo=\"esterno\">" + to + "</destinatari></intestazione><dati><gestore-emittente>" + p.Name + "</gestore-emittente><msgid>&lt;inner." + fmt.Sprint(id) + "@pec&gt;</msgid></dati></postacert>\r\n" +
 		"--PEC\r\nContent-Type: message/rfc822; name=\"postacert.eml\"\r\nContent-Disposition: inline; filename=\"postacert.eml\"\r\n\r\n" +
 		strings.TrimRight(inner, "\r\n") + "\r\n--PEC--"
 	// S/MIME signs the canonical form, CRLF line ends (RFC 8551 3.1.1): a bare LF would be
@@ -111,7 +122,11 @@ func (p *Provider) Envelope(mittente, to, subject, inner string, alter func(stri
 	if err != nil {
 		return "", err
 	}
-	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256) // as micalg says
+	digest := p.Digest
+	if digest == nil {
+		digest = pkcs7.OIDDigestAlgorithmSHA256 // as micalg says
+	}
+	sd.SetDigestAlgorithm(digest)
 	if err := sd.AddSigner(p.Cert, p.key, pkcs7.SignerInfoConfig{}); err != nil {
 		return "", err
 	}
