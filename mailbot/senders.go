@@ -174,8 +174,13 @@ func fromAuthentication(headers []string, authservID, fromDomain string) (fromAu
 }
 
 // untrustedReason says why msg, on a case or opening one, is not to be believed ("" if it may
-// be): DMARC or aligned DKIM failing for its From, or a From on the case only through Reply-To.
+// be): DMARC or aligned DKIM failing for its From, a From on the case only through Reply-To,
+// or more than one From (the first, the one we would read, need not be what the border MTA
+// judged).
 func (in *Intake) untrustedReason(msg message, viaReplyTo bool) string {
+	if msg.env.FromCount > 1 && certifiedSender(msg.an) == "" {
+		return say.Text("auth.many_from", msg.env.FromCount)
+	}
 	if viaReplyTo {
 		return say.Text("auth.reply_to_only", mailaddr.Parse(msg.env.ReplyTo).String())
 	}

@@ -80,6 +80,9 @@ func (in *Intake) authenticated(env *parsers.Envelope, secret string) (bool, str
 	if !mailaddr.Norm(env.From).Trusted() {
 		return false, say.Text("staffauth.bad_from")
 	}
+	if env.FromCount > 1 {
+		return false, say.Text("staffauth.many_from")
+	}
 	if id != "" {
 		ok, how := authResultsPass(env.AuthResults, id, env.From[strings.LastIndexByte(env.From, '@')+1:])
 		if ok {

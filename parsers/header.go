@@ -41,10 +41,13 @@ var TicketTag = regexp.MustCompile(`\[([A-Z]{2,5}-\d{4}-\d{3,6})\]`)
 // Envelope is what intake needs from a message's top-level header: addressing, threading and the
 // signs of automatic mail.
 type Envelope struct {
-	MessageID  string // without angle brackets; a digest-based ID when the header is missing
-	Synthetic  bool   // MessageID was made up by mailbot
-	From       string // bare address, lower case
-	FromName   string
+	MessageID string // without angle brackets; a digest-based ID when the header is missing
+	Synthetic bool   // MessageID was made up by mailbot
+	From      string // bare address, lower case
+	FromName  string
+	// FromCount is how many mailboxes the From fields name: more than one says that no single
+	// person wrote the message (rfc/5322:1070 then wants a Sender), so none is its sender.
+	FromCount  int
 	ReplyTo    string
 	To         []string
 	Cc         []string
@@ -91,6 +94,9 @@ func (e *Envelope) fill(h textproto.Header) {
 	}
 	if a := addresses(h.Get("From")); len(a) > 0 {
 		e.From, e.FromName = a[0].Address, a[0].Name
+	}
+	for _, v := range h.Values("From") {
+		e.FromCount += len(addresses(v))
 	}
 	if a := addresses(h.Get("Reply-To")); len(a) > 0 {
 		e.ReplyTo = a[0].Address

@@ -1,0 +1,82 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"mailbot/ticketing"
+)
+
+// TestLookalikeSendersAreNotOnTheCase: only the very address a case names is on it. Another
+// mailbox of the same domain, even one our border MTA authenticated, a display name holding the
+// address, a +tag, a look-alike domain (a Cyrillic "е", a longer name ending like it), a Sender
+// or Reply-To naming it, none of them moves the case or hears of it; a message with two From
+// mailboxes names no single sender and waits for a person. Case does not matter.
+func TestLookalikeSendersAreNotOnTheCase(t *testing.T) {
+	const (
+		requester = "k.bianchi@comune.venezia.it"
+		results   = "Esiti dei test: positivo. Chiediamo l'attivazione in esercizio.\nIP: 203.0.113.66"
+		ours      = "Authentication-Results: mx.regione.veneto.it; "
+	)
+	const (
+		moves     = "moves"
+		stranger  = "stranger"  // recorded, staff told, sender not answered
+		untrusted = "untrusted" // recorded, staff told, the From told a person checks
+	)
+	cases := []struct {
+		name    string
+		from    string
+		headers []string
+		want    string
+		answer  string // who is answered
+	}{
+		{"another mailbox of the domain, DMARC pass", "protocollo@comune.venezia.it",
+			[]string{ours + "dmarc=pass header.from=comune.venezia.it"}, stranger, ""},
+		{"display name holding the address", `"k.bianchi@comune.venezia.it" <evil@evil.example>`,
+			[]string{ours + "dmarc=pass header.from=evil.example"}, stranger, ""},
+		{"+tag of the address", "k.bianchi+test@comune.venezia.it", nil, stranger, ""},
+		{"Cyrillic е in the domain", "k.bianchi@comune.v\u0435nezia.it", nil, stranger, ""},
+		{"domain ending like it", "k.bianchi@comune.venezia.it.evil.example", nil, stranger, ""},
+		{"Sender naming the requester", "evil@evil.example", []string{"Sender: " + requester}, stranger, ""},
+		{"two From mailboxes, the requester first", requester + ", evil@evil.example", nil, untrusted, requester},
+		{"two From fields, the requester first", requester, []string{"From: evil@evil.example"}, untrusted, requester},
+		{"the address in capitals", "K.Bianchi@Comune.Venezia.IT", nil, moves, requester},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newCaseBench(t, func(cfg *Config) { cfg.Staff.TrustedAuthservID = "mx.regione.veneto.it" })
+			id := b.openCase(requester, ticketing.StateTesting)
+			before := len(b.mailTo(requester))
+			b.process(mimeMail(c.from, CallCenter, "Re: Credenziali ["+id+"]", fmt.Sprintf("m%d@x", time.Now().UnixNano()), results, c.headers, nil))
+			tk, err := b.store.Ticket(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if moved := tk.State != ticketing.StateTesting; moved != (c.want == moves) {
+				t.Errorf("state %s: moved %v, want %s", tk.State, moved, c.want)
+			}
+			if c.want != moves && len(proposedIPs(t, b.store, id)) != 0 {
+				t.Errorf("its IP was proposed")
+			}
+			flag := map[string]ticketing.FlagKind{stranger: ticketing.FlagStranger, untrusted: ticketing.FlagUntrusted}[c.want]
+			if c.want != moves && tk.FlagKind != flag {
+				t.Errorf("flag %q (%s), want %q", tk.FlagKind, tk.Flag, flag)
+			}
+			got := b.mailTo(requester)[before:]
+			switch {
+			case c.answer == "" && len(got) != 0:
+				t.Errorf("the requester got %v", got)
+			case c.want == untrusted && !slices.Equal(got, []string{untrustedKind}):
+				t.Errorf("the requester got %v, want the acknowledgement", got)
+			}
+			for _, other := range []string{"evil@evil.example", "protocollo@comune.venezia.it", "k.bianchi+test@comune.venezia.it"} {
+				if got := b.mailTo(other); len(got) != 0 {
+					t.Errorf("%s got %v", other, got)
+				}
+			}
+		})
+	}
+}
