@@ -3,10 +3,13 @@ package mailbot
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
 
+	"mailbot/internal/formgen"
+	"mailbot/parsers"
 	"mailbot/ticketing"
 )
 
@@ -78,5 +81,41 @@ func TestLookalikeSendersAreNotOnTheCase(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFormOfAnotherEnteRenamesNothing: a referent of the Comune di Venezia's case sending an
+// Informativa of the Comune di Padova (its name, codice fiscale and IPA code): the case keeps
+// Venezia's name and codes (it was renamed "Comune di Padova" with Venezia's IPA code, in every
+// mail about the case), staff see Padova's codice fiscale as a conflict, and the form's IBAN
+// waits for a person.
+func TestFormOfAnotherEnteRenamesNothing(t *testing.T) {
+	b := newCaseBench(t)
+	id := b.openCase("k.bianchi@comune.venezia.it", ticketing.StateTesting)
+	before, _ := b.store.Ticket(context.Background(), id)
+	v := maps.Clone(formgen.Fixtures()[0].Values)
+	v["ente.denominazione"] = "Comune di Padova"
+	v["ente.codice_fiscale"] = "00644060287"
+	v["ente.codice_ipa"] = "c_g224"
+	v["tipi_dovuto.iban"] = "IT60X0542811101000000123456"
+	doc, err := formgen.Fill(parsers.FormInformativaGenerale, formgen.FormatDOCX, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.process(mimeMail("k.bianchi@comune.venezia.it", CallCenter, "Re: ["+id+"]", fmt.Sprintf("o%d@x", time.Now().UnixNano()),
+		"Modulo aggiornato.", nil, map[string][]byte{"informativa.docx": doc}))
+	tk, _ := b.store.Ticket(context.Background(), id)
+	if tk.Ente != before.Ente || tk.Ente.Name != "Comune di Venezia" {
+		t.Errorf("ente %+v, want %+v", tk.Ente, before.Ente)
+	}
+	forms, err := b.store.Forms(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(CaseFile(tk.Kind, forms, nil).Conflicts, func(c ticketing.Conflict) bool { return c.Field == parsers.KeyEnteCodiceFiscale }) {
+		t.Errorf("no conflict on the ente's codice fiscale for staff")
+	}
+	if props, _ := b.store.ListProposals(context.Background(), id); len(props) != 1 || props[0].Value != "IT60X0542811101000000123456" {
+		t.Errorf("proposals %+v, want the IBAN", props)
 	}
 }

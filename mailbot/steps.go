@@ -195,6 +195,11 @@ func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, 
 	}
 	ente, services := tk.Ente, tk.Services
 	for _, f := range sources { // later sources win
+		if otherEnte(f, ente) {
+			// A form of another ente renames nothing: the case file shows staff its codes as a
+			// conflict, and the case keeps the name that goes with its own codes.
+			continue
+		}
 		if v := f.Field(parsers.KeyEnteDenominazione); v != "" {
 			ente.Name = echoText(v, maxEcho) // shown in every mail about the case
 		}
@@ -214,6 +219,16 @@ func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, 
 	}
 	tk.Ente, tk.Services = ente, services
 	return tx.SetEnte(tk.ID, ente, services, now)
+}
+
+// otherEnte tells whether f names an ente other than e: a codice fiscale or IPA code it holds
+// differs from e's.
+func otherEnte(f ticketing.Form, e ticketing.Ente) bool {
+	differ := func(key, known string) bool {
+		v := strings.ReplaceAll(f.Field(key), " ", "")
+		return known != "" && v != "" && !strings.EqualFold(v, strings.ReplaceAll(known, " ", ""))
+	}
+	return differ(parsers.KeyEnteCodiceFiscale, e.CodiceFiscale) || differ(parsers.KeyEnteCodiceIpa, e.CodiceIPA)
 }
 
 func hasProblem(f ticketing.Form, field string) bool {
