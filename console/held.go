@@ -3,9 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"mailbot/mailbot"
 	"mailbot/templates/say"
@@ -58,14 +56,5 @@ func (s *Server) heldAction(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("console: held reply", "id", id, "staff", me.email, "action", r.PostFormValue("azione"))
 	}
 	s.setFlash(me.hash, res)
-	http.Redirect(w, r, s.back(r, "/risposte-trattenute"), http.StatusSeeOther)
-}
-
-// back is where an action answers: the case page it was pressed on (the form's "torna"), or
-// the list page path.
-func (s *Server) back(r *http.Request, path string) string {
-	if id := strings.TrimSpace(r.PostFormValue("torna")); id != "" {
-		return s.base + "/pratiche/" + url.PathEscape(id)
-	}
-	return s.base + path
+	http.Redirect(w, r, s.base+"/risposte-trattenute", http.StatusSeeOther)
 }

@@ -153,6 +153,14 @@ func (c *Case) options(from mailbot.Choices, me string) []mailbot.Option {
 		for _, p := range c.Proposals {
 			out = append(out, mailbot.Option{Value: strconv.Itoa(p.Seq), Label: "n. " + strconv.Itoa(p.Seq) + ", " + p.Label + ": «" + p.Value + "»"})
 		}
+	case mailbot.ChoicesHeld:
+		for _, h := range c.Held {
+			out = append(out, mailbot.Option{Value: strconv.FormatInt(h.ID, 10), Label: "n. " + strconv.FormatInt(h.ID, 10) + ", «" + h.Subject + "» a " + strings.Join(h.Rcpts, ", ")})
+		}
+	case mailbot.ChoicesKept:
+		for _, m := range c.Kept {
+			out = append(out, mailbot.Option{Value: strconv.FormatInt(m.ID, 10), Label: "n. " + strconv.FormatInt(m.ID, 10) + ", «" + m.Subject + "» da " + m.From})
+		}
 	case mailbot.ChoicesDoubts:
 		for _, d := range c.Doubts {
 			if d.Value != "" && len(d.Readings) == 0 { // confirming one side leaves a conflict standing

@@ -133,14 +133,23 @@ func TestCasePageStartsWithNeeds(t *testing.T) {
 		t.Errorf("the queue does not say the case waits for a proposal:\n%s", q)
 	}
 
-	csrf := field(csrfRE, page)
-	_, body := c.do("POST", "/risposte-trattenute/"+itoa(n.held), url.Values{"azione": {"scarta"}, "csrf": {csrf}, "torna": {id}})
+	// Both are staff commands (#trattenuta, #trattenuto) through Intake.Apply: the page's
+	// version is checked, and each decision is an event of the case.
+	csrf, ver := field(csrfRE, page), field(versionRE, page)
+	_, body := c.do("POST", "/pratiche/"+id, url.Values{"azione": {"trattenuta"}, "risposta": {itoa(n.held)}, "decisione": {"scarta"}, "csrf": {csrf}, "versione": {ver}})
 	if !strings.Contains(body, `id="pratica"`) || !strings.Contains(body, "scartata") || strings.Contains(body, `data-risposta="`) {
 		t.Errorf("dropping the held reply from the case page:\n%s", body)
 	}
-	_, body = c.do("POST", "/trattenuti/"+itoa(n.kept), url.Values{"azione": {"allega"}, "pratica": {id}, "csrf": {csrf}, "torna": {id}})
+	if code, _ := c.do("POST", "/pratiche/"+id, url.Values{"azione": {"trattenuto"}, "messaggio": {itoa(n.kept)}, "decisione": {"allega"}, "csrf": {csrf}, "versione": {ver}}); code != 409 {
+		t.Errorf("a kept message attached from a page older than the case: %d, want 409", code)
+	}
+	_, body = c.do("POST", "/pratiche/"+id, url.Values{"azione": {"trattenuto"}, "messaggio": {itoa(n.kept)}, "decisione": {"allega"}, "csrf": {csrf}, "versione": {field(versionRE, body)}})
 	if !strings.Contains(body, `id="pratica"`) || !strings.Contains(body, "aggiunto alla pratica "+id) || strings.Contains(body, `data-messaggio="`) {
 		t.Errorf("attaching the kept message from the case page:\n%s", body)
+	}
+	evs, _ := e.d.Store.Events(ctx, id)
+	if !slices.ContainsFunc(evs, func(v ticketing.Event) bool { return strings.HasPrefix(v.By, operator) && strings.Contains(v.Text, "scartata") }) {
+		t.Error("dropping the held reply is no event of the case")
 	}
 	msgs, _ := e.d.Store.Messages(ctx, id)
 	if !slices.ContainsFunc(msgs, func(m ticketing.Message) bool { return m.ID == n.kept }) {

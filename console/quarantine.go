@@ -71,5 +71,5 @@ func (s *Server) quarantineAction(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("console: quarantine", "message", id, "staff", me.email, "action", r.PostFormValue("azione"), "ticket", caseID)
 	}
 	s.setFlash(me.hash, msg)
-	http.Redirect(w, r, s.back(r, "/trattenuti"), http.StatusSeeOther)
+	http.Redirect(w, r, s.base+"/trattenuti", http.StatusSeeOther)
 }

@@ -104,6 +104,8 @@ const (
 	ChoicesCatalogs   Choices = "catalogs"    // the public catalogs the case has an entry in
 	ChoicesDoubts     Choices = "doubts"      // the values of the case file in doubt with a value read
 	ChoicesProposals  Choices = "proposals"   // the case's pending proposals, by number
+	ChoicesHeld       Choices = "held"        // the case's automatic replies held back, by number
+	ChoicesKept       Choices = "kept"        // the messages kept outside any case that are about it
 )
 
 func integrationOnly(tk *ticketing.Ticket) bool { return tk.Kind == ticketing.KindIntegration }
@@ -237,6 +239,30 @@ var Commands = []Command{
 			return strings.TrimSpace(f.Get("proposta") + " " + f.Get("motivo")), nil, nil
 		},
 		run: (*Intake).rejectProposal},
+	{Name: "trattenuta", Args: "N invia|scarta", Help: say.Text("cmd.trattenuta.help"), Who: AnyStaff, Form: "trattenuta",
+		// Each held reply also has its own buttons at the top of the case page.
+		Console: ConsoleForm{Title: say.Text("cmd.trattenuta.title"), Submit: say.Text("cmd.trattenuta.submit"), Fields: []FormField{
+			{Name: "risposta", Label: say.Text("cmd.trattenuta.label.risposta"), Input: InputChoice, From: ChoicesHeld},
+			{Name: "decisione", Label: say.Text("cmd.trattenuta.label.decisione"), Input: InputChoice, Options: []Option{{"invia", "invia"}, {"scarta", "scarta"}}}}},
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			if f.Get("risposta") == "" || f.Get("decisione") == "" {
+				return "", nil, errors.New(say.Text("cmd.trattenuta.missing"))
+			}
+			return f.Get("risposta") + " " + f.Get("decisione"), nil, nil
+		},
+		run: (*Intake).decideHeld},
+	{Name: "trattenuto", Args: "N allega|scarta", Help: say.Text("cmd.trattenuto.help"), Who: AnyStaff, Form: "trattenuto",
+		// Each kept message about the case also has its own buttons at the top of the case page.
+		Console: ConsoleForm{Title: say.Text("cmd.trattenuto.title"), Submit: say.Text("cmd.trattenuto.submit"), Fields: []FormField{
+			{Name: "messaggio", Label: say.Text("cmd.trattenuto.label.messaggio"), Input: InputChoice, From: ChoicesKept},
+			{Name: "decisione", Label: say.Text("cmd.trattenuto.label.decisione"), Input: InputChoice, Options: []Option{{"allega", "allega"}, {"scarta", "scarta"}}}}},
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			if f.Get("messaggio") == "" || f.Get("decisione") == "" {
+				return "", nil, errors.New(say.Text("cmd.trattenuto.missing"))
+			}
+			return f.Get("messaggio") + " " + f.Get("decisione"), nil, nil
+		},
+		run: (*Intake).decideKept},
 	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: say.Text("cmd.credenziali.help"), Who: AnyStaff, Lines: true,
 		Verb: "send-credentials", CLIArgs: "-env collaudo|esercizio -values FILE.toml", Input: CLICredentials, Form: "credenziali",
 		Console: ConsoleForm{Title: say.Text("cmd.credenziali.title"), Submit: say.Text("cmd.credenziali.submit"), Secret: true, Shown: integrationOnly,
