@@ -148,7 +148,9 @@ func TestCasePageStartsWithNeeds(t *testing.T) {
 		t.Errorf("attaching the kept message from the case page:\n%s", body)
 	}
 	evs, _ := e.d.Store.Events(ctx, id)
-	if !slices.ContainsFunc(evs, func(v ticketing.Event) bool { return strings.HasPrefix(v.By, operator) && strings.Contains(v.Text, "scartata") }) {
+	if !slices.ContainsFunc(evs, func(v ticketing.Event) bool {
+		return strings.HasPrefix(v.By, operator) && strings.Contains(v.Text, "scartata")
+	}) {
 		t.Error("dropping the held reply is no event of the case")
 	}
 	msgs, _ := e.d.Store.Messages(ctx, id)
