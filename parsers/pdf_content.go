@@ -86,6 +86,7 @@ func pdfReadPage(page pdfValue, b *pdfBudget) (pg pdfPage) {
 		if r := recover(); r != nil {
 			pg = in.page
 		}
+		in.releaseFonts()
 	}()
 	in.g = pdfGState{ctm: pdfIdentity, th: 1}
 	in.run(page.Key("Contents"), 0)
@@ -126,6 +127,7 @@ func pdfPageTitle(page pdfValue, b *pdfBudget) (title string) {
 			title = pdfTitleLine(in.page)
 		}
 		pdfPutGlyphs(in.page.glyphs)
+		in.releaseFonts()
 	}()
 	in.g = pdfGState{ctm: pdfIdentity, th: 1}
 	in.onET = func() bool {
@@ -175,6 +177,7 @@ type pdfInterp struct {
 	stop         bool
 	boxes        []pdfBox
 	strokes      [][4]float64 // diagonal segments
+	loaded       []*pdfFont   // fonts whose tables go back to pdfFontTables after the page
 	fontDict     pdfValue     // the resources' /Font, once read
 	fontDictRead bool
 	// the glyph width scale and size of the last string shown, and what they were worked
@@ -457,11 +460,14 @@ func (in *pdfInterp) font(name string) *pdfFont {
 	var f *pdfFont
 	if len(in.fonts) < 64 {
 		if !in.fontDictRead {
-			// Resolved once: the library parses an indirect object again each time.
+			// Looked up once a page, not at every Tf.
 			in.fontDict, in.fontDictRead = in.res.Key("Font"), true
 		}
 		f = loadPDFFont(in.fontDict.Key(name), in.b)
 		in.fonts[name] = f
+		if f != nil && f.pooled {
+			in.loaded = append(in.loaded, f)
+		}
 	}
 	return f
 }
@@ -476,6 +482,7 @@ type pdfFont struct {
 	wArr    []float64    // simple font widths from FirstChar
 	dw      float64      // composite font default width
 	one     *[256]string // a simple font's text of each code, from toUni and simple together
+	pooled  bool         // one is from pdfFontTables
 }
 
 // pdfFallbackFont reads codes as Latin-1 when a font is missing.
@@ -591,7 +598,13 @@ func loadPDFFont(v pdfValue, b *pdfBudget) *pdfFont {
 	}
 	// A simple font: its codes are one byte, their text one table (the CMap's text, else the
 	// encoding's), one lookup per glyph.
-	var one [256]string
+	wingdings := strings.Contains(v.Key("BaseFont").Name(), "Wingdings")
+	if tu.Kind() != pkStream && !wingdings {
+		f.one = f.simple // the encoding's table as it is
+		return f
+	}
+	one := pdfGetFontTable()
+	f.pooled = true
 	var mapped [256]bool
 	if tu.Kind() == pkStream {
 		n := 0
@@ -607,7 +620,7 @@ func loadPDFFont(v pdfValue, b *pdfBudget) *pdfFont {
 			mapped = [256]bool{}
 		}
 	}
-	if strings.Contains(v.Key("BaseFont").Name(), "Wingdings") {
+	if wingdings {
 		pdfSymbolBoxes(f, strings.Contains(v.Key("BaseFont").Name(), "Wingdings2"))
 	}
 	for c := range one {
@@ -617,8 +630,31 @@ func loadPDFFont(v pdfValue, b *pdfBudget) *pdfFont {
 			one[c] = f.simple[c]
 		}
 	}
-	f.one = &one
+	f.one = one
 	return f
+}
+
+// pdfFontTables keeps simple fonts' tables of text for the next page: a table is read only
+// while its page is (a glyph keeps its text, not the table), and loadPDFFont writes each of
+// its entries.
+var pdfFontTables sync.Pool
+
+func pdfGetFontTable() *[256]string {
+	if t, ok := pdfFontTables.Get().(*[256]string); ok {
+		return t
+	}
+	return new([256]string)
+}
+
+// releaseFonts gives back the tables of the fonts the page loaded, once it is read.
+func (in *pdfInterp) releaseFonts() {
+	for _, f := range in.loaded {
+		if f.pooled {
+			pdfFontTables.Put(f.one)
+			f.one, f.pooled = nil, false
+		}
+	}
+	in.loaded = nil
 }
 
 // pdfSymbolBoxes maps the check boxes of the Wingdings fonts, which Word uses for its check

@@ -108,6 +108,9 @@ type pdfDoc struct {
 	parsed    int
 	maxObjs   int
 	crypt     *pdfCrypt // nil: not encrypted
+	// the elements and entries of the arrays and dictionaries being parsed
+	elems []any
+	kvs   []pdfKV
 }
 
 // pdfObjStm is an object stream, inflated, with where each of its objects starts: its table is
@@ -1014,7 +1017,7 @@ func (p *pdfParser) tokenValue() any {
 	t := p.token()
 	switch t.kind {
 	case tkInt:
-		return t.i
+		return pdfInt(t.i)
 	case tkReal:
 		return t.f
 	}
@@ -1061,7 +1064,7 @@ func (p *pdfParser) object() any {
 	}
 	// An integer: a reference or a definition when two tokens follow that make one.
 	if t.i < 0 || t.i > 1<<32-1 {
-		return t.i
+		return pdfInt(t.i)
 	}
 	save := p.pos
 	t2 := p.token()
@@ -1087,35 +1090,66 @@ func (p *pdfParser) object() any {
 		}
 	}
 	p.pos, p.eof = save, false
-	return t.i
+	return pdfInt(t.i)
 }
 
+// pdfSmallInts are the integers glyph widths and most numbers of a page's objects are, boxed
+// once: an integer in an array or dictionary costs no allocation of its own.
+var pdfSmallInts = func() (t [2048]any) {
+	for i := range t {
+		t[i] = int64(i)
+	}
+	return t
+}()
+
+func pdfInt(n int64) any {
+	if n >= 0 && n < int64(len(pdfSmallInts)) {
+		return pdfSmallInts[n]
+	}
+	return n
+}
+
+// array reads an array's elements onto the document's scratch stack, then copies them into
+// an array of their number: one allocation an array, not one a doubling.
 func (p *pdfParser) array() any {
-	var a pdfArray
+	start := len(p.d.elems)
+	defer func() { p.d.elems = p.d.elems[:start] }()
 	for {
 		save := p.pos
 		t := p.token()
 		if t.kind == tkEOF || t.kind == tkKeyword && string(t.s) == "]" {
-			return a
+			break
 		}
 		p.pos = save
-		a = append(a, p.object())
+		e := p.object()
+		p.d.elems = append(p.d.elems, e)
 	}
+	if len(p.d.elems) == start {
+		return pdfArray(nil)
+	}
+	return slices.Clone(pdfArray(p.d.elems[start:]))
 }
 
 func (p *pdfParser) dictOrStream() any {
-	var d pdfDict
+	start := len(p.d.kvs)
 	for {
 		t := p.token()
 		if t.kind == tkEOF || t.kind == tkKeyword && string(t.s) == ">>" {
 			break
 		}
 		if t.kind != tkName {
+			p.d.kvs = p.d.kvs[:start]
 			panic(fmt.Errorf("unexpected non-name key parsing dictionary"))
 		}
 		k := p.intern(t.s)
-		d = append(d, pdfKV{k, p.object()})
+		v := p.object()
+		p.d.kvs = append(p.d.kvs, pdfKV{k, v})
 	}
+	var d pdfDict
+	if len(p.d.kvs) > start {
+		d = slices.Clone(pdfDict(p.d.kvs[start:]))
+	}
+	p.d.kvs = p.d.kvs[:start]
 	save := p.pos
 	t := p.token()
 	if t.kind != tkKeyword || string(t.s) != "stream" {
