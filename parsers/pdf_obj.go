@@ -1139,7 +1139,7 @@ func (p *pdfParser) dictOrStream() any {
 		}
 		if t.kind != tkName {
 			p.d.kvs = p.d.kvs[:start]
-			panic(fmt.Errorf("unexpected non-name key parsing dictionary"))
+			panic(fmt.Errorf("dictionary key is not a name"))
 		}
 		k := p.intern(t.s)
 		v := p.object()
