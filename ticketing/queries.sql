@@ -90,9 +90,12 @@ VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?);
 INSERT INTO outbox_bodies (id, raw) VALUES (?, ?);
 
 -- name: outbox-due
-SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.mail_from, o.rcpts, b.raw, o.attempts
-FROM outbox o JOIN outbox_bodies b ON b.id = o.id
-WHERE o.state = 'queued' AND o.next_at <= ? ORDER BY o.id LIMIT ?;
+-- The mails are chosen first and their bytes read after: joined before the LIMIT, every queued
+-- mail's bytes went through the sort (a backlog's thousands of replies to send 100).
+SELECT o.id, o.ticket_id, o.message_id, o.kind, o.mail_from, o.rcpts, b.raw, o.attempts
+FROM (SELECT id, COALESCE(ticket_id, '') AS ticket_id, message_id, kind, mail_from, rcpts, attempts
+      FROM outbox WHERE state = 'queued' AND next_at <= ? ORDER BY id LIMIT ?) o
+JOIN outbox_bodies b ON b.id = o.id ORDER BY o.id;
 
 -- name: outbox-next-at
 SELECT min(next_at) FROM outbox WHERE state = 'queued';
