@@ -580,7 +580,9 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 			continue
 		}
 		flush()
-		row := pdfRowItems(bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1))
+		start := len(items)
+		items = pdfAppendRowItems(items, bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1))
+		row := items[start:]
 		if !r.ruled && pdfProseRow(bs) {
 			for k := range row {
 				if row[k].pair && row[k].value != "" && row[k].sig.Kind == "" {
@@ -591,7 +593,6 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 		if hidden {
 			pdfHideItems(row)
 		}
-		items = append(items, row...)
 	}
 	flush()
 	return append(items, yn.end(rowItems)...)
@@ -689,7 +690,12 @@ func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
 // value) whose name is kept in front of the labels after it. A block of labels next to a
 // block of values of as many lines pairs line by line.
 func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) []frItem {
-	items := make([]frItem, 0, len(bs))
+	return pdfAppendRowItems(make([]frItem, 0, len(bs)), bs, right, section, where)
+}
+
+// pdfAppendRowItems is pdfRowItems appending to items: a page's rows go straight into its
+// items, not through a slice a row.
+func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *string, where string) []frItem {
 	pair := func(label, value, doubt string) {
 		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
 			label = *section + " " + label
