@@ -795,6 +795,9 @@ func isPDFDelim(c byte) bool { return pdfClass[c] == pcDelim }
 
 // token reads one token (PDF 32000-1, 7.2), as ledongthuc/pdf's readToken does.
 func (p *pdfParser) token() pdfToken {
+	for p.pos < len(p.b) && pdfClass[p.b[p.pos]] == pcSpace {
+		p.pos++ // white space within the bytes: no call a byte
+	}
 	c := p.getc()
 	for {
 		if isPDFSpace(c) {
@@ -833,8 +836,11 @@ func (p *pdfParser) token() pdfToken {
 		panic(fmt.Errorf("unexpected delimiter %#q", rune(c)))
 	}
 	start := p.pos - 1
+	for p.pos < len(p.b) && pdfClass[p.b[p.pos]] == pcRegular {
+		p.pos++
+	}
 	for {
-		c := p.getc()
+		c := p.getc() // the end of the bytes, as there
 		if isPDFDelim(c) || isPDFSpace(c) {
 			p.ungetc()
 			break
@@ -963,6 +969,18 @@ loop:
 }
 
 func (p *pdfParser) name() []byte {
+	// Most names are plain letters ending inside the bytes: a slice of them, not a copy.
+	for j := p.pos; j < len(p.b) && j-p.pos <= 256; j++ {
+		c := p.b[j]
+		if c == '#' {
+			break
+		}
+		if pdfClass[c] != pcRegular {
+			name := p.b[p.pos:j]
+			p.pos = j
+			return name
+		}
+	}
 	b := p.tmp[:0]
 	for {
 		c := p.getc()
