@@ -159,8 +159,8 @@ func pdfOpen(ctx context.Context, data []byte, maxObjects int) (d *pdfDoc, err e
 			d, err = nil, pdfPanicErr(r)
 		}
 	}()
-	// A header ledongthuc/pdf refuses is mended (pdfInput did it): only a file too short
-	// for one is refused.
+	// A header ledongthuc/pdf refused was mended before it read the file: only a file
+	// too short for one is refused.
 	if len(data) < 9 {
 		return nil, fmt.Errorf("not a PDF file: invalid header")
 	}
