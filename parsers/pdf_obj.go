@@ -607,14 +607,12 @@ func (v pdfValue) Keys() []string {
 	if d == nil {
 		return nil
 	}
-	keys := []string{}
+	keys := make([]string, 0, len(d))
 	for _, kv := range d {
-		if !slices.Contains(keys, kv.k) {
-			keys = append(keys, kv.k)
-		}
+		keys = append(keys, kv.k)
 	}
 	slices.Sort(keys)
-	return keys
+	return slices.Compact(keys)
 }
 
 func (v pdfValue) Index(i int) pdfValue {
