@@ -24,9 +24,10 @@ type Case struct {
 	Events     []ticketing.Event
 	Messages   []Mail
 	Forms      []ticketing.Form
-	Doubts     []mailbot.Doubt // values of the case file to confirm or correct
-	Proposals  []Proposal      // values proposed by mail, pending
-	Held       []HeldReply     // automatic replies held back by an hourly cap
+	Doubts     []mailbot.Doubt         // values of the case file to confirm or correct
+	Proposals  []Proposal              // values proposed by mail, pending
+	Senders    []ticketing.SenderDoubt // messages not acted on because of their sender
+	Held       []HeldReply             // automatic replies held back by an hourly cap
 	Kept       []ticketing.Message
 	Last       *Mail // the referent's last message
 	Actions    []Action

@@ -82,8 +82,8 @@ func TestFormsMatchCommands(t *testing.T) {
 }
 
 // fullCase is a case that is offered every action: an integration case with states to move
-// to, catalogs, a value in doubt, a proposal, a held reply, a kept message and, when flagged, a
-// flag.
+// to, catalogs, a value in doubt, a proposal, a held reply, a kept message, a message from a
+// stranger and, when flagged, a flag.
 func fullCase(flagged bool) *Case {
 	tk := &ticketing.Ticket{ID: "INT-2026-00001", Kind: ticketing.KindIntegration, State: ticketing.StateAwaitingDocuments,
 		Requester: referent, UpdatedAt: time.Now()}
@@ -97,8 +97,9 @@ func fullCase(flagged bool) *Case {
 				Readings: []ticketing.Reading{{Value: "80007580279"}, {Value: "00339370272"}}}},
 		Proposals: []Proposal{{Label: "IBAN di accredito", Proposal: ticketing.Proposal{TicketID: tk.ID, Seq: 1, Field: "tipi_dovuto.iban",
 			Old: "IT55R0306902117100000046001", Value: "IT60X0542811101000000123456", State: ticketing.ProposalPending}}},
-		Held: []HeldReply{{OutMail: ticketing.OutMail{ID: 7, TicketID: tk.ID, Rcpts: []string{referent}}, Subject: "Re: richiesta"}},
-		Kept: []ticketing.Message{{ID: 9, Subject: "Fuori ufficio", From: referent}}}
+		Held:    []HeldReply{{OutMail: ticketing.OutMail{ID: 7, TicketID: tk.ID, Rcpts: []string{referent}}, Subject: "Re: richiesta"}},
+		Kept:    []ticketing.Message{{ID: 9, Subject: "Fuori ufficio", From: referent}},
+		Senders: []ticketing.SenderDoubt{{ID: 11, Subject: "Esiti", From: "tester@evil.example", Kind: ticketing.SenderDoubtStranger}}}
 	c.Actions = actions(c, operator)
 	return c
 }

@@ -14,8 +14,8 @@ import (
 	"mailbot/ticketing"
 )
 
-// What a case needs from a person, shown first on its page: the values in doubt, the replies
-// held back, the messages kept outside any case that are about it, its flag, and the referent's
+// What a case needs from a person, shown first on its page: the values in doubt, the messages
+// not acted on because of their sender, the replies held back, the messages kept outside any case that are about it, its flag, and the referent's
 // last message. Each is settled in place.
 
 // HeldReply is an automatic reply of the case held back by an hourly cap.
@@ -35,7 +35,8 @@ type Proposal struct {
 
 // Needs tells whether anything waits for a person's decision.
 func (c *Case) Needs() bool {
-	return len(c.Doubts) > 0 || len(c.Proposals) > 0 || len(c.Held) > 0 || len(c.Kept) > 0 || c.Ticket.FlagKind != ticketing.FlagNone
+	return len(c.Doubts) > 0 || len(c.Proposals) > 0 || len(c.Senders) > 0 || len(c.Held) > 0 || len(c.Kept) > 0 ||
+		c.Ticket.FlagKind != ticketing.FlagNone
 }
 
 // needs reads what the case waits for beside its forms: held replies and quarantined mail.
@@ -55,6 +56,9 @@ func (s *Server) needs(ctx context.Context, c *Case) error {
 			}
 		}
 		c.Proposals = append(c.Proposals, v)
+	}
+	if c.Senders, err = s.store.SenderDoubts(ctx, c.Ticket.ID); err != nil {
+		return err
 	}
 	held, err := s.store.HeldMailOf(ctx, c.Ticket.ID)
 	if err != nil {
@@ -156,6 +160,10 @@ func (c *Case) options(from mailbot.Choices, me string) []mailbot.Option {
 	case mailbot.ChoicesHeld:
 		for _, h := range c.Held {
 			out = append(out, mailbot.Option{Value: strconv.FormatInt(h.ID, 10), Label: "n. " + strconv.FormatInt(h.ID, 10) + ", «" + h.Subject + "» a " + strings.Join(h.Rcpts, ", ")})
+		}
+	case mailbot.ChoicesSenders:
+		for _, d := range c.Senders {
+			out = append(out, mailbot.Option{Value: strconv.FormatInt(d.ID, 10), Label: "n. " + strconv.FormatInt(d.ID, 10) + ", «" + d.Subject + "» da " + d.From})
 		}
 	case mailbot.ChoicesKept:
 		for _, m := range c.Kept {

@@ -186,7 +186,24 @@ func TestQueueWhy(t *testing.T) {
 		{"a proposal flagged once", with(ente, ticketing.FlagProposal), 0, 1, []Reason{{Kind: "flag", Label: ticketing.FlagProposal.Label()}}},
 		{"a proposal and a held reply, no flag", ente, 1, 1, []Reason{{Kind: "proposals", N: 1}, {Kind: "held", N: 1}}},
 	} {
-		if got := why(c.tk, c.held, c.proposals); !slices.Equal(got, c.want) {
+		if got := why(c.tk, c.held, c.proposals, 0); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+	// Messages not acted on because of their sender: once under their own flag, counted otherwise.
+	for _, c := range []struct {
+		name    string
+		tk      ticketing.Ticket
+		senders int
+		want    []Reason
+	}{
+		{"a stranger's message flagged once", with(ente, ticketing.FlagStranger), 1, []Reason{{Kind: "flag", Label: ticketing.FlagStranger.Label()}}},
+		{"two untrusted messages under their flag", with(ente, ticketing.FlagUntrusted), 2,
+			[]Reason{{Kind: "flag", Label: ticketing.FlagUntrusted.Label()}, {Kind: "senders", N: 2}}},
+		{"a stranger's message under another flag", with(ente, ticketing.FlagProposal), 1,
+			[]Reason{{Kind: "flag", Label: ticketing.FlagProposal.Label()}, {Kind: "senders", N: 1}}},
+	} {
+		if got := why(c.tk, 0, 0, c.senders); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
 	}

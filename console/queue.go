@@ -65,14 +65,14 @@ type Row struct {
 // Reason is one reason a case waits for the Region, told by the template: the kind of its flag,
 // its held replies or pending proposals (N of them), or the Region's step of its state.
 type Reason struct {
-	Kind  string // "flag", "held", "proposals", "step"
+	Kind  string // "flag", "held", "proposals", "senders", "step"
 	N     int
 	Label string // of the flag's kind, or of the state
 }
 
 // why says why a case waits for the Region, from what code knows of it (its flag's kind, its
 // held replies and proposals, its state's turn), never from the flag's text.
-func why(tk ticketing.Ticket, held, proposals int) []Reason {
+func why(tk ticketing.Ticket, held, proposals, senders int) []Reason {
 	var out []Reason
 	if tk.FlagKind != ticketing.FlagNone {
 		out = append(out, Reason{Kind: "flag", Label: tk.FlagKind.Label()})
@@ -82,6 +82,9 @@ func why(tk ticketing.Ticket, held, proposals int) []Reason {
 	}
 	if held > 1 || held == 1 && tk.FlagKind != ticketing.FlagHeld {
 		out = append(out, Reason{Kind: "held", N: held})
+	}
+	if senders > 1 || senders == 1 && tk.FlagKind != ticketing.FlagStranger && tk.FlagKind != ticketing.FlagUntrusted {
+		out = append(out, Reason{Kind: "senders", N: senders})
 	}
 	if len(out) == 0 && tk.WaitingOn == ticketing.WaitingRegione {
 		out = append(out, Reason{Kind: "step", Label: ticketing.StateLabel(tk.State)})
@@ -199,10 +202,14 @@ func (s *Server) buildQueue(ctx context.Context, f Filter, me string) (*Queue, e
 	if err != nil {
 		return nil, err
 	}
+	senders, err := s.store.SenderDoubtCounts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cal, now := s.cfg.WorkCalendar(), s.now()
 	for _, tk := range list {
 		q.Rows = append(q.Rows, Row{Ticket: tk, Waiting: cal.WorkingDaysBetween(tk.StateSince, now), StateLabel: ticketing.StateLabel(tk.State),
-			Why: why(tk, held[tk.ID], proposals[tk.ID])})
+			Why: why(tk, held[tk.ID], proposals[tk.ID], senders[tk.ID])})
 	}
 	return q, nil
 }

@@ -106,6 +106,7 @@ const (
 	ChoicesProposals  Choices = "proposals"   // the case's pending proposals, by number
 	ChoicesHeld       Choices = "held"        // the case's automatic replies held back, by number
 	ChoicesKept       Choices = "kept"        // the messages kept outside any case that are about it
+	ChoicesSenders    Choices = "senders"     // the case's messages not acted on because of their sender
 )
 
 func integrationOnly(tk *ticketing.Ticket) bool { return tk.Kind == ticketing.KindIntegration }
@@ -263,6 +264,17 @@ var Commands = []Command{
 			return f.Get("messaggio") + " " + f.Get("decisione"), nil, nil
 		},
 		run: (*Intake).decideKept},
+	{Name: "verificato", Args: "N", Help: say.Text("cmd.verificato.help"), Who: AnyStaff, Form: "verificato",
+		// Each such message also has its own button at the top of the case page.
+		Console: ConsoleForm{Title: say.Text("cmd.verificato.title"), Submit: say.Text("cmd.verificato.submit"), Fields: []FormField{
+			{Name: "messaggio", Label: say.Text("cmd.verificato.label.messaggio"), Input: InputChoice, From: ChoicesSenders}}},
+		FromForm: func(f FormValues, _ string) (string, map[string]string, error) {
+			if f.Get("messaggio") == "" {
+				return "", nil, errors.New(say.Text("cmd.verificato.missing"))
+			}
+			return f.Get("messaggio"), nil, nil
+		},
+		run: (*Intake).checkedSender},
 	{Name: "credenziali", Args: "collaudo|esercizio, poi righe chiave: valore", Help: say.Text("cmd.credenziali.help"), Who: AnyStaff, Lines: true,
 		Verb: "send-credentials", CLIArgs: "-env collaudo|esercizio -values FILE.toml", Input: CLICredentials, Form: "credenziali",
 		Console: ConsoleForm{Title: say.Text("cmd.credenziali.title"), Submit: say.Text("cmd.credenziali.submit"), Secret: true, Shown: integrationOnly,

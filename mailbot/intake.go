@@ -266,6 +266,7 @@ func (in *Intake) recordTx(tx *ticketing.Tx, p Prepared, now time.Time) error {
 	if err := tx.AddCopy(id, m.Mailbox, m.UIDValidity, m.UID); err != nil {
 		return err
 	}
+	msg.rec = id
 	if err := in.respond(tx, tk, msg, m, d, now); err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package mailbot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -117,5 +119,55 @@ func TestFormOfAnotherEnteRenamesNothing(t *testing.T) {
 	}
 	if props, _ := b.store.ListProposals(context.Background(), id); len(props) != 1 || props[0].Value != "IT60X0542811101000000123456" {
 		t.Errorf("proposals %+v, want the IBAN", props)
+	}
+}
+
+// TestSenderDoubtsSettledOneByOne: each message not acted on because of its sender (a stranger,
+// one failing DMARC) is one item for a person, even on a case already flagged for something
+// else; #verificato settles one, refuses a number that is not such a message of the case, and
+// the flag for such messages goes with the last of them.
+func TestSenderDoubtsSettledOneByOne(t *testing.T) {
+	const requester = "k.bianchi@comune.venezia.it"
+	b := newCaseBench(t, func(cfg *Config) { cfg.Staff.TrustedAuthservID = "mx.regione.veneto.it" })
+	id := b.openCase(requester, ticketing.StateTesting)
+	ctx := context.Background()
+	send := func(from string, headers ...string) {
+		b.process(mimeMail(from, CallCenter, "Re: Credenziali ["+id+"]", fmt.Sprintf("s%d@x", time.Now().UnixNano()),
+			"Test positivi.\nIP: 203.0.113.66", headers, nil))
+	}
+	send("tester@evil.example")
+	send(requester, "Authentication-Results: mx.regione.veneto.it; dmarc=fail header.from=comune.venezia.it")
+	doubts, err := b.store.SenderDoubts(ctx, id)
+	if err != nil || len(doubts) != 2 || doubts[0].Kind != ticketing.SenderDoubtStranger || doubts[1].Kind != ticketing.SenderDoubtUntrusted {
+		t.Fatalf("sender doubts %+v, %v: want the stranger's and the untrusted message", doubts, err)
+	}
+	tk, _ := b.store.Ticket(ctx, id)
+	if tk.FlagKind != ticketing.FlagStranger {
+		t.Fatalf("flag %q", tk.FlagKind)
+	}
+	for _, arg := range []string{"0", "x", strconv.FormatInt(doubts[0].ID+1000, 10)} {
+		if _, err := b.in.Apply(ctx, id, "verificato", arg, nil, staffOne); !errors.Is(err, errRefused) {
+			t.Errorf("#verificato %s: %v, want a refusal", arg, err)
+		}
+	}
+	if _, err := b.in.Apply(ctx, id, "verificato", strconv.FormatInt(doubts[0].ID, 10), nil, staffOne); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := b.store.Ticket(ctx, id); tk.FlagKind != ticketing.FlagStranger {
+		t.Errorf("flag %q gone with one message still waiting", tk.FlagKind)
+	}
+	if _, err := b.in.Apply(ctx, id, "verificato", strconv.FormatInt(doubts[0].ID, 10), nil, staffOne); !errors.Is(err, errRefused) {
+		t.Errorf("a message verified twice: %v", err)
+	}
+	if _, err := b.in.Apply(ctx, id, "verificato", strconv.FormatInt(doubts[1].ID, 10), nil, staffOne); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ = b.store.Ticket(ctx, id)
+	left, _ := b.store.SenderDoubts(ctx, id)
+	if tk.FlagKind != ticketing.FlagNone || len(left) != 0 {
+		t.Errorf("flag %q, %d messages left after both were verified", tk.FlagKind, len(left))
+	}
+	if tk.State != ticketing.StateTesting {
+		t.Errorf("state %s: verifying a message acted on it", tk.State)
 	}
 }

@@ -3,6 +3,7 @@ package mailbot
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,6 +204,9 @@ func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 	from := mailaddr.Parse(msg.from()).String()
 	subject := echoText(msg.subject(), maxEcho)
 	in.log.Info("untrusted message: recorded, not acted on", "ticket", tk.ID, "from", from)
+	if err := tx.MarkSenderDoubt(msg.rec, ticketing.SenderDoubtUntrusted); err != nil {
+		return err
+	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventSecurity, By: from, Kind: ticketing.SecurityUntrusted,
 		Text: say.Text("untrusted.event", why, subject)}); err != nil {
 		return err
@@ -214,6 +218,7 @@ func (in *Intake) untrusted(tx *ticketing.Tx, tk *ticketing.Ticket, msg message,
 		}
 	}
 	lines := append([]string{say.Text("staff.line.sender", from), say.Text("staff.line.reason", why)}, senderLines(msg)...)
+	lines = append(lines, say.Text("staff.line.checked", msg.rec))
 	if err := in.notifyStaff(tx, tk, say.Text("untrusted.notice"), now, lines...); err != nil {
 		return err
 	}
@@ -259,6 +264,9 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 	}
 	subject := echoText(msg.subject(), maxEcho)
 	in.log.Info("message from a sender not on the case: recorded, not acted on", "ticket", tk.ID, "from", from)
+	if err := tx.MarkSenderDoubt(msg.rec, ticketing.SenderDoubtStranger); err != nil {
+		return err
+	}
 	if err := tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventMessage, By: from,
 		Text: say.Text("stranger.event", subject)}); err != nil {
 		return err
@@ -285,7 +293,7 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		}
 		return err
 	}
-	lines := append([]string{say.Text("staff.line.sender", from)}, senderLines(msg)...)
+	lines := append(append([]string{say.Text("staff.line.sender", from)}, senderLines(msg)...), say.Text("staff.line.checked", msg.rec))
 	body, err := templates.Render("sender_unknown", staffData{TicketID: tk.ID, Ticket: tk, Lines: lines,
 		StateLabel: ticketing.StateLabel(tk.State), Show: in.cfg.caseRef(tk.ID)})
 	if err != nil {
@@ -295,4 +303,36 @@ func (in *Intake) senderNotOnCase(tx *ticketing.Tx, tk *ticketing.Ticket, msg me
 		Subject: say.Text("stranger.subject", tk.ID), Body: body}
 	_, err = in.post.queue(tx, out, now)
 	return err
+}
+
+// checkedSender is "#verificato N": a person looked at message N, not acted on because of its
+// sender, and it leaves what the case waits for (what it asked, if genuine, they do with the
+// other commands). The case's flag for such messages goes with the last of them.
+func (in *Intake) checkedSender(c call) (string, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(c.arg), 10, 64)
+	if err != nil || id <= 0 {
+		return "", refusal("refuse.checked_number", echoText(c.arg, maxEcho))
+	}
+	d, err := c.tx.SenderDoubt(c.tk.ID, id)
+	if errors.Is(err, ticketing.ErrNotFound) {
+		return "", refusal("refuse.checked_gone", id, c.tk.ID)
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := c.tx.MarkSenderDoubt(id, ""); err != nil {
+		return "", err
+	}
+	res := say.Text("checked.done", id, echoText(d.From, maxEcho), echoText(d.Subject, maxEcho))
+	if err := c.tx.AddEvent(c.tk.ID, ticketing.Event{At: c.now, Type: ticketing.EventSecurity, By: c.by, Text: res}); err != nil {
+		return "", err
+	}
+	if c.tk.FlagKind != ticketing.FlagStranger && c.tk.FlagKind != ticketing.FlagUntrusted {
+		return res, nil
+	}
+	if left, err := c.tx.SenderDoubtsLeft(c.tk.ID); err != nil || left > 0 {
+		return res, err
+	}
+	c.tk.FlagKind, c.tk.Flag = ticketing.FlagNone, ""
+	return res, c.tx.ClearFlag(c.tk.ID, c.by, say.Text("checked.none_left"), c.now)
 }

@@ -20,6 +20,7 @@ import (
 type message struct {
 	env *parsers.Envelope
 	an  *parsers.Analysis // nil when the content could not be analysed
+	rec int64             // its row in the store, once recorded
 }
 
 func (m message) from() string {

@@ -88,3 +88,20 @@ ORDER BY m.id DESC LIMIT 50;
 -- name: console-proposal-counts
 SELECT ticket_id, count(*) FROM proposals
 WHERE state = 'pending' AND ticket_id IN (SELECT value FROM json_each(?1)) GROUP BY ticket_id;
+
+-- name: sender-doubt-set
+UPDATE messages SET sender_doubt = ?2 WHERE id = ?1;
+
+-- name: sender-doubt-get
+SELECT from_addr, subject, sender_doubt FROM messages WHERE id = ?1 AND ticket_id = ?2;
+
+-- name: sender-doubts-of-case
+SELECT id, from_addr, subject, date, received_at, sender_doubt FROM messages
+WHERE ticket_id = ?1 AND sender_doubt != '' ORDER BY id;
+
+-- name: sender-doubt-counts
+SELECT ticket_id, count(*) FROM messages
+WHERE sender_doubt != '' AND ticket_id IN (SELECT value FROM json_each(?1)) GROUP BY ticket_id;
+
+-- name: sender-doubt-left
+SELECT count(*) FROM messages WHERE ticket_id = ?1 AND sender_doubt != '';
