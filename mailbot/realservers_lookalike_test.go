@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ import (
 // from a stranger whose display name is the referent's address, and one whose From names the
 // referent and the stranger move nothing and record no IP. The first two reach nobody; the
 // third, which names the referent first, reaches the referent alone, as the acknowledgement
-// that a person will check.
+// that a person will check. Each is an item for a person, settled by #verificato.
 func TestRealServersLookalikeSenders(t *testing.T) {
 	const (
 		referent = "referente@comune.venezia.it"
@@ -75,6 +76,19 @@ func TestRealServersLookalikeSenders(t *testing.T) {
 	told := mailtest.WaitMessages(t, imapAddr, referent, referentBefore+1, 20*time.Second)
 	if len(told) != referentBefore+1 || !strings.Contains(strings.Join(strings.Fields(textOf(t, told[len(told)-1])), " "), "lo verificherà una persona") {
 		t.Errorf("the referent got %d new messages, want only the acknowledgement that a person will check", len(told)-referentBefore)
+	}
+	// Each of the three waits for a person as an item of its own; one click each settles them.
+	doubts, err := d.Store.SenderDoubts(ctx, id)
+	if err != nil || len(doubts) != 3 {
+		t.Fatalf("%d messages waiting for a person (%v), want the three", len(doubts), err)
+	}
+	for _, m := range doubts {
+		if _, err := d.Intake.Apply(ctx, id, "verificato", strconv.FormatInt(m.ID, 10), nil, staffOne); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tk := h.ticket(id); tk.FlagKind == ticketing.FlagStranger || tk.FlagKind == ticketing.FlagUntrusted || tk.State != ticketing.StateTesting {
+		t.Errorf("flag %q, state %s after the three were verified", tk.FlagKind, tk.State)
 	}
 	list, err := d.Store.Outbox(ctx)
 	if err != nil {
