@@ -291,8 +291,9 @@ func ReadText(text, source string) []Form {
 
 // frSegment is a run of items that belong to one form.
 type frSegment struct {
-	typ   string
-	items []frItem
+	typ    string
+	items  []frItem
+	copied bool // items is a copy, not a run of frBuild's items
 }
 
 // frHeadingType returns the form type a line of text announces, if it reads as a title: the
@@ -338,11 +339,18 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 			}
 		}
 		seg := &segs[len(segs)-1]
-		if seg.items == nil {
-			// At most the items left: one allocation, not one per doubling.
-			seg.items = make([]frItem, 0, len(items)-i)
+		switch {
+		case seg.items == nil:
+			seg.items = items[i : i+1 : i+1] // a run of items is a slice of them, not a copy
+		case !seg.copied && &seg.items[len(seg.items)-1] == &items[i-1]:
+			seg.items = items[i-len(seg.items) : i+1 : i+1]
+		case !seg.copied:
+			// A form's own item stood between: copied, once, with room for the rest.
+			seg.items, seg.copied = append(make([]frItem, 0, len(seg.items)+len(items)-i), seg.items...), true
+			fallthrough
+		default:
+			seg.items = append(seg.items, it)
 		}
-		seg.items = append(seg.items, it)
 	}
 	forms := []Form{}
 	for _, seg := range segs {
@@ -355,7 +363,8 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 			}
 			text.Grow(size)
 			for _, it := range seg.items {
-				text.WriteString(it.label + "\n")
+				text.WriteString(it.label)
+				text.WriteByte('\n')
 			}
 			if typ = lblFindMarker(text.String()); typ == "" && fileName != "" {
 				typ = lblFindMarker(strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSuffix(fileName, path.Ext(fileName))))
