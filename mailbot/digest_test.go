@@ -95,7 +95,7 @@ func TestDigestSaysWhatIsPendingAndWhoMustAct(t *testing.T) {
 		"Dettagli di una pratica: mailbot tickets show ID",
 		"Pratiche con dati letti in dubbio, da confermare (#conferma) o correggere (#campo): 1.",
 		"Pratiche con un messaggio di mittente non verificato, da valutare: 1.",
-		"Pratiche con modifiche proposte per email (IBAN, PEC, email del referente, IP di esercizio), da accettare (#accetta) o respingere (#rifiuta): 1.",
+		"Pratiche con modifiche proposte per email (IBAN, indirizzi email e PEC, IP di esercizio), da accettare (#accetta) o respingere (#rifiuta): 1.",
 		"Modifiche proposte sostituite da una più recente per lo stesso campo dal 30/03/2026 08:00 (non si possono più accettare; si decide la più recente): 1.",
 	} {
 		if !strings.Contains(text, want) {

@@ -15,7 +15,8 @@ import (
 )
 
 // Money and production need a person. Once a case's forms were first complete (it left
-// awaiting_documents), a message that gives another IBAN, ente PEC or referent e-mail changes
+// awaiting_documents), a message that gives another IBAN or any other address (the ente's PEC,
+// the referent's, a software house's or company's contact: guardedFields) changes
 // nothing by itself: the value is taken out of the forms filed with the case and recorded as a
 // proposal (ticketing/proposals.go). Caller IPs for production are always proposals, the first
 // ones too. The case may still move; staff confirm (#accetta N), which records the value as a
@@ -24,8 +25,26 @@ import (
 // open production to their own machines.
 
 // guardedFields are the form values only a person may change once the forms were complete:
-// where the ente's money goes and who speaks for the ente.
-var guardedFields = []string{parsers.KeyTipiDovutoIban, parsers.KeyEntePec, parsers.KeyReferenteEmail}
+// where the ente's money goes, and every address a form names. An address in the case's forms
+// may act on the case (senders.go: caseContacts reads fields of kind e-mail and PEC), so a
+// later form that adds or changes one (a software house's or company's technical contact, the
+// company's PEC) would otherwise hand the case to whoever it names, on the word of a sender
+// that may not be who it claims (many comuni sign nothing). mailbot is sure only with
+// evidence, and the evidence for a new party on the case is a person's acceptance; whoever
+// sends it, as for the IBAN, since an authenticated referent's mailbox can be misused too and
+// one rule for every address is one staff can follow.
+var guardedFields = guarded()
+
+func guarded() []string {
+	keys := []string{parsers.KeyTipiDovutoIban}
+	for key, kind := range fieldKinds() {
+		if kind == parsers.KindEmail || kind == parsers.KindPEC {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys[1:]) // a stable order: proposals are numbered as they are made
+	return keys
+}
 
 // proposeChanges returns the forms of m as the case files them: once the case's forms were
 // first complete, a guarded value differing from the case's is taken out and recorded as a

@@ -557,3 +557,49 @@ func TestRejectedValueSentAgain(t *testing.T) {
 		t.Errorf("#accetta of the rejected proposal: %v, want a refusal saying how to apply the value", err)
 	}
 }
+
+// TestAddedContactNeedsAcceptance (issue 19): an address a later form names (here the software
+// house's technical contact, changed) gains no power over the case by itself: it is a proposal
+// like an IBAN, the case keeps naming the old contact, and the new address's mail moves
+// nothing until staff accept it; then it may report the tests as the software house can.
+func TestAddedContactNeedsAcceptance(t *testing.T) {
+	h, _ := newLifecycle(t)
+	ctx := context.Background()
+	const newcomer = "tecnico@altrasoftware.example.it"
+	h.mail.AddUser(newcomer)
+	id := caseIn(t, h, ticketing.StateTesting)
+	changed := ticked(t, "informativa_generale_venezia.docx", "word/document.xml", softwareHouse, newcomer)
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", "contact@comune.venezia.it",
+		"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": changed}))
+	list := h.proposals(id, 1)
+	if p := list[0]; p.Field != parsers.KeySoftwareHouseEmail || p.Old != softwareHouse || p.Value != newcomer || !p.Pending() {
+		t.Fatalf("proposal %+v, want the software house's new address", p)
+	}
+	if got := h.caseValueOf(id, parsers.KeySoftwareHouseEmail); got != softwareHouse {
+		t.Errorf("software house e-mail %q before anyone accepted the change", got)
+	}
+	results := func(n int) {
+		h.deliver(mimeMail(newcomer, CallCenter, "Re: ["+id+"]", fmt.Sprintf("results%d@altrasoftware.example.it", n),
+			"Buongiorno, i test sono stati superati.\n\nEsito: positivo\nIP: 203.0.113.10", nil, nil))
+	}
+	results(1)
+	wait.For(t, "the newcomer's message recorded as a stranger's", func() bool {
+		return strangerEvent(h, id)
+	})
+	if tk := h.ticket(id); tk.State != ticketing.StateTesting {
+		t.Fatalf("an address only proposed moved the case to %s", tk.State)
+	}
+	if _, err := h.d.Intake.Apply(ctx, id, "accetta", "1", nil, "cli:test"); err != nil {
+		t.Fatal(err)
+	}
+	results(2)
+	h.waitState(id, ticketing.StateProductionSetup)
+}
+
+// strangerEvent tells whether the case recorded a message from a sender it does not name.
+func strangerEvent(h *harness, id string) bool {
+	evs, _ := h.d.Store.Events(context.Background(), id)
+	return slices.ContainsFunc(evs, func(e ticketing.Event) bool {
+		return e.Type == ticketing.EventMessage && e.By == "tecnico@altrasoftware.example.it"
+	})
+}
