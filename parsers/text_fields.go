@@ -301,6 +301,44 @@ func tfServiceWords(v string) (pay, pivot bool) {
 	return pay, pivot
 }
 
+// tfServiceSegs splits a value at the separators between one service and the next:
+// "MyPay: sì — MyPivot: no", "MyPay sì, MyPivot no".
+var tfServiceSegs = regexp.MustCompile(`\s*[,;/|—–\n]\s*|\s+-\s+`)
+
+// tfServiceNo are the words that refuse the service they stand with.
+var tfServiceNo = map[string]bool{"no": true, "non": true, "nessuno": true, "escluso": true, "esclusa": true}
+
+// tfServiceAnswers reads services named without marks. A service named with its own answer
+// ("MyPivot: no", "no MyPivot", "MyPivot non richiesto") is chosen only when the answer is yes:
+// naming an option is not choosing it. An answer standing with both services, or with neither,
+// cannot be told apart: doubt.
+func tfServiceAnswers(v string) (pay, pivot bool, doubt string) {
+	p, q := tfServiceWords(v)
+	if !p || !q {
+		return p, q, "" // one service named: "solo MyPay", "MyPay", "MyPay sì"
+	}
+	answered := false
+	for _, seg := range tfServiceSegs.Split(v, -1) {
+		sp, sq := tfServiceWords(seg)
+		no := false
+		for _, w := range strings.FieldsFunc(strings.ToLower(lblAccents.Replace(seg)), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			no = no || tfServiceNo[w]
+		}
+		switch {
+		case no && sp && sq, no && !sp && !sq:
+			return true, true, say.Text("doubt.service_answer", tfQuote(v))
+		case no:
+			answered = true
+		default:
+			pay, pivot = pay || sp, pivot || sq
+		}
+	}
+	if !answered {
+		return p, q, ""
+	}
+	return pay, pivot, ""
+}
+
 // tfTemplateOptions matches a value that only repeats the options as a blank form prints them,
 // "MyPay / MyPivot", with nothing to say which was chosen.
 var tfTemplateOptions = regexp.MustCompile(`(?i)^\s*my\s*pay\s*[/|]\s*my\s*pivot\s*$|^\s*my\s*pivot\s*[/|]\s*my\s*pay\s*$`)
@@ -316,8 +354,11 @@ func tfServices(values []string) (services []string, recognised bool, doubt stri
 			if tfTemplateOptions.MatchString(v) {
 				doubt = say.Text("doubt.options_as_blank", tfQuote(v))
 			}
-			p, q := tfServiceWords(v)
+			p, q, d := tfServiceAnswers(v)
 			pay, pivot = pay || p, pivot || q
+			if d != "" {
+				doubt = d
+			}
 			continue
 		}
 		var onPay, onPivot, anyOn, ambiguous bool

@@ -1,6 +1,9 @@
 package parsers
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestWrappedValue (held-out batch 4): a free-text value whose next line is more text (a line a
 // client wrapped, or the writer broke) is read whole and left to a person, since where it ends is
@@ -46,6 +49,35 @@ func TestNameAndSurnameInOneValue(t *testing.T) {
 		cognome, _ := f.Fields["referente.cognome"].(string)
 		if nome != c.nome || cognome != c.cognome || f.Provenance["referente.nome"].Sure || cognome != "" && f.Provenance["referente.cognome"].Sure {
 			t.Errorf("%q: nome %q cognome %q (%+v), want %q %q, both in doubt", c.text, nome, cognome, f.Provenance, c.nome, c.cognome)
+		}
+	}
+}
+
+// TestServicesAnsweredOneByOne (held-out batch 4's wording "MyPay: sì — MyPivot: no"): a
+// service named with a "no" is not chosen; naming both with no answer still asks for both, and a
+// "no" that cannot be told to one service is a doubt, never a sure choice.
+func TestServicesAnsweredOneByOne(t *testing.T) {
+	cases := []struct {
+		value string
+		want  []string
+		sure  bool
+	}{
+		{"MyPay: sì — MyPivot: no", []string{"MyPay"}, true},
+		{"MyPay sì, MyPivot no", []string{"MyPay"}, true},
+		{"MyPay; MyPivot non richiesto", []string{"MyPay"}, true},
+		{"no MyPay, MyPivot sì", []string{"MyPivot"}, true},
+		{"MyPay e MyPivot", []string{"MyPay", "MyPivot"}, true},
+		{"MyPay sì MyPivot no", nil, false},
+	}
+	for _, c := range cases {
+		forms := ReadText("Qualificazione Ente-Prodotto\nIntegrazioni: "+c.value+"\n", SourceBody)
+		if len(forms) != 1 {
+			t.Fatalf("%q: %d forms", c.value, len(forms))
+		}
+		f := forms[0]
+		got := frValues(f.Fields["servizi"])
+		if sure := f.Provenance["servizi"].Sure; sure != c.sure || c.sure && strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%q: %v sure %v, want %v sure %v", c.value, got, sure, c.want, c.sure)
 		}
 	}
 }
