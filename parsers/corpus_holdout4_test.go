@@ -28,13 +28,15 @@ import (
 // stand for its colon, and a free-text value followed by more text is read whole as a doubt
 // (`wrapped`) (recall 0.773, sure recall 0.722); words offices use for a field or section
 // ("Domicilio digitale", "Recapito telefonico", "Azienda fornitrice", "Fornitore del
-// gestionale"); "Nome e cognome" with two words gives each field its word, in doubt. Now recall
-// 0.813, sure recall 0.753, 0 sure wrong, 0 false problems. Any sure value that is wrong fails
-// the test; doubts only lower the recall, held to its ratchet.
+// gestionale"); "Nome e cognome" with two words gives each field its word, in doubt (0.813);
+// so does a person written whole beside their section's name ("Payments contact / Referente dei
+// pagamenti: Francesca Menegus"). Now recall 0.823, sure recall 0.753, 0 sure wrong, 0 false
+// problems. Any sure value that is wrong fails the test; doubts only lower the recall, held to
+// its ratchet.
 var holdout4Floor = struct {
 	recall, sureRecall float64
 	maxFalse           int
-}{0.813, 0.752, 0}
+}{0.823, 0.752, 0}
 
 func TestCorpusHoldout4(t *testing.T) {
 	res := corpusRun(t, filepath.Join("..", "testdata", "forms", "holdout4"), 12)

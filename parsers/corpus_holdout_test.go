@@ -71,7 +71,7 @@ var holdoutRatchet = map[string]struct {
 	minRecall                                  float64
 	maxConfidentWrong, maxFalse, maxMissedProb int
 }{
-	"1": {0.367, 0, 0, 2}, // 143/402 = 0.356 since tables by columns under their label (issue 18); 148/402 = 0.368 since batch 4's section names ("Fornitore del gestionale")
+	"1": {0.375, 0, 0, 2}, // 143/402 = 0.356 since tables by columns under their label (issue 18); 148/402 = 0.368 since batch 4's section names ("Fornitore del gestionale"); 151/402 = 0.376 since a person beside their section's name
 	"2": {0.556, 0, 0, 1}, // 75/203 = 0.3695 since notes columns (64/203 before); 113/203 = 0.557 since dot leaders stand for a colon and wrapped values (batch 4)
 	"3": {0.360, 0, 0, 2}, // first, untouched: 76/230 = 0.3304 with 6 sure wrong; then 1 (two values under one label, closed lists), then 0 (cells beside a label); 83/230 = 0.3609 since notes columns
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"mailbot/templates/say"
 )
@@ -488,6 +489,9 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 				sec = p // "Tabella 2: Referente dei pagamenti"
 				continue
 			}
+		} else if p := frSectionLabel(label); p != "" && f.putPerson(lm, p, it, v, fromBody) {
+			sec = p
+			continue
 		}
 		if it.key == "" && byValue[v] {
 			continue
@@ -514,6 +518,39 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		f.put(fd, it, v, fromBody)
 	}
 	choice.finish(f)
+}
+
+// frSectionLabel is the section a pair's label names on its own ("Referente", "Payments
+// contact / Referente dei pagamenti": one of a bilingual label's halves), "" when none.
+func frSectionLabel(label string) string {
+	for _, part := range strings.Split(label, " / ") {
+		if p, _ := lblSectionHeading(part); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// putPerson reads a person written whole beside the name of their section ("Referente dei
+// pagamenti: Francesca Menegus"): two words are the first name and the surname, both for a
+// person to confirm, since the order is a guess; any other value is not read.
+func (f *Form) putPerson(lm *lblMatcher, sec string, it frItem, v string, fromBody bool) bool {
+	nome, okN := lm.byKey[sec+"nome"]
+	cognome, okC := lm.byKey[sec+"cognome"]
+	words := strings.Fields(v)
+	if !okN || !okC || len(words) != 2 || strings.ContainsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) && r != ' ' && r != '\'' }) {
+		return false
+	}
+	if _, read := f.Fields[nome.Key]; read {
+		return false
+	}
+	if _, read := f.Fields[cognome.Key]; read {
+		return false
+	}
+	it.sig = Signal{SigTwoValues, say.Text("doubt.person_whole", tfQuote(v))}
+	f.put(nome, it, words[0], fromBody)
+	f.put(cognome, it, words[1], fromBody)
+	return true
 }
 
 // frIsCaption reports whether a label only numbers a table or section: "Tabella 2", "Sezione B".

@@ -81,3 +81,22 @@ func TestServicesAnsweredOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// TestPersonBesideSection (held-out batch 4): a person written whole beside their section's
+// name ("Referente: Mario Rossi", a bilingual "Payments contact / Referente dei pagamenti: …")
+// gives the first name and the surname, both for a person to confirm.
+func TestPersonBesideSection(t *testing.T) {
+	for _, line := range []string{"Referente: Mario Rossi", "Payments contact / Referente dei pagamenti: Mario Rossi"} {
+		forms := ReadText("Informativa generale\n"+line+"\nEmail: m.rossi@comune.stra.ve.it\n", SourceBody)
+		if len(forms) != 1 {
+			t.Fatalf("%q: %d forms", line, len(forms))
+		}
+		f := forms[0]
+		if f.Fields["referente.nome"] != "Mario" || f.Fields["referente.cognome"] != "Rossi" || f.Provenance["referente.nome"].Sure || f.Provenance["referente.cognome"].Sure {
+			t.Errorf("%q: %v %v", line, f.Fields, f.Provenance)
+		}
+		if !f.Provenance["referente.email"].Sure {
+			t.Errorf("%q: the e-mail under it is in doubt: %+v", line, f.Provenance["referente.email"])
+		}
+	}
+}
