@@ -257,14 +257,17 @@ func resentRejected(tx *ticketing.Tx, known []ticketing.Proposal, key, value str
 // proposal for the same field is superseded. Caller IPs add to the case's list, so an older
 // IP proposal is superseded only when p holds every one of its addresses (otherwise both wait,
 // and accepting either takes nothing of the other's away).
+// known is updated in place, so that a later form of the same message compares with what waits
+// now, not with what waited before it.
 func supersede(tx *ticketing.Tx, p ticketing.Proposal, known []ticketing.Proposal, now time.Time) error {
-	for _, k := range known {
+	for i, k := range known {
 		if !k.Pending() || k.Seq >= p.Seq || !replaces(p, k) {
 			continue
 		}
 		if err := tx.SupersedeProposal(k.TicketID, k.Seq, p.Seq, now); err != nil {
 			return err
 		}
+		known[i].State, known[i].SupersededBy = ticketing.ProposalSuperseded, p.Seq
 		if err := tx.AddEvent(k.TicketID, ticketing.Event{At: now, Type: ticketing.EventProposal, By: "mailbot",
 			Text: say.Text("proposal.event_superseded", k.Seq, p.Seq, FieldLabel(k.FormType, k.Field), echoText(k.Value, maxEcho), echoText(p.Value, maxEcho))}); err != nil {
 			return err

@@ -491,6 +491,22 @@ func TestNewerProposalSupersedesOlder(t *testing.T) {
 	if list[2].State != ticketing.ProposalSuperseded || list[3].State != ticketing.ProposalSuperseded || list[2].SupersededBy != 5 || !list[4].Pending() {
 		t.Errorf("IP proposals %+v, want n. 3 and 4 superseded by n. 5", list[2:])
 	}
+
+	// n. 6 waits with the first IBAN; then one message holds two informative: the first
+	// supersedes n. 6 with another IBAN (n. 7), the second sends n. 6's value again, which is
+	// proposed anew (n. 8), not taken for a value still waiting.
+	informativa := func(v string) []byte {
+		return ticked(t, "informativa_generale_venezia.docx", "word/document.xml", old, v)
+	}
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", "iban-6@comune.venezia.it",
+		"Buongiorno, in allegato l'informativa aggiornata.", nil, map[string][]byte{"informativa.docx": informativa(first)}))
+	h.proposals(id, 6)
+	h.deliver(mimeMail("Mario Rossi <"+referent+">", CallCenter, "Re: ["+id+"]", "iban-7@comune.venezia.it",
+		"Buongiorno, due versioni dell'informativa.", nil, map[string][]byte{"informativa-a.docx": informativa(old), "informativa-b.docx": informativa(first)}))
+	list = h.proposals(id, 8)
+	if list[5].SupersededBy != 7 || list[6].SupersededBy != 8 || !list[7].Pending() || list[7].Value != first {
+		t.Errorf("two informative in one message: %+v, want n. 6 superseded by n. 7, n. 7 by n. 8, n. 8 waiting with %s", list[5:], first)
+	}
 }
 
 // TestRejectedValueSentAgain (issue 19): a value staff rejected, sent again, reopens nothing:
