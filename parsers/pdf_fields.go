@@ -375,7 +375,7 @@ func pdfRowLabel(rows []pdfRow, x, y0, y1 float32, first bool) string {
 			continue
 		}
 		var left []pdfBlock
-		for _, b := range r.blocks() {
+		for _, b := range r.blocks(nil) {
 			if b.lines[len(b.lines)-1].x1() <= x+1 && slices.IndexFunc(b.lines, func(c pdfCell) bool { return c.x1() > x+1 }) < 0 {
 				left = append(left, b)
 			}

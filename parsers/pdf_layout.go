@@ -54,6 +54,47 @@ func (c pdfCell) text() string {
 	return b.String()
 }
 
+// pdfArena hands out a page's words, cells and blocks from shared arrays: a line or a row
+// takes a slice of a chunk, capped so that an append copies, not an array of its own. A nil
+// arena allocates each.
+type pdfArena struct {
+	words  []pdfWord
+	cells  []pdfCell
+	blocks []pdfBlock
+}
+
+// pdfTake returns n elements of *chunk (length n, capacity n), starting a new chunk of at
+// least min elements when the one in hand is full.
+func pdfTake[T any](chunk *[]T, n, least int) []T {
+	c := *chunk
+	if cap(c)-len(c) < n {
+		c = make([]T, 0, max(n, least))
+	}
+	*chunk = c[:len(c)+n]
+	return c[len(c) : len(c)+n : len(c)+n]
+}
+
+func (a *pdfArena) takeWords(n int) []pdfWord {
+	if a == nil {
+		return make([]pdfWord, n)
+	}
+	return pdfTake(&a.words, n, 128)
+}
+
+func (a *pdfArena) takeCells(n int) []pdfCell {
+	if a == nil {
+		return make([]pdfCell, n)
+	}
+	return pdfTake(&a.cells, n, 64)
+}
+
+func (a *pdfArena) takeBlocks(n int) []pdfBlock {
+	if a == nil {
+		return make([]pdfBlock, n)
+	}
+	return pdfTake(&a.blocks, n, 32)
+}
+
 // pdfLine is the text on one baseline, split into cells at wide gaps.
 type pdfLine struct {
 	y, size float32
@@ -80,6 +121,7 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 		slices.SortStableFunc(gs, byY)
 	}
 	var lines []pdfLine
+	var arena pdfArena
 	for i := 0; i < len(gs); {
 		y, size := gs[i].y, max(gs[i].size, 1)
 		j := i + 1
@@ -91,7 +133,7 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 		if !slices.IsSortedFunc(run, pdfByX) {
 			slices.SortStableFunc(run, pdfByX)
 		}
-		if l := pdfSplitLine(run, size); len(l.cells) > 0 {
+		if l := pdfSplitLine(run, size, &arena); len(l.cells) > 0 {
 			l.y = y
 			for k := range l.cells {
 				l.cells[k].y = y
@@ -116,7 +158,7 @@ func pdfByX(a, b pdfGlyph) int {
 // pdfSplitLine cuts a line into words (a space glyph or a gap over 0.15 em) and cells (a gap
 // over 0.8 em: a column, or a tab stop). The line's words share one string and one array,
 // which the cells slice.
-func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
+func pdfSplitLine(run []pdfGlyph, size float32, arena *pdfArena) pdfLine {
 	l := pdfLine{size: size}
 	type span struct {
 		from, to int // the word's bytes in text
@@ -159,7 +201,7 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 		return l
 	}
 	all := string(text)
-	words := make([]pdfWord, len(spans))
+	words := arena.takeWords(len(spans))
 	cells := 0
 	for i, sp := range spans {
 		w := all[sp.from:sp.to]
@@ -173,7 +215,7 @@ func pdfSplitLine(run []pdfGlyph, size float32) pdfLine {
 			cells++
 		}
 	}
-	l.cells = make([]pdfCell, 0, cells)
+	l.cells = arena.takeCells(cells)[:0]
 	for i := 0; i < len(spans); {
 		j := i + 1
 		for j < len(spans) && !spans[j].cell {
@@ -398,27 +440,32 @@ func (b pdfBlock) texts() []string {
 	return out
 }
 
-// blocks returns the row's columns, left to right.
-func (r pdfRow) blocks() []pdfBlock {
-	// Two passes: the columns and their cells counted, then the cells put in one array.
-	var bs []pdfBlock
-	var count []int
+// blocks returns the row's columns, left to right, taken from the page's arena (nil: allocated).
+func (r pdfRow) blocks(arena *pdfArena) []pdfBlock {
+	// Two passes: the columns and their cells counted, then the blocks and cells taken at
+	// their sizes.
+	var colsBuf, countBuf [16]int
+	cols, count := colsBuf[:0], countBuf[:0]
 	n := 0
 	for _, l := range r.lines {
 		for _, c := range l.cells {
-			k := slices.IndexFunc(bs, func(b pdfBlock) bool { return b.col == c.col })
+			k := slices.Index(cols, c.col)
 			if k < 0 {
-				if bs == nil {
-					bs, count = make([]pdfBlock, 0, len(l.cells)), make([]int, 0, len(l.cells))
-				}
-				bs, count = append(bs, pdfBlock{col: c.col}), append(count, 0)
-				k = len(bs) - 1
+				cols, count = append(cols, c.col), append(count, 0)
+				k = len(cols) - 1
 			}
 			count[k]++
 			n++
 		}
 	}
-	all := make([]pdfCell, n)
+	var bs []pdfBlock
+	if len(cols) > 0 {
+		bs = arena.takeBlocks(len(cols))
+	}
+	for k, col := range cols {
+		bs[k] = pdfBlock{col: col}
+	}
+	all := arena.takeCells(n)
 	off := 0
 	for k := range bs {
 		bs[k].lines = all[off : off : off+count[k]]
@@ -521,6 +568,8 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	for _, l := range lines {
 		cells += len(l.cells)
 	}
+	// The rows' blocks hold every cell once, in at most as many blocks: one array of each.
+	arena := pdfArena{cells: make([]pdfCell, 0, cells), blocks: make([]pdfBlock, 0, cells)}
 	items := make([]frItem, 0, cells) // about one item a cell: grown once, if ever
 	var text []string                 // consecutive one-column rows, read as lines of text
 	textRow, textHidden := 0, false
@@ -548,7 +597,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	var yn pdfYesNo
 	rowItems := func(bs []pdfBlock, where string) []frItem { return pdfRowItems(bs, right, &section, where) }
 	for i, r := range rows {
-		bs := r.blocks()
+		bs := r.blocks(&arena)
 		hidden := r.hidden()
 		it, ok := yn.row(bs, fmt.Sprintf("pagina %d, riga %d", page, i+1), rowItems)
 		if hidden {
