@@ -381,7 +381,8 @@ func (b pdfBlock) label() string {
 	if len(b.lines) == 1 {
 		return strings.TrimRight(strings.TrimSpace(strings.TrimRight(b.lines[0].text(), " :*")), " :*")
 	}
-	return strings.TrimRight(strings.TrimSpace(strings.Join(b.texts(), " ")), " :*")
+	var buf [4]string
+	return strings.TrimRight(strings.TrimSpace(strings.Join(b.appendTexts(buf[:0]), " ")), " :*")
 }
 
 // value joins the lines of a cell: a line that wrapped because the next word did not fit
@@ -432,12 +433,14 @@ func pdfJoinsPhrase(last, first string) bool {
 	return lblStop[word(last)] || lblStop[word(first)]
 }
 
-func (b pdfBlock) texts() []string {
-	out := make([]string, len(b.lines))
-	for i, l := range b.lines {
-		out[i] = strings.TrimRight(l.text(), " :*")
+func (b pdfBlock) texts() []string { return b.appendTexts(make([]string, 0, len(b.lines))) }
+
+// appendTexts appends the block's lines less " :*" at their ends to dst.
+func (b pdfBlock) appendTexts(dst []string) []string {
+	for _, l := range b.lines {
+		dst = append(dst, strings.TrimRight(l.text(), " :*"))
 	}
-	return out
+	return dst
 }
 
 // blocks returns the row's columns, left to right, taken from the page's arena (nil: allocated).
@@ -624,7 +627,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 			if len(text) == 0 {
 				textRow = i + 1
 			}
-			text = append(text, bs[0].texts()...)
+			text = bs[0].appendTexts(text)
 			textHidden = textHidden || hidden
 			continue
 		}
@@ -761,9 +764,10 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 		*section = ""
 	}
 	bs = pdfMergeMarks(bs)
+	var linesBuf, nextBuf [4]string // most cells are a line or two
 	for i := 0; i < len(bs); i++ {
 		b := bs[i]
-		lines := b.texts()
+		lines := b.appendTexts(linesBuf[:0])
 		label := b.label()
 		isBlock := pdfLabelBlock(lines)
 		var in lblLabel
@@ -795,7 +799,7 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 			break
 		}
 		next := bs[i+1]
-		nextLines := next.texts()
+		nextLines := next.appendTexts(nextBuf[:0])
 		nextIsLabel := pdfExactLabel(next.label()) || pdfLabelBlock(nextLines)
 		switch {
 		case nextIsLabel && !isBlock:
