@@ -28,9 +28,10 @@ type pdfWord struct {
 
 // pdfCell is the text of one line inside one column.
 type pdfCell struct {
-	col   int
-	y     float32 // the line's baseline
-	words []pdfWord
+	col    int
+	y      float32 // the line's baseline
+	words  []pdfWord
+	joined string // the text of a cell of several words, once a row's blocks have read it
 }
 
 func (c pdfCell) x0() float32 { return c.words[0].x0 }
@@ -38,6 +39,9 @@ func (c pdfCell) x1() float32 { return c.words[len(c.words)-1].x1 }
 func (c pdfCell) text() string {
 	if len(c.words) == 1 {
 		return c.words[0].s // most cells, and every word of a justified line
+	}
+	if c.joined != "" {
+		return c.joined
 	}
 	n := len(c.words)
 	for _, w := range c.words {
@@ -477,6 +481,9 @@ func (r pdfRow) blocks(arena *pdfArena) []pdfBlock {
 	for _, l := range r.lines {
 		for _, c := range l.cells {
 			k := slices.IndexFunc(bs, func(b pdfBlock) bool { return b.col == c.col })
+			if len(c.words) > 1 {
+				c.joined = c.text() // read several times: label, value, prose
+			}
 			bs[k].lines = append(bs[k].lines, c)
 		}
 	}
@@ -513,7 +520,7 @@ func pdfMergeMarks(bs []pdfBlock) []pdfBlock {
 		for _, m := range marks.lines {
 			k := slices.IndexFunc(opts.lines, func(c pdfCell) bool { return c.y-m.y < 2 && m.y-c.y < 2 })
 			c := &opts.lines[k]
-			c.words = append(slices.Clone(c.words), m.words...)
+			c.words, c.joined = append(slices.Clone(c.words), m.words...), ""
 		}
 		bs = slices.Delete(bs, i, i+1)
 	}
