@@ -856,9 +856,12 @@ var (
 // next row), so it is dropped; a date field without a digit is kept, with a doubt in
 // Italian for staff.
 func pdfPlausible(label, value string) (string, Signal) {
-	f, _, ok := lblMatchers[""].match(label)
 	v := strings.TrimSpace(value)
-	if !ok || v == "" {
+	if v == "" {
+		return value, Signal{} // an empty value: its label is not read
+	}
+	f, _, ok := lblMatchers[""].match(label)
+	if !ok {
 		return value, Signal{}
 	}
 	switch {
