@@ -82,21 +82,21 @@ func (a *pdfArena) takeWords(n int) []pdfWord {
 	if a == nil {
 		return make([]pdfWord, n)
 	}
-	return pdfTake(&a.words, n, 128)
+	return pdfTake(&a.words, n, 64)
 }
 
 func (a *pdfArena) takeCells(n int) []pdfCell {
 	if a == nil {
 		return make([]pdfCell, n)
 	}
-	return pdfTake(&a.cells, n, 64)
+	return pdfTake(&a.cells, n, 32)
 }
 
 func (a *pdfArena) takeBlocks(n int) []pdfBlock {
 	if a == nil {
 		return make([]pdfBlock, n)
 	}
-	return pdfTake(&a.blocks, n, 32)
+	return pdfTake(&a.blocks, n, 16)
 }
 
 // pdfLine is the text on one baseline, split into cells at wide gaps.
