@@ -593,7 +593,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 					if pdfExactLabel(it.value) || pdfLabelBlock(strings.Split(it.value, "\n")) {
 						it.value = "" // a label is never a value
 					}
-					it.value, it.sig = pdfPlausible(it.label, it.value)
+					it.value, it.sig = pdfPlausible(it.label, it.value, nil)
 				}
 				items = append(items, it)
 			}
@@ -755,11 +755,12 @@ func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) 
 // pdfAppendRowItems is pdfRowItems appending to items: a page's rows go straight into its
 // items, not through a slice a row.
 func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *string, where string) []frItem {
-	pair := func(label, value, doubt string) {
+	// in is the label's tokens when they are read already (nil: not).
+	pair := func(label, value, doubt string, in *lblLabel) {
 		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
-			label = *section + " " + label
+			label, in = *section+" "+label, nil
 		}
-		value, sig := pdfPlausible(label, value)
+		value, sig := pdfPlausible(label, value, in)
 		if doubt != "" {
 			sig = Signal{SigTwoValues, doubt}
 		}
@@ -787,7 +788,7 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 			if len(bs) == 2 && i == 0 && !pdfExactLabel(bs[1].label()) && !pdfLabelBlock(bs[1].texts()) {
 				// Two cells side by side: a label this reader does not know ("Codice"
 				// under a section heading) may still be one to the form's sections.
-				pair(label, bs[1].value(right[bs[1].col], false), "")
+				pair(label, bs[1].value(right[bs[1].col], false), "", &in)
 				break
 			}
 			// The cell's text less " :*" at its ends has the same tokens: frBuild reads
@@ -798,10 +799,10 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 		if i+1 >= len(bs) {
 			if isBlock {
 				for _, l := range lines {
-					pair(l, "", "")
+					pair(l, "", "", nil)
 				}
 			} else {
-				pair(label, "", "")
+				pair(label, "", "", nil)
 			}
 			break
 		}
@@ -814,15 +815,15 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 			continue
 		case nextIsLabel:
 			for _, l := range lines {
-				pair(l, "", "")
+				pair(l, "", "", nil)
 			}
 			continue
 		case isBlock && len(nextLines) == len(lines):
 			for k := range lines {
-				pair(lines[k], nextLines[k], "")
+				pair(lines[k], nextLines[k], "", nil)
 			}
 		case isBlock && lblIsLabel(label) && len(nextLines) <= 2:
-			pair(label, next.value(right[next.col], pdfListLabel(label)), "")
+			pair(label, next.value(right[next.col], pdfListLabel(label, nil)), "", nil)
 		case isBlock:
 			d := say.Text("doubt.cell_lines", len(lines), len(nextLines))
 			for k := range lines {
@@ -830,19 +831,28 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 				if k < len(nextLines) {
 					v = nextLines[k]
 				}
-				pair(lines[k], v, d)
+				pair(lines[k], v, d, nil)
 			}
 		default:
-			pair(label, next.value(right[next.col], pdfListLabel(label)), "")
+			pair(label, next.value(right[next.col], pdfListLabel(label, &in)), "", &in)
 		}
 		i++
 	}
 	return items
 }
 
+// pdfMatch matches a label among every form's fields, with its tokens if they are read
+// already (in, nil if not).
+func pdfMatch(label string, in *lblLabel) (Field, int, bool) {
+	if in == nil {
+		return lblMatchers[""].match(label)
+	}
+	return lblMatchers[""].matchRead(label, *in)
+}
+
 // pdfListLabel tells a label whose field holds a list (IP addresses, web services).
-func pdfListLabel(label string) bool {
-	f, _, ok := lblMatchers[""].match(label)
+func pdfListLabel(label string, in *lblLabel) bool {
+	f, _, ok := pdfMatch(label, in)
 	return ok && frIsList(f.Kind)
 }
 
@@ -855,12 +865,12 @@ var (
 // anyone validates it: a date is never an IP address (it stood in the next cell, or the
 // next row), so it is dropped; a date field without a digit is kept, with a doubt in
 // Italian for staff.
-func pdfPlausible(label, value string) (string, Signal) {
+func pdfPlausible(label, value string, in *lblLabel) (string, Signal) {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return value, Signal{} // an empty value: its label is not read
 	}
-	f, _, ok := lblMatchers[""].match(label)
+	f, _, ok := pdfMatch(label, in)
 	if !ok {
 		return value, Signal{}
 	}
