@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -42,6 +43,9 @@ func Start(t testing.TB, timeout time.Duration) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-sync", true),
+		// The pages scroll smoothly unless the reader asks for less motion; a scroll still
+		// moving moves what the test is about to click.
+		chromedp.Flag("force-prefers-reduced-motion", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
@@ -111,13 +115,17 @@ func shown(sel string) string {
 }
 
 // until evaluates the predicate until it is true or the step's time is up; an evaluation that
-// fails (the page is being replaced) is tried again.
+// fails or hangs (the page is being replaced) is tried again.
 func until(what, predicate string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		ctx, cancel := context.WithTimeout(ctx, StepTimeout)
 		defer cancel()
 		for {
-			ok, err := chromedp.Evaluate[bool](predicate)(ctx, t)
+			// A page being replaced may never answer an evaluation sent to it: each try gets
+			// its own short deadline, so the next goes to the new page.
+			try, stop := context.WithTimeout(ctx, 2*time.Second)
+			ok, err := chromedp.Evaluate[bool](predicate)(try, t)
+			stop()
 			if err == nil && ok {
 				return nil
 			}
@@ -159,20 +167,34 @@ func Open(url, sel string) chromedp.Action[chromedp.Void] {
 	return Leads(chromedp.Navigate(url), sel)
 }
 
-// Click presses the mouse on the middle of the element matching sel, scrolled into view at
-// once (the pages scroll smoothly, and a smooth scroll moves the element after it was measured), as
-// a person would: what is drawn over it gets the click.
+// Click presses the mouse on the middle of the element matching sel, as a person would: what
+// is drawn there gets the click. The element is scrolled into view at once, and the click
+// waits until it stands still where it was measured (a scroll or a late layout moves it).
 func Click(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if _, err := Shown(sel)(ctx, t); err != nil {
 			return err
 		}
-		at, err := chromedp.Evaluate[[]float64](`(e => { e.scrollIntoView({block: 'center', behavior: 'instant'}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })(document.querySelector(`+strconv.Quote(sel)+`))`)(ctx, t)
-		if err != nil {
-			return fmt.Errorf("click %s: %w", sel, err)
+		measure := `(e => { e.scrollIntoView({block: 'center', behavior: 'instant'}); const r = e.getBoundingClientRect();
+			const x = r.x + r.width / 2, y = r.y + r.height / 2, hit = document.elementFromPoint(x, y);
+			return hit && (hit === e || e.contains(hit)) ? [x, y] : []; })(document.querySelector(` + strconv.Quote(sel) + `))`
+		var last []float64
+		for {
+			at, err := chromedp.Evaluate[[]float64](measure)(ctx, t)
+			if err != nil {
+				return fmt.Errorf("click %s: %w", sel, err)
+			}
+			if len(at) == 2 && slices.Equal(at, last) {
+				_, err = chromedp.MouseClickXY(at[0], at[1])(ctx, t)
+				return err
+			}
+			last = at
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("click %s: it never stood still, uncovered: %w", sel, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
-		_, err = chromedp.MouseClickXY(at[0], at[1])(ctx, t)
-		return err
 	})
 }
 
@@ -182,7 +204,7 @@ func Type(sel, keys string) chromedp.Action[chromedp.Void] {
 		if _, err := Shown(sel)(ctx, t); err != nil {
 			return err
 		}
-		if _, err := eval(`document.querySelector(`+strconv.Quote(sel)+`).focus()`)(ctx, t); err != nil {
+		if _, err := eval(`(e => { e.scrollIntoView({block: 'center', behavior: 'instant'}); e.focus({preventScroll: true}); })(document.querySelector(`+strconv.Quote(sel)+`))`)(ctx, t); err != nil {
 			return fmt.Errorf("focus %s: %w", sel, err)
 		}
 		_, err := chromedp.KeyEvent(keys)(ctx, t)
