@@ -39,16 +39,7 @@ func TestRealServersIdentityAndQuotes(t *testing.T) {
 	req := mimeMail("Referente <"+referent+">", CallCenter, "Richiesta integrazione MyPay e MyPivot", "req."+run+"@comune.venezia.it",
 		"In allegato i moduli.", nil, map[string][]byte{"informativa.odt": fixture(t, "informativa_generale_venezia.odt"),
 			"qep.xlsx": fixture(t, "qualificazione_ente_prodotto_venezia.xlsx")})
-	mailtest.Send(t, smtpAddr, referent, []string{CallCenter}, []byte(req))
-	wait.For(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
-	tks, _ := d.Store.Tickets(ctx)
-	id := tks[0].ID
-	h.waitState(id, ticketing.StateTestSetup)
-	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
-		return tx.SetState(id, ticketing.StateTesting, staffOne, "credenziali di collaudo inviate", time.Now())
-	}); err != nil {
-		t.Fatal(err)
-	}
+	id := realCaseInTesting(h, smtpAddr, referent, []string{CallCenter}, req)
 	referentBefore := len(mailtest.WaitMessages(t, imapAddr, referent, 1, 20*time.Second))
 
 	bad := mimeMail("Tester <"+stranger+">", CallCenter, "Re: Credenziali di collaudo ["+id+"]", "hijack."+run+"@comune.padova.it",
@@ -110,4 +101,22 @@ func TestRealServersIdentityAndQuotes(t *testing.T) {
 	if tk := h.ticket(id); tk.State != ticketing.StateTesting {
 		t.Errorf("state %s: a quoted #annulla ran", tk.State)
 	}
+}
+
+// realCaseInTesting sends req, the referent's complete request, to rcpts through the real
+// servers and moves the case it opens to testing, as staff do once test credentials are sent.
+func realCaseInTesting(h *harness, smtpAddr, referent string, rcpts []string, req string) string {
+	t, ctx := h.t, context.Background()
+	t.Helper()
+	mailtest.Send(t, smtpAddr, referent, rcpts, []byte(req))
+	wait.For(t, "the ticket", func() bool { l, _ := h.d.Store.Tickets(ctx); return len(l) == 1 })
+	tks, _ := h.d.Store.Tickets(ctx)
+	id := tks[0].ID
+	h.waitState(id, ticketing.StateTestSetup)
+	if err := h.d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		return tx.SetState(id, ticketing.StateTesting, staffOne, "credenziali di collaudo inviate", time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -72,16 +72,7 @@ func TestRealServersPECEnvelopes(t *testing.T) {
 	req := mimeMail("Referente <"+referent+">", CallCenter, "Richiesta integrazione MyPay e MyPivot", "req."+run+"@comune.venezia.it",
 		"In allegato i moduli.", nil, map[string][]byte{"informativa.docx": informativa,
 			"qep.xlsx": fixture(t, "qualificazione_ente_prodotto_venezia.xlsx")})
-	mailtest.Send(t, smtpAddr, referent, []string{CallCenter}, []byte(req))
-	wait.For(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
-	tks, _ := d.Store.Tickets(ctx)
-	id := tks[0].ID
-	h.waitState(id, ticketing.StateTestSetup)
-	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
-		return tx.SetState(id, ticketing.StateTesting, staffOne, "credenziali di collaudo inviate", time.Now())
-	}); err != nil {
-		t.Fatal(err)
-	}
+	id := realCaseInTesting(h, smtpAddr, referent, []string{CallCenter}, req)
 	toPEC := func() int {
 		n := 0
 		for _, raw := range mailtest.WaitMessages(t, imapAddr, referent, 0, time.Second) {

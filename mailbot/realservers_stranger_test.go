@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"mailbot/internal/mailtest"
-	"mailbot/internal/wait"
 	"mailbot/parsers"
 	"mailbot/ticketing"
 )
@@ -35,16 +34,7 @@ func TestRealServersStrangerMovesNothing(t *testing.T) {
 	req := mimeMail("Referente <"+referent+">", CallCenter+"\r\nCc: "+Cluster, "Richiesta integrazione MyPay e MyPivot", "req."+run+"@comune.venezia.it",
 		"In allegato i moduli.", nil, map[string][]byte{"informativa.odt": fixture(t, "informativa_generale_venezia.odt"),
 			"qep.xlsx": fixture(t, "qualificazione_ente_prodotto_venezia.xlsx")})
-	mailtest.Send(t, smtpAddr, referent, []string{CallCenter, Cluster}, []byte(req))
-	wait.For(t, "the ticket", func() bool { l, _ := d.Store.Tickets(ctx); return len(l) == 1 })
-	tks, _ := d.Store.Tickets(ctx)
-	id := tks[0].ID
-	h.waitState(id, ticketing.StateTestSetup)
-	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
-		return tx.SetState(id, ticketing.StateTesting, staffOne, "credenziali di collaudo inviate", time.Now())
-	}); err != nil {
-		t.Fatal(err)
-	}
+	id := realCaseInTesting(h, smtpAddr, referent, []string{CallCenter, Cluster}, req)
 	staffBefore := len(mailtest.WaitMessages(t, imapAddr, staffOne, 1, 20*time.Second))
 
 	// The stranger knows the ticket number.
