@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -83,7 +85,8 @@ func mimeMail(from, to, subject, msgID, body string, headers []string, files map
 		return b.String()
 	}
 	b.WriteString("Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n")
-	for name, data := range files {
+	for _, name := range slices.Sorted(maps.Keys(files)) { // in name order: tests may depend on it
+		data := files[name]
 		fmt.Fprintf(&b, "--XX\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", name)
 		enc := base64.StdEncoding.EncodeToString(data)
 		for len(enc) > 76 {
