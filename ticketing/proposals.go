@@ -91,22 +91,19 @@ func (t *Tx) DecideProposal(ticketID string, seq int, state ProposalState, by st
 	if state != ProposalConfirmed && state != ProposalRejected {
 		return fmt.Errorf("proposal %d of %s: cannot decide %q", seq, ticketID, state)
 	}
-	res, err := t.exec("proposal-decide", ticketID, seq, string(state), by, ts(now))
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return fmt.Errorf("pending proposal %d of %s: %w", seq, ticketID, ErrNotFound)
-	}
-	return nil
+	return t.changePending(ticketID, seq, "proposal-decide", ticketID, seq, string(state), by, ts(now))
 }
 
 // SupersedeProposal marks pending proposal seq as superseded by the newer proposal by;
 // ErrNotFound if it is not pending (any more).
 func (t *Tx) SupersedeProposal(ticketID string, seq, by int, now time.Time) error {
-	res, err := t.exec("proposal-supersede", ticketID, seq, by, ts(now))
+	return t.changePending(ticketID, seq, "proposal-supersede", ticketID, seq, by, ts(now))
+}
+
+// changePending runs the statement q, which changes pending proposal seq; ErrNotFound if it
+// changed nothing (the proposal is not pending any more).
+func (t *Tx) changePending(ticketID string, seq int, q string, args ...any) error {
+	res, err := t.exec(q, args...)
 	if err != nil {
 		return err
 	}
