@@ -1,10 +1,13 @@
 package mailbot
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/textproto"
@@ -371,7 +374,7 @@ func transmit(sc *smtp.Client, m *ticketing.OutMail, timeout time.Duration) erro
 		w.Close()
 		return err
 	}
-	if _, err := w.Write(m.Raw); err != nil {
+	if err := writeData(sc.Text.W, w, m.Raw); err != nil {
 		w.Close()
 		return fmt.Errorf("write message: %w", err)
 	}
@@ -379,6 +382,37 @@ func transmit(sc *smtp.Client, m *ticketing.OutMail, timeout time.Duration) erro
 		return fmt.Errorf("end of data: %w", err)
 	}
 	return nil
+}
+
+// writeData writes raw through dw, the DATA writer that textproto's DotWriter makes on bw, with
+// the same bytes on the wire. The DotWriter handles a mail a byte at a time (about a tenth of
+// the sender's CPU in a backlog); the outbox's mails are CRLF lines already, so all but their
+// last line go straight to bw with only a leading dot doubled (RFC 5321 4.5.2), and the last
+// line through dw, which then ends the data as it would have. Anything else (a bare CR or LF)
+// goes through dw whole.
+func writeData(bw *bufio.Writer, dw io.Writer, raw []byte) error {
+	crlf := bytes.Count(raw, []byte("\r\n"))
+	last := bytes.LastIndexByte(raw[:max(len(raw)-1, 0)], '\n') + 1 // where the last line starts
+	if last == 0 || crlf != bytes.Count(raw, []byte("\n")) || crlf != bytes.Count(raw, []byte("\r")) {
+		_, err := dw.Write(raw)
+		return err
+	}
+	head := raw[:last]
+	if head[0] == '.' {
+		bw.WriteByte('.')
+	}
+	for {
+		i := bytes.Index(head, []byte("\n."))
+		if i < 0 {
+			break
+		}
+		bw.Write(head[:i+1])
+		bw.WriteByte('.')
+		head = head[i+1:]
+	}
+	bw.Write(head)
+	_, err := dw.Write(raw[last:]) // bw's error, if any, sticks: dw reports it
+	return err
 }
 
 // retry schedules another attempt with exponential backoff, or gives up after MaxAttempts.
