@@ -1,7 +1,6 @@
 package parsers
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -381,7 +380,21 @@ func (lm *lblMatcher) key(label string) (Field, bool) {
 	if strings.ContainsAny(k, " \t\n") {
 		return Field{}, false // keys have no spaces: spare the lower-casing
 	}
-	f, ok := lm.byKey[strings.ToLower(k)]
+	// ASCII lowers byte for byte: on the stack, as long as the longest key.
+	var buf [48]byte
+	b := buf[:0]
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= 0x80 || len(b) == len(buf) {
+			f, ok := lm.byKey[strings.ToLower(k)]
+			return f, ok
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	f, ok := lm.byKey[string(b)]
 	return f, ok
 }
 
@@ -564,9 +577,6 @@ func lblKeySection(key string) string {
 	return ""
 }
 
-// lblNumbering matches the numbering of a heading: "2.", "B)", "IV -", "Sezione 3".
-var lblNumbering = regexp.MustCompile(`(?i)^\s*(?:(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*[.)\-–:]|sezione\b|quadro\b|parte\b)`)
-
 // lblSectionHeading reads a line as a section heading: the section's prefix, or "" with
 // heading true for a numbered heading of a part that is no section ("3. Servizi richiesti").
 func lblSectionHeading(text string) (prefix string, heading bool) {
@@ -594,7 +604,85 @@ func lblSectionHeadingRead(text string, toks []string) (prefix string, heading b
 			}
 		}
 	}
-	return "", lblNumbering.MatchString(text) && len(toks) <= 6
+	return "", len(toks) <= 6 && lblNumbered(text)
+}
+
+// lblNumbered reports whether text begins with the numbering of a heading: "2.", "B)",
+// "IV -", "Sezione 3". It is asked of most lines of a page: written out, it is the regular
+// expression of TestNumberedAsRegexp.
+func lblNumbered(text string) bool {
+	i := 0
+	for i < len(text) && lblRESpace(text[i]) {
+		i++
+	}
+	t := text[i:]
+	if lblWordFold(t, "sezione") || lblWordFold(t, "quadro") || lblWordFold(t, "parte") {
+		return true
+	}
+	if t == "" {
+		return false
+	}
+	// A run of one or two digits, one letter a-h, or one to four roman digits; then white
+	// space and a separator. A longer run fails at each of its lengths.
+	n := 0
+	switch c := t[0] | 0x20; {
+	case t[0] >= '0' && t[0] <= '9':
+		for n < len(t) && t[n] >= '0' && t[n] <= '9' {
+			n++
+		}
+		if n > 2 {
+			return false
+		}
+	case c >= 'a' && c <= 'h':
+		n = 1
+	case c == 'i' || c == 'v' || c == 'x':
+		for n < len(t) && (t[n]|0x20 == 'i' || t[n]|0x20 == 'v' || t[n]|0x20 == 'x') {
+			n++
+		}
+		if n > 4 {
+			return false
+		}
+	default:
+		return false
+	}
+	for n < len(t) && lblRESpace(t[n]) {
+		n++
+	}
+	if n == len(t) {
+		return false
+	}
+	switch t[n] {
+	case '.', ')', '-', ':':
+		return true
+	}
+	return strings.HasPrefix(t[n:], "–")
+}
+
+// lblRESpace is \s of a regular expression.
+func lblRESpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// lblWordFold reports whether s begins with the lowercase ASCII word w (no "k") in any case,
+// as (?i) folds it ("ſ" is an "s"), and no letter, digit or underscore follows it (\b).
+func lblWordFold(s, w string) bool {
+	i := 0
+	for k := 0; k < len(w); k++ {
+		if i >= len(s) {
+			return false
+		}
+		switch {
+		case s[i]|0x20 == w[k] && (s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z'):
+			i++
+		case w[k] == 's' && strings.HasPrefix(s[i:], "ſ"):
+			i += len("ſ")
+		default:
+			return false
+		}
+	}
+	if i == len(s) {
+		return true
+	}
+	c := s[i]
+	return !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_')
 }
 
 // lblAllIn reports whether every (schema) token of toks is in set.

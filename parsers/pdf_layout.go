@@ -252,21 +252,23 @@ type pdfRow struct {
 
 // pdfRows groups lines into rows: a new row where a rule runs between two lines, over the
 // cells of the lower one, or where the baselines are further apart than a wrapped line's.
+// A row's lines follow each other: they are a slice of lines, not a copy.
 func pdfRows(lines []pdfLine, rules []pdfRule) []pdfRow {
-	var rows []pdfRow
+	rows := make([]pdfRow, 0, len(lines))
 	for i, l := range lines {
 		if i == 0 {
-			rows = append(rows, pdfRow{lines: []pdfLine{l}})
+			rows = append(rows, pdfRow{lines: lines[0:1:1]})
 			continue
 		}
 		a := lines[i-1]
 		ruled := pdfRuleBetween(a, l, rules)
 		if ruled || a.y-l.y > 1.45*max(a.size, l.size) {
-			rows = append(rows, pdfRow{lines: []pdfLine{l}, ruled: ruled})
+			rows = append(rows, pdfRow{lines: lines[i : i+1 : i+1], ruled: ruled})
 			continue
 		}
 		r := &rows[len(rows)-1]
-		r.lines = append(r.lines, l)
+		start := i - len(r.lines)
+		r.lines = lines[start : i+1 : i+1]
 	}
 	return rows
 }

@@ -25,40 +25,103 @@ var tfPlaceholders = []string{
 	"inserire qui",
 }
 
+// tfPlaceholder reports whether s, lowered, is one of tfPlaceholders. ASCII text lowers byte
+// for byte, so it is compared without a lowered copy.
+func tfPlaceholder(s string) bool {
+	ascii := tfASCII(s)
+	low := s
+	if !ascii {
+		low = strings.ToLower(s)
+	}
+	for _, p := range tfPlaceholders {
+		if ascii && strings.EqualFold(s, p) || !ascii && low == p {
+			return true
+		}
+	}
+	return false
+}
+
+// tfNotAvailable reports whether a line says "not available" ("n.d.", "N/A"), spaces aside.
+func tfNotAvailable(l string) bool {
+	w := ""
+	if tfASCII(l) {
+		// Lowered without its spaces on the stack: longer than the longest word, it is none.
+		var buf [16]byte
+		b := buf[:0]
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			switch {
+			case c == ' ':
+				continue
+			case len(b) == len(buf):
+				return false
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+		w = string(b)
+	} else {
+		w = strings.ToLower(strings.ReplaceAll(l, " ", ""))
+	}
+	switch w {
+	case "n.d.", "n.d", "nd", "n/d", "n/a", "n.a.", "n.a", "nondisponibile", "nonapplicabile":
+		return true
+	}
+	return false
+}
+
+// tfASCII reports whether s is all ASCII.
+func tfASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // tfClean trims a value and empties it when it is only a placeholder ("_____", "…", hints).
 func tfClean(s string) string {
+	if s == "" {
+		return "" // most items of a page: no value
+	}
 	s = strings.ReplaceAll(s, "\u00a0", " ")
 	s = strings.ReplaceAll(s, fieldMark, "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
+	if !strings.Contains(s, "\n") {
+		return strings.TrimSpace(tfCleanLine(s)) // one line: not split and joined
+	}
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		l = strings.TrimSpace(strings.Trim(l, "…"))
-		for strings.HasPrefix(l, "__") {
-			l = strings.TrimLeft(l, "_")
-		}
-		for strings.HasSuffix(l, "__") {
-			l = strings.TrimRight(l, "_")
-		}
-		l = tfUnlink(strings.TrimSpace(l))
-		if strings.Trim(l, "_.-…·* \t[]—–/") == "" {
-			l = ""
-		}
-		low := strings.ToLower(strings.TrimRight(l, ". "))
-		for _, p := range tfPlaceholders {
-			if low == p {
-				l = ""
-			}
-		}
-		switch strings.ToLower(strings.ReplaceAll(l, " ", "")) {
-		case "n.d.", "n.d", "nd", "n/d", "n/a", "n.a.", "n.a", "nondisponibile", "nonapplicabile":
-			l = "" // "not available": left empty
-		}
-		out = append(out, l)
+		out = append(out, tfCleanLine(l))
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// tfCleanLine is tfClean of one line.
+func tfCleanLine(l string) string {
+	l = strings.TrimSpace(l)
+	l = strings.TrimSpace(strings.Trim(l, "…"))
+	for strings.HasPrefix(l, "__") {
+		l = strings.TrimLeft(l, "_")
+	}
+	for strings.HasSuffix(l, "__") {
+		l = strings.TrimRight(l, "_")
+	}
+	l = tfUnlink(strings.TrimSpace(l))
+	if strings.Trim(l, "_.-…·* \t[]—–/") == "" {
+		l = ""
+	}
+	if l == "" {
+		return l
+	}
+	if tfPlaceholder(strings.TrimRight(l, ". ")) || tfNotAvailable(l) {
+		l = ""
+	}
+	return l
 }
 
 // tfLinkRe finds the target a mail client writes after a link's text: Outlook's

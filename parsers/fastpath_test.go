@@ -1,0 +1,116 @@
+package parsers
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The readers' fast paths against the plain code they replace: the same answer for any text.
+
+// lblNumberingRef is what lblNumbered writes out.
+var lblNumberingRef = regexp.MustCompile(`(?i)^\s*(?:(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*[.)\-–:]|sezione\b|quadro\b|parte\b)`)
+
+var fastPathSeeds = []string{
+	"", " ", "2. Ente", "12) Referente", "123. no", "B) Referente", "ab. x", "IV - Servizi", "iiii: x",
+	"iiiii: x", "xv–x", "x –", "Sezione 3", "SEZIONE", "sezione_2", "ſezione 1", "quadro", "Quadroni",
+	"parte\tprima", " \t\n\f\r1.", "\v1.", "1 \t:", "h)", "i", "K.", "Area Economico-Finanziaria",
+	"n.d.", "N / A", "Non disponibile", "NON APPLICABILE", "nd", "N.D", "Da compilare.", "da compilare ..",
+	"Fare clic qui per immettere testo", "fare clic o toccare qui per immettere il testo", "ſì",
+	"INSERIRE QUI", "a\u00a0b", "riga\r\nriga", "  uno \n due  ", "___", "____ valore ____", "…valore…",
+	"Mario <mailto:m@x.it>", "m@x.it <mailto:m@x.it>", "ENTE.CODICE_FISCALE", " ente.codice_ipa ",
+	"ente.denominazione\u00e0", "ENTE.CODICE_FISCALE_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+	"\u212aey", "n\u00a0d", "N/D\r", "nd\n", "\uE001nd",
+}
+
+func TestNumberedAsRegexp(t *testing.T) {
+	for _, s := range fastPathSeeds {
+		if got, want := lblNumbered(s), lblNumberingRef.MatchString(s); got != want {
+			t.Errorf("lblNumbered(%q) = %v, the expression says %v", s, got, want)
+		}
+	}
+}
+
+func FuzzNumbered(f *testing.F) {
+	for _, s := range fastPathSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := lblNumbered(s), lblNumberingRef.MatchString(s); got != want {
+			t.Fatalf("lblNumbered(%q) = %v, the expression says %v", s, got, want)
+		}
+	})
+}
+
+// tfCleanRef is tfClean as it was: every value split into lines and joined again.
+func tfCleanRef(s string) string {
+	s = strings.ReplaceAll(s, "\u00a0", " ")
+	s = strings.ReplaceAll(s, fieldMark, "")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		l = strings.TrimSpace(strings.Trim(l, "…"))
+		for strings.HasPrefix(l, "__") {
+			l = strings.TrimLeft(l, "_")
+		}
+		for strings.HasSuffix(l, "__") {
+			l = strings.TrimRight(l, "_")
+		}
+		l = tfUnlink(strings.TrimSpace(l))
+		if strings.Trim(l, "_.-…·* \t[]—–/") == "" {
+			l = ""
+		}
+		low := strings.ToLower(strings.TrimRight(l, ". "))
+		for _, p := range tfPlaceholders {
+			if low == p {
+				l = ""
+			}
+		}
+		switch strings.ToLower(strings.ReplaceAll(l, " ", "")) {
+		case "n.d.", "n.d", "nd", "n/d", "n/a", "n.a.", "n.a", "nondisponibile", "nonapplicabile":
+			l = ""
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+func TestCleanAsBefore(t *testing.T) {
+	for _, s := range fastPathSeeds {
+		if got, want := tfClean(s), tfCleanRef(s); got != want {
+			t.Errorf("tfClean(%q) = %q, was %q", s, got, want)
+		}
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range fastPathSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := tfClean(s), tfCleanRef(s); got != want {
+			t.Fatalf("tfClean(%q) = %q, was %q", s, got, want)
+		}
+	})
+}
+
+// FuzzKey checks the lookup of a label as a field key against lower-casing it.
+func FuzzKey(f *testing.F) {
+	for _, s := range fastPathSeeds {
+		f.Add(s)
+	}
+	lm := lblMatchers[""]
+	f.Fuzz(func(t *testing.T, s string) {
+		got, gok := lm.key(s)
+		want, wok := Field{}, false
+		if k := strings.TrimSpace(s); !strings.ContainsAny(k, " \t\n") {
+			want, wok = lm.byKey[strings.ToLower(k)]
+		}
+		if gok != wok || got.Key != want.Key {
+			t.Fatalf("key(%q) = %q %v, lower-cased %q %v", s, got.Key, gok, want.Key, wok)
+		}
+	})
+}
