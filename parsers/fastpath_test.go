@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -111,6 +112,46 @@ func FuzzKey(f *testing.F) {
 		}
 		if gok != wok || got.Key != want.Key {
 			t.Fatalf("key(%q) = %q %v, lower-cased %q %v", s, got.Key, gok, want.Key, wok)
+		}
+	})
+}
+
+// lblFindMarkerReadRef is the marker search as it was: each marker searched for in turn.
+func lblFindMarkerReadRef(ids []uint16) string {
+	bestPos, bestLen, bestType := -1, 0, ""
+	for _, m := range lblMarkers {
+		for i := 0; i+len(m.ids) <= len(ids) && (bestPos < 0 || i <= bestPos); i++ {
+			if !slices.Equal(ids[i:i+len(m.ids)], m.ids) {
+				continue
+			}
+			if bestPos < 0 || i < bestPos || m.size > bestLen {
+				bestPos, bestLen, bestType = i, m.size, m.formType
+			}
+			break
+		}
+	}
+	return bestType
+}
+
+// FuzzFindMarker reads the fuzzer's bytes as a text of markers' tokens and others.
+func FuzzFindMarker(f *testing.F) {
+	var vocab []uint16
+	for _, m := range lblMarkers {
+		vocab = append(vocab, m.ids...)
+	}
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+	f.Add([]byte{255, 3, 4, 5, 3, 4, 5, 3, 4})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ids := make([]uint16, len(b))
+		for i, c := range b {
+			if int(c) < len(vocab) {
+				ids[i] = vocab[c]
+			} else {
+				ids[i] = uint16(c) % 7 // other tokens, and tokens of the labels
+			}
+		}
+		if got, want := lblFindMarkerRead(ids), lblFindMarkerReadRef(ids); got != want {
+			t.Fatalf("lblFindMarkerRead(%v) = %q, was %q", ids, got, want)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package parsers
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -185,7 +186,7 @@ var lblLex = func() map[string]lblLexEntry {
 // dropped.
 func lblReduce(raw []string, dst []string) []string {
 	out := dst[:0]
-	var seen map[string]bool // for long texts; short ones are searched
+	var seen map[string]struct{} // for long texts; short ones are searched
 	add := func(w string, stop bool) {
 		if stop {
 			return
@@ -194,17 +195,17 @@ func lblReduce(raw []string, dst []string) []string {
 			w = w[:len(w)-1] // "servizio", "servizi" -> "serviz"
 		}
 		if seen != nil {
-			if !seen[w] {
-				seen[w] = true
+			if _, dup := seen[w]; !dup {
+				seen[w] = struct{}{}
 				out = append(out, w)
 			}
 			return
 		}
 		if !slices.Contains(out, w) {
 			if out = append(out, w); len(out) == 32 {
-				seen = make(map[string]bool, len(raw))
+				seen = lblGetSeen()
 				for _, t := range out {
-					seen[t] = true
+					seen[t] = struct{}{}
 				}
 			}
 		}
@@ -243,7 +244,28 @@ func lblReduce(raw []string, dst []string) []string {
 		}
 		i = next
 	}
+	if seen != nil {
+		lblPutSeen(seen)
+	}
 	return out
+}
+
+// lblSeen keeps the sets of tokens seen of long texts (a document's whole text is reduced
+// for its form's marker), emptied, for the next text.
+var lblSeen sync.Pool
+
+func lblGetSeen() map[string]struct{} {
+	if m, ok := lblSeen.Get().(map[string]struct{}); ok {
+		return m
+	}
+	return make(map[string]struct{}, 256)
+}
+
+func lblPutSeen(m map[string]struct{}) {
+	if len(m) <= 1<<14 {
+		clear(m)
+		lblSeen.Put(m)
+	}
 }
 
 // lblNorm is the canonical text of a label or heading, for marker search.
@@ -284,6 +306,56 @@ type lblLabel struct {
 func lblLabelOf(s string) lblLabel {
 	t := lblTokens(s)
 	return lblLabel{toks: t, ids: lblIDs(t, make([]uint16, 0, len(t)))}
+}
+
+// lblLabelInto is lblLabelOf with the tokens and their numbers appended to toks and ids (the
+// caller's memory, on its stack when the label is only matched).
+func lblLabelInto(s string, toks []string, ids []uint16) lblLabel {
+	var buf [24]string
+	t := lblReduce(lblSplit(s, buf[:0]), toks)
+	return lblLabel{toks: t, ids: lblIDs(t, ids)}
+}
+
+// lblArena hands out the tokens of a page's labels from shared arrays (as pdfArena does its
+// words): a label kept with its item costs no arrays of its own. A nil arena allocates them.
+type lblArena struct {
+	toks []string
+	ids  []uint16
+}
+
+// lblNoTokens is the tokens of a label without any: read, not nil.
+var lblNoTokens = []string{}
+
+func (a *lblArena) labelOf(s string) lblLabel {
+	if a == nil {
+		return lblLabelOf(s)
+	}
+	var tb [32]string
+	var ib [32]uint16
+	return a.keep(lblLabelInto(s, tb[:0], ib[:0]))
+}
+
+// reduce is the label of words split already (lblSplit's).
+func (a *lblArena) reduce(words []string) lblLabel {
+	if a == nil {
+		toks := lblReduce(words, make([]string, 0, min(len(words)+2, 64)))
+		return lblLabel{toks: toks, ids: lblIDs(toks, make([]uint16, 0, len(toks)))}
+	}
+	var tb [32]string
+	var ib [32]uint16
+	toks := lblReduce(words, tb[:0])
+	return a.keep(lblLabel{toks: toks, ids: lblIDs(toks, ib[:0])})
+}
+
+// keep copies a label read into the caller's memory into the arena's.
+func (a *lblArena) keep(in lblLabel) lblLabel {
+	if len(in.toks) == 0 {
+		return lblLabel{toks: lblNoTokens}
+	}
+	out := lblLabel{toks: pdfTake(&a.toks, len(in.toks), 256), ids: pdfTake(&a.ids, len(in.ids), 256)}
+	copy(out.toks, in.toks)
+	copy(out.ids, in.ids)
+	return out
 }
 
 // has reports whether the label has the schema token id.
@@ -363,7 +435,13 @@ func matcherFor(formType string) *lblMatcher {
 // match finds the field a label means. score grows with the certainty: an exact key beats an
 // exact label, which beats a phrase contained in the label, longer phrases first.
 func (lm *lblMatcher) match(label string) (f Field, score int, ok bool) {
-	return lm.matchRead(label, lblLabelOf(label))
+	if f, ok := lm.key(label); ok {
+		return f, 100000, true
+	}
+	// The label's tokens are only matched: read on the stack.
+	var tb [32]string
+	var ib [32]uint16
+	return lm.matchLabel(lblLabelInto(label, tb[:0], ib[:0]))
 }
 
 // matchRead is match for a label whose tokens are read already (in).
@@ -466,20 +544,24 @@ func lblFindMarker(text string) string {
 
 // lblFindMarkerRead is lblFindMarker for a text whose tokens are read already: a marker is
 // found where its tokens stand one after the other.
+// The earliest place wins; there, the longest marker, the first in lblMarkers of equal ones.
 func lblFindMarkerRead(ids []uint16) string {
-	bestPos, bestLen, bestType := -1, 0, ""
-	for _, m := range lblMarkers {
-		for i := 0; i+len(m.ids) <= len(ids) && (bestPos < 0 || i <= bestPos); i++ {
-			if !slices.Equal(ids[i:i+len(m.ids)], m.ids) {
-				continue
+	for i, id := range ids {
+		if int(id) >= len(lblMarkersByFirst) {
+			continue
+		}
+		bestLen, bestType := 0, ""
+		for _, k := range lblMarkersByFirst[id] {
+			m := &lblMarkers[k]
+			if i+len(m.ids) <= len(ids) && slices.Equal(ids[i:i+len(m.ids)], m.ids) && (bestType == "" || m.size > bestLen) {
+				bestLen, bestType = m.size, m.formType
 			}
-			if bestPos < 0 || i < bestPos || m.size > bestLen {
-				bestPos, bestLen, bestType = i, m.size, m.formType
-			}
-			break
+		}
+		if bestType != "" {
+			return bestType
 		}
 	}
-	return bestType
+	return ""
 }
 
 // lblMarker is a title or marker of a form: its tokens, and the length of their text (the
@@ -505,6 +587,18 @@ var lblMarkers = func() []lblMarker {
 		}
 	}
 	return out
+}()
+
+// lblMarkersByFirst lists the markers (indexes in lblMarkers, in order) by their first token.
+var lblMarkersByFirst = func() [][]int {
+	var by [][]int
+	for k, m := range lblMarkers {
+		for int(m.ids[0]) >= len(by) {
+			by = append(by, nil)
+		}
+		by[m.ids[0]] = append(by[m.ids[0]], k)
+	}
+	return by
 }()
 
 // FieldLabel returns the printed label of a field key in a form type (any form if the type is

@@ -583,12 +583,13 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	// The rows' blocks hold every cell once, in at most as many blocks: one array of each.
 	arena := pdfArena{cells: make([]pdfCell, 0, cells), blocks: make([]pdfBlock, 0, cells)}
 	items := make([]frItem, 0, cells) // about one item a cell: grown once, if ever
+	var la lblArena                   // the tokens of the labels kept with the items
 	var text []string                 // consecutive one-column rows, read as lines of text
 	textRow, textHidden := 0, false
 	flush := func() {
 		if len(text) > 0 {
 			start := len(items)
-			for _, it := range tfLinesToItems(text) {
+			for _, it := range tfLinesToItemsIn(text, &la) {
 				if it.pair {
 					it.how = HowLine
 					it.where = fmt.Sprintf("pagina %d, riga %d", page, textRow)
@@ -607,7 +608,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	}
 	section := ""
 	var yn pdfYesNo
-	rowItems := func(bs []pdfBlock, where string) []frItem { return pdfRowItems(bs, right, &section, where) }
+	rowItems := func(bs []pdfBlock, where string) []frItem { return pdfRowItems(bs, right, &section, where, &la) }
 	for i, r := range rows {
 		bs := r.blocks(&arena)
 		hidden := r.hidden()
@@ -642,7 +643,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 		}
 		flush()
 		start := len(items)
-		items = pdfAppendRowItems(items, bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1))
+		items = pdfAppendRowItems(items, bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1), &la)
 		row := items[start:]
 		if !r.ruled && pdfProseRow(bs) {
 			for k := range row {
@@ -750,13 +751,13 @@ func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
 // unless that cell is a label too: then the first is a section ("Ente" | "Codice fiscale" |
 // value) whose name is kept in front of the labels after it. A block of labels next to a
 // block of values of as many lines pairs line by line.
-func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string) []frItem {
-	return pdfAppendRowItems(make([]frItem, 0, len(bs)), bs, right, section, where)
+func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string, la *lblArena) []frItem {
+	return pdfAppendRowItems(make([]frItem, 0, len(bs)), bs, right, section, where, la)
 }
 
 // pdfAppendRowItems is pdfRowItems appending to items: a page's rows go straight into its
-// items, not through a slice a row.
-func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *string, where string) []frItem {
+// items, not through a slice a row; the labels' tokens kept with them come from la.
+func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *string, where string, la *lblArena) []frItem {
 	// in is the label's tokens when they are read already (nil: not).
 	pair := func(label, value, doubt string, in *lblLabel) {
 		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
@@ -783,7 +784,7 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 		var in lblLabel
 		isLabel := false
 		if !isBlock {
-			in = lblLabelOf(label)
+			in = la.labelOf(label)
 			_, _, isLabel = lblMatchers[""].matchRead(label, in)
 		}
 		if !isBlock && !isLabel {

@@ -641,7 +641,10 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string)
 
 // tfLinesToItems turns lines of text into label/value pairs where they read "Label: value", or
 // "Label:" with the value alone on the next line; other lines stay as text (titles, prose).
-func tfLinesToItems(lines []string) []frItem {
+func tfLinesToItems(lines []string) []frItem { return tfLinesToItemsIn(lines, nil) }
+
+// tfLinesToItemsIn is tfLinesToItems with the tokens of the lines of text kept from la.
+func tfLinesToItemsIn(lines []string, la *lblArena) []frItem {
 	tl := newTFLines(lines)
 	var items []frItem
 	for i := 0; i < len(lines); i++ {
@@ -657,9 +660,7 @@ func tfLinesToItems(lines []string) []frItem {
 				continue
 			}
 			// The line's words are split already (labelLine asked): frBuild takes its tokens.
-			w := tl.wordsOf(i)
-			toks := lblReduce(w, make([]string, 0, min(len(w)+2, 64)))
-			items = append(items, frItem{label: line, in: lblLabel{toks: toks, ids: lblIDs(toks, make([]uint16, 0, len(toks)))}})
+			items = append(items, frItem{label: line, in: la.reduce(tl.wordsOf(i))})
 			continue
 		}
 		if value == "" {
