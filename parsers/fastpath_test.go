@@ -155,3 +155,26 @@ func FuzzFindMarker(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMarkValue checks the prefilters of marks: a text tfMaybeMark passes over holds no mark,
+// and tfMarkValue reads what it read without its length bound.
+func FuzzMarkValue(f *testing.F) {
+	for _, s := range append(fastPathSeeds, "X", " x ", "[x]", "(X)", "Sì", "SÌ", "\u212a", "☒", "☐ ", "yes", "YES", "no") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !tfMaybeMark(s) && tfMarkRe.MatchString(s) {
+			t.Fatalf("tfMaybeMark(%q) = false, but it holds a mark", s)
+		}
+		want, wok := "", false
+		switch strings.ToLower(lblAccents.Replace(tfClean(s))) {
+		case "x", "✓", "✔", "☒", "☑", "■", "⌧", "✗", "✘", "[x]", "(x)", "si", "yes":
+			want, wok = markOn, true
+		case "", "☐", "□", "❏", "▢", "◻", "no":
+			want, wok = markOff, true
+		}
+		if got, ok := tfMarkValue(s); got != want || ok != wok {
+			t.Fatalf("tfMarkValue(%q) = %q %v, was %q %v", s, got, ok, want, wok)
+		}
+	})
+}

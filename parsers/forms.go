@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"mailbot/templates/say"
 )
@@ -556,7 +557,7 @@ func (f *Form) putPerson(lm *lblMatcher, sec string, it frItem, v string, fromBo
 // frIsCaption reports whether a label only numbers a table or section: "Tabella 2", "Sezione B".
 func frIsCaption(toks []string) bool {
 	for _, w := range toks {
-		if !lblHeadingFiller[w] && len([]rune(w)) > 1 && strings.Trim(w, "0123456789") != "" {
+		if !lblHeadingFiller[w] && utf8.RuneCountInString(w) > 1 && !lblDigits(w) {
 			return false
 		}
 	}
@@ -631,6 +632,17 @@ func (c *frChoice) finish(f *Form) {
 }
 
 // tfHasMark reports whether a value holds a check-box mark or a lone "X".
+// tfMaybeMark reports whether v may hold a match of tfMarkRe: a bracket, or a character
+// outside ASCII (every box and tick is).
+func tfMaybeMark(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '[' || c == '(' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 func tfHasMark(v string) bool {
 	return tfMarkRe.MatchString(v) || tfBareXRe.MatchString(v)
 }
@@ -698,7 +710,11 @@ func (c *frChoice) takes(f *Form, it frItem, fromBody bool) bool {
 
 // isOption reports whether text (marks aside) is one of the field's options.
 func (fd Field) isOption(text string) bool {
-	t := tfClean(tfMarkRe.ReplaceAllString(text, " "))
+	t := text
+	if tfMaybeMark(t) {
+		t = tfMarkRe.ReplaceAllString(t, " ")
+	}
+	t = tfClean(t)
 	if t == "" || len(strings.Fields(t)) > 8 {
 		return false
 	}
@@ -751,7 +767,13 @@ func (fd Field) optionIn(label string) string {
 // tfMarkValue reads a cell or value that is only a mark: "X", "✓", "[X]", "sì" tick the
 // option beside it; an empty one, "☐" or "no" leave it.
 func tfMarkValue(v string) (string, bool) {
-	t := strings.ToLower(lblAccents.Replace(tfClean(v)))
+	t := tfClean(v)
+	if len(t) > 9 {
+		// Every mark below is at most 3 bytes; lowering and folding shrink a character to a
+		// third of its bytes at most (the Kelvin sign to "k").
+		return "", false
+	}
+	t = strings.ToLower(lblAccents.Replace(t))
 	switch t {
 	case "x", "✓", "✔", "☒", "☑", "■", "⌧", "✗", "✘", "[x]", "(x)", "si", "yes":
 		return markOn, true

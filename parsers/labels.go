@@ -686,7 +686,7 @@ func lblSectionHeadingRead(text string, toks []string) (prefix string, heading b
 	var buf [8]uint16
 	set := buf[:0]
 	for _, w := range toks {
-		if lblHeadingFiller[w] || utf8.RuneCountInString(w) == 1 || strings.Trim(w, "0123456789") == "" {
+		if lblHeadingFiller[w] || utf8.RuneCountInString(w) == 1 || lblDigits(w) {
 			continue
 		}
 		set = append(set, lblVocab[w])
@@ -777,6 +777,16 @@ func lblWordFold(s, w string) bool {
 	}
 	c := s[i]
 	return !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_')
+}
+
+// lblDigits reports whether w is only digits (or empty): strings.Trim(w, "0123456789") == "".
+func lblDigits(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // lblAllIn reports whether every (schema) token of toks is in set.

@@ -1,9 +1,9 @@
 package parsers
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -539,18 +539,25 @@ func pdfExactLabel(text string) bool {
 // pdfLabelBlock reports whether every line of a block is a label: "denominazione / codice
 // fiscale / codice IPA" is a list of labels, never a value.
 func pdfLabelBlock(lines []string) bool {
-	if len(lines) < 2 || pdfExactLabel(strings.Join(lines, " ")) {
-		return false // one label over several lines
+	if len(lines) < 2 {
+		return false
 	}
-	keys := map[string]bool{}
-	for _, l := range lines {
+	// Each line is tried first: most blocks' first line is no label, and the lines joined are
+	// long.
+	var first string
+	several := false
+	for i, l := range lines {
 		f, score, ok := lblMatchers[""].match(strings.TrimRight(strings.TrimSpace(l), " :*"))
 		if !ok || score < 10000 {
 			return false // each line exactly a label: "legale dell'ente" is not
 		}
-		keys[f.Key] = true
+		if i == 0 {
+			first = f.Key
+		}
+		several = several || f.Key != first
 	}
-	return len(keys) > 1 // "Indirizzo della" / "sede" is one label
+	// "Indirizzo della" / "sede" is one label, and so are lines that are one label joined.
+	return several && !pdfExactLabel(strings.Join(lines, " "))
 }
 
 // pdfTitleLine is the first line of a page that names a form, "" if none does.
@@ -592,7 +599,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 			for _, it := range tfLinesToItemsIn(text, &la) {
 				if it.pair {
 					it.how = HowLine
-					it.where = fmt.Sprintf("pagina %d, riga %d", page, textRow)
+					it.where = pdfWhere(page, textRow)
 					if pdfExactLabel(it.value) || pdfLabelBlock(strings.Split(it.value, "\n")) {
 						it.value = "" // a label is never a value
 					}
@@ -612,7 +619,8 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	for i, r := range rows {
 		bs := r.blocks(&arena)
 		hidden := r.hidden()
-		it, ok := yn.row(bs, fmt.Sprintf("pagina %d, riga %d", page, i+1), rowItems)
+		where := pdfWhere(page, i+1)
+		it, ok := yn.row(bs, where, rowItems)
 		if hidden {
 			pdfHideItems(it) // the row's answer, or the options group it closed
 		}
@@ -630,7 +638,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 				if l := bs[0].label(); len(bs[0].lines) > 1 && pdfExactLabel(l) && !hidden {
 					// A bordered row holding only a wrapped label: its value is empty,
 					// never the label's own second line.
-					items = append(items, frItem{label: l, pair: true, how: HowTable, where: fmt.Sprintf("pagina %d, riga %d", page, i+1)})
+					items = append(items, frItem{label: l, pair: true, how: HowTable, where: where})
 					continue
 				}
 			}
@@ -643,7 +651,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 		}
 		flush()
 		start := len(items)
-		items = pdfAppendRowItems(items, bs, right, &section, fmt.Sprintf("pagina %d, riga %d", page, i+1), &la)
+		items = pdfAppendRowItems(items, bs, right, &section, where, &la)
 		row := items[start:]
 		if !r.ruled && pdfProseRow(bs) {
 			for k := range row {
@@ -658,6 +666,11 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	}
 	flush()
 	return append(items, yn.end(rowItems)...)
+}
+
+// pdfWhere is the provenance of a row: "pagina 1, riga 3".
+func pdfWhere(page, row int) string {
+	return "pagina " + strconv.Itoa(page) + ", riga " + strconv.Itoa(row)
 }
 
 // pdfProseRow tells a line of a justified paragraph from a table row: a printed letter's

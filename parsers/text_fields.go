@@ -881,7 +881,7 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 	if i < 0 {
 		// "Partita IVA .......... 03812450249": dot leaders after a field's label stand for
 		// the colon, as on a printed form.
-		if m := dotLeaders.FindStringIndex(line); m != nil && m[0] > 0 && m[1] < len(line) && lblIsLabel(line[:m[0]]) {
+		if m := tfDotLeaders(line); m != nil && m[0] > 0 && m[1] < len(line) && lblIsLabel(line[:m[0]]) {
 			return strings.TrimSpace(line[:m[0]]), strings.TrimSpace(line[m[1]:]), true
 		}
 	}
@@ -915,6 +915,14 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 		}
 	}
 	return label, value, label != ""
+}
+
+// tfDotLeaders is dotLeaders.FindStringIndex(line), asked only of a line that has leaders.
+func tfDotLeaders(line string) []int {
+	if !strings.Contains(line, "...") && !strings.Contains(line, "…") && !strings.Contains(line, "___") {
+		return nil
+	}
+	return dotLeaders.FindStringIndex(line)
 }
 
 // tfProblemText phrases a field problem for the referent, naming the field's label and value.
