@@ -377,8 +377,9 @@ func pdfCutAtColumns(cells []pdfCell, strong []float32, size float32) []pdfCell 
 
 // pdfBlock is the text of one column within a row, line by line.
 type pdfBlock struct {
-	col   int
-	lines []pdfCell
+	col    int
+	lines  []pdfCell
+	joined string // the label of a block of several lines, once its row's blocks are made
 }
 
 // label joins a label's lines with spaces: a word broken in two ("denominazion" / "e")
@@ -386,6 +387,9 @@ type pdfBlock struct {
 func (b pdfBlock) label() string {
 	if len(b.lines) == 1 {
 		return strings.TrimRight(strings.TrimSpace(strings.TrimRight(b.lines[0].text(), " :*")), " :*")
+	}
+	if b.joined != "" {
+		return b.joined
 	}
 	var buf [4]string
 	return strings.TrimRight(strings.TrimSpace(strings.Join(b.appendTexts(buf[:0]), " ")), " :*")
@@ -490,6 +494,11 @@ func (r pdfRow) blocks(arena *pdfArena) []pdfBlock {
 		}
 	}
 	slices.SortFunc(bs, func(a, b pdfBlock) int { return a.col - b.col })
+	for k := range bs {
+		if len(bs[k].lines) > 1 {
+			bs[k].joined = bs[k].label() // read several times: header, label, value
+		}
+	}
 	return bs
 }
 
@@ -524,6 +533,7 @@ func pdfMergeMarks(bs []pdfBlock) []pdfBlock {
 			c := &opts.lines[k]
 			c.words, c.joined = append(slices.Clone(c.words), m.words...), ""
 		}
+		opts.joined = ""
 		bs = slices.Delete(bs, i, i+1)
 	}
 	return bs
@@ -700,18 +710,24 @@ type pdfYesNo struct {
 }
 
 func (yn *pdfYesNo) row(bs []pdfBlock, where string, rowItems func([]pdfBlock, string) []frItem) ([]frItem, bool) {
-	head := map[int]string{}
+	// A header row: "Sì" and "No" in two columns at least, after a label or not. Most rows are
+	// none: found without a map.
+	words := 0
 	for k, b := range bs {
-		switch t := strings.ToLower(b.label()); t {
-		case "sì", "si", "no":
-			head[b.col] = map[string]string{"si": "sì"}[t] + map[bool]string{true: t}[t != "si"]
-		default:
-			if k > 0 || len(bs) == 1 {
-				head = nil
-			}
-		}
-		if head == nil {
+		if pdfYesNoWord(b.label()) != "" {
+			words++ // blocks are columns: each a column of its own
+		} else if k > 0 || len(bs) == 1 {
+			words = 0
 			break
+		}
+	}
+	var head map[int]string
+	if words >= 2 {
+		head = map[int]string{}
+		for _, b := range bs {
+			if w := pdfYesNoWord(b.label()); w != "" {
+				head[b.col] = w
+			}
 		}
 	}
 	if len(head) >= 2 {
@@ -737,6 +753,20 @@ func (yn *pdfYesNo) row(bs []pdfBlock, where string, rowItems func([]pdfBlock, s
 		return nil, true
 	}
 	return []frItem{{label: bs[0].label(), value: answer, pair: true, how: HowTable, where: where}}, true
+}
+
+// pdfYesNoWord is "sì" or "no" for a cell that says it, in any case, "" for any other.
+func pdfYesNoWord(label string) string {
+	if len(label) > 9 {
+		return "" // lowering shrinks a character to a third of its bytes at most
+	}
+	switch t := strings.ToLower(label); t {
+	case "sì", "si":
+		return "sì"
+	case "no":
+		return "no"
+	}
+	return ""
 }
 
 // end closes an options group: its label and the options marked Sì. A header row that no
