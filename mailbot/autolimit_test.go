@@ -134,6 +134,47 @@ func TestHourlyCapsReopenAfterAnHour(t *testing.T) {
 	}
 }
 
+// TestHourlyCapsAtTheWindowEdge: a cap counts the replies of the hour that ends now, to the
+// nanosecond: a reply an hour old exactly has left it, one a nanosecond younger has not. No
+// instant lets one reply more through than the cap.
+func TestHourlyCapsAtTheWindowEdge(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		limits func(*RateLimitConfig)
+		from   func(i int) string
+	}{
+		{"overall", func(r *RateLimitConfig) { r.PerHour = 2 }, func(i int) string { return fmt.Sprintf("r%d@d%d.example", i, i) }},
+		{"per domain", func(r *RateLimitConfig) { r.PerDomainPerHour = 2 }, func(i int) string { return fmt.Sprintf("r%d@comune.example.it", i) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := newCaseBench(t, func(cfg *Config) { c.limits(&cfg.RateLimit) })
+			steps := []struct {
+				after time.Duration // since the step before
+				sent  bool
+			}{
+				{0, true},                // 09:00
+				{30 * time.Minute, true}, // 09:30
+				{30*time.Minute - time.Nanosecond, false}, // 09:00 is still in the hour
+				{time.Nanosecond, true},                   // 10:00: 09:00 has left it
+				{0, false},                                // 09:30 and 10:00 in the hour
+				{30*time.Minute - time.Nanosecond, false},
+				{time.Nanosecond, true}, // 10:30: 09:30 has left it
+			}
+			want := 0
+			for i, st := range steps {
+				b.clock.advance(st.after)
+				b.process(benchRequest(c.from(i), fmt.Sprintf("Richiesta %d", i)))
+				if st.sent {
+					want++
+				}
+				if got := len(b.autoMail()); got != want {
+					t.Fatalf("step %d at %s: %d replies queued, want %d", i, b.clock.now().Format("15:04:05.999999999"), got, want)
+				}
+			}
+		})
+	}
+}
+
 // TestRepliesEchoLittleAndAttachOnlyToTheSender: what a reply repeats of the message it answers
 // is bounded (subject and name cut to 200 characters, a name that is not a name left out), and
 // the reply, blank forms included, goes to the From, never to a Reply-To elsewhere.

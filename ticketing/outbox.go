@@ -41,54 +41,6 @@ func (t *Tx) Enqueue(m *OutMail, now time.Time) error {
 	return err
 }
 
-// AutoReply is one automatic mail to one recipient, as the rate limits count it.
-type AutoReply struct {
-	Rcpt         string // the per-recipient key (the caller decides how addresses fold)
-	SenderDomain string // domain of the sender whose message is answered
-	RcptDomain   string
-	At           time.Time
-}
-
-// AddAutoReply counts an automatic mail towards the rate limits.
-func (t *Tx) AddAutoReply(r AutoReply) error {
-	_, err := t.exec("auto-reply-insert", r.Rcpt, ts(r.At), r.SenderDomain, r.RcptDomain)
-	return err
-}
-
-// AutoRepliesSince counts the automatic replies to rcpt (a per-recipient key) after since.
-func (t *Tx) AutoRepliesSince(rcpt string, since time.Time) (int, error) {
-	var n int
-	if err := t.row("auto-reply-count", rcpt, ts(since)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count auto replies: %w", err)
-	}
-	return n, nil
-}
-
-// AutoRepliesTotalSince counts every automatic reply after since.
-func (t *Tx) AutoRepliesTotalSince(since time.Time) (int, error) {
-	var n int
-	if err := t.row("auto-reply-count-all", ts(since)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count auto replies: %w", err)
-	}
-	return n, nil
-}
-
-// AutoRepliesDomainSince counts the automatic replies after since that answered a sender of
-// domain or went to a recipient of domain.
-func (t *Tx) AutoRepliesDomainSince(domain string, since time.Time) (int, error) {
-	var n int
-	if err := t.row("auto-reply-count-domain", ts(since), domain).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count auto replies of %s: %w", domain, err)
-	}
-	return n, nil
-}
-
-// PruneAutoReplies forgets rate-limit records older than before.
-func (t *Tx) PruneAutoReplies(before time.Time) error {
-	_, err := t.exec("auto-reply-prune", ts(before))
-	return err
-}
-
 // DueMail returns up to limit queued mails due at now.
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutMail, error) {
 	rows, err := s.r.QueryContext(ctx, s.query("outbox-due"), ts(now), limit)

@@ -113,20 +113,24 @@ UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHER
 SELECT id, COALESCE(ticket_id, ''), message_id, kind, mail_from, rcpts, state, attempts, last_error, created_at, sent_at
 FROM outbox ORDER BY id;
 
--- name: auto-reply-count
-SELECT count(*) FROM auto_replies WHERE rcpt = ? AND at > ?;
+-- name: auto-reply-tally-add
+-- A reply counted for its recipient (?1), for all, and once for each domain among its sender's
+-- (?2) and its recipient's (?3): each key's next n, at no earlier instant (?4) than its last.
+WITH keys (kind, key) AS (VALUES ('rcpt', ?1), ('all', ''), ('domain', ?2), ('domain', ?3))
+INSERT INTO auto_reply_tally (kind, key, at, n)
+SELECT k.kind, k.key,
+	max(?4, COALESCE((SELECT at FROM auto_reply_tally t WHERE t.kind = k.kind AND t.key = k.key ORDER BY at DESC, n DESC LIMIT 1), '')),
+	COALESCE((SELECT n FROM auto_reply_tally t WHERE t.kind = k.kind AND t.key = k.key ORDER BY at DESC, n DESC LIMIT 1), 0) + 1
+FROM (SELECT DISTINCT kind, key FROM keys WHERE kind != 'domain' OR key != '') k;
 
--- name: auto-reply-insert
-INSERT INTO auto_replies (rcpt, at, sender_domain, rcpt_domain) VALUES (?, ?, ?, ?);
-
--- name: auto-reply-count-all
-SELECT count(*) FROM auto_replies WHERE at > ?;
-
--- name: auto-reply-count-domain
-SELECT count(*) FROM auto_replies WHERE at > ?1 AND (sender_domain = ?2 OR rcpt_domain = ?2);
+-- name: auto-reply-tally-since
+-- The replies of a key after ?3: its last n minus the first n after ?3, plus one (0 if none).
+SELECT COALESCE(
+	(SELECT n FROM auto_reply_tally WHERE kind = ?1 AND key = ?2 ORDER BY at DESC, n DESC LIMIT 1)
+	- (SELECT n FROM auto_reply_tally WHERE kind = ?1 AND key = ?2 AND at > ?3 ORDER BY at, n LIMIT 1) + 1, 0);
 
 -- name: auto-reply-prune
-DELETE FROM auto_replies WHERE at < ?;
+DELETE FROM auto_reply_tally WHERE at < ?;
 
 -- name: copies-count
 SELECT count(*) FROM message_copies WHERE mailbox = ?;

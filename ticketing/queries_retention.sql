@@ -60,7 +60,7 @@ UPDATE outbox SET rcpts = replace(rcpts, ?2, '[rimosso]'), last_error = replace(
 UPDATE schedule_sent SET rcpts = replace(rcpts, ?2, '[rimosso]') WHERE ticket_id = ?1;
 
 -- name: forget-auto-replies
-DELETE FROM auto_replies WHERE lower(rcpt) = ?;
+DELETE FROM auto_reply_tally WHERE kind = 'rcpt' AND lower(key) = ?;
 
 -- name: forget-variants
 SELECT requester FROM tickets WHERE id = ?1 AND lower(requester) = ?2
