@@ -275,6 +275,10 @@ func frReadDocument(ctx context.Context, name, contentType string, data []byte, 
 		items, err = xlsxRead(ctx, name, data, lim)
 	case fmtPDF:
 		items, err = pdfRead(ctx, name, data, lim)
+		if err == nil {
+			// The forms copy what they keep of the items: their array serves the next PDF.
+			defer pdfPutItems(items)
+		}
 	default:
 		return nil, docErr(name, ErrUnreadable, reasonUnknown, nil)
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"mailbot/templates/say"
@@ -60,11 +61,42 @@ func (c pdfCell) text() string {
 
 // pdfArena hands out a page's words, cells and blocks from shared arrays: a line or a row
 // takes a slice of a chunk, capped so that an append copies, not an array of its own. A nil
-// arena allocates each.
+// arena allocates each. The layout of a page takes its arenas from pdfPageMems and gives them
+// back once its items are read: nothing of a page's words, cells and blocks outlives it but
+// their strings.
 type pdfArena struct {
-	words  []pdfWord
-	cells  []pdfCell
-	blocks []pdfBlock
+	words  pdfChunks[pdfWord]
+	cells  pdfChunks[pdfCell]
+	blocks pdfChunks[pdfBlock]
+}
+
+// pdfChunks are the arrays an arena hands out slices of, kept (emptied) when it is reset.
+type pdfChunks[T any] struct {
+	all [][]T
+	cur int // the chunk slices are taken from
+}
+
+// take returns n elements (length n, capacity n), from a new chunk of at least least elements
+// when those in hand are full.
+func (c *pdfChunks[T]) take(n, least int) []T {
+	for ; c.cur < len(c.all); c.cur++ {
+		if ch := c.all[c.cur]; cap(ch)-len(ch) >= n {
+			c.all[c.cur] = ch[:len(ch)+n]
+			return ch[len(ch) : len(ch)+n : len(ch)+n]
+		}
+	}
+	ch := make([]T, n, max(n, least))
+	c.all = append(c.all, ch)
+	return ch[:n:n]
+}
+
+// reset empties the chunks (zeroed: they hold no strings for the collector) for reuse.
+func (c *pdfChunks[T]) reset() {
+	for i, ch := range c.all {
+		clear(ch)
+		c.all[i] = ch[:0]
+	}
+	c.cur = 0
 }
 
 // pdfTake returns n elements of *chunk (length n, capacity n), starting a new chunk of at
@@ -82,21 +114,69 @@ func (a *pdfArena) takeWords(n int) []pdfWord {
 	if a == nil {
 		return make([]pdfWord, n)
 	}
-	return pdfTake(&a.words, n, 64)
+	return a.words.take(n, 256)
 }
 
 func (a *pdfArena) takeCells(n int) []pdfCell {
 	if a == nil {
 		return make([]pdfCell, n)
 	}
-	return pdfTake(&a.cells, n, 32)
+	return a.cells.take(n, 128)
 }
 
 func (a *pdfArena) takeBlocks(n int) []pdfBlock {
 	if a == nil {
 		return make([]pdfBlock, n)
 	}
-	return pdfTake(&a.blocks, n, 16)
+	return a.blocks.take(n, 64)
+}
+
+// kept reports whether the arena is small enough to keep for another page: a page of tens of
+// thousands of words is let go.
+func (a *pdfArena) kept() bool {
+	return len(a.words.all) <= 32 && len(a.cells.all) <= 32 && len(a.blocks.all) <= 32
+}
+
+func (a *pdfArena) reset() {
+	a.words.reset()
+	a.cells.reset()
+	a.blocks.reset()
+}
+
+// pdfItemBufs keeps the arrays of a page's items for the next document: frReadDocument gives
+// them back once the items are grouped into forms, which copy what they keep.
+var pdfItemBufs sync.Pool
+
+// pdfGetItems returns an empty array of items with room for n.
+func pdfGetItems(n int) []frItem {
+	if p, ok := pdfItemBufs.Get().(*[]frItem); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]frItem, 0, n)
+}
+
+// pdfPutItems gives back the array of items once nothing reads them any more.
+func pdfPutItems(items []frItem) {
+	if c := cap(items); c > 0 && c <= 1<<12 {
+		items = items[:c]
+		clear(items)
+		items = items[:0]
+		pdfItemBufs.Put(&items)
+	}
+}
+
+// pdfPageMem is the memory of one page's layout: its lines' words and cells, its rows' blocks.
+type pdfPageMem struct{ lines, rows pdfArena }
+
+var pdfPageMems = sync.Pool{New: func() any { return new(pdfPageMem) }}
+
+// put gives the memory back, emptied, once nothing of the page's layout is read any more.
+func (m *pdfPageMem) put() {
+	if m.lines.kept() && m.rows.kept() {
+		m.lines.reset()
+		m.rows.reset()
+		pdfPageMems.Put(m)
+	}
 }
 
 // pdfLine is the text on one baseline, split into cells at wide gaps.
@@ -106,7 +186,10 @@ type pdfLine struct {
 }
 
 // pdfLines groups a page's glyphs into lines, words and cells.
-func pdfLines(glyphs []pdfGlyph) []pdfLine {
+func pdfLines(glyphs []pdfGlyph) []pdfLine { return pdfLinesIn(glyphs, &pdfArena{}) }
+
+// pdfLinesIn is pdfLines with the words and cells taken from arena.
+func pdfLinesIn(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
 	buf := append(pdfGetGlyphs(), glyphs...)
 	defer pdfPutGlyphs(buf)
 	gs := pdfDropHiddenCopies(buf)
@@ -125,7 +208,6 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 		slices.SortStableFunc(gs, byY)
 	}
 	var lines []pdfLine
-	var arena pdfArena
 	for i := 0; i < len(gs); {
 		y, size := gs[i].y, max(gs[i].size, 1)
 		j := i + 1
@@ -137,7 +219,7 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine {
 		if !slices.IsSortedFunc(run, pdfByX) {
 			slices.SortStableFunc(run, pdfByX)
 		}
-		if l := pdfSplitLine(run, size, &arena); len(l.cells) > 0 {
+		if l := pdfSplitLine(run, size, arena); len(l.cells) > 0 {
 			l.y = y
 			for k := range l.cells {
 				l.cells[k].y = y
@@ -572,7 +654,9 @@ func pdfLabelBlock(lines []string) bool {
 
 // pdfTitleLine is the first line of a page that names a form, "" if none does.
 func pdfTitleLine(pg pdfPage) string {
-	for _, l := range pdfLines(pg.glyphs) {
+	mem := pdfPageMems.Get().(*pdfPageMem)
+	defer mem.put()
+	for _, l := range pdfLinesIn(pg.glyphs, &mem.lines) {
 		var parts []string
 		for _, c := range l.cells {
 			parts = append(parts, c.text())
@@ -587,7 +671,9 @@ func pdfTitleLine(pg pdfPage) string {
 // pdfLayoutItems reads one page's glyphs and rules as items: table rows as label/value pairs,
 // the other lines as text.
 func pdfLayoutItems(page int, pg pdfPage) []frItem {
-	lines := pdfLines(pg.glyphs)
+	mem := pdfPageMems.Get().(*pdfPageMem)
+	defer mem.put()
+	lines := pdfLinesIn(pg.glyphs, &mem.lines)
 	if len(lines) == 0 {
 		return nil
 	}
@@ -597,11 +683,10 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	for _, l := range lines {
 		cells += len(l.cells)
 	}
-	// The rows' blocks hold every cell once, in at most as many blocks: one array of each.
-	arena := pdfArena{cells: make([]pdfCell, 0, cells), blocks: make([]pdfBlock, 0, cells)}
-	items := make([]frItem, 0, cells) // about one item a cell: grown once, if ever
-	var la lblArena                   // the tokens of the labels kept with the items
-	var text []string                 // consecutive one-column rows, read as lines of text
+	arena := &mem.rows
+	items := pdfGetItems(cells) // about one item a cell: grown once, if ever
+	var la lblArena             // the tokens of the labels kept with the items
+	var text []string           // consecutive one-column rows, read as lines of text
 	textRow, textHidden := 0, false
 	flush := func() {
 		if len(text) > 0 {
@@ -627,7 +712,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	var yn pdfYesNo
 	rowItems := func(bs []pdfBlock, where string) []frItem { return pdfRowItems(bs, right, &section, where, &la) }
 	for i, r := range rows {
-		bs := r.blocks(&arena)
+		bs := r.blocks(arena)
 		hidden := r.hidden()
 		where := pdfWhere(page, i+1)
 		it, ok := yn.row(bs, where, rowItems)
