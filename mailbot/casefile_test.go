@@ -177,7 +177,7 @@ func TestNeverConfidentlyWrong(t *testing.T) {
 			ig.Provenance[fd.Key] = sure("informativa.docx")
 		}
 	}
-	chk := documentsCheck(ticketing.KindIntegration, []ticketing.Form{ig, qep}, nil)
+	chk := documentsCheck(ticketing.KindIntegration, CaseFile(ticketing.KindIntegration, []ticketing.Form{ig, qep}, nil))
 	all := strings.Join(chk.missing, "\n")
 	if strings.Contains(all, "11/03/2026") {
 		t.Errorf("an uncertain reading is told to the referent:\n%s", all)

@@ -140,21 +140,17 @@ func (in *Intake) recordFields(tx *ticketing.Tx, tk *ticketing.Ticket, keys []st
 		Text: say.Text(event, strings.Join(done, ", "))}); err != nil {
 		return "", err
 	}
-	forms, err := tx.Forms(tk.ID)
+	cs, err := readCase(tx, tk)
 	if err != nil {
 		return "", err
 	}
-	if err := updateEnte(tx, tk, forms, now); err != nil {
+	if err := updateEnte(tx, tk, cs, now); err != nil {
 		return "", err
 	}
 	if tk.State != ticketing.StateAwaitingDocuments {
 		return res, nil
 	}
-	reg, err := tx.Registry(forms)
-	if err != nil {
-		return "", err
-	}
-	chk := documentsCheck(tk.Kind, forms, reg)
+	chk := documentsCheck(tk.Kind, cs.file)
 	if len(chk.uncertain) > 0 {
 		return say.Text("field.still_uncertain", res, len(chk.uncertain), strings.Join(chk.uncertain, "\n  ")), nil
 	}
@@ -212,15 +208,11 @@ func (in *Intake) tellReferent(tx *ticketing.Tx, tk *ticketing.Ticket, name, nex
 // value, with where it was read, and moves the case on when it was the last doubt.
 func (in *Intake) confirm(c call) (string, error) {
 	arg := strings.ToLower(strings.TrimSpace(c.arg))
-	forms, err := c.tx.Forms(c.tk.ID)
+	cs, err := readCase(c.tx, c.tk)
 	if err != nil {
 		return "", err
 	}
-	reg, err := c.tx.Registry(forms)
-	if err != nil {
-		return "", err
-	}
-	cf := CaseFile(c.tk.Kind, forms, reg)
+	cf := cs.file
 	doubts := append(caseDoubts(c.tk.Kind, cf), ipDoubts(c.tk.Kind, cf)...)
 	var keys, listed []string
 	values, read := map[string]string{}, map[string]ticketing.Provenance{}

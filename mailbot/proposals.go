@@ -54,15 +54,11 @@ func (in *Intake) proposeChanges(tx *ticketing.Tx, tk *ticketing.Ticket, m messa
 	if tk.State == ticketing.StateAwaitingDocuments || len(forms) == 0 {
 		return forms, nil, nil
 	}
-	have, err := tx.Forms(tk.ID)
+	have, err := readCase(tx, tk)
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := tx.Registry(have)
-	if err != nil {
-		return nil, nil, err
-	}
-	cf := CaseFile(tk.Kind, have, reg)
+	cf := have.file
 	known, err := tx.Proposals(tk.ID)
 	if err != nil {
 		return nil, nil, err

@@ -332,15 +332,11 @@ func (r *Reminders) queue(tx *ticketing.Tx, d Due, now time.Time) error {
 		step := remindStepOf(tk.Kind, tk.State)
 		if tk.State == ticketing.StateAwaitingDocuments {
 			// Say exactly what is still missing or wrong, as the last answer did.
-			forms, err := tx.Forms(tk.ID)
+			c, err := readCase(tx, &tk)
 			if err != nil {
 				return err
 			}
-			reg, err := tx.Registry(forms)
-			if err != nil {
-				return err
-			}
-			if chk := documentsCheck(tk.Kind, forms, reg); len(chk.missing) > 0 {
+			if chk := documentsCheck(tk.Kind, c.file); len(chk.missing) > 0 {
 				step.missing = chk.missing
 			}
 		}

@@ -99,21 +99,40 @@ var (
 	productionRE    = regexp.MustCompile(`(?i)esercizio|produzione`)
 )
 
-// recordForms files the forms of a message with the ticket and updates what the ticket says of
-// the ente and the services.
-func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message, forms []parsers.Form, now time.Time) error {
+// recordForms files the forms of a message with the ticket, updates what the ticket says of the
+// ente and the services, and returns the case's forms as they now stand.
+func (in *Intake) recordForms(tx *ticketing.Tx, tk *ticketing.Ticket, m message, forms []parsers.Form, now time.Time) (caseForms, error) {
 	sender := in.verifiedSender(m)
 	for _, f := range forms {
 		// Untyped forms ("Label: value" lines in a body) are kept too: they name the ente.
 		if err := tx.AddForm(tk.ID, formRecord(m.env.MessageID, f, now, sender)); err != nil {
-			return err
+			return caseForms{}, err
 		}
 	}
-	all, err := tx.Forms(tk.ID)
+	c, err := readCase(tx, tk)
 	if err != nil {
-		return err
+		return caseForms{}, err
 	}
-	return updateEnte(tx, tk, all, now)
+	return c, updateEnte(tx, tk, c, now)
+}
+
+// caseForms is a case's forms, read and merged once for what a step does with them.
+type caseForms struct {
+	forms []ticketing.Form   // in order of arrival
+	file  ticketing.CaseFile // merged, with the registry's word on the codes they name
+}
+
+// readCase reads a case's forms and merges them (CaseFile).
+func readCase(tx *ticketing.Tx, tk *ticketing.Ticket) (caseForms, error) {
+	forms, err := tx.Forms(tk.ID)
+	if err != nil {
+		return caseForms{}, err
+	}
+	reg, err := tx.Registry(forms)
+	if err != nil {
+		return caseForms{}, err
+	}
+	return caseForms{forms, CaseFile(tk.Kind, forms, reg)}, nil
 }
 
 // verified is a message's sender as verified (see verifiedSender); how is a ticketing.Vouch*
@@ -177,20 +196,15 @@ func addressField(typ, key string) bool {
 // merged forms of its kind first, then "Label: value" lines of no form, the later winning. A
 // codice fiscale or IPA code is taken only when valid and read with confidence, since it
 // joins later messages to this case.
-func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, forms []ticketing.Form, now time.Time) error {
-	reg, err := tx.Registry(forms)
-	if err != nil {
-		return err
-	}
-	cf := CaseFile(tk.Kind, forms, reg)
+func updateEnte(tx *ticketing.Tx, tk *ticketing.Ticket, c caseForms, now time.Time) error {
 	var sources []ticketing.Form
-	for _, f := range forms {
+	for _, f := range c.forms {
 		if f.Type == "" {
 			sources = append(sources, f)
 		}
 	}
 	for _, t := range slices.Backward(requiredForms(tk.Kind)) {
-		if f, ok := cf.Forms[t]; ok {
+		if f, ok := c.file.Forms[t]; ok {
 			sources = append(sources, f)
 		}
 	}
@@ -304,15 +318,11 @@ func checkingDocuments(tx *ticketing.Tx, tk ticketing.Ticket) (bool, error) {
 	if tk.State != ticketing.StateAwaitingDocuments {
 		return false, nil
 	}
-	forms, err := tx.Forms(tk.ID)
+	c, err := readCase(tx, &tk)
 	if err != nil {
 		return false, err
 	}
-	reg, err := tx.Registry(forms)
-	if err != nil {
-		return false, err
-	}
-	return len(documentsCheck(tk.Kind, forms, reg).uncertain) > 0, nil
+	return len(documentsCheck(tk.Kind, c.file).uncertain) > 0, nil
 }
 
 // clearChecking removes the mark of a case whose documents a person was to check.
@@ -336,9 +346,8 @@ func (c check) complete() bool { return len(c.missing) == 0 && len(c.uncertain) 
 // documentsCheck checks the case file of a ticket at its first step: forms absent, required
 // fields empty, values invalid, prerequisites not declared. Only what was read with confidence
 // is the referent's to fix; what was not goes to a person.
-func documentsCheck(kind string, forms []ticketing.Form, reg *ticketing.Registry) check {
+func documentsCheck(kind string, cf ticketing.CaseFile) check {
 	var c check
-	cf := CaseFile(kind, forms, reg)
 	seen := map[string]bool{}
 	for _, t := range requiredForms(kind) {
 		f, ok := cf.Forms[t]
@@ -528,7 +537,8 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 	if err != nil {
 		return o, err
 	}
-	if err := in.recordForms(tx, tk, m, filed, now); err != nil {
+	c, err := in.recordForms(tx, tk, m, filed, now)
+	if err != nil {
 		return o, err
 	}
 	if len(proposed) > 0 {
@@ -581,10 +591,6 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			o.missing = append(o.missing, say.Text("step.rejected", echoText(r.Part, maxEcho), r.Reason))
 		}
 	}
-	forms, err := tx.Forms(tk.ID)
-	if err != nil {
-		return o, err
-	}
 	switch tk.State {
 	case ticketing.StateAwaitingDocuments:
 		if !isNew && len(m.forms()) == 0 && len(o.missing) == 0 {
@@ -593,11 +599,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 			o.staffNotice = joinNotice(o.staffNotice, say.Text("step.notice_no_documents"))
 			return o, nil
 		}
-		reg, err := tx.Registry(forms)
-		if err != nil {
-			return o, err
-		}
-		chk := documentsCheck(tk.Kind, forms, reg)
+		chk := documentsCheck(tk.Kind, c.file)
 		if len(chk.uncertain) == 0 {
 			// New documents may have settled what a person was to check.
 			if err := clearChecking(tx, tk, "mailbot", now); err != nil {
@@ -637,7 +639,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 		}
 		return o, nil
 	case ticketing.StateTesting:
-		return in.productionRequest(tx, tk, m, forms, o, now)
+		return in.productionRequest(tx, tk, m, o, now)
 	case ticketing.StateProductionCheck:
 		it := parsers.ReadIntent(parsers.StepPayment, m.text(), m.forms())
 		if it.Done {
@@ -665,7 +667,7 @@ func (in *Intake) step(tx *ticketing.Tx, tk *ticketing.Ticket, m message, isNew 
 // productionRequest handles step 3: test results, the request for production and caller IPs.
 // The case moves only when the referent's own words (or the esiti form's Esito) say the tests
 // passed, nothing in the message says otherwise, and valid public IPs are given.
-func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m message, forms []ticketing.Form, o outcome, now time.Time) (outcome, error) {
+func (in *Intake) productionRequest(tx *ticketing.Tx, tk *ticketing.Ticket, m message, o outcome, now time.Time) (outcome, error) {
 	text := m.text() + "\n" + m.subject()
 	var esiti *parsers.Form
 	for i, f := range m.forms() {
