@@ -92,7 +92,7 @@ INSERT INTO outbox_bodies (id, raw) VALUES (?, ?);
 -- name: outbox-due
 -- The mails are chosen first and their bytes read after: joined before the LIMIT, every queued
 -- mail's bytes went through the sort (a backlog's thousands of replies to send 100).
-SELECT o.id, o.ticket_id, o.message_id, o.kind, o.mail_from, o.rcpts, b.raw, o.attempts
+SELECT o.id, o.ticket_id, o.message_id, o.kind, o.mail_from, o.rcpts, b.raw, b.raw_redacted IS NOT NULL, o.attempts
 FROM (SELECT id, COALESCE(ticket_id, '') AS ticket_id, message_id, kind, mail_from, rcpts, attempts
       FROM outbox WHERE state = 'queued' AND next_at <= ? ORDER BY id LIMIT ?) o
 JOIN outbox_bodies b ON b.id = o.id ORDER BY o.id;
