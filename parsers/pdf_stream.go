@@ -2,7 +2,6 @@ package parsers
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/zlib"
 	"encoding/ascii85"
 	"errors"
@@ -13,18 +12,13 @@ import (
 
 // Stream bytes (PDF 32000-1, 7.3.8), read from the file's bytes. A stream that is stored or
 // FlateDecode-compressed without a predictor, in a file that is not encrypted, is inflated
-// by an inflater reused across streams and documents (a new one costs a 32 KB window and its
-// tables, most of what reading a page allocated); any other goes through pdfStreamReader,
+// by our inflater (pdf_inflate.go), reused across streams and documents (a new one costs its
+// window and tables); any other goes through pdfStreamReader,
 // which decodes what ledongthuc/pdf decoded (FlateDecode with the PNG Up predictor,
 // ASCII85Decode) and panics where it panicked (another filter, a damaged zlib header).
 
-// pdfInflater is a flate reader over a stream's bytes, kept for the next stream.
-type pdfInflater struct {
-	src bytes.Reader
-	fr  io.ReadCloser
-}
-
-var pdfInflaters sync.Pool
+// pdfInflaters keeps inflaters, with their window and tables, for the next stream.
+var pdfInflaters = sync.Pool{New: func() any { return new(pdfInflate) }}
 
 // pdfStreamLexer returns a lexer over the decoded bytes of stream v, counted against b's
 // budget; close it when done.
@@ -38,17 +32,13 @@ func pdfStreamLexer(v pdfValue, b *pdfBudget) *pdfLexer {
 			}
 			return newPDFLexerBytes(raw)
 		}
-		z, _ := pdfInflaters.Get().(*pdfInflater)
-		if z == nil {
-			z = &pdfInflater{}
-			z.src.Reset(raw)
-			z.fr = flate.NewReader(&z.src)
-		} else {
-			z.src.Reset(raw)
-			_ = z.fr.(flate.Resetter).Reset(&z.src, nil)
+		z := pdfInflaters.Get().(*pdfInflate)
+		z.reset(raw)
+		lx := newPDFLexer(&budgetReader{r: z, b: b})
+		lx.done = func() {
+			z.reset(nil)
+			pdfInflaters.Put(z)
 		}
-		lx := newPDFLexer(&budgetReader{r: z.fr, b: b})
-		lx.done = func() { pdfInflaters.Put(z) }
 		return lx
 	}
 	return newPDFLexer(&budgetReader{r: pdfStreamReader(v), b: b})
