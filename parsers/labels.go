@@ -181,6 +181,19 @@ var lblLex = func() map[string]lblLexEntry {
 	return m
 }()
 
+// lblVowel are the final vowels a token loses.
+var lblVowel = [256]bool{'a': true, 'e': true, 'i': true, 'o': true, 'u': true}
+
+// lblLexMax and lblLexFirst are the length of the longest word of lblLex and the bytes its
+// words begin with: a word outside them is not looked up.
+var lblLexMax, lblLexFirst = func() (n int, first [256]bool) {
+	for w := range lblLex {
+		n = max(n, len(w))
+		first[w[0]] = true
+	}
+	return n, first
+}()
+
 // lblReduce appends to dst the tokens of a label's words: runs of single letters joined ("i p
 // a" gives "ipa"), abbreviations expanded, stop words dropped, a final vowel cut, duplicates
 // dropped.
@@ -191,7 +204,7 @@ func lblReduce(raw []string, dst []string) []string {
 		if stop {
 			return
 		}
-		for len(w) > 3 && strings.ContainsRune("aeiou", rune(w[len(w)-1])) {
+		for len(w) > 3 && lblVowel[w[len(w)-1]] {
 			w = w[:len(w)-1] // "servizio", "servizi" -> "serviz"
 		}
 		if seen != nil {
@@ -218,7 +231,7 @@ func lblReduce(raw []string, dst []string) []string {
 	// word returns the i-th word after joining runs of single letters, and the next index.
 	word := func(i int) (string, int) {
 		j := i
-		for j < len(raw) && utf8.RuneCountInString(raw[j]) == 1 {
+		for j < len(raw) && (len(raw[j]) == 1 || len(raw[j]) <= utf8.UTFMax && utf8.RuneCountInString(raw[j]) == 1) {
 			j++
 		}
 		if j-i >= 2 {
@@ -228,7 +241,11 @@ func lblReduce(raw []string, dst []string) []string {
 	}
 	for i := 0; i < len(raw); {
 		w, next := word(i)
-		e, known := lblLex[w]
+		var e lblLexEntry
+		known := false
+		if len(w) <= lblLexMax && lblLexFirst[w[0]] { // most words are none of the lexicon's
+			e, known = lblLex[w]
+		}
 		if known && e.pairs != nil && next < len(raw) {
 			w2, after := word(next)
 			if exp, ok := e.pairs[w2]; ok {
@@ -292,9 +309,25 @@ func lblIntern(t string) uint16 {
 // lblIDs appends the numbers of toks to dst (0 for a token the schema does not use).
 func lblIDs(toks []string, dst []uint16) []uint16 {
 	for _, t := range toks {
-		dst = append(dst, lblVocab[t])
+		var id uint16
+		if len(t) <= lblVocabMax {
+			id = lblVocab[t]
+		}
+		dst = append(dst, id)
 	}
 	return dst
+}
+
+// lblVocabMax is the length of the longest schema token, once the vocabulary is complete
+// (the package's variables are initialised); every token is looked up before.
+var lblVocabMax = 1 << 30
+
+func init() {
+	n := 0
+	for t := range lblVocab {
+		n = max(n, len(t))
+	}
+	lblVocabMax = n
 }
 
 // lblLabel is a label read once: its tokens and their numbers.

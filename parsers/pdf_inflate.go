@@ -24,7 +24,7 @@ const (
 	inflWindow  = 1 << 15           // the distance a match reaches back
 	inflBufSize = 2 * inflWindow    // history and output not yet read
 	inflRoom    = inflBufSize - 258 // decoding stops past this, so a match always fits
-	inflBits    = 10                // bits of a code looked up at once
+	inflBits    = 9                 // bits of a code looked up at once
 )
 
 // inflHuff is a canonical Huffman code: an entry is the symbol << 5 | the code's length (0 for
@@ -67,7 +67,9 @@ func (h *inflHuff) init(lengths []uint8) bool {
 	if code != 1<<max && !(code == 1 && max == 1) {
 		return false
 	}
-	clear(h.table[:])
+	if max == 1 {
+		clear(h.table[:]) // a single code of one bit: the other bit is no code (a complete code fills every entry)
+	}
 	h.extra = 0
 	if max > inflBits {
 		h.extra = max - inflBits
