@@ -563,17 +563,33 @@ func lblIsLabel(text string) bool {
 // lblFindMarker returns the form type whose marker appears in text, the earliest one when
 // several do, and "" if none.
 func lblFindMarker(text string) string {
-	// A document's whole text is searched: its words (about one in six bytes) and tokens are
-	// given room once rather than grown a doubling at a time.
-	var buf [24]string
-	raw := buf[:0]
-	if n := len(text)/6 + 1; n > len(buf) {
-		raw = make([]string, 0, n)
+	if len(text) < 128 {
+		var tb [32]string
+		var ib [32]uint16
+		return lblFindMarkerRead(lblLabelInto(text, tb[:0], ib[:0]).ids)
 	}
-	raw = lblSplit(text, raw)
-	toks := lblReduce(raw, make([]string, 0, min(len(raw)+2, max(64, len(raw)/2))))
-	return lblFindMarkerRead(lblIDs(toks, make([]uint16, 0, len(toks))))
+	// A document's whole text is searched: its words, tokens and their numbers are read into
+	// memory kept for the next text.
+	m := lblMarkerMems.Get().(*lblMarkerMem)
+	m.raw = lblSplit(text, m.raw[:0])
+	m.toks = lblReduce(m.raw, m.toks[:0])
+	m.ids = lblIDs(m.toks, m.ids[:0])
+	typ := lblFindMarkerRead(m.ids)
+	if cap(m.raw) <= 1<<16 && cap(m.toks) <= 1<<16 {
+		clear(m.raw)
+		clear(m.toks)
+		lblMarkerMems.Put(m)
+	}
+	return typ
 }
+
+// lblMarkerMem is the memory of a marker search over a long text.
+type lblMarkerMem struct {
+	raw, toks []string
+	ids       []uint16
+}
+
+var lblMarkerMems = sync.Pool{New: func() any { return new(lblMarkerMem) }}
 
 // lblFindMarkerRead is lblFindMarker for a text whose tokens are read already: a marker is
 // found where its tokens stand one after the other.

@@ -691,8 +691,9 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	flush := func() {
 		if len(text) > 0 {
 			start := len(items)
-			for _, it := range tfLinesToItemsIn(text, &la) {
-				if it.pair {
+			items = tfAppendLinesToItems(items, text, &la)
+			for k := start; k < len(items); k++ {
+				if it := &items[k]; it.pair {
 					it.how = HowLine
 					it.where = pdfWhere(page, textRow)
 					if pdfExactLabel(it.value) || pdfLabelBlock(strings.Split(it.value, "\n")) {
@@ -700,7 +701,6 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 					}
 					it.value, it.sig = pdfPlausible(it.label, it.value, nil)
 				}
-				items = append(items, it)
 			}
 			if textHidden {
 				pdfHideItems(items[start:])

@@ -641,12 +641,12 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string)
 
 // tfLinesToItems turns lines of text into label/value pairs where they read "Label: value", or
 // "Label:" with the value alone on the next line; other lines stay as text (titles, prose).
-func tfLinesToItems(lines []string) []frItem { return tfLinesToItemsIn(lines, nil) }
+func tfLinesToItems(lines []string) []frItem { return tfAppendLinesToItems(nil, lines, nil) }
 
-// tfLinesToItemsIn is tfLinesToItems with the tokens of the lines of text kept from la.
-func tfLinesToItemsIn(lines []string, la *lblArena) []frItem {
+// tfAppendLinesToItems is tfLinesToItems appending to items, with the tokens of the lines of
+// text kept from la.
+func tfAppendLinesToItems(items []frItem, lines []string, la *lblArena) []frItem {
 	tl := newTFLines(lines)
-	var items []frItem
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
 		if line == "" {
