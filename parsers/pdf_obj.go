@@ -761,6 +761,16 @@ type pdfParser struct {
 	depth int
 	ref   pdfRef // the object being read: an encrypted file's key for its strings
 	tmp   []byte
+	// The last two integers read: an integer is read again as the parser looks ahead for
+	// "N G R" and at each element of an array (arrays of widths are long).
+	ahead [2]pdfAhead
+	next  int
+}
+
+// pdfAhead is an integer token read at a place: its start (before white space) and its end.
+type pdfAhead struct {
+	at, end int
+	tok     pdfToken
 }
 
 func (d *pdfDoc) parser(off int, eofOK bool) *pdfParser {
@@ -793,6 +803,25 @@ func isPDFDelim(c byte) bool { return pdfClass[c] == pcDelim }
 
 // token reads one token (PDF 32000-1, 7.2), as ledongthuc/pdf's readToken does.
 func (p *pdfParser) token() pdfToken {
+	if !p.eof {
+		for i := range p.ahead {
+			if a := &p.ahead[i]; a.end > 0 && a.at == p.pos {
+				p.pos = a.end
+				return a.tok
+			}
+		}
+	}
+	at, eof := p.pos, p.eof
+	t := p.readToken()
+	if t.kind == tkInt && !eof && !p.eof {
+		p.ahead[p.next] = pdfAhead{at: at, end: p.pos, tok: t}
+		p.next ^= 1
+	}
+	return t
+}
+
+// readToken reads one token.
+func (p *pdfParser) readToken() pdfToken {
 	for p.pos < len(p.b) && pdfClass[p.b[p.pos]] == pcSpace {
 		p.pos++ // white space within the bytes: no call a byte
 	}
@@ -864,6 +893,18 @@ func (p *pdfParser) token() pdfToken {
 		}
 	}
 	switch {
+	case digits > 0 && dots == 0 && digits <= 18:
+		// An integer within int64: read here, as strconv reads it.
+		var n int64
+		for _, c := range w {
+			if c >= '0' && c <= '9' {
+				n = n*10 + int64(c-'0')
+			}
+		}
+		if w[0] == '-' {
+			n = -n
+		}
+		return pdfToken{kind: tkInt, i: n}
 	case digits > 0 && dots == 0:
 		n, err := strconv.ParseInt(string(w), 10, 64)
 		if err != nil {
