@@ -36,7 +36,7 @@ func autoReason(h textproto.Header, from string) string {
 		return "no sender address"
 	}
 	local, _, _ := strings.Cut(from, "@")
-	switch strings.NewReplacer("-", "", "_", "", ".", "").Replace(local) {
+	switch autoLocalPunct.Replace(local) {
 	case "mailerdaemon", "postmaster", "noreply", "donotreply":
 		return "sender " + from
 	}
@@ -45,3 +45,7 @@ func autoReason(h textproto.Header, from string) string {
 	}
 	return ""
 }
+
+// autoLocalPunct drops what tells "no-reply" from "noreply" (built once: a Replacer builds its
+// tables on first use).
+var autoLocalPunct = strings.NewReplacer("-", "", "_", "", ".", "")

@@ -41,17 +41,31 @@ func (an *analyzer) collectIPs(fresh string) {
 		}
 	}
 	var problems []Problem
-	for _, m := range ipToken.FindAllStringSubmatchIndex(fresh, -1) {
-		tok, rest := fresh[m[2]:m[3]], fresh[m[3]:]
-		if !looksLikeIP(tok) || !ipTokenEnds(tok, rest) || inForms[tok] {
+	// A token holds no line end, and the line end before it is what the pattern wants before
+	// one: matching line by line finds the same tokens, and skips lines that cannot hold one.
+	for start := 0; start < len(fresh); {
+		end := strings.IndexByte(fresh[start:], '\n') + 1
+		if end == 0 {
+			end = len(fresh) - start
+		}
+		line := fresh[start : start+end]
+		off := start
+		start += end
+		if strings.Count(line, ".") < 3 && strings.Count(line, ":") < 2 {
 			continue
 		}
-		if _, err := NormalizeIP(tok); err != nil {
-			problems = append(problems, ipProblem(tok, err))
-			inForms[tok] = true // once per address
-			continue
+		for _, m := range ipToken.FindAllStringSubmatchIndex(line, -1) {
+			tok, rest := line[m[2]:m[3]], fresh[off+m[3]:]
+			if !looksLikeIP(tok) || !ipTokenEnds(tok, rest) || inForms[tok] {
+				continue
+			}
+			if _, err := NormalizeIP(tok); err != nil {
+				problems = append(problems, ipProblem(tok, err))
+				inForms[tok] = true // once per address
+				continue
+			}
+			add(tok)
 		}
-		add(tok)
 	}
 	if len(problems) == 0 {
 		return

@@ -212,95 +212,129 @@ var (
 // Outlook header block or "original message" rule on; signature is what follows the last "-- "
 // delimiter of the fresh part. Closings such as "Cordiali saluti" stay in fresh: they are text.
 func SplitReply(text string) (fresh, quoted, signature string) {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	lines := strings.Split(text, "\n")
-
-	cut := quoteStart(lines)
-	var freshLines, quotedLines []string
-	for _, l := range lines[:cut] {
-		if isQuotedLine(l) {
-			// Interleaved replies: the quote goes, the answers between quotes stay.
-			quotedLines = append(quotedLines, l)
-			continue
-		}
-		freshLines = append(freshLines, l)
-	}
-	quotedLines = append(quotedLines, lines[cut:]...)
-
-	var sigLines []string
-	for i := len(freshLines) - 1; i >= 0; i-- {
-		if strings.TrimRight(freshLines[i], " \t") == "--" { // "-- " by the RFC 3676 book; some clients trim it
-			sigLines = freshLines[i+1:]
-			freshLines = freshLines[:i]
-			break
-		}
-	}
-	return joinTrim(freshLines), joinTrim(quotedLines), joinTrim(sigLines)
+	fresh, quoted, signature, _ = splitReply(text)
+	return fresh, quoted, signature
 }
 
 // OwnWords is the text a person wrote above everything they quote: the fresh text of SplitReply
 // up to the first quoted line or quote start, without the signature. Commands are read from it
 // only, so that nothing quoted, even between a person's interleaved answers, acts for them.
 func OwnWords(text string) string {
+	_, _, _, own := splitReply(text)
+	return own
+}
+
+// splitReply is SplitReply and OwnWords of one text, its quote found once. The lines above the
+// first quoted line hold no quote start (quoteStart found none above it), so the own words are
+// those lines less their signature.
+func splitReply(text string) (fresh, quoted, signature, own string) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	lines := strings.Split(text, "\n")
-	lines = lines[:quoteStart(lines)]
-	for i, l := range lines {
+
+	cut := quoteStart(lines)
+	ownEnd := cut
+	var freshLines, quotedLines []string
+	for i, l := range lines[:cut] {
 		if isQuotedLine(l) {
-			lines = lines[:i]
-			break
+			// Interleaved replies: the quote goes, the answers between quotes stay.
+			quotedLines = append(quotedLines, l)
+			ownEnd = min(ownEnd, i)
+			continue
+		}
+		freshLines = append(freshLines, l)
+	}
+	quotedLines = append(quotedLines, lines[cut:]...)
+
+	freshLines, sigLines := cutSignature(freshLines)
+	ownLines, _ := cutSignature(lines[:ownEnd])
+	return joinTrim(freshLines), joinTrim(quotedLines), joinTrim(sigLines), joinTrim(ownLines)
+}
+
+// cutSignature splits lines at the last signature delimiter, "-- " by the RFC 3676 book (some
+// clients trim it).
+func cutSignature(lines []string) (text, sig []string) {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.TrimRight(lines[i], " \t") == "--" {
+			return lines[:i], lines[i+1:]
 		}
 	}
-	fresh, _, _ := SplitReply(strings.Join(lines, "\n"))
-	return fresh
+	return lines, nil
 }
 
 func isQuotedLine(l string) bool {
 	return strings.HasPrefix(strings.TrimLeft(l, " \t"), ">")
 }
 
-// quoteStart returns the index of the first line of the quoted tail, or len(lines).
+// quoteStart returns the index of the first line of the quoted tail, or len(lines). Each pattern
+// is tried only on lines whose first character can start it: most lines start none, and the
+// attribution's pattern backtracks.
 func quoteStart(lines []string) int {
 	for i, l := range lines {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		if originalRe.MatchString(l) || forwardRe.MatchString(l) {
+		lead := lowerLead(l)
+		if lead == '-' && originalRe.MatchString(l) || (lead == 'i' || lead == 'b') && forwardRe.MatchString(l) {
 			return i
 		}
-		if underscoreRe.MatchString(l) && i+1 < len(lines) && outlookBlockAt(lines, nextNonBlank(lines, i+1)) {
+		if lead == '_' && underscoreRe.MatchString(l) && i+1 < len(lines) && outlookBlockAt(lines, nextNonBlank(lines, i+1)) {
 			return i
 		}
 		if outlookBlockAt(lines, i) {
 			return i
 		}
-		joined := l
-		for j := i; j < i+3 && j < len(lines); j++ {
-			if j > i {
-				joined += " " + strings.TrimSpace(lines[j])
-			}
-			if attributionRe.MatchString(joined) {
-				return i
-			}
-			if strings.HasSuffix(strings.TrimSpace(lines[j]), ":") {
-				break
+		if lead == 'i' || lead == 'o' || lead == 'a' || lead == 'l' {
+			joined := l
+			for j := i; j < i+3 && j < len(lines); j++ {
+				if j > i {
+					joined += " " + strings.TrimSpace(lines[j])
+				}
+				if attributionRe.MatchString(joined) {
+					return i
+				}
+				if strings.HasSuffix(strings.TrimSpace(lines[j]), ":") {
+					break
+				}
 			}
 		}
 		// A bare "Mario Rossi <m@x.it> ha scritto:" right above quoted lines.
-		if t := strings.ToLower(strings.TrimSpace(l)); strings.HasSuffix(t, "ha scritto:") || strings.HasSuffix(t, "wrote:") {
-			if n := nextNonBlank(lines, i+1); n < len(lines) && isQuotedLine(lines[n]) {
-				return i
+		if t := strings.TrimSpace(l); strings.HasSuffix(t, ":") {
+			if t := strings.ToLower(t); strings.HasSuffix(t, "ha scritto:") || strings.HasSuffix(t, "wrote:") {
+				if n := nextNonBlank(lines, i+1); n < len(lines) && isQuotedLine(lines[n]) {
+					return i
+				}
 			}
 		}
 	}
 	return len(lines)
 }
 
+// lowerLead is the first byte of l after the spaces a pattern's ^\s* skips, lower-cased, or 0.
+func lowerLead(l string) byte {
+	for i := 0; i < len(l); i++ {
+		switch c := l[i]; c {
+		case ' ', '\t', '\n', '\f', '\r':
+		default:
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			return c
+		}
+	}
+	return 0
+}
+
 // outlookBlockAt reports whether lines[i] starts Outlook's "Da:/Inviato:" block.
 func outlookBlockAt(lines []string, i int) bool {
-	if i >= len(lines) || !outlookFromRe.MatchString(lines[i]) {
+	if i >= len(lines) {
+		return false
+	}
+	lead := lowerLead(lines[i])
+	if lead == '*' {
+		lead = lowerLead(strings.TrimLeft(lines[i], " \t\n\f\r")[1:])
+	}
+	if lead != 'd' && lead != 'f' && lead != 'v' || !outlookFromRe.MatchString(lines[i]) {
 		return false
 	}
 	for j := i + 1; j <= i+3 && j < len(lines); j++ {

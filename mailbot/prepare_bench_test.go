@@ -1,0 +1,87 @@
+package mailbot
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"mailbot/internal/loadreq"
+)
+
+// BenchmarkPrepareLetter is the watcher's parallel work on one request of the letter workload
+// (issue 17: the Informativa Generale typed in the body, a printed cover letter attached),
+// its blob already stored: Prepare reads the envelope and the MIME walk, the body form, and
+// the letter, in this process or in a worker as the daemon does. cpu-ms/msg is this process's
+// CPU time and the workers' (their start spread over the run) per message.
+//
+//	go test ./mailbot -run '^$' -bench PrepareLetter -benchmem
+func BenchmarkPrepareLetter(b *testing.B) {
+	run := func(b *testing.B, pool *ReaderPool) {
+		in, store, _ := benchIntake(b, 0)
+		in.Documents = pool
+		raw := loadreq.Letter(1, "referente+1@comune.venezia.it", time.Now())
+		sum, err := store.PutBlob(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := Incoming{Mailbox: "callcenter", UIDValidity: 1, UID: 1, Blob: sum, Size: int64(len(raw))}
+		p := in.Prepare(m) // a worker started, the readers warm
+		if p.perr != nil || p.msg.an == nil || len(p.msg.an.Forms) < 1 || len(p.msg.an.Unreadable)+len(p.msg.an.Rejected) > 0 {
+			b.Fatalf("request not understood: %v %+v", p.perr, p.msg.an)
+		}
+		workers := func() time.Duration {
+			if pool == nil {
+				return 0
+			}
+			return pool.Stats().CPU
+		}
+		self, others := selfCPU(), workers()
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			in.Prepare(m)
+		}
+		self, others = selfCPU()-self, workers()-others
+		perMsg := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N) }
+		b.ReportMetric(perMsg(self+others), "cpu-ms/msg")
+		b.ReportMetric(perMsg(others), "worker-cpu-ms/msg")
+	}
+	b.Run("in-process", func(b *testing.B) { run(b, nil) })
+	b.Run("worker", func(b *testing.B) {
+		p := NewReaderPool(nil)
+		defer p.Close()
+		run(b, p)
+	})
+}
+
+// BenchmarkStoreLetter is the watcher's storing of one fetched letter request: its blob
+// written, hashed and moved to its content address (unsynced: the batch is synced at once).
+func BenchmarkStoreLetter(b *testing.B) {
+	_, store, _ := benchIntake(b, 0)
+	raw := loadreq.Letter(1, "referente+1@comune.venezia.it", time.Now())
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	self := selfCPU()
+	i := 0
+	for b.Loop() {
+		i++
+		bw, err := store.NewBlob()
+		if err != nil {
+			b.Fatal(err)
+		}
+		// A trace header of its own makes each a new file, as each fetched message is.
+		if _, err := fmt.Fprintf(bw, "X-Bench: %d\r\n", i); err != nil {
+			b.Fatal(err)
+		}
+		for rest := raw; len(rest) > 0; rest = rest[min(len(rest), 32<<10):] { // as io.Copy writes
+			if _, err := bw.Write(rest[:min(len(rest), 32<<10)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := bw.CommitUnsynced(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(selfCPU()-self)/float64(time.Millisecond)/float64(b.N), "cpu-ms/msg")
+}
