@@ -3,11 +3,13 @@ package parsers
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -301,20 +303,14 @@ const maxLogoBytes = 64 << 10
 // base64 is measured in its encoded bytes, not decoded (decoding was most of what it cost).
 func (an *analyzer) embeddedImage(e *message.Entity, depth int, label, file, mediaType string) {
 	if raw, ok := an.raw[e]; ok && strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" {
-		bufp := logoBufs.Get().(*[]byte)
-		enc, err := readUpTo(raw, (*bufp)[:0])
+		bufp := rawBufs.Get().(*[]byte)
+		enc, err := readUpTo(raw, (*bufp)[:0:2*maxLogoBytes])
 		if size, valid := base64Size(enc); err == nil && len(enc) < cap(enc) && valid && size <= maxLogoBytes {
-			logoBufs.Put(bufp)
+			rawBufs.Put(bufp)
 			return
 		}
 		// Anything else is decoded as go-message decodes it, from the bytes read on.
-		rest := raw
-		if err != nil {
-			rest = iotestErrReader{err}
-		}
-		if d, _ := message.New(e.Header, io.MultiReader(bytes.NewReader(enc), rest)); d != nil {
-			e = d
-		}
+		e = reread(e, enc, raw, err)
 	}
 	data, err := io.ReadAll(io.LimitReader(e.Body, maxLogoBytes+1))
 	if err != nil || len(data) <= maxLogoBytes {
@@ -323,9 +319,21 @@ func (an *analyzer) embeddedImage(e *message.Entity, depth int, label, file, med
 	an.document(&message.Entity{Header: e.Header, Body: io.MultiReader(bytes.NewReader(data), e.Body)}, depth, label, file, mediaType)
 }
 
+// reread is e again, its body decoded as go-message decodes it from the undecoded bytes
+// already read (read) and the rest (raw, or err if reading them failed).
+func reread(e *message.Entity, read []byte, raw io.Reader, err error) *message.Entity {
+	if err != nil {
+		raw = iotestErrReader{err}
+	}
+	if d, _ := message.New(e.Header, io.MultiReader(bytes.NewReader(read), raw)); d != nil {
+		return d
+	}
+	return e
+}
+
 // document reads an attachment, opening .p7m envelopes first.
 func (an *analyzer) document(e *message.Entity, depth int, label, file, mediaType string) {
-	data, err := io.ReadAll(io.LimitReader(e.Body, an.lim.MaxDocumentBytes+1))
+	data, e, err := an.readBody(e, an.lim.MaxDocumentBytes+1)
 	if err != nil {
 		an.truncated = true
 		an.reject(label, "part.attachment_truncated")
@@ -499,8 +507,72 @@ func (rp *rawParts) NextPart() (*message.Entity, error) {
 
 func (rp *rawParts) Close() error { return nil }
 
-// logoBufs hold a logo's encoded bytes while it is measured.
-var logoBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2*maxLogoBytes); return &b }}
+// readBody reads at most max bytes of e's decoded body, as io.ReadAll(io.LimitReader(e.Body,
+// max)) would, and returns the entity whose body holds the rest. A base64 body that is whole
+// and valid in its first maxRawBytes is decoded at once from its undecoded bytes: go-message's
+// decoder filters every byte twice and ReadAll grows its buffer a doubling at a time, which was
+// most of what reading a form attachment cost.
+func (an *analyzer) readBody(e *message.Entity, max int64) ([]byte, *message.Entity, error) {
+	if raw, ok := an.raw[e]; ok && strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" && !hasCharset(e.Header) {
+		bufp := rawBufs.Get().(*[]byte)
+		enc, err := readUpTo(raw, (*bufp)[:0])
+		if err == nil && len(enc) < cap(enc) {
+			if data, ok := decodeBase64(enc, max); ok {
+				rawBufs.Put(bufp)
+				return data, e, nil
+			}
+		}
+		e = reread(e, enc, raw, err) // enc stays with it
+	}
+	data, err := io.ReadAll(io.LimitReader(e.Body, max))
+	return data, e, err
+}
+
+// hasCharset tells a text part that go-message converts from its charset after decoding.
+func hasCharset(h message.Header) bool {
+	mediaType, params, _ := h.ContentType()
+	_, ok := params["charset"]
+	return ok && strings.HasPrefix(mediaType, "text/")
+}
+
+// maxRawBytes is the undecoded size of a base64 body decoded at once (a form of 380 KB; the
+// rest are read as a stream).
+const maxRawBytes = 512 << 10
+
+// rawBufs hold a base64 body's undecoded bytes while it is measured or decoded.
+var rawBufs = sync.Pool{New: func() any { b := make([]byte, 0, maxRawBytes); return &b }}
+
+// decodeBase64 decodes a whole base64 body as go-message would, if it is valid (base64Size)
+// and decodes to at most max bytes; enc's spaces and tabs are dropped in place. Decode itself
+// refuses what is not of the alphabet: the rest of base64Size's checks are done here with
+// bytes' vector searches, not a look at every byte.
+func decodeBase64(enc []byte, max int64) ([]byte, bool) {
+	if bytes.IndexByte(enc, ' ') >= 0 || bytes.IndexByte(enc, '\t') >= 0 { // Decode skips line ends only
+		enc = slices.DeleteFunc(enc, func(c byte) bool { return c == ' ' || c == '\t' })
+	}
+	n := len(enc) - bytes.Count(enc, []byte{'\r'}) - bytes.Count(enc, []byte{'\n'})
+	pad := 0
+	if i := bytes.IndexByte(enc, '='); i >= 0 {
+		for _, c := range enc[i:] {
+			switch c {
+			case '=':
+				pad++
+			case '\r', '\n':
+			default:
+				return nil, false // data after the padding
+			}
+		}
+	}
+	size := n/4*3 - pad
+	if n%4 != 0 || pad > 2 || int64(size) > max {
+		return nil, false
+	}
+	data := make([]byte, n/4*3)
+	if k, err := base64.StdEncoding.Decode(data, enc); err != nil || k != size {
+		return nil, false
+	}
+	return data[:size], true
+}
 
 // readUpTo reads r into buf until EOF, an error or buf's capacity.
 func readUpTo(r io.Reader, buf []byte) ([]byte, error) {
@@ -526,22 +598,28 @@ func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }
 // go-message and encoding/base64 read it); false unless every byte is of the alphabet, the
 // padding only ends it and the length is whole quanta, so that decoding could not fail.
 func base64Size(b []byte) (int, bool) {
-	n, pad := 0, 0
+	// Classes are bits: one pass adds up the alphabet and ORs the rest, without a branch.
+	n, seen := 0, uint8(0)
 	for _, c := range b {
-		switch b64Class[c] {
-		case b64Space:
-			continue
-		case b64Pad:
-			pad++
-		case b64Other:
-			return 0, false
-		default:
-			if pad > 0 {
+		k := b64Class[c]
+		n += int(k & b64Alphabet)
+		seen |= k
+	}
+	if seen&b64Other != 0 {
+		return 0, false
+	}
+	pad := 0
+	if i := bytes.IndexByte(b, '='); i >= 0 {
+		for _, c := range b[i:] {
+			switch b64Class[c] {
+			case b64Pad:
+				pad++
+			case b64Alphabet:
 				return 0, false // data after the padding
 			}
 		}
-		n++
 	}
+	n += pad
 	if n%4 != 0 || pad > 2 {
 		return 0, false
 	}
@@ -549,13 +627,16 @@ func base64Size(b []byte) (int, bool) {
 }
 
 const (
-	b64Other = iota
-	b64Alphabet
+	b64Alphabet = 1 << iota // counted by adding: the lowest bit
 	b64Space
 	b64Pad
+	b64Other
 )
 
 var b64Class = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = b64Other
+	}
 	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
 		t[c] = b64Alphabet
 	}
