@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -102,10 +103,12 @@ type Prepared struct {
 
 // Prepare reads and analyses a stored message.
 func (in *Intake) Prepare(m Incoming) Prepared {
-	env, perr := in.envelope(m)
+	open, done := in.openStored(m)
+	defer done()
+	env, perr := in.envelope(open)
 	p := Prepared{m: m, msg: message{env: env}, perr: perr}
 	if perr == nil && !m.Oversize {
-		p.msg.an = in.analyze(m)
+		p.msg.an = in.analyze(m, open)
 		in.verifyPEC(m, p.msg.an)
 		if an := p.msg.an; an != nil && an.PEC != nil && an.Receipt == "" && parsers.ValidMessageID(an.MessageID) {
 			// A PEC envelope stands for the message inside it: that is the ID the sender, its
@@ -370,8 +373,8 @@ func (in *Intake) tellChanges(tx *ticketing.Tx, tk *ticketing.Ticket, msg messag
 
 // analyze reads a stored message's content; a failure leaves the message to be answered on its
 // envelope alone.
-func (in *Intake) analyze(m Incoming) *parsers.Analysis {
-	f, err := in.store.OpenBlob(m.Blob)
+func (in *Intake) analyze(m Incoming, open func() (io.ReadCloser, error)) *parsers.Analysis {
+	f, err := open()
 	if err != nil {
 		in.log.Error("open stored message", "blob", m.Blob, "err", err)
 		return nil
@@ -392,8 +395,8 @@ func (in *Intake) analyze(m Incoming) *parsers.Analysis {
 }
 
 // envelope reads the stored message's header.
-func (in *Intake) envelope(m Incoming) (*parsers.Envelope, error) {
-	f, err := in.store.OpenBlob(m.Blob)
+func (in *Intake) envelope(open func() (io.ReadCloser, error)) (*parsers.Envelope, error) {
+	f, err := open()
 	if err != nil {
 		return nil, err
 	}

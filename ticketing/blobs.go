@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -152,6 +153,29 @@ func (s *Store) OpenBlob(sum string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("blob %s: %w", sum, ErrNotFound)
 	}
 	return f, err
+}
+
+// ReadBlob appends a stored raw message to buf if it holds at most max bytes; held is false,
+// and nothing read, when it is larger (read it with OpenBlob).
+func (s *Store) ReadBlob(sum string, buf []byte, max int64) (data []byte, held bool, err error) {
+	f, err := s.OpenBlob(sum)
+	if err != nil {
+		return buf, false, err
+	}
+	defer f.Close()
+	st, err := f.(*os.File).Stat()
+	if err != nil {
+		return buf, false, fmt.Errorf("blob %s: %w", sum, err)
+	}
+	if st.Size() > max {
+		return buf, false, nil
+	}
+	n := int(st.Size())
+	data = slices.Grow(buf, n)
+	if _, err := io.ReadFull(f, data[len(buf):len(buf)+n]); err != nil {
+		return buf, false, fmt.Errorf("read blob %s: %w", sum, err)
+	}
+	return data[:len(buf)+n], true, nil
 }
 
 func blobPath(dir, sum string) string {
