@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/textproto"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,4 +128,65 @@ func viaDotWriter(raw []byte) string {
 	dw.Write(raw)
 	dw.Close()
 	return out.String()
+}
+
+// TestPipelineLeavesRefusedTransaction: a server that takes commands in a pipeline refuses the
+// recipient, yet answers DATA with 354 as if the mail could follow. The sender reports the
+// refusal and hangs up at once: nothing it sends could end the data and deliver an empty mail.
+func TestPipelineLeavesRefusedTransaction(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		fmt.Fprint(c, "220 x ESMTP\r\n")
+		tp := textproto.NewReader(bufio.NewReader(c))
+		var after []string // what came once DATA was answered
+		data := false
+		for {
+			l, err := tp.ReadLine()
+			if err != nil {
+				got <- strings.Join(after, "|")
+				return
+			}
+			switch cmd := strings.ToUpper(l); {
+			case data:
+				after = append(after, l)
+			case strings.HasPrefix(cmd, "EHLO"):
+				fmt.Fprint(c, "250-x\r\n250 PIPELINING\r\n")
+			case strings.HasPrefix(cmd, "RCPT"):
+				fmt.Fprint(c, "550 5.1.1 no such user\r\n")
+			case cmd == "DATA":
+				fmt.Fprint(c, "354 go ahead\r\n")
+				data = true
+			default:
+				fmt.Fprint(c, "250 ok\r\n")
+			}
+		}
+	}()
+	cfg := &Config{SMTP: SMTPConfig{Addr: ln.Addr().String(), TLS: "none"}}
+	cfg.SMTP.Timeout.Duration = 10 * time.Second
+	s := &Sender{cfg: cfg}
+	client, sc, err := s.dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = transmit(sc, &ticketing.OutMail{From: CallCenter, Rcpts: []string{"nobody@comune.example.it"},
+		Raw: []byte("Subject: x\r\n\r\nx\r\n")}, cfg.SMTP.Timeout.Duration)
+	if !permanent(err) || !strings.Contains(err.Error(), "RCPT TO") {
+		t.Errorf("transmit: %v, want the recipient's refusal", err)
+	}
+	client.CloseWithSMTPClient(sc)
+	if after := <-got; after != "" {
+		t.Errorf("after refusing the recipient and answering DATA, the server got %q, want nothing", after)
+	}
 }
