@@ -475,7 +475,7 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 		label := it.label
 		v := tfClean(it.value)
 		if !it.pair {
-			if p, heading := lblSectionHeadingRead(label, it.in.toks); heading {
+			if p, heading := lblSectionHeadingRead(label, it.in); heading {
 				sec = p
 			}
 			// A choice's label alone on its line, its options below.
@@ -485,7 +485,7 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 			continue
 		}
 		if v == "" {
-			if p, heading := lblSectionHeadingRead(label, it.in.toks); heading && p != "" {
+			if p, heading := lblSectionHeadingRead(label, it.in); heading && p != "" {
 				sec = p // "Referente dei pagamenti:" with nothing after it
 				continue
 			}

@@ -457,6 +457,18 @@ func newLblMatcher(fields []Field) *lblMatcher {
 	return lm
 }
 
+// lblKeysDotted is whether every field key has a dot.
+var lblKeysDotted = func() bool {
+	for _, m := range lblMatchers {
+		for k := range m.byKey {
+			if !strings.Contains(k, ".") {
+				return false
+			}
+		}
+	}
+	return true
+}()
+
 // matcherFor returns the matcher of a form type, or of all forms for "" or an unknown type.
 func matcherFor(formType string) *lblMatcher {
 	if m, ok := lblMatchers[formType]; ok {
@@ -487,6 +499,9 @@ func (lm *lblMatcher) matchRead(label string, in lblLabel) (f Field, score int, 
 
 // key finds the field whose key is the label ("ente.codice_fiscale", as a form field is named).
 func (lm *lblMatcher) key(label string) (Field, bool) {
+	if lblKeysDotted && strings.IndexByte(label, '.') < 0 {
+		return Field{}, false // every key has a dot ("ente.codice_fiscale"), and lowering keeps it
+	}
 	k := strings.TrimSpace(label)
 	if strings.ContainsAny(k, " \t\n") {
 		return Field{}, false // keys have no spaces: spare the lower-casing
@@ -723,22 +738,26 @@ func lblKeySection(key string) string {
 // lblSectionHeading reads a line as a section heading: the section's prefix, or "" with
 // heading true for a numbered heading of a part that is no section ("3. Servizi richiesti").
 func lblSectionHeading(text string) (prefix string, heading bool) {
-	return lblSectionHeadingRead(text, lblTokens(text))
+	var tb [32]string
+	var ib [32]uint16
+	return lblSectionHeadingRead(text, lblLabelInto(text, tb[:0], ib[:0]))
 }
 
 // lblSectionHeadingRead is lblSectionHeading for a text whose tokens are read already.
-func lblSectionHeadingRead(text string, toks []string) (prefix string, heading bool) {
+func lblSectionHeadingRead(text string, in lblLabel) (prefix string, heading bool) {
+	toks := in.toks
 	if len(toks) == 0 || len(toks) > 8 {
 		return "", false
 	}
-	// The tokens that may name a section (tokens are distinct: no set needed).
+	// The tokens that may name a section (tokens are distinct: no set needed), by the numbers
+	// the label was read with.
 	var buf [8]uint16
 	set := buf[:0]
-	for _, w := range toks {
+	for i, w := range toks {
 		if lblHeadingFiller[w] || utf8.RuneCountInString(w) == 1 || lblDigits(w) {
 			continue
 		}
-		set = append(set, lblVocab[w])
+		set = append(set, in.ids[i])
 	}
 	for _, s := range lblSections {
 		for _, n := range s.names {

@@ -346,7 +346,10 @@ func pdfNumberBytes(w []byte) (float64, bool) {
 	if digits == 0 || digits > 15 || frac >= len(pdfPow10) {
 		return pdfNumber(string(w))
 	}
-	n := float64(mant) / pdfPow10[frac]
+	n := float64(mant)
+	if frac > 0 {
+		n /= pdfPow10[frac]
+	}
 	if neg {
 		n = -n
 	}
