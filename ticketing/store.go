@@ -223,6 +223,22 @@ type Tx struct {
 	tx    *sql.Tx
 	after []func()
 	read  bool // on the read pool: the writer's prepared statements do not apply
+	// bound holds the writer's statements bound to this transaction: sql.Tx.Stmt allocates and
+	// registers a new one at every call, and recording a request runs some fifty statements.
+	bound map[*sql.Stmt]*sql.Stmt
+}
+
+// stmt is st bound to this transaction.
+func (t *Tx) stmt(st *sql.Stmt) *sql.Stmt {
+	b, ok := t.bound[st]
+	if !ok {
+		if t.bound == nil {
+			t.bound = map[*sql.Stmt]*sql.Stmt{}
+		}
+		b = t.tx.Stmt(st)
+		t.bound[st] = b
+	}
+	return b
 }
 
 // AfterCommit runs fn once the transaction has committed (never if it rolls back): for effects
@@ -258,7 +274,7 @@ func (t *Tx) exec(name string, args ...any) (sql.Result, error) {
 	if t.read {
 		return nil, fmt.Errorf("%s: a read-only transaction cannot write", name)
 	}
-	res, err := t.tx.Stmt(st).Exec(args...)
+	res, err := t.stmt(st).Exec(args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -270,7 +286,7 @@ func (t *Tx) row(name string, args ...any) *sql.Row {
 	if err != nil || t.read {
 		return t.tx.QueryRow(t.s.query(name), args...)
 	}
-	return t.tx.Stmt(st).QueryRow(args...)
+	return t.stmt(st).QueryRow(args...)
 }
 
 // query runs a named query returning rows, on its prepared statement like exec and row.
@@ -288,7 +304,7 @@ func (p prepared) Query(query string, args ...any) (*sql.Rows, error) {
 		st := p.t.s.byText[query]
 		p.t.s.mu.Unlock()
 		if st != nil {
-			return p.t.tx.Stmt(st).Query(args...)
+			return p.t.stmt(st).Query(args...)
 		}
 	}
 	return p.t.tx.Query(query, args...)
