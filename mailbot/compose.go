@@ -97,17 +97,18 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 	if o.Body.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, o.Body.HTML)
 	}
+	// Read in place: the Reader forms would copy each file first.
+	size := 2<<10 + 3*(len(o.Body.Text)+len(o.Body.HTML))/2 // headers, and quoted-printable of accented text
 	for _, e := range o.Embeds {
-		if err := m.EmbedReader(e.Name, bytes.NewReader(e.Data)); err != nil {
-			return nil, fmt.Errorf("embed %s: %w", e.Name, err)
-		}
+		m.EmbedReadSeeker(e.Name, bytes.NewReader(e.Data))
+		size += len(e.Data)*4/3 + len(e.Data)/38 + 512 // base64, its line breaks, the part's header
 	}
 	for _, a := range o.Attachments {
-		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data)); err != nil {
-			return nil, fmt.Errorf("attach %s: %w", a.Name, err)
-		}
+		m.AttachReadSeeker(a.Name, bytes.NewReader(a.Data))
+		size += len(a.Data)*4/3 + len(a.Data)/38 + 512
 	}
 	var b bytes.Buffer
+	b.Grow(size) // grown once, not doubled through the mail's size
 	if _, err := m.WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("render mail: %w", err)
 	}

@@ -24,6 +24,8 @@ func TestGoldenReplies(t *testing.T) {
 		"endpoint_mypay": "https://mypay-coll.regione.veneto.it/ws", "note": "Ambiente disponibile dalle 8 alle 20."}
 	staff := staffData{TicketID: tk.ID, Ticket: tk, StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID}
 	withStaff := func(f func(*staffData)) staffData { d := staff; f(&d); return d }
+	// The blank forms a reply carries, attached as queueReply attaches them.
+	blankForms := map[string][]string{"ack-missing-forms.eml": {parsers.FormQualificazioneEnteProdotto}}
 	cases := []struct {
 		golden, template string
 		data             any
@@ -32,6 +34,10 @@ func TestGoldenReplies(t *testing.T) {
 		{"ack-missing.eml", "ack", with(func(d *replyData) {
 			d.Name, d.NextStep, d.Attachments = "", nextSendDocuments, []string{"informativa.pdf"}
 			d.Missing = []string{"il modulo «Qualificazione Ente-Prodotto» compilato", "Il codice fiscale dell'ente \"80007580270\" non è valido: la cifra di controllo non corrisponde."}
+		})},
+		{"ack-missing-forms.eml", "ack", with(func(d *replyData) {
+			d.Name, d.NextStep, d.Attachments = "", nextSendDocuments, []string{"informativa.pdf"}
+			d.Missing = []string{"il modulo «Qualificazione Ente-Prodotto» compilato"}
 		})},
 		{"oversize.eml", "oversize", replyData{Name: "Luca Verdi", Subject: "Moduli scansionati", Received: "26/11/2026 10:00", Limit: "40 MB"}},
 		{"untrusted_ack.eml", "untrusted_ack", with(func(d *replyData) { d.Name = "" })},
@@ -118,10 +124,19 @@ func TestGoldenReplies(t *testing.T) {
 			if strings.Contains(body.Text, "<no value>") || strings.Contains(body.HTML, "<no value>") {
 				t.Errorf("a template field has no value:\n%s", body.Text)
 			}
-			raw, err := render(outgoing{TicketID: tk.ID, Kind: c.template, To: []string{"referente@comune.venezia.it"},
+			o := outgoing{TicketID: tk.ID, Kind: c.template, To: []string{"referente@comune.venezia.it"},
 				Subject: replySubject(tk.Subject, tk.ID), Body: body, InReplyTo: "r1@comune.venezia.it",
-				References: []string{"r0@comune.venezia.it"}, Auto: true},
-				"Regione del Veneto - Integrazioni PagoPA <call.center@regione.veneto.it>", "fixed.id@regione.veneto.it", date)
+				References: []string{"r0@comune.venezia.it"}, Auto: true}
+			for _, f := range blankForms[c.golden] {
+				for _, format := range []string{"pdf", "docx"} {
+					name, data, err := templates.BlankForm(f, format)
+					if err != nil {
+						t.Fatal(err)
+					}
+					o.Attachments = append(o.Attachments, attachment{Name: name, Data: data})
+				}
+			}
+			raw, err := render(o, "Regione del Veneto - Integrazioni PagoPA <call.center@regione.veneto.it>", "fixed.id@regione.veneto.it", date)
 			if err != nil {
 				t.Fatal(err)
 			}
