@@ -383,10 +383,15 @@ func pdfColumns(lines []pdfLine) (right []float32) {
 			strong = append(strong, x)
 		}
 	}
+	cut := false
 	for i := range lines {
-		lines[i].cells = pdfCutAtColumns(lines[i].cells, strong, lines[i].size)
+		cells := pdfCutAtColumns(lines[i].cells, strong, lines[i].size)
+		cut = cut || len(cells) != len(lines[i].cells) // a cut adds a cell
+		lines[i].cells = cells
 	}
-	starts, _ = pdfStarts(lines)
+	if cut {
+		starts, _ = pdfStarts(lines)
+	}
 	right = make([]float32, len(starts))
 	for i := range lines {
 		for j := range lines[i].cells {
