@@ -792,10 +792,15 @@ func (tl *tfLines) labelLine(i int) (it frItem, used int) {
 // words are split once, and whether a line starts a label is found once.
 type tfLines struct {
 	lines []string
-	words [][]string // lblSplit of each line, once asked for
-	split []bool
-	label []int8 // isLabelLine: 0 not known yet, 1 no, 2 yes
-	at    []tfLabelFound
+	of    []tfLineRead // what is known of each line
+}
+
+// tfLineRead is what the line readers found of one line, once asked.
+type tfLineRead struct {
+	words []string // lblSplit of the line
+	split bool
+	label int8 // isLabelLine: 0 not known yet, 1 no, 2 yes
+	at    tfLabelFound
 }
 
 type tfLabelFound struct {
@@ -805,16 +810,15 @@ type tfLabelFound struct {
 }
 
 func newTFLines(lines []string) *tfLines {
-	return &tfLines{lines: lines, words: make([][]string, len(lines)), split: make([]bool, len(lines)),
-		label: make([]int8, len(lines)), at: make([]tfLabelFound, len(lines))}
+	return &tfLines{lines: lines, of: make([]tfLineRead, len(lines))}
 }
 
 // wordsOf returns the words of line i.
 func (tl *tfLines) wordsOf(i int) []string {
-	if !tl.split[i] {
-		tl.words[i], tl.split[i] = lblSplit(tl.lines[i], nil), true
+	if r := &tl.of[i]; !r.split {
+		r.words, r.split = lblSplit(tl.lines[i], nil), true
 	}
-	return tl.words[i]
+	return tl.of[i].words
 }
 
 // hasTokens reports whether line i has a token of a label (not only "sì", "(sì/no)", marks).
@@ -825,11 +829,11 @@ func (tl *tfLines) hasTokens(i int) bool {
 
 // labelAt finds a label exactly spread over lines[i:i+k], k up to 3, the shortest first.
 func (tl *tfLines) labelAt(i int) (Field, int) {
-	if a := tl.at[i]; a.known {
+	if a := tl.of[i].at; a.known {
 		return a.f, a.k
 	}
 	f, k := tl.findLabelAt(i)
-	tl.at[i] = tfLabelFound{f: f, k: k, known: true}
+	tl.of[i].at = tfLabelFound{f: f, k: k, known: true}
 	return f, k
 }
 
@@ -864,15 +868,15 @@ func (tl *tfLines) findLabelAt(i int) (Field, int) {
 // isLabelLine reports whether lines[j] starts a label (exactly, maybe wrapped over lines) or
 // is a "Label: value" pair.
 func (tl *tfLines) isLabelLine(j int) bool {
-	if tl.label[j] == 0 {
-		tl.label[j] = 1
+	if tl.of[j].label == 0 {
+		tl.of[j].label = 1
 		if _, _, ok := tfSplitLabel(strings.TrimSpace(tl.lines[j])); ok {
-			tl.label[j] = 2
+			tl.of[j].label = 2
 		} else if _, k := tl.labelAt(j); k > 0 {
-			tl.label[j] = 2
+			tl.of[j].label = 2
 		}
 	}
-	return tl.label[j] == 2
+	return tl.of[j].label == 2
 }
 
 // tfSplitLabel splits "Label: value". The label must be short and not look like a URL or a time.
