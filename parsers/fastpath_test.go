@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"bytes"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -175,6 +177,55 @@ func FuzzMarkValue(f *testing.F) {
 		}
 		if got, ok := tfMarkValue(s); got != want || ok != wok {
 			t.Fatalf("tfMarkValue(%q) = %q %v, was %q %v", s, got, ok, want, wok)
+		}
+	})
+}
+
+// pdfPrescanKeysRef is how the prescan checked /Size, /N and /Index: a pass over the file for
+// each key.
+func pdfPrescanKeysRef(data []byte, maxObj int64) error {
+	for _, key := range []string{"/Size", "/N"} {
+		for i := 0; ; {
+			j := bytes.Index(data[i:], []byte(key))
+			if j < 0 {
+				break
+			}
+			i += j + len(key)
+			if i < len(data) && isPDFRegular(data[i]) {
+				continue
+			}
+			if n, ok := pdfIntAt(data, i); ok && n > maxObj {
+				return fmt.Errorf("%s %d: more than %d objects", key, n, maxObj)
+			}
+		}
+	}
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("/Index"))
+		if j < 0 {
+			break
+		}
+		i += j + 6
+		if err := pdfPrescanIndex(data, i, maxObj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FuzzPrescanKeys checks the one pass over the slashes against a pass a key.
+func FuzzPrescanKeys(f *testing.F) {
+	f.Add([]byte("<</Size 24/N 3/Index[0 5 7 2]>>"), int64(10))
+	f.Add([]byte("/N 99 /Size 5 /Sizes 100 /Name 7 /Index [1 2] /N5 /Index[9 9]//Size 30"), int64(20))
+	f.Add([]byte("/Index [1 2 3 40] /Size 50 /N 60"), int64(30))
+	f.Fuzz(func(t *testing.T, data []byte, maxObj int64) {
+		lim := Limits{MaxPDFObjects: int(maxObj & 0xffff), MaxDecompressedBytes: 1 << 20}
+		want := pdfPrescanKeysRef(data, int64(lim.MaxPDFObjects))
+		if want == nil {
+			want = pdfPrescanXref(data, lim)
+		}
+		got := pdfPrescan(data, lim)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("pdfPrescan(%q) = %v, was %v", data, got, want)
 		}
 	})
 }

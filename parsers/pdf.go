@@ -212,48 +212,42 @@ func pdfPages(r *pdfDoc, max int) (out []pdfValue) {
 // of object streams (/N), and what their streams inflate to (each is read whole, once).
 func pdfPrescan(data []byte, lim Limits) error {
 	maxObj := int64(lim.MaxPDFObjects)
-	for _, key := range []string{"/Size", "/N"} {
-		for i := 0; ; {
-			j := bytes.Index(data[i:], []byte(key))
-			if j < 0 {
-				break
-			}
-			i += j + len(key)
-			if i < len(data) && isPDFRegular(data[i]) {
-				continue
-			}
-			if n, ok := pdfIntAt(data, i); ok && n > maxObj {
-				return fmt.Errorf("%s %d: more than %d objects", key, n, maxObj)
-			}
-		}
-	}
+	// Every /Size, then every /N, then every /Index is checked, the first too large refused:
+	// each key starts at a slash, so one pass over the slashes finds them all, and the first
+	// error of each key is kept.
+	var errSize, errN, errIndex error
 	for i := 0; ; {
-		j := bytes.Index(data[i:], []byte("/Index"))
+		j := bytes.IndexByte(data[i:], '/')
 		if j < 0 {
 			break
 		}
-		i += j + 6
-		k := i
-		for k < len(data) && isPDFSpace(data[k]) {
-			k++
-		}
-		if k >= len(data) || data[k] != '[' {
-			continue
-		}
-		k++
-		for range 64 {
-			start, ok1 := pdfIntAt(data, k)
-			k = pdfSkipInt(data, k)
-			count, ok2 := pdfIntAt(data, k)
-			k = pdfSkipInt(data, k)
-			if !ok1 || !ok2 {
-				break
+		i += j + 1
+		rest := data[i:]
+		switch {
+		case errSize == nil && bytes.HasPrefix(rest, []byte("Size")):
+			if e := pdfPrescanCount(data, i+4, "/Size", maxObj); e != nil {
+				errSize = e
 			}
-			if start+count > maxObj || start < 0 || count < 0 {
-				return fmt.Errorf("/Index [%d %d]: more than %d objects", start, count, maxObj)
+		case errN == nil && bytes.HasPrefix(rest, []byte("N")):
+			if e := pdfPrescanCount(data, i+1, "/N", maxObj); e != nil {
+				errN = e
 			}
+		case errIndex == nil && bytes.HasPrefix(rest, []byte("Index")):
+			errIndex = pdfPrescanIndex(data, i+5, maxObj)
 		}
 	}
+	for _, err := range []error{errSize, errN, errIndex} {
+		if err != nil {
+			return err
+		}
+	}
+	return pdfPrescanXref(data, lim)
+}
+
+// pdfPrescanXref is the rest of pdfPrescan: the subsections of xref tables, then the object
+// streams.
+func pdfPrescanXref(data []byte, lim Limits) error {
+	maxObj := int64(lim.MaxPDFObjects)
 	for i := 0; ; {
 		j := bytes.Index(data[i:], []byte("xref"))
 		if j < 0 {
@@ -281,6 +275,42 @@ func pdfPrescan(data []byte, lim Limits) error {
 		}
 	}
 	return pdfCheckObjStreams(data, lim)
+}
+
+// pdfPrescanCount checks the number after a key that ends at data[i] ("/Size 24").
+func pdfPrescanCount(data []byte, i int, key string, maxObj int64) error {
+	if i < len(data) && isPDFRegular(data[i]) {
+		return nil // "/Sizes", "/Name": another key
+	}
+	if n, ok := pdfIntAt(data, i); ok && n > maxObj {
+		return fmt.Errorf("%s %d: more than %d objects", key, n, maxObj)
+	}
+	return nil
+}
+
+// pdfPrescanIndex checks the pairs of an /Index array after the key, which ends at data[i].
+func pdfPrescanIndex(data []byte, i int, maxObj int64) error {
+	k := i
+	for k < len(data) && isPDFSpace(data[k]) {
+		k++
+	}
+	if k >= len(data) || data[k] != '[' {
+		return nil
+	}
+	k++
+	for range 64 {
+		start, ok1 := pdfIntAt(data, k)
+		k = pdfSkipInt(data, k)
+		count, ok2 := pdfIntAt(data, k)
+		k = pdfSkipInt(data, k)
+		if !ok1 || !ok2 {
+			break
+		}
+		if start+count > maxObj || start < 0 || count < 0 {
+			return fmt.Errorf("/Index [%d %d]: more than %d objects", start, count, maxObj)
+		}
+	}
+	return nil
 }
 
 // pdfMaxObjStm bounds what one object stream inflates to.
