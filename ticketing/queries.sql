@@ -51,9 +51,6 @@ SELECT t.id, t.kind, t.state, t.subject, t.requester, t.ente_name, t.ente_cf, t.
        (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)
 FROM tickets t ORDER BY t.created_at, t.id;
 
--- name: ticket-touch
-UPDATE tickets SET updated_at = ? WHERE id = ?;
-
 -- name: ticket-set-state
 UPDATE tickets SET state = ?, state_since = ?, updated_at = ? WHERE id = ?;
 
@@ -67,6 +64,7 @@ UPDATE tickets SET assignee = ?, updated_at = ? WHERE id = ?;
 UPDATE tickets SET flag_kind = ?, flag = ?, updated_at = ? WHERE id = ?;
 
 -- name: event-insert
+-- The trigger events_touch_ticket marks the ticket updated.
 INSERT INTO events (ticket_id, at, type, by, text, kind, count, window_secs) VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: event-list

@@ -205,12 +205,9 @@ func (t *Tx) NewTicket(kind, subject, requester, by string, now time.Time, loc *
 	return tk, t.AddEvent(tk.ID, Event{At: now, Type: EventCreated, By: by, Text: subject})
 }
 
-// AddEvent appends an event to a ticket and marks it updated.
+// AddEvent appends an event to a ticket and marks it updated (the trigger events_touch_ticket).
 func (t *Tx) AddEvent(ticketID string, e Event) error {
-	if _, err := t.exec("event-insert", ticketID, ts(e.At), e.Type, e.By, e.Text, e.Kind, e.Count, int64(e.Window/time.Second)); err != nil {
-		return err
-	}
-	_, err := t.exec("ticket-touch", ts(e.At), ticketID)
+	_, err := t.exec("event-insert", ticketID, ts(e.At), e.Type, e.By, e.Text, e.Kind, e.Count, int64(e.Window/time.Second))
 	return err
 }
 
