@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -219,7 +220,7 @@ func (p *ReaderPool) read(name, contentType string, data []byte, lim parsers.Lim
 	// before the assignment and find a nil timer.
 	poll = time.AfterFunc(time.Duration(math.MaxInt64), check)
 	poll.Reset(cpuPoll)
-	r := w.roundTrip(readRequest{Name: name, Type: contentType, Limits: lim, Data: data})
+	r := w.roundTrip(readRequest{Name: name, Type: contentType, Limits: lim, Size: len(data)}, data)
 	deadline.Stop()
 	poll.Stop()
 	mu.Lock()
@@ -371,9 +372,12 @@ type readResult struct {
 }
 
 // roundTrip sends a document and reads the answer.
-func (w *readWorker) roundTrip(req readRequest) (r readResult) {
+func (w *readWorker) roundTrip(req readRequest, data []byte) (r readResult) {
 	w.docs++
 	if r.err = w.enc.Encode(req); r.err != nil {
+		return r
+	}
+	if _, r.err = w.in.Write(data); r.err != nil {
 		return r
 	}
 	r.err = w.dec.Decode(&r.reply)
@@ -456,16 +460,22 @@ func (t *tailBuffer) fatal() string {
 	return lines[len(lines)-1]
 }
 
-// The protocol: gob values both ways, a readRequest for each document and a readReply for
-// each; a worker greets with a reply carrying only its CPU time. Gob sends each type once per
-// pipe, and Form.Fields' []string values keep their type (JSON would make them []any).
+// The protocol: gob values both ways, a readRequest for each document, followed by the
+// document's bytes as they are, and a readReply for each; a worker greets with a reply carrying
+// only its CPU time. Gob sends each type once per pipe, and Form.Fields' []string values keep
+// their type (JSON would make them []any). The bytes go apart from gob, which would copy them
+// twice on each side, into a new array for every document.
 
 type readRequest struct {
 	Name   string
 	Type   string
 	Limits parsers.Limits
-	Data   []byte
+	Size   int // of the document that follows
 }
+
+// keptRequestBytes is the largest array a worker keeps for the next document's bytes: forms
+// are tens of kilobytes, and a large document's memory goes back after it.
+const keptRequestBytes = 1 << 20
 
 type readReply struct {
 	Forms  []parsers.Form
@@ -541,13 +551,20 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 	if err := limitMemory(workerMemory); err != nil {
 		fmt.Fprintln(os.Stderr, "read-worker: cap memory:", err)
 	}
+	// One document at a time: a second processor would only spin looking for work between
+	// documents (and the pool runs two workers on a machine's cores).
+	runtime.GOMAXPROCS(1)
 	debug.SetMemoryLimit(workerMemoryLimit)
 	debug.SetGCPercent(400)
 	debug.SetMaxStack(workerMaxStack)
-	dec, enc := gob.NewDecoder(bufio.NewReaderSize(stdin, 64<<10)), gob.NewEncoder(stdout)
+	// gob reads a bufio.Reader as an io.ByteReader, no further than each value's end: the
+	// document's bytes after a request are still there to be read.
+	in := bufio.NewReaderSize(stdin, 64<<10)
+	dec, enc := gob.NewDecoder(in), gob.NewEncoder(stdout)
 	if err := enc.Encode(readReply{CPU: selfCPU()}); err != nil {
 		return err
 	}
+	var buf []byte
 	for {
 		var req readRequest
 		if err := dec.Decode(&req); err != nil {
@@ -556,8 +573,18 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 			}
 			return fmt.Errorf("read request: %w", err)
 		}
+		if req.Size < 0 {
+			return fmt.Errorf("read request: document of %d bytes", req.Size)
+		}
+		if cap(buf) < req.Size {
+			buf = make([]byte, req.Size)
+		}
+		data := buf[:req.Size]
+		if _, err := io.ReadFull(in, data); err != nil {
+			return fmt.Errorf("read document: %w", err)
+		}
 		start := time.Now()
-		forms, err := rd.ReadDocument(req.Name, req.Type, req.Data, req.Limits)
+		forms, err := rd.ReadDocument(req.Name, req.Type, data, req.Limits)
 		reply := readReply{Forms: forms}
 		if err != nil {
 			reply.Kind, reply.Cause = "error", err.Error()
@@ -581,6 +608,11 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 		reply.CPU = selfCPU()
 		if err := enc.Encode(reply); err != nil {
 			return err
+		}
+		// The array is used again once the forms read from it are sent, unless a reader may
+		// still be reading it, or it is large.
+		if reply.Retire || cap(buf) > keptRequestBytes {
+			buf = nil
 		}
 	}
 }
