@@ -715,11 +715,11 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	}
 	section := ""
 	var yn pdfYesNo
-	rowItems := func(bs []pdfBlock, where string) []frItem { return pdfRowItems(bs, right, &section, where, &la) }
+	rowItems := func(bs []pdfBlock, where pdfPlace) []frItem { return pdfRowItems(bs, right, &section, where, &la) }
 	for i, r := range rows {
 		bs := r.blocks(arena)
 		hidden := r.hidden()
-		where := pdfWhere(page, i+1)
+		where := pdfPlace{page, i + 1} // written out only for a pair
 		it, ok := yn.row(bs, where, rowItems)
 		if hidden {
 			pdfHideItems(it) // the row's answer, or the options group it closed
@@ -738,7 +738,7 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 				if l := bs[0].label(); len(bs[0].lines) > 1 && pdfExactLabel(l) && !hidden {
 					// A bordered row holding only a wrapped label: its value is empty,
 					// never the label's own second line.
-					items = append(items, frItem{label: l, pair: true, how: HowTable, where: where})
+					items = append(items, frItem{label: l, pair: true, how: HowTable, where: where.String()})
 					continue
 				}
 			}
@@ -773,6 +773,11 @@ func pdfWhere(page, row int) string {
 	return "pagina " + strconv.Itoa(page) + ", riga " + strconv.Itoa(row)
 }
 
+// pdfPlace is a row of a page, as a pair's provenance names it.
+type pdfPlace struct{ page, row int }
+
+func (p pdfPlace) String() string { return pdfWhere(p.page, p.row) }
+
 // pdfProseRow tells a line of a justified paragraph from a table row: a printed letter's
 // word gaps make each word a cell, so most cells of such a "row" are one word, many of them.
 func pdfProseRow(bs []pdfBlock) bool {
@@ -795,11 +800,11 @@ type pdfYesNo struct {
 	options []string
 	rows    int        // option rows read
 	pending []pdfBlock // the header row, read as an ordinary row if no option follows
-	where   string
+	where   pdfPlace
 	hidden  bool // a row of the group is text a reader does not see
 }
 
-func (yn *pdfYesNo) row(bs []pdfBlock, where string, rowItems func([]pdfBlock, string) []frItem) ([]frItem, bool) {
+func (yn *pdfYesNo) row(bs []pdfBlock, where pdfPlace, rowItems func([]pdfBlock, pdfPlace) []frItem) ([]frItem, bool) {
 	// A header row: "Sì" and "No" in two columns at least, after a label or not. Most rows are
 	// none: found without a map.
 	words := 0
@@ -842,7 +847,7 @@ func (yn *pdfYesNo) row(bs []pdfBlock, where string, rowItems func([]pdfBlock, s
 		}
 		return nil, true
 	}
-	return []frItem{{label: bs[0].label(), value: answer, pair: true, how: HowTable, where: where}}, true
+	return []frItem{{label: bs[0].label(), value: answer, pair: true, how: HowTable, where: where.String()}}, true
 }
 
 // pdfYesNoWord is "sì" or "no" for a cell that says it, in any case, "" for any other.
@@ -861,7 +866,7 @@ func pdfYesNoWord(label string) string {
 
 // end closes an options group: its label and the options marked Sì. A header row that no
 // option row followed ("Adesione … | Sì | No", boxes drawn, not written) is an ordinary row.
-func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
+func (yn *pdfYesNo) end(rowItems func([]pdfBlock, pdfPlace) []frItem) []frItem {
 	var out []frItem
 	switch {
 	case yn.label != "" && yn.rows == 0:
@@ -871,7 +876,7 @@ func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
 		if len(yn.options) > 0 {
 			v = "☒ " + strings.Join(yn.options, " ☒ ")
 		}
-		out = append(out, frItem{label: yn.label, value: v, pair: true, how: HowTable, where: yn.where})
+		out = append(out, frItem{label: yn.label, value: v, pair: true, how: HowTable, where: yn.where.String()})
 	}
 	if yn.hidden {
 		pdfHideItems(out)
@@ -884,13 +889,13 @@ func (yn *pdfYesNo) end(rowItems func([]pdfBlock, string) []frItem) []frItem {
 // unless that cell is a label too: then the first is a section ("Ente" | "Codice fiscale" |
 // value) whose name is kept in front of the labels after it. A block of labels next to a
 // block of values of as many lines pairs line by line.
-func pdfRowItems(bs []pdfBlock, right []float32, section *string, where string, la *lblArena) []frItem {
+func pdfRowItems(bs []pdfBlock, right []float32, section *string, where pdfPlace, la *lblArena) []frItem {
 	return pdfAppendRowItems(make([]frItem, 0, len(bs)), bs, right, section, where, la)
 }
 
 // pdfAppendRowItems is pdfRowItems appending to items: a page's rows go straight into its
 // items, not through a slice a row; the labels' tokens kept with them come from la.
-func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *string, where string, la *lblArena) []frItem {
+func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *string, where pdfPlace, la *lblArena) []frItem {
 	// in is the label's tokens when they are read already (nil: not).
 	pair := func(label, value, doubt string, in *lblLabel) {
 		if *section != "" && !strings.Contains(strings.ToLower(label), strings.ToLower(*section)) {
@@ -900,7 +905,7 @@ func pdfAppendRowItems(items []frItem, bs []pdfBlock, right []float32, section *
 		if doubt != "" {
 			sig = Signal{SigTwoValues, doubt}
 		}
-		items = append(items, frItem{label: label, value: value, pair: true, how: HowTable, where: where, sig: sig})
+		items = append(items, frItem{label: label, value: value, pair: true, how: HowTable, where: where.String(), sig: sig})
 	}
 	if bs[0].col > 0 && len(bs) >= 2 && *section != "" {
 		// A row under a section cell that spans several rows: the section still holds.
