@@ -520,88 +520,95 @@ const (
 	inflCareful        // nothing decoded: the careful way reads this symbol
 )
 
-// fast decodes one literal, or one length and distance, from a full bit buffer. A damaged
-// symbol, or a code no symbol has, is left to the careful way: nothing is consumed then.
-func (z *pdfInflate) fast() int {
-	b, nb := z.bits, z.nb
-	b |= binary.LittleEndian.Uint64(z.in[z.pos:]) << nb
-	k := (63 - nb) >> 3
-	pos := z.pos + int(k)
-	nb += k << 3
-	lit := z.lit
-	e := lit.table[b&(1<<inflBits-1)]
-	if e&(1<<31) != 0 {
-		e = lit.links[e&^(1<<31)+uint32(b>>inflBits)&(1<<lit.extra-1)]
-	}
-	n := uint(e & 31)
-	v := int(e >> 5)
-	switch {
-	case n == 0 || v >= 286:
-		return inflCareful
-	case v < 256:
-		z.buf[z.w] = byte(v)
-		z.w++
-		z.total++
-		z.bits, z.nb, z.pos = b>>n, nb-n, pos
-		return inflDone
-	case v == 256:
-		z.bits, z.nb, z.pos = b>>n, nb-n, pos
-		z.endBlock()
-		return inflEOB
-	}
-	b >>= n
-	nb -= n
-	v -= 257
-	length := int(inflLenBase[v])
-	if e := uint(inflLenExtra[v]); e > 0 {
-		length += int(b & (1<<e - 1))
-		b >>= e
-		nb -= e
-	}
-	var d int
-	if h := z.dist; h == nil {
-		d = int(bits.Reverse8(uint8(b&31) << 3))
-		b >>= 5
-		nb -= 5
-	} else {
-		if h.max == 0 {
-			return inflCareful
-		}
-		e := h.table[b&(1<<inflBits-1)]
+// fast decodes literals, and lengths with their distances, while eight bytes of input are at
+// hand and the buffer has room: after a refill the bit buffer holds 56 bits at least, more
+// than a literal or a length and a distance with their extra bits take, so no code lacks its
+// bits. A damaged symbol, or a code no symbol has, is left to the careful way: its bits are
+// not consumed then (inflCareful). inflDone: out of input or room.
+func (z *pdfInflate) fast() (status int) {
+	b, nb, pos, w, total := z.bits, z.nb, z.pos, z.w, z.total
+	buf, in, lit, hd := z.buf, z.in, z.lit, z.dist
+	defer func() { z.bits, z.nb, z.pos, z.w, z.total = b, nb, pos, w, total }()
+	for w <= inflRoom && pos+8 <= len(in) {
+		b |= binary.LittleEndian.Uint64(in[pos:]) << nb
+		k := (63 - nb) >> 3
+		pos += int(k)
+		nb += k << 3
+		e := lit.table[b&(1<<inflBits-1)]
 		if e&(1<<31) != 0 {
-			e = h.links[e&^(1<<31)+uint32(b>>inflBits)&(1<<h.extra-1)]
+			e = lit.links[e&^(1<<31)+uint32(b>>inflBits)&(1<<lit.extra-1)]
 		}
 		n := uint(e & 31)
-		if n == 0 {
+		v := int(e >> 5)
+		switch {
+		case n == 0 || v >= 286:
+			return inflCareful
+		case v < 256:
+			buf[w] = byte(v)
+			w++
+			total++
+			b >>= n
+			nb -= n
+			continue
+		case v == 256:
+			b >>= n
+			nb -= n
+			z.endBlock()
+			return inflEOB
+		}
+		// A length and a distance: consumed only once both are read whole.
+		b2, nb2 := b>>n, nb-n
+		v -= 257
+		length := int(inflLenBase[v])
+		if e := uint(inflLenExtra[v]); e > 0 {
+			length += int(b2 & (1<<e - 1))
+			b2 >>= e
+			nb2 -= e
+		}
+		var d int
+		if hd == nil {
+			d = int(bits.Reverse8(uint8(b2&31) << 3))
+			b2 >>= 5
+			nb2 -= 5
+		} else {
+			if hd.max == 0 {
+				return inflCareful
+			}
+			e := hd.table[b2&(1<<inflBits-1)]
+			if e&(1<<31) != 0 {
+				e = hd.links[e&^(1<<31)+uint32(b2>>inflBits)&(1<<hd.extra-1)]
+			}
+			n := uint(e & 31)
+			if n == 0 {
+				return inflCareful
+			}
+			d = int(e >> 5)
+			b2 >>= n
+			nb2 -= n
+		}
+		if d >= 30 {
 			return inflCareful
 		}
-		d = int(e >> 5)
-		b >>= n
-		nb -= n
-	}
-	if d >= 30 {
-		return inflCareful
-	}
-	dist := int(inflDistBase[d])
-	if e := uint(inflDistBits[d]); e > 0 {
-		dist += int(b & (1<<e - 1))
-		b >>= e
-		nb -= e
-	}
-	if dist > z.total || dist > z.w {
-		return inflCareful
-	}
-	z.bits, z.nb, z.pos = b, nb, pos
-	buf, w := z.buf, z.w
-	from := w - dist
-	if dist >= length && length > 16 {
-		copy(buf[w:w+length], buf[from:from+length])
-	} else {
-		for i := range length {
-			buf[w+i] = buf[from+i]
+		dist := int(inflDistBase[d])
+		if e := uint(inflDistBits[d]); e > 0 {
+			dist += int(b2 & (1<<e - 1))
+			b2 >>= e
+			nb2 -= e
 		}
+		if dist > total || dist > w {
+			return inflCareful
+		}
+		b, nb = b2, nb2
+		from := w - dist
+		if dist >= length && length > 16 {
+			copy(buf[w:w+length], buf[from:from+length])
+		} else {
+			for i := range length {
+				buf[w+i] = buf[from+i]
+			}
+		}
+		w += length
+		total += length
 	}
-	z.w += length
-	z.total += length
 	return inflDone
 }
