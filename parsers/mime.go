@@ -535,9 +535,9 @@ func hasCharset(h message.Header) bool {
 	return ok && strings.HasPrefix(mediaType, "text/")
 }
 
-// maxRawBytes is the undecoded size of a base64 body decoded at once (a form of 380 KB; the
+// maxRawBytes is the undecoded size of a base64 body decoded at once (a form of 190 KB; the
 // rest are read as a stream).
-const maxRawBytes = 512 << 10
+const maxRawBytes = 256 << 10
 
 // rawBufs hold a base64 body's undecoded bytes while it is measured or decoded.
 var rawBufs = sync.Pool{New: func() any { b := make([]byte, 0, maxRawBytes); return &b }}

@@ -78,13 +78,51 @@ func fixC1(s string) string {
 
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
 
-var (
-	htmlCellEnd = regexp.MustCompile(`(?i)</t[dh]\s*>`)
-	htmlRowEnd  = regexp.MustCompile(`(?i)</tr\s*>`)
-	// Gmail writes each line as a <div>, which html2text runs together ("Codice IPA: x" +
-	// "Tipologia: y" on one line).
-	htmlDivEnd = regexp.MustCompile(`(?i)</div\s*>`)
-)
+// markEnds marks the end tags html2text would run together, in one pass: a cell's end
+// (</td>, </th>) gets a cellMark after it, a row's (</tr>) and a div's a line break (Gmail
+// writes each line as a <div>: "Codice IPA: x" and "Tipologia: y" would make one line). A tag
+// name is matched in any case, spaces (as the regexp's \s) may come before its ">".
+func markEnds(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		k := strings.Index(s[i:], "</")
+		if k < 0 {
+			break
+		}
+		i += k + 2
+		j := i
+		for j < len(s) && j-i < 3 && ('a' <= s[j]|0x20 && s[j]|0x20 <= 'z') {
+			j++
+		}
+		var mark string
+		switch strings.ToLower(s[i:j]) {
+		case "td", "th":
+			mark = cellMark
+		case "tr", "div":
+			mark = "<br>"
+		default:
+			continue
+		}
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\f' || s[j] == '\r') {
+			j++
+		}
+		if j == len(s) || s[j] != '>' {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s) + len(s)/16)
+		}
+		b.WriteString(s[last : j+1])
+		b.WriteString(mark)
+		last, i = j+1, j+1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 // cellMark separates table cells while html2text runs (a private-use rune no mail contains).
 const cellMark = "\uE000"
@@ -159,9 +197,7 @@ func quoteCut(s string) int {
 // ("IP1.2.3.4"), and forms pasted from Word are tables: each row becomes a line, a two-cell row
 // "label: value" (what ReadText understands), a wider one cells joined by " | ".
 func htmlConvert(s string) string {
-	s = htmlCellEnd.ReplaceAllString(s, "$0"+cellMark)
-	s = htmlRowEnd.ReplaceAllString(s, "$0<br>")
-	s = htmlDivEnd.ReplaceAllString(s, "$0<br>")
+	s = markEnds(s)
 	t := html2text.HTML2TextWithOptions(s,
 		html2text.WithUnixLineBreaks(), html2text.WithListSupport(), html2text.WithLinksInnerText())
 	lines := strings.Split(t, "\n")
