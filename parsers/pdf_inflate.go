@@ -29,13 +29,17 @@ const (
 
 // inflHuff is a canonical Huffman code: an entry is the symbol << 5 | the code's length (0 for
 // a code no symbol has), or for codes longer than inflBits, 1<<31 | the offset of a second
-// table looked up with the following bits.
+// table << 5 | the bits it is looked up with, those that follow.
 type inflHuff struct {
 	min   uint // bits needed before a symbol is decoded (compress/flate's h.min)
 	max   uint // 0: no code at all
 	table [1 << inflBits]uint32
 	links []uint32
-	extra uint // bits of a second table
+}
+
+// link is the entry of a long code in the second table e leads to.
+func (h *inflHuff) link(e uint32, b uint64) uint32 {
+	return h.links[(e&^(1<<31))>>5+uint32(b>>inflBits)&(1<<(e&31)-1)]
 }
 
 // init builds the code of lengths; false when it is neither complete nor a single code of one
@@ -70,16 +74,28 @@ func (h *inflHuff) init(lengths []uint8) bool {
 	if max == 1 {
 		clear(h.table[:]) // a single code of one bit: the other bit is no code (a complete code fills every entry)
 	}
-	h.extra = 0
 	if max > inflBits {
-		h.extra = max - inflBits
-		// One second table for each first inflBits bits a long code starts with.
+		// A second table for each first inflBits bits a long code starts with, of the bits
+		// the longest code under them has beyond.
+		var sub [1 << inflBits]uint8
+		nx := next
+		for _, n := range lengths {
+			if uint(n) > inflBits {
+				c := nx[n]
+				nx[n]++
+				rev := int(bits.Reverse16(uint16(c)) >> (16 - n))
+				p := rev & (1<<inflBits - 1)
+				if n-inflBits > sub[p] {
+					sub[p] = n - inflBits
+				}
+			}
+		}
 		h.links = h.links[:0]
-		first := next[inflBits+1] >> 1 // the codes of inflBits bits from which long ones start
-		for c := first; c < 1<<inflBits; c++ {
-			rev := int(bits.Reverse16(uint16(c)) >> (16 - inflBits))
-			h.table[rev] = 1<<31 | uint32(len(h.links))
-			h.links = append(h.links, make([]uint32, 1<<h.extra)...)
+		for p, k := range sub {
+			if k > 0 {
+				h.table[p] = 1<<31 | uint32(len(h.links))<<5 | uint32(k)
+				h.links = append(h.links, make([]uint32, 1<<k)...)
+			}
 		}
 	}
 	for sym, n := range lengths {
@@ -96,8 +112,9 @@ func (h *inflHuff) init(lengths []uint8) bool {
 			}
 			continue
 		}
-		link := h.table[rev&(1<<inflBits-1)] &^ (1 << 31)
-		sub := h.links[link : link+1<<h.extra]
+		link := h.table[rev&(1<<inflBits-1)]
+		off := (link &^ (1 << 31)) >> 5
+		sub := h.links[off : off+1<<(link&31)]
 		for i := rev >> inflBits; i < len(sub); i += 1 << (uint(n) - inflBits) {
 			sub[i] = e
 		}
@@ -234,7 +251,7 @@ func (z *pdfInflate) sym(h *inflHuff) int {
 	}
 	e := h.table[z.bits&(1<<inflBits-1)]
 	if e&(1<<31) != 0 {
-		e = h.links[e&^(1<<31)+uint32(z.bits>>inflBits)&(1<<h.extra-1)]
+		e = h.link(e, z.bits)
 	}
 	n := uint(e & 31)
 	switch {
@@ -536,7 +553,7 @@ func (z *pdfInflate) fast() (status int) {
 		nb += k << 3
 		e := lit.table[b&(1<<inflBits-1)]
 		if e&(1<<31) != 0 {
-			e = lit.links[e&^(1<<31)+uint32(b>>inflBits)&(1<<lit.extra-1)]
+			e = lit.link(e, b)
 		}
 		n := uint(e & 31)
 		v := int(e >> 5)
@@ -576,7 +593,7 @@ func (z *pdfInflate) fast() (status int) {
 			}
 			e := hd.table[b2&(1<<inflBits-1)]
 			if e&(1<<31) != 0 {
-				e = hd.links[e&^(1<<31)+uint32(b2>>inflBits)&(1<<hd.extra-1)]
+				e = hd.link(e, b2)
 			}
 			n := uint(e & 31)
 			if n == 0 {
