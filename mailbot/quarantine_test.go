@@ -315,8 +315,10 @@ func TestOwnDigestComesBackQuietly(t *testing.T) {
 	})
 	h.start()
 	g := NewDigester(h.cfg, h.d.Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if sent, err := g.Send(context.Background(), time.Now()); err != nil || !sent {
-		t.Fatalf("digest sent = %v, %v", sent, err)
+	// Past digest.at the daemon's scheduler sends the day's digest itself at start; either way
+	// exactly one digest goes out today.
+	if _, err := g.Send(context.Background(), time.Now()); err != nil {
+		t.Fatalf("digest: %v", err)
 	}
 	h.d.Sender.Kick()
 	h.settle(1, 0)
