@@ -116,6 +116,12 @@ func (s *Scheduler) expire(ctx context.Context) {
 	if len(st.Tickets) > 0 || st.MessageFiles > 0 || st.Orphans > 0 {
 		s.log.Info("retention: raw mail of closed cases deleted", "cases", len(st.Tickets), "files", st.MessageFiles, "orphans", st.Orphans)
 	}
+	// The caps look back a day at most (per_day; the hourly ones an hour, window its own):
+	// older tallies only grow the table.
+	keep := max(s.cfg.RateLimit.Window.Duration, 24*time.Hour) + time.Hour
+	if err := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.PruneAutoReplies(now.Add(-keep)) }); err != nil && ctx.Err() == nil {
+		s.log.Error("retention: automatic-reply tallies", "err", err)
+	}
 }
 
 // cronLogger feeds cron's messages (panics recovered, runs skipped) to slog.

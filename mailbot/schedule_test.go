@@ -111,3 +111,48 @@ func TestSchedulerRunCatchesUpAtStart(t *testing.T) {
 		t.Errorf("outbox has %d mails after start, want the missed reminder and digest", n)
 	}
 }
+
+// The nightly job forgets automatic-reply tallies older than any cap looks back (a day), so the
+// table does not grow with every reply ever sent, and leaves the day's caps counting the same.
+func TestExpireForgetsOldAutoReplyTallies(t *testing.T) {
+	f := newSchedFixture(t)
+	now := f.at("2026-03-30 03:40")
+	ctx := context.Background()
+	if err := f.store.Update(ctx, func(tx *ticketing.Tx) error {
+		for _, at := range []time.Time{now.Add(-72 * time.Hour), now.Add(-26 * time.Hour), now.Add(-23 * time.Hour), now.Add(-time.Minute)} {
+			if err := tx.AddAutoReply(ticketing.AutoReply{Rcpt: ref, SenderDomain: "comune.venezia.it", RcptDomain: "comune.venezia.it", At: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(since time.Time) (rcpt, domain, all int) {
+		t.Helper()
+		if err := f.store.Update(ctx, func(tx *ticketing.Tx) error {
+			var err error
+			if rcpt, err = tx.AutoRepliesSince(ref, since); err != nil {
+				return err
+			}
+			if domain, err = tx.AutoRepliesDomainSince("comune.venezia.it", since); err != nil {
+				return err
+			}
+			all, err = tx.AutoRepliesTotalSince(since)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return rcpt, domain, all
+	}
+	NewScheduler(f.cfg, f.store, f.log, func() time.Time { return now }, nil).expire(ctx)
+	if r, d, a := count(time.Time{}); r != 2 || d != 2 || a != 2 {
+		t.Errorf("tallies kept after the nightly job: rcpt %d, domain %d, all %d; want the last day's 2", r, d, a)
+	}
+	if r, d, a := count(now.Add(-24 * time.Hour)); r != 2 || d != 2 || a != 2 {
+		t.Errorf("the day's caps count rcpt %d, domain %d, all %d after the nightly job, want 2", r, d, a)
+	}
+	if r, _, _ := count(now.Add(-time.Hour)); r != 1 {
+		t.Errorf("the hour's cap counts %d, want 1", r)
+	}
+}
