@@ -2,12 +2,7 @@ package ticketing
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -97,24 +92,7 @@ func TestAutoReplyCountsAtWindowEdges(t *testing.T) {
 // count, per recipient, per domain and in all, once the database is upgraded.
 func TestAutoReplyTallyMigration(t *testing.T) {
 	dir := t.TempDir()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, dbName)+"?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(sqlFS, "migrations/*.sql")
-	sort.Strings(names)
-	for i, n := range names {
-		if strings.HasSuffix(n, "_auto_reply_tally.sql") {
-			if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", i)); err != nil {
-				t.Fatal(err)
-			}
-			break
-		}
-		body, _ := sqlFS.ReadFile(n)
-		if _, err := db.Exec(string(body)); err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-	}
+	db := dbBefore(t, dir, "_auto_reply_tally.sql")
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	for _, r := range []struct {
 		rcpt, sender, domain string

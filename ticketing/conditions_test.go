@@ -2,7 +2,6 @@ package ticketing
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -22,32 +20,7 @@ import (
 // quarantine list and the security warning's throttle still sees the last warning.
 func TestConditionKindsMigration(t *testing.T) {
 	dir := t.TempDir()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, dbName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := fs.Glob(sqlFS, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
-	version := -1
-	for i, n := range names {
-		if strings.HasSuffix(n, "_condition_kinds.sql") {
-			version = i
-			break
-		}
-		body, err := sqlFS.ReadFile(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(string(body)); err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-	}
-	if version < 0 {
-		t.Fatal("no migration named *_condition_kinds.sql")
-	}
+	db := dbBefore(t, dir, "_condition_kinds.sql")
 	at := "2026-11-23T10:00:00Z"
 	flags := map[string]FlagKind{
 		"stalled: nessuna risposta dopo 3 solleciti":                           FlagStalled,
@@ -95,9 +68,6 @@ func TestConditionKindsMigration(t *testing.T) {
 		if _, err := db.Exec(`INSERT INTO events (ticket_id, at, type, by, text) VALUES ('INT-2026-00001', ?, 'security', 'x@regione.veneto.it', ?)`, at, text); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
-		t.Fatal(err)
 	}
 	db.Close()
 

@@ -32,24 +32,7 @@ func TestMigrationsNumbered(t *testing.T) {
 // (before the migration outbox_bodies) keeps every mail, queued or sent, with its bytes and its redacted copy.
 func TestOutboxBodiesMigration(t *testing.T) {
 	dir := t.TempDir()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, dbName)+"?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(sqlFS, "migrations/*.sql")
-	sort.Strings(names)
-	for i, n := range names {
-		if strings.HasSuffix(n, "_outbox_bodies.sql") {
-			if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", i)); err != nil {
-				t.Fatal(err)
-			}
-			break
-		}
-		body, _ := sqlFS.ReadFile(n)
-		if _, err := db.Exec(string(body)); err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-	}
+	db := dbBefore(t, dir, "_outbox_bodies.sql")
 	now := ts(time.Now().Add(-time.Minute))
 	for _, m := range []struct {
 		id, state, raw string
@@ -78,4 +61,36 @@ func TestOutboxBodiesMigration(t *testing.T) {
 	if raw, err := s.SentCopy(ctx, "queued@x"); err != nil || string(raw) != "queued mail" {
 		t.Errorf("copy of the queued mail: %q, %v", raw, err)
 	}
+}
+
+// dbBefore opens a database under dir as it stood before the migration whose name ends with
+// suffix: every earlier migration applied and counted, that one and later ones not.
+func dbBefore(t *testing.T, dir, suffix string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, dbName)+"?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := fs.Glob(sqlFS, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if strings.HasSuffix(n, suffix) {
+			if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", i)); err != nil {
+				t.Fatal(err)
+			}
+			return db
+		}
+		body, err := sqlFS.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+	}
+	t.Fatalf("no migration named *%s", suffix)
+	return nil
 }
