@@ -129,8 +129,10 @@ func TestDovecotDropsConnectionsMidFetch(t *testing.T) {
 	<-done
 	t.Logf("backlog recorded and answered %s after the start", time.Since(started).Round(time.Millisecond))
 
-	if got := logs.count("imap session ended, reconnecting", "mailbox=callcenter", "fetch"); got < 3 {
-		t.Errorf("sessions ended mid-fetch: %d, want at least the 3 cuts", got)
+	// A cut lands while the watcher fetches a batch, reads its messages or marks the batch
+	// before (fetched ahead, on the same connection): whichever reports it, not while idle.
+	if busy := ended() - logs.count("imap session ended, reconnecting", "mailbox=callcenter", "idle"); busy < 3 {
+		t.Errorf("sessions ended while the backlog was read: %d of %d, want at least the 3 cuts", busy, ended())
 	}
 	checkCrashOutcome(t, mailbotBinary(t), config, d.Store, imapAddr, reqs, nil)
 }

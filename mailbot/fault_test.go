@@ -252,8 +252,11 @@ func TestFaultIMAPConnectionCutMidFetch(t *testing.T) {
 	if got := p.connections(); got < 6 {
 		t.Errorf("call center connections = %d, want at least 6 (5 cut, 1 that finished)", got)
 	}
-	if got := logs.count("imap session ended, reconnecting", "mailbox=callcenter", "fetch"); got < 5 {
-		t.Errorf("sessions ended mid-fetch = %d, want at least 5", got)
+	// A cut lands while the watcher fetches a batch, reads its messages or marks the batch
+	// before (fetched ahead, on the same connection): whichever reports it, not while idle.
+	ended := logs.count("imap session ended, reconnecting", "mailbox=callcenter")
+	if busy := ended - logs.count("imap session ended, reconnecting", "mailbox=callcenter", "idle"); busy < 5 {
+		t.Errorf("sessions ended while the backlog was read: %d of %d, want at least 5", busy, ended)
 	}
 }
 
