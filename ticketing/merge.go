@@ -91,8 +91,9 @@ func (r reading) text() string {
 
 // Merge builds the case file from a ticket's forms in order of arrival. For each field of each
 // form type: a staff correction replaces any reading; a value read from an attached form
-// replaces one read from a message body, never the reverse; among readings of the same rank the
-// later wins; an empty value replaces nothing. Forms without a type are left out.
+// replaces one read from a message body, never the reverse, unless it is a doubt that its own
+// message stated with confidence; among readings of the same rank the later wins; an empty value
+// replaces nothing. Forms without a type are left out.
 func Merge(forms []Form, o MergeOptions) CaseFile {
 	type fieldKey struct{ typ, key string }
 	readings := map[fieldKey][]reading{}
@@ -186,6 +187,7 @@ func vouched(p Provenance) Provenance {
 // pick returns the reading that takes precedence: the highest rank, then the latest. When its
 // value was also read with confidence elsewhere, that confident reading stands for it.
 func pick(rs []reading) reading {
+	rs = sureInMessage(rs)
 	best := rs[0]
 	for _, r := range rs[1:] {
 		// Within one message (two copies of a form, a PDF and a DOCX) order means nothing:
@@ -203,6 +205,25 @@ func pick(rs []reading) reading {
 		}
 	}
 	return best
+}
+
+// sureInMessage leaves out a doubtful reading when its message also gave the field with
+// confidence: a guess from an attached document (a cover letter's prose) does not outrank the
+// line the sender typed under the field's label, whatever their ranks.
+func sureInMessage(rs []reading) []reading {
+	sure := map[string]bool{}
+	for _, r := range rs {
+		if r.prov.Sure && r.rank() != rankStaff {
+			sure[r.msg] = true
+		}
+	}
+	var out []reading
+	for _, r := range rs {
+		if r.prov.Sure || !sure[r.msg] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // superseded reports whether a later message, or a staff member, replaced r: then r differing

@@ -102,6 +102,27 @@ func TestMerge(t *testing.T) {
 			conflicts: 1,
 		},
 		{
+			// The letter workload of cmd/mailbot-load: the form typed in the body, a cover
+			// letter whose prose the reader half-took for the same form.
+			name: "a doubt read from an attachment does not replace a sure body line of its message",
+			forms: []Form{
+				form("m1", ig, "lettera.pdf", "table", map[string]any{"ente.denominazione": "riscossione nel?", "servizi": "MyPay?"}),
+				form("m1", ig, "corpo del messaggio", HowBody, map[string]any{"ente.denominazione": "Comune di Prova", "servizi": []any{"MyPay", "MyPivot"}}),
+			},
+			want: []want{
+				{ig, "ente.denominazione", "Comune di Prova", "corpo del messaggio", true},
+				{ig, "servizi", "MyPay, MyPivot", "corpo del messaggio", true},
+			},
+		},
+		{
+			name: "a doubt read from an attachment of a later message still replaces a sure body line",
+			forms: []Form{
+				form("m1", ig, "corpo del messaggio", HowBody, map[string]any{"ente.denominazione": "Comune di Prova"}),
+				form("m2", ig, "lettera.pdf", "table", map[string]any{"ente.denominazione": "Comune di Prova 2?"}),
+			},
+			want: []want{{ig, "ente.denominazione", "Comune di Prova 2", "lettera.pdf", false}},
+		},
+		{
 			name: "an attachment replaces a body line of an earlier message",
 			forms: []Form{
 				form("m1", qep, "corpo del messaggio", HowBody, map[string]any{"prodotto.nome": "Tributi"}),
