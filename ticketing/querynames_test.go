@@ -85,3 +85,28 @@ func TestQueryNamesResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestQueriesEndWithTheirStatement: a comment after a query's statement (one introducing the
+// next query) is not part of its text; the driver would parse it again on every run.
+func TestQueriesEndWithTheirStatement(t *testing.T) {
+	defined, err := loadQueries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range defined {
+		last := text[strings.LastIndexByte(text, '\n')+1:]
+		if strings.HasPrefix(strings.TrimSpace(last), "--") {
+			t.Errorf("query %s ends with a comment line: %q", name, last)
+		}
+	}
+	for in, want := range map[string]string{
+		"SELECT 1;\n\n-- ?1 the next query's list.\n":  "SELECT 1;",
+		"SELECT 1; -- kept\n":                          "SELECT 1; -- kept",
+		"-- alone\n":                                   "-- alone",
+		"SELECT a\n-- within\nFROM t;\n-- a\n-- b\n\n": "SELECT a\n-- within\nFROM t;",
+	} {
+		if got := trimTrailingComments(in); got != want {
+			t.Errorf("trimTrailingComments(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

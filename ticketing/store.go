@@ -148,7 +148,7 @@ func loadQueryFile(file string, q map[string]string) error {
 	var b strings.Builder
 	flush := func() {
 		if name != "" {
-			q[name] = strings.TrimSpace(b.String())
+			q[name] = trimTrailingComments(b.String())
 		}
 		b.Reset()
 	}
@@ -168,6 +168,20 @@ func loadQueryFile(file string, q map[string]string) error {
 	}
 	flush()
 	return sc.Err()
+}
+
+// trimTrailingComments is a query's text without the comment lines after its statement (those
+// that introduce the next query): the driver would parse that tail as a second statement on
+// every run.
+func trimTrailingComments(text string) string {
+	text = strings.TrimSpace(text)
+	for {
+		i := strings.LastIndexByte(text, '\n')
+		if i < 0 || !strings.HasPrefix(strings.TrimSpace(text[i+1:]), "--") {
+			return text
+		}
+		text = strings.TrimSpace(text[:i])
+	}
 }
 
 func (s *Store) query(name string) string {
