@@ -257,6 +257,11 @@ func (an *analyzer) bodyPart(e *message.Entity, label, mediaType string, mc *msg
 		an.reject(label, "part.text_truncated")
 		return
 	}
+	if mediaType == "text/html" && len(mc.plain) > 0 {
+		// chooseText keeps the plain text this message already has: converting its HTML
+		// alternative (most of what reading a body cost) would be wasted.
+		return
+	}
 	// A truncated body still says something: keep what was read.
 	t := bodyText(mediaType, data)
 	if t == "" {
@@ -305,7 +310,7 @@ func (an *analyzer) embeddedImage(e *message.Entity, depth int, label, file, med
 	if raw, ok := an.raw[e]; ok && strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" {
 		bufp := rawBufs.Get().(*[]byte)
 		enc, err := readUpTo(raw, (*bufp)[:0:2*maxLogoBytes])
-		if size, valid := base64Size(enc); err == nil && len(enc) < cap(enc) && valid && size <= maxLogoBytes {
+		if err == nil && len(enc) < cap(enc) && logoSized(enc) {
 			rawBufs.Put(bufp)
 			return
 		}
@@ -317,6 +322,17 @@ func (an *analyzer) embeddedImage(e *message.Entity, depth int, label, file, med
 		return
 	}
 	an.document(&message.Entity{Header: e.Header, Body: io.MultiReader(bytes.NewReader(data), e.Body)}, depth, label, file, mediaType)
+}
+
+// logoSized reports whether a whole base64 body decodes to at most maxLogoBytes, or fails to
+// decode (either way a logo for embeddedImage). Decoding gives at most 3 bytes for every 4 read,
+// so a short body is one whatever it holds, without a look at its bytes.
+func logoSized(enc []byte) bool {
+	if (len(enc)+3)/4*3 <= maxLogoBytes {
+		return true
+	}
+	size, valid := base64Size(enc)
+	return valid && size <= maxLogoBytes
 }
 
 // reread is e again, its body decoded as go-message decodes it from the undecoded bytes

@@ -143,3 +143,22 @@ func BenchmarkReadDocument(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadTextLetter is the body form of the letter workload read as the walk reads it:
+// the message's text split from its quote, then its fresh text read for a form.
+func BenchmarkReadTextLetter(b *testing.B) {
+	text := "Buongiorno,\n\nin allegato la lettera di trasmissione; di seguito i dati dell'ente.\n\n" +
+		strings.ReplaceAll(loadreq.BodyForm(1), "\r\n", "\n") + "\nCordiali saluti,\nMaria Bianchi\nServizi informatici"
+	fresh, _, _ := parsers.SplitReply(text)
+	if forms := parsers.ReadText(fresh, parsers.SourceBody); len(forms) != 1 || len(forms[0].Fields) < 20 {
+		b.Fatalf("body form not read: %+v", forms)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	done := reportCPU(b)
+	defer done()
+	for b.Loop() {
+		fresh, _, _ := parsers.SplitReply(text)
+		parsers.ReadText(fresh, parsers.SourceBody)
+	}
+}
