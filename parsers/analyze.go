@@ -215,9 +215,8 @@ func (an *analyzer) finish() {
 	}
 	a.Auto = a.AutoReason != ""
 
-	fresh, quoted, _ := SplitReply(an.mainText)
-	a.Text, a.Quoted = fresh, quoted
-	a.OwnWords = OwnWords(an.mainText)
+	fresh, quoted, _, own := splitReply(an.mainText)
+	a.Text, a.Quoted, a.OwnWords = fresh, quoted, own
 	if a.Receipt == "" {
 		read := fresh
 		if isForward(a.Subject) {

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
+	"slices"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 // The body's fast paths against the plain code they replace.
@@ -41,6 +44,173 @@ func FuzzLogoSized(f *testing.F) {
 		}
 		if logoSized(enc) && !logoSizedRef(enc) {
 			t.Fatalf("logoSized(%d bytes of %q...) = true, decoding gives a picture over %d bytes", len(enc), unit, maxLogoBytes)
+		}
+	})
+}
+
+var bodySeeds = append([]string{
+	"Il 26/11/2026 10:15, Mario ha scritto:", "Il giorno gio 26 nov 2026 alle ore 10:15 Mario <m@x.it>\nha scritto:\n> x",
+	"On Mon, Nov 2, 2026 at 9:00 AM Mario <m@x.it> wrote: ", "in allegato la lettera; di seguito i dati:\nIndirizzo: x",
+	"Mario Rossi <m@x.it> ha scritto:\n\n> citato", "il\nha\nscritto:", "Le 2 nov. 2026, Marie a écrit :\t",
+	"Indirizzo: Ca' Farsetti, San Marco 4136", "E-mail <mailto:a@b.it>: x", "MAİLTO: x", "Scrivere a MAILTO: x",
+	"ſoftware houſe: Srl", "Piave Software S.r.l. – P. IVA 04555666272", "soc. coop", "SPA", "x\u00a0y z\u2003w",
+	"uno due tre quattro cinque sei sette otto nove dieci undici dodici: tredici", "a\xffb c\xe2\x82 d: e",
+}, fastPathSeeds...)
+
+// quoteStartRef is quoteStart as it was: the attribution's pattern tried on every joined line.
+func quoteStartRef(lines []string) int {
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		lead := lowerLead(l)
+		if lead == '-' && originalRe.MatchString(l) || (lead == 'i' || lead == 'b') && forwardRe.MatchString(l) {
+			return i
+		}
+		if lead == '_' && underscoreRe.MatchString(l) && i+1 < len(lines) && outlookBlockAt(lines, nextNonBlank(lines, i+1)) {
+			return i
+		}
+		if outlookBlockAt(lines, i) {
+			return i
+		}
+		if lead == 'i' || lead == 'o' || lead == 'a' || lead == 'l' {
+			joined := l
+			for j := i; j < i+3 && j < len(lines); j++ {
+				if j > i {
+					joined += " " + strings.TrimSpace(lines[j])
+				}
+				if attributionRe.MatchString(joined) {
+					return i
+				}
+				if strings.HasSuffix(strings.TrimSpace(lines[j]), ":") {
+					break
+				}
+			}
+		}
+		// A bare "Mario Rossi <m@x.it> ha scritto:" right above quoted lines.
+		if t := strings.TrimSpace(l); strings.HasSuffix(t, ":") {
+			if t := strings.ToLower(t); strings.HasSuffix(t, "ha scritto:") || strings.HasSuffix(t, "wrote:") {
+				if n := nextNonBlank(lines, i+1); n < len(lines) && isQuotedLine(lines[n]) {
+					return i
+				}
+			}
+		}
+	}
+	return len(lines)
+}
+
+func FuzzQuoteStart(f *testing.F) {
+	for _, s := range bodySeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lines := strings.Split(s, "\n")
+		if got, want := quoteStart(lines), quoteStartRef(lines); got != want {
+			t.Fatalf("quoteStart(%q) = %d, was %d", lines, got, want)
+		}
+	})
+}
+
+// tfSplitLabelRef is tfSplitLabel as it was: the label's words counted in a slice, lowered
+// whole to look for "mailto".
+func tfSplitLabelRef(line string) (label, value string, ok bool) {
+	i := strings.IndexAny(line, ":")
+	if i < 0 {
+		// "Partita IVA .......... 03812450249": dot leaders after a field's label stand for
+		// the colon, as on a printed form.
+		if m := tfDotLeaders(line); m != nil && m[0] > 0 && m[1] < len(line) && lblIsLabel(line[:m[0]]) {
+			return strings.TrimSpace(line[:m[0]]), strings.TrimSpace(line[m[1]:]), true
+		}
+	}
+	if i <= 0 {
+		return "", "", false
+	}
+	if lt := strings.IndexAny(line, "<["); lt >= 0 && lt < i || strings.HasSuffix(strings.ToLower(line[:i]), "mailto") {
+		return "", "", false // "a@b.it <mailto:a@b.it>": a link, not a label
+	}
+	label = strings.TrimSpace(line[:i])
+	value = strings.TrimSpace(line[i+1:])
+	if strings.HasPrefix(value, "//") { // "https://..." with no label
+		return "", "", false
+	}
+	if len(label) > 90 || len(strings.Fields(label)) > 12 {
+		return "", "", false
+	}
+	if label[len(label)-1] >= '0' && label[len(label)-1] <= '9' && value != "" && value[0] >= '0' && value[0] <= '9' {
+		return "", "", false // "alle 10:30"
+	}
+	label = strings.TrimSpace(strings.TrimRight(strings.TrimLeft(label, "-•*> \t"), "*"))
+	// "Referente: nome: Mario": the section, then the field, then the value.
+	if j := strings.IndexByte(value, ':'); j > 0 && !strings.HasPrefix(value[j+1:], "//") {
+		sub := strings.TrimSpace(value[:j])
+		if n := len(strings.Fields(sub)); n > 0 && n <= 4 && !strings.ContainsAny(sub, "0123456789@") {
+			lm := lblMatchers[""]
+			_, s1, ok1 := lm.match(label)
+			if _, s2, ok2 := lm.match(label + " " + sub); ok2 && (!ok1 || s2 > s1) {
+				label, value = label+": "+sub, strings.TrimSpace(value[j+1:])
+			}
+		}
+	}
+	return label, value, label != ""
+}
+
+func FuzzSplitLabel(f *testing.F) {
+	for _, s := range bodySeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.TrimSpace(s) != s {
+			return // callers trim the line (both versions fail on " :0")
+		}
+		l, v, ok := tfSplitLabel(s)
+		rl, rv, rok := tfSplitLabelRef(s)
+		if l != rl || v != rv || ok != rok {
+			t.Fatalf("tfSplitLabel(%q) = %q %q %v, was %q %q %v", s, l, v, ok, rl, rv, rok)
+		}
+		if got, want := tfWordsOver(s, 3), len(strings.Fields(s)) > 3; got != want {
+			t.Fatalf("tfWordsOver(%q, 3) = %v, strings.Fields says %v", s, got, want)
+		}
+		if got, want := tfEndsMailto(s), strings.HasSuffix(strings.ToLower(s), "mailto"); got != want {
+			t.Fatalf("tfEndsMailto(%q) = %v, lowered it says %v", s, got, want)
+		}
+	})
+}
+
+// TestOnlyOLowersToO is what tfEndsMailto stands on.
+func TestOnlyOLowersToO(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if unicode.ToLower(r) == 'o' && r != 'o' && r != 'O' {
+			t.Fatalf("%U lowers to o", r)
+		}
+	}
+}
+
+func FuzzLegalForm(f *testing.F) {
+	for _, s := range bodySeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := legalFormIn(s), legalForm.FindStringIndex(s); !slices.Equal(got, want) {
+			t.Fatalf("legalFormIn(%q) = %v, the expression says %v", s, got, want)
+		}
+	})
+}
+
+// FuzzMatchMemo asks each matcher twice: what it remembers is what it works out.
+func FuzzMatchMemo(f *testing.F) {
+	for _, s := range bodySeeds {
+		f.Add(s)
+	}
+	f.Add("Codice IPA")
+	f.Add("ENTE.CODICE_IPA")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, lm := range []*lblMatcher{lblMatchers[""], lblMatchers[FormInformativaGenerale]} {
+			want, wscore, wok := lm.matchOnce(s)
+			for range 2 {
+				if got, score, ok := lm.match(s); got.Key != want.Key || score != wscore || ok != wok {
+					t.Fatalf("match(%q) = %q %d %v, worked out %q %d %v", s, got.Key, score, ok, want.Key, wscore, wok)
+				}
+			}
 		}
 	})
 }

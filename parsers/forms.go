@@ -384,7 +384,15 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 				typ = dom
 			}
 		}
-		f := Form{Type: typ, Source: source, Fields: map[string]any{}, Problems: []Problem{}, Provenance: map[string]Provenance{}}
+		// Room for a field a pair (a form has a few dozen): the maps do not grow a step at a time.
+		pairs := 0
+		for _, it := range seg.items {
+			if it.pair {
+				pairs++
+			}
+		}
+		pairs = min(pairs, 64)
+		f := Form{Type: typ, Source: source, Fields: make(map[string]any, pairs), Problems: []Problem{}, Provenance: make(map[string]Provenance, pairs)}
 		frFill(&f, seg.items, fromBody)
 		if len(f.Fields) == 0 && (fromBody || typ == "") {
 			continue
@@ -872,10 +880,7 @@ func CheckForm(f *Form) {
 		keys = append(keys, k)
 	}
 	// Problems in the order of the printed form, unknown keys last.
-	order := map[string]int{}
-	for i, fd := range lm.fields {
-		order[fd.Key] = i + 1
-	}
+	order := lm.order
 	sort.Slice(keys, func(i, j int) bool {
 		oi, oj := order[keys[i]], order[keys[j]]
 		if oi == 0 {
@@ -906,6 +911,15 @@ func CheckForm(f *Form) {
 // Legal forms of a company: an ente (a public body) never has one, and a company's name ends
 // with it.
 var legalForm = regexp.MustCompile(`(?i)\b(?:s\.\s?r\.\s?l|s\.\s?p\.\s?a|s\.\s?n\.\s?c|s\.\s?a\.\s?s|srl|spa|snc|sas|soc\.\s?coop)\b\.?`)
+
+// legalFormIn is legalForm.FindStringIndex(v), asked only of a value that holds one of the
+// letters every alternative begins with (an s in any case, or the long s that folds to it).
+func legalFormIn(v string) []int {
+	if !strings.ContainsAny(v, "sSſ") {
+		return nil
+	}
+	return legalForm.FindStringIndex(v)
+}
 
 // frBesideSiblings reads each free-text value beside the other fields of its section: what
 // only a neighbour's place explains is evidence against the reading.
@@ -973,7 +987,7 @@ func frBesideSiblings(f *Form, lm *lblMatcher) {
 				f.against(k, Signal{SigTwoValues, say.Text("doubt.ends_with_other", tfQuote(v), ofd.Label, tfQuote(ov))})
 			}
 		}
-		switch m := legalForm.FindStringIndex(v); {
+		switch m := legalFormIn(v); {
 		case m != nil && sec == "ente.":
 			f.against(k, Signal{SigShape, say.Text("doubt.company", tfQuote(v))})
 		case m != nil && strings.Trim(v[m[1]:], " .,;–—-") != "":
@@ -1260,7 +1274,9 @@ func labelInValue(v string) Signal {
 		}
 		// A table's header row ("Codice | Descrizione | IBAN" under "Tipi di dovuto"): the
 		// values are in the rows below it.
-		if cells := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '\t' }); len(cells) > 1 && frHeaderRow(cells) {
+		if !strings.ContainsAny(line, "|\t") {
+			// One cell: no header row.
+		} else if cells := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '\t' }); len(cells) > 1 && frHeaderRow(cells) {
 			return Signal{SigHeader, say.Text("doubt.table_header", tfQuote(line))}
 		}
 		// A label on a line of its own inside a value ("E-mail\na.furlan@…": a box cell

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -406,6 +407,7 @@ type lblMatcher struct {
 	union     bool                 // every form's fields: a generic label is not weighed against other forms'
 	generics  map[lblSetID][]Field // a generic label (its sorted token numbers) to the fields it may mean
 	fields    []Field
+	order     map[string]int // key to its place in fields, from 1
 	byKey     map[string]Field
 	phrases   []lblPhrase
 	byFirst   [][]int32          // token number to the phrases (indexes) that begin with it
@@ -428,11 +430,12 @@ var lblMatchers = func() map[string]*lblMatcher {
 }()
 
 func newLblMatcher(fields []Field) *lblMatcher {
-	lm := &lblMatcher{byKey: map[string]Field{}, bySection: map[string][]int32{}}
+	lm := &lblMatcher{byKey: map[string]Field{}, order: map[string]int{}, bySection: map[string][]int32{}}
 	for _, f := range fields {
 		if _, dup := lm.byKey[f.Key]; !dup {
 			lm.byKey[f.Key] = f
 			lm.fields = append(lm.fields, f)
+			lm.order[f.Key] = len(lm.fields)
 		}
 		for _, p := range append([]string{f.Label}, f.Aliases...) {
 			if t := lblTokens(p); len(t) > 0 {
@@ -480,6 +483,49 @@ func matcherFor(formType string) *lblMatcher {
 // match finds the field a label means. score grows with the certainty: an exact key beats an
 // exact label, which beats a phrase contained in the label, longer phrases first.
 func (lm *lblMatcher) match(label string) (f Field, score int, ok bool) {
+	if len(label) > lblMemoLabel {
+		return lm.matchOnce(label)
+	}
+	k := lblMemoKey{lm, label}
+	if r, hit := lblMemo.Load(k); hit {
+		r := r.(lblMemoResult)
+		return r.f, r.score, r.ok
+	}
+	f, score, ok = lm.matchOnce(label)
+	if lblMemoSize.Add(1) > lblMemoMax {
+		// Labels no form has keep coming: forget them all, the usual ones come back.
+		lblMemo.Clear()
+		lblMemoSize.Store(1)
+	}
+	lblMemo.Store(k, lblMemoResult{f, score, ok})
+	return f, score, ok
+}
+
+// The labels match was asked about, and what it answered. Every message asks again of the same
+// few dozen labels ("Codice IPA", "Denominazione ente"), and the readers ask of one several
+// times; matching costs a microsecond, a look here a tenth of it.
+var (
+	lblMemo     sync.Map // lblMemoKey -> lblMemoResult
+	lblMemoSize atomic.Int64
+)
+
+// lblMemoMax bounds the labels remembered (a few hundred bytes each); lblMemoLabel the length
+// of one: a longer line is prose, not a label, and asked once.
+const lblMemoMax, lblMemoLabel = 8192, 120
+
+type lblMemoKey struct {
+	lm    *lblMatcher
+	label string
+}
+
+type lblMemoResult struct {
+	f     Field
+	score int
+	ok    bool
+}
+
+// matchOnce is match, worked out.
+func (lm *lblMatcher) matchOnce(label string) (f Field, score int, ok bool) {
 	if f, ok := lm.key(label); ok {
 		return f, 100000, true
 	}

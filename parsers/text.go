@@ -326,7 +326,8 @@ func quoteStart(lines []string) int {
 				if j > i {
 					joined += " " + strings.TrimSpace(lines[j])
 				}
-				if attributionRe.MatchString(joined) {
+				// The pattern ends with a colon and spaces: a line that does not spares it.
+				if strings.HasSuffix(strings.TrimRight(joined, " \t\n\f\r"), ":") && attributionRe.MatchString(joined) {
 					return i
 				}
 				if strings.HasSuffix(strings.TrimSpace(lines[j]), ":") {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"mailbot/templates/say"
 )
@@ -892,7 +893,7 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 	if i <= 0 {
 		return "", "", false
 	}
-	if lt := strings.IndexAny(line, "<["); lt >= 0 && lt < i || strings.HasSuffix(strings.ToLower(line[:i]), "mailto") {
+	if lt := strings.IndexAny(line, "<["); lt >= 0 && lt < i || tfEndsMailto(line[:i]) {
 		return "", "", false // "a@b.it <mailto:a@b.it>": a link, not a label
 	}
 	label = strings.TrimSpace(line[:i])
@@ -900,7 +901,7 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 	if strings.HasPrefix(value, "//") { // "https://..." with no label
 		return "", "", false
 	}
-	if len(label) > 90 || len(strings.Fields(label)) > 12 {
+	if len(label) > 90 || tfWordsOver(label, 12) {
 		return "", "", false
 	}
 	if label[len(label)-1] >= '0' && label[len(label)-1] <= '9' && value != "" && value[0] >= '0' && value[0] <= '9' {
@@ -920,6 +921,33 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 	}
 	return label, value, label != ""
 }
+
+// tfEndsMailto is strings.HasSuffix(strings.ToLower(s), "mailto"), lowering only an s whose
+// last letter may lower to an o: no letter but O does.
+func tfEndsMailto(s string) bool {
+	if s == "" || s[len(s)-1]|0x20 != 'o' {
+		return false
+	}
+	return strings.HasSuffix(strings.ToLower(s), "mailto")
+}
+
+// tfWordsOver is len(strings.Fields(s)) > n, without the slice.
+func tfWordsOver(s string, n int) bool {
+	words, in := 0, false
+	for _, r := range s {
+		if space := r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r); space {
+			in = false
+		} else if !in {
+			if in, words = true, words+1; words > n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asciiSpace is the ASCII space of unicode.IsSpace.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // tfDotLeaders is dotLeaders.FindStringIndex(line), asked only of a line that has leaders.
 func tfDotLeaders(line string) []int {
