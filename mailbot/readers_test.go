@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime/pprof"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,10 +20,44 @@ import (
 )
 
 // TestMain serves the daemon's document readers: they are this test binary run again, reading
-// as crashreader does when a test sets crashreader.Env.
+// as crashreader does when a test sets crashreader.Env. With MAILBOT_TEST_WORKER_PROFILE=path,
+// each worker writes its CPU profile to path.PID, and its CPU time and context switches to
+// path.PID.txt: a benchmark's pool measures only the workers' total CPU time.
 func TestMain(m *testing.M) {
+	if path := os.Getenv("MAILBOT_TEST_WORKER_PROFILE"); path != "" && len(os.Args) > 1 && os.Args[1] == ReadWorkerCommand {
+		os.Exit(profileWorker(path))
+	}
 	ServeReadWorker(crashreader.FromEnv())
 	os.Exit(m.Run())
+}
+
+// profileWorker is ServeReadWorker profiled.
+func profileWorker(path string) int {
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	in, out := workerPipes(os.Stdin, os.Stdout)
+	err = RunReadWorker(in, out, crashreader.FromEnv())
+	pprof.StopCPUProfile()
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	usage := fmt.Sprintf("user %s, system %s, %d voluntary and %d involuntary context switches\n",
+		time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Nvcsw, ru.Nivcsw)
+	if err := os.WriteFile(f.Name()+".txt", []byte(usage), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "read-worker:", err)
+		return 1
+	}
+	return 0
 }
 
 func testPool(t *testing.T) *ReaderPool {
@@ -139,6 +175,34 @@ func TestReaderPoolBudget(t *testing.T) {
 		}
 		if i == 2 && !strings.Contains(unreadReason(t, err), "più di 2 documenti") {
 			t.Errorf("document %d: %v", i, err)
+		}
+	}
+}
+
+// TestWorkerKeepsItsDeadline: a reader that keeps a worker's one processor busy and looks at
+// its deadline, as parsers' readers do, is stopped by the worker itself at that deadline, the
+// daemon's watch aside: while documents come, and after a pause long enough for the worker's
+// runtime to fall asleep (monitorBeat).
+func TestWorkerKeepsItsDeadline(t *testing.T) {
+	t.Setenv(crashreader.Env, "1")
+	p := testPool(t)
+	w, err := p.start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.stop()
+	const deadline = 200 * time.Millisecond
+	for _, pause := range []time.Duration{0, 3 * monitorPause / 2} {
+		if r := w.roundTrip(readRequest{Name: "nota.txt", Type: "text/plain", Size: 5}, []byte("Nota\n")); r.err != nil {
+			t.Fatal(r.err)
+		}
+		time.Sleep(pause)
+		start := time.Now()
+		guard := time.AfterFunc(20*deadline, func() { w.cmd.Process.Kill() })
+		r := w.roundTrip(readRequest{Name: "puntuale.pdf", Type: "application/pdf", Limits: parsers.Limits{DocumentTimeout: deadline}}, nil)
+		guard.Stop()
+		if r.err != nil || r.reply.Kind != "limit" || !r.reply.Retire {
+			t.Fatalf("after a pause of %s: %+v, %v after %s, want the worker to stop the reader at its deadline of %s", pause, r.reply, r.err, time.Since(start), deadline)
 		}
 	}
 }

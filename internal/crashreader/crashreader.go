@@ -3,13 +3,16 @@
 // check of its object streams (bombs.SelfRefPDF aborts the process with "fatal error: stack
 // overflow", a real Go fatal error), and a spreadsheet whose name starts with "lento" keeps
 // the CPU busy and never looks at its deadline, as the XLSX of issue 19 that each took their
-// whole 5 s. Anything else is read by parsers.ReadDocument.
+// whole 5 s. A document whose name starts with "puntuale" keeps the CPU busy until its
+// deadline, looking at it as parsers' readers do. Anything else is read by parsers.ReadDocument.
 package crashreader
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ledongthuc/pdf"
 
@@ -40,6 +43,8 @@ func (Reader) ReadDocument(name, contentType string, data []byte, lim parsers.Li
 		}
 	case strings.HasPrefix(name, "lento"):
 		spin()
+	case strings.HasPrefix(name, "puntuale"):
+		return nil, spinUntil(name, lim.WithDefaults().DocumentTimeout)
 	}
 	return parsers.ReadDocument(name, contentType, data, lim)
 }
@@ -51,4 +56,15 @@ func spin() {
 	for i := uint64(0); ; i++ {
 		sink += i * i
 	}
+}
+
+// spinUntil returns at the deadline d from now, as a reader of parsers that finds its context
+// done: the context's timer must fire while this goroutine keeps the processor.
+func spinUntil(name string, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for i := uint64(0); ctx.Err() == nil; i++ {
+		sink += i * i
+	}
+	return &parsers.DocumentError{Name: name, Reason: "too slow", Kind: parsers.ErrLimit, Cause: ctx.Err()}
 }
