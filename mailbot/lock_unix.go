@@ -3,6 +3,7 @@
 package mailbot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // ErrDataDirBusy says another mailbot already runs on the same data directory.
@@ -38,4 +40,20 @@ func lockDataDir(dir string) (release func(), err error) {
 	f.Truncate(0)
 	f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
 	return func() { f.Close() }, nil
+}
+
+// lockFile takes f for this process alone, waiting while another holds it, until ctx ends.
+// Closing f lets it go; so does the process ending.
+func lockFile(ctx context.Context, f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,10 +180,20 @@ func (s *Sender) Run(ctx context.Context) error {
 }
 
 // Flush sends every mail due now over one SMTP connection, and returns when the due queue is
-// empty or the server is unreachable.
+// empty or the server is unreachable. The mails the server accepts are noted in the sent log
+// and recorded as sent together (settle); what an earlier flush noted and did not record is
+// recorded first.
 func (s *Sender) Flush(ctx context.Context) error {
 	s.flushing.Lock()
 	defer s.flushing.Unlock()
+	log, err := openSentLog(ctx, s.store.Dir())
+	if err != nil {
+		return err
+	}
+	defer log.close()
+	if err := s.settle(ctx, log, nil, nil, time.Time{}); err != nil {
+		return err
+	}
 	for {
 		due, err := s.store.DueMail(ctx, s.now(), 100)
 		if err != nil || len(due) == 0 {
@@ -197,30 +209,11 @@ func (s *Sender) Flush(ctx context.Context) error {
 			}
 			return fmt.Errorf("connect to %s: %w", s.cfg.SMTP.Addr, err)
 		}
-		claimed := false // due[i] was claimed with the mail before it
-		for i := range due {
-			m := &due[i]
-			if !claimed {
-				now := s.now()
-				ok, err := s.store.Claim(ctx, m, now, now.Add(claimLease))
-				if err != nil {
-					client.CloseWithSMTPClient(sc)
-					return err
-				}
-				if !ok {
-					continue // taken by another sender: not ours to send
-				}
-			}
-			var next *ticketing.OutMail
-			if i+1 < len(due) {
-				next = &due[i+1]
-			}
-			if claimed, err = s.sendOne(ctx, client, sc, m, next); err != nil {
-				client.CloseWithSMTPClient(sc)
-				return err
-			}
-		}
+		err = s.sendAll(ctx, log, client, sc, due)
 		client.CloseWithSMTPClient(sc)
+		if err != nil {
+			return err
+		}
 	}
 }
 
@@ -275,71 +268,141 @@ func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error)
 	return client, sc, nil
 }
 
-// sendOne transmits one mail, already claimed, and records the outcome. Once m is sent, next
-// (if any) is claimed in the transaction that records it, and claimed says whether it was: a
-// transaction per mail rather than two. It returns an error when the store fails or the
+// sendAll claims the due mails in one transaction and sends them one after the other, noting
+// each the server accepts in the sent log, then records them all sent and gives back the
+// claims of those not tried (settle). It returns an error when the store fails or the
 // connection is no longer usable.
-func (s *Sender) sendOne(ctx context.Context, client *gomail.Client, sc *smtp.Client, m, next *ticketing.OutMail) (claimed bool, err error) {
-	err = transmit(sc, m, s.cfg.SMTP.Timeout.Duration)
-	if err == nil {
-		s.log.Info("mail sent", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID)
-		if m.Kind == KindCredentials {
-			next = nil // the files are scrubbed first
-		}
-		if claimed, err = s.recordSent(ctx, m, next); err != nil {
-			return false, err
-		}
-		if m.Kind == KindCredentials {
-			return false, s.store.Scrub(ctx) // the secrets were just replaced: leave no copy in the files
-		}
-		return claimed, nil
-	}
-	if permanent(err) {
-		s.log.Error("mail refused", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID, "err", err)
-		if uerr := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkFailed(m, err.Error(), s.now()) }); uerr != nil {
-			return false, uerr
-		}
-		if m.Kind == KindCredentials {
-			if serr := s.store.Scrub(ctx); serr != nil {
-				return false, serr
+func (s *Sender) sendAll(ctx context.Context, log *sentLog, client *gomail.Client, sc *smtp.Client, due []ticketing.OutMail) (err error) {
+	now := s.now()
+	lease := now.Add(claimLease)
+	var mine []*ticketing.OutMail
+	if err := s.store.Update(ctx, func(tx *ticketing.Tx) error {
+		mine = mine[:0]
+		for i := range due {
+			ok, err := tx.Claim(&due[i], now, lease)
+			if err != nil {
+				return err
+			}
+			if ok { // else taken by another sender: not ours to send
+				mine = append(mine, &due[i])
 			}
 		}
-		// The server still talks: reset the transaction and go on with the next mail.
-		return false, client.ResetWithSMTPClient(sc)
+		return nil
+	}); err != nil {
+		return err
 	}
-	if rerr := s.retry(ctx, m, err); rerr != nil {
-		return false, rerr
+	var sent []*ticketing.OutMail
+	i := 0 // mine[i:] not tried yet
+	defer func() {
+		if serr := s.settle(ctx, log, sent, mine[i:], lease); err == nil {
+			err = serr
+		}
+	}()
+	for i < len(mine) {
+		if s.now().After(now.Add(claimLease / 2)) {
+			return nil // a slow server: the rest are claimed again, not sent on a lease running out
+		}
+		m := mine[i]
+		i++
+		err := transmit(sc, m, s.cfg.SMTP.Timeout.Duration)
+		if err == nil {
+			s.log.Info("mail sent", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID)
+			m.SentAt = s.now()
+			sent = append(sent, m)
+			nerr := log.note(m)
+			if nerr == nil && m.Kind != KindCredentials {
+				continue
+			}
+			// Recorded at once: the log failed, or the mail carried secrets, just replaced in
+			// the store, whose files are then scrubbed to leave no copy.
+			if err := s.settle(ctx, log, sent, nil, lease); err != nil {
+				return err
+			}
+			sent = nil
+			if m.Kind == KindCredentials {
+				if err := s.store.Scrub(ctx); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if permanent(err) {
+			s.log.Error("mail refused", "ticket", m.TicketID, "kind", m.Kind, "message_id", m.MessageID, "err", err)
+			if uerr := s.store.Update(ctx, func(tx *ticketing.Tx) error { return tx.MarkFailed(m, err.Error(), s.now()) }); uerr != nil {
+				return uerr
+			}
+			if m.Kind == KindCredentials {
+				if serr := s.store.Scrub(ctx); serr != nil {
+					return serr
+				}
+			}
+			// The server still talks: reset the transaction and go on with the next mail.
+			if err := client.ResetWithSMTPClient(sc); err != nil {
+				return err
+			}
+			continue
+		}
+		if rerr := s.retry(ctx, m, err); rerr != nil {
+			return rerr
+		}
+		return err // temporary: the connection may be gone, start afresh later
 	}
-	return false, err // temporary: the connection may be gone, start afresh later
+	return nil
 }
 
-// recordSentFor bounds how long a sender insists on recording a mail the server accepted; well
-// within claimLease, so that no other sender takes the mail meanwhile.
+// recordSentFor bounds how long a sender insists on recording the mails the server accepted;
+// well within claimLease, so that no other sender takes them meanwhile.
 const recordSentFor = 30 * time.Second
 
-// recordSent marks m sent, and claims next if not nil (claimed says whether it could). The
-// server already has the mail: if the database is busy (a lock held elsewhere beyond
-// busy_timeout) it tries again for a while, since an unrecorded send goes out a second time
-// once its claim's lease runs out.
-func (s *Sender) recordSent(ctx context.Context, m, next *ticketing.OutMail) (claimed bool, err error) {
+// settle records in one transaction the mails sent (and whatever the sent log holds from a flush
+// that stopped before recording it), gives back the claims of those not tried (unsent, claimed
+// until lease: due again at once), then clears the log. The server already has the mails: if
+// the database is busy (a lock held elsewhere beyond busy_timeout) it tries again for a while;
+// if it gives up, the log keeps them for the next flush.
+func (s *Sender) settle(ctx context.Context, log *sentLog, sent, unsent []*ticketing.OutMail, lease time.Time) error {
+	noted, err := log.noted(s.now())
+	if err != nil {
+		return err
+	}
+	for _, m := range sent {
+		delete(noted, m.ID)
+	}
+	if len(sent) == 0 && len(noted) == 0 && len(unsent) == 0 {
+		return nil
+	}
 	give := time.Now().Add(recordSentFor)
 	delay := 100 * time.Millisecond
 	for {
-		err := s.store.Update(ctx, func(tx *ticketing.Tx) (err error) {
-			now := s.now()
-			if err := tx.MarkSent(m, now); err != nil || next == nil {
-				return err
+		// Recorded even when the daemon is stopping: the log would have them recorded at start.
+		err := s.store.Update(context.WithoutCancel(ctx), func(tx *ticketing.Tx) error {
+			for _, m := range sent {
+				if err := tx.MarkSent(m, m.SentAt); err != nil {
+					return err
+				}
 			}
-			claimed, err = tx.Claim(next, now, now.Add(claimLease))
-			return err
+			for _, id := range slices.Sorted(maps.Keys(noted)) {
+				if err := tx.MarkSentID(id, noted[id]); err != nil {
+					return err
+				}
+			}
+			now := s.now()
+			for _, m := range unsent {
+				if _, err := tx.Claim(m, lease, now); err != nil { // claimed until lease: due now
+					return err
+				}
+			}
+			return nil
 		})
-		if err == nil || ctx.Err() != nil || time.Now().After(give) {
-			return claimed && err == nil, err
+		if err == nil {
+			return log.clear()
 		}
-		s.log.Error("cannot record a sent mail, retrying", "ticket", m.TicketID, "message_id", m.MessageID, "retry_in", delay, "err", err)
+		if ctx.Err() != nil || time.Now().After(give) {
+			return err
+		}
+		s.log.Error("cannot record a sent mail, retrying", "mails", len(sent)+len(noted), "retry_in", delay, "err", err)
 		select {
 		case <-ctx.Done():
-			return false, err
+			return err
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 5*time.Second)

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/textproto"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -129,4 +132,96 @@ func TestPipelineLeavesRefusedTransaction(t *testing.T) {
 	if after := <-got; after != "" {
 		t.Errorf("after refusing the recipient and answering DATA, the server got %q, want nothing", after)
 	}
+}
+
+// TestSentLogRecordedAfterCrash: a sender that stopped once the server had two mails, noted in
+// its sent log but not recorded, leaves them to the next flush, which records them as sent, on
+// their cases too, and sends neither again; a third, queued, goes out once.
+func TestSentLogRecordedAfterCrash(t *testing.T) {
+	h := newHarness(t)
+	d, err := NewDaemon(h.cfg, slog.New(slog.DiscardHandler), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	now := time.Now()
+	var mails []*ticketing.OutMail
+	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		for i, rcpt := range []string{"referente@comune.venezia.it", "referente@comune.padova.it", "tecnico@comune.padova.it"} {
+			tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta", rcpt, rcpt, now, h.cfg.Location())
+			if err != nil {
+				return err
+			}
+			m := &ticketing.OutMail{TicketID: tk.ID, MessageID: fmt.Sprintf("m%d@regione.veneto.it", i), Kind: "ack",
+				From: CallCenter, Rcpts: []string{rcpt}, Raw: fmt.Appendf(nil, "Subject: m%d\r\n\r\nx\r\n", i)}
+			if err := tx.Enqueue(m, now); err != nil {
+				return err
+			}
+			mails = append(mails, m)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The flush that stopped: the first two claimed, sent and noted, the store never told.
+	client, sc, err := d.Sender.dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := openSentLog(ctx, h.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mails[:2] {
+		if ok, err := d.Store.Claim(ctx, m, now, now.Add(claimLease)); !ok || err != nil {
+			t.Fatalf("claim %s: %v %v", m.MessageID, ok, err)
+		}
+		if err := transmit(sc, m, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		m.SentAt = now
+		if err := log.note(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log.f.WriteString(fmt.Sprint(mails[2].ID)) // a note cut short: its mail was never sent
+	log.close()
+	client.CloseWithSMTPClient(sc)
+
+	if err := d.Sender.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.Store.Outbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range out {
+		if o.State != "sent" {
+			t.Errorf("%s: %s, want sent", o.MessageID, o.State)
+		}
+		if got := len(h.mail.DeliveredTo(o.Rcpts[0])); got != 1 {
+			t.Errorf("%s delivered %d times, want once", o.MessageID, got)
+		}
+		events, err := d.Store.Events(ctx, mails[i].TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countEvents(events, ticketing.EventSent); n != 1 {
+			t.Errorf("%s: %d sent events, want 1", o.MessageID, n)
+		}
+	}
+	if st, err := os.Stat(filepath.Join(h.cfg.DataDir, "outbox-sent.log")); err != nil || st.Size() != 0 {
+		t.Errorf("sent log after the flush: %v, want empty", err)
+	}
+}
+
+func countEvents(events []ticketing.Event, typ string) int {
+	n := 0
+	for _, e := range events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
 }

@@ -81,9 +81,14 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 }
 
 // MarkSent records that the SMTP server accepted a mail, replacing it with its redacted copy if
-// it has one.
+// it has one. A mail already recorded as sent is left as it is: a sender that stopped between
+// recording its mails and forgetting its note of them records them again (MarkSentID).
 func (t *Tx) MarkSent(m *OutMail, now time.Time) error {
-	if _, err := t.exec("outbox-sent", ts(now), m.ID); err != nil {
+	res, err := t.exec("outbox-sent", ts(now), m.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err
 	}
 	if !m.plain { // else one statement less in the writer for every mail sent
@@ -95,6 +100,22 @@ func (t *Tx) MarkSent(m *OutMail, now time.Time) error {
 		return nil
 	}
 	return t.AddEvent(m.TicketID, Event{At: now, Type: EventSent, By: "mailbot", Text: m.Kind + " " + m.MessageID})
+}
+
+// MarkSentID is MarkSent for a mail known only by its ID: one a sender noted as sent and
+// stopped before recording.
+func (t *Tx) MarkSentID(id int64, at time.Time) error {
+	m := OutMail{ID: id}
+	var redacted bool
+	err := t.row("outbox-noted", id).Scan(&m.TicketID, &m.MessageID, &m.Kind, &redacted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // recorded already, or not queued any more
+	}
+	if err != nil {
+		return fmt.Errorf("noted mail %d: %w", id, err)
+	}
+	m.plain = !redacted
+	return t.MarkSent(&m, at)
 }
 
 // MarkRetry schedules another attempt after a temporary failure.

@@ -99,7 +99,12 @@ JOIN outbox_bodies b ON b.id = o.id ORDER BY o.id;
 SELECT min(next_at) FROM outbox WHERE state = 'queued';
 
 -- name: outbox-sent
-UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?;
+UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND state = 'queued';
+
+-- name: outbox-noted
+-- A mail a sender noted as sent (mailbot's sent log), as MarkSent needs it; none once recorded.
+SELECT COALESCE(o.ticket_id, ''), o.message_id, o.kind, b.raw_redacted IS NOT NULL
+FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.id = ? AND o.state = 'queued';
 
 -- name: outbox-retry
 UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?;
