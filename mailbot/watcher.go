@@ -349,6 +349,15 @@ func (p *catchUpProgress) advance(log *slog.Logger, n, left int) *Progress {
 
 // fetchBatch streams a batch of messages to disk and starts syncing them and reading them.
 func (w *Watcher) fetchBatch(c *imapclient.Client, uidValidity uint32, uids []imap.UID, silentUpTo uint32) (*fetched, error) {
+	batch, err := w.fetch(c, uidValidity, uids, silentUpTo)
+	if err != nil {
+		return nil, err
+	}
+	return w.start(batch), nil
+}
+
+// fetch streams a batch of messages to disk, unsynced, in UID order.
+func (w *Watcher) fetch(c *imapclient.Client, uidValidity uint32, uids []imap.UID, silentUpTo uint32) ([]Incoming, error) {
 	got := map[imap.UID]Incoming{}
 	err := w.guardProgress(c, func(progress func()) error {
 		cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
@@ -382,6 +391,11 @@ func (w *Watcher) fetchBatch(c *imapclient.Client, uidValidity uint32, uids []im
 		in.Silent = uint32(uid) <= silentUpTo
 		batch = append(batch, in)
 	}
+	return batch, nil
+}
+
+// start starts syncing a fetched batch's files and reading its messages.
+func (w *Watcher) start(batch []Incoming) *fetched {
 	// Reading attachments is the costly part and needs no order: it runs on every core while
 	// the batch's files reach the disk, and each message is recorded, in UID order, as soon as
 	// it and those before it are ready.
@@ -407,7 +421,7 @@ func (w *Watcher) fetchBatch(c *imapclient.Client, uidValidity uint32, uids []im
 			}()
 		}
 	}()
-	return f, nil
+	return f
 }
 
 // fetched is a batch on disk, being synced and read.
