@@ -3,6 +3,7 @@ package parsers
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -53,7 +54,7 @@ var bodySeeds = append([]string{
 	"On Mon, Nov 2, 2026 at 9:00 AM Mario <m@x.it> wrote: ", "in allegato la lettera; di seguito i dati:\nIndirizzo: x",
 	"Mario Rossi <m@x.it> ha scritto:\n\n> citato", "il\nha\nscritto:", "Le 2 nov. 2026, Marie a écrit :\t",
 	"Indirizzo: Ca' Farsetti, San Marco 4136", "E-mail <mailto:a@b.it>: x", "MAİLTO: x", "Scrivere a MAILTO: x",
-	"ſoftware houſe: Srl", "Piave Software S.r.l. – P. IVA 04555666272", "soc. coop", "SPA", "x\u00a0y z\u2003w",
+	"ſoftware houſe: Srl", "ſrl", "ſ.p.a.", "Coop S.R.L", "ssnc", "ss", "s", "Sas", "x sOC. COOP", "Piave Software S.r.l. – P. IVA 04555666272", "soc. coop", "SPA", "x\u00a0y z\u2003w",
 	"uno due tre quattro cinque sei sette otto nove dieci undici dodici: tredici", "a\xffb c\xe2\x82 d: e",
 }, fastPathSeeds...)
 
@@ -196,7 +197,8 @@ func FuzzLegalForm(f *testing.F) {
 	})
 }
 
-// FuzzMatchMemo asks each matcher twice: what it remembers is what it works out.
+// FuzzMatchMemo asks each matcher, and the sections, twice: what they remember is what they
+// work out.
 func FuzzMatchMemo(f *testing.F) {
 	for _, s := range bodySeeds {
 		f.Add(s)
@@ -204,6 +206,12 @@ func FuzzMatchMemo(f *testing.F) {
 	f.Add("Codice IPA")
 	f.Add("ENTE.CODICE_IPA")
 	f.Fuzz(func(t *testing.T, s string) {
+		wp, wh := lblSectionHeadingOnce(s)
+		for range 2 {
+			if p, h := lblSectionHeading(s); p != wp || h != wh {
+				t.Fatalf("lblSectionHeading(%q) = %q %v, worked out %q %v", s, p, h, wp, wh)
+			}
+		}
 		for _, lm := range []*lblMatcher{lblMatchers[""], lblMatchers[FormInformativaGenerale]} {
 			want, wscore, wok := lm.matchOnce(s)
 			for range 2 {
@@ -214,3 +222,36 @@ func FuzzMatchMemo(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSkipText: an unused body part counted is the one read, for the limits and the errors.
+func FuzzSkipText(f *testing.F) {
+	f.Add([]byte("<html><body>testo</body></html>"), int64(10), false, uint8(3))
+	f.Add([]byte("testo"), int64(100), true, uint8(1))
+	f.Add([]byte(""), int64(0), true, uint8(0))
+	f.Add([]byte("abc"), int64(-1), false, uint8(2))
+	f.Fuzz(func(t *testing.T, body []byte, max int64, fail bool, chunk uint8) {
+		reader := func() io.Reader {
+			var r io.Reader = bytes.NewReader(body)
+			if fail {
+				r = io.MultiReader(r, iotestErrReader{errors.New("cut")})
+			}
+			if chunk > 0 {
+				r = &chunked{r, int(chunk)}
+			}
+			return r
+		}
+		data, cut, err := readText(reader(), max)
+		n, scut, serr := skipText(reader(), max)
+		if n != int64(len(data)) || scut != cut || (serr == nil) != (err == nil) {
+			t.Fatalf("skipText = %d %v %v, readText read %d %v %v", n, scut, serr, len(data), cut, err)
+		}
+	})
+}
+
+// chunked reads at most n bytes at a time.
+type chunked struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunked) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }

@@ -912,13 +912,24 @@ func CheckForm(f *Form) {
 // with it.
 var legalForm = regexp.MustCompile(`(?i)\b(?:s\.\s?r\.\s?l|s\.\s?p\.\s?a|s\.\s?n\.\s?c|s\.\s?a\.\s?s|srl|spa|snc|sas|soc\.\s?coop)\b\.?`)
 
-// legalFormIn is legalForm.FindStringIndex(v), asked only of a value that holds one of the
-// letters every alternative begins with (an s in any case, or the long s that folds to it).
+// legalFormIn is legalForm.FindStringIndex(v), asked only of a value where an s (in any case,
+// or the long s that folds to it) comes right before what each alternative has after its s: a
+// dot, r, p, n, a or o.
 func legalFormIn(v string) []int {
-	if !strings.ContainsAny(v, "sSſ") {
-		return nil
+	for i := 0; i < len(v); i++ {
+		next := i + 1
+		switch {
+		case v[i] == 's' || v[i] == 'S':
+		case v[i] == 0xC5 && next < len(v) && v[next] == 0xBF: // ſ
+			next++
+		default:
+			continue
+		}
+		if next < len(v) && strings.IndexByte(".rRpPnNaAoO", v[next]) >= 0 {
+			return legalForm.FindStringIndex(v)
+		}
 	}
-	return legalForm.FindStringIndex(v)
+	return nil
 }
 
 // frBesideSiblings reads each free-text value beside the other fields of its section: what

@@ -492,13 +492,18 @@ func (lm *lblMatcher) match(label string) (f Field, score int, ok bool) {
 		return r.f, r.score, r.ok
 	}
 	f, score, ok = lm.matchOnce(label)
+	lblRemember(k, lblMemoResult{f: f, score: score, ok: ok})
+	return f, score, ok
+}
+
+// lblRemember keeps what a label was found to be.
+func lblRemember(k lblMemoKey, r lblMemoResult) {
 	if lblMemoSize.Add(1) > lblMemoMax {
 		// Labels no form has keep coming: forget them all, the usual ones come back.
 		lblMemo.Clear()
 		lblMemoSize.Store(1)
 	}
-	lblMemo.Store(k, lblMemoResult{f, score, ok})
-	return f, score, ok
+	lblMemo.Store(k, r)
 }
 
 // The labels match was asked about, and what it answered. Every message asks again of the same
@@ -514,14 +519,15 @@ var (
 const lblMemoMax, lblMemoLabel = 8192, 120
 
 type lblMemoKey struct {
-	lm    *lblMatcher
+	lm    *lblMatcher // nil: the section the label heads (lblSectionHeading)
 	label string
 }
 
 type lblMemoResult struct {
-	f     Field
-	score int
-	ok    bool
+	f      Field
+	score  int
+	ok     bool
+	prefix string
 }
 
 // matchOnce is match, worked out.
@@ -784,6 +790,21 @@ func lblKeySection(key string) string {
 // lblSectionHeading reads a line as a section heading: the section's prefix, or "" with
 // heading true for a numbered heading of a part that is no section ("3. Servizi richiesti").
 func lblSectionHeading(text string) (prefix string, heading bool) {
+	if len(text) > lblMemoLabel {
+		return lblSectionHeadingOnce(text)
+	}
+	k := lblMemoKey{nil, text}
+	if r, hit := lblMemo.Load(k); hit {
+		r := r.(lblMemoResult)
+		return r.prefix, r.ok
+	}
+	prefix, heading = lblSectionHeadingOnce(text)
+	lblRemember(k, lblMemoResult{prefix: prefix, ok: heading})
+	return prefix, heading
+}
+
+// lblSectionHeadingOnce is lblSectionHeading, worked out.
+func lblSectionHeadingOnce(text string) (prefix string, heading bool) {
 	var tb [32]string
 	var ib [32]uint16
 	return lblSectionHeadingRead(text, lblLabelInto(text, tb[:0], ib[:0]))

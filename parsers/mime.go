@@ -248,18 +248,30 @@ func (an *analyzer) opaqueSigned(e *message.Entity, depth int, name, label strin
 
 // bodyPart collects the text of an inline text part.
 func (an *analyzer) bodyPart(e *message.Entity, label, mediaType string, mc *msgCtx) {
-	data, cut, err := readText(e.Body, an.lim.MaxBodyTextBytes-an.textRead)
-	an.textRead += int64(len(data))
+	// chooseText keeps the plain text this message already has: an HTML alternative is only
+	// counted against the limit, not kept nor converted (most of what reading a body cost).
+	unused := mediaType == "text/html" && len(mc.plain) > 0
+	var (
+		data []byte
+		n    int64
+		cut  bool
+		err  error
+	)
+	if unused {
+		n, cut, err = skipText(e.Body, an.lim.MaxBodyTextBytes-an.textRead)
+	} else {
+		data, cut, err = readText(e.Body, an.lim.MaxBodyTextBytes-an.textRead)
+		n = int64(len(data))
+	}
+	an.textRead += n
 	if cut {
 		an.reject(label, "part.text_too_long", byteSize(an.lim.MaxBodyTextBytes))
 	}
-	if err != nil && len(data) == 0 {
+	if err != nil && n == 0 {
 		an.reject(label, "part.text_truncated")
 		return
 	}
-	if mediaType == "text/html" && len(mc.plain) > 0 {
-		// chooseText keeps the plain text this message already has: converting its HTML
-		// alternative (most of what reading a body cost) would be wasted.
+	if unused {
 		return
 	}
 	// A truncated body still says something: keep what was read.

@@ -38,6 +38,16 @@ func readText(r io.Reader, max int64) (data []byte, cut bool, err error) {
 	return data, n > 0, nil
 }
 
+// skipText is readText counting the bytes it would have read instead of keeping them.
+func skipText(r io.Reader, max int64) (n int64, cut bool, err error) {
+	n, err = io.Copy(io.Discard, io.LimitReader(r, max))
+	if err != nil {
+		return n, false, err
+	}
+	rest, _ := io.Copy(io.Discard, r)
+	return n, rest > 0, nil
+}
+
 // textCleaner normalises line ends and the invisible characters Outlook and Word put in text:
 // no-break spaces around "Label:\u00a0value" and zero-width marks would defeat label matching.
 var textCleaner = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ", "\u200b", "", "\ufeff", "", "\u200e", "", "\u200f", "")
