@@ -3,10 +3,13 @@ package mailbot
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -41,6 +44,58 @@ type outgoing struct {
 type attachment struct {
 	Name string
 	Data []byte
+	// b64 is Data base64-encoded in lines as go-mail writes it (encodeLines), when it is known
+	// already: render sets these bytes in the attachment's place instead of encoding Data again
+	// (the blank forms go with every reply that asks for them; blankForms).
+	b64 []byte
+}
+
+// encodeLines is data in base64 as go-mail writes an attachment: lines of gomail.MaxBodyLength
+// characters, each ended by CRLF.
+func encodeLines(data []byte) []byte {
+	enc := make([]byte, base64.StdEncoding.EncodedLen(len(data)))
+	base64.StdEncoding.Encode(enc, data)
+	out := make([]byte, 0, len(enc)+(len(enc)/gomail.MaxBodyLength+1)*2)
+	for len(enc) > 0 {
+		n := min(len(enc), gomail.MaxBodyLength)
+		out = append(append(out, enc[:n]...), '\r', '\n')
+		enc = enc[n:]
+	}
+	return out
+}
+
+// blankForm is the blank form of a type in a format as an attachment, its encoding worked out
+// once for the daemon's life.
+func blankForm(formType, format string) (attachment, error) {
+	key := formType + "." + format
+	if a, ok := blankCache.Load(key); ok {
+		return a.(attachment), nil
+	}
+	name, data, err := templates.BlankForm(formType, format)
+	if err != nil {
+		return attachment{}, err
+	}
+	a := attachment{Name: name, Data: data, b64: encodeLines(data)}
+	blankCache.Store(key, a)
+	return a, nil
+}
+
+// blankCache holds blankForm's attachments by "type.format".
+var blankCache sync.Map
+
+// blankForms are the blank forms of form types, each as PDF and DOCX, as attachments.
+func blankForms(types []string) ([]attachment, error) {
+	var out []attachment
+	for _, t := range types {
+		for _, format := range []string{"pdf", "docx"} {
+			a, err := blankForm(t, format)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // newMessageID makes a Message-ID that names the ticket, so a reply that loses its subject tag
@@ -103,16 +158,47 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 		m.EmbedReadSeeker(e.Name, bytes.NewReader(e.Data))
 		size += len(e.Data)*4/3 + len(e.Data)/38 + 512 // base64, its line breaks, the part's header
 	}
+	var b bytes.Buffer
+	// An attachment encoded already is rendered empty, and where go-mail would have written
+	// its body (at the moment it asks for the bytes: it has just written the part's header)
+	// is noted, for its encoding to go there after.
+	var at []int
+	var encoded [][]byte
+	mark := gomail.FileOption(func(f *gomail.File) {
+		f.Writer = func(io.Writer) (int64, error) {
+			at = append(at, b.Len())
+			return 0, nil
+		}
+	})
 	for _, a := range o.Attachments {
+		if a.b64 != nil {
+			m.AttachReadSeeker(a.Name, bytes.NewReader(nil), mark)
+			encoded = append(encoded, a.b64)
+			continue
+		}
 		m.AttachReadSeeker(a.Name, bytes.NewReader(a.Data))
 		size += len(a.Data)*4/3 + len(a.Data)/38 + 512
 	}
-	var b bytes.Buffer
 	b.Grow(size) // grown once, not doubled through the mail's size
 	if _, err := m.WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("render mail: %w", err)
 	}
-	return b.Bytes(), nil
+	if len(encoded) == 0 {
+		return b.Bytes(), nil
+	}
+	if len(at) != len(encoded) {
+		return nil, fmt.Errorf("render mail: %d of %d encoded attachments placed", len(at), len(encoded))
+	}
+	n := b.Len()
+	for _, e := range encoded {
+		n += len(e)
+	}
+	raw, prev := make([]byte, 0, n), 0
+	for i, e := range encoded {
+		raw = append(append(raw, b.Bytes()[prev:at[i]]...), e...)
+		prev = at[i]
+	}
+	return append(raw, b.Bytes()[prev:]...), nil
 }
 
 // threadRefs builds References: the thread so far plus the message answered, bracketed, at

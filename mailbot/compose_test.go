@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func TestGoldenReplies(t *testing.T) {
 	staff := staffData{TicketID: tk.ID, Ticket: tk, StateLabel: ticketing.StateLabel(tk.State), Show: "mailbot tickets show " + tk.ID}
 	withStaff := func(f func(*staffData)) staffData { d := staff; f(&d); return d }
 	// The blank forms a reply carries, attached as queueReply attaches them.
-	blankForms := map[string][]string{"ack-missing-forms.eml": {parsers.FormQualificazioneEnteProdotto}}
+	goldenBlankForms := map[string][]string{"ack-missing-forms.eml": {parsers.FormQualificazioneEnteProdotto}}
 	cases := []struct {
 		golden, template string
 		data             any
@@ -127,14 +128,9 @@ func TestGoldenReplies(t *testing.T) {
 			o := outgoing{TicketID: tk.ID, Kind: c.template, To: []string{"referente@comune.venezia.it"},
 				Subject: replySubject(tk.Subject, tk.ID), Body: body, InReplyTo: "r1@comune.venezia.it",
 				References: []string{"r0@comune.venezia.it"}, Auto: true}
-			for _, f := range blankForms[c.golden] {
-				for _, format := range []string{"pdf", "docx"} {
-					name, data, err := templates.BlankForm(f, format)
-					if err != nil {
-						t.Fatal(err)
-					}
-					o.Attachments = append(o.Attachments, attachment{Name: name, Data: data})
-				}
+			// Through the encodings the daemon keeps (blankForms), as the replies carry them.
+			if o.Attachments, err = blankForms(goldenBlankForms[c.golden]); err != nil {
+				t.Fatal(err)
 			}
 			raw, err := render(o, "Regione del Veneto - Integrazioni PagoPA <call.center@regione.veneto.it>", "fixed.id@regione.veneto.it", date)
 			if err != nil {
@@ -156,6 +152,54 @@ func TestReplySubject(t *testing.T) {
 	} {
 		if got := replySubject(c.in, c.id); got != c.want {
 			t.Errorf("replySubject(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestRenderEncodedAttachments: a mail carrying blank forms whose encoding was kept (blankForms)
+// has the bytes of the same mail with the forms encoded again, whatever the forms and wherever
+// other attachments fall among them.
+func TestRenderEncodedAttachments(t *testing.T) {
+	body, err := templates.Render("docs_missing", replyData{TicketID: "INT-2026-00042", Name: "Maria Bianchi",
+		Subject: "Richiesta", Received: "26/11/2026 09:12", NextStep: nextSendDocuments, Missing: []string{"manca il modulo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := attachment{Name: "nota.txt", Data: []byte("una riga\r\n")}
+	var types []string
+	for _, spec := range parsers.Forms {
+		types = append(types, spec.Type)
+	}
+	date := time.Date(2026, 11, 26, 9, 12, 30, 0, time.FixedZone("CET", 3600))
+	for n := range len(types) + 1 {
+		kept, err := blankForms(types[:n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			kept = append(kept[:1], append([]attachment{other}, kept[1:]...)...)
+		}
+		var again []attachment
+		for _, a := range kept {
+			if len(a.Data) > 0 && a.b64 == nil && a.Name != other.Name {
+				t.Fatalf("%s: no encoding kept", a.Name)
+			}
+			again = append(again, attachment{Name: a.Name, Data: a.Data})
+		}
+		o := outgoing{TicketID: "INT-2026-00042", Kind: "docs_missing", To: []string{"referente@comune.venezia.it"},
+			Subject: "Re: Richiesta [INT-2026-00042]", Body: body, InReplyTo: "r1@comune.venezia.it", Auto: true}
+		o.Attachments = kept
+		got, err := render(o, "Regione del Veneto <call.center@regione.veneto.it>", "fixed.id@regione.veneto.it", date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Attachments = again
+		want, err := render(o, "Regione del Veneto <call.center@regione.veneto.it>", "fixed.id@regione.veneto.it", date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(normaliseMail(got), normaliseMail(want)) {
+			t.Errorf("%d form types: the kept encodings give other bytes:\n%s\n--- encoded again\n%s", n, got, want)
 		}
 	}
 }

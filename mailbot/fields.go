@@ -190,14 +190,8 @@ func (in *Intake) tellReferent(tx *ticketing.Tx, tk *ticketing.Ticket, name, nex
 	}
 	out := outgoing{TicketID: tk.ID, Kind: name, To: []string{tk.Requester},
 		Subject: replySubject(tk.Subject, tk.ID), Body: body}
-	for _, t := range blank {
-		for _, format := range []string{"pdf", "docx"} {
-			n, data, err := templates.BlankForm(t, format)
-			if err != nil {
-				return err
-			}
-			out.Attachments = append(out.Attachments, attachment{Name: n, Data: data})
-		}
+	if out.Attachments, err = blankForms(blank); err != nil {
+		return err
 	}
 	_, err = in.post.queue(tx, out, now)
 	return err

@@ -602,14 +602,8 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 	if msg.env.Synthetic {
 		out.InReplyTo = "" // a made-up ID would mislead the referent's client
 	}
-	for _, t := range o.blankForms {
-		for _, format := range []string{"pdf", "docx"} {
-			name, data, err := templates.BlankForm(t, format)
-			if err != nil {
-				return err
-			}
-			out.Attachments = append(out.Attachments, attachment{Name: name, Data: data})
-		}
+	if out.Attachments, err = blankForms(o.blankForms); err != nil {
+		return err
 	}
 	if capped {
 		out.Held = held
