@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"syscall"
@@ -92,9 +93,14 @@ type ReaderStats struct {
 // memory a daemon may spend reading is the same, spread over processes.
 const readerPoolSize = 2
 
-// workerDocuments is how many documents a worker reads before it is replaced: what a library
-// leaks stays bounded, and starting one (a few milliseconds) is spread over many documents.
-const workerDocuments = 1000
+// workerDocuments is how many documents a worker reads before it is replaced, and
+// workerKeptHeap the live heap past which it is replaced sooner: what a library leaks stays
+// bounded, and starting one (~60 ms of CPU: the runtime and every package of the binary) is
+// spread over many documents.
+const (
+	workerDocuments = 20000
+	workerKeptHeap  = 128 << 20
+)
 
 // NewReaderPool returns a pool whose workers are this executable run with ReadWorkerCommand,
 // logging to log (nil: nowhere). Workers start when a document is read, and stop at Close.
@@ -484,7 +490,7 @@ type readReply struct {
 	Key    string
 	Cause  string
 	CPU    time.Duration // the worker's CPU time so far
-	Retire bool          // a reader may still be running: replace the worker
+	Retire bool          // a reader may still be running, or the heap grew: replace the worker
 }
 
 // forms returns the forms as the reader made them: gob drops empty slices and maps, which
@@ -607,7 +613,7 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 		}
 		// A reader past its deadline may still run (parsers.ReadDocument returns at the
 		// deadline): it would eat the next document's CPU time.
-		reply.Retire = time.Since(start) >= req.Limits.WithDefaults().DocumentTimeout
+		reply.Retire = time.Since(start) >= req.Limits.WithDefaults().DocumentTimeout || keptHeap() > workerKeptHeap
 		reply.CPU = selfCPU()
 		if err := enc.Encode(reply); err != nil {
 			return err
@@ -618,6 +624,16 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 			buf = nil
 		}
 	}
+}
+
+// keptHeap is the heap the last garbage collection found live (read without stopping the world).
+func keptHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // A worker's deadline is a timer, which a reader busy on the worker's one processor lets fire
