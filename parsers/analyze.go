@@ -1,7 +1,6 @@
 package parsers
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"regexp"
@@ -80,7 +79,8 @@ func Analyze(r io.Reader, lim Limits) (*Analysis, error) {
 func AnalyzeWith(r io.Reader, lim Limits, rd DocumentReader) (*Analysis, error) {
 	lim = lim.WithDefaults()
 	in := &capReader{r: r, n: lim.MaxMessageBytes}
-	br := bufio.NewReader(in)
+	br := getBufReader(in)
+	defer putBufReader(br)
 	h, err := readHeader(br)
 	if err != nil {
 		return nil, fmt.Errorf("read message header: %w", err)

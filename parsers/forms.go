@@ -904,8 +904,11 @@ func CheckForm(f *Form) {
 		}
 		frCheckField(f, fd)
 	}
-	frSameText(f, lm)
-	frBesideSiblings(f, lm)
+	// In key order, so that a value's signals, and the doubt told to staff, read the same
+	// every time. Neither adds a key before the other reads them.
+	sorted := slices.Sorted(maps.Keys(f.Fields))
+	frSameText(f, lm, sorted)
+	frBesideSiblings(f, lm, sorted)
 }
 
 // Legal forms of a company: an ente (a public body) never has one, and a company's name ends
@@ -934,10 +937,7 @@ func legalFormIn(v string) []int {
 
 // frBesideSiblings reads each free-text value beside the other fields of its section: what
 // only a neighbour's place explains is evidence against the reading.
-func frBesideSiblings(f *Form, lm *lblMatcher) {
-	// In key order, so that a value's signals, and the doubt told to staff, read the same
-	// every time.
-	keys := slices.Sorted(maps.Keys(f.Fields))
+func frBesideSiblings(f *Form, lm *lblMatcher, keys []string) {
 	for _, k := range keys {
 		raw := f.Fields[k]
 		fd, ok := lm.byKey[k]
@@ -1014,13 +1014,8 @@ func frBesideSiblings(f *Form, lm *lblMatcher) {
 // frSameText marks free-text values (names, denominazioni) that two fields of different
 // sections share: one of them was read from the other's place (the software house's name
 // taken for the ente's under a merged heading), and nothing says which.
-func frSameText(f *Form, lm *lblMatcher) {
+func frSameText(f *Form, lm *lblMatcher, keys []string) {
 	seen := map[string]string{} // normalised value -> first key
-	keys := make([]string, 0, len(f.Fields))
-	for k := range f.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	for _, k := range keys {
 		fd, ok := lm.byKey[k]
 		if !ok || fd.Kind != KindText {

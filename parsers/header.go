@@ -1,7 +1,6 @@
 package parsers
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -69,7 +68,8 @@ type Envelope struct {
 // in Received, Delivered-To and Return-Path) share it, while a different message reusing a
 // Message-ID does not.
 func ReadEnvelope(r io.Reader) (*Envelope, error) {
-	br := bufio.NewReader(r)
+	br := getBufReader(r)
+	defer putBufReader(br)
 	h, err := readHeader(br) // the same lenient reader, and the same cap, as Analyze
 	if err != nil {
 		return nil, fmt.Errorf("read header: %w", err)

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
@@ -100,6 +101,21 @@ func rawParamRE(key string) *regexp.Regexp {
 // errNoHeader reports input that is not a message: no header field before the body.
 var errNoHeader = errors.New("no header fields")
 
+// bufReaders are the buffers a message and its header are read through. None is kept past
+// the call that took it: go-message copies each header line out of its reader.
+var bufReaders = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+
+func getBufReader(r io.Reader) *bufio.Reader {
+	br := bufReaders.Get().(*bufio.Reader)
+	br.Reset(r)
+	return br
+}
+
+func putBufReader(br *bufio.Reader) {
+	br.Reset(nil)
+	bufReaders.Put(br)
+}
+
 // readHeader reads a header block leniently: lines that are not fields (an mbox "From " line,
 // garbage from a broken client) are dropped instead of failing the whole message, and a header
 // cut short by the end of input still counts.
@@ -129,7 +145,10 @@ func readHeader(br *bufio.Reader) (textproto.Header, error) {
 			return textproto.Header{}, err
 		}
 	}
-	if h, err := textproto.ReadHeader(bufio.NewReader(io.MultiReader(bytes.NewReader(raw.Bytes()), strings.NewReader("\r\n")))); err == nil && h.Len() > 0 {
+	hr := getBufReader(io.MultiReader(bytes.NewReader(raw.Bytes()), strings.NewReader("\r\n")))
+	h, err := textproto.ReadHeader(hr)
+	putBufReader(hr)
+	if err == nil && h.Len() > 0 {
 		return h, nil
 	}
 	var clean bytes.Buffer
@@ -152,7 +171,7 @@ func readHeader(br *bufio.Reader) (textproto.Header, error) {
 		}
 	}
 	clean.WriteString("\r\n")
-	h, err := textproto.ReadHeader(bufio.NewReader(&clean))
+	h, err = textproto.ReadHeader(bufio.NewReader(&clean))
 	if err != nil {
 		return textproto.Header{}, fmt.Errorf("parse header: %w", err)
 	}
