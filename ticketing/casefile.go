@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Form is what one form attached to a ticket said, or, in a CaseFile, what every form of its
@@ -90,13 +91,102 @@ func (t *Tx) AddForm(ticketID string, f Form) error {
 	if err != nil {
 		return fmt.Errorf("encode form provenance: %w", err)
 	}
-	_, err = t.exec("form-insert", ticketID, f.MessageID, f.Type, f.Source, string(fields), string(problems), string(prov), ts(f.ReceivedAt))
-	return err
+	if _, err = t.exec("form-insert", ticketID, f.MessageID, f.Type, f.Source, string(fields), string(problems), string(prov), ts(f.ReceivedAt)); err != nil {
+		return err
+	}
+	if list, ok := t.opened[ticketID]; ok {
+		if g, ok := asRead(f); ok {
+			t.opened[ticketID] = append(list, g)
+		} else {
+			delete(t.opened, ticketID)
+		}
+	}
+	return nil
 }
 
 // Forms lists the forms of a ticket in order of arrival.
 func (t *Tx) Forms(ticketID string) ([]Form, error) {
+	if list, ok := t.opened[ticketID]; ok {
+		out := make([]Form, 0, len(list))
+		for _, f := range list {
+			g, _ := asRead(f) // a copy: the caller may change what it gets
+			g.fillProvenance()
+			out = append(out, g)
+		}
+		return out, nil
+	}
 	return listForms(prepared{t}, t.s.query("form-list"), ticketID)
+}
+
+// asRead is f as listForms reads it back from its row (before fillProvenance), in new maps and
+// slices; ok is false when that is not plain to see (a value of another type than text, a list
+// of text or a yes/no; text that is not UTF-8, which JSON would change), and only the row can
+// tell.
+func asRead(f Form) (g Form, ok bool) {
+	g = Form{MessageID: f.MessageID, Type: f.Type, Source: f.Source, ReceivedAt: parseTS(ts(f.ReceivedAt))}
+	if f.Fields != nil {
+		g.Fields = make(map[string]any, len(f.Fields))
+		for k, v := range f.Fields {
+			if v, ok = jsonValue(v); !ok || !utf8.ValidString(k) {
+				return Form{}, false
+			}
+			g.Fields[k] = v
+		}
+	}
+	if f.Problems != nil {
+		g.Problems = make([]Problem, len(f.Problems))
+		for i, p := range f.Problems {
+			if !utf8.ValidString(p.Field + p.Value + p.Message) {
+				return Form{}, false
+			}
+			g.Problems[i] = p
+		}
+	}
+	if f.Provenance != nil {
+		g.Provenance = make(map[string]Provenance, len(f.Provenance))
+		for k, p := range f.Provenance {
+			if !utf8.ValidString(k + p.Document + p.Where + p.Label + p.How + p.Doubt + p.Vouched) {
+				return Form{}, false
+			}
+			g.Provenance[k] = p
+		}
+	}
+	return g, true
+}
+
+// jsonValue is v as encoding/json decodes it from its encoding into an any.
+func jsonValue(v any) (any, bool) {
+	switch v := v.(type) {
+	case nil, bool:
+		return v, true
+	case string:
+		return v, utf8.ValidString(v)
+	case []string:
+		if v == nil {
+			return nil, true
+		}
+		out := make([]any, len(v))
+		for i, s := range v {
+			if !utf8.ValidString(s) {
+				return nil, false
+			}
+			out[i] = s
+		}
+		return out, true
+	case []any:
+		if v == nil {
+			return nil, true
+		}
+		out := make([]any, len(v))
+		for i, x := range v {
+			var ok bool
+			if out[i], ok = jsonValue(x); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // Forms lists the forms of a ticket in order of arrival.

@@ -37,6 +37,7 @@ type Store struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared once on the writer's connection
 	byText map[string]*sql.Stmt // the same, by their SQL
+	names  map[string]string    // query names by their SQL
 
 	writes atomic.Int64 // write transactions begun
 }
@@ -72,7 +73,10 @@ func Open(dataDir string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	s := &Store{w: w, r: r, q: q, dir: dataDir}
+	s := &Store{w: w, r: r, q: q, dir: dataDir, names: map[string]string{}}
+	for name, text := range q {
+		s.names[text] = name
+	}
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, err
@@ -240,6 +244,29 @@ type Tx struct {
 	// bound holds the writer's statements bound to this transaction: sql.Tx.Stmt allocates and
 	// registers a new one at every call, and recording a request runs some fifty statements.
 	bound map[*sql.Stmt]*sql.Stmt
+	// opened holds the forms of the tickets opened in this transaction, as Forms would read
+	// them back (asRead): the step that files a new case's forms then reads them without
+	// decoding the rows it just wrote. Dropped whole at any statement not known to leave
+	// ticket_forms alone (keepsForms).
+	opened map[string][]Form
+}
+
+// keepsForms are the statements that neither write ticket_forms nor delete tickets: those
+// recording a request runs. Any other statement drops Tx.opened, whatever it does.
+var keepsForms = map[string]bool{
+	"form-insert": true, "form-list": true, "ticket-insert": true, "seq-next": true, "ticket-get": true,
+	"ticket-set-ente": true, "ticket-set-state": true, "ticket-set-flag": true, "event-insert": true,
+	"message-find": true, "message-insert": true, "copy-insert": true, "message-ids": true,
+	"ticket-by-message-id": true, "ticket-open-by-ente": true, "mailbox-get": true, "mailbox-set": true,
+	"attempt-clear": true, "registry-source": true, "registry-by-ipa": true, "registry-by-cf": true, "secret-hash-list": true, "auto-reply-tally-add": true,
+	"auto-reply-tally-since": true, "outbox-insert": true, "outbox-body-insert": true, "ip-list": true,
+}
+
+// ran notes that the named statement runs in this transaction.
+func (t *Tx) ran(name string) {
+	if t.opened != nil && !keepsForms[name] {
+		t.opened = nil
+	}
 }
 
 // stmt is st bound to this transaction.
@@ -281,6 +308,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (t *Tx) exec(name string, args ...any) (sql.Result, error) {
+	t.ran(name)
 	st, err := t.s.stmt(name)
 	if err != nil {
 		return nil, err
@@ -296,6 +324,7 @@ func (t *Tx) exec(name string, args ...any) (sql.Result, error) {
 }
 
 func (t *Tx) row(name string, args ...any) *sql.Row {
+	t.ran(name)
 	st, err := t.s.stmt(name)
 	if err != nil || t.read {
 		return t.tx.QueryRow(t.s.query(name), args...)
@@ -313,6 +342,7 @@ func (t *Tx) query(name string, args ...any) (*sql.Rows, error) {
 type prepared struct{ t *Tx }
 
 func (p prepared) Query(query string, args ...any) (*sql.Rows, error) {
+	p.t.ran(p.t.s.names[query]) // "" for SQL of no name: drops Tx.opened
 	if !p.t.read {
 		p.t.s.mu.Lock()
 		st := p.t.s.byText[query]

@@ -202,6 +202,10 @@ func (t *Tx) NewTicket(kind, subject, requester, by string, now time.Time, loc *
 	if _, err := t.exec("ticket-insert", tk.ID, kind, tk.State, subject, requester, ts(now), ts(now), ts(now)); err != nil {
 		return nil, err
 	}
+	if t.opened == nil {
+		t.opened = map[string][]Form{}
+	}
+	t.opened[tk.ID] = []Form{}
 	return tk, t.AddEvent(tk.ID, Event{At: now, Type: EventCreated, By: by, Text: subject})
 }
 
