@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -48,8 +49,10 @@ func profileWorker(path string) int {
 	pprof.StopCPUProfile()
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	usage := fmt.Sprintf("user %s, system %s, %d voluntary and %d involuntary context switches\n",
-		time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Nvcsw, ru.Nivcsw)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	usage := fmt.Sprintf("user %s, system %s, %d voluntary and %d involuntary context switches, %d page faults; %d collections, %d MB allocated, %d MB from the OS, %d MB released\n",
+		time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Nvcsw, ru.Nivcsw, ru.Minflt, ms.NumGC, ms.TotalAlloc>>20, ms.HeapSys>>20, ms.HeapReleased>>20)
 	if err := os.WriteFile(f.Name()+".txt", []byte(usage), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}
