@@ -8,9 +8,11 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -30,14 +32,27 @@ type BlobWriter struct {
 // NewBlob starts writing a raw message.
 func (s *Store) NewBlob() (*BlobWriter, error) {
 	tmp := filepath.Join(s.dir, "tmp")
-	if err := os.MkdirAll(tmp, 0o750); err != nil {
-		return nil, fmt.Errorf("create tmp dir: %w", err)
+	f, err := createTemp(tmp)
+	if errors.Is(err, fs.ErrNotExist) { // made once, not looked for before every message
+		if err := os.MkdirAll(tmp, 0o750); err != nil {
+			return nil, fmt.Errorf("create tmp dir: %w", err)
+		}
+		f, err = createTemp(tmp)
 	}
-	f, err := os.CreateTemp(tmp, "msg-*.eml")
 	if err != nil {
 		return nil, fmt.Errorf("create temp file: %w", err)
 	}
 	return &BlobWriter{f: f, h: sha256.New(), dir: s.dir}, nil
+}
+
+// createTemp is os.CreateTemp(dir, "msg-*.eml") through openFile.
+func createTemp(dir string) (*os.File, error) {
+	for try := 0; ; try++ {
+		f, err := openFile(filepath.Join(dir, "msg-"+strconv.FormatUint(rand.Uint64(), 36)+".eml"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if !errors.Is(err, fs.ErrExist) || try == 100 {
+			return f, err
+		}
+	}
 }
 
 func (b *BlobWriter) Write(p []byte) (int, error) {
@@ -77,10 +92,14 @@ func (b *BlobWriter) commit(sync bool) (string, error) {
 		os.Chtimes(dst, now, now)
 		return sum, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return "", fmt.Errorf("create blob dir: %w", err)
+	err := os.Rename(b.f.Name(), dst)
+	if errors.Is(err, fs.ErrNotExist) { // the first message of its directory
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+			return "", fmt.Errorf("create blob dir: %w", err)
+		}
+		err = os.Rename(b.f.Name(), dst)
 	}
-	if err := os.Rename(b.f.Name(), dst); err != nil {
+	if err != nil {
 		return "", fmt.Errorf("store blob: %w", err)
 	}
 	b.done = true
@@ -102,7 +121,7 @@ func (s *Store) SyncBlobs(sums []string) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem }()
-			f, err := os.Open(p)
+			f, err := openFile(p, os.O_RDONLY, 0)
 			if err == nil {
 				err = f.Sync()
 				f.Close()
@@ -148,7 +167,7 @@ func (s *Store) OpenBlob(sum string) (io.ReadCloser, error) {
 	if len(sum) != 64 {
 		return nil, fmt.Errorf("blob %q: %w", sum, ErrNotFound)
 	}
-	f, err := os.Open(blobPath(s.dir, sum))
+	f, err := openFile(blobPath(s.dir, sum), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("blob %s: %w", sum, ErrNotFound)
 	}
