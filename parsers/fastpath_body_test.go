@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"mailbot/templates/say"
 )
 
 // The body's fast paths against the plain code they replace.
@@ -55,7 +57,7 @@ var bodySeeds = append([]string{
 	"Mario Rossi <m@x.it> ha scritto:\n\n> citato", "il\nha\nscritto:", "Le 2 nov. 2026, Marie a écrit :\t",
 	"Indirizzo: Ca' Farsetti, San Marco 4136", "E-mail <mailto:a@b.it>: x", "MAİLTO: x", "Scrivere a MAILTO: x",
 	"ſoftware houſe: Srl", "ſrl", "ſ.p.a.", "Coop S.R.L", "ssnc", "ss", "s", "Sas", "x sOC. COOP", "Piave Software S.r.l. – P. IVA 04555666272", "soc. coop", "SPA", "x\u00a0y z\u2003w",
-	"uno due tre quattro cinque sei sette otto nove dieci undici dodici: tredici", "a\xffb c\xe2\x82 d: e",
+	"Referente / Payments contact", " / ", "a / b / Ente", "x mailto", "X MAILTO", "e-mail\u212aailto", "MAİLTO", "\xffmailto", "uno due tre quattro cinque sei sette otto nove dieci undici dodici: tredici", "a\xffb c\xe2\x82 d: e",
 }, fastPathSeeds...)
 
 // quoteStartRef is quoteStart as it was: the attribution's pattern tried on every joined line.
@@ -255,3 +257,82 @@ type chunked struct {
 }
 
 func (c *chunked) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// labelInValueRef is labelInValue as it was: the value split into a slice of lines, each line
+// into a slice of words.
+func labelInValueRef(v string) Signal {
+	doubt := func(line string) Signal {
+		return Signal{SigLabel, say.Text("doubt.other_label", tfQuote(line))}
+	}
+	lines := strings.Split(v, "\n")
+	for _, line := range lines {
+		line = strings.TrimSpace(line)
+		// "Tipo dovuto ........ SERV_SOC": dot leaders stand for the colon.
+		if strings.Contains(line, "...") || strings.Contains(line, "…") || strings.Contains(line, "___") {
+			if m := dotLeaders.FindStringIndex(line); m != nil && m[0] > 0 {
+				line = line[:m[0]] + ": " + line[m[1]:]
+			}
+		}
+		if label, _, ok := tfSplitLabel(line); ok {
+			// The label may follow a section name: "Referente pagamenti – Cognome".
+			parts := strings.FieldsFunc(label, func(r rune) bool { return r == '–' || r == '—' || r == '|' })
+			if lblIsLabel(label) || len(parts) > 1 && lblIsLabel(parts[len(parts)-1]) {
+				return doubt(line)
+			}
+		}
+		// A table's header row ("Codice | Descrizione | IBAN" under "Tipi di dovuto"): the
+		// values are in the rows below it.
+		if !strings.ContainsAny(line, "|\t") {
+			// One cell: no header row.
+		} else if cells := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '\t' }); len(cells) > 1 && frHeaderRow(cells) {
+			return Signal{SigHeader, say.Text("doubt.table_header", tfQuote(line))}
+		}
+		// A label on a line of its own inside a value ("E-mail\na.furlan@…": a box cell
+		// whose caption stands above its value) means a neighbour's cell was read.
+		if len(lines) > 1 && tfIsExactLabel(line) {
+			return doubt(strings.Join(lines, " "))
+		}
+		// A label of several words with no colon before a value ("E-mail software house
+		// help@…" read as the company's name). One word is too often a value's own word
+		// ("Azienda ULSS", "Servizio mensa") to count.
+		if w := strings.Fields(line); len(w) > 2 && tfLabelRun(w) {
+			return doubt(line)
+		}
+		// Another code named inside a value: "Piave Software S.r.l. – P. IVA 04555666272",
+		// "Comune di San Donà (C.F. 00…, IPA c_h823)": two values, one field.
+		if !strings.ContainsAny(line, "–—-(,;") {
+			continue // one segment: no second code
+		}
+		for _, seg := range valueSegments.Split(line, -1)[1:] {
+			if f, ok := codeLabelAt(seg); ok {
+				return Signal{SigTwoValues, tfQuote(line) + " contiene anche " + f + ": due valori in uno"}
+			}
+		}
+	}
+	return Signal{}
+}
+
+func FuzzLabelInValue(f *testing.F) {
+	for _, s := range append(bodySeeds, "E-mail\na.furlan@comune.it", "Codice | Descrizione | IBAN", "Tipo dovuto: VOTIVE",
+		"E-mail software house help@x.it", "Piave Software S.r.l. – P. IVA 04555666272", "Referente pagamenti – Cognome: Rossi",
+		"Tipo dovuto ........ SERV_SOC", "Codice fiscale\n\nCodice IPA") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := labelInValue(s), labelInValueRef(s); got != want {
+			t.Fatalf("labelInValue(%q) = %+v, was %+v", s, got, want)
+		}
+		if got, want := frSectionLabel(s), frSectionLabelRef(s); got != want {
+			t.Fatalf("frSectionLabel(%q) = %q, was %q", s, got, want)
+		}
+	})
+}
+
+func frSectionLabelRef(label string) string {
+	for _, part := range strings.Split(label, " / ") {
+		if p, _ := lblSectionHeading(part); p != "" {
+			return p
+		}
+	}
+	return ""
+}

@@ -536,7 +536,9 @@ func frFill(f *Form, items []frItem, fromBody bool) {
 // frSectionLabel is the section a pair's label names on its own ("Referente", "Payments
 // contact / Referente dei pagamenti": one of a bilingual label's halves), "" when none.
 func frSectionLabel(label string) string {
-	for _, part := range strings.Split(label, " / ") {
+	for rest, more := label, true; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, " / ")
 		if p, _ := lblSectionHeading(part); p != "" {
 			return p
 		}
@@ -1262,8 +1264,10 @@ func labelInValue(v string) Signal {
 	doubt := func(line string) Signal {
 		return Signal{SigLabel, say.Text("doubt.other_label", tfQuote(line))}
 	}
-	lines := strings.Split(v, "\n")
-	for _, line := range lines {
+	several := strings.Contains(v, "\n")
+	for rest, more := v, true; more; {
+		var line string
+		line, rest, more = strings.Cut(rest, "\n")
 		line = strings.TrimSpace(line)
 		// "Tipo dovuto ........ SERV_SOC": dot leaders stand for the colon.
 		if strings.Contains(line, "...") || strings.Contains(line, "…") || strings.Contains(line, "___") {
@@ -1287,13 +1291,13 @@ func labelInValue(v string) Signal {
 		}
 		// A label on a line of its own inside a value ("E-mail\na.furlan@…": a box cell
 		// whose caption stands above its value) means a neighbour's cell was read.
-		if len(lines) > 1 && tfIsExactLabel(line) {
-			return doubt(strings.Join(lines, " "))
+		if several && tfIsExactLabel(line) {
+			return doubt(strings.ReplaceAll(v, "\n", " "))
 		}
 		// A label of several words with no colon before a value ("E-mail software house
 		// help@…" read as the company's name). One word is too often a value's own word
 		// ("Azienda ULSS", "Servizio mensa") to count.
-		if w := strings.Fields(line); len(w) > 2 && tfLabelRun(w) {
+		if tfWordsOver(line, 2) && tfLabelRun(strings.Fields(line)) {
 			return doubt(line)
 		}
 		// Another code named inside a value: "Piave Software S.r.l. – P. IVA 04555666272",

@@ -928,6 +928,15 @@ func tfEndsMailto(s string) bool {
 	if s == "" || s[len(s)-1]|0x20 != 'o' {
 		return false
 	}
+	if n := len(s) - 6; n >= 0 && tfASCII(s[n:]) {
+		// ASCII bytes are runes of their own: the last six lower as ASCII does.
+		for i := range 6 {
+			if s[n+i]|0x20 != "mailto"[i] {
+				return false
+			}
+		}
+		return true
+	}
 	return strings.HasSuffix(strings.ToLower(s), "mailto")
 }
 
