@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -162,6 +164,9 @@ func FuzzSplitLabel(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := tfWordCount(s), len(strings.Fields(s)); got != want {
+			t.Fatalf("tfWordCount(%q) = %d, strings.Fields says %d", s, got, want)
+		}
 		if strings.TrimSpace(s) != s {
 			return // callers trim the line (both versions fail on " :0")
 		}
@@ -169,9 +174,6 @@ func FuzzSplitLabel(f *testing.F) {
 		rl, rv, rok := tfSplitLabelRef(s)
 		if l != rl || v != rv || ok != rok {
 			t.Fatalf("tfSplitLabel(%q) = %q %q %v, was %q %q %v", s, l, v, ok, rl, rv, rok)
-		}
-		if got, want := tfWordsOver(s, 3), len(strings.Fields(s)) > 3; got != want {
-			t.Fatalf("tfWordsOver(%q, 3) = %v, strings.Fields says %v", s, got, want)
 		}
 		if got, want := tfEndsMailto(s), strings.HasSuffix(strings.ToLower(s), "mailto"); got != want {
 			t.Fatalf("tfEndsMailto(%q) = %v, lowered it says %v", s, got, want)
@@ -335,4 +337,119 @@ func frSectionLabelRef(label string) string {
 		}
 	}
 	return ""
+}
+
+// frBesideSiblingsRef is frBesideSiblings as it was: each sibling's value lowered and joined
+// again for every value beside it.
+func frBesideSiblingsRef(f *Form, lm *lblMatcher, keys []string) {
+	for _, k := range keys {
+		raw := f.Fields[k]
+		fd, ok := lm.byKey[k]
+		v, isText := raw.(string)
+		if !ok || !isText || fd.Kind != KindText || strings.Contains(v, "\n") {
+			continue
+		}
+		sec, words := lblKeySection(k), strings.Fields(v)
+		if len(words) < 2 {
+			continue
+		}
+		// A label of the same section inside: "Cognome Furlan" as the first name, "tel. 041…",
+		// "EntiPay versione 5.0" as the product's name.
+		for i, w := range words[:len(words)-1] {
+			if g, score, ok := lm.match(strings.TrimRight(w, ":")); ok && score >= 10000 && sec != "" && lblKeySection(g.Key) == sec && (i == 0 || g.Key != k) {
+				f.against(k, Signal{SigLabel, say.Text("doubt.label_in_value", tfQuote(v), w)})
+				break
+			}
+		}
+		// A label that names a sibling too: "Nome e cognome" read as the first name.
+		if lw := strings.Fields(f.Provenance[k].Label); sec != "" {
+			for _, w := range lw {
+				if w = strings.Trim(w, ":*"); strings.EqualFold(w, strings.TrimSuffix(sec, ".")) {
+					continue // the section's own name: "Ente: indirizzo"
+				}
+				if g, score, ok := lm.match(w); ok && score >= 10000 && g.Key != k && lblKeySection(g.Key) == sec && g.Kind == KindText {
+					sig := Signal{SigTwoValues, "l'etichetta «" + f.Provenance[k].Label + "» indica anche «" + g.Label + "»: due valori in uno"}
+					f.against(k, sig)
+					// "Nome e cognome: Giulia Zanon": two words are one for each field, in the
+					// label's order, both for a person to confirm; more words ("Paolo Dal
+					// Zotto") could split anywhere and stay whole.
+					if _, has := f.Fields[g.Key]; !has && len(words) == 2 {
+						mine, theirs := words[0], words[1]
+						if strings.EqualFold(strings.Trim(lw[0], ":*"), w) {
+							mine, theirs = theirs, mine // "Cognome e nome: Zanon Giulia"
+						}
+						f.Fields[k], f.Fields[g.Key] = mine, theirs
+						p := f.Provenance[k]
+						f.Provenance[g.Key] = Provenance{Document: p.Document, Where: p.Where, Label: p.Label, How: p.How, Evidence: Evidence{Against: []Signal{sig}}}
+					}
+					break
+				}
+			}
+		}
+		// A sibling's value at the end: "Roberta Dal Lago" as the first name beside the surname
+		// "Dal Lago", "EntiPay versione 5.0" beside the version "5.0".
+		for _, o := range keys {
+			oraw := f.Fields[o]
+			ov, _ := oraw.(string)
+			ofd, ok := lm.byKey[o]
+			if o == k || !ok || ofd.Kind != KindText || sec == "" || lblKeySection(o) != sec || strings.TrimSpace(ov) == "" {
+				continue
+			}
+			if strings.HasSuffix(o, ".codice") {
+				continue // a description names its code: "Imposta di soggiorno" beside SOGGIORNO
+			}
+			if strings.HasSuffix(strings.ToLower(" "+strings.Join(words, " ")), " "+strings.ToLower(strings.Join(strings.Fields(ov), " "))) {
+				f.against(k, Signal{SigTwoValues, say.Text("doubt.ends_with_other", tfQuote(v), ofd.Label, tfQuote(ov))})
+			}
+		}
+		switch m := legalFormIn(v); {
+		case m != nil && sec == "ente.":
+			f.against(k, Signal{SigShape, say.Text("doubt.company", tfQuote(v))})
+		case m != nil && strings.Trim(v[m[1]:], " .,;–—-") != "":
+			f.against(k, Signal{SigTwoValues, say.Text("doubt.after_company_form", tfQuote(v))})
+		}
+		// A code is one word: "REFEZIONE - Refezione scolastica" is a code and its description.
+		if strings.HasSuffix(k, ".codice") {
+			f.against(k, Signal{SigTwoValues, say.Text("doubt.code_and_description", tfQuote(v))})
+		}
+	}
+}
+
+// FuzzBesideSiblings fills three text fields of one section and one of another, and compares
+// what is read of them beside each other.
+func FuzzBesideSiblings(f *testing.F) {
+	f.Add("Roberta Dal Lago", "Dal Lago", "Cognome Furlan", "Piave Software S.r.l. – x")
+	f.Add("Giulia Zanon", "", "EntiPay versione 5.0", "5.0")
+	f.Add("Mario", "Rossi", "Mario Rossi", "ROSSI")
+	lm := lblMatchers[FormInformativaGenerale]
+	var bySec = map[string][]string{}
+	for _, fd := range lm.fields {
+		if fd.Kind == KindText && lblKeySection(fd.Key) != "" {
+			bySec[lblKeySection(fd.Key)] = append(bySec[lblKeySection(fd.Key)], fd.Key)
+		}
+	}
+	secs := slices.Sorted(maps.Keys(bySec))
+	f.Fuzz(func(t *testing.T, a, b, c, d string) {
+		for _, sec := range secs {
+			keys := bySec[sec]
+			if len(keys) < 3 {
+				continue
+			}
+			form := func() *Form {
+				fm := &Form{Type: FormInformativaGenerale, Fields: map[string]any{}, Provenance: map[string]Provenance{}}
+				for i, v := range []string{a, b, c} {
+					fm.Fields[keys[i]] = v
+					fm.Provenance[keys[i]] = Provenance{Label: lm.byKey[keys[(i+1)%3]].Label + " e " + lm.byKey[keys[i]].Label}
+				}
+				fm.Fields["ente.denominazione"] = d
+				return fm
+			}
+			got, want := form(), form()
+			frBesideSiblings(got, lm, slices.Sorted(maps.Keys(got.Fields)))
+			frBesideSiblingsRef(want, lm, slices.Sorted(maps.Keys(want.Fields)))
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("section %s, values %q %q %q %q:\n%+v\nwas\n%+v", sec, a, b, c, d, got, want)
+			}
+		}
+	})
 }

@@ -940,6 +940,7 @@ func legalFormIn(v string) []int {
 // frBesideSiblings reads each free-text value beside the other fields of its section: what
 // only a neighbour's place explains is evidence against the reading.
 func frBesideSiblings(f *Form, lm *lblMatcher, keys []string) {
+	ends := map[string]string{} // a value as the end of another is looked for, by the value
 	for _, k := range keys {
 		raw := f.Fields[k]
 		fd, ok := lm.byKey[k]
@@ -986,6 +987,7 @@ func frBesideSiblings(f *Form, lm *lblMatcher, keys []string) {
 		}
 		// A sibling's value at the end: "Roberta Dal Lago" as the first name beside the surname
 		// "Dal Lago", "EntiPay versione 5.0" beside the version "5.0".
+		mine := ""
 		for _, o := range keys {
 			oraw := f.Fields[o]
 			ov, _ := oraw.(string)
@@ -996,7 +998,15 @@ func frBesideSiblings(f *Form, lm *lblMatcher, keys []string) {
 			if strings.HasSuffix(o, ".codice") {
 				continue // a description names its code: "Imposta di soggiorno" beside SOGGIORNO
 			}
-			if strings.HasSuffix(strings.ToLower(" "+strings.Join(words, " ")), " "+strings.ToLower(strings.Join(strings.Fields(ov), " "))) {
+			if mine == "" {
+				mine = strings.ToLower(" " + strings.Join(words, " "))
+			}
+			theirs, seen := ends[ov]
+			if !seen {
+				theirs = " " + strings.ToLower(strings.Join(strings.Fields(ov), " "))
+				ends[ov] = theirs
+			}
+			if strings.HasSuffix(mine, theirs) {
 				f.against(k, Signal{SigTwoValues, say.Text("doubt.ends_with_other", tfQuote(v), ofd.Label, tfQuote(ov))})
 			}
 		}
@@ -1297,7 +1307,7 @@ func labelInValue(v string) Signal {
 		// A label of several words with no colon before a value ("E-mail software house
 		// help@…" read as the company's name). One word is too often a value's own word
 		// ("Azienda ULSS", "Servizio mensa") to count.
-		if tfWordsOver(line, 2) && tfLabelRun(strings.Fields(line)) {
+		if tfWordCount(line) > 2 && tfLabelRun(strings.Fields(line)) {
 			return doubt(line)
 		}
 		// Another code named inside a value: "Piave Software S.r.l. – P. IVA 04555666272",

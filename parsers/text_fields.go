@@ -901,7 +901,7 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 	if strings.HasPrefix(value, "//") { // "https://..." with no label
 		return "", "", false
 	}
-	if len(label) > 90 || tfWordsOver(label, 12) {
+	if len(label) > 90 || tfWordCount(label) > 12 {
 		return "", "", false
 	}
 	if label[len(label)-1] >= '0' && label[len(label)-1] <= '9' && value != "" && value[0] >= '0' && value[0] <= '9' {
@@ -940,19 +940,17 @@ func tfEndsMailto(s string) bool {
 	return strings.HasSuffix(strings.ToLower(s), "mailto")
 }
 
-// tfWordsOver is len(strings.Fields(s)) > n, without the slice.
-func tfWordsOver(s string, n int) bool {
+// tfWordCount is len(strings.Fields(s)), without the slice.
+func tfWordCount(s string) int {
 	words, in := 0, false
 	for _, r := range s {
 		if space := r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r); space {
 			in = false
 		} else if !in {
-			if in, words = true, words+1; words > n {
-				return true
-			}
+			in, words = true, words+1
 		}
 	}
-	return false
+	return words
 }
 
 // asciiSpace is the ASCII space of unicode.IsSpace.
@@ -1007,7 +1005,7 @@ func tfPlausible(kind, v string) bool {
 	if v == "" {
 		return true
 	}
-	words := len(strings.Fields(v))
+	words := tfWordCount(v)
 	switch kind {
 	case KindCFEnte, KindPIVA:
 		c := strings.ToUpper(identCompact(v))
