@@ -572,6 +572,7 @@ func RunReadWorker(stdin io.Reader, stdout io.Writer, rd parsers.DocumentReader)
 		return err
 	}
 	awake := newMonitorBeat()
+	defer awake.beat.Stop()
 	var buf []byte
 	for {
 		var req readRequest
