@@ -453,3 +453,22 @@ func FuzzBesideSiblings(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFillsAny reads the fuzzer's text as a body's lines: frFillsAny says what counting the
+// fields filled says of none.
+func FuzzFillsAny(f *testing.F) {
+	f.Add("Buongiorno,\nCodice IPA: c_p1\nNote:\nx")
+	f.Add("Esito: positivo\nSaluti: tanti")
+	f.Add("ente.codice_ipa: c_x\n: y\nPEC ente: a@pec.it")
+	f.Fuzz(func(t *testing.T, text string) {
+		items := tfLinesToItems(strings.Split(text, "\n"))
+		for i := range items {
+			items[i].in = lblLabelOf(items[i].label)
+		}
+		for _, typ := range append(slices.Collect(maps.Keys(lblMatchers)), "nessuno") {
+			if got, want := frFillsAny(typ, items), frMatchCount(typ, items) > 0; got != want {
+				t.Fatalf("frFillsAny(%q, %q) = %v, counting says %v", typ, text, got, want)
+			}
+		}
+	})
+}

@@ -379,7 +379,7 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 		// frDominant matches every pair against every form: only when the type is in doubt.
 		if typ == "" {
 			typ = frDominant(seg.items)
-		} else if fromBody && frMatchCount(typ, seg.items) == 0 {
+		} else if fromBody && !frFillsAny(typ, seg.items) {
 			if dom := frDominant(seg.items); dom != "" {
 				typ = dom
 			}
@@ -404,6 +404,24 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 		forms = append(forms, f)
 	}
 	return forms
+}
+
+// frFillsAny reports whether the pairs fill a field of a form type (frMatchCount > 0), from
+// the first one that does.
+func frFillsAny(typ string, items []frItem) bool {
+	lm := lblMatchers[typ]
+	if lm == nil {
+		return false
+	}
+	for _, it := range items {
+		if !it.pair || tfClean(it.value) == "" {
+			continue
+		}
+		if _, _, ok := lm.matchRead(it.label, it.in); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // frMatchCount counts the distinct fields of a form type that the pairs fill.
