@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -174,8 +175,14 @@ func TestSentLogRecordedAfterCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range mails[:2] {
-		if ok, err := d.Store.Claim(ctx, m, now, now.Add(claimLease)); !ok || err != nil {
-			t.Fatalf("claim %s: %v %v", m.MessageID, ok, err)
+		if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+			ok, err := tx.Claim(m, now, now.Add(claimLease))
+			if !ok && err == nil {
+				err = errors.New("taken")
+			}
+			return err
+		}); err != nil {
+			t.Fatalf("claim %s: %v", m.MessageID, err)
 		}
 		if err := transmit(sc, m, 10*time.Second); err != nil {
 			t.Fatal(err)

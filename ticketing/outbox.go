@@ -161,18 +161,9 @@ func (s *Store) Outbox(ctx context.Context) ([]OutMail, error) {
 }
 
 // Claim takes a due mail for sending until lease: another sender (the CLI, a second process)
-// will not pick it up meanwhile. It reports false if someone else took it first.
-func (s *Store) Claim(ctx context.Context, m *OutMail, now, lease time.Time) (bool, error) {
-	var ok bool
-	err := s.Update(ctx, func(tx *Tx) (err error) {
-		ok, err = tx.Claim(m, now, lease)
-		return err
-	})
-	return ok, err
-}
-
-// Claim is Store.Claim within a transaction: the sender claims the next mail in the one that
-// records the last one sent.
+// will not pick it up meanwhile. It reports false if someone else took it first. The sender
+// claims a flush's due mails in one transaction, and gives back those it did not try in the one
+// that records the others sent (a claim with now = the lease it holds, lease = now).
 func (t *Tx) Claim(m *OutMail, now, lease time.Time) (bool, error) {
 	res, err := t.exec("outbox-claim", ts(lease), m.ID, ts(now))
 	if err != nil {
