@@ -143,3 +143,17 @@ SELECT DISTINCT assignee FROM tickets WHERE assignee != '' ORDER BY assignee;
 
 -- name: assignee-rename
 UPDATE tickets SET assignee = ? WHERE assignee = ?;
+
+-- name: search-pending-apply
+-- What the changes of tickets this transaction made come to, into the console's search index
+-- (migration 0020_search_once_per_transaction): for each row, the index's entry taken out if
+-- the row's first change was to one indexed before (its old values), and its last values put
+-- in unless it was deleted at the end. A case opened and given its ente is indexed once.
+INSERT INTO tickets_fts (tickets_fts, rowid, id, ente_name, ente_cf, ente_ipa, requester, subject)
+SELECT op, row, id, ente_name, ente_cf, ente_ipa, requester, subject FROM tickets_fts_pending p
+WHERE (op = 'delete' AND seq = (SELECT min(seq) FROM tickets_fts_pending q WHERE q.row = p.row))
+   OR (op IS NULL AND seq = (SELECT max(seq) FROM tickets_fts_pending q WHERE q.row = p.row))
+ORDER BY seq;
+
+-- name: search-pending-clear
+DELETE FROM tickets_fts_pending;

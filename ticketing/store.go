@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -38,6 +39,9 @@ type Store struct {
 	stmts  map[string]*sql.Stmt // prepared once on the writer's connection
 	byText map[string]*sql.Stmt // the same, by their SQL
 	names  map[string]string    // query names by their SQL
+	// touches are the named queries that write the tickets table: its triggers then leave
+	// changes for the search index (Tx.search).
+	touches map[string]bool
 
 	writes atomic.Int64 // write transactions begun
 }
@@ -73,9 +77,10 @@ func Open(dataDir string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	s := &Store{w: w, r: r, q: q, dir: dataDir, names: map[string]string{}}
+	s := &Store{w: w, r: r, q: q, dir: dataDir, names: map[string]string{}, touches: map[string]bool{}}
 	for name, text := range q {
 		s.names[text] = name
+		s.touches[name] = writesTickets.MatchString(text)
 	}
 	if err := s.migrate(); err != nil {
 		s.Close()
@@ -249,7 +254,13 @@ type Tx struct {
 	// decoding the rows it just wrote. Dropped whole at any statement not known to leave
 	// ticket_forms alone (keepsForms).
 	opened map[string][]Form
+	// search is set once a statement that may change a ticket ran: the search index is then
+	// brought up to date before the commit.
+	search bool
 }
+
+// writesTickets matches SQL that writes the tickets table.
+var writesTickets = regexp.MustCompile(`(?is)\b(insert(\s+or\s+\w+)?\s+into|update(\s+or\s+\w+)?|delete\s+from|replace\s+into)\s+tickets\b`)
 
 // keepsForms are the statements that neither write ticket_forms nor delete tickets: those
 // recording a request runs. Any other statement drops Tx.opened, whatever it does.
@@ -266,6 +277,9 @@ var keepsForms = map[string]bool{
 func (t *Tx) ran(name string) {
 	if t.opened != nil && !keepsForms[name] {
 		t.opened = nil
+	}
+	if name == "" || t.s.touches[name] {
+		t.search = true
 	}
 }
 
@@ -298,6 +312,12 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	if t.search {
+		if err := t.indexSearch(); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -305,6 +325,16 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		f()
 	}
 	return nil
+}
+
+// indexSearch brings the console's search index up to date with the changes of tickets the
+// transaction made, in one statement (migration 0020_search_once_per_transaction).
+func (t *Tx) indexSearch() error {
+	if _, err := t.exec("search-pending-apply"); err != nil {
+		return err
+	}
+	_, err := t.exec("search-pending-clear")
+	return err
 }
 
 func (t *Tx) exec(name string, args ...any) (sql.Result, error) {
