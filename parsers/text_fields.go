@@ -642,7 +642,11 @@ func tfIPs(values []string) (ips []string, bad []*IdentifierError, odd []string)
 
 // tfLinesToItems turns lines of text into label/value pairs where they read "Label: value", or
 // "Label:" with the value alone on the next line; other lines stay as text (titles, prose).
-func tfLinesToItems(lines []string) []frItem { return tfAppendLinesToItems(nil, lines, nil) }
+// There is at most an item a line: a form's worth of them is not copied as it grows (a text of
+// blank lines does not get room for each).
+func tfLinesToItems(lines []string) []frItem {
+	return tfAppendLinesToItems(make([]frItem, 0, min(len(lines), 128)), lines, nil)
+}
 
 // tfAppendLinesToItems is tfLinesToItems appending to items, with the tokens of the lines of
 // text kept from la.
