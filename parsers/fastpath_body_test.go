@@ -168,7 +168,7 @@ func FuzzSplitLabel(f *testing.F) {
 			t.Fatalf("tfWordCount(%q) = %d, strings.Fields says %d", s, got, want)
 		}
 		if strings.TrimSpace(s) != s {
-			return // callers trim the line (both versions fail on " :0")
+			return // the old version failed on " :0"
 		}
 		l, v, ok := tfSplitLabel(s)
 		rl, rv, rok := tfSplitLabelRef(s)
@@ -179,6 +179,16 @@ func FuzzSplitLabel(f *testing.F) {
 			t.Fatalf("tfEndsMailto(%q) = %v, lowered it says %v", s, got, want)
 		}
 	})
+}
+
+// TestSplitLabelBlank: a document's item may keep the spaces before a colon; a blank label is
+// no label (it used to panic, and the part was reported unreadable).
+func TestSplitLabelBlank(t *testing.T) {
+	for _, line := range []string{" :0", "\t: Comune di Prova", "   :", ":x"} {
+		if l, v, ok := tfSplitLabel(line); ok {
+			t.Errorf("tfSplitLabel(%q) = %q, %q, true; want no label", line, l, v)
+		}
+	}
 }
 
 // TestOnlyOLowersToO is what tfEndsMailto stands on.

@@ -902,7 +902,7 @@ func tfSplitLabel(line string) (label, value string, ok bool) {
 	}
 	label = strings.TrimSpace(line[:i])
 	value = strings.TrimSpace(line[i+1:])
-	if strings.HasPrefix(value, "//") { // "https://..." with no label
+	if label == "" || strings.HasPrefix(value, "//") { // " : x" from a document's item; "https://..." with no label
 		return "", "", false
 	}
 	if len(label) > 90 || tfWordCount(label) > 12 {
