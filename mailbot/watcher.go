@@ -38,7 +38,7 @@ type Watcher struct {
 	Health *Health
 	// idle reports each IDLE start, for tests that must not race a push.
 	idleStarted func()
-	// buf carries each fetched message to its file (see storeChunks).
+	// buf carries each fetched message to its file (see keep).
 	buf []byte
 }
 
@@ -499,10 +499,6 @@ func (w *Watcher) receive(msg *imapclient.FetchMessageData, progress func()) (In
 			if it.Literal == nil {
 				continue
 			}
-			b, err := w.store.NewBlob()
-			if err != nil {
-				return in, err
-			}
 			in.Size = it.Literal.Size()
 			lit := progressReader{it.Literal, progress}
 			src := io.Reader(lit)
@@ -513,47 +509,58 @@ func (w *Watcher) receive(msg *imapclient.FetchMessageData, progress func()) (In
 			if w.buf == nil {
 				w.buf = make([]byte, 256<<10)
 			}
-			if err := storeChunks(b, src, w.buf); err != nil {
-				b.Abort()
+			var err error
+			if in.Blob, err = w.keep(src, w.buf); err != nil {
 				return in, fmt.Errorf("read uid %d: %w", in.UID, err)
 			}
 			if _, err := io.Copy(io.Discard, lit); err != nil {
-				b.Abort()
 				return in, fmt.Errorf("read uid %d: %w", in.UID, err)
-			}
-			if in.Blob, err = b.CommitUnsynced(); err != nil { // fetchBatch syncs the batch at once
-				return in, err
 			}
 		}
 	}
 	return in, nil
 }
 
-// storeChunks copies src to dst through buf, writing it only when full, and the rest at the
-// end: a message up to len(buf) reaches its file in one write and is hashed in one pass, where
-// io.Copy wrote what each read of the connection brought (a letter request in four to eight
-// writes), through a buffer of its own each time.
-func storeChunks(dst io.Writer, src io.Reader, buf []byte) error {
-	for {
-		n := 0
-		var err error
-		for n < len(buf) && err == nil {
-			var k int
-			k, err = src.Read(buf[n:])
-			n += k
-		}
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return werr
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
+// keep writes a fetched message to its file, unsynced (fetchBatch syncs the batch at once),
+// and returns its hash. One that fits in buf, as a request does, is read whole first and stored
+// at its address at once; a larger one is streamed to a temporary file, written a full buf at a
+// time (io.Copy wrote what each read of the connection brought, through a new buffer each time).
+func (w *Watcher) keep(src io.Reader, buf []byte) (string, error) {
+	n, err := fill(src, buf)
+	if err == io.EOF {
+		return w.store.PutBlobUnsynced(buf[:n])
+	}
+	if err != nil {
+		return "", err
+	}
+	b, err := w.store.NewBlob()
+	if err != nil {
+		return "", err
+	}
+	for err == nil {
+		if _, err = b.Write(buf[:n]); err == nil {
+			n, err = fill(src, buf)
 		}
 	}
+	if err != io.EOF {
+		b.Abort()
+		return "", err
+	}
+	if _, err := b.Write(buf[:n]); err != nil {
+		b.Abort()
+		return "", err
+	}
+	return b.CommitUnsynced()
+}
+
+// fill reads src into buf until buf is full (err nil) or src ends (io.EOF), or fails.
+func fill(src io.Reader, buf []byte) (n int, err error) {
+	for n < len(buf) && err == nil {
+		var k int
+		k, err = src.Read(buf[n:])
+		n += k
+	}
+	return n, err
 }
 
 // mark flags processed messages as configured, so people looking at the mailbox see what

@@ -106,6 +106,37 @@ func (b *BlobWriter) commit(sync bool) (string, error) {
 	return sum, nil
 }
 
+// PutBlobUnsynced stores raw at its content address at once, without a temporary file, and
+// without waiting for the disk: the caller must call SyncBlobs on the hash before any
+// transaction refers to it. The bytes are written over whatever the file holds, never cutting
+// it short: a file a crash left incomplete is completed, one written at the same time by another
+// watcher (the same message in two mailboxes) gets the same bytes in the same places, and a
+// file already whole is only made fresh again, as commit does. One file created instead of a
+// temporary one created and renamed: the costliest step of storing a message.
+func (s *Store) PutBlobUnsynced(raw []byte) (string, error) {
+	h := sha256.Sum256(raw)
+	sum := hex.EncodeToString(h[:])
+	dst := blobPath(s.dir, sum)
+	f, err := openFile(dst, os.O_WRONLY|os.O_CREATE, 0o600)
+	if errors.Is(err, fs.ErrNotExist) { // the first message of its directory
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+			return "", fmt.Errorf("create blob dir: %w", err)
+		}
+		f, err = openFile(dst, os.O_WRONLY|os.O_CREATE, 0o600)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store blob: %w", err)
+	}
+	if _, err := f.WriteAt(raw, 0); err != nil {
+		f.Close()
+		return "", fmt.Errorf("store blob: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("store blob: %w", err)
+	}
+	return sum, nil
+}
+
 // SyncBlobs makes stored blobs and their directory entries durable, all at once: the fsyncs
 // run concurrently, and the file system commits them together.
 func (s *Store) SyncBlobs(sums []string) error {
