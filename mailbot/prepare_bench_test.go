@@ -1,7 +1,11 @@
 package mailbot
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,31 +59,23 @@ func BenchmarkPrepareLetter(b *testing.B) {
 	})
 }
 
-// BenchmarkStoreLetter is the watcher's storing of one fetched letter request: its blob
-// written, hashed and moved to its content address (unsynced: the batch is synced at once).
+// BenchmarkStoreLetter is the watcher's storing of one fetched letter request: read into the
+// watcher's buffer, hashed and written at its content address (unsynced: the batch is synced
+// at once), as Watcher.keep does.
 func BenchmarkStoreLetter(b *testing.B) {
 	_, store, _ := benchIntake(b, 0)
+	w := NewWatcher(MailboxConfig{Name: "callcenter"}, nil, store, slog.New(slog.DiscardHandler), 40<<20)
 	raw := loadreq.Letter(1, "referente+1@comune.venezia.it", time.Now())
+	buf := make([]byte, 256<<10)
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	self := selfCPU()
 	i := 0
 	for b.Loop() {
 		i++
-		bw, err := store.NewBlob()
-		if err != nil {
-			b.Fatal(err)
-		}
 		// A trace header of its own makes each a new file, as each fetched message is.
-		if _, err := fmt.Fprintf(bw, "X-Bench: %d\r\n", i); err != nil {
-			b.Fatal(err)
-		}
-		for rest := raw; len(rest) > 0; rest = rest[min(len(rest), 32<<10):] { // as io.Copy writes
-			if _, err := bw.Write(rest[:min(len(rest), 32<<10)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if _, err := bw.CommitUnsynced(); err != nil {
+		msg := io.MultiReader(strings.NewReader(fmt.Sprintf("X-Bench: %d\r\n", i)), bytes.NewReader(raw))
+		if _, err := w.keep(msg, buf); err != nil {
 			b.Fatal(err)
 		}
 	}
