@@ -276,6 +276,9 @@ func (s *Sender) sendAll(ctx context.Context, log *sentLog, client *gomail.Clien
 	now := s.now()
 	lease := now.Add(claimLease)
 	var mine []*ticketing.OutMail
+	if err := log.claimed(lease); err != nil {
+		return err
+	}
 	if err := s.store.Update(ctx, func(tx *ticketing.Tx) error {
 		mine = mine[:0]
 		for i := range due {
@@ -318,6 +321,9 @@ func (s *Sender) sendAll(ctx context.Context, log *sentLog, client *gomail.Clien
 			if err := s.settle(ctx, log, sent, nil, lease); err != nil {
 				return err
 			}
+			if err := log.claimed(lease); err != nil { // the rest of the batch, still claimed
+				return err
+			}
 			sent = nil
 			if m.Kind == KindCredentials {
 				if err := s.store.Scrub(ctx); err != nil {
@@ -356,18 +362,20 @@ const recordSentFor = 30 * time.Second
 
 // settle records in one transaction the mails sent (and whatever the sent log holds from a flush
 // that stopped before recording it), gives back the claims of those not tried (unsent, claimed
-// until lease: due again at once), then clears the log. The server already has the mails: if
+// until lease: due again at once) and those a stopped flush left (noted in the log: flushes take
+// the log in turn, so a claim noted there and not settled is no running flush's), then clears
+// the log. The server already has the mails: if
 // the database is busy (a lock held elsewhere beyond busy_timeout) it tries again for a while;
 // if it gives up, the log keeps them for the next flush.
 func (s *Sender) settle(ctx context.Context, log *sentLog, sent, unsent []*ticketing.OutMail, lease time.Time) error {
-	noted, err := log.noted(s.now())
+	noted, leases, err := log.noted(s.now())
 	if err != nil {
 		return err
 	}
 	for _, m := range sent {
 		delete(noted, m.ID)
 	}
-	if len(sent) == 0 && len(noted) == 0 && len(unsent) == 0 {
+	if len(sent) == 0 && len(noted) == 0 && len(unsent) == 0 && len(leases) == 0 {
 		return nil
 	}
 	give := time.Now().Add(recordSentFor)
@@ -388,6 +396,14 @@ func (s *Sender) settle(ctx context.Context, log *sentLog, sent, unsent []*ticke
 			now := s.now()
 			for _, m := range unsent {
 				if _, err := tx.Claim(m, lease, now); err != nil { // claimed until lease: due now
+					return err
+				}
+			}
+			for _, l := range leases {
+				if l.Equal(lease) {
+					continue // this flush's own: unsent above, or still being sent
+				}
+				if err := tx.Unclaim(l, now); err != nil {
 					return err
 				}
 			}

@@ -223,6 +223,96 @@ func TestSentLogRecordedAfterCrash(t *testing.T) {
 	}
 }
 
+// TestClaimsOfStoppedFlushGivenBack: a flush claims its whole batch at once; one that stops
+// mid-batch leaves the rest claimed. The next flush sends them at once, not once the lease runs
+// out, and leaves alone a mail of that batch given a later try meanwhile.
+func TestClaimsOfStoppedFlushGivenBack(t *testing.T) {
+	h := newHarness(t)
+	d, err := NewDaemon(h.cfg, slog.New(slog.DiscardHandler), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	now := time.Now()
+	rcpts := []string{"referente@comune.venezia.it", "referente@comune.padova.it", "tecnico@comune.padova.it", "ufficio@comune.rovigo.it"}
+	var mails []*ticketing.OutMail
+	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		for i, rcpt := range rcpts {
+			tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta", rcpt, rcpt, now, h.cfg.Location())
+			if err != nil {
+				return err
+			}
+			m := &ticketing.OutMail{TicketID: tk.ID, MessageID: fmt.Sprintf("c%d@regione.veneto.it", i), Kind: "ack",
+				From: CallCenter, Rcpts: []string{rcpt}, Raw: fmt.Appendf(nil, "Subject: c%d\r\n\r\nx\r\n", i)}
+			if err := tx.Enqueue(m, now); err != nil {
+				return err
+			}
+			mails = append(mails, m)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The flush that stopped: all four claimed; the first sent and noted; the last failed for
+	// now and was given a try in 45 s, within the lease; the two between never tried.
+	log, err := openSentLog(ctx, h.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease := now.Add(claimLease)
+	if err := log.claimed(lease); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(45 * time.Second)
+	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
+		for _, m := range mails {
+			if ok, err := tx.Claim(m, now, lease); err != nil || !ok {
+				return fmt.Errorf("claim %s: %v %v", m.MessageID, ok, err)
+			}
+		}
+		return tx.MarkRetry(mails[3], later, "451 try again later")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	client, sc, err := d.Sender.dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := transmit(sc, mails[0], 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	mails[0].SentAt = now
+	if err := log.note(mails[0]); err != nil {
+		t.Fatal(err)
+	}
+	log.close()
+	client.CloseWithSMTPClient(sc)
+
+	if err := d.Sender.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.Store.Outbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range out {
+		want, times := "sent", 1
+		if i == 3 {
+			want, times = "queued", 0
+		}
+		if o.State != want {
+			t.Errorf("%s: %s, want %s", o.MessageID, o.State, want)
+		}
+		if got := len(h.mail.DeliveredTo(o.Rcpts[0])); got != times {
+			t.Errorf("%s delivered %d times, want %d", o.MessageID, got, times)
+		}
+	}
+	if next, ok, err := d.Store.NextDue(ctx); err != nil || !ok || !next.Equal(later.UTC()) {
+		t.Errorf("next due %v (%v, %v), want the retry at %v", next, ok, err, later.UTC())
+	}
+}
+
 func countEvents(events []ticketing.Event, typ string) int {
 	n := 0
 	for _, e := range events {

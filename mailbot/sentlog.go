@@ -35,6 +35,19 @@ func openSentLog(ctx context.Context, dir string) (*sentLog, error) {
 	return &sentLog{f: f}, nil
 }
 
+// claimed notes a flush's claims, taken until lease, before it takes them: a flush that stops
+// leaves them, and the next flush gives them back (Tx.Unclaim) rather than letting every mail
+// of the batch wait for the lease to run out.
+func (l *sentLog) claimed(lease time.Time) error {
+	var buf [64]byte
+	line := append(buf[:0], "c "...)
+	line = lease.UTC().AppendFormat(line, time.RFC3339Nano)
+	if _, err := l.f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("note claims: %w", err)
+	}
+	return nil
+}
+
 // note adds m, sent at m.SentAt.
 func (l *sentLog) note(m *ticketing.OutMail) error {
 	var buf [64]byte
@@ -47,22 +60,29 @@ func (l *sentLog) note(m *ticketing.OutMail) error {
 	return nil
 }
 
-// noted is what the log holds: when each mail was sent, by ID. A line a crash cut short is left out: its mail went
-// out once, unrecorded, like one the server accepted just before a crash.
-func (l *sentLog) noted(now time.Time) (map[int64]time.Time, error) {
+// noted is what the log holds: when each mail was sent, by ID, and the leases of the claims
+// noted. A line a crash cut short is left out: its mail went out once, unrecorded, like one the
+// server accepted just before a crash (its claims, not yet taken, need no giving back).
+func (l *sentLog) noted(now time.Time) (sent map[int64]time.Time, leases []time.Time, err error) {
 	st, err := l.f.Stat()
 	if err != nil || st.Size() == 0 {
-		return nil, err
+		return nil, nil, err
 	}
 	data := make([]byte, st.Size())
 	if _, err := l.f.ReadAt(data, 0); err != nil {
-		return nil, fmt.Errorf("read sent log: %w", err)
+		return nil, nil, fmt.Errorf("read sent log: %w", err)
 	}
 	out := map[int64]time.Time{}
 	for len(data) > 0 {
 		line, rest, whole := bytes.Cut(data, []byte("\n"))
 		data = rest
 		id, at, ok := bytes.Cut(line, []byte(" "))
+		if whole && ok && string(id) == "c" {
+			if t, err := time.Parse(time.RFC3339Nano, string(at)); err == nil {
+				leases = append(leases, t)
+			}
+			continue
+		}
 		n, err := strconv.ParseInt(string(id), 10, 64)
 		if !whole || !ok || err != nil {
 			continue
@@ -73,7 +93,7 @@ func (l *sentLog) noted(now time.Time) (map[int64]time.Time, error) {
 		}
 		out[n] = t
 	}
-	return out, nil
+	return out, leases, nil
 }
 
 // clear forgets every note, once the store has recorded them.

@@ -102,6 +102,14 @@ func (t *Tx) MarkSent(m *OutMail, now time.Time) error {
 	return t.AddEvent(m.TicketID, Event{At: now, Type: EventSent, By: "mailbot", Text: m.Kind + " " + m.MessageID})
 }
 
+// Unclaim gives back the claims a sender took until lease and left: those mails are due at now.
+// A mail claimed until lease and since retried or recorded is left alone (its next_at or state
+// changed).
+func (t *Tx) Unclaim(lease, now time.Time) error {
+	_, err := t.exec("outbox-unclaim", ts(now), ts(lease))
+	return err
+}
+
 // MarkSentID is MarkSent for a mail known only by its ID: one a sender noted as sent and
 // stopped before recording.
 func (t *Tx) MarkSentID(id int64, at time.Time) error {

@@ -101,6 +101,10 @@ SELECT min(next_at) FROM outbox WHERE state = 'queued';
 -- name: outbox-sent
 UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND state = 'queued';
 
+-- name: outbox-unclaim
+-- ?1 now, ?2 the lease of a claim: every mail still claimed until exactly then is due again.
+UPDATE outbox SET next_at = ?1 WHERE state = 'queued' AND next_at = ?2;
+
 -- name: outbox-noted
 -- A mail a sender noted as sent (mailbot's sent log), as MarkSent needs it; none once recorded.
 SELECT COALESCE(o.ticket_id, ''), o.message_id, o.kind, b.raw_redacted IS NOT NULL
