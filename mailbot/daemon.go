@@ -39,6 +39,7 @@ func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, er
 	}
 	d := &Daemon{Cfg: cfg, Store: store, Log: log, Health: NewHealth(now)}
 	d.Sender = NewSender(cfg, store, log.With("worker", "outbox"), now)
+	d.Sender.waiting = d.Health.Waiting
 	d.Intake = NewIntake(cfg, store, log.With("worker", "intake"), now, d.Sender.Kick)
 	d.Intake.Health = d.Health
 	d.Readers = NewReaderPool(log.With("worker", "readers"))

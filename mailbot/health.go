@@ -125,6 +125,22 @@ func (h *Health) listed(name string, n int) {
 	h.update(name, func(m *MailboxHealth, now time.Time) { m.Backlog = n })
 }
 
+// Waiting is how many messages the watchers have listed and not yet recorded, over every
+// mailbox (as last listed: a watcher that lost its connection keeps its count until it lists
+// again).
+func (h *Health) Waiting() int {
+	if h == nil {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, m := range h.mailboxes {
+		n += m.Backlog
+	}
+	return n
+}
+
 // fetched: n messages were recorded; catchUp, if set, is the progress of a long catch-up
 // (nil once it is over).
 func (h *Health) fetched(name string, n int, catchUp *Progress) {

@@ -139,7 +139,20 @@ type Sender struct {
 	baseDelay time.Duration
 	// flushing serialises Flush: two concurrent flushes would both send the same due mail.
 	flushing sync.Mutex
+	// waiting, if set, is how many messages the watchers have listed and not yet recorded.
+	waiting func() int
 }
+
+// While more than yieldBacklog messages wait to be recorded, Run leaves each mail until it has
+// been due for yieldAge: during a backlog the single writer and the CPU go to recording (a
+// recorded request is safe, its mailbox position advanced) rather than to sending, while no
+// reply waits more than yieldAge for it. Below yieldBacklog (a message or a batch arriving)
+// the sender does not wait at all.
+const (
+	yieldBacklog = 100
+	yieldAge     = 10 * time.Second
+	yieldPoll    = 250 * time.Millisecond // how often a yielding sender looks again
+)
 
 // NewSender wires a sender.
 func NewSender(cfg *Config, store *ticketing.Store, log *slog.Logger, now func() time.Time) *Sender {
@@ -157,12 +170,19 @@ func (s *Sender) Kick() {
 // Run delivers due mail until ctx ends.
 func (s *Sender) Run(ctx context.Context) error {
 	for {
-		if err := s.Flush(ctx); err != nil && ctx.Err() == nil {
+		yielding := s.yielding()
+		if err := s.flush(ctx, yielding); err != nil && ctx.Err() == nil {
 			s.log.Error("outbox", "err", err)
 		}
 		// Mail queued by another process (the CLI) is noticed within this.
 		wait := 2 * time.Second
+		if yielding {
+			wait = yieldPoll // nothing kicks the sender when the backlog ends
+		}
 		if next, ok, err := s.store.NextDue(ctx); err == nil && ok {
+			if yielding {
+				next = next.Add(yieldAge)
+			}
 			if d := next.Sub(s.now()); d < wait {
 				wait = max(d, 50*time.Millisecond)
 			}
@@ -179,11 +199,17 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
+// yielding says whether intake is behind by more than yieldBacklog messages.
+func (s *Sender) yielding() bool { return s.waiting != nil && s.waiting() > yieldBacklog }
+
 // Flush sends every mail due now over one SMTP connection, and returns when the due queue is
 // empty or the server is unreachable. The mails the server accepts are noted in the sent log
 // and recorded as sent together (settle); what an earlier flush noted and did not record is
 // recorded first.
-func (s *Sender) Flush(ctx context.Context) error {
+func (s *Sender) Flush(ctx context.Context) error { return s.flush(ctx, false) }
+
+// flush is Flush; yielding, only of the mail due for yieldAge.
+func (s *Sender) flush(ctx context.Context, yielding bool) error {
 	s.flushing.Lock()
 	defer s.flushing.Unlock()
 	log, err := openSentLog(ctx, s.store.Dir())
@@ -195,7 +221,11 @@ func (s *Sender) Flush(ctx context.Context) error {
 		return err
 	}
 	for {
-		due, err := s.store.DueMail(ctx, s.now(), 100)
+		upTo := s.now()
+		if yielding {
+			upTo = upTo.Add(-yieldAge)
+		}
+		due, err := s.store.DueMail(ctx, upTo, 100)
 		if err != nil || len(due) == 0 {
 			return err
 		}

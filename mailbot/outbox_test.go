@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/textproto"
@@ -15,8 +16,66 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/localmail"
 	"mailbot/ticketing"
 )
+
+// TestSenderYieldsToBacklog: while more than yieldBacklog messages wait to be recorded, the
+// sender's loop leaves a reply until it has been due for yieldAge, and no longer; a smaller
+// backlog (a message or a batch arriving) and a flush on demand (the CLI, shutdown) wait for
+// nothing.
+func TestSenderYieldsToBacklog(t *testing.T) {
+	cases := []struct {
+		name    string
+		waiting int
+		dueFor  time.Duration
+		onLoop  bool // as Run sends; else Flush
+		sent    bool
+	}{
+		{"no backlog", 0, 0, true, true},
+		{"a batch arriving", yieldBacklog, 0, true, true},
+		{"backlog", yieldBacklog + 1, 0, true, false},
+		{"backlog, due a while", yieldBacklog + 1, yieldAge - time.Second, true, false},
+		{"backlog, due long enough", yieldBacklog + 1, yieldAge, true, true},
+		{"backlog, flush on demand", 5000, 0, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, err := localmail.Start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			cfg := testConfig(l, t.TempDir())
+			store, err := ticketing.Open(cfg.DataDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			ctx := context.Background()
+			queued := time.Now()
+			if err := store.Update(ctx, func(tx *ticketing.Tx) error {
+				return tx.Enqueue(&ticketing.OutMail{MessageID: "m@regione.veneto.it", Kind: "ack", From: CallCenter,
+					Rcpts: []string{"ref@comune.example.it"}, Raw: []byte("Subject: x\r\n\r\nx\r\n")}, queued)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			s := NewSender(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return queued.Add(c.dueFor) })
+			s.waiting = func() int { return c.waiting }
+			if c.onLoop {
+				err = s.flush(ctx, s.yielding())
+			} else {
+				err = s.Flush(ctx)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(l.Delivered()) == 1; got != c.sent {
+				t.Errorf("sent: %v, want %v", got, c.sent)
+			}
+		})
+	}
+}
 
 // dataSamples are mails as the outbox may hold them: rendered (CRLF lines, dots leading some
 // lines of quoted-printable text) or not quite (bare CR or LF, no final line end).
