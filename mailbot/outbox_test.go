@@ -206,24 +206,7 @@ func TestSentLogRecordedAfterCrash(t *testing.T) {
 	defer d.Close()
 	ctx := context.Background()
 	now := time.Now()
-	var mails []*ticketing.OutMail
-	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
-		for i, rcpt := range []string{"referente@comune.venezia.it", "referente@comune.padova.it", "tecnico@comune.padova.it"} {
-			tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta", rcpt, rcpt, now, h.cfg.Location())
-			if err != nil {
-				return err
-			}
-			m := &ticketing.OutMail{TicketID: tk.ID, MessageID: fmt.Sprintf("m%d@regione.veneto.it", i), Kind: "ack",
-				From: CallCenter, Rcpts: []string{rcpt}, Raw: fmt.Appendf(nil, "Subject: m%d\r\n\r\nx\r\n", i)}
-			if err := tx.Enqueue(m, now); err != nil {
-				return err
-			}
-			mails = append(mails, m)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	mails := queueAcks(t, d, h, now, "m", "referente@comune.venezia.it", "referente@comune.padova.it", "tecnico@comune.padova.it")
 	// The flush that stopped: the first two claimed, sent and noted, the store never told.
 	client, sc, err := d.Sender.dial(ctx)
 	if err != nil {
@@ -294,25 +277,7 @@ func TestClaimsOfStoppedFlushGivenBack(t *testing.T) {
 	defer d.Close()
 	ctx := context.Background()
 	now := time.Now()
-	rcpts := []string{"referente@comune.venezia.it", "referente@comune.padova.it", "tecnico@comune.padova.it", "ufficio@comune.rovigo.it"}
-	var mails []*ticketing.OutMail
-	if err := d.Store.Update(ctx, func(tx *ticketing.Tx) error {
-		for i, rcpt := range rcpts {
-			tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta", rcpt, rcpt, now, h.cfg.Location())
-			if err != nil {
-				return err
-			}
-			m := &ticketing.OutMail{TicketID: tk.ID, MessageID: fmt.Sprintf("c%d@regione.veneto.it", i), Kind: "ack",
-				From: CallCenter, Rcpts: []string{rcpt}, Raw: fmt.Appendf(nil, "Subject: c%d\r\n\r\nx\r\n", i)}
-			if err := tx.Enqueue(m, now); err != nil {
-				return err
-			}
-			mails = append(mails, m)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	mails := queueAcks(t, d, h, now, "c", "referente@comune.venezia.it", "referente@comune.padova.it", "tecnico@comune.padova.it", "ufficio@comune.rovigo.it")
 	// The flush that stopped: all four claimed; the first sent and noted; the last failed for
 	// now and was given a try in 45 s, within the lease; the two between never tried.
 	log, err := openSentLog(ctx, h.cfg.DataDir)
@@ -370,6 +335,30 @@ func TestClaimsOfStoppedFlushGivenBack(t *testing.T) {
 	if next, ok, err := d.Store.NextDue(ctx); err != nil || !ok || !next.Equal(later.UTC()) {
 		t.Errorf("next due %v (%v, %v), want the retry at %v", next, ok, err, later.UTC())
 	}
+}
+
+// queueAcks opens a ticket for each recipient and queues it a small mail, Message-ID prefix+N.
+func queueAcks(t *testing.T, d *Daemon, h *harness, now time.Time, prefix string, rcpts ...string) []*ticketing.OutMail {
+	t.Helper()
+	var mails []*ticketing.OutMail
+	if err := d.Store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		for i, rcpt := range rcpts {
+			tk, err := tx.NewTicket(ticketing.KindIntegration, "Richiesta", rcpt, rcpt, now, h.cfg.Location())
+			if err != nil {
+				return err
+			}
+			m := &ticketing.OutMail{TicketID: tk.ID, MessageID: fmt.Sprintf("%s%d@regione.veneto.it", prefix, i), Kind: "ack",
+				From: CallCenter, Rcpts: []string{rcpt}, Raw: fmt.Appendf(nil, "Subject: %s%d\r\n\r\nx\r\n", prefix, i)}
+			if err := tx.Enqueue(m, now); err != nil {
+				return err
+			}
+			mails = append(mails, m)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return mails
 }
 
 func countEvents(events []ticketing.Event, typ string) int {
