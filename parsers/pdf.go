@@ -259,14 +259,12 @@ func pdfPrescanXref(data []byte, lim Limits) error {
 		}
 		k := i
 		for range 1024 {
-			start, ok1 := pdfIntAt(data, k)
-			k = pdfSkipInt(data, k)
-			count, ok2 := pdfIntAt(data, k)
-			k = pdfSkipInt(data, k)
-			if !ok1 || !ok2 {
+			var start, count int64
+			var ok bool
+			if start, count, k, ok = pdfRangeAt(data, k); !ok {
 				break
 			}
-			if start+count > maxObj || start < 0 || count < 0 {
+			if pdfRangePast(start, count, maxObj) {
 				return fmt.Errorf("xref subsection %d %d: more than %d objects", start, count, maxObj)
 			}
 			for range min(count, maxObj) * 3 {
@@ -299,18 +297,30 @@ func pdfPrescanIndex(data []byte, i int, maxObj int64) error {
 	}
 	k++
 	for range 64 {
-		start, ok1 := pdfIntAt(data, k)
-		k = pdfSkipInt(data, k)
-		count, ok2 := pdfIntAt(data, k)
-		k = pdfSkipInt(data, k)
-		if !ok1 || !ok2 {
+		var start, count int64
+		var ok bool
+		if start, count, k, ok = pdfRangeAt(data, k); !ok {
 			break
 		}
-		if start+count > maxObj || start < 0 || count < 0 {
+		if pdfRangePast(start, count, maxObj) {
 			return fmt.Errorf("/Index [%d %d]: more than %d objects", start, count, maxObj)
 		}
 	}
 	return nil
+}
+
+// pdfRangeAt reads the pair "start count" of objects at data[k] (an xref subsection, an /Index
+// entry) and returns where it ends; ok is false when either is not an integer.
+func pdfRangeAt(data []byte, k int) (start, count int64, end int, ok bool) {
+	start, ok1 := pdfIntAt(data, k)
+	k = pdfSkipInt(data, k)
+	count, ok2 := pdfIntAt(data, k)
+	return start, count, pdfSkipInt(data, k), ok1 && ok2
+}
+
+// pdfRangePast reports whether a range of objects is negative or reaches past maxObj.
+func pdfRangePast(start, count, maxObj int64) bool {
+	return start+count > maxObj || start < 0 || count < 0
 }
 
 // pdfMaxObjStm bounds what one object stream inflates to.
