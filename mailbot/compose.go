@@ -16,6 +16,7 @@ import (
 
 	"mailbot/parsers"
 	"mailbot/templates"
+	"mailbot/ticketing"
 )
 
 // outgoing is a mail to render: who, what, and where it threads.
@@ -44,10 +45,11 @@ type outgoing struct {
 type attachment struct {
 	Name string
 	Data []byte
-	// b64 is Data base64-encoded in lines as go-mail writes it (encodeLines), when it is known
-	// already: render sets these bytes in the attachment's place instead of encoding Data again
-	// (the blank forms go with every reply that asks for them; blankForms).
-	b64 []byte
+	// b64 is Data base64-encoded in lines as go-mail writes it (encodeLines), as an outbox part,
+	// when it is known already: render leaves its place for these bytes instead of encoding Data
+	// again, and the outbox stores them once (the blank forms go with every reply that asks for
+	// them; blankForms).
+	b64 *ticketing.Part
 }
 
 // encodeLines is data in base64 as go-mail writes an attachment: lines of gomail.MaxBodyLength
@@ -75,7 +77,8 @@ func blankForm(formType, format string) (attachment, error) {
 	if err != nil {
 		return attachment{}, err
 	}
-	a := attachment{Name: name, Data: data, b64: encodeLines(data)}
+	enc := ticketing.NewPart(encodeLines(data))
+	a := attachment{Name: name, Data: data, b64: &enc}
 	blankCache.Store(key, a)
 	return a, nil
 }
@@ -122,12 +125,31 @@ func replyable(addr string) error {
 
 // render turns o into the exact bytes the outbox will send, with a fixed Message-ID.
 func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) {
+	raw, parts, err := renderParts(o, from, messageID, date)
+	if err != nil || len(parts) == 0 {
+		return raw, err
+	}
+	n := len(raw)
+	for _, p := range parts {
+		n += len(p.Data)
+	}
+	whole, prev := make([]byte, 0, n), 0
+	for _, p := range parts {
+		whole = append(append(whole, raw[prev:p.At]...), p.Data...)
+		prev = p.At
+	}
+	return append(whole, raw[prev:]...), nil
+}
+
+// renderParts is render leaving out the attachments encoded already: raw has their places,
+// parts their bytes, as the outbox stores them (ticketing.Part).
+func renderParts(o outgoing, from, messageID string, date time.Time) (raw []byte, parts []ticketing.Part, err error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := m.From(from); err != nil {
-		return nil, fmt.Errorf("from %q: %w", from, err)
+		return nil, nil, fmt.Errorf("from %q: %w", from, err)
 	}
 	if err := m.To(o.To...); err != nil {
-		return nil, fmt.Errorf("to %v: %w", o.To, err)
+		return nil, nil, fmt.Errorf("to %v: %w", o.To, err)
 	}
 	m.Subject(o.Subject)
 	m.SetMessageIDWithValue(messageID)
@@ -161,19 +183,21 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 	var b bytes.Buffer
 	// An attachment encoded already is rendered empty, and where go-mail would have written
 	// its body (at the moment it asks for the bytes: it has just written the part's header)
-	// is noted, for its encoding to go there after.
-	var at []int
-	var encoded [][]byte
+	// is noted as its part's place, in the order go-mail writes them (the order added).
+	placed := 0
 	mark := gomail.FileOption(func(f *gomail.File) {
 		f.Writer = func(io.Writer) (int64, error) {
-			at = append(at, b.Len())
+			if placed < len(parts) {
+				parts[placed].At = b.Len()
+			}
+			placed++
 			return 0, nil
 		}
 	})
 	for _, a := range o.Attachments {
 		if a.b64 != nil {
 			m.AttachReadSeeker(a.Name, bytes.NewReader(nil), mark)
-			encoded = append(encoded, a.b64)
+			parts = append(parts, *a.b64)
 			continue
 		}
 		m.AttachReadSeeker(a.Name, bytes.NewReader(a.Data))
@@ -181,24 +205,12 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 	}
 	b.Grow(size) // grown once, not doubled through the mail's size
 	if _, err := m.WriteTo(&b); err != nil {
-		return nil, fmt.Errorf("render mail: %w", err)
+		return nil, nil, fmt.Errorf("render mail: %w", err)
 	}
-	if len(encoded) == 0 {
-		return b.Bytes(), nil
+	if placed != len(parts) {
+		return nil, nil, fmt.Errorf("render mail: %d of %d encoded attachments placed", placed, len(parts))
 	}
-	if len(at) != len(encoded) {
-		return nil, fmt.Errorf("render mail: %d of %d encoded attachments placed", len(at), len(encoded))
-	}
-	n := b.Len()
-	for _, e := range encoded {
-		n += len(e)
-	}
-	raw, prev := make([]byte, 0, n), 0
-	for i, e := range encoded {
-		raw = append(append(raw, b.Bytes()[prev:at[i]]...), e...)
-		prev = at[i]
-	}
-	return append(raw, b.Bytes()[prev:]...), nil
+	return b.Bytes(), parts, nil
 }
 
 // threadRefs builds References: the thread so far plus the message answered, bracketed, at

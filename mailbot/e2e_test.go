@@ -19,6 +19,7 @@ import (
 	"mailbot/internal/localmail"
 	"mailbot/internal/wait"
 	"mailbot/parsers"
+	"mailbot/templates"
 	"mailbot/ticketing"
 )
 
@@ -204,7 +205,18 @@ func TestNewRequestGetsOneAckNamingTheTicket(t *testing.T) {
 	if r.Header.Get(parsers.LoopHeader) == "" {
 		t.Errorf("no %s header", parsers.LoopHeader)
 	}
-	// The request carried no forms: the blank ones come with the answer.
+	// The request carried no forms: the blank ones come with the answer, intact (the outbox
+	// stores their bytes once for every reply: ticketing.Part).
+	blank := map[string][]byte{}
+	for _, spec := range parsers.Forms {
+		for _, format := range []string{"pdf", "docx"} {
+			name, data, err := templates.BlankForm(spec.Type, format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			blank[name] = data
+		}
+	}
 	var attached []string
 	for {
 		p, err := r.NextPart()
@@ -214,6 +226,9 @@ func TestNewRequestGetsOneAckNamingTheTicket(t *testing.T) {
 		if a, ok := p.Header.(*mail.AttachmentHeader); ok {
 			name, _ := a.Filename()
 			attached = append(attached, name)
+			if data, err := io.ReadAll(p.Body); err != nil || !bytes.Equal(data, blank[name]) {
+				t.Errorf("attachment %s: %d bytes (%v), want the blank form's %d", name, len(data), err, len(blank[name]))
+			}
 		}
 	}
 	if len(attached) != 4 {

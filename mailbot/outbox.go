@@ -42,12 +42,12 @@ func (p post) queue(tx *ticketing.Tx, o outgoing, now time.Time) (string, error)
 	}
 	from := p.cfg.replyAddress()
 	msgID := newMessageID(o.TicketID, from[strings.LastIndexByte(from, '@')+1:])
-	raw, err := render(o, p.cfg.ReplyFrom, msgID, now)
+	raw, parts, err := renderParts(o, p.cfg.ReplyFrom, msgID, now)
 	if err != nil {
 		return "", err
 	}
 	om := &ticketing.OutMail{TicketID: o.TicketID, MessageID: msgID, Kind: o.Kind, From: from,
-		Rcpts: o.To, Raw: raw, Auto: o.Auto}
+		Rcpts: o.To, Raw: raw, Parts: parts, Auto: o.Auto}
 	if err := tx.Enqueue(om, now); err != nil {
 		return "", err
 	}

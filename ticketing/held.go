@@ -19,17 +19,17 @@ func (t *Tx) HoldOutbox(id int64, why string) error {
 	return err
 }
 
-func scanHeld(r scanner) (OutMail, error) {
-	var m OutMail
+// scanHeld reads a held mail, and where its parts go back (Store.whole).
+func scanHeld(r scanner) (m OutMail, parts string, err error) {
 	var rcpts, created string
-	if err := r.Scan(&m.ID, &m.TicketID, &m.MessageID, &m.Kind, &rcpts, &m.Raw, &m.LastError, &created); err != nil {
-		return m, err
+	if err := r.Scan(&m.ID, &m.TicketID, &m.MessageID, &m.Kind, &rcpts, &m.Raw, &parts, &m.LastError, &created); err != nil {
+		return m, "", err
 	}
 	if err := json.Unmarshal([]byte(rcpts), &m.Rcpts); err != nil {
-		return m, fmt.Errorf("held mail %d: recipients: %w", m.ID, err)
+		return m, "", fmt.Errorf("held mail %d: recipients: %w", m.ID, err)
 	}
 	m.State, m.CreatedAt = "held", parseTS(created)
-	return m, nil
+	return m, parts, nil
 }
 
 // HeldMail lists the held mail, oldest first; LastError says why each was held.
@@ -49,14 +49,24 @@ func (s *Store) heldList(ctx context.Context, query string, args ...any) ([]OutM
 	}
 	defer rows.Close()
 	list := []OutMail{}
+	var parts []string
 	for rows.Next() {
-		m, err := scanHeld(rows)
+		m, at, err := scanHeld(rows)
 		if err != nil {
 			return nil, err
 		}
-		list = append(list, m)
+		list, parts = append(list, m), append(parts, at)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close() // before whole reads a part on a connection of the same pool
+	for i := range list {
+		if list[i].Raw, err = s.whole(ctx, list[i].Raw, parts[i]); err != nil {
+			return nil, fmt.Errorf("held mail %d: %w", list[i].ID, err)
+		}
+	}
+	return list, nil
 }
 
 // HeldCounts counts the held mail of each of the tickets ids (those without any are absent).
@@ -100,10 +110,15 @@ func (t *Tx) HeldCount() (int, error) {
 
 // Held reads one held mail in the transaction; ErrNotFound if it is not held (any more).
 func (t *Tx) Held(id int64) (OutMail, error) {
-	m, err := scanHeld(t.row("held-get", id))
+	m, parts, err := scanHeld(t.row("held-get", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
+	if err != nil {
+		return m, err
+	}
+	// A part is read outside the transaction: it was committed with the mail that names it.
+	m.Raw, err = t.s.whole(context.Background(), m.Raw, parts)
 	return m, err
 }
 

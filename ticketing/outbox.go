@@ -2,10 +2,14 @@ package ticketing
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -18,6 +22,9 @@ type OutMail struct {
 	From      string
 	Rcpts     []string
 	Raw       []byte
+	// Parts are bytes Raw leaves out, stored once for every mail that carries them (Enqueue);
+	// the Store's readers put them back, so Raw is whole wherever a mail is read.
+	Parts     []Part
 	Auto      bool // an automatic reply (its recipients are counted apart: AddAutoReply)
 	Attempts  int
 	State     string
@@ -27,6 +34,22 @@ type OutMail struct {
 
 	// plain: DueMail found no redacted copy, so MarkSent has none to put in the mail's place.
 	plain bool
+}
+
+// A Part is bytes that many queued mails carry alike (a blank form, base64-encoded), stored
+// once in outbox_parts: a backlog's replies were 32 KB each to write, and to copy again at the
+// checkpoint, for 2 KB of their own. Content-addressed and never changed, so a mail sent again
+// is the same bytes.
+type Part struct {
+	At   int    // where the part goes in its mail's Raw
+	Sum  string // hex sha256 of Data
+	Data []byte
+}
+
+// NewPart makes the part of data, to be placed with At.
+func NewPart(data []byte) Part {
+	h := sha256.Sum256(data)
+	return Part{Sum: hex.EncodeToString(h[:]), Data: data}
 }
 
 // Enqueue queues a rendered mail, due at once. Its Message-ID is unique: queuing the same mail
@@ -40,8 +63,75 @@ func (t *Tx) Enqueue(m *OutMail, now time.Time) error {
 	if m.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	_, err = t.exec("outbox-body-insert", m.ID, m.Raw)
+	var at strings.Builder
+	prev := 0
+	for i, p := range m.Parts {
+		if p.At < prev || p.At > len(m.Raw) {
+			return fmt.Errorf("outbox %s: part %d at %d outside its mail", m.MessageID, i, p.At)
+		}
+		prev = p.At
+		if i > 0 {
+			at.WriteByte(';')
+		}
+		fmt.Fprintf(&at, "%d:%s", p.At, p.Sum)
+		if _, ok := t.s.parts.Load(p.Sum); ok {
+			continue
+		}
+		if _, err := t.exec("outbox-part-insert", p.Sum, p.Data); err != nil {
+			return err
+		}
+		t.AfterCommit(func() { t.s.parts.Store(p.Sum, p.Data) })
+	}
+	_, err = t.exec("outbox-body-insert", m.ID, m.Raw, at.String())
 	return err
+}
+
+// whole is raw with the parts named by at ("offset:sum" pairs) put back.
+func (s *Store) whole(ctx context.Context, raw []byte, at string) ([]byte, error) {
+	if at == "" {
+		return raw, nil
+	}
+	type place struct {
+		at   int
+		data []byte
+	}
+	var places []place
+	n := len(raw)
+	for pair := range strings.SplitSeq(at, ";") {
+		off, sum, _ := strings.Cut(pair, ":")
+		i, err := strconv.Atoi(off)
+		if err != nil || i < 0 || i > len(raw) || len(places) > 0 && i < places[len(places)-1].at {
+			return nil, fmt.Errorf("outbox parts %q: bad offset %q", at, off)
+		}
+		data, err := s.part(ctx, sum)
+		if err != nil {
+			return nil, err
+		}
+		places = append(places, place{i, data})
+		n += len(data)
+	}
+	out, prev := make([]byte, 0, n), 0
+	for _, p := range places {
+		out = append(append(out, raw[prev:p.at]...), p.data...)
+		prev = p.at
+	}
+	return append(out, raw[prev:]...), nil
+}
+
+// part is the stored part of sum, checked against it once and then kept: parts never change.
+func (s *Store) part(ctx context.Context, sum string) ([]byte, error) {
+	if d, ok := s.parts.Load(sum); ok {
+		return d.([]byte), nil
+	}
+	var data []byte
+	if err := s.r.QueryRowContext(ctx, s.query("outbox-part"), sum).Scan(&data); err != nil {
+		return nil, fmt.Errorf("outbox part %s: %w", sum, err)
+	}
+	if NewPart(data).Sum != sum {
+		return nil, fmt.Errorf("outbox part %s: its bytes do not match their sum", sum)
+	}
+	s.parts.Store(sum, data)
+	return data, nil
 }
 
 // DueMail returns up to limit queued mails due at now.
@@ -52,20 +142,31 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutMai
 	}
 	defer rows.Close()
 	var list []OutMail
+	var parts []string
 	for rows.Next() {
 		var m OutMail
-		var rc string
+		var rc, at string
 		var redacted bool
-		if err := rows.Scan(&m.ID, &m.TicketID, &m.MessageID, &m.Kind, &m.From, &rc, &m.Raw, &redacted, &m.Attempts); err != nil {
+		if err := rows.Scan(&m.ID, &m.TicketID, &m.MessageID, &m.Kind, &m.From, &rc, &m.Raw, &at, &redacted, &m.Attempts); err != nil {
 			return nil, err
 		}
+		parts = append(parts, at)
 		if err := json.Unmarshal([]byte(rc), &m.Rcpts); err != nil {
 			return nil, fmt.Errorf("outbox %d recipients: %w", m.ID, err)
 		}
 		m.plain = !redacted
 		list = append(list, m)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close() // before whole reads a part on a connection of the same pool
+	for i := range list {
+		if list[i].Raw, err = s.whole(ctx, list[i].Raw, parts[i]); err != nil {
+			return nil, fmt.Errorf("outbox %d: %w", list[i].ID, err)
+		}
+	}
+	return list, nil
 }
 
 // NextDue returns when the next queued mail is due, or false when the queue is empty.
@@ -186,12 +287,13 @@ func (t *Tx) Claim(m *OutMail, now, lease time.Time) (bool, error) {
 // emptied it).
 func (s *Store) SentCopy(ctx context.Context, messageID string) ([]byte, error) {
 	var raw []byte
-	err := s.r.QueryRowContext(ctx, s.query("outbox-copy"), messageID).Scan(&raw)
+	var parts string
+	err := s.r.QueryRowContext(ctx, s.query("outbox-copy"), messageID).Scan(&raw, &parts)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && len(raw) == 0 {
 		return nil, fmt.Errorf("sent mail %s: %w", messageID, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sent mail %s: %w", messageID, err)
 	}
-	return raw, nil
+	return s.whole(ctx, raw, parts)
 }

@@ -1,6 +1,7 @@
 package ticketing
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -55,5 +56,119 @@ func TestMarkSentKeepsOnlyTheRedactedCopy(t *testing.T) {
 		if string(raw) != m.kept || redacted != nil {
 			t.Errorf("%s sent, kept %q and %q, want only %q", m.id, raw, redacted, m.kept)
 		}
+	}
+}
+
+// TestOutboxPartsStoredOnce: a part many mails carry (a blank form) is stored once, and every
+// reader of a mail (the sender, held mail, a sent copy) gets the mail whole; a redacted copy
+// replaces it whole; a part whose stored bytes changed stops the mail rather than send others.
+func TestOutboxPartsStoredOnce(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Now()
+	form := NewPart(bytes.Repeat([]byte("JVBERi0xLjcK\r\n"), 2000))
+	small := NewPart([]byte("UEsDBBQ=\r\n"))
+	at := func(p Part, i int) Part { p.At = i; return p }
+	mails := []struct {
+		id, raw string
+		parts   []Part
+		whole   string
+		held    bool
+		secret  string
+	}{
+		{"two@x", "head|mid|tail", []Part{at(form, 5), at(small, 9)}, "head|" + string(form.Data) + "mid|" + string(small.Data) + "tail", false, ""},
+		{"first@x", "rest", []Part{at(form, 0)}, string(form.Data) + "rest", false, ""},
+		{"same-place@x", "ab", []Part{at(small, 1), at(small, 1)}, "a" + string(small.Data) + string(small.Data) + "b", false, ""},
+		{"held@x", "held:", []Part{at(form, 5)}, "held:" + string(form.Data), true, ""},
+		{"secret@x", "pw 1234 ", []Part{at(form, 8)}, "pw 1234 " + string(form.Data), false, "pw ****"},
+	}
+	ids := map[string]int64{}
+	if err := s.Update(ctx, func(tx *Tx) error {
+		for _, m := range mails {
+			om := &OutMail{MessageID: m.id, Kind: "ack", From: "a@x", Rcpts: []string{"b@x"}, Raw: []byte(m.raw), Parts: m.parts}
+			if err := tx.Enqueue(om, now); err != nil {
+				return err
+			}
+			ids[m.id] = om.ID
+			if m.held {
+				if err := tx.HoldOutbox(om.ID, "limite orario"); err != nil {
+					return err
+				}
+			}
+			if m.secret != "" {
+				if err := tx.SetRedacted(om.ID, []byte(m.secret)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var parts, stored int
+	if err := s.r.QueryRow("SELECT (SELECT count(*) FROM outbox_parts), (SELECT sum(length(raw)) FROM outbox_bodies)").Scan(&parts, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if parts != 2 || stored > len(form.Data) {
+		t.Errorf("%d parts stored and %d bytes of mail, want 2 and the mails' own bytes only", parts, stored)
+	}
+	due, err := s.DueMail(ctx, now, 10)
+	if err != nil || len(due) != 4 {
+		t.Fatalf("due: %d mails (%v), want 4", len(due), err)
+	}
+	whole := map[string]string{}
+	for _, m := range mails {
+		whole[m.id] = m.whole
+	}
+	for _, m := range due {
+		if string(m.Raw) != whole[m.MessageID] {
+			t.Errorf("%s due as %d bytes, want %d whole", m.MessageID, len(m.Raw), len(whole[m.MessageID]))
+		}
+	}
+	held, err := s.HeldMail(ctx)
+	if err != nil || len(held) != 1 || string(held[0].Raw) != whole["held@x"] {
+		t.Errorf("held mail %d (%v), want held@x whole", len(held), err)
+	}
+	if err := s.Update(ctx, func(tx *Tx) error {
+		for i := range due {
+			if err := tx.MarkSent(&due[i], now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"two@x": whole["two@x"], "secret@x": "pw ****"} {
+		if got, err := s.SentCopy(ctx, id); err != nil || string(got) != want {
+			t.Errorf("sent copy of %s: %d bytes (%v), want %d", id, len(got), err, len(want))
+		}
+	}
+
+	// Another mail with a part outside its bytes is refused, not stored.
+	if err := s.Update(ctx, func(tx *Tx) error {
+		return tx.Enqueue(&OutMail{MessageID: "bad@x", Kind: "ack", From: "a@x", Rcpts: []string{"b@x"}, Raw: []byte("ab"), Parts: []Part{at(small, 3)}}, now)
+	}); err == nil {
+		t.Error("a part placed past its mail's end was queued")
+	}
+	// A part changed on disk: the next daemon refuses the mail instead of sending other bytes.
+	if _, err := s.w.Exec("UPDATE outbox_parts SET data = ? WHERE sum = ?", []byte("altro"), small.Sum); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec("UPDATE outbox SET state = 'queued' WHERE id = ?", ids["two@x"]); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	again, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if due, err := again.DueMail(ctx, now, 10); err == nil {
+		t.Errorf("a mail whose part changed was due as %d mails, want an error", len(due))
 	}
 }

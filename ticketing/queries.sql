@@ -85,12 +85,18 @@ INSERT INTO outbox (ticket_id, message_id, kind, mail_from, rcpts, auto, next_at
 VALUES (NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?);
 
 -- name: outbox-body-insert
-INSERT INTO outbox_bodies (id, raw) VALUES (?, ?);
+INSERT INTO outbox_bodies (id, raw, parts) VALUES (?, ?, ?);
+
+-- name: outbox-part-insert
+INSERT OR IGNORE INTO outbox_parts (sum, data) VALUES (?, ?);
+
+-- name: outbox-part
+SELECT data FROM outbox_parts WHERE sum = ?;
 
 -- name: outbox-due
 -- The mails are chosen first and their bytes read after: joined before the LIMIT, every queued
 -- mail's bytes went through the sort (a backlog's thousands of replies to send 100).
-SELECT o.id, o.ticket_id, o.message_id, o.kind, o.mail_from, o.rcpts, b.raw, b.raw_redacted IS NOT NULL, o.attempts
+SELECT o.id, o.ticket_id, o.message_id, o.kind, o.mail_from, o.rcpts, b.raw, b.parts, b.raw_redacted IS NOT NULL, o.attempts
 FROM (SELECT id, COALESCE(ticket_id, '') AS ticket_id, message_id, kind, mail_from, rcpts, attempts
       FROM outbox WHERE state = 'queued' AND next_at <= ? ORDER BY id LIMIT ?) o
 JOIN outbox_bodies b ON b.id = o.id ORDER BY o.id;

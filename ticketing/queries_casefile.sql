@@ -13,7 +13,7 @@ INSERT OR IGNORE INTO ticket_ips (ticket_id, env, ip, at) VALUES (?, ?, ?, ?);
 SELECT env, ip FROM ticket_ips WHERE ticket_id = ? ORDER BY env, at, ip;
 
 -- name: outbox-redact
-UPDATE outbox_bodies SET raw = raw_redacted, raw_redacted = NULL WHERE id = ? AND raw_redacted IS NOT NULL;
+UPDATE outbox_bodies SET raw = raw_redacted, raw_redacted = NULL, parts = '' WHERE id = ? AND raw_redacted IS NOT NULL;
 
 -- name: outbox-set-redacted
 UPDATE outbox_bodies SET raw_redacted = ? WHERE id = ?;

@@ -5,11 +5,11 @@
 UPDATE outbox SET state = 'held', last_error = ? WHERE id = ?;
 
 -- name: held-list
-SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, o.last_error, o.created_at
+SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, b.parts, o.last_error, o.created_at
 FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.state = 'held' ORDER BY o.id;
 
 -- name: held-get
-SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, o.last_error, o.created_at
+SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, b.parts, o.last_error, o.created_at
 FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.state = 'held' AND o.id = ?;
 
 -- name: held-release
@@ -22,7 +22,7 @@ UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ? AND state = 'he
 SELECT count(*) FROM outbox WHERE state = 'held';
 
 -- name: held-list-ticket
-SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, o.last_error, o.created_at
+SELECT o.id, COALESCE(o.ticket_id, ''), o.message_id, o.kind, o.rcpts, b.raw, b.parts, o.last_error, o.created_at
 FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.state = 'held' AND o.ticket_id = ? ORDER BY o.id;
 
 -- ?1 the JSON list of ticket IDs.

@@ -30,4 +30,4 @@ HAVING count(DISTINCT p.ticket_id) > 0
 ORDER BY 1;
 
 -- name: outbox-copy
-SELECT coalesce(b.raw_redacted, b.raw) FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.message_id = ?;
+SELECT coalesce(b.raw_redacted, b.raw), CASE WHEN b.raw_redacted IS NULL THEN b.parts ELSE '' END FROM outbox o JOIN outbox_bodies b ON b.id = o.id WHERE o.message_id = ?;

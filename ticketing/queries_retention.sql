@@ -10,7 +10,7 @@ SELECT DISTINCT blob FROM messages WHERE ticket_id = ? AND blob != '';
 UPDATE messages SET blob = '' WHERE ticket_id = ? AND blob != '';
 
 -- name: retention-clear-outbox
-UPDATE outbox_bodies SET raw = X'', raw_redacted = NULL
+UPDATE outbox_bodies SET raw = X'', raw_redacted = NULL, parts = ''
 WHERE id IN (SELECT id FROM outbox WHERE ticket_id = ? AND state != 'queued') AND length(raw) > 0;
 
 -- name: retention-quarantine-blobs

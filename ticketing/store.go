@@ -44,6 +44,7 @@ type Store struct {
 	touches map[string]bool
 
 	writes atomic.Int64 // write transactions begun
+	parts  sync.Map     // outbox parts by sum, stored and checked (Part)
 }
 
 // Writes counts the write transactions begun since Open: the single writer is what a flood
