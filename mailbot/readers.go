@@ -2,6 +2,7 @@ package mailbot
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -327,7 +328,7 @@ func (p *ReaderPool) start() (*readWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.in, w.enc, w.dec = in, gob.NewEncoder(in), gob.NewDecoder(bufio.NewReaderSize(out, 64<<10))
+	w.in, w.enc, w.dec = in, gob.NewEncoder(&w.sent), gob.NewDecoder(bufio.NewReaderSize(out, 64<<10))
 	if err := w.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start document reader: %w", err)
 	}
@@ -365,7 +366,8 @@ const workerStart = 10 * time.Second
 type readWorker struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
-	enc    *gob.Encoder
+	enc    *gob.Encoder // encodes into sent
+	sent   bytes.Buffer // a request and its document, written to in at once
 	dec    *gob.Decoder
 	stderr tailBuffer
 	cpu    time.Duration // the worker's CPU time when its last document ended
@@ -377,14 +379,28 @@ type readResult struct {
 	err   error
 }
 
-// roundTrip sends a document and reads the answer.
+// roundTrip sends a document and reads the answer. A form's request and bytes go in one
+// write: the worker wakes once for them, not for the request and again for the bytes.
 func (w *readWorker) roundTrip(req readRequest, data []byte) (r readResult) {
 	w.docs++
+	w.sent.Reset()
 	if r.err = w.enc.Encode(req); r.err != nil {
 		return r
 	}
-	if _, r.err = w.in.Write(data); r.err != nil {
+	if len(data) <= keptRequestBytes {
+		w.sent.Write(data)
+		data = nil
+	}
+	if _, r.err = w.in.Write(w.sent.Bytes()); r.err != nil {
 		return r
+	}
+	if w.sent.Cap() > 2*keptRequestBytes {
+		w.sent = bytes.Buffer{} // the encoder keeps writing to the field
+	}
+	if len(data) > 0 {
+		if _, r.err = w.in.Write(data); r.err != nil {
+			return r
+		}
 	}
 	r.err = w.dec.Decode(&r.reply)
 	return r
