@@ -173,6 +173,10 @@ func (m *messageReader) ReadDocument(name, contentType string, data []byte, lim 
 	return forms, err
 }
 
+// CopiesDocuments makes m a parsers.DocumentCopier: ReadDocument has written a document's
+// bytes to the worker's pipe when it returns, whatever the worker did.
+func (m *messageReader) CopiesDocuments() {}
+
 // unread is a document listed for a person, with the reason of key worded with args.
 func unread(cause error, name, key string, args ...any) error {
 	return &parsers.DocumentError{Name: name, Reason: say.Text(key, args...), Key: key, Kind: parsers.ErrUnreadable, Cause: cause}

@@ -58,6 +58,15 @@ type DocumentReader interface {
 	ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error)
 }
 
+// DocumentCopier is a DocumentReader done with a document's bytes when ReadDocument returns,
+// having copied them (the daemon's, to a worker process): the analyzer then decodes the next
+// attachment into the same array instead of a new one. A reader that may still read them after
+// it returns (InProcess past a deadline) must not be one.
+type DocumentCopier interface {
+	DocumentReader
+	CopiesDocuments()
+}
+
 // InProcess is the DocumentReader that reads in the calling process (ReadDocument): for tests
 // and for the worker processes themselves.
 var InProcess DocumentReader = inProcess{}

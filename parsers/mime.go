@@ -361,7 +361,21 @@ func reread(e *message.Entity, read []byte, raw io.Reader, err error) *message.E
 
 // document reads an attachment, opening .p7m envelopes first.
 func (an *analyzer) document(e *message.Entity, depth int, label, file, mediaType string) {
-	data, e, err := an.readBody(e, an.lim.MaxDocumentBytes+1)
+	var dst []byte
+	if _, ok := an.read.(DocumentCopier); ok {
+		bufp := docBufs.Get().(*[]byte)
+		dst = (*bufp)[:0]
+		defer func() {
+			// Nothing holds the array now: the reader copied it, and forms and signers are
+			// strings. One larger than a form is left to the collector.
+			if cap(dst) <= maxKeptDocument {
+				*bufp = dst[:0]
+			}
+			docBufs.Put(bufp)
+		}()
+	}
+	data, e, err := an.readBody(e, an.lim.MaxDocumentBytes+1, dst)
+	dst = data
 	if err != nil {
 		an.truncated = true
 		an.reject(label, "part.attachment_truncated")
@@ -536,16 +550,17 @@ func (rp *rawParts) NextPart() (*message.Entity, error) {
 func (rp *rawParts) Close() error { return nil }
 
 // readBody reads at most max bytes of e's decoded body, as io.ReadAll(io.LimitReader(e.Body,
-// max)) would, and returns the entity whose body holds the rest. A base64 body that is whole
+// max)) would, and returns the entity whose body holds the rest; a body decoded at once is
+// decoded into dst's array when it has room. A base64 body that is whole
 // and valid in its first maxRawBytes is decoded at once from its undecoded bytes: go-message's
 // decoder filters every byte twice and ReadAll grows its buffer a doubling at a time, which was
 // most of what reading a form attachment cost.
-func (an *analyzer) readBody(e *message.Entity, max int64) ([]byte, *message.Entity, error) {
+func (an *analyzer) readBody(e *message.Entity, max int64, dst []byte) ([]byte, *message.Entity, error) {
 	if raw, ok := an.raw[e]; ok && strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" && !hasCharset(e.Header) {
 		bufp := rawBufs.Get().(*[]byte)
 		enc, err := readUpTo(raw, (*bufp)[:0])
 		if err == nil && len(enc) < cap(enc) {
-			if data, ok := decodeBase64(enc, max); ok {
+			if data, ok := decodeBase64(enc, max, dst); ok {
 				rawBufs.Put(bufp)
 				return data, e, nil
 			}
@@ -567,14 +582,21 @@ func hasCharset(h message.Header) bool {
 // rest are read as a stream).
 const maxRawBytes = 256 << 10
 
+// docBufs hold decoded attachments for a DocumentCopier, and maxKeptDocument is the largest
+// kept: a form is tens of kilobytes.
+var docBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxKeptDocument = 1 << 20
+
 // rawBufs hold a base64 body's undecoded bytes while it is measured or decoded.
 var rawBufs = sync.Pool{New: func() any { b := make([]byte, 0, maxRawBytes); return &b }}
 
-// decodeBase64 decodes a whole base64 body as go-message would, if it is valid (base64Size)
-// and decodes to at most max bytes; enc's spaces and tabs are dropped in place. Decode itself
+// decodeBase64 decodes a whole base64 body as go-message would, into dst's array if it has
+// room, if it is valid (base64Size) and decodes to at most max bytes; enc's spaces and tabs are
+// dropped in place. Decode itself
 // refuses what is not of the alphabet: the rest of base64Size's checks are done here with
 // bytes' vector searches, not a look at every byte.
-func decodeBase64(enc []byte, max int64) ([]byte, bool) {
+func decodeBase64(enc []byte, max int64, dst []byte) ([]byte, bool) {
 	if bytes.IndexByte(enc, ' ') >= 0 || bytes.IndexByte(enc, '\t') >= 0 { // Decode skips line ends only
 		enc = slices.DeleteFunc(enc, func(c byte) bool { return c == ' ' || c == '\t' })
 	}
@@ -595,7 +617,11 @@ func decodeBase64(enc []byte, max int64) ([]byte, bool) {
 	if n%4 != 0 || pad > 2 || int64(size) > max {
 		return nil, false
 	}
-	data := make([]byte, n/4*3)
+	data := dst[:0]
+	if cap(data) < n/4*3 {
+		data = make([]byte, n/4*3)
+	}
+	data = data[:n/4*3]
 	if k, err := base64.StdEncoding.Decode(data, enc); err != nil || k != size {
 		return nil, false
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -642,5 +643,51 @@ func TestAnalyzeEmbeddedImage(t *testing.T) {
 				t.Errorf("unreadable %+v, want %d", a.Unreadable, c.unreadable)
 			}
 		})
+	}
+}
+
+// copyingReader records the bytes of every document it is given, as a DocumentCopier.
+type copyingReader struct{ got [][]byte }
+
+func (c *copyingReader) ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, error) {
+	c.got = append(c.got, bytes.Clone(data))
+	return nil, nil
+}
+
+func (c *copyingReader) CopiesDocuments() {}
+
+// TestAnalyzeCopierGetsEachDocument: attachments decoded into one array for a DocumentCopier
+// reach it each with its own bytes, a shorter one after a longer one included, in every message
+// analysed one after the other.
+func TestAnalyzeCopierGetsEachDocument(t *testing.T) {
+	doc := func(n int, seed byte) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = seed + byte(i*13)
+		}
+		return b
+	}
+	docs := [][]byte{doc(30000, 1), doc(700, 2), doc(12000, 3)}
+	var msg strings.Builder
+	msg.WriteString("From: Anna <anna@comune.venezia.it>\r\nSubject: adesione\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nIn allegato.\r\n")
+	for i, d := range docs {
+		fmt.Fprintf(&msg, "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"m%d.pdf\"\r\n"+
+			"Content-Transfer-Encoding: base64\r\n\r\n%s", i, base64Lines(d))
+	}
+	msg.WriteString("--b--\r\n")
+	for range 3 {
+		rd := &copyingReader{}
+		if _, err := AnalyzeWith(strings.NewReader(msg.String()), Limits{}, rd); err != nil {
+			t.Fatal(err)
+		}
+		if len(rd.got) != len(docs) {
+			t.Fatalf("read %d documents, want %d", len(rd.got), len(docs))
+		}
+		for i := range docs {
+			if !bytes.Equal(rd.got[i], docs[i]) {
+				t.Errorf("document %d: %d bytes differ from the %d attached", i, len(rd.got[i]), len(docs[i]))
+			}
+		}
 	}
 }
