@@ -74,10 +74,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *verbose {
 		level = slog.LevelDebug
 	}
+	// The heap, not the pace of collection, is what the limit bounds. The daemon keeps ~8 MB
+	// live: at the default GOGC=100 it collected every 8 MB allocated, ~90 times in a backlog of
+	// 2,000 requests (a tenth of its CPU). At 400 it collects a quarter as often, and the soft
+	// limit, lower than the heap would reach after a large attachment, makes it work harder
+	// there instead of letting the heap grow.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft limit: the garbage collector works harder near it instead of letting the heap
-		// double after a large attachment. Steady state is far below it.
-		debug.SetMemoryLimit(80 << 20)
+		debug.SetMemoryLimit(56 << 20)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	d, err := mailbot.NewDaemon(cfg, log, time.Now)
