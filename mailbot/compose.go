@@ -129,16 +129,7 @@ func render(o outgoing, from, messageID string, date time.Time) ([]byte, error) 
 	if err != nil || len(parts) == 0 {
 		return raw, err
 	}
-	n := len(raw)
-	for _, p := range parts {
-		n += len(p.Data)
-	}
-	whole, prev := make([]byte, 0, n), 0
-	for _, p := range parts {
-		whole = append(append(whole, raw[prev:p.At]...), p.Data...)
-		prev = p.At
-	}
-	return append(whole, raw[prev:]...), nil
+	return ticketing.Whole(raw, parts), nil
 }
 
 // renderParts is render leaving out the attachments encoded already: raw has their places,

@@ -91,31 +91,34 @@ func (s *Store) whole(ctx context.Context, raw []byte, at string) ([]byte, error
 	if at == "" {
 		return raw, nil
 	}
-	type place struct {
-		at   int
-		data []byte
-	}
-	var places []place
-	n := len(raw)
+	var parts []Part
 	for pair := range strings.SplitSeq(at, ";") {
 		off, sum, _ := strings.Cut(pair, ":")
 		i, err := strconv.Atoi(off)
-		if err != nil || i < 0 || i > len(raw) || len(places) > 0 && i < places[len(places)-1].at {
+		if err != nil || i < 0 || i > len(raw) || len(parts) > 0 && i < parts[len(parts)-1].At {
 			return nil, fmt.Errorf("outbox parts %q: bad offset %q", at, off)
 		}
 		data, err := s.part(ctx, sum)
 		if err != nil {
 			return nil, err
 		}
-		places = append(places, place{i, data})
-		n += len(data)
+		parts = append(parts, Part{At: i, Sum: sum, Data: data})
+	}
+	return Whole(raw, parts), nil
+}
+
+// Whole is raw with parts put back in their places (ascending).
+func Whole(raw []byte, parts []Part) []byte {
+	n := len(raw)
+	for _, p := range parts {
+		n += len(p.Data)
 	}
 	out, prev := make([]byte, 0, n), 0
-	for _, p := range places {
-		out = append(append(out, raw[prev:p.at]...), p.data...)
-		prev = p.at
+	for _, p := range parts {
+		out = append(append(out, raw[prev:p.At]...), p.Data...)
+		prev = p.At
 	}
-	return append(out, raw[prev:]...), nil
+	return append(out, raw[prev:]...)
 }
 
 // part is the stored part of sum, checked against it once and then kept: parts never change.
