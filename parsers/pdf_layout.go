@@ -68,6 +68,7 @@ type pdfArena struct {
 	words  pdfChunks[pdfWord]
 	cells  pdfChunks[pdfCell]
 	blocks pdfChunks[pdfBlock]
+	lines  []pdfLine // the page's lines (pdfLinesIn)
 }
 
 // pdfChunks are the arrays an arena hands out slices of, kept (emptied) when it is reset.
@@ -141,6 +142,8 @@ func (a *pdfArena) reset() {
 	a.words.reset()
 	a.cells.reset()
 	a.blocks.reset()
+	clear(a.lines)
+	a.lines = a.lines[:0]
 }
 
 // pdfItemBufs keeps the arrays of a page's items for the next document: frReadDocument gives
@@ -165,16 +168,23 @@ func pdfPutItems(items []frItem) {
 	}
 }
 
-// pdfPageMem is the memory of one page's layout: its lines' words and cells, its rows' blocks.
-type pdfPageMem struct{ lines, rows pdfArena }
+// pdfPageMem is the memory of one page's layout: its lines' words and cells, its rows' blocks,
+// the rows themselves and the scratch of its columns.
+type pdfPageMem struct {
+	lines, rows pdfArena
+	rowBuf      []pdfRow
+	cols        pdfColScratch
+}
 
 var pdfPageMems = sync.Pool{New: func() any { return new(pdfPageMem) }}
 
 // put gives the memory back, emptied, once nothing of the page's layout is read any more.
 func (m *pdfPageMem) put() {
-	if m.lines.kept() && m.rows.kept() {
+	if m.lines.kept() && m.rows.kept() && len(m.rowBuf) <= 1<<12 {
 		m.lines.reset()
 		m.rows.reset()
+		clear(m.rowBuf)
+		m.rowBuf = m.rowBuf[:0]
 		pdfPageMems.Put(m)
 	}
 }
@@ -207,7 +217,8 @@ func pdfLinesIn(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
 	if !slices.IsSortedFunc(gs, byY) {
 		slices.SortStableFunc(gs, byY)
 	}
-	var lines []pdfLine
+	lines := arena.lines[:0] // the last page's array, kept with the arena
+	defer func() { arena.lines = lines }()
 	for i := 0; i < len(gs); {
 		y, size := gs[i].y, max(gs[i].size, 1)
 		j := i + 1
@@ -336,7 +347,12 @@ type pdfRow struct {
 // cells of the lower one, or where the baselines are further apart than a wrapped line's.
 // A row's lines follow each other: they are a slice of lines, not a copy.
 func pdfRows(lines []pdfLine, rules []pdfRule) []pdfRow {
-	rows := make([]pdfRow, 0, len(lines))
+	return pdfRowsIn(make([]pdfRow, 0, len(lines)), lines, rules)
+}
+
+// pdfRowsIn is pdfRows appending the rows to rows (emptied).
+func pdfRowsIn(rows []pdfRow, lines []pdfLine, rules []pdfRule) []pdfRow {
+	rows = slices.Grow(rows[:0], len(lines))
 	for i, l := range lines {
 		if i == 0 {
 			rows = append(rows, pdfRow{lines: lines[0:1:1]})
@@ -375,9 +391,20 @@ func pdfRuleBetween(a, b pdfLine, rules []pdfRule) bool {
 // the page are one column. A cell that runs into a column where at least three cells start
 // (a value set close to a long label, a vertically centred value beside a label's middle
 // line) is cut there first. It returns each column's right edge (the widest line's end).
-func pdfColumns(lines []pdfLine) (right []float32) {
-	starts, counts := pdfStarts(lines)
-	var strong []float32
+func pdfColumns(lines []pdfLine) (right []float32) { return pdfColumnsIn(lines, &pdfColScratch{}) }
+
+// pdfColScratch is the memory pdfColumnsIn works in, kept for the next page: the cells'
+// edges, their clusters, and the columns' right edges it returns.
+type pdfColScratch struct {
+	xs, starts, right []float32
+	counts            []int
+}
+
+// pdfColumnsIn is pdfColumns working in s: what it returns is valid until s is used again.
+func pdfColumnsIn(lines []pdfLine, s *pdfColScratch) (right []float32) {
+	starts, counts := pdfStarts(lines, s)
+	var strongBuf [16]float32
+	strong := strongBuf[:0]
 	for i, x := range starts {
 		if counts[i] >= 2 {
 			strong = append(strong, x)
@@ -390,9 +417,11 @@ func pdfColumns(lines []pdfLine) (right []float32) {
 		lines[i].cells = cells
 	}
 	if cut {
-		starts, _ = pdfStarts(lines)
+		starts, _ = pdfStarts(lines, s)
 	}
-	right = make([]float32, len(starts))
+	right = slices.Grow(s.right[:0], len(starts))[:len(starts)]
+	clear(right)
+	s.right = right
 	for i := range lines {
 		for j := range lines[i].cells {
 			c := &lines[i].cells[j]
@@ -404,19 +433,21 @@ func pdfColumns(lines []pdfLine) (right []float32) {
 	return right
 }
 
-// pdfStarts clusters the cells' left edges: each cluster's first edge and its size.
-func pdfStarts(lines []pdfLine) (starts []float32, counts []int) {
+// pdfStarts clusters the cells' left edges: each cluster's first edge and its size, in s's
+// memory (valid until its next use).
+func pdfStarts(lines []pdfLine, s *pdfColScratch) (starts []float32, counts []int) {
 	n := 0
 	for _, l := range lines {
 		n += len(l.cells)
 	}
-	xs := make([]float32, 0, n)
+	xs := slices.Grow(s.xs[:0], n)
 	for _, l := range lines {
 		for _, c := range l.cells {
 			xs = append(xs, c.x0())
 		}
 	}
 	slices.Sort(xs)
+	starts, counts = s.starts[:0], s.counts[:0]
 	for i, x := range xs {
 		if i == 0 || x-xs[i-1] > 4 {
 			starts = append(starts, x)
@@ -424,6 +455,7 @@ func pdfStarts(lines []pdfLine) (starts []float32, counts []int) {
 		}
 		counts[len(counts)-1]++
 	}
+	s.xs, s.starts, s.counts = xs, starts, counts
 	return starts, counts
 }
 
@@ -682,8 +714,9 @@ func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	if len(lines) == 0 {
 		return nil
 	}
-	right := pdfColumns(lines)
-	rows := pdfRows(lines, pg.rules)
+	right := pdfColumnsIn(lines, &mem.cols)
+	rows := pdfRowsIn(mem.rowBuf, lines, pg.rules)
+	mem.rowBuf = rows
 	cells := 0
 	for _, l := range lines {
 		cells += len(l.cells)
