@@ -843,7 +843,7 @@ func (p *pdfParser) readToken() pdfToken {
 	switch c {
 	case '<':
 		if p.getc() == '<' {
-			return pdfToken{kind: tkKeyword, s: []byte("<<")}
+			return pdfToken{kind: tkKeyword, s: pdfDictKeywords[0]}
 		}
 		p.ungetc()
 		return pdfToken{kind: tkString, s: p.hex()}
@@ -855,7 +855,7 @@ func (p *pdfParser) readToken() pdfToken {
 		return pdfToken{kind: tkName, s: p.name()}
 	case '>':
 		if p.getc() == '>' {
-			return pdfToken{kind: tkKeyword, s: []byte(">>")}
+			return pdfToken{kind: tkKeyword, s: pdfDictKeywords[1]}
 		}
 		p.ungetc()
 	}
@@ -920,6 +920,9 @@ func (p *pdfParser) readToken() pdfToken {
 	}
 	return pdfToken{kind: tkKeyword, s: w}
 }
+
+// pdfDictKeywords are "<<" and ">>", made once: a token of one costs no allocation.
+var pdfDictKeywords = [2][]byte{[]byte("<<"), []byte(">>")}
 
 var pdfDelimKeywords = [256][]byte{'[': []byte("["), ']': []byte("]"), '{': []byte("{"), '}': []byte("}")}
 
