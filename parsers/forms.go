@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -198,31 +199,71 @@ func ReadDocument(name, contentType string, data []byte, lim Limits) ([]Form, er
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), lim.DocumentTimeout)
 	defer cancel()
-	type result struct {
-		forms []Form
-		err   error
+	done := make(chan readResult, 1) // buffered: a late reader never blocks
+	job := readJob{ctx, name, contentType, data, lim, frTestHook, done}
+	select {
+	case readJobs <- job: // a reader waiting for a document
+	default:
+		go reader(job)
 	}
-	done := make(chan result, 1) // buffered: a late reader never blocks
-	hook := frTestHook
-	go func() {
-		defer func() { <-readingSlots }()
-		defer func() {
-			if r := recover(); r != nil {
-				done <- result{err: docErr(name, ErrUnreadable, reasonDamaged, fmt.Errorf("panic while reading: %v", r))}
-			}
-		}()
-		if hook != nil {
-			hook(ctx)
-		}
-		forms, err := frReadDocument(ctx, name, contentType, data, lim)
-		done <- result{forms, err}
-	}()
 	select {
 	case r := <-done:
 		return r.forms, r.err
 	case <-ctx.Done():
 		return nil, docErr(name, ErrLimit, reasonTooSlow, fmt.Errorf("timeout after %s", lim.DocumentTimeout))
 	}
+}
+
+type readResult struct {
+	forms []Form
+	err   error
+}
+
+// readJob is one document for a reader goroutine, with its reading slot taken.
+type readJob struct {
+	ctx               context.Context
+	name, contentType string
+	data              []byte
+	lim               Limits
+	hook              func(context.Context)
+	done              chan<- readResult
+}
+
+// Reader goroutines wait for the next document once they have read one (up to maxReading of
+// them wait): a reader's stack, grown by the documents it read, is not grown again, a copy
+// each time, for the next (a fiftieth of a printed letter's CPU time).
+var (
+	readJobs    = make(chan readJob)
+	readersIdle atomic.Int32
+)
+
+func reader(j readJob) {
+	for {
+		j.read()
+		j = readJob{} // an idle reader keeps no document alive
+		if readersIdle.Add(1) > maxReading {
+			readersIdle.Add(-1)
+			return
+		}
+		j = <-readJobs
+		readersIdle.Add(-1)
+	}
+}
+
+// read reads the document and gives back its reading slot; a panic of a library becomes an
+// ErrUnreadable error.
+func (j readJob) read() {
+	defer func() { <-readingSlots }()
+	defer func() {
+		if r := recover(); r != nil {
+			j.done <- readResult{err: docErr(j.name, ErrUnreadable, reasonDamaged, fmt.Errorf("panic while reading: %v", r))}
+		}
+	}()
+	if j.hook != nil {
+		j.hook(j.ctx)
+	}
+	forms, err := frReadDocument(j.ctx, j.name, j.contentType, j.data, j.lim)
+	j.done <- readResult{forms, err}
 }
 
 // maxReading bounds the documents read at once in the whole process: each may take its budget

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -484,6 +486,41 @@ func TestReadDocumentSlots(t *testing.T) {
 	}
 	if forms, err := ReadDocument("esito.docx", "", doc, Limits{}); err != nil || len(forms) != 1 {
 		t.Errorf("after the slow readers ended: %v %v", forms, err)
+	}
+}
+
+// TestReadDocumentReadersDoNotPileUp: the reader goroutines that wait for the next document
+// are at most maxReading, however many documents were read at once, and one that panicked
+// reads the next document as well.
+func TestReadDocumentReadersDoNotPileUp(t *testing.T) {
+	doc := buildDOCX(t, docxPara("Esito: positivo"))
+	before := runtime.NumGoroutine()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for range 10 {
+				if forms, err := ReadDocument("esito.docx", "", doc, Limits{}); err != nil || len(forms) != 1 {
+					t.Errorf("reader %d: %v %v", i, forms, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	frTestHook = func(context.Context) { panic("library bug") }
+	_, err := ReadDocument("panico.docx", "", doc, Limits{})
+	frTestHook = nil
+	if !errors.Is(err, ErrUnreadable) {
+		t.Errorf("panic: %v, want ErrUnreadable", err)
+	}
+	if forms, err := ReadDocument("esito.docx", "", doc, Limits{}); err != nil || len(forms) != 1 {
+		t.Errorf("after a panic: %v %v", forms, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(readingSlots) > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := runtime.NumGoroutine() - before; n > maxReading || readersIdle.Load() > maxReading {
+		t.Errorf("%d goroutines more than before, %d readers idle; want at most %d", n, readersIdle.Load(), maxReading)
 	}
 }
 
