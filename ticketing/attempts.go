@@ -21,6 +21,13 @@ func (t *Tx) ClearAttempts(mailbox string, uidValidity, uid uint32) error {
 	return err
 }
 
+// ClearAttemptsThrough forgets the failed attempts at the messages of a mailbox up to uid, once
+// they are recorded (intake records in UID order, so none before uid is still to record).
+func (t *Tx) ClearAttemptsThrough(mailbox string, uidValidity, uid uint32) error {
+	_, err := t.exec("attempt-clear-through", mailbox, uidValidity, uid)
+	return err
+}
+
 // MailQueuedSince counts the mail of a kind queued since a time.
 func (t *Tx) MailQueuedSince(kind string, since time.Time) (int, error) {
 	var n int

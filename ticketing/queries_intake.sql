@@ -6,6 +6,9 @@ RETURNING attempts;
 -- name: attempt-clear
 DELETE FROM intake_attempts WHERE mailbox = ? AND uidvalidity = ? AND uid = ?;
 
+-- name: attempt-clear-through
+DELETE FROM intake_attempts WHERE mailbox = ? AND uidvalidity = ? AND uid <= ?;
+
 -- name: outbox-kind-count
 SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?;
 
