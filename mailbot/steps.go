@@ -268,33 +268,57 @@ func requiredForms(kind string) []string {
 // both integration forms, the company in the qualification forms; and the enti they name
 // against the registry of enti (reg, from Tx.Registry; nil: no registry).
 func CaseFile(kind string, forms []ticketing.Form, reg *ticketing.Registry) ticketing.CaseFile {
-	o := ticketing.MergeOptions{CrossCheck: map[string][]string{}, Wording: wording, Registry: reg}
+	cross := integrationCrossCheck
+	if kind == ticketing.KindQualification {
+		cross = qualificationCrossCheck
+	}
+	return ticketing.Merge(forms, ticketing.MergeOptions{CrossCheck: cross, Wording: wording, Registry: reg})
+}
+
+// The facts that the forms of each kind of case share (MergeOptions.CrossCheck), from the
+// schema once: every case file of every request is merged with them.
+var (
+	integrationCrossCheck   = crossCheck(ticketing.KindIntegration)
+	qualificationCrossCheck = crossCheck(ticketing.KindQualification)
+)
+
+// crossCheck maps each field key that several forms of a kind carry to those forms.
+func crossCheck(kind string) map[string][]string {
 	count := map[string][]string{}
 	for _, t := range requiredForms(kind) {
 		for _, fd := range parsers.Spec(t).Fields {
 			count[fd.Key] = append(count[fd.Key], t)
 		}
 	}
+	out := map[string][]string{}
 	for k, types := range count {
 		if len(types) > 1 {
-			o.CrossCheck[k] = types
+			out[k] = types
 		}
 	}
-	return ticketing.Merge(forms, o)
+	return out
 }
 
 // wording reports whether a field holds free text (names, descriptions), where two different
 // values are two wordings of one fact, not a conflict for a person to settle.
 func wording(key string) bool {
+	exact, ok := exactFields[key]
+	return !ok || !exact
+}
+
+// exactFields says of each key of the schema whether its values are exact (not free text), as
+// the first form that has the key defines it.
+var exactFields = func() map[string]bool {
+	out := map[string]bool{}
 	for _, spec := range parsers.Forms {
 		for _, fd := range spec.Fields {
-			if fd.Key == key {
-				return fd.Kind == parsers.KindText || fd.Kind == parsers.KindList
+			if _, ok := out[fd.Key]; !ok {
+				out[fd.Key] = fd.Kind != parsers.KindText && fd.Kind != parsers.KindList
 			}
 		}
 	}
-	return true
-}
+	return out
+}()
 
 // noticeUncertain is the staff notice of values read without confidence or in conflict.
 var noticeUncertain = say.Text("step.notice_uncertain")

@@ -167,18 +167,31 @@ func (s *Store) RegistrySource(ctx context.Context) (src RegistrySource, ok bool
 	return src, ok, err
 }
 
+// registrySource reads where the registry was imported from, once a transaction while only
+// the statements of recording run (Tx.source): intake asks for every request's case file.
 func (t *Tx) registrySource() (RegistrySource, bool, error) {
+	if t.source != nil {
+		return t.source.src, t.source.ok, nil
+	}
 	var src RegistrySource
 	var at string
 	err := t.row("registry-source").Scan(&src.File, &src.SHA256, &src.Enti, &at)
 	if errors.Is(err, sql.ErrNoRows) {
+		t.source = &registrySource{}
 		return src, false, nil
 	}
 	if err != nil {
 		return src, false, fmt.Errorf("registry source: %w", err)
 	}
 	src.ImportedAt = parseTS(at)
+	t.source = &registrySource{src, true}
 	return src, true, nil
+}
+
+// registrySource is what Tx.registrySource read.
+type registrySource struct {
+	src RegistrySource
+	ok  bool
 }
 
 // Registry is what the registry of enti says of the codes a case names. A nil *Registry is no

@@ -38,5 +38,8 @@ func (t *Tx) AddSecretHashes(ticketID string, hashes []string, now time.Time) er
 
 // SecretHashes lists the keyed hashes of the credentials sent on a ticket.
 func (t *Tx) SecretHashes(ticketID string) ([]string, error) {
+	if _, ok := t.opened[ticketID]; ok {
+		return nil, nil // opened in this transaction, and no statement since stored a secret (keepsForms)
+	}
 	return t.strings("secret-hash-list", ticketID)
 }

@@ -255,6 +255,9 @@ type Tx struct {
 	// decoding the rows it just wrote. Dropped whole at any statement not known to leave
 	// ticket_forms alone (keepsForms).
 	opened map[string][]Form
+	// source is the registry's source as read in this transaction (registrySource), dropped
+	// like opened.
+	source *registrySource
 	// search is set once a statement that may change a ticket ran: the search index is then
 	// brought up to date before the commit.
 	search bool
@@ -263,8 +266,9 @@ type Tx struct {
 // writesTickets matches SQL that writes the tickets table.
 var writesTickets = regexp.MustCompile(`(?is)\b(insert(\s+or\s+\w+)?\s+into|update(\s+or\s+\w+)?|delete\s+from|replace\s+into)\s+tickets\b`)
 
-// keepsForms are the statements that neither write ticket_forms nor delete tickets: those
-// recording a request runs. Any other statement drops Tx.opened, whatever it does.
+// keepsForms are the statements recording a request runs, none of which writes ticket_forms,
+// secret_hashes or the registry, nor deletes tickets. Any other statement drops Tx.opened and
+// Tx.source, whatever it does.
 var keepsForms = map[string]bool{
 	"form-insert": true, "form-list": true, "ticket-insert": true, "seq-next": true, "ticket-get": true,
 	"ticket-set-ente": true, "ticket-set-state": true, "ticket-set-flag": true, "event-insert": true,
@@ -276,8 +280,8 @@ var keepsForms = map[string]bool{
 
 // ran notes that the named statement runs in this transaction.
 func (t *Tx) ran(name string) {
-	if t.opened != nil && !keepsForms[name] {
-		t.opened = nil
+	if !keepsForms[name] {
+		t.opened, t.source = nil, nil
 	}
 	if name == "" || t.s.touches[name] {
 		t.search = true
