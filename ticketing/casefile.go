@@ -87,7 +87,16 @@ func (t *Tx) AddForm(ticketID string, f Form) error {
 	if err != nil {
 		return fmt.Errorf("encode form problems: %w", err)
 	}
-	prov, err := json.Marshal(f.Provenance)
+	rows := make(map[string]provenanceRow, len(f.Provenance))
+	for k, p := range f.Provenance {
+		r := provenanceRow{Provenance: p}
+		if p.Document != f.Source || !utf8.ValidString(p.Document) {
+			doc := p.Document
+			r.Document = &doc
+		}
+		rows[k] = r
+	}
+	prov, err := json.Marshal(rows)
 	if err != nil {
 		return fmt.Errorf("encode form provenance: %w", err)
 	}
@@ -102,6 +111,15 @@ func (t *Tx) AddForm(ticketID string, f Form) error {
 		}
 	}
 	return nil
+}
+
+// provenanceRow is a Provenance as a form's row stores it: without its Document when that is
+// the form's source, as it is for nearly every value. A typed form's row then takes some 700
+// bytes less, and a request's forms one page of the database, not two. Rows stored before
+// always name the document.
+type provenanceRow struct {
+	Provenance
+	Document *string `json:"document,omitempty"` // nil: the row's source
 }
 
 // Forms lists the forms of a ticket in order of arrival.
@@ -211,12 +229,24 @@ func listForms(q querier, query, ticketID string) ([]Form, error) {
 		if err := rows.Scan(&f.MessageID, &f.Type, &f.Source, &fields, &problems, &prov, &at); err != nil {
 			return nil, err
 		}
+		var stored map[string]provenanceRow
 		for _, c := range []struct {
 			what, raw string
 			into      any
-		}{{"fields", fields, &f.Fields}, {"problems", problems, &f.Problems}, {"provenance", prov, &f.Provenance}} {
+		}{{"fields", fields, &f.Fields}, {"problems", problems, &f.Problems}, {"provenance", prov, &stored}} {
 			if err := json.Unmarshal([]byte(c.raw), c.into); err != nil {
 				return nil, fmt.Errorf("forms of %s: %s of a form from %s: %w", ticketID, c.what, f.MessageID, err)
+			}
+		}
+		if stored != nil {
+			f.Provenance = make(map[string]Provenance, len(stored))
+			for k, r := range stored {
+				p := r.Provenance
+				p.Document = f.Source
+				if r.Document != nil {
+					p.Document = *r.Document
+				}
+				f.Provenance[k] = p
 			}
 		}
 		f.ReceivedAt = parseTS(at)

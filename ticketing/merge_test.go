@@ -320,6 +320,18 @@ func TestFormProvenanceStored(t *testing.T) {
 		if err := tx.AddForm(id, f); err != nil {
 			return err
 		}
+		// The row leaves out a document that is its source: the others read back as given.
+		g := form("m2", qep, "b.pdf", "table", map[string]any{"ente.codice_ipa": "c_l736", "ente.pec": "a@pec.it", "servizi": "MyPay"})
+		g.Provenance["ente.pec"] = Provenance{How: HowStaff, Sure: true}
+		g.Provenance["servizi"] = Provenance{Document: "c.pdf", How: "table", Sure: true}
+		if err := tx.AddForm(id, g); err != nil {
+			return err
+		}
+		// A row that named every document, as rows did before.
+		if _, err := tx.tx.Exec(`INSERT INTO ticket_forms (ticket_id, message_id, type, source, fields, problems, provenance, received_at)
+			VALUES (?, 'm3', ?, 'd.pdf', '{"ente.pec":"a@pec.it"}', '[]', '{"ente.pec":{"document":"","how":"staff","sure":true}}', ?)`, id, qep, ts(now)); err != nil {
+			return err
+		}
 		// A row of before provenance was kept.
 		_, err = tx.tx.Exec(`INSERT INTO ticket_forms (ticket_id, message_id, type, source, fields, problems, received_at)
 			VALUES (?, 'm0', ?, 'corpo del messaggio', '{"servizi":["MyPay"]}', '[{"field":"ente.pec","message":"x"}]', ?)`, id, qep, ts(now))
@@ -335,11 +347,20 @@ func TestFormProvenanceStored(t *testing.T) {
 	if got := forms[0].Provenance["ente.codice_ipa"]; got != want {
 		t.Errorf("stored provenance %+v, want %+v", got, want)
 	}
+	for k, want := range map[string]Provenance{"ente.codice_ipa": {Document: "b.pdf", How: "table", Sure: true},
+		"ente.pec": {How: HowStaff, Sure: true}, "servizi": {Document: "c.pdf", How: "table", Sure: true}} {
+		if got := forms[1].Provenance[k]; got != want {
+			t.Errorf("stored provenance of %s %+v, want %+v", k, got, want)
+		}
+	}
+	if got, want := forms[2].Provenance["ente.pec"], (Provenance{How: HowStaff, Sure: true}); got != want {
+		t.Errorf("provenance naming its document %+v, want %+v", got, want)
+	}
 	legacy := Provenance{Document: "corpo del messaggio", How: HowBody, Sure: true}
-	if got := forms[1].Provenance["servizi"]; got != legacy {
+	if got := forms[3].Provenance["servizi"]; got != legacy {
 		t.Errorf("legacy provenance %+v, want %+v", got, legacy)
 	}
-	if got := forms[1].Provenance["ente.pec"]; got != legacy {
+	if got := forms[3].Provenance["ente.pec"]; got != legacy {
 		t.Errorf("legacy provenance of a problem %+v, want %+v", got, legacy)
 	}
 }
