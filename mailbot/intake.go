@@ -103,12 +103,23 @@ type Prepared struct {
 
 // Prepare reads and analyses a stored message.
 func (in *Intake) Prepare(m Incoming) Prepared {
-	open, done := in.openStored(m)
+	data, held, open, done := in.openStored(m)
 	defer done()
-	env, perr := in.envelope(open)
+	var (
+		env  *parsers.Envelope
+		perr error
+		raw  *parsers.Message // the header read once for both readings
+	)
+	if held {
+		if raw, perr = parsers.ReadMessage(data); perr == nil {
+			env = raw.Envelope()
+		}
+	} else {
+		env, perr = in.envelope(open)
+	}
 	p := Prepared{m: m, msg: message{env: env}, perr: perr}
 	if perr == nil && !m.Oversize {
-		p.msg.an = in.analyze(m, open)
+		p.msg.an = in.analyze(m, raw, open)
 		in.verifyPEC(m, p.msg.an)
 		if an := p.msg.an; an != nil && an.PEC != nil && an.Receipt == "" && parsers.ValidMessageID(an.MessageID) {
 			// A PEC envelope stands for the message inside it: that is the ID the sender, its
@@ -431,19 +442,27 @@ func (in *Intake) tellChanges(tx *ticketing.Tx, tk *ticketing.Ticket, msg messag
 
 // analyze reads a stored message's content; a failure leaves the message to be answered on its
 // envelope alone.
-func (in *Intake) analyze(m Incoming, open func() (io.ReadCloser, error)) *parsers.Analysis {
-	f, err := open()
-	if err != nil {
-		in.log.Error("open stored message", "blob", m.Blob, "err", err)
-		return nil
-	}
-	defer f.Close()
+func (in *Intake) analyze(m Incoming, raw *parsers.Message, open func() (io.ReadCloser, error)) *parsers.Analysis {
 	start := time.Now()
 	rd := parsers.InProcess
 	if in.Documents != nil {
 		rd = in.Documents.Message(Budget{CPU: in.cfg.Limits.MessageReadCPU.Duration, Documents: in.cfg.Limits.MessageDocuments})
 	}
-	an, err := parsers.AnalyzeWith(f, in.limits, rd)
+	var (
+		an  *parsers.Analysis
+		err error
+	)
+	if raw != nil {
+		an, err = raw.Analyze(in.limits, rd)
+	} else {
+		f, oerr := open()
+		if oerr != nil {
+			in.log.Error("open stored message", "blob", m.Blob, "err", oerr)
+			return nil
+		}
+		defer f.Close()
+		an, err = parsers.AnalyzeWith(f, in.limits, rd)
+	}
 	if err != nil {
 		in.log.Warn("message content not understood", "blob", m.Blob, "err", err)
 		return nil

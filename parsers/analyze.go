@@ -94,13 +94,18 @@ func AnalyzeWith(r io.Reader, lim Limits, rd DocumentReader) (*Analysis, error) 
 	if err != nil {
 		return nil, fmt.Errorf("read message header: %w", err)
 	}
+	return analyzeBody(h, br, in, lim, rd), nil
+}
+
+// analyzeBody analyzes a message of header h, its body read from body, which reads in.
+func analyzeBody(h textproto.Header, body io.Reader, in *capReader, lim Limits, rd DocumentReader) *Analysis {
 	an := &analyzer{lim: lim, read: rd, a: &Analysis{Forms: []Form{}, IPs: []string{}, Missing: []string{}}}
-	an.safely("messaggio", func() { an.top(h, br) })
+	an.safely("messaggio", func() { an.top(h, body) })
 	if in.over {
 		an.reject("messaggio", "part.message_too_big", byteSize(lim.MaxMessageBytes))
 	}
 	an.safely("messaggio", an.finish)
-	return an.a, nil
+	return an.a
 }
 
 // MissingForms returns the types in required that no form in forms has, in the order given.

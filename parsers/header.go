@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -74,16 +75,61 @@ func ReadEnvelope(r io.Reader) (*Envelope, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read header: %w", err)
 	}
+	return envelope(h, br)
+}
+
+// envelope is the Envelope of a message of header h, its body read from body.
+func envelope(h textproto.Header, body io.Reader) (*Envelope, error) {
 	sum := sha256.New()
 	for _, k := range []string{"Message-Id", "From", "To", "Cc", "Date", "Subject"} {
 		fmt.Fprintf(sum, "%s:%s\n", k, strings.Join(h.Values(k), ","))
 	}
-	if _, err := io.Copy(sum, br); err != nil {
+	if _, err := io.Copy(sum, body); err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	e := &Envelope{Digest: hex.EncodeToString(sum.Sum(nil))}
 	e.fill(h)
 	return e, nil
+}
+
+// Message is a raw message held in memory, its header read once for both its envelope and its
+// analysis (ReadEnvelope and AnalyzeWith each read it again).
+type Message struct {
+	raw    []byte
+	h      textproto.Header
+	bodyAt int // where the body starts in raw
+}
+
+// ReadMessage reads raw's header; it fails as ReadEnvelope(bytes.NewReader(raw)) would. The
+// Message keeps raw: it must not change while the Message is used.
+func ReadMessage(raw []byte) (*Message, error) {
+	r := bytes.NewReader(raw)
+	br := getBufReader(r)
+	defer putBufReader(br)
+	h, err := readHeader(br)
+	if err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	return &Message{raw: raw, h: h, bodyAt: len(raw) - r.Len() - br.Buffered()}, nil
+}
+
+// Envelope is ReadEnvelope(bytes.NewReader(raw)).
+func (m *Message) Envelope() *Envelope {
+	e, _ := envelope(m.h, bytes.NewReader(m.raw[m.bodyAt:])) // reading memory cannot fail
+	return e
+}
+
+// Analyze is AnalyzeWith(bytes.NewReader(raw), lim, rd).
+func (m *Message) Analyze(lim Limits, rd DocumentReader) (*Analysis, error) {
+	lim = lim.WithDefaults()
+	if int64(m.bodyAt) >= lim.MaxMessageBytes {
+		// The header is over the cap: AnalyzeWith reads only part of it.
+		return AnalyzeWith(bytes.NewReader(m.raw), lim, rd)
+	}
+	in := &capReader{r: bytes.NewReader(m.raw[m.bodyAt:]), n: lim.MaxMessageBytes - int64(m.bodyAt)}
+	br := getBufReader(in)
+	defer putBufReader(br)
+	return analyzeBody(m.h, br, in, lim, rd), nil
 }
 
 func (e *Envelope) fill(h textproto.Header) {
