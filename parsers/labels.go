@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Label matching. People write labels their own way: "C.F. dell'ente:", "Cod. IPA *",
@@ -126,7 +127,10 @@ func lblLower(s string) string {
 			b = append(b, ' ')
 		}
 	}
-	return string(b)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b)) // b is not written again: no copy
 }
 
 // lblFold folds the accented letters of Italian (and a few neighbours) to plain ASCII, as
