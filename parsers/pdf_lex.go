@@ -94,7 +94,8 @@ type pdfLexer struct {
 	skipping int
 	arena    []pdfTok          // the arrays returned since the last release
 	names    map[string]string // names and operators read before, kept with the lexer
-	done     func()            // run by close: the inflater goes back to its pool
+	inflater *pdfInflate       // what src inflates, back to pdfInflaters at close; nil if none
+	budget   budgetReader      // src when it is counted against a budget (streamBudget)
 }
 
 // pdfArenaSize bounds the elements the arrays of one operator's operands take from the arena;
@@ -129,6 +130,15 @@ func newPDFLexer(r io.Reader) *pdfLexer {
 	return lx
 }
 
+// newPDFLexerBudget reads tokens from r a chunk at a time, its bytes counted against b; close
+// it when done.
+func newPDFLexerBudget(r io.Reader, b *pdfBudget) *pdfLexer {
+	lx := newPDFLexer(nil)
+	lx.budget = budgetReader{r: r, b: b}
+	lx.src = &lx.budget
+	return lx
+}
+
 // newPDFLexerBytes reads tokens from data, whole in memory; close it when done.
 func newPDFLexerBytes(data []byte) *pdfLexer {
 	lx := pdfLexers.Get().(*pdfLexer)
@@ -150,10 +160,11 @@ const pdfMaxOperands = 3*100 + 3
 
 // close puts the lexer back for another stream: no token it returned may be used after.
 func (lx *pdfLexer) close() {
-	if lx.done != nil {
-		lx.done()
+	if z := lx.inflater; z != nil {
+		z.reset(nil)
+		pdfInflaters.Put(z)
 	}
-	lx.src, lx.buf, lx.done = nil, nil, nil
+	lx.src, lx.buf, lx.inflater, lx.budget = nil, nil, nil, budgetReader{}
 	lx.release()
 	pdfLexers.Put(lx)
 }

@@ -34,14 +34,11 @@ func pdfStreamLexer(v pdfValue, b *pdfBudget) *pdfLexer {
 		}
 		z := pdfInflaters.Get().(*pdfInflate)
 		z.reset(raw)
-		lx := newPDFLexer(&budgetReader{r: z, b: b})
-		lx.done = func() {
-			z.reset(nil)
-			pdfInflaters.Put(z)
-		}
+		lx := newPDFLexerBudget(z, b)
+		lx.inflater = z
 		return lx
 	}
-	return newPDFLexer(&budgetReader{r: pdfStreamReader(v), b: b})
+	return newPDFLexerBudget(pdfStreamReader(v), b)
 }
 
 // pdfRawStream returns the bytes of stream v in the file, without the zlib header when flated
