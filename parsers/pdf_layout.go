@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unsafe"
 
 	"mailbot/templates/say"
 )
@@ -69,6 +70,7 @@ type pdfArena struct {
 	cells  pdfChunks[pdfCell]
 	blocks pdfChunks[pdfBlock]
 	lines  []pdfLine // the page's lines (pdfLinesIn)
+	text   []byte    // the chunk the text of the page's lines is in (keepText)
 }
 
 // pdfChunks are the arrays an arena hands out slices of, kept (emptied) when it is reset.
@@ -144,6 +146,22 @@ func (a *pdfArena) reset() {
 	a.blocks.reset()
 	clear(a.lines)
 	a.lines = a.lines[:0]
+	a.text = nil // its strings are kept by the page's items: never written again
+}
+
+// keepText returns b as a string in a chunk shared with the text of the page's other lines,
+// which is never written again once a string is made of it: one allocation a page, not one a
+// line. A nil arena allocates the string.
+func (a *pdfArena) keepText(b []byte) string {
+	if a == nil || len(b) == 0 {
+		return string(b)
+	}
+	if cap(a.text)-len(a.text) < len(b) {
+		a.text = make([]byte, 0, max(len(b), 1024))
+	}
+	start := len(a.text)
+	a.text = append(a.text, b...)
+	return unsafe.String(&a.text[start], len(b))
 }
 
 // pdfItemBufs keeps the arrays of a page's items for the next document: frReadDocument gives
@@ -217,6 +235,14 @@ func pdfLinesIn(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
 	if !slices.IsSortedFunc(gs, byY) {
 		slices.SortStableFunc(gs, byY)
 	}
+	// Room for the text of every line: the glyphs' text at most.
+	n := 0
+	for i := range gs {
+		n += len(gs[i].s)
+	}
+	if cap(arena.text)-len(arena.text) < n {
+		arena.text = make([]byte, 0, n)
+	}
 	lines := arena.lines[:0] // the last page's array, kept with the arena
 	defer func() { arena.lines = lines }()
 	for i := 0; i < len(gs); {
@@ -276,7 +302,7 @@ func pdfSplitLine(run []pdfGlyph, size float32, arena *pdfArena) pdfLine {
 			space = true
 			continue
 		}
-		if prev != nil && prev.s == g.s && g.x-prev.x < 0.1*size && g.x >= prev.x {
+		if prev != nil && g.x >= prev.x && g.x-prev.x < 0.1*size && prev.s == g.s {
 			continue // drawn twice (a bold effect)
 		}
 		box := g.s == "☒" || g.s == "☐"
@@ -297,7 +323,7 @@ func pdfSplitLine(run []pdfGlyph, size float32, arena *pdfArena) pdfLine {
 	if len(spans) == 0 {
 		return l
 	}
-	all := string(text)
+	all := arena.keepText(text)
 	words := arena.takeWords(len(spans))
 	cells := 0
 	for i, sp := range spans {
