@@ -158,7 +158,8 @@ type analyzer struct {
 	envHdr    textproto.Header
 	textRead  int64 // bytes of body text read, all parts: bounded by Limits.MaxBodyTextBytes
 	// raw is the undecoded body of each part read through multipartReader
-	raw map[*message.Entity]io.Reader
+	raw    map[*message.Entity]io.Reader
+	params map[headerField]parsedField // see headerParams
 }
 
 // safely runs fn, turning a panic in a third-party parser into a rejected part.

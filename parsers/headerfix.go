@@ -32,7 +32,10 @@ func newEntity(h textproto.Header, body io.Reader) *message.Entity {
 // fixPart rebuilds a part go-message read with a Content-Type it could not parse (it then sees
 // no boundary and no charset). The body is already transfer-decoded, so the copy drops
 // Content-Transfer-Encoding.
-func fixPart(e *message.Entity) *message.Entity {
+func (an *analyzer) fixPart(e *message.Entity) *message.Entity {
+	if _, _, err := an.headerParams(e.Header, "Content-Type"); err == nil {
+		return e // nearly every part: its type parsed once, for the walk too
+	}
 	ct, ok := fixContentType(e.Header.Get("Content-Type"))
 	if !ok {
 		return e

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-message"
 )
 
 // sameAsTwoReads checks that a Message read once gives what ReadEnvelope and AnalyzeWith give
@@ -73,5 +75,36 @@ func FuzzReadMessage(f *testing.F) {
 			lim.MaxMessageBytes = int64(max)
 		}
 		sameAsTwoReads(t, raw, lim)
+	})
+}
+
+// FuzzHeaderParams: a part's Content-Type and Content-Disposition parsed once a value answer as
+// go-message's parse of each, asked first or again.
+func FuzzHeaderParams(f *testing.F) {
+	f.Add(`application/pdf; name="lettera.pdf"`, `attachment; filename="lettera.pdf"`)
+	f.Add(`multipart/mixed; boundary="x"; charset=`, `inline`)
+	f.Add(`text/plain; charset="=?utf-8?q?x?="`, ``)
+	f.Add(``, `attachment; filename*=UTF-8''modulo%20firmato.pdf`)
+	f.Fuzz(func(t *testing.T, ct, cd string) {
+		var h message.Header
+		if ct != "" {
+			h.Set("Content-Type", ct)
+		}
+		if cd != "" {
+			h.Set("Content-Disposition", cd)
+		}
+		an := &analyzer{}
+		for range 2 {
+			for _, field := range []string{"Content-Type", "Content-Disposition"} {
+				v, p, err := an.headerParams(h, field)
+				wv, wp, werr := h.ContentType()
+				if field == "Content-Disposition" {
+					wv, wp, werr = h.ContentDisposition()
+				}
+				if v != wv || !reflect.DeepEqual(p, wp) || (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+					t.Fatalf("%s: %q %v %v, want %q %v %v", field, v, p, err, wv, wp, werr)
+				}
+			}
+		}
 	})
 }

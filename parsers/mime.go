@@ -44,14 +44,14 @@ func (an *analyzer) top(h textproto.Header, body io.Reader) {
 
 // entity handles one MIME entity at depth; name is its path ("1.2") for messages to people.
 func (an *analyzer) entity(e *message.Entity, depth int, name string, mc *msgCtx) {
-	mediaType, params, _ := e.Header.ContentType()
+	mediaType, params, _ := an.headerParams(e.Header, "Content-Type")
 	mediaType = strings.ToLower(mediaType)
 	if mediaType == "" {
 		mediaType = "text/plain" // RFC 2045 section 5.2
 	}
-	file := partFilename(e.Header)
+	file := an.partFilename(e.Header)
 	label := partLabel(name, file, mediaType)
-	disp, _, _ := e.Header.ContentDisposition()
+	disp, _, _ := an.headerParams(e.Header, "Content-Disposition")
 	disp, _, _ = strings.Cut(strings.ToLower(disp), ";") // the raw value when it does not parse
 	disp = strings.TrimSpace(disp)
 
@@ -150,8 +150,8 @@ func (an *analyzer) multipart(e *message.Entity, depth int, name string, mc *msg
 		if !an.count(childName, depth+1) {
 			continue
 		}
-		p = fixPart(p)
-		an.safely(partLabel(childName, partFilename(p.Header), ""), func() { an.entity(p, depth+1, childName, child) })
+		p = an.fixPart(p)
+		an.safely(partLabel(childName, an.partFilename(p.Header), ""), func() { an.entity(p, depth+1, childName, child) })
 	}
 	if alt != nil {
 		if t := chooseText(alt); t != "" {
@@ -439,14 +439,14 @@ func (an *analyzer) readDocument(depth int, label, file, mediaType string, data 
 }
 
 // partFilename returns the decoded base name of an attachment, or "".
-func partFilename(h message.Header) string {
-	_, dp, err := h.ContentDisposition()
+func (an *analyzer) partFilename(h message.Header) string {
+	_, dp, err := an.headerParams(h, "Content-Disposition")
 	name := dp["filename"]
 	if name == "" && err != nil {
 		name = rawParam(h.Get("Content-Disposition"), "filename")
 	}
 	if name == "" {
-		_, cp, err := h.ContentType()
+		_, cp, err := an.headerParams(h, "Content-Type")
 		name = cp["name"]
 		if name == "" && err != nil {
 			name = rawParam(h.Get("Content-Type"), "name")
@@ -458,6 +458,35 @@ func partFilename(h message.Header) string {
 	name = decodeWords(name)
 	name = name[strings.LastIndexAny(name, `/\`)+1:] // Windows paths in old clients
 	return strings.TrimSpace(name)
+}
+
+// headerParams is h.ContentType() (field "Content-Type") or h.ContentDisposition(), parsed
+// once a value: the walk asks a part's several times (its type, file name, charset, boundary),
+// and go-message parses the value again at each. The maps returned are shared: read only.
+func (an *analyzer) headerParams(h message.Header, field string) (string, map[string]string, error) {
+	key := headerField{field, h.Get(field)}
+	if p, ok := an.params[key]; ok {
+		return p.value, p.params, p.err
+	}
+	var p parsedField
+	if field == "Content-Type" {
+		p.value, p.params, p.err = h.ContentType()
+	} else {
+		p.value, p.params, p.err = h.ContentDisposition()
+	}
+	if an.params == nil {
+		an.params = map[headerField]parsedField{}
+	}
+	an.params[key] = p
+	return p.value, p.params, p.err
+}
+
+type headerField struct{ name, value string }
+
+type parsedField struct {
+	value  string
+	params map[string]string
+	err    error
 }
 
 func partLabel(name, file, mediaType string) string {
@@ -520,7 +549,7 @@ func extFor(mediaType string) string {
 // multipartReader reads the parts of a multipart entity as go-message does (the same parts, the
 // same errors), remembering each part's undecoded body for embeddedImage.
 func (an *analyzer) multipartReader(e *message.Entity) message.MultipartReader {
-	mediaType, params, _ := e.Header.ContentType()
+	mediaType, params, _ := an.headerParams(e.Header, "Content-Type")
 	if _, built := e.Body.(message.MultipartReader); built || !strings.HasPrefix(mediaType, "multipart/") {
 		return e.MultipartReader()
 	}
@@ -556,7 +585,7 @@ func (rp *rawParts) Close() error { return nil }
 // decoder filters every byte twice and ReadAll grows its buffer a doubling at a time, which was
 // most of what reading a form attachment cost.
 func (an *analyzer) readBody(e *message.Entity, max int64, dst []byte) ([]byte, *message.Entity, error) {
-	if raw, ok := an.raw[e]; ok && strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" && !hasCharset(e.Header) {
+	if raw, ok := an.raw[e]; ok && strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" && !an.hasCharset(e.Header) {
 		bufp := rawBufs.Get().(*[]byte)
 		enc, err := readUpTo(raw, (*bufp)[:0])
 		if err == nil && len(enc) < cap(enc) {
@@ -572,8 +601,8 @@ func (an *analyzer) readBody(e *message.Entity, max int64, dst []byte) ([]byte, 
 }
 
 // hasCharset tells a text part that go-message converts from its charset after decoding.
-func hasCharset(h message.Header) bool {
-	mediaType, params, _ := h.ContentType()
+func (an *analyzer) hasCharset(h message.Header) bool {
+	mediaType, params, _ := an.headerParams(h, "Content-Type")
 	_, ok := params["charset"]
 	return ok && strings.HasPrefix(mediaType, "text/")
 }
