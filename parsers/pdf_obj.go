@@ -153,7 +153,8 @@ func pdfOpen(ctx context.Context, data []byte, maxObjects int) (d *pdfDoc, err e
 	if i := bytes.LastIndex(data, []byte("%%EOF")); i >= 0 {
 		data = data[:i+5]
 	}
-	d = &pdfDoc{data: data, ctx: ctx, maxObjs: maxObjects}
+	// The scratch stacks start with room for a font's widths and a page's keys.
+	d = &pdfDoc{data: data, ctx: ctx, maxObjs: maxObjects, elems: make([]any, 0, 128), kvs: make([]pdfKV, 0, 32)}
 	defer func() {
 		if r := recover(); r != nil {
 			d, err = nil, pdfPanicErr(r)
@@ -327,7 +328,7 @@ func (d *pdfDoc) readXrefTableData(p *pdfParser) error {
 }
 
 func (d *pdfDoc) readXrefStreams(p *pdfParser) error {
-	strm, ok := p.object().(pdfObjDef)
+	strm, ok := p.objectDef()
 	s, ok2 := strm.obj.(*pdfStrm)
 	if !ok || !ok2 {
 		return fmt.Errorf("malformed PDF: cross-reference table not found")
@@ -359,7 +360,7 @@ func (d *pdfDoc) readXrefStreams(p *pdfParser) error {
 		if n >= pdfMaxXrefs || off < 0 || off >= int64(len(d.data)) {
 			return fmt.Errorf("malformed PDF: xref Prev chain")
 		}
-		def, ok := d.parser(int(off), false).object().(pdfObjDef)
+		def, ok := d.parser(int(off), false).objectDef()
 		prev, ok2 := def.obj.(*pdfStrm)
 		if !ok || !ok2 {
 			return fmt.Errorf("malformed PDF: xref prev stream not found")
@@ -491,7 +492,7 @@ func (d *pdfDoc) resolve(x any) pdfValue {
 			panic(fmt.Errorf("malformed PDF: reading at offset %d: EOF", e.off))
 		}
 		p := d.parser(int(e.off), false)
-		def, ok := p.object().(pdfObjDef)
+		def, ok := p.objectDef()
 		if !ok {
 			panic(fmt.Errorf("loading %d %d R: no object definition", ref.num, ref.gen))
 		}
@@ -1072,6 +1073,15 @@ var pdfCommonNames = func() map[string]string {
 	return m
 }()
 
+// pdfNameValues are the common names as values, boxed once: a name costs no allocation.
+var pdfNameValues = func() map[string]any {
+	m := make(map[string]any, len(pdfCommonNames))
+	for n := range pdfCommonNames {
+		m[n] = pdfName(n)
+	}
+	return m
+}()
+
 // tokenValue is the next token as an object value (an object stream's table of offsets).
 func (p *pdfParser) tokenValue() any {
 	t := p.token()
@@ -1116,7 +1126,10 @@ func (p *pdfParser) object() any {
 		}
 		return pdfStr(s)
 	case tkName:
-		return pdfName(p.intern(t.s))
+		if v, ok := pdfNameValues[string(t.s)]; ok {
+			return v // boxed once
+		}
+		return pdfName(string(t.s))
 	case tkBool:
 		return t.i == 1
 	case tkReal:
@@ -1136,21 +1149,45 @@ func (p *pdfParser) object() any {
 			case "R":
 				return ref
 			case "obj":
-				old := p.ref
-				p.ref = ref
-				obj := p.object()
-				if _, ok := obj.(*pdfStrm); !ok {
-					if t4 := p.token(); t4.kind != tkKeyword || string(t4.s) != "endobj" {
-						panic(fmt.Errorf("missing endobj after indirect object definition"))
-					}
-				}
-				p.ref = old
-				return pdfObjDef{ref, obj}
+				return p.definition(ref)
 			}
 		}
 	}
 	p.pos, p.eof = save, false
 	return pdfInt(t.i)
+}
+
+// definition reads the object of a definition after its "N G obj", up to its "endobj".
+func (p *pdfParser) definition(ref pdfRef) pdfObjDef {
+	old := p.ref
+	p.ref = ref
+	obj := p.object()
+	if _, ok := obj.(*pdfStrm); !ok {
+		if t4 := p.token(); t4.kind != tkKeyword || string(t4.s) != "endobj" {
+			panic(fmt.Errorf("missing endobj after indirect object definition"))
+		}
+	}
+	p.ref = old
+	return pdfObjDef{ref, obj}
+}
+
+// objectDef is object read where a definition should start, without boxing the definition:
+// the same tokens are read, and anything but a definition is read again by object.
+func (p *pdfParser) objectDef() (pdfObjDef, bool) {
+	save, eof := p.pos, p.eof
+	if t := p.token(); t.kind == tkInt && t.i >= 0 && t.i <= 1<<32-1 {
+		if t2 := p.token(); t2.kind == tkInt && t2.i >= 0 && t2.i <= 1<<16-1 {
+			if t3 := p.token(); t3.kind == tkKeyword && string(t3.s) == "obj" {
+				p.depth++ // as in object
+				def := p.definition(pdfRef{uint32(t.i), uint16(t2.i)})
+				p.depth--
+				return def, true
+			}
+		}
+	}
+	p.pos, p.eof = save, eof
+	def, ok := p.object().(pdfObjDef)
+	return def, ok
 }
 
 // pdfSmallInts are the integers glyph widths and most numbers of a page's objects are, boxed

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -253,6 +254,53 @@ func FuzzPDFObjects(f *testing.F) {
 		defer cancel()
 		if _, err := pdfRead(ctx, "x.pdf", data, Limits{MaxPDFObjects: 1000}); errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("reading did not end: %v", err)
+		}
+	})
+}
+
+// objectDefRef is how a definition was read before objectDef: object's value, unboxed.
+func objectDefRef(p *pdfParser) (pdfObjDef, bool) {
+	def, ok := p.object().(pdfObjDef)
+	return def, ok
+}
+
+// FuzzObjectDef: objectDef reads what object read at any place of a file, a definition or not,
+// and panics where it panicked, with the same damage.
+func FuzzObjectDef(f *testing.F) {
+	f.Add([]byte("1 0 obj\n<</Type/Font/Widths[1 2 3]>>\nendobj\n"), uint16(0))
+	f.Add([]byte("1 0 R 2 0 obj 5 endobj"), uint16(0))
+	f.Add([]byte("12 0 obj\n<</Length 3>>stream\nabc\nendstream endobj"), uint16(0))
+	f.Add([]byte("7 0 obj (x) 8 0 obj"), uint16(0))
+	f.Add([]byte("-1 0 obj 5 endobj"), uint16(0))
+	f.Add([]byte("4294967296 0 obj 5 endobj"), uint16(0))
+	f.Add([]byte("1 65536 obj 5 endobj"), uint16(2))
+	f.Add([]byte("1 0 objx 5 endobj"), uint16(0))
+	f.Add([]byte("3 0 obj\n[1 2"), uint16(0))
+	f.Add([]byte("<</A 1>>"), uint16(0))
+	if letter, err := os.ReadFile("../internal/loadreq/letter/lettera_trasmissione.pdf"); err == nil {
+		f.Add(letter, uint16(bytes.Index(letter, []byte("9 0 obj"))))
+	} else {
+		f.Fatal("committed fixture missing:", err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, off uint16) {
+		if int(off) > len(data) {
+			return
+		}
+		read := func(f func(p *pdfParser) (pdfObjDef, bool)) (def pdfObjDef, ok bool, pos int, panicked string) {
+			d := &pdfDoc{data: data, ctx: context.Background(), maxObjs: 1000}
+			p := d.parser(int(off), false)
+			defer func() {
+				if r := recover(); r != nil {
+					panicked = fmt.Sprint(r)
+				}
+			}()
+			def, ok = f(p)
+			return def, ok, p.pos, ""
+		}
+		d1, ok1, pos1, p1 := read((*pdfParser).objectDef)
+		d2, ok2, pos2, p2 := read(objectDefRef)
+		if p1 != p2 || ok1 != ok2 || pos1 != pos2 || !reflect.DeepEqual(d1, d2) {
+			t.Fatalf("objectDef: %#v %v at %d, panic %q; object: %#v %v at %d, panic %q", d1, ok1, pos1, p1, d2, ok2, pos2, p2)
 		}
 	})
 }
