@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"mailbot/templates"
 	"mailbot/ticketing"
 )
 
@@ -33,6 +34,7 @@ type Daemon struct {
 // NewDaemon opens the store and wires the workers. now is the clock (time.Now outside tests).
 func NewDaemon(cfg *Config, log *slog.Logger, now func() time.Time) (*Daemon, error) {
 	cfg.shareStaff()
+	templates.Parse() // here, not at the first reply: a broken template stops the start
 	store, err := ticketing.Open(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

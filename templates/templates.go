@@ -8,6 +8,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 )
 
@@ -21,10 +22,16 @@ type Mail struct {
 	HTML    string
 }
 
-var (
-	textT = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap(funcs)).ParseFS(mailFS, "mail/*.txt"))
-	htmlT = htmltemplate.Must(htmltemplate.New("").Funcs(htmltemplate.FuncMap(funcs)).ParseFS(mailFS, "mail/*.html"))
-)
+// parsed parses the templates at the first mail, not when the program starts: parsing takes
+// ~30 ms, and every read worker (the same binary, which never renders a mail) paid it at its
+// start. The daemon parses them before it answers anything (Parse).
+var parsed = sync.OnceValues(func() (*texttemplate.Template, *htmltemplate.Template) {
+	return texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap(funcs)).ParseFS(mailFS, "mail/*.txt")),
+		htmltemplate.Must(htmltemplate.New("").Funcs(htmltemplate.FuncMap(funcs)).ParseFS(mailFS, "mail/*.html"))
+})
+
+// Parse parses the templates now rather than at the first mail.
+func Parse() { parsed() }
 
 var funcs = map[string]any{
 	"join":      strings.Join,
@@ -35,6 +42,7 @@ var funcs = map[string]any{
 func Render(name string, data any) (Mail, error) {
 	var m Mail
 	var b bytes.Buffer
+	textT, htmlT := parsed()
 	if err := textT.ExecuteTemplate(&b, name+".txt", data); err != nil {
 		return m, fmt.Errorf("render %s text: %w", name, err)
 	}
