@@ -617,9 +617,17 @@ func (z *pdfInflate) fast() (status int) {
 		}
 		b, nb = b2, nb2
 		from := w - dist
-		if dist >= length && length > 16 {
+		switch {
+		case dist >= length && length > 16:
 			copy(buf[w:w+length], buf[from:from+length])
-		} else {
+		case dist >= 8 && w+length+8 <= len(buf):
+			// Eight bytes at a time, each read before written: a source byte is at least
+			// eight before its copy. The last word may write up to seven bytes past the
+			// match, which nothing has read and the next symbols write again.
+			for i := 0; i < length; i += 8 {
+				binary.LittleEndian.PutUint64(buf[w+i:], binary.LittleEndian.Uint64(buf[from+i:]))
+			}
+		default:
 			for i := range length {
 				buf[w+i] = buf[from+i]
 			}
