@@ -435,13 +435,15 @@ func (in *pdfInterp) show(s string) {
 				return
 			}
 			p4, p5 := g.rise*tm[2]+tm[4], g.rise*tm[3]+tm[5]
-			in.page.glyphs = append(in.page.glyphs, pdfGlyph{
-				x: float32(p4*c[0] + p5*c[2] + c[4]), y: float32(p4*c[1] + p5*c[3] + c[5]),
-				w:      float32(w0 / 1000 * wScale),
-				size:   size,
-				s:      text,
-				hidden: g.invisible,
-			})
+			// Written field by field into its place: a glyph made whole, then copied, read
+			// back the stores just made in wider loads, which the processor waits for.
+			in.page.glyphs = append(in.page.glyphs, pdfGlyph{})
+			gl := &in.page.glyphs[len(in.page.glyphs)-1]
+			gl.x, gl.y = float32(p4*c[0]+p5*c[2]+c[4]), float32(p4*c[1]+p5*c[3]+c[5])
+			gl.w = float32(w0 / 1000 * wScale)
+			gl.size = size
+			gl.s = text
+			gl.hidden = g.invisible
 		}
 		tx := w0/1000*g.tfs + g.tc
 		if n == 1 && code == 32 {

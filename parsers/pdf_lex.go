@@ -705,36 +705,52 @@ read:
 		if !ok || c == ']' {
 			break
 		}
-		var e pdfTok
+		var (
+			kind int
+			num  float64
+			str  string
+			arr  []pdfTok
+		)
 		switch {
 		case c == '<' && lx.pos < len(lx.buf) && lx.buf[lx.pos] != '<':
-			e = pdfTok{kind: ptStr, s: lx.keep(lx.hex())}
+			kind, str = ptStr, lx.keep(lx.hex())
 		case c == '(':
-			e = pdfTok{kind: ptStr, s: lx.keep(lx.literal())}
+			kind, str = ptStr, lx.keep(lx.literal())
 		case pdfClass[c] == pcRegular: // a number (kerning), as token reads it
 			w := lx.regular(c)
 			if n, ok := pdfNumberBytes(w); ok {
-				e = pdfTok{kind: ptNum, num: n}
+				kind, num = ptNum, n
 			} else {
-				e = pdfTok{kind: ptOp, s: lx.intern(w)}
+				kind, str = ptOp, lx.intern(w)
 			}
 		default:
 			lx.unread()
-			if e = lx.token(depth); e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
+			e := lx.token(depth)
+			if e.kind == ptEOF || e.kind == ptOp && e.s == "]" {
 				break read
 			}
+			kind, num, str, arr = e.kind, e.num, e.s, e.arr
 		}
+		var slot *pdfTok
 		switch {
 		case own != nil:
 			if len(own) < pdfMaxArray {
-				own = append(own, e)
+				own = append(own, pdfTok{})
+				slot = &own[len(own)-1]
 			}
 		case len(lx.arena)-start >= pdfMaxArray:
 		case len(lx.arena) < cap(lx.arena):
-			lx.arena = append(lx.arena, e)
+			lx.arena = lx.arena[:len(lx.arena)+1]
+			slot = &lx.arena[len(lx.arena)-1]
 		default:
-			own = append(slices.Clone(lx.arena[start:]), e)
+			own = append(slices.Clone(lx.arena[start:]), pdfTok{})
 			lx.arena = lx.arena[:start]
+			slot = &own[len(own)-1]
+		}
+		if slot != nil {
+			// Written field by field: a token made whole, then copied, read back the stores
+			// just made in wider loads, which the processor waits for.
+			slot.kind, slot.num, slot.s, slot.arr = kind, num, str, arr
 		}
 	}
 	switch {
