@@ -154,7 +154,7 @@ func (e *Envelope) fill(h textproto.Header) {
 		e.Cc = append(e.Cc, a.Address)
 	}
 	e.Subject = decodeSubject(h)
-	if d, err := mail.ParseDate(h.Get("Date")); err == nil {
+	if d, err := parseDate(h.Get("Date")); err == nil {
 		e.Date = d
 	}
 	e.InReplyTo = msgIDs(h.Get("In-Reply-To"))
@@ -168,6 +168,19 @@ func (e *Envelope) fill(h textproto.Header) {
 	e.ReceiptFor = firstID(h.Get("X-Riferimento-Message-Id"))
 	e.AutoReason = autoReason(h, e.From)
 	e.AuthResults = h.Values("Authentication-Results")
+}
+
+// parseDate is mail.ParseDate, the date nearly every client writes ("Mon, 7 Dec 2026 12:01:01
+// +0000") parsed at once: ParseDate tries two dozen layouts without a weekday before that one,
+// each failure an allocated error. A value starting with a letter fails all of those, and one
+// whose first sign is its zone's, with nothing after it, is what ParseDate parses whole.
+func parseDate(v string) (time.Time, error) {
+	if n := len(v); n > 5 && v[0]|0x20 >= 'a' && v[0]|0x20 <= 'z' && strings.IndexAny(v, "+-") == n-5 && !strings.ContainsAny(v, "\r\n") {
+		if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", v); err == nil {
+			return t, nil
+		}
+	}
+	return mail.ParseDate(v)
 }
 
 // addresses parses an address-list header, keeping from a malformed one whatever looks like one

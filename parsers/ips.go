@@ -1,7 +1,6 @@
 package parsers
 
 import (
-	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -25,13 +24,19 @@ func (an *analyzer) collectIPs(fresh string) {
 	}
 	// Addresses the forms already hold or already complain about are not reported twice.
 	inForms := map[string]bool{}
+	var keys []string
 	for _, f := range a.Forms {
-		for _, k := range slices.Sorted(maps.Keys(f.Fields)) { // in key order: the same list every time
+		keys = keys[:0]
+		for k := range f.Fields {
 			if strings.HasPrefix(k, "ip_") {
-				for _, ip := range frValues(f.Fields[k]) {
-					inForms[strings.TrimSpace(ip)] = true
-					add(ip)
-				}
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys) // in key order: the same list every time
+		for _, k := range keys {
+			for _, ip := range frValues(f.Fields[k]) {
+				inForms[strings.TrimSpace(ip)] = true
+				add(ip)
 			}
 		}
 		for _, p := range f.Problems {

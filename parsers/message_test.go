@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bytes"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -105,6 +106,23 @@ func FuzzHeaderParams(f *testing.F) {
 					t.Fatalf("%s: %q %v %v, want %q %v %v", field, v, p, err, wv, wp, werr)
 				}
 			}
+		}
+	})
+}
+
+// FuzzParseDate holds parseDate to mail.ParseDate.
+func FuzzParseDate(f *testing.F) {
+	for _, v := range []string{"Mon, 07 Dec 2026 12:01:01 +0000", "Mon, 7 Dec 2026 12:01:01 +0100", "7 Dec 2026 12:01 -0000",
+		"Tue, 1 Jul 2003 10:52:37 +0200 (CEST)", "Fri, 21 Nov 1997 09:55:06 -0600", "Thu, 20 Nov 1997 09:55:06 MDT",
+		"Mon, 07 Dec 26 12:01 +0000", "  Mon, 07 Dec 2026 12:01:01 +0000", "Mon, 31 Feb 2026 12:01:01 +0000",
+		"Xyz, 07 Dec 2026 12:01:01 +0000", "Mon, 07 Dec 2026 12:01:01 +00000", "Mon,07 Dec 2026 12:01:01 +0000"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got, err := parseDate(v)
+		want, werr := mail.ParseDate(v)
+		if (err == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("parseDate(%q) = %v, %v; mail.ParseDate: %v, %v", v, got, err, want, werr)
 		}
 	})
 }
