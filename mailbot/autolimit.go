@@ -1,6 +1,7 @@
 package mailbot
 
 import (
+	"slices"
 	"time"
 
 	"mailbot/mailaddr"
@@ -22,33 +23,55 @@ func senderAddress(msg message) string {
 	return mailaddr.Norm(msg.env.From).String()
 }
 
-// hourlyCapped tells whether an automatic reply answering sender and going to rcpt is over an
-// hourly cap: overall, or per domain of either. The reason is Italian: staff read it.
-func (in *Intake) hourlyCapped(tx *ticketing.Tx, sender, rcpt string, now time.Time) (bool, string, error) {
-	rl := in.cfg.RateLimit
-	since := now.Add(-time.Hour)
-	n, err := tx.AutoRepliesTotalSince(since)
-	if err != nil {
-		return false, "", err
-	}
-	if n >= rl.PerHour {
-		return true, say.Text("autolimit.total", n, rl.PerHour), nil
-	}
-	seen := map[string]bool{}
+// autoCounts are the automatic replies that the limits on one reply look at.
+type autoCounts struct {
+	window, day int           // to its recipient, in the rate limit's window and in the last day
+	hour        int           // every reply, in the last hour
+	domains     []domainCount // of its sender's domain and its recipient's, in the last hour
+}
+
+type domainCount struct {
+	domain string
+	n      int
+}
+
+// autoCountsOf reads, in one statement, what the limits on an automatic reply answering sender
+// and going to rcpt count.
+func (in *Intake) autoCountsOf(tx *ticketing.Tx, sender, rcpt string, now time.Time) (autoCounts, error) {
+	var c autoCounts
+	key, hour := mailaddr.Norm(rcpt).Untagged().String(), now.Add(-time.Hour)
+	tallies := []ticketing.Tally{ticketing.RcptTally(key, now.Add(-in.cfg.RateLimit.Window.Duration)),
+		ticketing.RcptTally(key, now.Add(-24*time.Hour)), ticketing.AllTally(hour)}
 	for _, d := range []string{mailaddr.Norm(sender).Domain(), mailaddr.Norm(rcpt).Domain()} {
-		if d == "" || seen[d] {
-			continue
-		}
-		seen[d] = true
-		n, err := tx.AutoRepliesDomainSince(d, since)
-		if err != nil {
-			return false, "", err
-		}
-		if n >= rl.PerDomainPerHour {
-			return true, say.Text("autolimit.domain", n, d, rl.PerDomainPerHour), nil
+		if d != "" && !slices.ContainsFunc(c.domains, func(dc domainCount) bool { return dc.domain == d }) {
+			c.domains = append(c.domains, domainCount{domain: d})
+			tallies = append(tallies, ticketing.DomainTally(d, hour))
 		}
 	}
-	return false, "", nil
+	n, err := tx.AutoReplyCounts(tallies...)
+	if err != nil {
+		return c, err
+	}
+	c.window, c.day, c.hour = n[0], n[1], n[2]
+	for i := range c.domains {
+		c.domains[i].n = n[3+i]
+	}
+	return c, nil
+}
+
+// hourlyCapped tells whether an automatic reply is over an hourly cap: overall, or per domain of
+// its sender or its recipient. The reason is Italian: staff read it.
+func (in *Intake) hourlyCapped(c autoCounts) (bool, string) {
+	rl := in.cfg.RateLimit
+	if c.hour >= rl.PerHour {
+		return true, say.Text("autolimit.total", c.hour, rl.PerHour)
+	}
+	for _, d := range c.domains {
+		if d.n >= rl.PerDomainPerHour {
+			return true, say.Text("autolimit.domain", d.n, d.domain, rl.PerDomainPerHour)
+		}
+	}
+	return false, ""
 }
 
 // countAuto counts an automatic mail towards the limits, once per recipient.

@@ -76,9 +76,11 @@ func (in *Intake) decideHeld(c call) (string, error) {
 
 func (in *Intake) releaseHeld(tx *ticketing.Tx, m ticketing.OutMail, by string, now time.Time) (string, error) {
 	for _, r := range m.Rcpts {
-		if capped, why, err := in.hourlyCapped(tx, r, r, now); err != nil {
+		c, err := in.autoCountsOf(tx, r, r, now)
+		if err != nil {
 			return "", err
-		} else if capped {
+		}
+		if capped, why := in.hourlyCapped(c); capped {
 			return "", refusal("refuse.held_still_over", why)
 		}
 	}

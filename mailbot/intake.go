@@ -629,20 +629,19 @@ func (in *Intake) queueReply(tx *ticketing.Tx, tk *ticketing.Ticket, msg message
 		}
 		return nil
 	}
-	if limited, why, err := in.rateLimited(tx, to, now); err != nil {
+	sender := senderAddress(msg)
+	counts, err := in.autoCountsOf(tx, sender, to, now)
+	if err != nil {
 		return err
-	} else if limited {
+	}
+	if limited, why := in.rateLimited(counts); limited {
 		in.log.Warn("automatic reply withheld by rate limit", "ticket", ticketID, "why", why)
 		if tk != nil {
 			return tx.AddEvent(tk.ID, ticketing.Event{At: now, Type: ticketing.EventLimited, By: "mailbot", Text: to + ": " + why})
 		}
 		return nil
 	}
-	sender := senderAddress(msg)
-	capped, held, err := in.hourlyCapped(tx, sender, to, now)
-	if err != nil {
-		return err
-	}
+	capped, held := in.hourlyCapped(counts)
 	data := replyData{TicketID: ticketID, Name: displayName(msg.env.FromName), Subject: echoText(msg.subject(), maxEcho),
 		NextStep: o.nextStep, New: o.isNew,
 		Question: echoText(o.question, maxEcho), Step: o.step, Changes: o.changes}
@@ -772,24 +771,17 @@ func (in *Intake) noticeAllowed(tx *ticketing.Tx, tk *ticketing.Ticket, reason s
 		Text: foldedNotice + " (limite orario): " + echoText(reason, maxEcho)})
 }
 
-func (in *Intake) rateLimited(tx *ticketing.Tx, rcpt string, now time.Time) (bool, string, error) {
+// rateLimited tells whether an automatic reply is over the limits per recipient: the backstop
+// against loops no header check caught.
+func (in *Intake) rateLimited(c autoCounts) (bool, string) {
 	rl := in.cfg.RateLimit
-	rcpt = mailaddr.Norm(rcpt).Untagged().String()
-	n, err := tx.AutoRepliesSince(rcpt, now.Add(-rl.Window.Duration))
-	if err != nil {
-		return false, "", err
+	if c.window >= rl.PerWindow {
+		return true, fmt.Sprintf("%d automatic replies in %s", c.window, rl.Window.Duration)
 	}
-	if n >= rl.PerWindow {
-		return true, fmt.Sprintf("%d automatic replies in %s", n, rl.Window.Duration), nil
+	if c.day >= rl.PerDay {
+		return true, fmt.Sprintf("%d automatic replies in a day", c.day)
 	}
-	n, err = tx.AutoRepliesSince(rcpt, now.Add(-24*time.Hour))
-	if err != nil {
-		return false, "", err
-	}
-	if n >= rl.PerDay {
-		return true, fmt.Sprintf("%d automatic replies in a day", n), nil
-	}
-	return false, "", nil
+	return false, ""
 }
 
 // replyData is what the reply templates see.

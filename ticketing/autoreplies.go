@@ -29,14 +29,75 @@ func (t *Tx) AddAutoReply(r AutoReply) error {
 	return nil
 }
 
+// Tally asks for the automatic replies of one key after an instant (Tx.AutoReplyCounts).
+type Tally struct {
+	kind, key string
+	since     time.Time
+}
+
+// RcptTally asks for the automatic replies to rcpt (a per-recipient key) after since.
+func RcptTally(rcpt string, since time.Time) Tally { return Tally{tallyRcpt, rcpt, since} }
+
+// AllTally asks for every automatic reply after since.
+func AllTally(since time.Time) Tally { return Tally{tallyAll, "", since} }
+
+// DomainTally asks for the automatic replies after since that answered a sender of domain or
+// went to a recipient of domain.
+func DomainTally(domain string, since time.Time) Tally { return Tally{tallyDomain, domain, since} }
+
+// tallySlots is how many tallies one statement counts (auto-reply-tallies-since).
+const tallySlots = 5
+
+// AutoReplyCounts counts the automatic replies each tally asks for, in its order, five to a
+// statement: the limits on one reply look at five counts, and each statement costs more to run
+// than its two index seeks.
+func (t *Tx) AutoReplyCounts(tallies ...Tally) ([]int, error) {
+	out := make([]int, len(tallies))
+	for start := 0; start < len(tallies); start += tallySlots {
+		chunk := tallies[start:min(start+tallySlots, len(tallies))]
+		args := make([]any, 0, 3*tallySlots)
+		for i := range tallySlots {
+			if i < len(chunk) && chunk[i].kind != "" {
+				args = append(args, chunk[i].kind, chunk[i].key, ts(chunk[i].since))
+			} else {
+				args = append(args, "", "", "")
+			}
+		}
+		if err := t.tallies(args, out[start:]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// tallies runs one auto-reply-tallies-since, each count into its slot of out.
+func (t *Tx) tallies(args []any, out []int) error {
+	rows, err := t.query("auto-reply-tallies-since", args...)
+	if err != nil {
+		return fmt.Errorf("count auto replies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i, n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return fmt.Errorf("count auto replies: %w", err)
+		}
+		out[i-1] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count auto replies: %w", err)
+	}
+	return nil
+}
+
 // autoRepliesSince counts the automatic replies of one key after since, whatever their number
 // (two index seeks: see the migration auto_reply_tally).
 func (t *Tx) autoRepliesSince(kind, key string, since time.Time) (int, error) {
-	var n int
-	if err := t.row("auto-reply-tally-since", kind, key, ts(since)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count auto replies (%s %s): %w", kind, key, err)
+	n, err := t.AutoReplyCounts(Tally{kind, key, since})
+	if err != nil {
+		return 0, fmt.Errorf("%w (%s %s)", err, kind, key)
 	}
-	return n, nil
+	return n[0], nil
 }
 
 // AutoRepliesSince counts the automatic replies to rcpt (a per-recipient key) after since.

@@ -136,11 +136,15 @@ SELECT k.kind, k.key,
 	COALESCE((SELECT n FROM auto_reply_tally t WHERE t.kind = k.kind AND t.key = k.key ORDER BY at DESC, n DESC LIMIT 1), 0) + 1
 FROM (SELECT DISTINCT kind, key FROM keys WHERE kind != 'domain' OR key != '') k;
 
--- name: auto-reply-tally-since
--- The replies of a key after ?3: its last n minus the first n after ?3, plus one (0 if none).
-SELECT COALESCE(
-	(SELECT n FROM auto_reply_tally WHERE kind = ?1 AND key = ?2 ORDER BY at DESC, n DESC LIMIT 1)
-	- (SELECT n FROM auto_reply_tally WHERE kind = ?1 AND key = ?2 AND at > ?3 ORDER BY at, n LIMIT 1) + 1, 0);
+-- name: auto-reply-tallies-since
+-- Up to five counts in one statement, each (i) the replies of a key (kind, key) after an instant
+-- (since): its last n minus the first n after the instant, plus one (0 if none). A slot of kind
+-- '' counts nothing.
+WITH q (i, kind, key, since) AS (VALUES (1, ?1, ?2, ?3), (2, ?4, ?5, ?6), (3, ?7, ?8, ?9), (4, ?10, ?11, ?12), (5, ?13, ?14, ?15))
+SELECT i, COALESCE(
+	(SELECT n FROM auto_reply_tally t WHERE t.kind = q.kind AND t.key = q.key ORDER BY at DESC, n DESC LIMIT 1)
+	- (SELECT n FROM auto_reply_tally t WHERE t.kind = q.kind AND t.key = q.key AND t.at > q.since ORDER BY at, n LIMIT 1) + 1, 0)
+FROM q WHERE q.kind != '';
 
 -- name: auto-reply-prune
 DELETE FROM auto_reply_tally WHERE at < ?;
