@@ -73,34 +73,30 @@ const (
 
 // AddForm records a form read from a message of a ticket.
 func (t *Tx) AddForm(ticketID string, f Form) error {
-	fields, err := json.Marshal(f.Fields)
-	if err != nil {
-		return fmt.Errorf("encode form fields: %w", err)
+	buf, ok := appendFields(nil, f.Fields)
+	if !ok {
+		var err error
+		if buf, err = json.Marshal(f.Fields); err != nil {
+			return fmt.Errorf("encode form fields: %w", err)
+		}
 	}
+	fields := string(buf)
 	if f.Problems == nil {
 		f.Problems = []Problem{}
+	}
+	problems := "[]"
+	if len(f.Problems) > 0 {
+		b, err := json.Marshal(f.Problems)
+		if err != nil {
+			return fmt.Errorf("encode form problems: %w", err)
+		}
+		problems = string(b)
 	}
 	if f.Provenance == nil {
 		f.Provenance = map[string]Provenance{}
 	}
-	problems, err := json.Marshal(f.Problems)
-	if err != nil {
-		return fmt.Errorf("encode form problems: %w", err)
-	}
-	rows := make(map[string]provenanceRow, len(f.Provenance))
-	for k, p := range f.Provenance {
-		r := provenanceRow{Provenance: p}
-		if p.Document != f.Source || !utf8.ValidString(p.Document) {
-			doc := p.Document
-			r.Document = &doc
-		}
-		rows[k] = r
-	}
-	prov, err := json.Marshal(rows)
-	if err != nil {
-		return fmt.Errorf("encode form provenance: %w", err)
-	}
-	if _, err = t.exec("form-insert", ticketID, f.MessageID, f.Type, f.Source, string(fields), string(problems), string(prov), ts(f.ReceivedAt)); err != nil {
+	prov := string(appendProvenance(buf[:0], f.Provenance, f.Source))
+	if _, err := t.exec("form-insert", ticketID, f.MessageID, f.Type, f.Source, fields, problems, prov, ts(f.ReceivedAt)); err != nil {
 		return err
 	}
 	if list, ok := t.opened[ticketID]; ok {
