@@ -160,7 +160,7 @@ func (in *Intake) verifiedSender(m message) verified {
 // vouched for (ticketing.Provenance.Vouched).
 func formRecord(messageID string, f parsers.Form, now time.Time, sender verified) ticketing.Form {
 	rec := ticketing.Form{MessageID: messageID, Type: f.Type, Source: f.Source, Fields: f.Fields,
-		Provenance: map[string]ticketing.Provenance{}, ReceivedAt: now}
+		Provenance: make(map[string]ticketing.Provenance, len(f.Provenance)), ReceivedAt: now}
 	for _, p := range f.Problems {
 		rec.Problems = append(rec.Problems, ticketing.Problem{Field: p.Field, Value: p.Value, Message: p.Message})
 	}

@@ -96,9 +96,16 @@ func (r reading) text() string {
 // replaces nothing. Forms without a type are left out.
 func Merge(forms []Form, o MergeOptions) CaseFile {
 	type fieldKey struct{ typ, key string }
-	readings := map[fieldKey][]reading{}
+	n := 0
+	for _, f := range forms {
+		n += len(f.Fields) + len(f.Problems)
+	}
+	readings := make(map[fieldKey][]reading, n)
+	// Each field's first reading is a slice of one array, capped so that a second reading of it
+	// moves its slice elsewhere (one allocation for most fields, not one each).
+	first := make([]reading, 0, n)
 	unsureEmpty := map[fieldKey]Provenance{} // a field read as empty without confidence
-	var order []fieldKey
+	order := make([]fieldKey, 0, n)
 	meta := map[string]Form{}
 	for seq, f := range forms {
 		if f.Type == "" {
@@ -127,16 +134,19 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 				}
 			}
 			fk := fieldKey{f.Type, k}
-			if _, ok := readings[fk]; !ok {
+			if rs, ok := readings[fk]; ok {
+				readings[fk] = append(rs, r)
+			} else {
 				order = append(order, fk)
+				first = append(first, r)
+				readings[fk] = first[len(first)-1 : len(first) : len(first)]
 			}
-			readings[fk] = append(readings[fk], r)
 		}
 	}
 	cf := CaseFile{Forms: map[string]Form{}}
 	for typ, f := range meta {
 		cf.Forms[typ] = Form{MessageID: f.MessageID, Type: typ, Source: f.Source, ReceivedAt: f.ReceivedAt,
-			Fields: map[string]any{}, Problems: []Problem{}, Provenance: map[string]Provenance{}}
+			Fields: make(map[string]any, len(f.Fields)), Problems: []Problem{}, Provenance: make(map[string]Provenance, len(f.Provenance))}
 	}
 	exact := func(key string) bool { return o.Wording == nil || !o.Wording(key) }
 	for _, fk := range order {
@@ -211,6 +221,9 @@ func pick(rs []reading) reading {
 // confidence: a guess from an attached document (a cover letter's prose) does not outrank the
 // line the sender typed under the field's label, whatever their ranks.
 func sureInMessage(rs []reading) []reading {
+	if !slices.ContainsFunc(rs, func(r reading) bool { return !r.prov.Sure }) {
+		return rs // nothing to leave out
+	}
 	sure := map[string]bool{}
 	for _, r := range rs {
 		if r.prov.Sure && r.rank() != rankStaff {
