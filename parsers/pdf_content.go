@@ -319,7 +319,7 @@ func (in *pdfInterp) op(op string, ops []pdfTok, lx *pdfLexer, depth int) {
 				in.show(e.s)
 			case ptNum:
 				// [1 0 0 1 tx 0] × Tm, the products with zeros left out
-				tx := -e.num / 1000 * g.tfs * g.th
+				tx := pdfPerMille(-e.num) * g.tfs * g.th
 				in.tm[4], in.tm[5] = tx*in.tm[0]+in.tm[4], tx*in.tm[1]+in.tm[5]
 			}
 		}
@@ -429,6 +429,7 @@ func (in *pdfInterp) show(s string) {
 		s = s[n:]
 		text := f.text(code)
 		w0 := f.width(code, text)
+		em := pdfPerMille(w0) // the width in text space units
 		if text != "" && in.b.err == nil {
 			if in.b.glyphs--; in.b.glyphs < 0 {
 				in.b.err = errPDFGlyphs
@@ -440,18 +441,37 @@ func (in *pdfInterp) show(s string) {
 			in.page.glyphs = append(in.page.glyphs, pdfGlyph{})
 			gl := &in.page.glyphs[len(in.page.glyphs)-1]
 			gl.x, gl.y = float32(p4*c[0]+p5*c[2]+c[4]), float32(p4*c[1]+p5*c[3]+c[5])
-			gl.w = float32(w0 / 1000 * wScale)
+			gl.w = float32(em * wScale)
 			gl.size = size
 			gl.s = text
 			gl.hidden = g.invisible
 		}
-		tx := w0/1000*g.tfs + g.tc
+		tx := em*g.tfs + g.tc
 		if n == 1 && code == 32 {
 			tx += g.tw
 		}
 		tx *= g.th
 		tm[4], tm[5] = tx*tm[0]+tm[4], tx*tm[1]+tm[5]
 	}
+}
+
+// pdfPerMilleOf is n/1000 for the integers n a font's widths and a TJ's kerning mostly are,
+// worked out once.
+var pdfPerMilleOf = func() (t [4096]float64) {
+	for i := range t {
+		t[i] = float64(i-2048) / 1000
+	}
+	return t
+}()
+
+// pdfPerMille is x/1000, the same number, without a division for most glyphs: a division's
+// result is waited for by everything that moves the text position. Zero is divided, which
+// keeps its sign.
+func pdfPerMille(x float64) float64 {
+	if i := int(x); i != 0 && float64(i) == x && i >= -2048 && i < 2048 {
+		return pdfPerMilleOf[i+2048]
+	}
+	return x / 1000
 }
 
 // font loads a font resource once per page (resources dictionary).

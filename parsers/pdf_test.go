@@ -3,6 +3,7 @@ package parsers
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"runtime/metrics"
@@ -214,5 +215,25 @@ func TestPDFGenericFields(t *testing.T) {
 	}
 	if p := f.Provenance["ente.codice_fiscale"]; p.How != HowFormField || p.Where != "pagina 1, campo «Campo2»" || !p.Sure {
 		t.Errorf("provenance %+v", p)
+	}
+}
+
+// FuzzPerMille: pdfPerMille is x/1000 to the bit (a zero keeps its sign, NaN stays NaN).
+func FuzzPerMille(f *testing.F) {
+	for _, x := range []float64{0, math.Copysign(0, -1), 1, -1, 672, 2047, 2048, -2048, -2049, 0.5, -4195, 1e300, math.Inf(1), math.NaN()} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		if got, want := pdfPerMille(x), x/1000; math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("pdfPerMille(%v) = %v, x/1000 = %v", x, got, want)
+		}
+	})
+}
+
+func TestPerMilleTable(t *testing.T) {
+	for i := -3000; i <= 3000; i++ {
+		if x := float64(i); math.Float64bits(pdfPerMille(x)) != math.Float64bits(x/1000) {
+			t.Fatalf("pdfPerMille(%d) = %v, want %v", i, pdfPerMille(x), x/1000)
+		}
 	}
 }
