@@ -229,3 +229,42 @@ func FuzzPrescanKeys(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLabelIDs: a token's number is the vocabulary's, looked up or not.
+func FuzzLabelIDs(f *testing.F) {
+	for _, s := range fastPathSeeds {
+		f.Add(s)
+	}
+	for t := range lblVocab {
+		f.Add(t)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		toks := append(lblTokens(s), s, strings.ToLower(s))
+		ids := lblIDs(toks, nil)
+		for i, tok := range toks {
+			if ids[i] != lblVocab[tok] {
+				t.Fatalf("lblIDs(%q) = %d, the vocabulary says %d", tok, ids[i], lblVocab[tok])
+			}
+		}
+	})
+}
+
+// FuzzIsMark: a printed cell is a mark as its text is one of pdfMarks.
+func FuzzIsMark(f *testing.F) {
+	for m := range pdfMarks {
+		f.Add(m, "")
+	}
+	f.Add("x", "x")
+	f.Add("", "")
+	f.Add("xx", "")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		words := []pdfWord{{s: a}}
+		if b != "" {
+			words = append(words, pdfWord{s: b})
+		}
+		c := pdfCell{words: words}
+		if got, want := pdfIsMark(c), pdfMarks[c.text()]; got != want {
+			t.Fatalf("pdfIsMark(%q) = %v, want %v", c.text(), got, want)
+		}
+	})
+}

@@ -315,7 +315,7 @@ func lblIntern(t string) uint16 {
 func lblIDs(toks []string, dst []uint16) []uint16 {
 	for _, t := range toks {
 		var id uint16
-		if len(t) <= lblVocabMax {
+		if n := len(t); n <= lblVocabMax && (n == 0 || n >= 64 || lblVocabShape[t[0]]&(1<<n) != 0) {
 			id = lblVocab[t]
 		}
 		dst = append(dst, id)
@@ -323,16 +323,30 @@ func lblIDs(toks []string, dst []uint16) []uint16 {
 	return dst
 }
 
+// lblVocabShape has, for each first byte, bit n set when a schema token of n bytes begins with
+// it (n < 64): most words of a document are no schema token, told without a lookup. Every bit
+// is set until the vocabulary is complete.
+var lblVocabShape = func() (t [256]uint64) {
+	for i := range t {
+		t[i] = ^uint64(0)
+	}
+	return t
+}()
+
 // lblVocabMax is the length of the longest schema token, once the vocabulary is complete
 // (the package's variables are initialised); every token is looked up before.
 var lblVocabMax = 1 << 30
 
 func init() {
 	n := 0
+	var shape [256]uint64
 	for t := range lblVocab {
 		n = max(n, len(t))
+		if len(t) > 0 && len(t) < 64 {
+			shape[t[0]] |= 1 << len(t)
+		}
 	}
-	lblVocabMax = n
+	lblVocabMax, lblVocabShape = n, shape
 }
 
 // lblLabel is a label read once: its tokens and their numbers.

@@ -650,12 +650,26 @@ func (r pdfRow) blocks(arena *pdfArena) []pdfBlock {
 // pdfMarks are the cells that only tick the option beside them.
 var pdfMarks = map[string]bool{"x": true, "X": true, "✓": true, "✔": true, "☒": true, "☑": true, "■": true, "⌧": true, "✗": true, "✘": true}
 
+// pdfIsMark tells a cell that is one of pdfMarks; a word of a letter, longer than any, is not
+// looked up.
+func pdfIsMark(c pdfCell) bool {
+	return len(c.words) == 1 && len(c.words[0].s) <= pdfMarkMax && pdfMarks[c.words[0].s]
+}
+
+// pdfMarkMax is the length of the longest of pdfMarks.
+var pdfMarkMax = func() (n int) {
+	for m := range pdfMarks {
+		n = max(n, len(m))
+	}
+	return n
+}()
+
 // pdfMergeMarks moves a column of ticks ("X" beside the options it ticks) onto the lines of
 // the options, "MyPivot X", which the form grammar reads as a mark after the option.
 func pdfMergeMarks(bs []pdfBlock) []pdfBlock {
 	for i := len(bs) - 1; i >= 1; i-- {
 		marks := bs[i]
-		if slices.ContainsFunc(marks.lines, func(c pdfCell) bool { return !pdfMarks[c.text()] }) {
+		if slices.ContainsFunc(marks.lines, func(c pdfCell) bool { return !pdfIsMark(c) }) {
 			continue
 		}
 		opts := &bs[i-1]
