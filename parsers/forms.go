@@ -403,17 +403,16 @@ func frBuild(items []frItem, source, fileName string, fromBody bool) []Form {
 	for _, seg := range segs {
 		typ := seg.typ
 		if typ == "" && !fromBody {
-			var text strings.Builder
-			size := 0
+			// The labels' text, one a line, written into the search's memory.
+			m := lblMarkerMems.Get().(*lblMarkerMem)
+			text := m.text[:0]
 			for _, it := range seg.items {
-				size += len(it.label) + 1
+				text = append(append(text, it.label...), '\n')
 			}
-			text.Grow(size)
-			for _, it := range seg.items {
-				text.WriteString(it.label)
-				text.WriteByte('\n')
-			}
-			if typ = lblFindMarker(text.String()); typ == "" && fileName != "" {
+			m.text = text
+			typ = m.find(lblBytesString(text))
+			m.put()
+			if typ == "" && fileName != "" {
 				typ = lblFindMarker(strings.NewReplacer("_", " ", "-", " ").Replace(strings.TrimSuffix(fileName, path.Ext(fileName))))
 			}
 		}

@@ -75,11 +75,21 @@ func lblTokens(s string) []string {
 
 // lblSplit appends the words of s to dst: lowercase, accents folded, split at every rune that
 // is neither a letter nor a digit. Text already in lowercase ASCII is not copied.
-func lblSplit(s string, dst []string) []string {
+func lblSplit(s string, dst []string) []string { return lblSplitIn(s, dst, nil) }
+
+// lblSplitIn is lblSplit lowering s, if it must, into *lower (nil: new memory): the words are
+// then valid until *lower is written again.
+func lblSplitIn(s string, dst []string, lower *[]byte) []string {
 	lowered := false
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
-			s, lowered = lblLower(s), true
+			if lower == nil {
+				s = lblLower(s)
+			} else {
+				*lower = lblAppendLower((*lower)[:0], s)
+				s = lblBytesString(*lower)
+			}
+			lowered = true
 			break
 		}
 	}
@@ -104,7 +114,19 @@ func lblSplit(s string, dst []string) []string {
 // lblLower is s in lowercase with accents folded and a space for every rune that is neither a
 // letter nor a digit; ASCII is handled a byte at a time.
 func lblLower(s string) string {
-	b := make([]byte, 0, len(s))
+	return lblBytesString(lblAppendLower(make([]byte, 0, len(s)), s)) // not written again: no copy
+}
+
+// lblBytesString is b as a string, without a copy: b must not be written while it is read.
+func lblBytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// lblAppendLower appends lblLower(s) to b.
+func lblAppendLower(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -127,10 +149,7 @@ func lblLower(s string) string {
 			b = append(b, ' ')
 		}
 	}
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b)) // b is not written again: no copy
+	return b
 }
 
 // lblFold folds the accented letters of Italian (and a few neighbours) to plain ASCII, as
@@ -656,22 +675,34 @@ func lblFindMarker(text string) string {
 	// A document's whole text is searched: its words, tokens and their numbers are read into
 	// memory kept for the next text.
 	m := lblMarkerMems.Get().(*lblMarkerMem)
-	m.raw = lblSplit(text, m.raw[:0])
+	typ := m.find(text)
+	m.put()
+	return typ
+}
+
+// find is lblFindMarker of text, read in m's memory; text may be m.text.
+func (m *lblMarkerMem) find(text string) string {
+	m.raw = lblSplitIn(text, m.raw[:0], &m.lower)
 	m.toks = lblReduce(m.raw, m.toks[:0])
 	m.ids = lblIDs(m.toks, m.ids[:0])
-	typ := lblFindMarkerRead(m.ids)
-	if cap(m.raw) <= 1<<16 && cap(m.toks) <= 1<<16 {
+	return lblFindMarkerRead(m.ids)
+}
+
+// put gives m back for the next search, unless it grew too large.
+func (m *lblMarkerMem) put() {
+	if cap(m.raw) <= 1<<16 && cap(m.toks) <= 1<<16 && cap(m.lower) <= 1<<20 && cap(m.text) <= 1<<20 {
 		clear(m.raw)
 		clear(m.toks)
 		lblMarkerMems.Put(m)
 	}
-	return typ
 }
 
 // lblMarkerMem is the memory of a marker search over a long text.
 type lblMarkerMem struct {
 	raw, toks []string
 	ids       []uint16
+	lower     []byte // the text lowered, which raw's words are in
+	text      []byte // the text, when its searcher writes it here (frBuild)
 }
 
 var lblMarkerMems = sync.Pool{New: func() any { return new(lblMarkerMem) }}
