@@ -3,6 +3,7 @@ package parsers
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -265,6 +266,37 @@ func FuzzIsMark(f *testing.F) {
 		c := pdfCell{words: words}
 		if got, want := pdfIsMark(c), pdfMarks[c.text()]; got != want {
 			t.Fatalf("pdfIsMark(%q) = %v, want %v", c.text(), got, want)
+		}
+	})
+}
+
+// FuzzSortedGlyphs: a page's glyphs are in order by the loops as by slices.IsSortedFunc.
+func FuzzSortedGlyphs(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4}, false)
+	f.Add([]byte{4, 3, 3, 1}, true)
+	f.Add([]byte{0xff, 0xc0, 0, 0, 1, 2, 3, 4}, false) // a NaN
+	f.Fuzz(func(t *testing.T, b []byte, byY bool) {
+		var gs []pdfGlyph
+		for i := 0; i+4 <= len(b); i += 4 {
+			v := math.Float32frombits(uint32(b[i])<<24 | uint32(b[i+1])<<16 | uint32(b[i+2])<<8 | uint32(b[i+3]))
+			gs = append(gs, pdfGlyph{x: v, y: v})
+		}
+		got := pdfSortedByX(gs)
+		want := slices.IsSortedFunc(gs, pdfByX)
+		if byY {
+			got = pdfSortedByY(gs)
+			want = slices.IsSortedFunc(gs, func(a, b pdfGlyph) int {
+				switch {
+				case a.y > b.y:
+					return -1
+				case a.y < b.y:
+					return 1
+				}
+				return 0
+			})
+		}
+		if got != want {
+			t.Fatalf("sorted %v (by y %v): %v, IsSortedFunc %v", gs, byY, got, want)
 		}
 	})
 }

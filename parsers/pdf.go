@@ -150,6 +150,7 @@ func pdfRead(ctx context.Context, name string, data []byte, lim Limits) (items [
 			pdfPutGlyphs(pg.glyphs)
 		case !filled:
 			pg := pdfReadPage(p, b)
+			pg.scratch = true // read once, then given back
 			if items := pdfLayoutItems(i+1, pg); len(text) == 0 {
 				text = items // the first page's, not copied
 			} else {

@@ -47,6 +47,9 @@ type pdfRule struct{ x0, x1, y float32 }
 type pdfPage struct {
 	glyphs []pdfGlyph
 	rules  []pdfRule
+	// scratch: the layout may drop and reorder glyphs in place, nothing reads them after (no
+	// copy of them is made)
+	scratch bool
 }
 
 // pdfMatrix is an affine transform [a b c d e f] (PDF 32000-1, 8.3.4).

@@ -220,7 +220,12 @@ func pdfLines(glyphs []pdfGlyph) []pdfLine { return pdfLinesIn(glyphs, &pdfArena
 func pdfLinesIn(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
 	buf := append(pdfGetGlyphs(), glyphs...)
 	defer pdfPutGlyphs(buf)
-	gs := pdfDropHiddenCopies(buf)
+	return pdfLinesOf(buf, arena)
+}
+
+// pdfLinesOf is pdfLinesIn reading glyphs in place: it drops and reorders them.
+func pdfLinesOf(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
+	gs := pdfDropHiddenCopies(glyphs)
 	// Glyphs mostly come in reading order: a stable sort of what is sorted already changes
 	// nothing, and checking costs a pass where sorting moves every glyph.
 	byY := func(a, b pdfGlyph) int {
@@ -232,7 +237,7 @@ func pdfLinesIn(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
 		}
 		return 0
 	}
-	if !slices.IsSortedFunc(gs, byY) {
+	if !pdfSortedByY(gs) {
 		slices.SortStableFunc(gs, byY)
 	}
 	// Room for the text of every line: the glyphs' text at most.
@@ -253,7 +258,7 @@ func pdfLinesIn(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
 			j++
 		}
 		run := gs[i:j]
-		if !slices.IsSortedFunc(run, pdfByX) {
+		if !pdfSortedByX(run) {
 			slices.SortStableFunc(run, pdfByX)
 		}
 		if l := pdfSplitLine(run, size, arena); len(l.cells) > 0 {
@@ -266,6 +271,27 @@ func pdfLinesIn(glyphs []pdfGlyph, arena *pdfArena) []pdfLine {
 		i = j
 	}
 	return lines
+}
+
+// pdfSortedByY is slices.IsSortedFunc(gs, byY) of pdfLinesOf, without a call a glyph: no
+// glyph above the one before it.
+func pdfSortedByY(gs []pdfGlyph) bool {
+	for i := 1; i < len(gs); i++ {
+		if gs[i].y > gs[i-1].y {
+			return false
+		}
+	}
+	return true
+}
+
+// pdfSortedByX is slices.IsSortedFunc(gs, pdfByX), without a call a glyph.
+func pdfSortedByX(gs []pdfGlyph) bool {
+	for i := 1; i < len(gs); i++ {
+		if gs[i].x < gs[i-1].x {
+			return false
+		}
+	}
+	return true
 }
 
 func pdfByX(a, b pdfGlyph) int {
@@ -750,7 +776,12 @@ func pdfTitleLine(pg pdfPage) string {
 func pdfLayoutItems(page int, pg pdfPage) []frItem {
 	mem := pdfPageMems.Get().(*pdfPageMem)
 	defer mem.put()
-	lines := pdfLinesIn(pg.glyphs, &mem.lines)
+	var lines []pdfLine
+	if pg.scratch {
+		lines = pdfLinesOf(pg.glyphs, &mem.lines)
+	} else {
+		lines = pdfLinesIn(pg.glyphs, &mem.lines)
+	}
 	if len(lines) == 0 {
 		return nil
 	}
