@@ -2,14 +2,13 @@ package parsers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"path"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -935,26 +934,21 @@ func CheckForm(f *Form) {
 		f.settle()
 	}()
 	lm := matcherFor(f.Type)
-	keys := make([]string, 0, len(f.Fields))
+	// Problems in the order of the printed form, unknown keys last: each key's place looked up
+	// once, not at every comparison.
+	keys := make([]placedKey, 0, len(f.Fields))
 	for k := range f.Fields {
-		keys = append(keys, k)
+		at := lm.order[k]
+		if at == 0 {
+			at = len(lm.order) + 1
+		}
+		keys = append(keys, placedKey{k, at})
 	}
-	// Problems in the order of the printed form, unknown keys last.
-	order := lm.order
-	sort.Slice(keys, func(i, j int) bool {
-		oi, oj := order[keys[i]], order[keys[j]]
-		if oi == 0 {
-			oi = len(order) + 1
-		}
-		if oj == 0 {
-			oj = len(order) + 1
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return keys[i] < keys[j]
+	slices.SortFunc(keys, func(a, b placedKey) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), strings.Compare(a.key, b.key))
 	})
-	for _, k := range keys {
+	for _, pk := range keys {
+		k := pk.key
 		fd, ok := lm.byKey[k]
 		if !ok {
 			fd, ok = lblMatchers[""].byKey[k]
@@ -962,13 +956,25 @@ func CheckForm(f *Form) {
 		if !ok {
 			fd = Field{Key: k, Label: k, Kind: KindText}
 		}
-		frCheckField(f, fd)
+		frCheckField(f, fd) // keeps or deletes its own key, adds none
 	}
 	// In key order, so that a value's signals, and the doubt told to staff, read the same
 	// every time. Neither adds a key before the other reads them.
-	sorted := slices.Sorted(maps.Keys(f.Fields))
+	sorted := make([]string, 0, len(keys))
+	for _, pk := range keys {
+		if _, ok := f.Fields[pk.key]; ok {
+			sorted = append(sorted, pk.key)
+		}
+	}
+	slices.Sort(sorted)
 	frSameText(f, lm, sorted)
 	frBesideSiblings(f, lm, sorted)
+}
+
+// placedKey is a field's key and its place on the printed form (CheckForm).
+type placedKey struct {
+	key string
+	at  int
 }
 
 // Legal forms of a company: an ente (a public body) never has one, and a company's name ends
