@@ -112,20 +112,21 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 			continue
 		}
 		meta[f.Type] = f
-		keys := map[string]bool{}
+		keys := make([]string, 0, len(f.Fields)+len(f.Problems))
 		for k, v := range f.Fields {
-			if len(values(v)) > 0 {
-				keys[k] = true
+			if hasValue(v) {
+				keys = append(keys, k)
 			} else if p, ok := f.Provenance[k]; ok && !p.Sure {
 				unsureEmpty[fieldKey{f.Type, k}] = p
 			}
 		}
 		for _, p := range f.Problems {
-			keys[p.Field] = true
+			keys = append(keys, p.Field)
 		}
-		for _, k := range sortedKeys(keys) {
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
 			r := reading{msg: f.MessageID, seq: seq, prov: vouched(f.Provenance[k])}
-			if len(values(f.Fields[k])) > 0 {
+			if hasValue(f.Fields[k]) {
 				r.value = f.Fields[k]
 			}
 			for _, p := range f.Problems {
@@ -154,7 +155,7 @@ func Merge(forms []Form, o MergeOptions) CaseFile {
 		chosen := pick(rs)
 		f := cf.Forms[fk.typ]
 		set(&f, fk.key, chosen.value, chosen.problems, chosen.prov)
-		if exact(fk.key) && chosen.prov.Sure {
+		if exact(fk.key) && chosen.prov.Sure && len(rs) > 1 { // one reading disagrees with none
 			c := Conflict{Type: fk.typ, Field: fk.key}
 			for _, r := range rs {
 				against := r.seq != chosen.seq && r.prov.Sure && !same(r, chosen) && !superseded(r, rs)
@@ -381,6 +382,19 @@ func problemsOf(f Form, key string) []Problem {
 		}
 	}
 	return out
+}
+
+// hasValue reports whether values(v) holds any text, without building it.
+func hasValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return strings.TrimSpace(x) != ""
+	case []string:
+		return slices.ContainsFunc(x, func(s string) bool { return strings.TrimSpace(s) != "" })
+	}
+	return len(values(v)) > 0
 }
 
 // values returns a stored field value as its non-empty strings.

@@ -364,3 +364,13 @@ func TestFormProvenanceStored(t *testing.T) {
 		t.Errorf("legacy provenance of a problem %+v, want %+v", got, legacy)
 	}
 }
+
+// TestHasValue: Merge asks whether a field holds any text as values would answer it.
+func TestHasValue(t *testing.T) {
+	for _, v := range []any{nil, "", " \n", "x", []string(nil), []string{}, []string{" "}, []string{"", "a"},
+		[]any{}, []any{" "}, []any{"a"}, []any{nil}, true, 0, 1.5} {
+		if got, want := hasValue(v), len(values(v)) > 0; got != want {
+			t.Errorf("hasValue(%#v) = %v, values says %v", v, got, want)
+		}
+	}
+}
