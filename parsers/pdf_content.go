@@ -420,9 +420,10 @@ func (in *pdfInterp) show(s string) {
 	tm, c := &in.tm, &g.ctm
 	a, d := g.tfs*g.th, g.tfs
 	s0, s1, s2, s3 := a*tm[0], a*tm[1], d*tm[2], d*tm[3]
-	if k := [8]float64{s0, s1, s2, s3, c[0], c[1], c[2], c[3]}; k != in.scaleOf {
-		// A TJ shows each of its strings with the same matrices: worked out once.
-		in.scaleOf = k
+	if k := &in.scaleOf; s0 != k[0] || s1 != k[1] || s2 != k[2] || s3 != k[3] || c[0] != k[4] || c[1] != k[5] || c[2] != k[6] || c[3] != k[7] {
+		// A TJ shows each of its strings with the same matrices: worked out once. (Compared
+		// one by one, as the arrays' == compares them, without a call.)
+		*k = [8]float64{s0, s1, s2, s3, c[0], c[1], c[2], c[3]}
 		in.wScale = math.Hypot(s0*c[0]+s1*c[2], s0*c[1]+s1*c[3])
 		in.size = float32(math.Hypot(s2*c[0]+s3*c[2], s2*c[1]+s3*c[3]))
 	}
