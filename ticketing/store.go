@@ -275,7 +275,7 @@ var keepsForms = map[string]bool{
 	"message-find": true, "message-insert": true, "copy-insert": true, "message-ids": true,
 	"ticket-by-message-id": true, "ticket-open-by-ente": true, "mailbox-get": true, "mailbox-set": true,
 	"attempt-clear": true, "attempt-clear-through": true, "registry-source": true, "registry-by-ipa": true, "registry-by-cf": true, "secret-hash-list": true, "auto-reply-tally-add": true,
-	"auto-reply-tallies-since": true, "outbox-insert": true, "outbox-body-insert": true, "ip-list": true,
+	"auto-reply-tallies-since": true, "outbox-insert": true, "outbox-body-insert": true, "outbox-part-insert": true, "ip-list": true,
 }
 
 // ran notes that the named statement runs in this transaction.
