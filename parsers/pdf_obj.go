@@ -812,17 +812,25 @@ func (p *pdfParser) token() pdfToken {
 			}
 		}
 	}
-	at, eof := p.pos, p.eof
-	t := p.readToken()
-	if t.kind == tkInt && !eof && !p.eof {
-		p.ahead[p.next] = pdfAhead{at: at, end: p.pos, tok: t}
-		p.next ^= 1
-	}
-	return t
+	// Returned as readToken returns it: a token kept in a variable was copied through memory
+	// just written, which the processor waits for.
+	return p.readToken(p.pos, p.eof)
 }
 
-// readToken reads one token.
-func (p *pdfParser) readToken() pdfToken {
+// intToken is the integer n read from at (with p.eof as it was there, eof), kept in ahead for
+// token to read again.
+func (p *pdfParser) intToken(n int64, at int, eof bool) pdfToken {
+	if !eof && !p.eof {
+		a := &p.ahead[p.next]
+		a.at, a.end, a.tok = at, p.pos, pdfToken{kind: tkInt, i: n}
+		p.next ^= 1
+	}
+	return pdfToken{kind: tkInt, i: n}
+}
+
+// readToken reads one token, which starts at at (eof: p.eof there); an integer is kept in
+// ahead (intToken).
+func (p *pdfParser) readToken(at int, eof bool) pdfToken {
 	for p.pos < len(p.b) && pdfClass[p.b[p.pos]] == pcSpace {
 		p.pos++ // white space within the bytes: no call a byte
 	}
@@ -905,13 +913,13 @@ func (p *pdfParser) readToken() pdfToken {
 		if w[0] == '-' {
 			n = -n
 		}
-		return pdfToken{kind: tkInt, i: n}
+		return p.intToken(n, at, eof)
 	case digits > 0 && dots == 0:
 		n, err := strconv.ParseInt(string(w), 10, 64)
 		if err != nil {
 			panic(fmt.Errorf("invalid integer %s", w))
 		}
-		return pdfToken{kind: tkInt, i: n}
+		return p.intToken(n, at, eof)
 	case dots == 1 && len(w) > 1 && !(len(w) == 2 && (w[0] == '+' || w[0] == '-')):
 		f, err := strconv.ParseFloat(string(w), 64)
 		if err != nil {
