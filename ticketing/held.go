@@ -60,11 +60,9 @@ func (s *Store) heldList(ctx context.Context, query string, args ...any) ([]OutM
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows.Close() // before whole reads a part on a connection of the same pool
-	for i := range list {
-		if list[i].Raw, err = s.whole(ctx, list[i].Raw, parts[i]); err != nil {
-			return nil, fmt.Errorf("held mail %d: %w", list[i].ID, err)
-		}
+	rows.Close()
+	if err := s.wholeAll(ctx, list, parts); err != nil {
+		return nil, err
 	}
 	return list, nil
 }

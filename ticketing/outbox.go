@@ -163,13 +163,23 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutMai
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows.Close() // before whole reads a part on a connection of the same pool
-	for i := range list {
-		if list[i].Raw, err = s.whole(ctx, list[i].Raw, parts[i]); err != nil {
-			return nil, fmt.Errorf("outbox %d: %w", list[i].ID, err)
-		}
+	rows.Close()
+	if err := s.wholeAll(ctx, list, parts); err != nil {
+		return nil, err
 	}
 	return list, nil
+}
+
+// wholeAll puts back the parts of mails read (Store.whole), once their rows are closed: a part
+// is read on a connection of the same pool.
+func (s *Store) wholeAll(ctx context.Context, list []OutMail, parts []string) error {
+	for i := range list {
+		var err error
+		if list[i].Raw, err = s.whole(ctx, list[i].Raw, parts[i]); err != nil {
+			return fmt.Errorf("outbox %d: %w", list[i].ID, err)
+		}
+	}
+	return nil
 }
 
 // NextDue returns when the next queued mail is due, or false when the queue is empty.
