@@ -39,7 +39,8 @@ type OutMail struct {
 // A Part is bytes that many queued mails carry alike (a blank form, base64-encoded), stored
 // once in outbox_parts: a backlog's replies were 32 KB each to write, and to copy again at the
 // checkpoint, for 2 KB of their own. Content-addressed and never changed, so a mail sent again
-// is the same bytes.
+// is the same bytes. Parts are never erased (retention and Forget clear mails, not parts): only
+// bytes that carry nothing of a person may be one.
 type Part struct {
 	At   int    // where the part goes in its mail's Raw
 	Sum  string // hex sha256 of Data
