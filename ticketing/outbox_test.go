@@ -133,6 +133,16 @@ func TestOutboxPartsStoredOnce(t *testing.T) {
 	if err != nil || len(held) != 1 || string(held[0].Raw) != whole["held@x"] {
 		t.Errorf("held mail %d (%v), want held@x whole", len(held), err)
 	}
+	// Another process (or the daemon after a restart) knows no part yet: it reads them stored.
+	other, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err = other.HeldMail(ctx)
+	if err != nil || len(held) != 1 || string(held[0].Raw) != whole["held@x"] {
+		t.Errorf("held mail read by another store: %d (%v), want held@x whole", len(held), err)
+	}
+	other.Close()
 	if err := s.Update(ctx, func(tx *Tx) error {
 		for i := range due {
 			if err := tx.MarkSent(&due[i], now); err != nil {
