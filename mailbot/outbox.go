@@ -229,6 +229,12 @@ func (s *Sender) flush(ctx context.Context, yielding bool) error {
 		if err != nil || len(due) == 0 {
 			return err
 		}
+		if due, err = s.failBroken(ctx, due); err != nil || len(due) == 0 {
+			if err == nil {
+				continue // the next due, if any
+			}
+			return err
+		}
 		client, sc, err := s.dial(ctx)
 		if err != nil {
 			// Nothing was attempted: every due mail waits for the next try.
@@ -245,6 +251,27 @@ func (s *Sender) flush(ctx context.Context, yielding bool) error {
 			return err
 		}
 	}
+}
+
+// failBroken gives up the mails the store could not make whole (ticketing.OutMail.Broken: a
+// damaged database) and returns the others: sending them stops for none. The failure is in
+// the ticket's history and the outbox list, for a person to see.
+func (s *Sender) failBroken(ctx context.Context, due []ticketing.OutMail) ([]ticketing.OutMail, error) {
+	ok := due[:0]
+	for i := range due {
+		m := due[i]
+		if m.Broken == nil {
+			ok = append(ok, m)
+			continue
+		}
+		s.log.Error("mail given up", "ticket", m.TicketID, "kind", m.Kind, "err", m.Broken)
+		if err := s.store.Update(ctx, func(tx *ticketing.Tx) error {
+			return tx.MarkFailed(&m, "stored part unreadable: "+m.Broken.Error(), s.now())
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return ok, nil
 }
 
 // CheckSMTP connects to the SMTP server and authenticates, as the outbox would, then quits

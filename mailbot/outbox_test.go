@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"mailbot/internal/localmail"
+	"mailbot/internal/wait"
 	"mailbot/ticketing"
 )
 
@@ -369,4 +371,51 @@ func countEvents(events []ticketing.Event, typ string) int {
 		}
 	}
 	return n
+}
+
+// TestBrokenPartFailsOnlyItsMail: a queued mail whose stored part no longer matches its sum (a
+// damaged database) is given up, recorded as failed, and the mail queued beside it is still sent.
+func TestBrokenPartFailsOnlyItsMail(t *testing.T) {
+	h := newHarness(t)
+	store, err := ticketing.Open(h.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, bad := ticketing.NewPart([]byte("UEsDBBQ=\r\n")), ticketing.NewPart([]byte("JVBERi0=\r\n"))
+	now := time.Now()
+	if err := store.Update(context.Background(), func(tx *ticketing.Tx) error {
+		for i, p := range []ticketing.Part{good, bad} {
+			raw := fmt.Appendf(nil, "Subject: parte %d\r\n\r\n", i)
+			p.At = len(raw)
+			if err := tx.Enqueue(&ticketing.OutMail{MessageID: fmt.Sprintf("p%d@regione.veneto.it", i), Kind: "ack",
+				From: CallCenter, Rcpts: []string{"referente@comune.venezia.it"}, Raw: raw, Parts: []ticketing.Part{p}}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	db, err := sql.Open("sqlite", filepath.Join(h.cfg.DataDir, "mailbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE outbox_parts SET data = ? WHERE sum = ?", []byte("altro"), bad.Sum); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	h.start()
+	wait.For(t, "the intact mail sent and the broken one given up", func() bool {
+		list, err := h.d.Store.Outbox(context.Background())
+		if err != nil || len(list) != 2 {
+			return false
+		}
+		return list[0].State == "sent" && list[1].State == "failed"
+	})
+	got := h.mail.DeliveredTo("referente@comune.venezia.it")
+	if len(got) != 1 || !bytes.Contains(got[0].Raw, good.Data) {
+		t.Errorf("%d mails delivered, want the intact one only, with its part", len(got))
+	}
 }

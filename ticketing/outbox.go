@@ -32,6 +32,10 @@ type OutMail struct {
 	CreatedAt time.Time
 	SentAt    time.Time
 
+	// Broken says why a mail read could not be made whole (a part missing, or its bytes no
+	// longer their sum: a damaged database); its Raw is nil. That mail only: the others are read.
+	Broken error
+
 	// plain: DueMail found no redacted copy, so MarkSent has none to put in the mail's place.
 	plain bool
 }
@@ -172,13 +176,18 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutMai
 }
 
 // wholeAll puts back the parts of mails read (Store.whole), once their rows are closed: a part
-// is read on a connection of the same pool.
+// is read on a connection of the same pool. A mail that cannot be made whole is Broken; only
+// the context ending stops the others.
 func (s *Store) wholeAll(ctx context.Context, list []OutMail, parts []string) error {
 	for i := range list {
-		var err error
-		if list[i].Raw, err = s.whole(ctx, list[i].Raw, parts[i]); err != nil {
-			return fmt.Errorf("outbox %d: %w", list[i].ID, err)
+		raw, err := s.whole(ctx, list[i].Raw, parts[i])
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		if err != nil {
+			raw, list[i].Broken = nil, fmt.Errorf("outbox %d: %w", list[i].ID, err)
+		}
+		list[i].Raw = raw
 	}
 	return nil
 }

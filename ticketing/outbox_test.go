@@ -61,7 +61,8 @@ func TestMarkSentKeepsOnlyTheRedactedCopy(t *testing.T) {
 
 // TestOutboxPartsStoredOnce: a part many mails carry (a blank form) is stored once, and every
 // reader of a mail (the sender, held mail, a sent copy) gets the mail whole; a redacted copy
-// replaces it whole; a part whose stored bytes changed stops the mail rather than send others.
+// replaces it whole; a part whose stored bytes changed marks its mail broken rather than send
+// other bytes, and the other mails are still read.
 func TestOutboxPartsStoredOnce(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(dir)
@@ -169,7 +170,7 @@ func TestOutboxPartsStoredOnce(t *testing.T) {
 	if _, err := s.w.Exec("UPDATE outbox_parts SET data = ? WHERE sum = ?", []byte("altro"), small.Sum); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.w.Exec("UPDATE outbox SET state = 'queued' WHERE id = ?", ids["two@x"]); err != nil {
+	if _, err := s.w.Exec("UPDATE outbox SET state = 'queued' WHERE id IN (?, ?)", ids["two@x"], ids["first@x"]); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -178,7 +179,16 @@ func TestOutboxPartsStoredOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer again.Close()
-	if due, err := again.DueMail(ctx, now, 10); err == nil {
-		t.Errorf("a mail whose part changed was due as %d mails, want an error", len(due))
+	due, err = again.DueMail(ctx, now, 10)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due after a part changed: %d mails (%v), want 2", len(due), err)
+	}
+	for _, m := range due {
+		switch {
+		case m.MessageID == "two@x" && (m.Broken == nil || m.Raw != nil):
+			t.Errorf("two@x, whose part changed, due as %d bytes (broken: %v), want no bytes and why", len(m.Raw), m.Broken)
+		case m.MessageID == "first@x" && (m.Broken != nil || string(m.Raw) != whole["first@x"]):
+			t.Errorf("first@x, its part intact, due as %d bytes (broken: %v), want it whole", len(m.Raw), m.Broken)
+		}
 	}
 }
