@@ -113,6 +113,23 @@ func NewReaderPool(log *slog.Logger) *ReaderPool {
 		slots: make(chan struct{}, readerPoolSize)}
 }
 
+// Warm starts every worker the pool may run, in the background, so that the first documents
+// do not wait for them: a worker takes ~50 ms to start (the runtime and every package of the
+// binary), and the daemon meanwhile logs in to its mailboxes. One that does not start is
+// started again at the first document, which then says why.
+func (p *ReaderPool) Warm() {
+	for range cap(p.slots) {
+		go func() {
+			w, err := p.get(workerStart)
+			if err != nil {
+				p.log.Warn("document reader did not start ahead", "err", err)
+				return
+			}
+			p.put(w, true)
+		}()
+	}
+}
+
 // Stats reports what the pool did so far.
 func (p *ReaderPool) Stats() ReaderStats {
 	p.mu.Lock()

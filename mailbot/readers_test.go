@@ -101,6 +101,30 @@ func TestReaderPoolReadsAsInProcess(t *testing.T) {
 	}
 }
 
+// TestReaderPoolWarm: a warmed pool has its workers running before the first document, which
+// then waits for none to start.
+func TestReaderPoolWarm(t *testing.T) {
+	p := testPool(t)
+	p.Warm()
+	deadline := time.Now().Add(20 * time.Second)
+	for p.Stats().Started < readerPoolSize {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers started ahead, want %d", p.Stats().Started, readerPoolSize)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ig, _, err := loadreq.Forms(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Message(DefaultBudget).ReadDocument("modulo.pdf", "application/pdf", ig, parsers.Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Stats(); st.Started != readerPoolSize {
+		t.Errorf("%d workers started, want the %d started ahead", st.Started, readerPoolSize)
+	}
+}
+
 // TestReaderPoolSurvivesFatalError: the self-referencing PDF of issue 19, read unguarded,
 // kills its worker with a real Go fatal error; the document is listed for a person with the
 // reason, the worker is replaced, and the next document is read. Read through the shipped

@@ -92,6 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer d.Close()
+	d.Readers.Warm()
 	reloadOnHangup(ctx, *config, cfg, d, log)
 	log.Info("mailbot started", "mailboxes", len(cfg.Mailboxes), "data_dir", cfg.DataDir)
 	// Under systemd (Type=notify): ready once the daemon runs, a watchdog ping while the store
