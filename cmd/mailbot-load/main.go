@@ -1,9 +1,9 @@
 // Command mailbot-load measures mailbot against the real mail servers of .ci/mailservers: it
 // fills call.center's INBOX with N realistic requests (-workload forms, loadreq.New: text, HTML,
 // logo and both forms as PDF, ~87 KB each; or -workload letter, loadreq.Letter: the Informativa
-// Generale typed in the body and a one-page cover letter printed to PDF), times a plain IMAP
-// fetch of them as the ceiling, then builds and starts the real `mailbot serve` on a fresh data
-// directory and reports
+// Generale typed in the body and a one-page cover letter printed to PDF), writes what the fill
+// left in memory back to disk (sync), times a plain IMAP fetch of them as the ceiling, then
+// builds and starts the real `mailbot serve` on a fresh data directory and reports
 //
 //   - backlog: requests per second recorded (ticket opened, reply queued) from the start of the
 //     process until the last one is recorded, and until every reply is sent; its ratio to the
