@@ -140,9 +140,9 @@ func (s *Store) PutBlobUnsynced(raw []byte) (string, error) {
 // SyncBlobs makes stored blobs and their directory entries durable, all at once. A batch (a
 // backlog is fetched a hundred messages at a time) syncs the file system holding them in one
 // call: one flush of the disk's cache instead of one for each message and each directory, each
-// a thread blocked in the kernel (in a backlog, a sixth of the daemon's context switches and
-// 13 % of its time: BENCHMARKS.md). A few are synced file by file, so that a message arriving
-// alone waits for its own file, not for whatever else the machine wrote.
+// a thread blocked in the kernel (in a backlog, a sixth of the daemon's context switches:
+// BENCHMARKS.md, twelfth pass). A few are synced file by file, so that a message arriving alone
+// waits for its own file, not for whatever else the machine wrote.
 func (s *Store) SyncBlobs(sums []string) error {
 	if len(sums) >= syncWholeFrom {
 		if synced, err := s.syncWhole(sums); synced || err != nil {
