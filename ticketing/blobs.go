@@ -85,9 +85,10 @@ func (b *BlobWriter) commit(sync bool) (string, error) {
 		return "", fmt.Errorf("close blob: %w", err)
 	}
 	dst := blobPath(b.dir, sum)
-	if _, err := os.Stat(dst); err == nil {
+	if st, err := os.Stat(dst); err == nil && st.Size() == b.n {
 		// Same content already kept: made fresh again, so that a retention run does not take
-		// it for an orphan before the transaction that is about to refer to it.
+		// it for an orphan before the transaction that is about to refer to it. One of another
+		// size is what a crash left of PutBlobUnsynced: replaced below.
 		now := time.Now()
 		os.Chtimes(dst, now, now)
 		return sum, nil
@@ -103,6 +104,16 @@ func (b *BlobWriter) commit(sync bool) (string, error) {
 		return "", fmt.Errorf("store blob: %w", err)
 	}
 	b.done = true
+	if sync { // the new name too, not only the bytes
+		d, err := openFile(filepath.Dir(dst), os.O_RDONLY, 0)
+		if err == nil {
+			err = d.Sync()
+			d.Close()
+		}
+		if err != nil {
+			return "", fmt.Errorf("sync blob dir: %w", err)
+		}
+	}
 	return sum, nil
 }
 

@@ -96,3 +96,29 @@ func TestSyncBlobs(t *testing.T) {
 		})
 	}
 }
+
+// TestPutBlobCompletesShortFile: a message a crash left cut short at its address (written in
+// place by PutBlobUnsynced) is whole again when the same content is stored through PutBlob,
+// not taken for already kept.
+func TestPutBlobCompletesShortFile(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	raw := bytes.Repeat([]byte("Subject: y\r\n\r\nanother line\r\n"), 3000)
+	sum, err := s.PutBlobUnsynced(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := blobPath(s.dir, sum)
+	if err := os.Truncate(path, 4096); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.PutBlob(raw); err != nil || got != sum {
+		t.Fatalf("PutBlob = %s, %v; want %s", got, err, sum)
+	}
+	if data, err := os.ReadFile(path); err != nil || !bytes.Equal(data, raw) {
+		t.Errorf("file holds %d bytes (%v), want the %d of the message", len(data), err, len(raw))
+	}
+}
