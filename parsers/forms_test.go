@@ -515,12 +515,17 @@ func TestReadDocumentReadersDoNotPileUp(t *testing.T) {
 	if forms, err := ReadDocument("esito.docx", "", doc, Limits{}); err != nil || len(forms) != 1 {
 		t.Errorf("after a panic: %v %v", forms, err)
 	}
+	// A reader gives its slot back before it counts itself idle, and one more may have been
+	// started meanwhile: the extra ones end on their own, soon.
+	settled := func() bool {
+		return len(readingSlots) == 0 && runtime.NumGoroutine()-before <= maxReading && readersIdle.Load() <= maxReading
+	}
 	deadline := time.Now().Add(10 * time.Second)
-	for len(readingSlots) > 0 && time.Now().Before(deadline) {
+	for !settled() && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if n := runtime.NumGoroutine() - before; n > maxReading || readersIdle.Load() > maxReading {
-		t.Errorf("%d goroutines more than before, %d readers idle; want at most %d", n, readersIdle.Load(), maxReading)
+	if !settled() {
+		t.Errorf("%d goroutines more than before, %d readers idle; want at most %d", runtime.NumGoroutine()-before, readersIdle.Load(), maxReading)
 	}
 }
 
