@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"time"
 )
 
 // Raw messages are kept as content-addressed files, data_dir/messages/ab/abcdef….eml, written
@@ -84,15 +83,11 @@ func (b *BlobWriter) commit(sync bool) (string, error) {
 	if err := b.f.Close(); err != nil {
 		return "", fmt.Errorf("close blob: %w", err)
 	}
+	// Renamed over whatever the address holds: the same content kept before, or what a crash
+	// left of it (PutBlobUnsynced writes in place), gets these bytes, as made now. A file
+	// made fresh is also one that a retention run does not take for an orphan before the
+	// transaction about to refer to it.
 	dst := blobPath(b.dir, sum)
-	if st, err := os.Stat(dst); err == nil && st.Size() == b.n {
-		// Same content already kept: made fresh again, so that a retention run does not take
-		// it for an orphan before the transaction that is about to refer to it. One of another
-		// size is what a crash left of PutBlobUnsynced: replaced below.
-		now := time.Now()
-		os.Chtimes(dst, now, now)
-		return sum, nil
-	}
 	err := os.Rename(b.f.Name(), dst)
 	if errors.Is(err, fs.ErrNotExist) { // the first message of its directory
 		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
@@ -193,9 +188,9 @@ func (s *Store) SyncBlobs(sums []string) error {
 // syncWholeFrom is the batch from which SyncBlobs syncs the file system at once.
 const syncWholeFrom = 8
 
-// syncWhole syncs the file system holding the blobs (syncFS), once it has found each of them
-// there, as opening each to sync it would: a missing one is an error, never taken for durable.
-// synced is false when the blobs are still to be synced file by file.
+// syncWhole syncs the file system holding the blobs at once (fsSync), once it has found each
+// of them there, as opening each to sync it would: a missing one is an error, never taken for
+// durable. synced is false when the blobs are still to be synced file by file.
 func (s *Store) syncWhole(sums []string) (synced bool, err error) {
 	var own int64
 	for _, sum := range sums {
@@ -205,7 +200,7 @@ func (s *Store) syncWhole(sums []string) (synced bool, err error) {
 		}
 		own += st.Size()
 	}
-	synced, err = syncFS(filepath.Join(s.dir, "messages"), own)
+	synced, err = s.fsSync.sync(own)
 	if err != nil {
 		return false, fmt.Errorf("sync blobs: %w", err)
 	}

@@ -45,6 +45,7 @@ type Store struct {
 
 	writes atomic.Int64 // write transactions begun
 	parts  sync.Map     // outbox parts by sum, stored and checked (Part)
+	fsSync *fsSync      // a batch of blobs synced at once (SyncBlobs)
 }
 
 // Writes counts the write transactions begun since Open: the single writer is what a flood
@@ -91,6 +92,7 @@ func Open(dataDir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.fsSync = openFSSync(filepath.Join(dataDir, "messages"))
 	return s, nil
 }
 
@@ -102,6 +104,9 @@ func (s *Store) Close() error {
 	}
 	s.stmts, s.byText = nil, nil
 	s.mu.Unlock()
+	if s.fsSync != nil {
+		s.fsSync.close()
+	}
 	return errors.Join(s.w.Close(), s.r.Close())
 }
 
