@@ -268,12 +268,13 @@ func run(ctx context.Context, o options) (*Report, error) {
 		}
 		r.FillSeconds = time.Since(start).Seconds()
 	}
-	// The fill (and the run before: its data directory removed, its mail expunged) leaves
-	// hundreds of megabytes and thousands of freed inodes dirty in memory. Written back
-	// now, not by the kernel's flusher in the middle of the measurement; and on an ext4
-	// without a journal (this machine's), each file created while freed inodes are dirty
-	// scans past them all (recently_deleted in find_inode_bit): a quarter of a millisecond
-	// a message after a fill, 10% of the machine's CPU in a backlog (perf, BENCHMARKS.md).
+	// The fill (and the runs before: their data directories removed, their mail expunged)
+	// leaves hundreds of megabytes and thousands of freed inodes unwritten. Written back now,
+	// not by the kernel's flusher in the middle of the measurement. On an ext4 without a
+	// journal (this machine's) a new file also skips every inode of its group freed in the
+	// last 60 s, or 360 s while the inode's block is still dirty (recently_deleted): written
+	// back, those of the runs before the last minute are free again (perf: 8.6 % of the
+	// machine's samples in a backlog, 2.3 % after; BENCHMARKS.md).
 	written := time.Now()
 	syscall.Sync()
 	r.SyncSeconds = time.Since(written).Seconds()
