@@ -75,6 +75,15 @@ func (b *BlobWriter) CommitUnsynced() (string, error) { return b.commit(false) }
 func (b *BlobWriter) commit(sync bool) (string, error) {
 	sum := hex.EncodeToString(b.h.Sum(nil))
 	defer b.Abort()
+	// Renamed over whatever the address holds: the same content kept before, or what a crash
+	// left of it (PutBlobUnsynced writes in place), gets these bytes, as made now. A file
+	// made fresh is also one that a retention run does not take for an orphan before the
+	// transaction about to refer to it. A file already there may be one a committed
+	// transaction refers to: it is replaced only by bytes already on disk.
+	dst := blobPath(b.dir, sum)
+	if _, err := os.Lstat(dst); err == nil {
+		sync = true
+	}
 	if sync {
 		if err := b.f.Sync(); err != nil {
 			return "", fmt.Errorf("sync blob: %w", err)
@@ -83,11 +92,6 @@ func (b *BlobWriter) commit(sync bool) (string, error) {
 	if err := b.f.Close(); err != nil {
 		return "", fmt.Errorf("close blob: %w", err)
 	}
-	// Renamed over whatever the address holds: the same content kept before, or what a crash
-	// left of it (PutBlobUnsynced writes in place), gets these bytes, as made now. A file
-	// made fresh is also one that a retention run does not take for an orphan before the
-	// transaction about to refer to it.
-	dst := blobPath(b.dir, sum)
 	err := os.Rename(b.f.Name(), dst)
 	if errors.Is(err, fs.ErrNotExist) { // the first message of its directory
 		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
