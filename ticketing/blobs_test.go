@@ -70,19 +70,7 @@ func TestPutBlobUnsynced(t *testing.T) {
 func TestSyncBlobs(t *testing.T) {
 	for _, n := range []int{1, syncWholeFrom - 1, syncWholeFrom, 100} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			s, err := Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			var sums []string
-			for i := range n {
-				sum, err := s.PutBlobUnsynced(fmt.Appendf(nil, "Subject: %d\r\n\r\ntext\r\n", i))
-				if err != nil {
-					t.Fatal(err)
-				}
-				sums = append(sums, sum)
-			}
+			s, sums := storeWithBlobs(t, n)
 			if err := s.SyncBlobs(sums); err != nil {
 				t.Fatalf("SyncBlobs: %v", err)
 			}
@@ -95,6 +83,25 @@ func TestSyncBlobs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// storeWithBlobs opens a store holding n small messages, stored unsynced as a fetch does.
+func storeWithBlobs(t *testing.T, n int) (*Store, []string) {
+	t.Helper()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var sums []string
+	for i := range n {
+		sum, err := s.PutBlobUnsynced(fmt.Appendf(nil, "Subject: %d\r\n\r\ntext\r\n", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, sum)
+	}
+	return s, sums
 }
 
 // TestPutBlobCompletesShortFile: a message a crash left cut short at its address (written in

@@ -106,7 +106,11 @@ func kernelAtLeast(release string, major, minor int) bool {
 		return false
 	}
 	ma, err1 := strconv.Atoi(parts[0])
-	mi, err2 := strconv.Atoi(strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	minorDigits := parts[1] // "8-rc1": the minor number is its leading digits
+	if i := strings.IndexFunc(minorDigits, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		minorDigits = minorDigits[:i]
+	}
+	mi, err2 := strconv.Atoi(minorDigits)
 	if err1 != nil || err2 != nil {
 		return false
 	}
