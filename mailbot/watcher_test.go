@@ -1,13 +1,17 @@
 package mailbot
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
+	loadreq "mailbot/internal/loadreq"
 	"mailbot/ticketing"
 )
 
@@ -55,6 +59,44 @@ func TestWatcherKeep(t *testing.T) {
 			}
 			if string(got) != c.want {
 				t.Errorf("stored %d bytes, want %d", len(got), len(c.want))
+			}
+		})
+	}
+}
+
+// TestWatcherRecordsInGroups: a batch is recorded a group of minGroup messages a transaction,
+// however slowly its messages are read, and a message alone is recorded at once. Before, the
+// recorder kept up with the readers and committed each letter of a backlog alone.
+func TestWatcherRecordsInGroups(t *testing.T) {
+	for _, n := range []int{1, 3, 2 * minGroup, minGroup + 5} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			in, store := quarantineIntake(t, t.TempDir())
+			w := NewWatcher(in.cfg.Mailboxes[0], in, store, slog.New(slog.DiscardHandler), 40<<20)
+			f := &fetched{prepared: make([]Prepared, n), ready: make([]chan struct{}, n), synced: make(chan error, 1)}
+			f.synced <- nil
+			for i := range n {
+				raw := loadreq.Letter(i, fmt.Sprintf("referente+%d@comune.venezia.it", i), time.Now())
+				sum, err := store.PutBlob(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.prepared[i] = in.Prepare(Incoming{Mailbox: "callcenter", UIDValidity: 1, UID: uint32(i + 1), Blob: sum, Size: int64(len(raw))})
+				f.ready[i] = make(chan struct{})
+			}
+			before := store.Writes()
+			var last uint32
+			r := w.record(context.Background(), f, &last)
+			for i := range n { // read one at a time, slower than a commit
+				close(f.ready[i])
+				time.Sleep(5 * time.Millisecond)
+			}
+			uids, err := r.wait()
+			if err != nil || len(uids) != n || last != uint32(n) {
+				t.Fatalf("recorded %d of %d up to uid %d: %v", len(uids), n, last, err)
+			}
+			want := int64((n + minGroup - 1) / minGroup)
+			if got := store.Writes() - before; got != want {
+				t.Errorf("%d messages recorded in %d transactions, want %d", n, got, want)
 			}
 		})
 	}
