@@ -81,3 +81,47 @@ func BenchmarkStoreLetter(b *testing.B) {
 	}
 	b.ReportMetric(float64(selfCPU()-self)/float64(time.Millisecond)/float64(b.N), "cpu-ms/msg")
 }
+
+// BenchmarkPrepareBatch is Watcher.start preparing a fetched batch of 100 letter requests with
+// the read workers, as a backlog does, until every message is prepared: the goroutines the
+// batch is prepared on included, which a Prepare called in a loop does not count (each new
+// goroutine grows its stack again through the reading of a message).
+//
+//	go test ./mailbot -run '^$' -bench PrepareBatch -benchmem
+func BenchmarkPrepareBatch(b *testing.B) {
+	const batch = 100
+	in, store, _ := benchIntake(b, 0)
+	pool := NewReaderPool(nil)
+	defer pool.Close()
+	in.Documents = pool
+	w := NewWatcher(in.cfg.Mailboxes[0], in, store, slog.New(slog.DiscardHandler), 40<<20)
+	raw := loadreq.Letter(1, "referente+1@comune.venezia.it", time.Now())
+	sum, err := store.PutBlob(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs := make([]Incoming, batch)
+	for i := range msgs {
+		msgs[i] = Incoming{Mailbox: "callcenter", UIDValidity: 1, UID: uint32(i + 1), Blob: sum, Size: int64(len(raw))}
+	}
+	in.Prepare(msgs[0]) // a worker started, the readers warm
+	self, others := selfCPU(), pool.Stats().CPU
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		f := w.start(msgs)
+		for i, r := range f.ready {
+			<-r
+			if p := f.prepared[i]; p.perr != nil || p.msg.an == nil || len(p.msg.an.Forms) < 1 {
+				b.Fatalf("request %d not understood: %v", i, p.perr)
+			}
+		}
+		if err := <-f.synced; err != nil {
+			b.Fatal(err)
+		}
+	}
+	self, others = selfCPU()-self, pool.Stats().CPU-others
+	perMsg := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N*batch) }
+	b.ReportMetric(perMsg(self+others), "cpu-ms/msg")
+	b.ReportMetric(perMsg(others), "worker-cpu-ms/msg")
+}

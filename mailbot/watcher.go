@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -412,17 +413,20 @@ func (w *Watcher) start(batch []Incoming) *fetched {
 	for i := range f.ready {
 		f.ready[i] = make(chan struct{})
 	}
-	go func() {
-		sem := w.intake.preparing // shared by every watcher: costs do not add up per mailbox
-		for i, in := range batch {
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem }()
-				f.prepared[i] = w.intake.Prepare(in)
+	// As many goroutines as may prepare at once, each taking the next message: a goroutine's
+	// stack grows through the reading of a message, once per goroutine, not once per message.
+	sem := w.intake.preparing // shared by every watcher: costs do not add up per mailbox
+	var next atomic.Int64
+	for range min(cap(sem), len(batch)) {
+		go func() {
+			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
+				sem <- struct{}{}
+				f.prepared[i] = w.intake.Prepare(batch[i])
 				close(f.ready[i])
-			}()
-		}
-	}()
+				<-sem
+			}
+		}()
+	}
 	return f
 }
 
