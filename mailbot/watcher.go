@@ -35,6 +35,9 @@ type Watcher struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Batch is how many messages are fetched at once.
 	Batch int
+	// GroupWait bounds how long a message already read waits for the rest of its group (see
+	// minGroup): a slow document holds back the messages before it for no longer.
+	GroupWait time.Duration
 	// Health, if set, is told of the watcher's state and progress.
 	Health *Health
 	// idle reports each IDLE start, for tests that must not race a push.
@@ -46,7 +49,8 @@ type Watcher struct {
 // NewWatcher wires a watcher for one mailbox.
 func NewWatcher(cfg MailboxConfig, intake *Intake, store *ticketing.Store, log *slog.Logger, maxSize int64) *Watcher {
 	return &Watcher{cfg: cfg, intake: intake, store: store, log: log.With("mailbox", cfg.Name), max: maxSize,
-		Timeout: 60 * time.Second, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Batch: 100}
+		Timeout: 60 * time.Second, MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, Batch: 100,
+		GroupWait: 250 * time.Millisecond}
 }
 
 // Run watches until ctx ends, reconnecting with backoff and jitter after any failure.
@@ -452,8 +456,8 @@ func (r *recording) wait() ([]imap.UID, error) {
 
 // record records a fetched batch, in UID order, as soon as its files are synced: messages in
 // groups of minGroup (or the rest of the batch), each group once it and those before it are
-// prepared, with every message already prepared after it in the same transaction. *last follows
-// what is recorded.
+// prepared or its first has waited GroupWait, with every message already prepared after it in
+// the same transaction. *last follows what is recorded.
 func (w *Watcher) record(ctx context.Context, f *fetched, last *uint32) *recording {
 	r := &recording{fetched: f, done: make(chan struct{})}
 	go func() {
@@ -462,8 +466,15 @@ func (w *Watcher) record(ctx context.Context, f *fetched, last *uint32) *recordi
 			return
 		}
 		for i := 0; i < len(f.prepared); {
-			<-f.ready[min(len(f.prepared), i+minGroup)-1]
 			<-f.ready[i]
+			if rest := f.ready[min(len(f.prepared), i+minGroup)-1]; !isClosed(rest) {
+				t := time.NewTimer(w.GroupWait)
+				select {
+				case <-rest:
+				case <-t.C:
+				}
+				t.Stop()
+			}
 			// Record together every message already prepared after this one: one commit for all.
 			j := i + 1
 			for j < len(f.prepared) && j-i < maxGroup && isClosed(f.ready[j]) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	loadreq "mailbot/internal/loadreq"
+	"mailbot/internal/wait"
 	"mailbot/ticketing"
 )
 
@@ -70,19 +71,8 @@ func TestWatcherKeep(t *testing.T) {
 func TestWatcherRecordsInGroups(t *testing.T) {
 	for _, n := range []int{1, 3, 2 * minGroup, minGroup + 5} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			in, store := quarantineIntake(t, t.TempDir())
-			w := NewWatcher(in.cfg.Mailboxes[0], in, store, slog.New(slog.DiscardHandler), 40<<20)
-			f := &fetched{prepared: make([]Prepared, n), ready: make([]chan struct{}, n), synced: make(chan error, 1)}
-			f.synced <- nil
-			for i := range n {
-				raw := loadreq.Letter(i, fmt.Sprintf("referente+%d@comune.venezia.it", i), time.Now())
-				sum, err := store.PutBlob(raw)
-				if err != nil {
-					t.Fatal(err)
-				}
-				f.prepared[i] = in.Prepare(Incoming{Mailbox: "callcenter", UIDValidity: 1, UID: uint32(i + 1), Blob: sum, Size: int64(len(raw))})
-				f.ready[i] = make(chan struct{})
-			}
+			w, f, store := groupBatch(t, n)
+			w.GroupWait = time.Minute // however slow the machine: this test is not about the wait
 			before := store.Writes()
 			var last uint32
 			r := w.record(context.Background(), f, &last)
@@ -100,4 +90,49 @@ func TestWatcherRecordsInGroups(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWatcherGroupWaitsNoLonger: the messages read before a slow one (a large scan, a document
+// read to its deadline) are recorded once they have waited GroupWait for it, not when it ends.
+func TestWatcherGroupWaitsNoLonger(t *testing.T) {
+	const n, slow = minGroup + 5, 10
+	w, f, store := groupBatch(t, n)
+	w.GroupWait = 50 * time.Millisecond
+	before := store.Writes()
+	var last uint32
+	r := w.record(context.Background(), f, &last)
+	for i := range slow {
+		close(f.ready[i])
+	}
+	wait.For(t, "the messages before the slow one recorded", func() bool { return store.Writes()-before == 1 })
+	for i := slow; i < n; i++ {
+		close(f.ready[i])
+	}
+	uids, err := r.wait()
+	if err != nil || len(uids) != n || last != uint32(n) {
+		t.Fatalf("recorded %d of %d up to uid %d: %v", len(uids), n, last, err)
+	}
+	if got := store.Writes() - before; got != 2 {
+		t.Errorf("recorded in %d transactions, want 2: the %d before the slow one, then the rest", got, slow)
+	}
+}
+
+// groupBatch is a watcher and a fetched batch of n letter requests, prepared and synced but none
+// marked ready.
+func groupBatch(t *testing.T, n int) (*Watcher, *fetched, *ticketing.Store) {
+	t.Helper()
+	in, store := quarantineIntake(t, t.TempDir())
+	w := NewWatcher(in.cfg.Mailboxes[0], in, store, slog.New(slog.DiscardHandler), 40<<20)
+	f := &fetched{prepared: make([]Prepared, n), ready: make([]chan struct{}, n), synced: make(chan error, 1)}
+	f.synced <- nil
+	for i := range n {
+		raw := loadreq.Letter(i, fmt.Sprintf("referente+%d@comune.venezia.it", i), time.Now())
+		sum, err := store.PutBlob(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.prepared[i] = in.Prepare(Incoming{Mailbox: "callcenter", UIDValidity: 1, UID: uint32(i + 1), Blob: sum, Size: int64(len(raw))})
+		f.ready[i] = make(chan struct{})
+	}
+	return w, f, store
 }
