@@ -31,6 +31,7 @@ var (
 	descReadFail    = desc("document_failures_total", "Attachments left for a person, by reason.", "reason")
 	descWorkers     = desc("read_workers_started_total", "Document-reading worker processes started.")
 	descWorkerEnds  = desc("read_workers_ended_total", "Reading workers that ended on a document: died (a crash or Go fatal error, out of memory) or killed (past its CPU time or deadline).", "how")
+	descBlobSyncs   = desc("blob_syncs_total", "Fetched batches of messages made durable before they were recorded: at_once (one sync of the file system) or file_by_file (an fsync for each message and directory).", "how")
 	descSchedule    = desc("schedule_sent_total", "Reminders, escalations, stalled notices and digests sent.", "kind")
 	descCases       = desc("cases", "Cases per kind, state and whose turn it is.", "kind", "state", "turn")
 	descFlagged     = desc("cases_waiting_for_person", "Open cases a person must look at, by why (checking: doubtful readings; untrusted: a sender whose identity did not hold; proposal: a value from mail such as an IBAN or caller IPs waiting for staff to confirm it; …).", "flag")
@@ -45,7 +46,7 @@ type collector struct{ s *Server }
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descFetched, descRecorded, descQuarantined, descSent, descFailed, descQueued, descHeld,
 		descOldest, descUp, descState, descReconnects, descLastSuccess, descBacklog, descReadTime, descReadFail, descWorkers, descWorkerEnds,
-		descSchedule, descCases, descFlagged, descDBBytes, descUpScrape} {
+		descBlobSyncs, descSchedule, descCases, descFlagged, descDBBytes, descUpScrape} {
 		ch <- d
 	}
 }
@@ -89,6 +90,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	counter(descWorkers, float64(h.Readers.Started))
 	counter(descWorkerEnds, float64(h.Readers.Died), "died")
 	counter(descWorkerEnds, float64(h.Readers.Killed), "killed")
+	atOnce, byFile := c.s.store.BlobSyncs()
+	counter(descBlobSyncs, float64(atOnce), "at_once")
+	counter(descBlobSyncs, float64(byFile), "file_by_file")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -93,6 +93,8 @@ func TestEndpoints(t *testing.T) {
 		`mailbot_document_failures_total{reason="crash"} 1`,
 		`mailbot_read_workers_ended_total{how="died"} 1`,
 		`mailbot_read_workers_ended_total{how="killed"} 0`,
+		`mailbot_blob_syncs_total{how="at_once"} 0`, // batches of one message: each synced alone
+		`mailbot_blob_syncs_total{how="file_by_file"} 3`,
 		`mailbot_stats_up 1`,
 		`go_goroutines`,
 	} {

@@ -156,6 +156,9 @@ func (s *Store) PutBlobUnsynced(raw []byte) (string, error) {
 func (s *Store) SyncBlobs(sums []string) error {
 	if len(sums) >= syncWholeFrom {
 		if synced, err := s.syncWhole(sums); synced || err != nil {
+			if err == nil {
+				s.syncedAtOnce.Add(1)
+			}
 			return err
 		}
 	}
@@ -186,7 +189,18 @@ func (s *Store) SyncBlobs(sums []string) error {
 	for range paths {
 		all = append(all, <-errs)
 	}
-	return errors.Join(all...)
+	err := errors.Join(all...)
+	if err == nil && len(sums) > 0 {
+		s.syncedByFile.Add(1)
+	}
+	return err
+}
+
+// BlobSyncs counts the batches SyncBlobs made durable since Open: at once (one syncfs of the
+// file system) or file by file (an fsync for each message and each directory). Which one a
+// backlog took decides much of what syncing it cost.
+func (s *Store) BlobSyncs() (atOnce, fileByFile int64) {
+	return s.syncedAtOnce.Load(), s.syncedByFile.Load()
 }
 
 // syncWholeFrom is the batch from which SyncBlobs syncs the file system at once.

@@ -46,6 +46,9 @@ type Store struct {
 	writes atomic.Int64 // write transactions begun
 	parts  sync.Map     // outbox parts by sum, stored and checked (Part)
 	fsSync *fsSync      // a batch of blobs synced at once (SyncBlobs)
+
+	// syncedAtOnce and syncedByFile count the batches SyncBlobs made durable, by how.
+	syncedAtOnce, syncedByFile atomic.Int64
 }
 
 // Writes counts the write transactions begun since Open: the single writer is what a flood

@@ -94,12 +94,27 @@ func TestSyncBlobsAtOnce(t *testing.T) {
 			syncfs = func(int) error { return fail }
 		}
 	}
+	// counted: the batches synced at once and file by file, as operators see them.
+	counted := func(t *testing.T, s *Store, atOnce, byFile int64) {
+		t.Helper()
+		if a, f := s.BlobSyncs(); a != atOnce || f != byFile {
+			t.Errorf("BlobSyncs = %d at once, %d file by file; want %d, %d", a, f, atOnce, byFile)
+		}
+	}
 	t.Run("little unwritten", func(t *testing.T) {
 		seam(t, 0, nil)
 		s, sums := storeWithBlobs(t, syncWholeFrom)
 		if synced, err := s.syncWhole(sums); !synced || err != nil {
 			t.Errorf("syncWhole = %v, %v; want synced at once", synced, err)
 		}
+		if err := s.SyncBlobs(sums); err != nil {
+			t.Errorf("SyncBlobs: %v", err)
+		}
+		counted(t, s, 1, 0)
+		if err := s.SyncBlobs(sums[:syncWholeFrom-1]); err != nil { // too few to sync at once
+			t.Errorf("SyncBlobs: %v", err)
+		}
+		counted(t, s, 1, 1)
 	})
 	t.Run("much unwritten", func(t *testing.T) {
 		seam(t, 1<<30, nil)
@@ -110,6 +125,7 @@ func TestSyncBlobsAtOnce(t *testing.T) {
 		if err := s.SyncBlobs(sums); err != nil {
 			t.Errorf("SyncBlobs: %v", err)
 		}
+		counted(t, s, 0, 1)
 	})
 	t.Run("after an error", func(t *testing.T) {
 		seam(t, 0, syscall.EIO)
@@ -117,11 +133,13 @@ func TestSyncBlobsAtOnce(t *testing.T) {
 		if err := s.SyncBlobs(sums); err == nil || !strings.Contains(err.Error(), "input/output error") {
 			t.Errorf("SyncBlobs = %v, want syncfs's error", err)
 		}
+		counted(t, s, 0, 0) // a batch that failed is not counted as made durable
 		if synced, err := s.syncWhole(sums); synced || err != nil {
 			t.Errorf("then syncWhole = %v, %v; want file by file", synced, err)
 		}
 		if err := s.SyncBlobs(sums); err != nil {
 			t.Errorf("then SyncBlobs: %v", err)
 		}
+		counted(t, s, 0, 1)
 	})
 }
