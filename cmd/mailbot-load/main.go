@@ -34,6 +34,7 @@ import (
 	"log"
 	"math"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -125,9 +126,13 @@ type Report struct {
 	BacklogWorkersCPUSeconds  float64 `json:"backlog_workers_cpu_seconds"`
 	BacklogMachineBusySeconds float64 `json:"backlog_machine_busy_seconds"`
 	MachineCPUSeconds         float64 `json:"backlog_machine_cpu_seconds"`
-	DataDir                   string  `json:"data_dir,omitempty"`
-	MailbotLog                string  `json:"mailbot_log,omitempty"`
-	MailbotBinaryFrom         string  `json:"mailbot_binary"`
+	// How mailbot made the backlog's fetched batches durable (mailbot_blob_syncs_total when it
+	// is recorded): one sync of the file system, or an fsync for each file; -1 when unknown.
+	BlobSyncsAtOnce     int    `json:"blob_syncs_at_once"`
+	BlobSyncsFileByFile int    `json:"blob_syncs_file_by_file"`
+	DataDir             string `json:"data_dir,omitempty"`
+	MailbotLog          string `json:"mailbot_log,omitempty"`
+	MailbotBinaryFrom   string `json:"mailbot_binary"`
 }
 
 func main() {
@@ -294,7 +299,11 @@ func run(ctx context.Context, o options) (*Report, error) {
 
 	dataDir := filepath.Join(tmp, "data")
 	cfgPath := filepath.Join(tmp, "mailbot.toml")
-	if err := os.WriteFile(cfgPath, []byte(config(o, dataDir)), 0o600); err != nil {
+	opsAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(cfgPath, []byte(config(o, dataDir)+fmt.Sprintf("\n[ops]\nlisten = %q\n", opsAddr)), 0o600); err != nil {
 		return nil, err
 	}
 	logFile, err := os.Create(filepath.Join(tmp, "mailbot.log"))
@@ -366,6 +375,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 	busy1, all1 := machineCPU()
 	r.BacklogMachineBusySeconds, r.MachineCPUSeconds = busy1-busy0, all1-all0
 	r.BacklogPerSecond = float64(total) / r.BacklogSeconds
+	r.BlobSyncsAtOnce, r.BlobSyncsFileByFile = blobSyncs(ctx, opsAddr)
 	db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE auto = 1`).Scan(&r.RepliesQueued)
 	db.QueryRowContext(ctx, `SELECT count(*) FROM tickets`).Scan(&r.Tickets)
 	logf("backlog recorded in %.2fs (%.1f/s), %d replies queued; waiting for the outbox", r.BacklogSeconds, r.BacklogPerSecond, r.RepliesQueued)
@@ -454,6 +464,43 @@ addresses = ["staff1@regione.veneto.it", "staff2@regione.veneto.it"]
 [digest]
 to = []
 `, dataDir, callCenter, callCenter, o.imapAddr, callCenter, password, o.replyAddr, perWindow, perDay)
+}
+
+// freeAddr is a loopback address no one listens on, for mailbot's ops endpoints.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// blobSyncs reads mailbot_blob_syncs_total from mailbot's metrics: -1, -1 when it cannot.
+func blobSyncs(ctx context.Context, opsAddr string) (atOnce, fileByFile int) {
+	atOnce, fileByFile = -1, -1
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+opsAddr+"/metrics", nil)
+	if err != nil {
+		return
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		logf("metrics: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var n float64
+		if _, err := fmt.Sscanf(sc.Text(), `mailbot_blob_syncs_total{how="at_once"} %g`, &n); err == nil {
+			atOnce = int(n)
+		} else if _, err := fmt.Sscanf(sc.Text(), `mailbot_blob_syncs_total{how="file_by_file"} %g`, &n); err == nil {
+			fileByFile = int(n)
+		}
+	}
+	return
 }
 
 func alive(ctx context.Context, exited <-chan error, deadline time.Time) error {
@@ -929,6 +976,7 @@ func printReport(w io.Writer, r *Report) {
 		r.BacklogCPUSeconds, 1000*r.BacklogCPUSeconds/float64(r.N), 100*r.BacklogCPUSeconds/r.BacklogSeconds)
 	fmt.Fprintf(w, "  meanwhile: its read workers %.1fs of CPU, the whole machine busy %.1fs of %.1fs\n",
 		r.BacklogWorkersCPUSeconds, r.BacklogMachineBusySeconds, r.MachineCPUSeconds)
+	fmt.Fprintf(w, "  fetched batches made durable: %d at once, %d file by file (-1: unknown)\n", r.BlobSyncsAtOnce, r.BlobSyncsFileByFile)
 	if r.PushN > 0 {
 		fmt.Fprintf(w, "push (%s), arrival to reply sent, %d requests: p50 %.0f ms, p99 %.0f ms, max %.0f ms (target p99 < 1000 ms)\n",
 			r.PushVia, r.PushN, r.PushP50ms, r.PushP99ms, r.PushMaxms)
