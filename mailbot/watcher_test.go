@@ -105,7 +105,7 @@ func TestWatcherGroupWaitsNoLonger(t *testing.T) {
 		close(f.ready[i])
 	}
 	wait.For(t, "the messages before the slow one recorded", func() bool { return store.Writes()-before == 1 })
-	for i := slow; i < n; i++ {
+	for i := n - 1; i >= slow; i-- { // the slow one last: the recorder then finds the rest read
 		close(f.ready[i])
 	}
 	uids, err := r.wait()
