@@ -83,7 +83,8 @@ func BenchmarkStoreLetter(b *testing.B) {
 }
 
 // BenchmarkPrepareBatch is Watcher.start preparing a fetched batch of 100 letter requests with
-// the read workers, as a backlog does, until every message is prepared: the goroutines the
+// the read workers, as a backlog does, until every message is prepared and the batch synced
+// (its one file: little to write back, so little but reading is timed): the goroutines the
 // batch is prepared on included, which a Prepare called in a loop does not count (each new
 // goroutine grows its stack again through the reading of a message).
 //

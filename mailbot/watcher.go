@@ -404,8 +404,8 @@ func (w *Watcher) fetch(c *imapclient.Client, uidValidity uint32, uids []imap.UI
 // start starts syncing a fetched batch's files and reading its messages.
 func (w *Watcher) start(batch []Incoming) *fetched {
 	// Reading attachments is the costly part and needs no order: it runs on every core while
-	// the batch's files reach the disk, and each message is recorded, in UID order, as soon as
-	// it and those before it are ready.
+	// the batch's files reach the disk, and record takes the messages, in UID order, a group at
+	// a time as they are ready.
 	f := &fetched{prepared: make([]Prepared, len(batch)), ready: make([]chan struct{}, len(batch)), synced: make(chan error, 1)}
 	go func() {
 		sums := make([]string, len(batch))
